@@ -1,0 +1,72 @@
+//! The REST API: `POST` routes with OpenIM's headers (`operationID` always, `token` except on the
+//! whitelist) and the `{errCode, errMsg, errDlt, data}` envelope, gzip-compressed on request.
+
+mod auth;
+pub mod envelope;
+mod user;
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::post;
+use openim_wire::api::{header, path};
+use tower_http::compression::CompressionLayer;
+
+use crate::error::CodeError;
+use crate::state::SharedState;
+use envelope::error_response;
+
+/// Who made an authenticated call (from the `token` header).
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user_id: String,
+}
+
+/// Routes that need no token (open-im-server `Whitelist`).
+const WHITELIST: &[&str] = &[path::GET_ADMIN_TOKEN, path::PARSE_TOKEN];
+
+pub fn router(state: SharedState) -> Router {
+    Router::new()
+        .route(path::GET_ADMIN_TOKEN, post(auth::get_admin_token))
+        .route(path::GET_USER_TOKEN, post(auth::get_user_token))
+        .route(path::PARSE_TOKEN, post(auth::parse_token))
+        .route(path::FORCE_LOGOUT, post(auth::force_logout))
+        .route(path::USER_REGISTER, post(user::user_register))
+        .route(path::GET_USERS_INFO, post(user::get_users_info))
+        .layer(middleware::from_fn_with_state(state.clone(), check_headers))
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}
+
+/// `GinParseOperationID` then `GinParseToken`.
+async fn check_headers(State(state): State<SharedState>, mut request: Request, next: Next) -> Response {
+    let header_str =
+        |request: &Request, name: &str| request.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    if header_str(&request, header::OPERATION_ID).is_empty() {
+        return error_response(&CodeError::args("header must have operationID"));
+    }
+    let whitelisted = WHITELIST.iter().any(|w| request.uri().path().starts_with(w));
+    if !whitelisted {
+        let token = header_str(&request, header::TOKEN);
+        if token.is_empty() {
+            return error_response(&CodeError::args("header must have token"));
+        }
+        match state.auth.parse_token(&token).await {
+            Ok(claims) => {
+                request.extensions_mut().insert(Caller { user_id: claims.user_id });
+            }
+            Err(e) => return error_response(&e),
+        }
+    }
+    next.run(request).await
+}
+
+/// `authverify.CheckAdmin`: the caller must be an app manager.
+pub fn check_admin(state: &SharedState, caller: &Caller) -> Result<(), CodeError> {
+    if state.auth.is_admin(&caller.user_id) {
+        Ok(())
+    } else {
+        Err(CodeError::no_permission(format!("user {} is not app manager", caller.user_id)))
+    }
+}

@@ -1,0 +1,41 @@
+//! devserver settings.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use openim_wire::constant::{defaults, multi_login};
+
+/// How a devserver is set up. `Default` binds both listeners to `127.0.0.1:0` (a free port each),
+/// keeps all data in memory and uses OpenIM's stock secret and admin user.
+#[derive(Debug, Clone)]
+pub struct DevServerConfig {
+    /// Where the REST API listens (OpenIM's default port is 10002).
+    pub api_addr: SocketAddr,
+    /// Where the WebSocket msg gateway listens (OpenIM's default port is 10001).
+    pub ws_addr: SocketAddr,
+    /// SQLite file that keeps users, tokens and messages across restarts; `None` keeps everything
+    /// in memory.
+    pub data: Option<PathBuf>,
+    /// `share.yml secret`: signs tokens and unlocks `/auth/get_admin_token`.
+    pub secret: String,
+    /// `share.yml imAdminUser.userIDs`.
+    pub admin_user_ids: Vec<String>,
+    /// Token lifetime in days (`tokenPolicy.expire`).
+    pub token_expire_days: i64,
+    /// `multiLogin.policy`; only 0 (never kick) and 1 (same platform kicks) are implemented.
+    pub multi_login_policy: i32,
+}
+
+impl Default for DevServerConfig {
+    fn default() -> Self {
+        Self {
+            api_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            ws_addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            data: None,
+            secret: defaults::SECRET.to_owned(),
+            admin_user_ids: vec![defaults::ADMIN_USER_ID.to_owned()],
+            token_expire_days: defaults::TOKEN_EXPIRE_DAYS,
+            multi_login_policy: multi_login::ALL_LOGIN_BUT_SAME_TERM_KICK,
+        }
+    }
+}

@@ -1,0 +1,155 @@
+//! Online connections per user, their bounded write queues, and kicking.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+
+use axum::extract::ws::Message;
+use openim_wire::constant::{multi_login, req};
+use openim_wire::gateway::{WsResponse, encode_frame};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+/// What a connection's writer task is asked to do, in order.
+#[derive(Debug)]
+pub enum Outbound {
+    Frame(Message),
+    /// Write a close frame after everything queued before it, then stop.
+    Close,
+}
+
+/// Capacity of a connection's write queue (OpenIM's gateway uses 256); a client that falls this
+/// far behind is disconnected.
+pub const WRITE_QUEUE: usize = 256;
+
+/// One live gateway connection.
+pub struct ConnHandle {
+    pub id: u64,
+    pub user_id: String,
+    pub platform_id: i32,
+    pub token: String,
+    pub gzip: bool,
+    pub background: AtomicBool,
+    tx: mpsc::Sender<Outbound>,
+    /// Cancelled to drop the connection at once (overflow, shutdown, read failure).
+    pub abort: CancellationToken,
+}
+
+impl ConnHandle {
+    pub fn new(
+        id: u64,
+        user_id: String,
+        platform_id: i32,
+        token: String,
+        gzip: bool,
+        background: bool,
+        tx: mpsc::Sender<Outbound>,
+    ) -> Self {
+        Self {
+            id,
+            user_id,
+            platform_id,
+            token,
+            gzip,
+            background: AtomicBool::new(background),
+            tx,
+            abort: CancellationToken::new(),
+        }
+    }
+
+    /// Queues one envelope; a full queue disconnects the client. Returns whether it was queued.
+    pub fn send(&self, resp: &WsResponse) -> bool {
+        let frame = Message::Binary(encode_frame(resp, self.gzip).into());
+        self.enqueue(Outbound::Frame(frame))
+    }
+
+    /// Queues a text frame (heartbeat replies).
+    pub fn send_text(&self, text: String) -> bool {
+        self.enqueue(Outbound::Frame(Message::text(text)))
+    }
+
+    /// Queues a graceful close after what is already queued.
+    pub fn close(&self) {
+        self.enqueue(Outbound::Close);
+    }
+
+    /// Sends the kick notice (2002) and closes the connection.
+    pub fn kick(&self) {
+        self.send(&WsResponse { req_identifier: req::KICK_ONLINE_MSG, ..Default::default() });
+        self.close();
+    }
+
+    fn enqueue(&self, item: Outbound) -> bool {
+        match self.tx.try_send(item) {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!(conn = self.id, user = %self.user_id, reason = %e, "write queue unavailable, dropping connection");
+                self.abort.cancel();
+                false
+            }
+        }
+    }
+}
+
+#[derive(Default)]
+pub struct Registry {
+    users: Mutex<HashMap<String, Vec<Arc<ConnHandle>>>>,
+    next_id: AtomicU64,
+}
+
+impl Registry {
+    pub fn next_conn_id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// Adds `conn` and returns the connections the multi-login policy removes: with "same
+    /// platform kicks", every connection of the same user and platform that holds another token.
+    pub fn register(&self, conn: Arc<ConnHandle>, policy: i32) -> Vec<Arc<ConnHandle>> {
+        let mut users = self.users.lock().expect("registry lock");
+        let list = users.entry(conn.user_id.clone()).or_default();
+        let mut kicked = Vec::new();
+        if policy == multi_login::ALL_LOGIN_BUT_SAME_TERM_KICK {
+            list.retain(|c| {
+                let kick = c.platform_id == conn.platform_id && c.token != conn.token;
+                if kick {
+                    kicked.push(c.clone());
+                }
+                !kick
+            });
+        }
+        list.push(conn);
+        kicked
+    }
+
+    pub fn unregister(&self, conn: &ConnHandle) {
+        let mut users = self.users.lock().expect("registry lock");
+        if let Some(list) = users.get_mut(&conn.user_id) {
+            list.retain(|c| c.id != conn.id);
+            if list.is_empty() {
+                users.remove(&conn.user_id);
+            }
+        }
+    }
+
+    /// The live connections of `user_id`.
+    pub fn conns_of(&self, user_id: &str) -> Vec<Arc<ConnHandle>> {
+        self.users.lock().expect("registry lock").get(user_id).cloned().unwrap_or_default()
+    }
+
+    /// Removes and returns the connections of `user_id` on `platform_id`.
+    pub fn take_platform(&self, user_id: &str, platform_id: i32) -> Vec<Arc<ConnHandle>> {
+        let mut users = self.users.lock().expect("registry lock");
+        let Some(list) = users.get_mut(user_id) else { return Vec::new() };
+        let (taken, kept): (Vec<_>, Vec<_>) = list.drain(..).partition(|c| c.platform_id == platform_id);
+        *list = kept;
+        if list.is_empty() {
+            users.remove(user_id);
+        }
+        taken
+    }
+
+    pub fn online_count(&self) -> usize {
+        self.users.lock().expect("registry lock").values().map(Vec::len).sum()
+    }
+}

@@ -1,0 +1,122 @@
+//! An OpenIM v3 compatible server in one process: the REST API and the WebSocket msg gateway,
+//! backed by SQLite (in memory by default). Start it from the command line
+//! (`openim-devserver --help`) or embed it:
+//!
+//! ```no_run
+//! # async fn demo() -> anyhow::Result<()> {
+//! let server = openim_devserver::DevServer::start(Default::default()).await?;
+//! let admin = openim_devserver::AdminClient::connect(&server.api_url(), openim_wire::constant::defaults::SECRET).await?;
+//! admin.register_user("alice", "Alice").await?;
+//! let token = admin.user_token("alice", 2).await?;
+//! # let _ = token; server.shutdown().await; Ok(()) }
+//! ```
+
+pub mod admin;
+mod api;
+mod auth;
+pub mod config;
+mod error;
+mod gateway;
+mod state;
+mod store;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+pub use admin::{AdminClient, ApiCallError};
+pub use config::DevServerConfig;
+pub use error::CodeError;
+
+use state::AppState;
+
+/// A running devserver. Dropping it stops it; [`DevServer::shutdown`] also waits for that.
+pub struct DevServer {
+    api_addr: SocketAddr,
+    ws_addr: SocketAddr,
+    state: Arc<AppState>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl DevServer {
+    /// Opens the store, binds both listeners and starts serving.
+    pub async fn start(config: DevServerConfig) -> anyhow::Result<Self> {
+        let store = store::Store::open(config.data.as_deref()).await?;
+        for admin in &config.admin_user_ids {
+            store.ensure_user(admin, store::now_ms()).await?;
+        }
+        let auth = auth::Auth::new(
+            &config.secret,
+            config.token_expire_days,
+            config.admin_user_ids.clone(),
+            config.multi_login_policy,
+            store.clone(),
+        );
+        let api_listener = TcpListener::bind(config.api_addr).await?;
+        let ws_listener = TcpListener::bind(config.ws_addr).await?;
+        let api_addr = api_listener.local_addr()?;
+        let ws_addr = ws_listener.local_addr()?;
+        let state = Arc::new(AppState {
+            config,
+            store,
+            auth,
+            registry: Default::default(),
+            shutdown: CancellationToken::new(),
+        });
+        let tasks = vec![
+            tokio::spawn(serve(api_listener, api::router(state.clone()), state.shutdown.clone())),
+            tokio::spawn(serve(ws_listener, gateway::router(state.clone()), state.shutdown.clone())),
+        ];
+        tracing::info!(%api_addr, %ws_addr, "openim-devserver started");
+        Ok(Self { api_addr, ws_addr, state, tasks })
+    }
+
+    /// The REST API's base URL, e.g. `http://127.0.0.1:10002`.
+    pub fn api_url(&self) -> String {
+        format!("http://{}", self.api_addr)
+    }
+
+    /// The gateway's URL, e.g. `ws://127.0.0.1:10001`.
+    pub fn ws_url(&self) -> String {
+        format!("ws://{}", self.ws_addr)
+    }
+
+    pub fn api_addr(&self) -> SocketAddr {
+        self.api_addr
+    }
+
+    pub fn ws_addr(&self) -> SocketAddr {
+        self.ws_addr
+    }
+
+    /// Number of live gateway connections.
+    pub fn online_connections(&self) -> usize {
+        self.state.registry.online_count()
+    }
+
+    /// Closes every connection and both listeners, then the store.
+    pub async fn shutdown(mut self) {
+        self.state.shutdown.cancel();
+        for task in self.tasks.drain(..) {
+            let _ = tokio::time::timeout(Duration::from_secs(10), task).await;
+        }
+        self.state.store.close().await;
+    }
+}
+
+impl Drop for DevServer {
+    fn drop(&mut self) {
+        self.state.shutdown.cancel();
+    }
+}
+
+async fn serve(listener: TcpListener, router: axum::Router, shutdown: CancellationToken) {
+    let result = axum::serve(listener, router).with_graceful_shutdown(shutdown.cancelled_owned()).await;
+    if let Err(e) = result {
+        tracing::error!(error = %e, "listener failed");
+    }
+}

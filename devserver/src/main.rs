@@ -1,0 +1,71 @@
+//! `openim-devserver`: an OpenIM v3 compatible server for local development and tests.
+
+use std::io::Write;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+use openim_devserver::{DevServer, DevServerConfig};
+use openim_wire::constant::defaults;
+
+/// An OpenIM v3 compatible server in one binary: the REST API and the WebSocket msg gateway,
+/// in memory by default or persisted to a SQLite file.
+///
+/// Once both listeners are bound it prints one line to stdout:
+/// `openim-devserver listening api=http://HOST:PORT ws=ws://HOST:PORT`
+#[derive(Parser, Debug)]
+#[command(name = "openim-devserver", version)]
+struct Cli {
+    /// Address of the REST API (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:10002")]
+    api: SocketAddr,
+    /// Address of the WebSocket msg gateway (port 0 picks a free port).
+    #[arg(long, default_value = "127.0.0.1:10001")]
+    ws: SocketAddr,
+    /// SQLite file to keep data in across restarts (default: in memory).
+    #[arg(long)]
+    data: Option<PathBuf>,
+    /// Secret that signs tokens and unlocks /auth/get_admin_token.
+    #[arg(long, default_value = defaults::SECRET)]
+    secret: String,
+    /// Log filter (error, warn, info, debug, trace or a tracing directive).
+    #[arg(long, default_value = "info", env = "OPENIM_DEVSERVER_LOG")]
+    log: String,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_new(&cli.log)?)
+        .with_writer(std::io::stderr)
+        .init();
+    let server = DevServer::start(DevServerConfig {
+        api_addr: cli.api,
+        ws_addr: cli.ws,
+        data: cli.data,
+        secret: cli.secret,
+        ..Default::default()
+    })
+    .await?;
+    let mut out = std::io::stdout().lock();
+    writeln!(out, "openim-devserver listening api={} ws={}", server.api_url(), server.ws_url())?;
+    out.flush()?;
+    drop(out);
+    shutdown_signal().await;
+    server.shutdown().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}

@@ -1,0 +1,21 @@
+//! State shared by the REST API and the gateway.
+
+use std::sync::Arc;
+
+use tokio_util::sync::CancellationToken;
+
+use crate::auth::Auth;
+use crate::config::DevServerConfig;
+use crate::gateway::registry::Registry;
+use crate::store::Store;
+
+pub struct AppState {
+    pub config: DevServerConfig,
+    pub store: Store,
+    pub auth: Auth,
+    pub registry: Registry,
+    /// Cancelled when the server shuts down; every connection task watches it.
+    pub shutdown: CancellationToken,
+}
+
+pub type SharedState = Arc<AppState>;

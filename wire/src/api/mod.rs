@@ -1,0 +1,81 @@
+//! The REST API: every route is `POST {apiAddr}{path}` with a JSON body, headers `operationID`
+//! and `token`, and a reply that is always HTTP 200 with [`ApiResponse`]. JSON keys are the
+//! protobuf field names exactly (`userID`, `platformID`, ...); int64 values are numbers.
+
+pub mod auth;
+pub mod user;
+
+use serde::{Deserialize, Serialize};
+
+/// Request headers.
+pub mod header {
+    pub const OPERATION_ID: &str = "operationID";
+    pub const TOKEN: &str = "token";
+}
+
+/// Route paths.
+pub mod path {
+    pub const GET_ADMIN_TOKEN: &str = "/auth/get_admin_token";
+    pub const GET_USER_TOKEN: &str = "/auth/get_user_token";
+    pub const PARSE_TOKEN: &str = "/auth/parse_token";
+    pub const FORCE_LOGOUT: &str = "/auth/force_logout";
+    pub const USER_REGISTER: &str = "/user/user_register";
+    pub const GET_USERS_INFO: &str = "/user/get_users_info";
+}
+
+/// The reply envelope `{errCode, errMsg, errDlt, data}`; `data` is omitted when empty.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiResponse<T> {
+    #[serde(rename = "errCode", default)]
+    pub err_code: i32,
+    #[serde(rename = "errMsg", default)]
+    pub err_msg: String,
+    #[serde(rename = "errDlt", default)]
+    pub err_dlt: String,
+    #[serde(default = "Option::default", skip_serializing_if = "Option::is_none")]
+    pub data: Option<T>,
+}
+
+impl<T> ApiResponse<T> {
+    pub fn success(data: Option<T>) -> Self {
+        Self { err_code: 0, err_msg: String::new(), err_dlt: String::new(), data }
+    }
+}
+
+impl ApiResponse<()> {
+    pub fn error(code: i32, msg: impl Into<String>, detail: impl Into<String>) -> Self {
+        Self { err_code: code, err_msg: msg.into(), err_dlt: detail.into(), data: None }
+    }
+}
+
+/// A reply with no fields (`{}` in protobuf), which the server sends without `data`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Empty {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn envelope_matches_go_rendering() {
+        let ok = ApiResponse::success(Some(auth::TokenResp { token: "t".into(), expire_time_seconds: 7776000 }));
+        assert_eq!(
+            serde_json::to_value(&ok).unwrap(),
+            serde_json::json!({"errCode":0,"errMsg":"","errDlt":"","data":{"token":"t","expireTimeSeconds":7776000}})
+        );
+        let err = ApiResponse::error(1501, "TokenExpiredError", "");
+        assert_eq!(
+            serde_json::to_string(&err).unwrap(),
+            r#"{"errCode":1501,"errMsg":"TokenExpiredError","errDlt":""}"#
+        );
+    }
+
+    #[test]
+    fn go_nulls_decode_as_empty() {
+        let r: ApiResponse<user::GetUsersInfoResp> =
+            serde_json::from_str(r#"{"errCode":0,"errMsg":"","errDlt":"","data":{"usersInfo":null}}"#).unwrap();
+        assert!(r.data.unwrap().users_info.is_empty());
+        let r: ApiResponse<Empty> = serde_json::from_str(r#"{"errCode":0,"errMsg":"","errDlt":""}"#).unwrap();
+        assert!(r.data.is_none());
+    }
+}
