@@ -1,0 +1,48 @@
+//! Delivers events to the app on one dedicated thread ("openim-listener"): the engine only
+//! queues them, so a listener that blocks delays later listener calls but never the engine, and
+//! a listener that throws (a panic on the Rust side) is logged and skipped.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
+
+use super::events::{Event, EventSink};
+use crate::runtime::panic_message;
+
+/// Events that may wait for a slow listener before new ones are dropped (and logged).
+pub const QUEUE_CAPACITY: usize = 65_536;
+
+#[derive(Clone)]
+pub struct Dispatcher {
+    tx: SyncSender<Event>,
+}
+
+impl Dispatcher {
+    pub fn new(sink: Arc<dyn EventSink>) -> Self {
+        let (tx, rx) = sync_channel::<Event>(QUEUE_CAPACITY);
+        std::thread::Builder::new()
+            .name("openim-listener".into())
+            .spawn(move || {
+                // Ends when every sender (the engine and its sessions) is gone.
+                for event in rx {
+                    let name = event.name();
+                    if let Err(payload) = catch_unwind(AssertUnwindSafe(|| sink.deliver(event))) {
+                        tracing::error!(event = name, panic = %panic_message(payload), "listener failed; event skipped");
+                    }
+                }
+            })
+            .expect("listener thread starts");
+        Self { tx }
+    }
+
+    /// Queues `event`; never blocks.
+    pub fn emit(&self, event: Event) {
+        match self.tx.try_send(event) {
+            Ok(()) => {}
+            Err(TrySendError::Full(event)) => {
+                tracing::error!(event = event.name(), "listener queue full (a listener is blocked?); event dropped");
+            }
+            Err(TrySendError::Disconnected(_)) => {}
+        }
+    }
+}

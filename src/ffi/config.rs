@@ -1,0 +1,47 @@
+//! Client configuration and status enums.
+
+/// How an `OpenIMClient` talks to its server and where it keeps data.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct OpenIMConfig {
+    /// OpenIM platform ID of this device: 1 iOS, 2 Android, 3 Windows, 4 macOS, 5 Web,
+    /// 6 mini-program, 7 Linux, 8 Android pad, 9 iPad, 11 HarmonyOS (10 is the admin platform).
+    pub platform: i32,
+    /// REST API base URL, e.g. `http://127.0.0.1:10002` (http or https).
+    pub api_addr: String,
+    /// Gateway URL, e.g. `ws://127.0.0.1:10001` (ws or wss).
+    pub ws_addr: String,
+    /// Directory for the per-user databases; created when missing.
+    pub data_dir: String,
+    /// Verbosity of the SDK's log (stderr).
+    pub log_level: LogLevel,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, uniffi::Enum)]
+pub enum LogLevel {
+    Off,
+    Error,
+    #[default]
+    Warn,
+    Info,
+    Debug,
+    Trace,
+}
+
+/// OpenIM's login status (1 logged out, 2 logging in, 3 logged in).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum LoginStatus {
+    LoggedOut,
+    Logging,
+    Logged,
+}
+
+impl LoginStatus {
+    /// OpenIM's numeric value.
+    pub fn code(self) -> i32 {
+        match self {
+            Self::LoggedOut => 1,
+            Self::Logging => 2,
+            Self::Logged => 3,
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! The SDK's own multi-thread tokio runtime. Exported async functions are polled by the host
+//! (Kotlin coroutines, Swift tasks); their bodies are spawned here and awaited through the
+//! runtime-agnostic `JoinHandle`, so engine work never runs on a host thread and never needs
+//! the host to provide a reactor.
+
+use std::future::Future;
+use std::sync::OnceLock;
+
+use crate::error::{OpenIMError, Result};
+
+static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+
+pub fn handle() -> &'static tokio::runtime::Handle {
+    RUNTIME
+        .get_or_init(|| {
+            tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .max_blocking_threads(4)
+                .thread_name("openim-engine")
+                .enable_all()
+                .build()
+                .expect("the OpenIM runtime starts")
+        })
+        .handle()
+}
+
+/// Runs `fut` on the SDK runtime and waits for it; a panic inside becomes an `Internal` error
+/// instead of crossing the FFI boundary.
+pub async fn run<F, T>(fut: F) -> Result<T>
+where
+    F: Future<Output = Result<T>> + Send + 'static,
+    T: Send + 'static,
+{
+    match handle().spawn(fut).await {
+        Ok(result) => result,
+        Err(e) if e.is_panic() => {
+            let msg = panic_message(e.into_panic());
+            tracing::error!(panic = %msg, "engine task panicked");
+            Err(OpenIMError::internal(format!("engine task panicked: {msg}")))
+        }
+        Err(e) => Err(OpenIMError::internal(format!("engine task cancelled: {e}"))),
+    }
+}
+
+pub fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_owned()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "unknown panic".to_owned()
+    }
+}

@@ -1,0 +1,64 @@
+//! Small helpers: the redacted token type and ID generation.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// A user token. Its `Debug` and `Display` never show the value, so it cannot leak into logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Token(String);
+
+impl Token {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    /// The raw value, for the wire only.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(***)")
+    }
+}
+
+impl fmt::Display for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("***")
+    }
+}
+
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// A fresh `operationID`: time, a process-wide counter and randomness.
+pub fn operation_id() -> String {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    format!("{}{:04}{:06}", now_ms(), n % 10_000, fastrand::u32(..1_000_000))
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_never_prints() {
+        let t = Token::new("eyJsecret");
+        assert_eq!(format!("{t:?} {t}"), "Token(***) ***");
+        assert_eq!(t.expose(), "eyJsecret");
+    }
+
+    #[test]
+    fn operation_ids_differ() {
+        assert_ne!(operation_id(), operation_id());
+    }
+}

@@ -1,0 +1,154 @@
+//! Shared test support: a devserver with an admin client, SDK clients, and a recording
+//! `ConnListener` with bounded waits.
+#![allow(dead_code)]
+
+pub mod fake_gateway;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use openim_devserver::{AdminClient, DevServer, DevServerConfig};
+use openim_sdk::{ConnListener, LogLevel, OpenIMClient, OpenIMConfig};
+use openim_wire::constant::{defaults, platform};
+
+/// Upper bound for anything that should happen "soon".
+pub const WAIT: Duration = Duration::from_secs(15);
+
+pub struct TestServer {
+    pub server: DevServer,
+    pub admin: AdminClient,
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        Self::start_with(DevServerConfig::default()).await
+    }
+
+    pub async fn start_with(config: DevServerConfig) -> Self {
+        let server = DevServer::start(config).await.expect("devserver starts");
+        let admin = AdminClient::connect(&server.api_url(), defaults::SECRET).await.expect("admin token");
+        Self { server, admin }
+    }
+
+    /// Registers `user_id` and returns a token for Android (platform 2).
+    pub async fn user(&self, user_id: &str) -> String {
+        self.admin.register_user(user_id, &format!("{user_id} nick")).await.expect("register");
+        self.admin.user_token(user_id, platform::ANDROID).await.expect("token")
+    }
+
+    pub fn config(&self, data_dir: &std::path::Path, platform: i32) -> OpenIMConfig {
+        config_for(&self.server.api_url(), &self.server.ws_url(), data_dir, platform)
+    }
+
+    /// A client on `platform` with its own listener.
+    pub fn client(&self, data_dir: &std::path::Path, platform: i32) -> (Arc<OpenIMClient>, Arc<ConnRecorder>) {
+        client_for(self.config(data_dir, platform))
+    }
+
+    /// Polls the server until it has `n` live gateway connections.
+    pub async fn wait_online(&self, n: usize) {
+        let start = Instant::now();
+        while self.server.online_connections() != n {
+            assert!(start.elapsed() < WAIT, "server has {} connections, want {n}", self.server.online_connections());
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+}
+
+pub fn config_for(api: &str, ws: &str, data_dir: &std::path::Path, platform: i32) -> OpenIMConfig {
+    OpenIMConfig {
+        platform,
+        api_addr: api.to_owned(),
+        ws_addr: ws.to_owned(),
+        data_dir: data_dir.to_string_lossy().into_owned(),
+        log_level: LogLevel::Info,
+    }
+}
+
+pub fn client_for(config: OpenIMConfig) -> (Arc<OpenIMClient>, Arc<ConnRecorder>) {
+    let client = OpenIMClient::new(config).expect("valid config");
+    let recorder = Arc::new(ConnRecorder::default());
+    client.set_conn_listener(recorder.clone());
+    (client, recorder)
+}
+
+/// What a `ConnListener` saw.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Conn {
+    Connecting,
+    Success,
+    Failed(i32),
+    Kicked,
+    TokenExpired,
+    TokenInvalid,
+}
+
+pub struct ConnRecorder {
+    events: Mutex<Vec<Conn>>,
+    changed: tokio::sync::watch::Sender<usize>,
+}
+
+impl Default for ConnRecorder {
+    fn default() -> Self {
+        Self { events: Mutex::new(Vec::new()), changed: tokio::sync::watch::Sender::new(0) }
+    }
+}
+
+impl ConnRecorder {
+    fn push(&self, e: Conn) {
+        self.events.lock().unwrap().push(e);
+        self.changed.send_modify(|n| *n += 1);
+    }
+
+    pub fn events(&self) -> Vec<Conn> {
+        self.events.lock().unwrap().clone()
+    }
+
+    pub fn count(&self, e: &Conn) -> usize {
+        self.events().iter().filter(|x| *x == e).count()
+    }
+
+    /// Waits (bounded by [`WAIT`]) until `pred` holds for the events so far; returns them.
+    pub async fn wait_until(&self, what: &str, pred: impl Fn(&[Conn]) -> bool) -> Vec<Conn> {
+        let mut rx = self.changed.subscribe();
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            {
+                let events = self.events.lock().unwrap();
+                if pred(&events) {
+                    return events.clone();
+                }
+            }
+            if tokio::time::timeout_at(deadline, rx.changed()).await.is_err() {
+                panic!("timed out waiting for {what}; events: {:?}", self.events());
+            }
+        }
+    }
+
+    /// Waits until `e` has been seen `n` times.
+    pub async fn wait_count(&self, e: Conn, n: usize) -> Vec<Conn> {
+        let what = format!("{n} x {e:?}");
+        self.wait_until(&what, move |ev| ev.iter().filter(|x| **x == e).count() >= n).await
+    }
+}
+
+impl ConnListener for ConnRecorder {
+    fn on_connecting(&self) {
+        self.push(Conn::Connecting)
+    }
+    fn on_connect_success(&self) {
+        self.push(Conn::Success)
+    }
+    fn on_connect_failed(&self, code: i32, _msg: String) {
+        self.push(Conn::Failed(code))
+    }
+    fn on_kicked_offline(&self) {
+        self.push(Conn::Kicked)
+    }
+    fn on_user_token_expired(&self) {
+        self.push(Conn::TokenExpired)
+    }
+    fn on_user_token_invalid(&self, _msg: String) {
+        self.push(Conn::TokenInvalid)
+    }
+}
