@@ -23,6 +23,10 @@ pub struct Claims {
     pub exp: i64,
     /// Issue time, Unix seconds.
     pub iat: i64,
+    /// A random token ID (`RegisteredClaims.ID`), so that two tokens issued in the same second
+    /// differ and one can be kicked without the other.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub jti: String,
 }
 
 pub struct Auth {
@@ -70,6 +74,11 @@ impl Auth {
     /// user's older tokens: with "same platform kicks", every older token of that platform is
     /// marked kicked, and on other platforms only the newest token stays valid.
     pub async fn create_token(&self, user_id: &str, platform_id: i32) -> CodeResult<String> {
+        self.create_token_with_ttl(user_id, platform_id, self.expire_seconds()).await
+    }
+
+    /// [`Auth::create_token`] with a lifetime of `ttl_seconds` (negative for an expired token).
+    pub async fn create_token_with_ttl(&self, user_id: &str, platform_id: i32, ttl_seconds: i64) -> CodeResult<String> {
         let existing = self.store.tokens_of_user(user_id).await?;
         let mut newest_per_platform: std::collections::HashMap<i32, Vec<&TokenRow>> = Default::default();
         for row in &existing {
@@ -92,8 +101,9 @@ impl Auth {
         let claims = Claims {
             user_id: user_id.to_owned(),
             platform_id,
-            exp: now + self.expire_seconds(),
+            exp: now + ttl_seconds,
             iat: now - 5,
+            jti: format!("{:016x}", fastrand::u64(..)),
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)
             .map_err(|e| CodeError::internal(format!("sign token: {e}")))?;

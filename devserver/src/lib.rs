@@ -98,6 +98,12 @@ impl DevServer {
         self.state.registry.online_count()
     }
 
+    /// Issues a user token the way `/auth/get_user_token` does, but valid for `ttl_seconds`
+    /// (negative gives an already expired token). For tests of token expiry.
+    pub async fn issue_token_with_ttl(&self, user_id: &str, platform_id: i32, ttl_seconds: i64) -> Result<String, CodeError> {
+        self.state.auth.create_token_with_ttl(user_id, platform_id, ttl_seconds).await
+    }
+
     /// Closes every connection and both listeners, then the store.
     pub async fn shutdown(mut self) {
         self.state.shutdown.cancel();

@@ -84,6 +84,13 @@ pub async fn reply(ws: &mut ServerWs, req: &WsRequest) {
     .await;
 }
 
+/// Answers every request with an empty success until the client goes away.
+pub async fn serve_empty_replies(ws: &mut ServerWs) {
+    while let Some(request) = next_request(ws).await {
+        reply(ws, &request).await;
+    }
+}
+
 /// Keeps reading until the client goes away.
 pub async fn drain(ws: &mut ServerWs) {
     while let Some(Ok(_)) = ws.next().await {}
