@@ -1,0 +1,129 @@
+import Foundation
+import XCTest
+
+@testable import OpenIMSDK
+
+final class ConnectionTests: XCTestCase {
+    func testLoginConnectsWithCallbacksInOrder() async throws {
+        let server = try DevServer()
+        try await server.register("alice")
+        let token = try await server.token("alice")
+        let client = try OpenIMClient(config: server.config(dataDir: tempDir()))
+        let log = record(client)
+        XCTAssertEqual(client.loginStatus(), .loggedOut)
+
+        try await client.login(userId: "alice", token: token)
+        XCTAssertEqual(client.loginStatus(), .logged)
+        XCTAssertEqual(client.loginUserId(), "alice")
+        let events = await log.wait("connect success", isSuccess)
+        XCTAssertEqual(events, [.connecting, .connectSuccess])
+
+        let me = try await client.getSelfUserInfo()
+        XCTAssertEqual(me.nickname, "alice nick")
+    }
+
+    func testWrongTokenFailsWithoutReconnectLoop() async throws {
+        let server = try DevServer()
+        try await server.register("alice")
+        let client = try OpenIMClient(config: server.config(dataDir: tempDir()))
+        let log = record(client)
+        try await client.login(userId: "alice", token: "not-a-jwt")
+        let events = await log.wait("token invalid", isTokenInvalid)
+        XCTAssertEqual(events.count, 3)
+        XCTAssertEqual(events.first, .connecting)
+        XCTAssertEqual(events[1], .connectFailed(code: 1503, msg: events[1].failedMessage))
+        XCTAssertEqual(client.loginStatus(), .loggedOut)
+        // Longer than the first backoff: a reconnect loop would have shown another attempt.
+        try await Task.sleep(nanoseconds: 2_500_000_000)
+        XCTAssertEqual(log.count(isConnecting), 1, "\(log.events)")
+    }
+
+    func testSecondLoginOnTheSamePlatformKicksTheFirst() async throws {
+        let server = try DevServer()
+        try await server.register("alice")
+        let first = try OpenIMClient(config: server.config(dataDir: tempDir()))
+        let firstLog = record(first)
+        try await first.login(userId: "alice", token: try await server.token("alice"))
+        await firstLog.wait("first connected", isSuccess)
+
+        let second = try OpenIMClient(config: server.config(dataDir: tempDir()))
+        let secondLog = record(second)
+        try await second.login(userId: "alice", token: try await server.token("alice"))
+        await secondLog.wait("second connected", isSuccess)
+
+        let events = await firstLog.wait("kicked", isKicked)
+        XCTAssertEqual(events, [.connecting, .connectSuccess, .kickedOffline])
+        XCTAssertEqual(first.loginStatus(), .loggedOut)
+        XCTAssertEqual(second.loginStatus(), .logged)
+    }
+
+    func testLogoutAndTypedErrors() async throws {
+        let server = try DevServer()
+        try await server.register("alice")
+        let token = try await server.token("alice")
+        let client = try OpenIMClient(config: server.config(dataDir: tempDir()))
+        let log = record(client)
+
+        do {
+            _ = try await client.getSelfUserInfo()
+            XCTFail("expected NotLoggedIn")
+        } catch let error as OpenIMError {
+            guard case .NotLoggedIn(code: 10009, _) = error else { return XCTFail("\(error)") }
+        }
+        try await client.login(userId: "alice", token: token)
+        await log.wait("connected", isSuccess)
+        do {
+            try await client.login(userId: "alice", token: token)
+            XCTFail("expected LoginRepeat")
+        } catch let error as OpenIMError {
+            XCTAssertEqual(error.code, 10102)
+        }
+        try await client.logout()
+        XCTAssertEqual(client.loginStatus(), .loggedOut)
+        XCTAssertNil(client.loginUserId())
+    }
+
+    func testInvalidConfigIsRefused() throws {
+        let dir = tempDir()
+        for config in [
+            OpenIMConfig(platform: 0, apiAddr: "http://127.0.0.1:1", wsAddr: "ws://127.0.0.1:1", dataDir: dir, logLevel: .warn),
+            OpenIMConfig(platform: 2, apiAddr: "127.0.0.1:1", wsAddr: "ws://127.0.0.1:1", dataDir: dir, logLevel: .warn),
+            OpenIMConfig(platform: 2, apiAddr: "http://127.0.0.1:1", wsAddr: "http://127.0.0.1:1", dataDir: dir, logLevel: .warn),
+            OpenIMConfig(platform: 2, apiAddr: "http://127.0.0.1:1", wsAddr: "ws://127.0.0.1:1", dataDir: "", logLevel: .warn),
+        ] {
+            XCTAssertThrowsError(try OpenIMClient(config: config)) { error in
+                guard case .InvalidArgument(code: 10002, _)? = error as? OpenIMError else { return XCTFail("\(error)") }
+            }
+        }
+    }
+
+    func testReconnectsAfterDevserverRestart() async throws {
+        let dir = tempDir()
+        let data = dir + "/server.db"
+        var server: DevServer? = try DevServer(data: data)
+        try await server!.register("alice")
+        let token = try await server!.token("alice")
+        let (api, ws) = (server!.apiAddr, server!.wsAddr)
+        let client = try OpenIMClient(config: server!.config(dataDir: dir + "/client"))
+        let log = record(client)
+        try await client.login(userId: "alice", token: token)
+        await log.wait("connected", isSuccess)
+
+        await server!.stopAndWait()
+        server = nil
+        await log.wait(for: 2, "reconnecting", isConnecting)
+        let restarted = try DevServer(api: api, ws: ws, data: data)
+        let events = await log.wait(for: 2, "connected again", isSuccess)
+        XCTAssertEqual(Array(events.prefix(3)), [.connecting, .connectSuccess, .connecting])
+        XCTAssertEqual(events.last, .connectSuccess)
+        XCTAssertEqual(client.loginStatus(), .logged)
+        await restarted.stopAndWait()
+    }
+}
+
+extension ConnEvent {
+    var failedMessage: String {
+        if case let .connectFailed(_, msg) = self { return msg }
+        return ""
+    }
+}

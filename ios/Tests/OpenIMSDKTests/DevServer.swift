@@ -1,0 +1,154 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import XCTest
+
+@testable import OpenIMSDK
+
+/// An `openim-devserver` child process (path from `OPENIM_DEVSERVER`), plus its admin API.
+final class DevServer {
+    let process: Process
+    let apiURL: String
+    let wsURL: String
+    private var adminToken = ""
+
+    /// Starts the server; `api`/`ws` default to free ports, `data` keeps state in a file.
+    init(api: String = "127.0.0.1:0", ws: String = "127.0.0.1:0", data: String? = nil) throws {
+        guard let bin = ProcessInfo.processInfo.environment["OPENIM_DEVSERVER"] else {
+            throw XCTSkip("OPENIM_DEVSERVER is not set")
+        }
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: bin)
+        var args = ["--api", api, "--ws", ws, "--log", "warn"]
+        if let data { args += ["--data", data] }
+        process.arguments = args
+        let out = Pipe()
+        process.standardOutput = out
+        try process.run()
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { throw NSError(domain: "devserver", code: 1, userInfo: [NSLocalizedDescriptionKey: "devserver exited"]) }
+            line.append(chunk)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        func field(_ key: String) -> String {
+            let part = text.split(separator: " ").first { $0.hasPrefix(key + "=") } ?? ""
+            return String(part.dropFirst(key.count + 1)).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        apiURL = field("api")
+        wsURL = field("ws")
+    }
+
+    /// "127.0.0.1:PORT" of each listener, to restart on the same ports.
+    var apiAddr: String { String(apiURL.dropFirst("http://".count)) }
+    var wsAddr: String { String(wsURL.dropFirst("ws://".count)) }
+
+    /// Asks the server to shut down (SIGTERM). `Process.waitUntilExit` spins a run loop that
+    /// never turns inside Swift concurrency on Linux, so waiting is a bounded poll instead.
+    func stop() {
+        if process.isRunning {
+            process.terminate()
+        }
+    }
+
+    /// Stops the server and waits (up to 10 s) until it has exited and released its ports.
+    func stopAndWait() async {
+        stop()
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning && Date() < deadline {
+            try? await Task.sleep(nanoseconds: 20_000_000)
+        }
+    }
+
+    deinit { stop() }
+
+    func config(dataDir: String, platform: Int32 = 2) -> OpenIMConfig {
+        OpenIMConfig(platform: platform, apiAddr: apiURL, wsAddr: wsURL, dataDir: dataDir, logLevel: .warn)
+    }
+
+    private func post(_ path: String, _ body: [String: Any], token: String?) async throws -> [String: Any] {
+        var request = URLRequest(url: URL(string: apiURL + path)!)
+        request.httpMethod = "POST"
+        request.setValue("swift-\(UUID().uuidString)", forHTTPHeaderField: "operationID")
+        if let token { request.setValue(token, forHTTPHeaderField: "token") }
+        request.httpBody = try JSONSerialization.data(withJSONObject: body)
+        let (data, _) = try await URLSession.shared.data(for: request)
+        let json = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        let code = (json["errCode"] as? NSNumber)?.intValue ?? -1
+        guard code == 0 else {
+            throw NSError(domain: "admin", code: code, userInfo: [NSLocalizedDescriptionKey: "\(path): \(json)"])
+        }
+        return json["data"] as? [String: Any] ?? [:]
+    }
+
+    private func admin() async throws -> String {
+        if adminToken.isEmpty {
+            let data = try await post("/auth/get_admin_token", ["secret": "openIM123", "userID": "imAdmin"], token: nil)
+            adminToken = data["token"] as! String
+        }
+        return adminToken
+    }
+
+    func register(_ userID: String) async throws {
+        _ = try await post("/user/user_register", ["users": [["userID": userID, "nickname": userID + " nick"]]], token: try await admin())
+    }
+
+    func token(_ userID: String, platform: Int = 2) async throws -> String {
+        let data = try await post("/auth/get_user_token", ["userID": userID, "platformID": platform], token: try await admin())
+        return data["token"] as! String
+    }
+}
+
+/// Thread-safe record of connection events with bounded waits.
+final class EventLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [ConnEvent] = []
+
+    func append(_ e: ConnEvent) {
+        lock.lock(); items.append(e); lock.unlock()
+    }
+
+    var events: [ConnEvent] {
+        lock.lock(); defer { lock.unlock() }
+        return items
+    }
+
+    func count(_ matches: (ConnEvent) -> Bool) -> Int { events.filter(matches).count }
+
+    /// Waits up to `timeout` seconds until `matches` has been seen `n` times.
+    @discardableResult
+    func wait(for n: Int = 1, timeout: Double = 15, _ what: String, _ matches: (ConnEvent) -> Bool,
+              file: StaticString = #filePath, line: UInt = #line) async -> [ConnEvent] {
+        let deadline = Date().addingTimeInterval(timeout)
+        while count(matches) < n {
+            if Date() > deadline {
+                XCTFail("timed out waiting for \(what); events: \(events)", file: file, line: line)
+                break
+            }
+            try? await Task.sleep(nanoseconds: 20_000_000)
+        }
+        return events
+    }
+}
+
+/// Subscribes `log` to `client`'s connection events through the `AsyncStream` adapter.
+func record(_ client: OpenIMClient) -> EventLog {
+    let stream = ConnEventStream()
+    client.setConnListener(listener: stream)
+    let log = EventLog()
+    Task { for await e in stream.events { log.append(e) } }
+    return log
+}
+
+func tempDir() -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("openim-swift-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    return dir.path
+}
+
+func isConnecting(_ e: ConnEvent) -> Bool { e == .connecting }
+func isSuccess(_ e: ConnEvent) -> Bool { e == .connectSuccess }
+func isKicked(_ e: ConnEvent) -> Bool { e == .kickedOffline }
+func isTokenInvalid(_ e: ConnEvent) -> Bool { if case .userTokenInvalid = e { return true }; return false }

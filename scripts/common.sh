@@ -1,0 +1,23 @@
+# Shared settings for the scripts in this directory (sourced, not run).
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+PROFILE_DIR=$TARGET_DIR/debug
+case "$(uname -s)" in
+  Darwin) LIB_EXT=dylib ;;
+  *) LIB_EXT=so ;;
+esac
+NATIVE_LIB=$PROFILE_DIR/libopenim_sdk.$LIB_EXT
+DEVSERVER_BIN=$PROFILE_DIR/openim-devserver
+BUILD_DIR=$ROOT/build
+
+# Where kotlinc, JNA and the JUnit console launcher live (setup.sh exports these; these are the
+# Debian/npm defaults otherwise).
+JNA_JAR=${JNA_JAR:-/usr/share/java/jna.jar}
+JUNIT_CONSOLE_JAR=${JUNIT_CONSOLE_JAR:-/usr/share/java/junit-platform-console-standalone.jar}
+if [ -z "${KOTLIN_HOME:-}" ] && command -v kotlinc >/dev/null 2>&1; then
+  KOTLIN_HOME=$(cd "$(dirname "$(readlink -f "$(command -v kotlinc)")")/.." && pwd)
+fi
+KOTLIN_LIB=${KOTLIN_LIB:-${KOTLIN_HOME:-}/lib}
+
+log() { printf '\n==> %s\n' "$*" >&2; }
