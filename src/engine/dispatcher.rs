@@ -3,7 +3,7 @@
 //! a listener that throws (a panic on the Rust side) is logged and skipped.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
+use std::sync::{Arc, Once};
 use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
 
 use super::events::{Event, EventSink};
@@ -12,6 +12,22 @@ use crate::runtime::panic_message;
 /// Events that may wait for a slow listener before new ones are dropped (and logged).
 pub const QUEUE_CAPACITY: usize = 65_536;
 
+const THREAD_NAME: &str = "openim-listener";
+
+/// Keeps the default panic hook from printing a backtrace for every failing listener call;
+/// the dispatcher logs those itself. Panics on other threads reach the previous hook.
+fn quiet_listener_panics() {
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if std::thread::current().name() != Some(THREAD_NAME) {
+                previous(info);
+            }
+        }));
+    });
+}
+
 #[derive(Clone)]
 pub struct Dispatcher {
     tx: SyncSender<Event>,
@@ -19,9 +35,10 @@ pub struct Dispatcher {
 
 impl Dispatcher {
     pub fn new(sink: Arc<dyn EventSink>) -> Self {
+        quiet_listener_panics();
         let (tx, rx) = sync_channel::<Event>(QUEUE_CAPACITY);
         std::thread::Builder::new()
-            .name("openim-listener".into())
+            .name(THREAD_NAME.into())
             .spawn(move || {
                 // Ends when every sender (the engine and its sessions) is gone.
                 for event in rx {

@@ -1,0 +1,193 @@
+package io.openim.sdk
+
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertNull
+import org.junit.jupiter.api.Test
+import java.util.Collections
+
+private const val WAIT_MS = 15_000L
+
+/** Runs [block] and returns the [T] it throws; fails when it throws nothing or something else. */
+inline fun <reified T : Throwable> expectThrows(what: String = "", block: () -> Unit): T {
+    try {
+        block()
+    } catch (e: Throwable) {
+        if (e is T) return e
+        throw AssertionError("expected ${T::class.simpleName} $what, got $e", e)
+    }
+    throw AssertionError("expected ${T::class.simpleName} $what, nothing was thrown")
+}
+
+/** Records connection events from a [ConnEventStream] and waits for them with a bound. */
+class EventLog(client: OpenImClient) {
+    private val stream = ConnEventStream()
+    val events: MutableList<ConnEvent> = Collections.synchronizedList(mutableListOf())
+
+    init {
+        client.setConnListener(stream)
+    }
+
+    /** Reads events until [n] of them match [matches]; returns all read so far. */
+    suspend fun waitFor(what: String, n: Int = 1, matches: (ConnEvent) -> Boolean): List<ConnEvent> {
+        try {
+            withTimeout(WAIT_MS) {
+                while (events.count(matches) < n) events += stream.next()
+            }
+        } catch (e: kotlinx.coroutines.TimeoutCancellationException) {
+            throw AssertionError("timed out waiting for $what; events: $events")
+        }
+        return events.toList()
+    }
+
+    /** Takes every event that has already arrived; returns all read so far. */
+    fun drain(): List<ConnEvent> {
+        while (true) events += stream.poll() ?: break
+        return events.toList()
+    }
+}
+
+class ConnectionTest {
+    @Test
+    fun loginConnectsWithCallbacksInOrder() = runBlocking {
+        DevServer().use { server ->
+            server.register("alice")
+            val token = server.token("alice")
+            val client = OpenImClient(server.config(tempDir()))
+            val log = EventLog(client)
+            assertEquals(LoginStatus.LOGGED_OUT, client.loginStatus())
+
+            client.login("alice", token)
+            assertEquals(LoginStatus.LOGGED, client.loginStatus())
+            assertEquals("alice", client.loginUserId())
+            val events = log.waitFor("connect success") { it == ConnEvent.ConnectSuccess }
+            assertEquals(listOf(ConnEvent.Connecting, ConnEvent.ConnectSuccess), events)
+            assertEquals("alice nick", client.getSelfUserInfo().nickname)
+            client.logout()
+        }
+    }
+
+    @Test
+    fun wrongTokenFailsWithoutReconnectLoop() = runBlocking {
+        DevServer().use { server ->
+            server.register("alice")
+            val client = OpenImClient(server.config(tempDir()))
+            val log = EventLog(client)
+            client.login("alice", "not-a-jwt")
+            val events = log.waitFor("token invalid") { it is ConnEvent.UserTokenInvalid }
+            assertEquals(3, events.size, "$events")
+            assertEquals(ConnEvent.Connecting, events[0])
+            assertEquals(1503, (events[1] as ConnEvent.ConnectFailed).code)
+            assertEquals(LoginStatus.LOGGED_OUT, client.loginStatus())
+            // Longer than the first backoff: a reconnect loop would have shown another attempt.
+            delay(2_500)
+            val after = log.drain()
+            assertEquals(1, after.count { it == ConnEvent.Connecting }, "$after")
+        }
+    }
+
+    @Test
+    fun secondLoginOnTheSamePlatformKicksTheFirst() = runBlocking {
+        DevServer().use { server ->
+            server.register("alice")
+            val first = OpenImClient(server.config(tempDir()))
+            val firstLog = EventLog(first)
+            first.login("alice", server.token("alice"))
+            firstLog.waitFor("first connected") { it == ConnEvent.ConnectSuccess }
+
+            val second = OpenImClient(server.config(tempDir()))
+            val secondLog = EventLog(second)
+            second.login("alice", server.token("alice"))
+            secondLog.waitFor("second connected") { it == ConnEvent.ConnectSuccess }
+
+            val events = firstLog.waitFor("kicked") { it == ConnEvent.KickedOffline }
+            assertEquals(listOf(ConnEvent.Connecting, ConnEvent.ConnectSuccess, ConnEvent.KickedOffline), events)
+            assertEquals(LoginStatus.LOGGED_OUT, first.loginStatus())
+            assertEquals(LoginStatus.LOGGED, second.loginStatus())
+        }
+    }
+
+    @Test
+    fun logoutAndTypedErrors() = runBlocking {
+        DevServer().use { server ->
+            server.register("alice")
+            val token = server.token("alice")
+            val client = OpenImClient(server.config(tempDir()))
+            val log = EventLog(client)
+            val notLoggedIn = expectThrows<OpenImException.NotLoggedIn> { client.getSelfUserInfo() }
+            assertEquals(10009, notLoggedIn.errorCode)
+
+            client.login("alice", token)
+            log.waitFor("connected") { it == ConnEvent.ConnectSuccess }
+            val repeat = expectThrows<OpenImException.LoginRepeat> { client.login("alice", token) }
+            assertEquals(10102, repeat.code)
+
+            client.logout()
+            assertEquals(LoginStatus.LOGGED_OUT, client.loginStatus())
+            assertNull(client.loginUserId())
+        }
+    }
+
+    @Test
+    fun invalidConfigIsRefused() {
+        val dir = tempDir()
+        val good = OpenImConfig(2, "http://127.0.0.1:1", "ws://127.0.0.1:1", dir, LogLevel.WARN)
+        OpenImClient(good).close()
+        for (bad in listOf(
+            good.copy(platform = 0),
+            good.copy(apiAddr = "127.0.0.1:1"),
+            good.copy(wsAddr = "http://127.0.0.1:1"),
+            good.copy(dataDir = ""),
+        )) {
+            val e = expectThrows<OpenImException.InvalidArgument>("$bad") { OpenImClient(bad) }
+            assertEquals(10002, e.code)
+        }
+    }
+
+    @Test
+    fun reconnectsAfterDevserverRestart() = runBlocking {
+        val dir = tempDir()
+        val data = "$dir/server.db"
+        val first = DevServer(data = data)
+        first.register("alice")
+        val token = first.token("alice")
+        val client = OpenImClient(first.config("$dir/client"))
+        val log = EventLog(client)
+        client.login("alice", token)
+        log.waitFor("connected") { it == ConnEvent.ConnectSuccess }
+
+        first.close()
+        log.waitFor("reconnecting", 2) { it == ConnEvent.Connecting }
+        DevServer(api = first.apiAddr, ws = first.wsAddr, data = data).use {
+            val events = log.waitFor("connected again", 2) { it == ConnEvent.ConnectSuccess }
+            assertEquals(listOf(ConnEvent.Connecting, ConnEvent.ConnectSuccess, ConnEvent.Connecting), events.take(3))
+            assertEquals(ConnEvent.ConnectSuccess, events.last())
+            assertEquals(LoginStatus.LOGGED, client.loginStatus())
+            client.logout()
+        }
+    }
+
+    @Test
+    fun aThrowingListenerDoesNotBreakTheEngine() = runBlocking {
+        DevServer().use { server ->
+            server.register("alice")
+            val client = OpenImClient(server.config(tempDir()))
+            val seen = Collections.synchronizedList(mutableListOf<String>())
+            client.setConnListener(object : ConnListener {
+                override fun onConnecting() { seen += "connecting"; throw IllegalStateException("app bug") }
+                override fun onConnectSuccess() { seen += "success"; throw IllegalStateException("app bug") }
+                override fun onConnectFailed(code: Int, msg: String) {}
+                override fun onKickedOffline() {}
+                override fun onUserTokenExpired() {}
+                override fun onUserTokenInvalid(msg: String) {}
+            })
+            client.login("alice", server.token("alice"))
+            withTimeout(WAIT_MS) { while ("success" !in seen) delay(20) }
+            assertEquals(listOf("connecting", "success"), seen.toList())
+            assertEquals("alice", client.getSelfUserInfo().userId)
+            client.logout()
+        }
+    }
+}

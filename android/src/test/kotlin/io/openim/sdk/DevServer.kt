@@ -1,0 +1,71 @@
+package io.openim.sdk
+
+import java.io.File
+import java.net.URI
+import java.net.http.HttpClient
+import java.net.http.HttpRequest
+import java.net.http.HttpResponse
+import java.nio.file.Files
+import java.util.UUID
+import java.util.concurrent.TimeUnit
+
+/** An `openim-devserver` child process (path from `OPENIM_DEVSERVER`), plus its admin API. */
+class DevServer(api: String = "127.0.0.1:0", ws: String = "127.0.0.1:0", data: String? = null) : AutoCloseable {
+    private val process: Process
+    val apiUrl: String
+    val wsUrl: String
+    private val http = HttpClient.newHttpClient()
+    private var adminToken: String? = null
+
+    init {
+        val bin = System.getenv("OPENIM_DEVSERVER") ?: error("OPENIM_DEVSERVER is not set")
+        val args = mutableListOf(bin, "--api", api, "--ws", ws, "--log", "warn")
+        if (data != null) args += listOf("--data", data)
+        process = ProcessBuilder(args).redirectError(ProcessBuilder.Redirect.INHERIT).start()
+        val line = process.inputStream.bufferedReader().readLine() ?: error("devserver exited")
+        fun field(key: String) = line.split(" ").first { it.startsWith("$key=") }.substringAfter("=")
+        apiUrl = field("api")
+        wsUrl = field("ws")
+    }
+
+    val apiAddr: String get() = apiUrl.removePrefix("http://")
+    val wsAddr: String get() = wsUrl.removePrefix("ws://")
+
+    fun config(dataDir: String, platform: Int = 2) =
+        OpenImConfig(platform = platform, apiAddr = apiUrl, wsAddr = wsUrl, dataDir = dataDir, logLevel = LogLevel.WARN)
+
+    /** Stops the server and waits until it has exited and released its ports. */
+    override fun close() {
+        process.destroy()
+        if (!process.waitFor(10, TimeUnit.SECONDS)) process.destroyForcibly().waitFor()
+    }
+
+    private fun post(path: String, body: String, token: String?): String {
+        val request = HttpRequest.newBuilder(URI.create(apiUrl + path))
+            .header("operationID", "kotlin-" + UUID.randomUUID())
+            .apply { if (token != null) header("token", token) }
+            .POST(HttpRequest.BodyPublishers.ofString(body))
+            .build()
+        val reply = http.send(request, HttpResponse.BodyHandlers.ofString()).body()
+        check(reply.contains("\"errCode\":0,")) { "$path: $reply" }
+        return reply
+    }
+
+    private fun stringField(json: String, key: String): String =
+        Regex("\"$key\":\"([^\"]*)\"").find(json)?.groupValues?.get(1) ?: error("no $key in $json")
+
+    private fun admin(): String = adminToken ?: stringField(
+        post("/auth/get_admin_token", """{"secret":"openIM123","userID":"imAdmin"}""", null), "token",
+    ).also { adminToken = it }
+
+    fun register(userId: String) {
+        post("/user/user_register", """{"users":[{"userID":"$userId","nickname":"$userId nick"}]}""", admin())
+    }
+
+    fun token(userId: String, platform: Int = 2): String =
+        stringField(post("/auth/get_user_token", """{"userID":"$userId","platformID":$platform}""", admin()), "token")
+}
+
+fun tempDir(): String = Files.createTempDirectory("openim-kotlin").toString()
+
+fun File.deleteQuietly() = runCatching { deleteRecursively() }
