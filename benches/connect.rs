@@ -1,0 +1,88 @@
+//! Session benchmarks against an embedded devserver over loopback; prints numbers.
+//!
+//!     cargo bench --bench connect
+//!
+//! * login → `on_connect_success`: a fresh client each round (database open, migrations,
+//!   WebSocket handshake with token check).
+//! * REST round trip: `get_users_info` for one user.
+//! * logout: request 2003, connection and database closed.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use openim_devserver::{AdminClient, DevServer, DevServerConfig};
+use openim_sdk::{ConnListener, LogLevel, OpenIMClient, OpenIMConfig};
+use openim_wire::constant::{defaults, platform};
+use tokio::sync::watch;
+
+struct Connected(watch::Sender<u32>);
+
+impl ConnListener for Connected {
+    fn on_connecting(&self) {}
+    fn on_connect_success(&self) {
+        self.0.send_modify(|n| *n += 1);
+    }
+    fn on_connect_failed(&self, _code: i32, _msg: String) {}
+    fn on_kicked_offline(&self) {}
+    fn on_user_token_expired(&self) {}
+    fn on_user_token_invalid(&self, _msg: String) {}
+}
+
+fn report(name: &str, mut samples: Vec<Duration>) {
+    samples.sort();
+    let pct = |p: f64| samples[((samples.len() as f64 - 1.0) * p).round() as usize];
+    let total: Duration = samples.iter().sum();
+    println!(
+        "{name:<34} n={:<5} p50={:>8.3} ms  p95={:>8.3} ms  max={:>8.3} ms  mean={:>8.3} ms",
+        samples.len(),
+        pct(0.5).as_secs_f64() * 1e3,
+        pct(0.95).as_secs_f64() * 1e3,
+        samples.last().unwrap().as_secs_f64() * 1e3,
+        total.as_secs_f64() * 1e3 / samples.len() as f64,
+    );
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let server = DevServer::start(DevServerConfig::default()).await?;
+    let admin = AdminClient::connect(&server.api_url(), defaults::SECRET).await?;
+    admin.register_user("bench", "Bench").await?;
+    let dir = tempfile::tempdir()?;
+    let config = OpenIMConfig {
+        platform: platform::ANDROID,
+        api_addr: server.api_url(),
+        ws_addr: server.ws_url(),
+        data_dir: dir.path().to_string_lossy().into_owned(),
+        log_level: LogLevel::Error,
+    };
+
+    const ROUNDS: usize = 50;
+    let (mut login, mut logout) = (Vec::new(), Vec::new());
+    let mut rest = Vec::new();
+    for round in 0..ROUNDS {
+        let token = admin.user_token("bench", platform::ANDROID).await?;
+        let client = OpenIMClient::new(config.clone())?;
+        let (tx, mut rx) = watch::channel(0);
+        client.set_conn_listener(Arc::new(Connected(tx)));
+        let start = Instant::now();
+        client.login("bench".into(), token).await?;
+        rx.wait_for(|n| *n >= 1).await?;
+        login.push(start.elapsed());
+        if round == 0 {
+            for _ in 0..500 {
+                let start = Instant::now();
+                client.get_users_info(vec!["bench".into()]).await?;
+                rest.push(start.elapsed());
+            }
+        }
+        let start = Instant::now();
+        client.logout().await?;
+        logout.push(start.elapsed());
+    }
+    println!("openim-sdk session benchmarks (loopback devserver, debug logging off)");
+    report("login -> on_connect_success", login);
+    report("get_users_info (REST round trip)", rest);
+    report("logout", logout);
+    server.shutdown().await;
+    Ok(())
+}
