@@ -38,13 +38,7 @@ pub fn operation_id() -> String {
     format!("{}{:04}{:06}", now_ms(), n % 10_000, fastrand::u32(..1_000_000))
 }
 
-/// Milliseconds since the Unix epoch.
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or_default()
-}
+pub use openim_wire::time::now_ms;
 
 #[cfg(test)]
 mod tests {

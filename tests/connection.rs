@@ -83,11 +83,7 @@ async fn same_platform_login_kicks_the_older_one() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn admin_force_logout_kicks_the_client() {
     let srv = TestServer::start().await;
-    let token = srv.user("alice").await;
-    let dir = tempfile::tempdir().unwrap();
-    let (client, conn) = srv.client(dir.path(), platform::ANDROID);
-    client.login("alice".into(), token).await.unwrap();
-    conn.wait_count(Conn::Success, 1).await;
+    let Online { client, conn, .. } = srv.online("alice").await;
     srv.admin.force_logout("alice", platform::ANDROID).await.unwrap();
     conn.wait_count(Conn::Kicked, 1).await;
     assert_eq!(client.login_status(), LoginStatus::LoggedOut);
@@ -96,11 +92,7 @@ async fn admin_force_logout_kicks_the_client() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rest_token_error_ends_the_session() {
     let srv = TestServer::start().await;
-    let token = srv.user("alice").await;
-    let dir = tempfile::tempdir().unwrap();
-    let (client, conn) = srv.client(dir.path(), platform::ANDROID);
-    client.login("alice".into(), token).await.unwrap();
-    conn.wait_count(Conn::Success, 1).await;
+    let Online { client, conn, .. } = srv.online("alice").await;
     // A newer token for the same platform marks this one kicked server-side; the open
     // connection stays up, so only a REST call can notice.
     srv.admin.user_token("alice", platform::ANDROID).await.unwrap();

@@ -90,12 +90,8 @@ async fn logout_closes_connection_and_database_and_allows_relogin() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn user_profiles_come_from_rest_and_the_local_cache() {
     let srv = TestServer::start().await;
-    let token = srv.user("alice").await;
     srv.user("bob").await;
-    let dir = tempfile::tempdir().unwrap();
-    let (client, conn) = srv.client(dir.path(), platform::ANDROID);
-    client.login("alice".into(), token).await.unwrap();
-    conn.wait_count(Conn::Success, 1).await;
+    let Online { client, .. } = srv.online("alice").await;
 
     let users = client.get_users_info(vec!["bob".into(), "nobody".into(), "alice".into()]).await.unwrap();
     let ids: Vec<_> = users.iter().map(|u| u.user_id.as_str()).collect();

@@ -45,6 +45,17 @@ impl TestServer {
         client_for(self.config(data_dir, platform))
     }
 
+    /// Registers `user_id`, logs it in on Android with a fresh data directory and waits until
+    /// it is connected.
+    pub async fn online(&self, user_id: &str) -> Online {
+        let token = self.user(user_id).await;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (client, conn) = self.client(dir.path(), platform::ANDROID);
+        client.login(user_id.to_owned(), token).await.expect("login");
+        conn.wait_count(Conn::Success, 1).await;
+        Online { client, conn, dir }
+    }
+
     /// Polls the server until it has `n` live gateway connections.
     pub async fn wait_online(&self, n: usize) {
         let start = Instant::now();
@@ -53,6 +64,13 @@ impl TestServer {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
+}
+
+/// A logged-in, connected user.
+pub struct Online {
+    pub client: Arc<OpenIMClient>,
+    pub conn: Arc<ConnRecorder>,
+    pub dir: tempfile::TempDir,
 }
 
 pub fn config_for(api: &str, ws: &str, data_dir: &std::path::Path, platform: i32) -> OpenIMConfig {

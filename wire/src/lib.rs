@@ -15,3 +15,4 @@ pub mod gateway;
 pub mod gzip;
 pub mod json;
 pub mod pb;
+pub mod time;
