@@ -5,11 +5,13 @@
 //! * [`gateway`]: the JSON envelope (`sdkType=js`) of the WebSocket gateway and its gzip framing.
 //! * [`pb`]: protobuf messages carried in the envelope's `data`, with OpenIM's field numbers.
 //! * [`api`]: the REST envelope `{errCode, errMsg, errDlt, data}` and request/response bodies.
+//! * [`elem`]: message content JSON (elems, `MsgStruct`, notification tips).
 //! * [`conversation_id`]: how OpenIM derives conversation IDs.
 
 pub mod api;
 pub mod constant;
 pub mod conversation_id;
+pub mod elem;
 pub mod errcode;
 pub mod gateway;
 pub mod gzip;

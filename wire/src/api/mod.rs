@@ -3,6 +3,8 @@
 //! protobuf field names exactly (`userID`, `platformID`, ...); int64 values are numbers.
 
 pub mod auth;
+pub mod conversation;
+pub mod msg;
 pub mod user;
 
 use serde::{Deserialize, Serialize};
@@ -21,6 +23,15 @@ pub mod path {
     pub const FORCE_LOGOUT: &str = "/auth/force_logout";
     pub const USER_REGISTER: &str = "/user/user_register";
     pub const GET_USERS_INFO: &str = "/user/get_users_info";
+    pub const MARK_CONVERSATION_AS_READ: &str = "/msg/mark_conversation_as_read";
+    pub const MARK_MSGS_AS_READ: &str = "/msg/mark_msgs_as_read";
+    pub const REVOKE_MSG: &str = "/msg/revoke_msg";
+    pub const DELETE_MSGS: &str = "/msg/delete_msgs";
+    pub const CLEAR_CONVERSATION_MSG: &str = "/msg/clear_conversation_msg";
+    pub const USER_CLEAR_ALL_MSG: &str = "/msg/user_clear_all_msg";
+    pub const GET_CONVERSATIONS: &str = "/conversation/get_conversations";
+    pub const GET_ALL_CONVERSATIONS: &str = "/conversation/get_all_conversations";
+    pub const SET_CONVERSATIONS: &str = "/conversation/set_conversations";
 }
 
 /// The reply envelope `{errCode, errMsg, errDlt, data}`; `data` is omitted when empty.
