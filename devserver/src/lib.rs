@@ -17,6 +17,7 @@ mod auth;
 pub mod config;
 mod error;
 mod gateway;
+mod messaging;
 mod state;
 mod store;
 
@@ -66,6 +67,7 @@ impl DevServer {
             auth,
             registry: Default::default(),
             shutdown: CancellationToken::new(),
+            send_lock: Default::default(),
         });
         let tasks = vec![
             tokio::spawn(serve(api_listener, api::router(state.clone()), state.shutdown.clone())),

@@ -16,6 +16,8 @@ pub struct AppState {
     pub registry: Registry,
     /// Cancelled when the server shuts down; every connection task watches it.
     pub shutdown: CancellationToken,
+    /// Serialises message delivery, so seqs are allocated and pushed in one order.
+    pub send_lock: tokio::sync::Mutex<()>,
 }
 
 pub type SharedState = Arc<AppState>;

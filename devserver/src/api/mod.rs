@@ -2,7 +2,9 @@
 //! whitelist) and the `{errCode, errMsg, errDlt, data}` envelope, gzip-compressed on request.
 
 mod auth;
+mod conversation;
 pub mod envelope;
+mod msg;
 mod user;
 
 use axum::Router;
@@ -34,6 +36,15 @@ pub fn router(state: SharedState) -> Router {
         .route(path::FORCE_LOGOUT, post(auth::force_logout))
         .route(path::USER_REGISTER, post(user::user_register))
         .route(path::GET_USERS_INFO, post(user::get_users_info))
+        .route(path::MARK_CONVERSATION_AS_READ, post(msg::mark_conversation_as_read))
+        .route(path::MARK_MSGS_AS_READ, post(msg::mark_msgs_as_read))
+        .route(path::REVOKE_MSG, post(msg::revoke_msg))
+        .route(path::DELETE_MSGS, post(msg::delete_msgs))
+        .route(path::CLEAR_CONVERSATION_MSG, post(msg::clear_conversation_msg))
+        .route(path::USER_CLEAR_ALL_MSG, post(msg::user_clear_all_msg))
+        .route(path::GET_CONVERSATIONS, post(conversation::get_conversations))
+        .route(path::GET_ALL_CONVERSATIONS, post(conversation::get_all_conversations))
+        .route(path::SET_CONVERSATIONS, post(conversation::set_conversations))
         .layer(middleware::from_fn_with_state(state.clone(), check_headers))
         .layer(CompressionLayer::new())
         .with_state(state)
@@ -60,6 +71,15 @@ async fn check_headers(State(state): State<SharedState>, mut request: Request, n
         }
     }
     next.run(request).await
+}
+
+/// `authverify.CheckAccess`: the caller acts for `user_id` itself, or is an app manager.
+pub fn check_access(state: &SharedState, caller: &Caller, user_id: &str) -> Result<(), CodeError> {
+    if caller.user_id == user_id || state.auth.is_admin(&caller.user_id) {
+        Ok(())
+    } else {
+        Err(CodeError::no_permission(format!("user {} may not act for {user_id}", caller.user_id)))
+    }
 }
 
 /// `authverify.CheckAdmin`: the caller must be an app manager.

@@ -1,10 +1,11 @@
 //! Gateway requests by `reqIdentifier`.
 
 use openim_wire::constant::req;
-use openim_wire::pb::{Message as _, push, sdkws};
+use openim_wire::pb::{Message as _, msg, push, sdkws};
 
 use super::registry::ConnHandle;
 use crate::error::{CodeError, CodeResult};
+use crate::messaging::{pull, send};
 use crate::state::SharedState;
 
 fn decode<M: prost::Message + Default>(data: &[u8]) -> CodeResult<M> {
@@ -15,8 +16,38 @@ fn decode<M: prost::Message + Default>(data: &[u8]) -> CodeResult<M> {
 /// then closed, as OpenIM does).
 pub async fn handle(state: &SharedState, conn: &ConnHandle, request: &openim_wire::gateway::WsRequest) -> Option<CodeResult<Vec<u8>>> {
     let data = &request.data;
+    let user = conn.user_id.as_str();
     Some(match request.req_identifier {
-        req::GET_NEWEST_SEQ => get_newest_seq(data),
+        req::GET_NEWEST_SEQ => async {
+            let _req: sdkws::GetMaxSeqReq = decode(data)?;
+            Ok(pull::max_seqs(state, user).await?.encode_to_vec())
+        }
+        .await,
+        req::PULL_MSG_BY_RANGE => async {
+            let req: sdkws::PullMessageBySeqsReq = decode(data)?;
+            Ok(pull::pull_by_range(state, user, &req).await?.encode_to_vec())
+        }
+        .await,
+        req::SEND_MSG => async {
+            let msg: sdkws::MsgData = decode(data)?;
+            Ok(send::send_from_client(state, user, conn.platform_id, msg).await?.encode_to_vec())
+        }
+        .await,
+        req::PULL_MSG_BY_SEQ_LIST => async {
+            let req: msg::GetSeqMessageReq = decode(data)?;
+            Ok(pull::pull_by_seqs(state, user, &req).await?.encode_to_vec())
+        }
+        .await,
+        req::GET_CONV_MAX_READ_SEQ => async {
+            let req: msg::GetConversationsHasReadAndMaxSeqReq = decode(data)?;
+            Ok(pull::has_read_and_max_seqs(state, user, &req).await?.encode_to_vec())
+        }
+        .await,
+        req::PULL_CONV_LAST_MESSAGE => async {
+            let req: msg::GetLastMessageReq = decode(data)?;
+            Ok(pull::last_messages(state, user, &req).await?.encode_to_vec())
+        }
+        .await,
         req::LOGOUT_MSG => decode::<push::DelUserPushTokenReq>(data).map(|_| push::DelUserPushTokenResp {}.encode_to_vec()),
         req::SET_BACKGROUND_STATUS => decode::<sdkws::SetAppBackgroundStatusReq>(data).map(|r| {
             conn.background.store(r.is_background, std::sync::atomic::Ordering::Relaxed);
@@ -38,9 +69,4 @@ pub async fn handle(state: &SharedState, conn: &ConnHandle, request: &openim_wir
         }),
         _ => return None,
     })
-}
-
-fn get_newest_seq(data: &[u8]) -> CodeResult<Vec<u8>> {
-    let _req: sdkws::GetMaxSeqReq = decode(data)?;
-    Ok(sdkws::GetMaxSeqResp::default().encode_to_vec())
 }

@@ -1,5 +1,7 @@
 //! The devserver's storage: one SQLite database, in memory by default or in the `--data` file.
 
+mod conversations;
+mod messages;
 mod tokens;
 mod users;
 
@@ -13,6 +15,7 @@ use sqlx::sqlite::{
 };
 use tokio::sync::Mutex;
 
+pub use messages::Revoke;
 pub use tokens::TokenRow;
 
 #[derive(Clone)]

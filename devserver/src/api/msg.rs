@@ -1,0 +1,221 @@
+//! `/msg/*`: read marks, revoke, delete and clear, with the notifications open-im-server sends.
+
+use axum::Extension;
+use axum::extract::State;
+use openim_wire::api::msg::*;
+use openim_wire::constant::{content_type, session_type};
+use openim_wire::elem::{ClearConversationTips, DeleteMsgsTips, MarkAsReadTips, RevokeMsgTips};
+use openim_wire::errcode;
+
+use super::envelope::{ApiResult, Body, ok_empty};
+use super::{Caller, check_access};
+use crate::error::CodeError;
+use crate::messaging::notify::notify;
+use crate::state::SharedState;
+use crate::store::{Revoke, now_ms};
+
+/// The peer of a single chat, or the group of a group conversation.
+fn recv_id_of(conversation: &openim_wire::api::conversation::Conversation) -> String {
+    if conversation.conversation_type == session_type::SINGLE_CHAT {
+        conversation.user_id.clone()
+    } else {
+        conversation.group_id.clone()
+    }
+}
+
+async fn owned_conversation(
+    state: &SharedState,
+    user_id: &str,
+    conversation_id: &str,
+) -> Result<openim_wire::api::conversation::Conversation, CodeError> {
+    state
+        .store
+        .conversation(user_id, conversation_id)
+        .await?
+        .ok_or_else(|| CodeError::new(errcode::RECORD_NOT_FOUND, format!("conversation {conversation_id} not found")))
+}
+
+async fn send_mark_as_read(
+    state: &SharedState,
+    conversation_id: &str,
+    session: i32,
+    send_id: &str,
+    recv_id: &str,
+    seqs: Vec<i64>,
+    has_read_seq: i64,
+) -> Result<(), CodeError> {
+    let tips = MarkAsReadTips {
+        mark_as_read_user_id: send_id.to_owned(),
+        conversation_id: conversation_id.to_owned(),
+        seqs,
+        has_read_seq,
+    };
+    notify(state, send_id, recv_id, content_type::HAS_READ_RECEIPT, session, &tips).await?;
+    Ok(())
+}
+
+pub async fn mark_conversation_as_read(
+    State(state): State<SharedState>,
+    Extension(caller): Extension<Caller>,
+    Body(req): Body<MarkConversationAsReadReq>,
+) -> ApiResult {
+    check_access(&state, &caller, &req.user_id)?;
+    let conversation = owned_conversation(&state, &req.user_id, &req.conversation_id).await?;
+    let old = state.store.has_read_seqs(&req.user_id, std::slice::from_ref(&req.conversation_id)).await?;
+    let mut has_read_seq = old.get(&req.conversation_id).copied().unwrap_or(0);
+    if conversation.conversation_type == session_type::SINGLE_CHAT {
+        let mut seqs: Vec<i64> = (has_read_seq + 1..=req.has_read_seq).collect();
+        for seq in &req.seqs {
+            if !seqs.contains(seq) {
+                seqs.push(*seq);
+            }
+        }
+        state.store.mark_messages_read(&req.conversation_id, &seqs).await?;
+        if req.has_read_seq > has_read_seq {
+            has_read_seq = state.store.raise_has_read_seq(&req.user_id, &req.conversation_id, req.has_read_seq).await?;
+        }
+        let peer = recv_id_of(&conversation);
+        send_mark_as_read(&state, &req.conversation_id, session_type::SINGLE_CHAT, &req.user_id, &peer, seqs, has_read_seq).await?;
+    } else {
+        if req.has_read_seq > has_read_seq {
+            has_read_seq = state.store.raise_has_read_seq(&req.user_id, &req.conversation_id, req.has_read_seq).await?;
+        }
+        send_mark_as_read(&state, &req.conversation_id, session_type::SINGLE_CHAT, &req.user_id, &req.user_id, vec![], has_read_seq)
+            .await?;
+    }
+    Ok(ok_empty())
+}
+
+pub async fn mark_msgs_as_read(
+    State(state): State<SharedState>,
+    Extension(caller): Extension<Caller>,
+    Body(req): Body<MarkMsgsAsReadReq>,
+) -> ApiResult {
+    check_access(&state, &caller, &req.user_id)?;
+    let Some(&last) = req.seqs.last() else {
+        return Err(CodeError::args("seqs is empty"));
+    };
+    let max = state.store.max_seqs(std::slice::from_ref(&req.conversation_id)).await?;
+    if last > max.get(&req.conversation_id).map(|m| m.0).unwrap_or(0) {
+        return Err(CodeError::args("hasReadSeq must not be bigger than maxSeq"));
+    }
+    let conversation = owned_conversation(&state, &req.user_id, &req.conversation_id).await?;
+    state.store.mark_messages_read(&req.conversation_id, &req.seqs).await?;
+    let has_read_seq = state.store.raise_has_read_seq(&req.user_id, &req.conversation_id, last).await?;
+    let recv = recv_id_of(&conversation);
+    send_mark_as_read(&state, &req.conversation_id, conversation.conversation_type, &req.user_id, &recv, req.seqs, has_read_seq)
+        .await?;
+    Ok(ok_empty())
+}
+
+pub async fn revoke_msg(
+    State(state): State<SharedState>,
+    Extension(caller): Extension<Caller>,
+    Body(req): Body<RevokeMsgReq>,
+) -> ApiResult {
+    if req.user_id.is_empty() {
+        return Err(CodeError::args("user_id is empty"));
+    }
+    if req.conversation_id.is_empty() {
+        return Err(CodeError::args("conversation_id is empty"));
+    }
+    if req.seq < 0 {
+        return Err(CodeError::args("seq is invalid"));
+    }
+    check_access(&state, &caller, &req.user_id)?;
+    let user = state
+        .store
+        .find_user(&req.user_id)
+        .await?
+        .ok_or_else(|| CodeError::new(errcode::USER_ID_NOT_FOUND, req.user_id.clone()))?;
+    let bounds = state.store.bounds(&req.conversation_id, &req.user_id).await?;
+    let found = if req.seq >= bounds.min { state.store.message_raw(&req.conversation_id, req.seq).await? } else { None };
+    let Some((msg, revoked)) = found else {
+        return Err(CodeError::new(errcode::RECORD_NOT_FOUND, "msg not found"));
+    };
+    if revoked.is_some() {
+        return Err(CodeError::new(errcode::MSG_ALREADY_REVOKE, "msg already revoke"));
+    }
+    let is_admin = state.auth.is_admin(&caller.user_id);
+    if !is_admin {
+        match msg.session_type {
+            session_type::SINGLE_CHAT => check_access(&state, &caller, &msg.send_id)?,
+            other => return Err(CodeError::internal(format!("msg sessionType not supported, sessionType={other}"))),
+        }
+    }
+    let now = now_ms();
+    let revoke = Revoke { user_id: req.user_id.clone(), role: user.app_manger_level, nickname: user.nickname, time: now };
+    state.store.revoke_message(&req.conversation_id, req.seq, &revoke).await?;
+    let tips = RevokeMsgTips {
+        revoker_user_id: caller.user_id.clone(),
+        client_msg_id: msg.client_msg_id.clone(),
+        revoke_time: now,
+        session_type: msg.session_type,
+        seq: req.seq,
+        conversation_id: req.conversation_id.clone(),
+        is_admin_revoke: is_admin,
+    };
+    let recv = if msg.session_type == session_type::READ_GROUP_CHAT { msg.group_id.clone() } else { msg.recv_id.clone() };
+    notify(&state, &req.user_id, &recv, content_type::MSG_REVOKE, msg.session_type, &tips).await?;
+    Ok(ok_empty())
+}
+
+pub async fn delete_msgs(
+    State(state): State<SharedState>,
+    Extension(caller): Extension<Caller>,
+    Body(req): Body<DeleteMsgsReq>,
+) -> ApiResult {
+    check_access(&state, &caller, &req.user_id)?;
+    let opt = req.delete_sync_opt.unwrap_or_default();
+    let tips = DeleteMsgsTips { user_id: req.user_id.clone(), conversation_id: req.conversation_id.clone(), seqs: req.seqs.clone() };
+    if opt.is_sync_other {
+        // Deleting for everyone is not offered by this server; OpenIM removes the messages
+        // physically, which this store does not do.
+        return Err(CodeError::args("IsSyncOther is not supported by openim-devserver"));
+    }
+    state.store.delete_messages_for_user(&req.conversation_id, &req.user_id, &req.seqs).await?;
+    if opt.is_sync_self {
+        notify(&state, &req.user_id, &req.user_id, content_type::DELETE_MSGS, session_type::SINGLE_CHAT, &tips).await?;
+    }
+    Ok(ok_empty())
+}
+
+async fn clear(state: &SharedState, user_id: &str, ids: Vec<String>, opt: DeleteSyncOpt) -> Result<(), CodeError> {
+    if opt.is_sync_other {
+        return Err(CodeError::args("IsSyncOther is not supported by openim-devserver"));
+    }
+    let existing: Vec<String> =
+        state.store.conversations(user_id, Some(&ids)).await?.into_iter().map(|c| c.conversation_id).collect();
+    let max_seqs = state.store.max_seqs(&existing).await?;
+    for (id, (max_seq, _)) in &max_seqs {
+        state.store.set_user_min_seq(user_id, id, max_seq + 1).await?;
+        state.store.set_conversation_min_seq(user_id, id, max_seq + 1).await?;
+        state.store.raise_has_read_seq(user_id, id, *max_seq).await?;
+    }
+    if opt.is_sync_self {
+        let tips = ClearConversationTips { user_id: user_id.to_owned(), conversation_ids: existing };
+        notify(state, user_id, user_id, content_type::CLEAR_CONVERSATION, session_type::SINGLE_CHAT, &tips).await?;
+    }
+    Ok(())
+}
+
+pub async fn clear_conversation_msg(
+    State(state): State<SharedState>,
+    Extension(caller): Extension<Caller>,
+    Body(req): Body<ClearConversationsMsgReq>,
+) -> ApiResult {
+    check_access(&state, &caller, &req.user_id)?;
+    clear(&state, &req.user_id, req.conversation_ids, req.delete_sync_opt.unwrap_or_default()).await?;
+    Ok(ok_empty())
+}
+
+pub async fn user_clear_all_msg(
+    State(state): State<SharedState>,
+    Extension(caller): Extension<Caller>,
+    Body(req): Body<UserClearAllMsgReq>,
+) -> ApiResult {
+    check_access(&state, &caller, &req.user_id)?;
+    let ids = state.store.conversation_ids(&req.user_id).await?;
+    clear(&state, &req.user_id, ids, req.delete_sync_opt.unwrap_or_default()).await?;
+    Ok(ok_empty())
+}

@@ -1,0 +1,145 @@
+//! The gateway's seq queries: max seqs (1001), range pulls (1002), explicit seqs (1005),
+//! has-read and max seqs (1006) and last messages (1007), as open-im-server answers them.
+
+use std::collections::HashMap;
+
+use openim_wire::conversation_id::{self, notification_twin};
+use openim_wire::pb::msg::{
+    GetConversationsHasReadAndMaxSeqReq, GetConversationsHasReadAndMaxSeqResp, GetLastMessageReq, GetLastMessageResp,
+    GetSeqMessageReq, GetSeqMessageResp, Seqs,
+};
+use openim_wire::pb::sdkws::{GetMaxSeqResp, PullMessageBySeqsReq, PullMessageBySeqsResp, PullMsgs, PullOrder};
+
+use crate::error::{CodeError, CodeResult};
+use crate::state::SharedState;
+
+/// Every conversation the user owns, their `n_` twins and the user's own notification
+/// conversation; conversations without messages are left out.
+pub async fn max_seqs(state: &SharedState, user_id: &str) -> CodeResult<GetMaxSeqResp> {
+    let mut ids = state.store.conversation_ids(user_id).await?;
+    let twins: Vec<String> = ids.iter().map(|id| notification_twin(id)).collect();
+    ids.extend(twins);
+    ids.push(format!("n_{user_id}_{user_id}"));
+    ids.sort();
+    ids.dedup();
+    let max_seqs = state
+        .store
+        .max_seqs(&ids)
+        .await?
+        .into_iter()
+        .filter(|(_, (seq, _))| *seq > 0)
+        .map(|(id, (seq, _))| (id, seq))
+        .collect();
+    Ok(GetMaxSeqResp { max_seqs, min_seqs: HashMap::new() })
+}
+
+/// Request 1002: for each range, at most `num` messages from the top of `[begin, end]`.
+pub async fn pull_by_range(state: &SharedState, user_id: &str, req: &PullMessageBySeqsReq) -> CodeResult<PullMessageBySeqsResp> {
+    let mut resp = PullMessageBySeqsResp::default();
+    let desc = req.order == PullOrder::Desc as i32;
+    for range in &req.seq_ranges {
+        let id = &range.conversation_id;
+        let notification = conversation_id::is_notification(id);
+        if !notification && state.store.conversation(user_id, id).await?.is_none() {
+            continue;
+        }
+        let bounds = state.store.bounds(id, user_id).await?;
+        let begin = range.begin.max(bounds.min);
+        let end = range.end.min(bounds.max);
+        if bounds.min > range.end || end < begin {
+            continue;
+        }
+        let seqs: Vec<i64> = if notification || end - begin + 1 <= range.num.max(0) {
+            (begin..=end).collect()
+        } else {
+            (end - range.num + 1..=end).collect()
+        };
+        let msgs = state.store.messages_for_user(id, user_id, &seqs).await?;
+        if msgs.is_empty() {
+            continue;
+        }
+        let is_end = if desc { range.begin <= bounds.min } else { bounds.max <= range.end };
+        let pulled = PullMsgs { msgs, is_end, end_seq: 0 };
+        if notification {
+            resp.notification_msgs.insert(id.clone(), pulled);
+        } else {
+            resp.msgs.insert(id.clone(), pulled);
+        }
+    }
+    Ok(resp)
+}
+
+/// Request 1005: the asked seqs inside the user's bounds, with `isEnd`/`endSeq` once a seq lies
+/// beyond them in the pull direction.
+pub async fn pull_by_seqs(state: &SharedState, user_id: &str, req: &GetSeqMessageReq) -> CodeResult<GetSeqMessageResp> {
+    let mut resp = GetSeqMessageResp::default();
+    let desc = req.order == PullOrder::Desc as i32;
+    for conv in &req.conversations {
+        let id = &conv.conversation_id;
+        let bounds = state.store.bounds(id, user_id).await?;
+        let (mut is_end, mut end_seq) = (false, 0);
+        let mut wanted = Vec::new();
+        for &seq in &conv.seqs {
+            if seq <= 0 {
+                continue;
+            }
+            if seq >= bounds.min && seq <= bounds.max {
+                wanted.push(seq);
+            } else if seq < bounds.min && desc {
+                (is_end, end_seq) = (true, bounds.min);
+            } else if seq > bounds.max && !desc {
+                (is_end, end_seq) = (true, bounds.max);
+            }
+        }
+        let msgs = state.store.messages_for_user(id, user_id, &wanted).await?;
+        let target = if conversation_id::is_notification(id) { &mut resp.notification_msgs } else { &mut resp.msgs };
+        let entry = target.entry(id.clone()).or_default();
+        entry.msgs.extend(msgs);
+        entry.is_end = is_end;
+        entry.end_seq = end_seq;
+    }
+    Ok(resp)
+}
+
+/// Request 1006: `{maxSeq, hasReadSeq, maxSeqTime}` per conversation (all owned ones when none
+/// are named).
+pub async fn has_read_and_max_seqs(
+    state: &SharedState,
+    user_id: &str,
+    req: &GetConversationsHasReadAndMaxSeqReq,
+) -> CodeResult<GetConversationsHasReadAndMaxSeqResp> {
+    let ids = if req.conversation_ids.is_empty() {
+        state.store.conversation_ids(user_id).await?
+    } else {
+        req.conversation_ids.clone()
+    };
+    let has_read = state.store.has_read_seqs(user_id, &ids).await?;
+    let conversations = state.store.conversations(user_id, Some(&ids)).await?;
+    let mut resp = GetConversationsHasReadAndMaxSeqResp::default();
+    for (id, (max_seq, max_seq_time)) in state.store.max_seqs(&ids).await? {
+        let capped = conversations.iter().find(|c| c.conversation_id == id && c.max_seq != 0).map(|c| c.max_seq);
+        resp.seqs.insert(
+            id.clone(),
+            Seqs { max_seq: capped.unwrap_or(max_seq), has_read_seq: has_read.get(&id).copied().unwrap_or(0), max_seq_time },
+        );
+    }
+    if req.return_pinned {
+        resp.pinned_conversation_ids = conversations.iter().filter(|c| c.is_pinned).map(|c| c.conversation_id.clone()).collect();
+    }
+    Ok(resp)
+}
+
+/// Request 1007: the newest visible message of each conversation.
+pub async fn last_messages(state: &SharedState, user_id: &str, req: &GetLastMessageReq) -> CodeResult<GetLastMessageResp> {
+    if req.user_id != user_id {
+        return Err(CodeError::no_permission("userID is not the connection's user"));
+    }
+    let mut resp = GetLastMessageResp::default();
+    for id in &req.conversation_ids {
+        let bounds = state.store.bounds(id, user_id).await?;
+        if let Some(msg) = state.store.last_message_for_user(id, user_id, bounds.min).await? {
+            resp.msgs.insert(id.clone(), msg);
+        }
+    }
+    Ok(resp)
+}

@@ -1,0 +1,135 @@
+//! Sending: validation, OpenIM's `encapsulateMsgData`, seq allocation and storage, conversation
+//! records for both sides, and pushes.
+
+use std::collections::HashMap;
+
+use md5::{Digest, Md5};
+use openim_wire::constant::{content_type, msg_from, options, req, session_type};
+use openim_wire::conversation_id;
+use openim_wire::errcode;
+use openim_wire::gateway::WsResponse;
+use openim_wire::pb::Message as _;
+use openim_wire::pb::msg::SendMsgResp;
+use openim_wire::pb::sdkws::{MsgData, PullMsgs, PushMessages};
+
+use super::conversation_id_of;
+use crate::error::{CodeError, CodeResult};
+use crate::state::SharedState;
+use crate::store::now_ms;
+
+/// OpenIM's `GetMsgID`: md5 of time, sender and randomness.
+pub fn new_msg_id(send_id: &str) -> String {
+    let seed = format!("{}-{}-{}", now_ms(), send_id, fastrand::u64(..));
+    format!("{:x}", Md5::digest(seed.as_bytes()))
+}
+
+fn set_off(opts: &mut HashMap<String, bool>, keys: &[&str]) {
+    for key in keys {
+        opts.insert((*key).to_owned(), false);
+    }
+}
+
+/// OpenIM's `encapsulateMsgData`: server message ID, send time, options forced by content type.
+fn encapsulate(msg: &mut MsgData) {
+    msg.server_msg_id = new_msg_id(&msg.send_id);
+    if msg.send_time == 0 {
+        msg.send_time = now_ms();
+    }
+    use options::*;
+    match msg.content_type {
+        content_type::HAS_READ_RECEIPT => {
+            set_off(&mut msg.options, &[CONVERSATION_UPDATE, SENDER_CONVERSATION_UPDATE, UNREAD_COUNT, OFFLINE_PUSH])
+        }
+        content_type::TYPING => set_off(
+            &mut msg.options,
+            &[HISTORY, PERSISTENT, SENDER_SYNC, CONVERSATION_UPDATE, SENDER_CONVERSATION_UPDATE, UNREAD_COUNT, OFFLINE_PUSH],
+        ),
+        _ => {}
+    }
+}
+
+/// A message sent by a client over the gateway (request 1003).
+pub async fn send_from_client(state: &SharedState, user_id: &str, platform_id: i32, mut msg: MsgData) -> CodeResult<SendMsgResp> {
+    if msg.send_id != user_id {
+        return Err(CodeError::no_permission(format!("sendID {} is not the connection's user", msg.send_id)));
+    }
+    if msg.client_msg_id.is_empty() {
+        return Err(CodeError::args("clientMsgID is empty"));
+    }
+    if msg.content_type <= 0 {
+        return Err(CodeError::args("contentType is invalid"));
+    }
+    match msg.session_type {
+        session_type::SINGLE_CHAT => {
+            if msg.recv_id.is_empty() {
+                return Err(CodeError::args("recvID is empty"));
+            }
+            if state.store.find_user(&msg.recv_id).await?.is_none() {
+                return Err(CodeError::new(errcode::USER_ID_NOT_FOUND, format!("recvID {} not found", msg.recv_id)));
+            }
+        }
+        session_type::READ_GROUP_CHAT => {
+            return Err(CodeError::new(errcode::GROUP_ID_NOT_FOUND, format!("group {} not found", msg.group_id)));
+        }
+        other => return Err(CodeError::args(format!("sessionType {other} is not supported"))),
+    }
+    if msg.sender_platform_id == 0 {
+        msg.sender_platform_id = platform_id;
+    }
+    msg.msg_from = msg_from::USER;
+    encapsulate(&mut msg);
+    let msg = deliver(state, msg).await?;
+    Ok(SendMsgResp { server_msg_id: msg.server_msg_id, client_msg_id: msg.client_msg_id, send_time: msg.send_time, modify: None })
+}
+
+/// A server-built message (a notification); fills the server fields and delivers it.
+pub async fn send_system(state: &SharedState, mut msg: MsgData) -> CodeResult<MsgData> {
+    encapsulate(&mut msg);
+    deliver(state, msg).await
+}
+
+/// Stores the message when it keeps history (with the conversation's next seq), creates the
+/// conversation records of both sides, and pushes it to the recipients and, with `senderSync`,
+/// to every connection of the sender.
+async fn deliver(state: &SharedState, mut msg: MsgData) -> CodeResult<MsgData> {
+    let conversation_id = conversation_id_of(&msg).ok_or_else(|| CodeError::args("sessionType is not supported"))?;
+    let is_notification = conversation_id::is_notification(&conversation_id);
+    let _order = state.send_lock.lock().await;
+    if options::is_set(&msg.options, options::HISTORY) {
+        state.store.insert_message(&conversation_id, &mut msg).await?;
+        if !is_notification && msg.session_type == session_type::SINGLE_CHAT {
+            let now = now_ms();
+            state.store.ensure_conversation(&msg.send_id, &conversation_id, session_type::SINGLE_CHAT, &msg.recv_id, "", now).await?;
+            state.store.ensure_conversation(&msg.recv_id, &conversation_id, session_type::SINGLE_CHAT, &msg.send_id, "", now).await?;
+        }
+    } else {
+        msg.seq = 0;
+    }
+    let mut recipients = vec![msg.recv_id.clone()];
+    if options::is_set(&msg.options, options::SENDER_SYNC) && msg.send_id != msg.recv_id {
+        recipients.push(msg.send_id.clone());
+    }
+    push(state, &recipients, &conversation_id, &msg);
+    Ok(msg)
+}
+
+/// Queues push 2001 for every connection of `users`.
+pub fn push(state: &SharedState, users: &[String], conversation_id: &str, msg: &MsgData) {
+    let pulled = HashMap::from([(conversation_id.to_owned(), PullMsgs { msgs: vec![msg.clone()], is_end: false, end_seq: 0 })]);
+    let push = if conversation_id::is_notification(conversation_id) {
+        PushMessages { msgs: HashMap::new(), notification_msgs: pulled }
+    } else {
+        PushMessages { msgs: pulled, notification_msgs: HashMap::new() }
+    };
+    let frame = WsResponse {
+        req_identifier: req::PUSH_MSG,
+        operation_id: new_msg_id("push"),
+        data: push.encode_to_vec(),
+        ..Default::default()
+    };
+    for user in users {
+        for conn in state.registry.conns_of(user) {
+            conn.send(&frame);
+        }
+    }
+}

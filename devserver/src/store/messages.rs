@@ -1,0 +1,298 @@
+//! Stored messages, their seqs, and the per-user view of them (deleted, revoked, read).
+
+use std::collections::{HashMap, HashSet};
+
+use openim_wire::constant::{content_type, msg_status};
+use openim_wire::elem::{MessageRevoked, NotificationElem};
+use openim_wire::pb::Message as _;
+use openim_wire::pb::sdkws::MsgData;
+
+use super::Store;
+use crate::error::{CodeError, CodeResult};
+
+/// Who revoked a message, and when.
+#[derive(Debug, Clone, Default)]
+pub struct Revoke {
+    pub user_id: String,
+    pub role: i32,
+    pub nickname: String,
+    pub time: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    seq: i64,
+    msg: Vec<u8>,
+    is_read: bool,
+    revoke_user_id: Option<String>,
+    revoke_role: i32,
+    revoke_nickname: String,
+    revoke_time: i64,
+}
+
+impl Row {
+    fn decode(self) -> CodeResult<(MsgData, Option<Revoke>)> {
+        let mut msg = MsgData::decode(self.msg.as_slice()).map_err(|e| CodeError::internal(format!("stored message: {e}")))?;
+        msg.is_read = msg.is_read || self.is_read;
+        let revoke = self.revoke_user_id.map(|user_id| Revoke {
+            user_id,
+            role: self.revoke_role,
+            nickname: self.revoke_nickname,
+            time: self.revoke_time,
+        });
+        Ok((msg, revoke))
+    }
+}
+
+/// The seq bounds a user may read in a conversation.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Bounds {
+    pub min: i64,
+    pub max: i64,
+}
+
+impl Store {
+    /// Gives `msg` the conversation's next seq and stores it. Callers serialise sends.
+    pub async fn insert_message(&self, conversation_id: &str, msg: &mut MsgData) -> CodeResult<i64> {
+        let mut tx = self.pool.begin().await?;
+        let max: Option<i64> = sqlx::query_scalar("SELECT max_seq FROM seq_conversation WHERE conversation_id = ?")
+            .bind(conversation_id)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let seq = max.unwrap_or(0) + 1;
+        msg.seq = seq;
+        sqlx::query(
+            "INSERT INTO seq_conversation (conversation_id, max_seq, max_seq_time) VALUES (?, ?, ?)
+             ON CONFLICT (conversation_id) DO UPDATE SET max_seq = excluded.max_seq, max_seq_time = excluded.max_seq_time",
+        )
+        .bind(conversation_id)
+        .bind(seq)
+        .bind(msg.send_time)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("INSERT INTO messages (conversation_id, seq, client_msg_id, send_id, send_time, msg) VALUES (?, ?, ?, ?, ?, ?)")
+            .bind(conversation_id)
+            .bind(seq)
+            .bind(&msg.client_msg_id)
+            .bind(&msg.send_id)
+            .bind(msg.send_time)
+            .bind(msg.encode_to_vec())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(seq)
+    }
+
+    /// `(max_seq, max_seq_time)` of each conversation that has messages.
+    pub async fn max_seqs(&self, conversation_ids: &[String]) -> CodeResult<HashMap<String, (i64, i64)>> {
+        let mut out = HashMap::new();
+        for id in conversation_ids {
+            let row: Option<(i64, i64)> =
+                sqlx::query_as("SELECT max_seq, max_seq_time FROM seq_conversation WHERE conversation_id = ?")
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+            if let Some(row) = row {
+                out.insert(id.clone(), row);
+            }
+        }
+        Ok(out)
+    }
+
+    /// The seqs `user_id` may read in `conversation_id`: from the later of the conversation's and
+    /// the user's min seq, up to the conversation's max seq.
+    pub async fn bounds(&self, conversation_id: &str, user_id: &str) -> CodeResult<Bounds> {
+        let conv: Option<(i64, i64)> = sqlx::query_as("SELECT min_seq, max_seq FROM seq_conversation WHERE conversation_id = ?")
+            .bind(conversation_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        let (conv_min, max) = conv.unwrap_or((0, 0));
+        let user_min: Option<i64> = sqlx::query_scalar("SELECT min_seq FROM seq_user WHERE conversation_id = ? AND user_id = ?")
+            .bind(conversation_id)
+            .bind(user_id)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(Bounds { min: conv_min.max(user_min.unwrap_or(0)).max(1), max })
+    }
+
+    /// One stored message as it is, with its revoke record.
+    pub async fn message_raw(&self, conversation_id: &str, seq: i64) -> CodeResult<Option<(MsgData, Option<Revoke>)>> {
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT seq, msg, is_read, revoke_user_id, revoke_role, revoke_nickname, revoke_time
+             FROM messages WHERE conversation_id = ? AND seq = ?",
+        )
+        .bind(conversation_id)
+        .bind(seq)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(Row::decode).transpose()
+    }
+
+    /// Messages as `user_id` sees them, one per asked seq and in that order: deleted-for-me
+    /// messages have empty content and status 4, revoked ones become contentType 2101 with a
+    /// `MessageRevoked` detail, and seqs without a message come back as `{seq, status 4}`.
+    pub async fn messages_for_user(&self, conversation_id: &str, user_id: &str, seqs: &[i64]) -> CodeResult<Vec<MsgData>> {
+        if seqs.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (lo, hi) = (*seqs.iter().min().unwrap(), *seqs.iter().max().unwrap());
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT seq, msg, is_read, revoke_user_id, revoke_role, revoke_nickname, revoke_time
+             FROM messages WHERE conversation_id = ? AND seq BETWEEN ? AND ?",
+        )
+        .bind(conversation_id)
+        .bind(lo)
+        .bind(hi)
+        .fetch_all(&self.pool)
+        .await?;
+        let deleted: HashSet<i64> = sqlx::query_scalar(
+            "SELECT seq FROM message_deletions WHERE conversation_id = ? AND user_id = ? AND seq BETWEEN ? AND ?",
+        )
+        .bind(conversation_id)
+        .bind(user_id)
+        .bind(lo)
+        .bind(hi)
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .collect();
+        let mut by_seq = HashMap::with_capacity(rows.len());
+        for row in rows {
+            let seq = row.seq;
+            let (mut msg, revoke) = row.decode()?;
+            if deleted.contains(&seq) {
+                msg.content.clear();
+                msg.status = msg_status::HAS_DELETED;
+            }
+            if let Some(revoke) = revoke {
+                apply_revoke(&mut msg, &revoke);
+            }
+            by_seq.insert(seq, msg);
+        }
+        Ok(seqs
+            .iter()
+            .map(|seq| by_seq.remove(seq).unwrap_or(MsgData { seq: *seq, status: msg_status::HAS_DELETED, ..Default::default() }))
+            .collect())
+    }
+
+    /// The newest message `user_id` has not deleted, at or above `min_seq`.
+    pub async fn last_message_for_user(&self, conversation_id: &str, user_id: &str, min_seq: i64) -> CodeResult<Option<MsgData>> {
+        let seq: Option<i64> = sqlx::query_scalar(
+            "SELECT m.seq FROM messages m WHERE m.conversation_id = ? AND m.seq >= ?
+               AND NOT EXISTS (SELECT 1 FROM message_deletions d
+                               WHERE d.conversation_id = m.conversation_id AND d.seq = m.seq AND d.user_id = ?)
+             ORDER BY m.seq DESC LIMIT 1",
+        )
+        .bind(conversation_id)
+        .bind(min_seq)
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        match seq {
+            Some(seq) => Ok(self.messages_for_user(conversation_id, user_id, &[seq]).await?.pop()),
+            None => Ok(None),
+        }
+    }
+
+    pub async fn revoke_message(&self, conversation_id: &str, seq: i64, revoke: &Revoke) -> CodeResult<()> {
+        sqlx::query(
+            "UPDATE messages SET revoke_user_id = ?, revoke_role = ?, revoke_nickname = ?, revoke_time = ?
+             WHERE conversation_id = ? AND seq = ?",
+        )
+        .bind(&revoke.user_id)
+        .bind(revoke.role)
+        .bind(&revoke.nickname)
+        .bind(revoke.time)
+        .bind(conversation_id)
+        .bind(seq)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    pub async fn mark_messages_read(&self, conversation_id: &str, seqs: &[i64]) -> CodeResult<()> {
+        for seq in seqs {
+            sqlx::query("UPDATE messages SET is_read = 1 WHERE conversation_id = ? AND seq = ?")
+                .bind(conversation_id)
+                .bind(seq)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
+    pub async fn delete_messages_for_user(&self, conversation_id: &str, user_id: &str, seqs: &[i64]) -> CodeResult<()> {
+        for seq in seqs {
+            sqlx::query("INSERT OR IGNORE INTO message_deletions (conversation_id, seq, user_id) VALUES (?, ?, ?)")
+                .bind(conversation_id)
+                .bind(seq)
+                .bind(user_id)
+                .execute(&self.pool)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The user's has-read seq per conversation (0 when never set).
+    pub async fn has_read_seqs(&self, user_id: &str, conversation_ids: &[String]) -> CodeResult<HashMap<String, i64>> {
+        let mut out = HashMap::new();
+        for id in conversation_ids {
+            let seq: Option<i64> = sqlx::query_scalar("SELECT read_seq FROM seq_user WHERE conversation_id = ? AND user_id = ?")
+                .bind(id)
+                .bind(user_id)
+                .fetch_optional(&self.pool)
+                .await?;
+            out.insert(id.clone(), seq.unwrap_or(0));
+        }
+        Ok(out)
+    }
+
+    /// Raises the user's has-read seq (never lowers it); returns the resulting value.
+    pub async fn raise_has_read_seq(&self, user_id: &str, conversation_id: &str, seq: i64) -> CodeResult<i64> {
+        sqlx::query(
+            "INSERT INTO seq_user (conversation_id, user_id, read_seq) VALUES (?, ?, ?)
+             ON CONFLICT (conversation_id, user_id) DO UPDATE SET read_seq = MAX(read_seq, excluded.read_seq)",
+        )
+        .bind(conversation_id)
+        .bind(user_id)
+        .bind(seq)
+        .execute(&self.pool)
+        .await?;
+        Ok(self.has_read_seqs(user_id, &[conversation_id.to_owned()]).await?.remove(conversation_id).unwrap_or(seq))
+    }
+
+    /// Hides everything up to now from `user_id` (after a clear): min seq = max seq + 1.
+    pub async fn set_user_min_seq(&self, user_id: &str, conversation_id: &str, min_seq: i64) -> CodeResult<()> {
+        sqlx::query(
+            "INSERT INTO seq_user (conversation_id, user_id, min_seq) VALUES (?, ?, ?)
+             ON CONFLICT (conversation_id, user_id) DO UPDATE SET min_seq = excluded.min_seq",
+        )
+        .bind(conversation_id)
+        .bind(user_id)
+        .bind(min_seq)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}
+
+/// What a revoked message looks like to readers (OpenIM's `handlerDeleteAndRevoked`).
+pub fn apply_revoke(msg: &mut MsgData, revoke: &Revoke) {
+    let detail = MessageRevoked {
+        revoker_id: revoke.user_id.clone(),
+        revoker_role: revoke.role,
+        client_msg_id: msg.client_msg_id.clone(),
+        revoker_nickname: revoke.nickname.clone(),
+        revoke_time: revoke.time,
+        source_message_send_time: msg.send_time,
+        source_message_send_id: msg.send_id.clone(),
+        source_message_sender_nickname: msg.sender_nickname.clone(),
+        session_type: msg.session_type,
+        seq: msg.seq,
+        ex: msg.ex.clone(),
+        is_admin_revoke: false,
+    };
+    msg.content_type = content_type::MSG_REVOKE;
+    msg.content = serde_json::to_vec(&NotificationElem { detail: serde_json::to_string(&detail).unwrap_or_default() })
+        .unwrap_or_default();
+}
