@@ -7,10 +7,14 @@
 
 uniffi::setup_scaffolding!("openim_sdk");
 
+pub mod context;
+pub mod conversation;
 pub mod engine;
 pub mod error;
+pub mod events;
 pub mod ffi;
 mod logging;
+pub mod message;
 mod runtime;
 pub mod store;
 pub mod transport;

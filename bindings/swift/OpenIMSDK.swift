@@ -503,6 +503,46 @@ fileprivate struct FfiConverterInt64: FfiConverterPrimitive {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterDouble: FfiConverterPrimitive {
+    typealias FfiType = Double
+    typealias SwiftType = Double
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Double {
+        return try lift(readDouble(&buf))
+    }
+
+    public static func write(_ value: Double, into buf: inout [UInt8]) {
+        writeDouble(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterBool : FfiConverter {
+    typealias FfiType = Int8
+    typealias SwiftType = Bool
+
+    public static func lift(_ value: Int8) throws -> Bool {
+        return value != 0
+    }
+
+    public static func lower(_ value: Bool) -> Int8 {
+        return value ? 1 : 0
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Bool {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: Bool, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterString: FfiConverter {
     typealias SwiftType = String
     typealias FfiType = RustBuffer
@@ -545,6 +585,409 @@ fileprivate struct FfiConverterString: FfiConverter {
         writeBytes(&buf, value.utf8)
     }
 }
+
+
+
+
+/**
+ * Message events (OpenIM `OnAdvancedMsgListener`).
+ */
+public protocol AdvancedMsgListener: AnyObject, Sendable {
+    
+    /**
+     * A new message (from someone else, or from another device of this user).
+     */
+    func onRecvNewMessage(message: Message) 
+    
+    /**
+     * The peer read messages of a single chat.
+     */
+    func onRecvC2cReadReceipt(receipts: [MessageReceipt]) 
+    
+    func onNewRecvMessageRevoked(revoked: RevokedInfo) 
+    
+    /**
+     * A new message while the app is in background (instead of `on_recv_new_message`).
+     */
+    func onRecvOfflineNewMessage(message: Message) 
+    
+    func onMsgDeleted(message: Message) 
+    
+    /**
+     * A message that keeps no history (sent "online only").
+     */
+    func onRecvOnlineOnlyMessage(message: Message) 
+    
+}
+/**
+ * Message events (OpenIM `OnAdvancedMsgListener`).
+ */
+open class AdvancedMsgListenerImpl: AdvancedMsgListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_openim_sdk_fn_clone_advancedmsglistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_openim_sdk_fn_free_advancedmsglistener(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * A new message (from someone else, or from another device of this user).
+     */
+open func onRecvNewMessage(message: Message)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_advancedmsglistener_on_recv_new_message(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeMessage_lower(message),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The peer read messages of a single chat.
+     */
+open func onRecvC2cReadReceipt(receipts: [MessageReceipt])  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_advancedmsglistener_on_recv_c2c_read_receipt(
+            self.uniffiCloneHandle(),
+        FfiConverterSequenceTypeMessageReceipt.lower(receipts),uniffiCallStatus
+    )
+}
+}
+    
+open func onNewRecvMessageRevoked(revoked: RevokedInfo)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_advancedmsglistener_on_new_recv_message_revoked(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeRevokedInfo_lower(revoked),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * A new message while the app is in background (instead of `on_recv_new_message`).
+     */
+open func onRecvOfflineNewMessage(message: Message)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_advancedmsglistener_on_recv_offline_new_message(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeMessage_lower(message),uniffiCallStatus
+    )
+}
+}
+    
+open func onMsgDeleted(message: Message)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_advancedmsglistener_on_msg_deleted(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeMessage_lower(message),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * A message that keeps no history (sent "online only").
+     */
+open func onRecvOnlineOnlyMessage(message: Message)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_advancedmsglistener_on_recv_online_only_message(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeMessage_lower(message),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceAdvancedMsgListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceAdvancedMsgListener = UniffiVTableCallbackInterfaceAdvancedMsgListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeAdvancedMsgListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface AdvancedMsgListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeAdvancedMsgListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface AdvancedMsgListener: handle missing in uniffiClone")
+            }
+        },
+        onRecvNewMessage: { (
+            uniffiHandle: UInt64,
+            message: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeAdvancedMsgListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onRecvNewMessage(
+                     message: try FfiConverterTypeMessage_lift(message)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onRecvC2cReadReceipt: { (
+            uniffiHandle: UInt64,
+            receipts: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeAdvancedMsgListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onRecvC2cReadReceipt(
+                     receipts: try FfiConverterSequenceTypeMessageReceipt.lift(receipts)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onNewRecvMessageRevoked: { (
+            uniffiHandle: UInt64,
+            revoked: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeAdvancedMsgListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onNewRecvMessageRevoked(
+                     revoked: try FfiConverterTypeRevokedInfo_lift(revoked)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onRecvOfflineNewMessage: { (
+            uniffiHandle: UInt64,
+            message: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeAdvancedMsgListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onRecvOfflineNewMessage(
+                     message: try FfiConverterTypeMessage_lift(message)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onMsgDeleted: { (
+            uniffiHandle: UInt64,
+            message: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeAdvancedMsgListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onMsgDeleted(
+                     message: try FfiConverterTypeMessage_lift(message)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onRecvOnlineOnlyMessage: { (
+            uniffiHandle: UInt64,
+            message: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeAdvancedMsgListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onRecvOnlineOnlyMessage(
+                     message: try FfiConverterTypeMessage_lift(message)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceAdvancedMsgListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceAdvancedMsgListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitAdvancedMsgListener() {
+    uniffi_openim_sdk_fn_init_callback_vtable_advancedmsglistener(UniffiCallbackInterfaceAdvancedMsgListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAdvancedMsgListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<AdvancedMsgListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = AdvancedMsgListener
+
+    public static func lift(_ handle: UInt64) throws -> AdvancedMsgListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return AdvancedMsgListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: AdvancedMsgListener) -> UInt64 {
+         if let rustImpl = value as? AdvancedMsgListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AdvancedMsgListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: AdvancedMsgListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAdvancedMsgListener_lift(_ handle: UInt64) throws -> AdvancedMsgListener {
+    return try FfiConverterTypeAdvancedMsgListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAdvancedMsgListener_lower(_ value: AdvancedMsgListener) -> UInt64 {
+    return FfiConverterTypeAdvancedMsgListener.lower(value)
+}
+
+
 
 
 
@@ -956,10 +1399,554 @@ public func FfiConverterTypeConnListener_lower(_ value: ConnListener) -> UInt64 
 
 
 /**
+ * Conversation list and sync events (OpenIM `OnConversationListener`).
+ */
+public protocol ConversationListener: AnyObject, Sendable {
+    
+    /**
+     * A sync with the server starts (`reinstalled`: first sync on this device).
+     */
+    func onSyncServerStart(reinstalled: Bool) 
+    
+    func onSyncServerFinish(reinstalled: Bool) 
+    
+    func onSyncServerFailed(reinstalled: Bool) 
+    
+    /**
+     * Progress 0–100 of a first sync.
+     */
+    func onSyncServerProgress(progress: Int32) 
+    
+    func onNewConversation(conversations: [Conversation]) 
+    
+    func onConversationChanged(conversations: [Conversation]) 
+    
+    func onTotalUnreadMessageCountChanged(totalUnreadCount: Int32) 
+    
+    /**
+     * Someone started or stopped typing in a conversation.
+     */
+    func onConversationUserInputStatusChanged(change: InputStatusChange) 
+    
+}
+/**
+ * Conversation list and sync events (OpenIM `OnConversationListener`).
+ */
+open class ConversationListenerImpl: ConversationListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_openim_sdk_fn_clone_conversationlistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_openim_sdk_fn_free_conversationlistener(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * A sync with the server starts (`reinstalled`: first sync on this device).
+     */
+open func onSyncServerStart(reinstalled: Bool)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_conversationlistener_on_sync_server_start(
+            self.uniffiCloneHandle(),
+        FfiConverterBool.lower(reinstalled),uniffiCallStatus
+    )
+}
+}
+    
+open func onSyncServerFinish(reinstalled: Bool)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_conversationlistener_on_sync_server_finish(
+            self.uniffiCloneHandle(),
+        FfiConverterBool.lower(reinstalled),uniffiCallStatus
+    )
+}
+}
+    
+open func onSyncServerFailed(reinstalled: Bool)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_conversationlistener_on_sync_server_failed(
+            self.uniffiCloneHandle(),
+        FfiConverterBool.lower(reinstalled),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Progress 0–100 of a first sync.
+     */
+open func onSyncServerProgress(progress: Int32)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_conversationlistener_on_sync_server_progress(
+            self.uniffiCloneHandle(),
+        FfiConverterInt32.lower(progress),uniffiCallStatus
+    )
+}
+}
+    
+open func onNewConversation(conversations: [Conversation])  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_conversationlistener_on_new_conversation(
+            self.uniffiCloneHandle(),
+        FfiConverterSequenceTypeConversation.lower(conversations),uniffiCallStatus
+    )
+}
+}
+    
+open func onConversationChanged(conversations: [Conversation])  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_conversationlistener_on_conversation_changed(
+            self.uniffiCloneHandle(),
+        FfiConverterSequenceTypeConversation.lower(conversations),uniffiCallStatus
+    )
+}
+}
+    
+open func onTotalUnreadMessageCountChanged(totalUnreadCount: Int32)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_conversationlistener_on_total_unread_message_count_changed(
+            self.uniffiCloneHandle(),
+        FfiConverterInt32.lower(totalUnreadCount),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Someone started or stopped typing in a conversation.
+     */
+open func onConversationUserInputStatusChanged(change: InputStatusChange)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_conversationlistener_on_conversation_user_input_status_changed(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeInputStatusChange_lower(change),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceConversationListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceConversationListener = UniffiVTableCallbackInterfaceConversationListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeConversationListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface ConversationListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeConversationListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface ConversationListener: handle missing in uniffiClone")
+            }
+        },
+        onSyncServerStart: { (
+            uniffiHandle: UInt64,
+            reinstalled: Int8,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeConversationListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onSyncServerStart(
+                     reinstalled: try FfiConverterBool.lift(reinstalled)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onSyncServerFinish: { (
+            uniffiHandle: UInt64,
+            reinstalled: Int8,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeConversationListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onSyncServerFinish(
+                     reinstalled: try FfiConverterBool.lift(reinstalled)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onSyncServerFailed: { (
+            uniffiHandle: UInt64,
+            reinstalled: Int8,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeConversationListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onSyncServerFailed(
+                     reinstalled: try FfiConverterBool.lift(reinstalled)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onSyncServerProgress: { (
+            uniffiHandle: UInt64,
+            progress: Int32,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeConversationListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onSyncServerProgress(
+                     progress: try FfiConverterInt32.lift(progress)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onNewConversation: { (
+            uniffiHandle: UInt64,
+            conversations: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeConversationListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onNewConversation(
+                     conversations: try FfiConverterSequenceTypeConversation.lift(conversations)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onConversationChanged: { (
+            uniffiHandle: UInt64,
+            conversations: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeConversationListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onConversationChanged(
+                     conversations: try FfiConverterSequenceTypeConversation.lift(conversations)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onTotalUnreadMessageCountChanged: { (
+            uniffiHandle: UInt64,
+            totalUnreadCount: Int32,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeConversationListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onTotalUnreadMessageCountChanged(
+                     totalUnreadCount: try FfiConverterInt32.lift(totalUnreadCount)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onConversationUserInputStatusChanged: { (
+            uniffiHandle: UInt64,
+            change: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeConversationListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onConversationUserInputStatusChanged(
+                     change: try FfiConverterTypeInputStatusChange_lift(change)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceConversationListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceConversationListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitConversationListener() {
+    uniffi_openim_sdk_fn_init_callback_vtable_conversationlistener(UniffiCallbackInterfaceConversationListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConversationListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<ConversationListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = ConversationListener
+
+    public static func lift(_ handle: UInt64) throws -> ConversationListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return ConversationListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: ConversationListener) -> UInt64 {
+         if let rustImpl = value as? ConversationListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConversationListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ConversationListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConversationListener_lift(_ handle: UInt64) throws -> ConversationListener {
+    return try FfiConverterTypeConversationListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConversationListener_lower(_ value: ConversationListener) -> UInt64 {
+    return FfiConverterTypeConversationListener.lower(value)
+}
+
+
+
+
+
+
+/**
  * One OpenIM account session at a time on one device. Create it once (it is cheap to keep),
  * set listeners, then `login`. All methods are safe to call from any thread.
  */
 public protocol OpenImClientProtocol: AnyObject, Sendable {
+    
+    /**
+     * Removes every message of a conversation, here and on the server.
+     */
+    func clearConversationAndDeleteAllMsg(conversationId: String) async throws 
+    
+    func createAdvancedTextMessage(text: String, entities: [MessageEntity]) throws  -> Message
+    
+    func createCardMessage(card: CardInfo) throws  -> Message
+    
+    func createCustomMessage(data: String, `extension`: String, description: String) throws  -> Message
+    
+    func createFaceMessage(index: Int64, data: String) throws  -> Message
+    
+    func createFileMessageByUrl(sourceUrl: String, fileName: String, fileSize: Int64, fileType: String) throws  -> Message
+    
+    func createForwardMessage(message: Message) throws  -> Message
+    
+    /**
+     * A picture already uploaded: its original, big and snapshot versions.
+     */
+    func createImageMessageByUrl(sourcePath: String, sourcePicture: PictureInfo, bigPicture: PictureInfo, snapshotPicture: PictureInfo) throws  -> Message
+    
+    func createLocationMessage(description: String, longitude: Double, latitude: Double) throws  -> Message
+    
+    /**
+     * Forwards several messages as one, with a title and one summary line per message.
+     */
+    func createMergerMessage(messages: [Message], title: String, summaryList: [String]) throws  -> Message
+    
+    func createQuoteMessage(text: String, quoted: Message) throws  -> Message
+    
+    func createSoundMessageByUrl(sourceUrl: String, soundPath: String, uuid: String, dataSize: Int64, duration: Int64) throws  -> Message
+    
+    /**
+     * Mentions `at_user_ids` (use `"AtAllTag"` for everyone), optionally quoting a message.
+     */
+    func createTextAtMessage(text: String, atUserIds: [String], atUsersInfo: [AtInfo], quote: Message?) throws  -> Message
+    
+    func createTextMessage(text: String) throws  -> Message
+    
+    func createVideoMessageByUrl(videoUrl: String, videoType: String, videoSize: Int64, duration: Int64, snapshotUrl: String, snapshotWidth: Int32, snapshotHeight: Int32) throws  -> Message
+    
+    /**
+     * Deletes a message on this device and on the server (for this user).
+     */
+    func deleteMessage(conversationId: String, clientMsgId: String) async throws 
+    
+    /**
+     * Deletes a message on this device only.
+     */
+    func deleteMessageFromLocalStorage(conversationId: String, clientMsgId: String) async throws 
+    
+    /**
+     * `count` messages before `start_client_msg_id` (the newest ones without it), oldest first;
+     * holes in the local history are filled from the server.
+     */
+    func getAdvancedHistoryMessageList(conversationId: String, startClientMsgId: String?, count: Int32) async throws  -> HistoryPage
+    
+    /**
+     * `count` messages after `start_client_msg_id`, oldest first.
+     */
+    func getAdvancedHistoryMessageListReverse(conversationId: String, startClientMsgId: String, count: Int32) async throws  -> HistoryPage
+    
+    /**
+     * Every conversation with messages, pinned first, then newest first.
+     */
+    func getAllConversationList() async throws  -> [Conversation]
+    
+    func getConversationListSplit(offset: Int32, count: Int32) async throws  -> [Conversation]
+    
+    func getMultipleConversation(conversationIds: [String]) async throws  -> [Conversation]
+    
+    /**
+     * The conversation with a user (`session_type` 1) or a group (3), created when missing.
+     */
+    func getOneConversation(sessionType: Int32, sourceId: String) async throws  -> Conversation
     
     /**
      * The logged-in user's profile, from the local database (fetched from the server when the
@@ -968,9 +1955,19 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
     func getSelfUserInfo() async throws  -> UserInfo
     
     /**
+     * Unread messages over conversations that notify (`recv_msg_opt` below 2).
+     */
+    func getTotalUnreadMsgCount() async throws  -> Int32
+    
+    /**
      * Profiles of `user_ids` from the server; unknown IDs are left out.
      */
     func getUsersInfo(userIds: [String]) async throws  -> [UserInfo]
+    
+    /**
+     * Takes a conversation off the list until its next message.
+     */
+    func hideConversation(conversationId: String) async throws 
     
     /**
      * Opens `user_id`'s local database and starts connecting to the gateway. Returns once the
@@ -992,9 +1989,64 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
     func logout() async throws 
     
     /**
+     * Marks a conversation read; single chats send the peer a read receipt.
+     */
+    func markConversationMessageAsRead(conversationId: String) async throws 
+    
+    /**
+     * Revokes a sent message for everyone.
+     */
+    func revokeMessage(conversationId: String, clientMsgId: String) async throws 
+    
+    func searchLocalMessages(params: SearchParams) async throws  -> SearchResult
+    
+    /**
+     * Sends to a user (`recv_id`) or a group (`group_id`), exactly one of them. Returns the
+     * message as stored after the server accepted it (with its seq), or fails and leaves it
+     * stored as failed, ready to be sent again.
+     */
+    func sendMessage(message: Message, recvId: String?, groupId: String?, offlinePushInfo: OfflinePushInfo?, isOnlineOnly: Bool) async throws  -> Message
+    
+    /**
+     * Sets (replaces) the message listener.
+     */
+    func setAdvancedMsgListener(listener: AdvancedMsgListener) 
+    
+    /**
+     * Background: new messages arrive through `on_recv_offline_new_message`. Foreground again:
+     * the SDK resyncs what it may have missed.
+     */
+    func setAppBackgroundStatus(isBackground: Bool) async throws 
+    
+    /**
      * Sets (replaces) the connection listener.
      */
     func setConnListener(listener: ConnListener) 
+    
+    /**
+     * Pins, mutes, marks private or sets `ex`; saved on the server for every device.
+     */
+    func setConversation(conversationId: String, update: ConversationUpdate) async throws  -> Conversation
+    
+    /**
+     * Saves a draft; an empty text clears it.
+     */
+    func setConversationDraft(conversationId: String, draftText: String) async throws 
+    
+    /**
+     * Sets (replaces) the conversation listener.
+     */
+    func setConversationListener(listener: ConversationListener) 
+    
+    /**
+     * Sets a message's `local_ex` (kept on this device only).
+     */
+    func setMessageLocalEx(conversationId: String, clientMsgId: String, localEx: String) async throws 
+    
+    /**
+     * Tells `recv_id` this user is typing (nothing is stored).
+     */
+    func typingStatusUpdate(recvId: String, msgTip: String) async throws 
     
 }
 /**
@@ -1068,6 +2120,349 @@ public convenience init(config: OpenImConfig)throws  {
 
     
     /**
+     * Removes every message of a conversation, here and on the server.
+     */
+open func clearConversationAndDeleteAllMsg(conversationId: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_clear_conversation_and_delete_all_msg(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(conversationId)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+open func createAdvancedTextMessage(text: String, entities: [MessageEntity])throws  -> Message  {
+    return try  FfiConverterTypeMessage_lift(try rustCallWithError(FfiConverterTypeOpenIMError_lift) {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_create_advanced_text_message(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(text),
+        FfiConverterSequenceTypeMessageEntity.lower(entities),uniffiCallStatus
+    )
+})
+}
+    
+open func createCardMessage(card: CardInfo)throws  -> Message  {
+    return try  FfiConverterTypeMessage_lift(try rustCallWithError(FfiConverterTypeOpenIMError_lift) {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_create_card_message(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeCardInfo_lower(card),uniffiCallStatus
+    )
+})
+}
+    
+open func createCustomMessage(data: String, `extension`: String, description: String)throws  -> Message  {
+    return try  FfiConverterTypeMessage_lift(try rustCallWithError(FfiConverterTypeOpenIMError_lift) {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_create_custom_message(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(data),
+        FfiConverterString.lower(`extension`),
+        FfiConverterString.lower(description),uniffiCallStatus
+    )
+})
+}
+    
+open func createFaceMessage(index: Int64, data: String)throws  -> Message  {
+    return try  FfiConverterTypeMessage_lift(try rustCallWithError(FfiConverterTypeOpenIMError_lift) {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_create_face_message(
+            self.uniffiCloneHandle(),
+        FfiConverterInt64.lower(index),
+        FfiConverterString.lower(data),uniffiCallStatus
+    )
+})
+}
+    
+open func createFileMessageByUrl(sourceUrl: String, fileName: String, fileSize: Int64, fileType: String)throws  -> Message  {
+    return try  FfiConverterTypeMessage_lift(try rustCallWithError(FfiConverterTypeOpenIMError_lift) {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_create_file_message_by_url(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(sourceUrl),
+        FfiConverterString.lower(fileName),
+        FfiConverterInt64.lower(fileSize),
+        FfiConverterString.lower(fileType),uniffiCallStatus
+    )
+})
+}
+    
+open func createForwardMessage(message: Message)throws  -> Message  {
+    return try  FfiConverterTypeMessage_lift(try rustCallWithError(FfiConverterTypeOpenIMError_lift) {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_create_forward_message(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeMessage_lower(message),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A picture already uploaded: its original, big and snapshot versions.
+     */
+open func createImageMessageByUrl(sourcePath: String, sourcePicture: PictureInfo, bigPicture: PictureInfo, snapshotPicture: PictureInfo)throws  -> Message  {
+    return try  FfiConverterTypeMessage_lift(try rustCallWithError(FfiConverterTypeOpenIMError_lift) {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_create_image_message_by_url(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(sourcePath),
+        FfiConverterTypePictureInfo_lower(sourcePicture),
+        FfiConverterTypePictureInfo_lower(bigPicture),
+        FfiConverterTypePictureInfo_lower(snapshotPicture),uniffiCallStatus
+    )
+})
+}
+    
+open func createLocationMessage(description: String, longitude: Double, latitude: Double)throws  -> Message  {
+    return try  FfiConverterTypeMessage_lift(try rustCallWithError(FfiConverterTypeOpenIMError_lift) {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_create_location_message(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(description),
+        FfiConverterDouble.lower(longitude),
+        FfiConverterDouble.lower(latitude),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Forwards several messages as one, with a title and one summary line per message.
+     */
+open func createMergerMessage(messages: [Message], title: String, summaryList: [String])throws  -> Message  {
+    return try  FfiConverterTypeMessage_lift(try rustCallWithError(FfiConverterTypeOpenIMError_lift) {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_create_merger_message(
+            self.uniffiCloneHandle(),
+        FfiConverterSequenceTypeMessage.lower(messages),
+        FfiConverterString.lower(title),
+        FfiConverterSequenceString.lower(summaryList),uniffiCallStatus
+    )
+})
+}
+    
+open func createQuoteMessage(text: String, quoted: Message)throws  -> Message  {
+    return try  FfiConverterTypeMessage_lift(try rustCallWithError(FfiConverterTypeOpenIMError_lift) {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_create_quote_message(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(text),
+        FfiConverterTypeMessage_lower(quoted),uniffiCallStatus
+    )
+})
+}
+    
+open func createSoundMessageByUrl(sourceUrl: String, soundPath: String, uuid: String, dataSize: Int64, duration: Int64)throws  -> Message  {
+    return try  FfiConverterTypeMessage_lift(try rustCallWithError(FfiConverterTypeOpenIMError_lift) {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_create_sound_message_by_url(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(sourceUrl),
+        FfiConverterString.lower(soundPath),
+        FfiConverterString.lower(uuid),
+        FfiConverterInt64.lower(dataSize),
+        FfiConverterInt64.lower(duration),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Mentions `at_user_ids` (use `"AtAllTag"` for everyone), optionally quoting a message.
+     */
+open func createTextAtMessage(text: String, atUserIds: [String], atUsersInfo: [AtInfo], quote: Message?)throws  -> Message  {
+    return try  FfiConverterTypeMessage_lift(try rustCallWithError(FfiConverterTypeOpenIMError_lift) {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_create_text_at_message(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(text),
+        FfiConverterSequenceString.lower(atUserIds),
+        FfiConverterSequenceTypeAtInfo.lower(atUsersInfo),
+        FfiConverterOptionTypeMessage.lower(quote),uniffiCallStatus
+    )
+})
+}
+    
+open func createTextMessage(text: String)throws  -> Message  {
+    return try  FfiConverterTypeMessage_lift(try rustCallWithError(FfiConverterTypeOpenIMError_lift) {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_create_text_message(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(text),uniffiCallStatus
+    )
+})
+}
+    
+open func createVideoMessageByUrl(videoUrl: String, videoType: String, videoSize: Int64, duration: Int64, snapshotUrl: String, snapshotWidth: Int32, snapshotHeight: Int32)throws  -> Message  {
+    return try  FfiConverterTypeMessage_lift(try rustCallWithError(FfiConverterTypeOpenIMError_lift) {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_create_video_message_by_url(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(videoUrl),
+        FfiConverterString.lower(videoType),
+        FfiConverterInt64.lower(videoSize),
+        FfiConverterInt64.lower(duration),
+        FfiConverterString.lower(snapshotUrl),
+        FfiConverterInt32.lower(snapshotWidth),
+        FfiConverterInt32.lower(snapshotHeight),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Deletes a message on this device and on the server (for this user).
+     */
+open func deleteMessage(conversationId: String, clientMsgId: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_delete_message(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(conversationId),FfiConverterString.lower(clientMsgId)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Deletes a message on this device only.
+     */
+open func deleteMessageFromLocalStorage(conversationId: String, clientMsgId: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_delete_message_from_local_storage(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(conversationId),FfiConverterString.lower(clientMsgId)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * `count` messages before `start_client_msg_id` (the newest ones without it), oldest first;
+     * holes in the local history are filled from the server.
+     */
+open func getAdvancedHistoryMessageList(conversationId: String, startClientMsgId: String?, count: Int32)async throws  -> HistoryPage  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_get_advanced_history_message_list(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(conversationId),FfiConverterOptionString.lower(startClientMsgId),FfiConverterInt32.lower(count)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeHistoryPage_lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * `count` messages after `start_client_msg_id`, oldest first.
+     */
+open func getAdvancedHistoryMessageListReverse(conversationId: String, startClientMsgId: String, count: Int32)async throws  -> HistoryPage  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_get_advanced_history_message_list_reverse(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(conversationId),FfiConverterString.lower(startClientMsgId),FfiConverterInt32.lower(count)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeHistoryPage_lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Every conversation with messages, pinned first, then newest first.
+     */
+open func getAllConversationList()async throws  -> [Conversation]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_get_all_conversation_list(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeConversation.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+open func getConversationListSplit(offset: Int32, count: Int32)async throws  -> [Conversation]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_get_conversation_list_split(
+                        self.uniffiCloneHandle(),FfiConverterInt32.lower(offset),FfiConverterInt32.lower(count)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeConversation.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+open func getMultipleConversation(conversationIds: [String])async throws  -> [Conversation]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_get_multiple_conversation(
+                        self.uniffiCloneHandle(),FfiConverterSequenceString.lower(conversationIds)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeConversation.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * The conversation with a user (`session_type` 1) or a group (3), created when missing.
+     */
+open func getOneConversation(sessionType: Int32, sourceId: String)async throws  -> Conversation  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_get_one_conversation(
+                        self.uniffiCloneHandle(),FfiConverterInt32.lower(sessionType),FfiConverterString.lower(sourceId)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeConversation_lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
      * The logged-in user's profile, from the local database (fetched from the server when the
      * database has none yet).
      */
@@ -1088,6 +2483,25 @@ open func getSelfUserInfo()async throws  -> UserInfo  {
 }
     
     /**
+     * Unread messages over conversations that notify (`recv_msg_opt` below 2).
+     */
+open func getTotalUnreadMsgCount()async throws  -> Int32  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_get_total_unread_msg_count(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_i32,
+            completeFunc: ffi_openim_sdk_rust_future_complete_i32,
+            freeFunc: ffi_openim_sdk_rust_future_free_i32,
+            liftFunc: FfiConverterInt32.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
      * Profiles of `user_ids` from the server; unknown IDs are left out.
      */
 open func getUsersInfo(userIds: [String])async throws  -> [UserInfo]  {
@@ -1102,6 +2516,25 @@ open func getUsersInfo(userIds: [String])async throws  -> [UserInfo]  {
             completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
             freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
             liftFunc: FfiConverterSequenceTypeUserInfo.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Takes a conversation off the list until its next message.
+     */
+open func hideConversation(conversationId: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_hide_conversation(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(conversationId)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
             errorHandler: FfiConverterTypeOpenIMError_lift
         )
 }
@@ -1168,6 +2601,113 @@ open func logout()async throws   {
 }
     
     /**
+     * Marks a conversation read; single chats send the peer a read receipt.
+     */
+open func markConversationMessageAsRead(conversationId: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_mark_conversation_message_as_read(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(conversationId)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Revokes a sent message for everyone.
+     */
+open func revokeMessage(conversationId: String, clientMsgId: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_revoke_message(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(conversationId),FfiConverterString.lower(clientMsgId)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+open func searchLocalMessages(params: SearchParams)async throws  -> SearchResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_search_local_messages(
+                        self.uniffiCloneHandle(),FfiConverterTypeSearchParams_lower(params)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSearchResult_lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Sends to a user (`recv_id`) or a group (`group_id`), exactly one of them. Returns the
+     * message as stored after the server accepted it (with its seq), or fails and leaves it
+     * stored as failed, ready to be sent again.
+     */
+open func sendMessage(message: Message, recvId: String?, groupId: String?, offlinePushInfo: OfflinePushInfo?, isOnlineOnly: Bool)async throws  -> Message  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_send_message(
+                        self.uniffiCloneHandle(),FfiConverterTypeMessage_lower(message),FfiConverterOptionString.lower(recvId),FfiConverterOptionString.lower(groupId),FfiConverterOptionTypeOfflinePushInfo.lower(offlinePushInfo),FfiConverterBool.lower(isOnlineOnly)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeMessage_lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Sets (replaces) the message listener.
+     */
+open func setAdvancedMsgListener(listener: AdvancedMsgListener)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_set_advanced_msg_listener(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAdvancedMsgListener_lower(listener),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Background: new messages arrive through `on_recv_offline_new_message`. Foreground again:
+     * the SDK resyncs what it may have missed.
+     */
+open func setAppBackgroundStatus(isBackground: Bool)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_set_app_background_status(
+                        self.uniffiCloneHandle(),FfiConverterBool.lower(isBackground)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
      * Sets (replaces) the connection listener.
      */
 open func setConnListener(listener: ConnListener)  {try! rustCall() {
@@ -1177,6 +2717,94 @@ open func setConnListener(listener: ConnListener)  {try! rustCall() {
         FfiConverterTypeConnListener_lower(listener),uniffiCallStatus
     )
 }
+}
+    
+    /**
+     * Pins, mutes, marks private or sets `ex`; saved on the server for every device.
+     */
+open func setConversation(conversationId: String, update: ConversationUpdate)async throws  -> Conversation  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_set_conversation(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(conversationId),FfiConverterTypeConversationUpdate_lower(update)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeConversation_lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Saves a draft; an empty text clears it.
+     */
+open func setConversationDraft(conversationId: String, draftText: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_set_conversation_draft(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(conversationId),FfiConverterString.lower(draftText)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Sets (replaces) the conversation listener.
+     */
+open func setConversationListener(listener: ConversationListener)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_set_conversation_listener(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeConversationListener_lower(listener),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Sets a message's `local_ex` (kept on this device only).
+     */
+open func setMessageLocalEx(conversationId: String, clientMsgId: String, localEx: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_set_message_local_ex(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(conversationId),FfiConverterString.lower(clientMsgId),FfiConverterString.lower(localEx)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Tells `recv_id` this user is typing (nothing is stored).
+     */
+open func typingStatusUpdate(recvId: String, msgTip: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_typing_status_update(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(recvId),FfiConverterString.lower(msgTip)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
 }
     
 
@@ -1225,6 +2853,860 @@ public func FfiConverterTypeOpenIMClient_lower(_ value: OpenImClient) -> UInt64 
 }
 
 
+
+
+/**
+ * A mentioned user (`AtInfo`).
+ */
+public struct AtInfo: Equatable, Hashable {
+    public let atUserId: String
+    public let groupNickname: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(atUserId: String, groupNickname: String) {
+        self.atUserId = atUserId
+        self.groupNickname = groupNickname
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension AtInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeAtInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> AtInfo {
+        return
+            try AtInfo(
+                atUserId: FfiConverterString.read(from: &buf), 
+                groupNickname: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: AtInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.atUserId, into: &buf)
+        FfiConverterString.write(value.groupNickname, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAtInfo_lift(_ buf: RustBuffer) throws -> AtInfo {
+    return try FfiConverterTypeAtInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeAtInfo_lower(_ value: AtInfo) -> RustBuffer {
+    return FfiConverterTypeAtInfo.lower(value)
+}
+
+
+/**
+ * A contact card (`CardElem`).
+ */
+public struct CardInfo: Equatable, Hashable {
+    public let userId: String
+    public let nickname: String
+    public let faceUrl: String
+    public let ex: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(userId: String, nickname: String, faceUrl: String, ex: String) {
+        self.userId = userId
+        self.nickname = nickname
+        self.faceUrl = faceUrl
+        self.ex = ex
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CardInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCardInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CardInfo {
+        return
+            try CardInfo(
+                userId: FfiConverterString.read(from: &buf), 
+                nickname: FfiConverterString.read(from: &buf), 
+                faceUrl: FfiConverterString.read(from: &buf), 
+                ex: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CardInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.userId, into: &buf)
+        FfiConverterString.write(value.nickname, into: &buf)
+        FfiConverterString.write(value.faceUrl, into: &buf)
+        FfiConverterString.write(value.ex, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCardInfo_lift(_ buf: RustBuffer) throws -> CardInfo {
+    return try FfiConverterTypeCardInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCardInfo_lower(_ value: CardInfo) -> RustBuffer {
+    return FfiConverterTypeCardInfo.lower(value)
+}
+
+
+/**
+ * One conversation in the user's list (OpenIM `LocalConversation`).
+ */
+public struct Conversation: Equatable, Hashable {
+    /**
+     * `si_<a>_<b>` for a single chat, `sg_<groupID>` for a group.
+     */
+    public let conversationId: String
+    /**
+     * 1 single chat, 3 group chat.
+     */
+    public let conversationType: Int32
+    /**
+     * The peer of a single chat.
+     */
+    public let userId: String
+    public let groupId: String
+    public let showName: String
+    public let faceUrl: String
+    /**
+     * 0 receive, 1 do not receive, 2 receive without notification.
+     */
+    public let recvMsgOpt: Int32
+    public let unreadCount: Int32
+    /**
+     * 0 none, 1 @me, 2 @all, 3 @all and @me.
+     */
+    public let groupAtType: Int32
+    public let latestMsg: Message?
+    public let latestMsgSendTime: Int64
+    public let draftText: String
+    public let draftTextTime: Int64
+    public let isPinned: Bool
+    public let isPrivateChat: Bool
+    public let burnDuration: Int32
+    public let attachedInfo: String
+    public let ex: String
+    public let maxSeq: Int64
+    public let minSeq: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * `si_<a>_<b>` for a single chat, `sg_<groupID>` for a group.
+         */conversationId: String, 
+        /**
+         * 1 single chat, 3 group chat.
+         */conversationType: Int32, 
+        /**
+         * The peer of a single chat.
+         */userId: String, groupId: String, showName: String, faceUrl: String, 
+        /**
+         * 0 receive, 1 do not receive, 2 receive without notification.
+         */recvMsgOpt: Int32, unreadCount: Int32, 
+        /**
+         * 0 none, 1 @me, 2 @all, 3 @all and @me.
+         */groupAtType: Int32, latestMsg: Message?, latestMsgSendTime: Int64, draftText: String, draftTextTime: Int64, isPinned: Bool, isPrivateChat: Bool, burnDuration: Int32, attachedInfo: String, ex: String, maxSeq: Int64, minSeq: Int64) {
+        self.conversationId = conversationId
+        self.conversationType = conversationType
+        self.userId = userId
+        self.groupId = groupId
+        self.showName = showName
+        self.faceUrl = faceUrl
+        self.recvMsgOpt = recvMsgOpt
+        self.unreadCount = unreadCount
+        self.groupAtType = groupAtType
+        self.latestMsg = latestMsg
+        self.latestMsgSendTime = latestMsgSendTime
+        self.draftText = draftText
+        self.draftTextTime = draftTextTime
+        self.isPinned = isPinned
+        self.isPrivateChat = isPrivateChat
+        self.burnDuration = burnDuration
+        self.attachedInfo = attachedInfo
+        self.ex = ex
+        self.maxSeq = maxSeq
+        self.minSeq = minSeq
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Conversation: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConversation: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Conversation {
+        return
+            try Conversation(
+                conversationId: FfiConverterString.read(from: &buf), 
+                conversationType: FfiConverterInt32.read(from: &buf), 
+                userId: FfiConverterString.read(from: &buf), 
+                groupId: FfiConverterString.read(from: &buf), 
+                showName: FfiConverterString.read(from: &buf), 
+                faceUrl: FfiConverterString.read(from: &buf), 
+                recvMsgOpt: FfiConverterInt32.read(from: &buf), 
+                unreadCount: FfiConverterInt32.read(from: &buf), 
+                groupAtType: FfiConverterInt32.read(from: &buf), 
+                latestMsg: FfiConverterOptionTypeMessage.read(from: &buf), 
+                latestMsgSendTime: FfiConverterInt64.read(from: &buf), 
+                draftText: FfiConverterString.read(from: &buf), 
+                draftTextTime: FfiConverterInt64.read(from: &buf), 
+                isPinned: FfiConverterBool.read(from: &buf), 
+                isPrivateChat: FfiConverterBool.read(from: &buf), 
+                burnDuration: FfiConverterInt32.read(from: &buf), 
+                attachedInfo: FfiConverterString.read(from: &buf), 
+                ex: FfiConverterString.read(from: &buf), 
+                maxSeq: FfiConverterInt64.read(from: &buf), 
+                minSeq: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Conversation, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.conversationId, into: &buf)
+        FfiConverterInt32.write(value.conversationType, into: &buf)
+        FfiConverterString.write(value.userId, into: &buf)
+        FfiConverterString.write(value.groupId, into: &buf)
+        FfiConverterString.write(value.showName, into: &buf)
+        FfiConverterString.write(value.faceUrl, into: &buf)
+        FfiConverterInt32.write(value.recvMsgOpt, into: &buf)
+        FfiConverterInt32.write(value.unreadCount, into: &buf)
+        FfiConverterInt32.write(value.groupAtType, into: &buf)
+        FfiConverterOptionTypeMessage.write(value.latestMsg, into: &buf)
+        FfiConverterInt64.write(value.latestMsgSendTime, into: &buf)
+        FfiConverterString.write(value.draftText, into: &buf)
+        FfiConverterInt64.write(value.draftTextTime, into: &buf)
+        FfiConverterBool.write(value.isPinned, into: &buf)
+        FfiConverterBool.write(value.isPrivateChat, into: &buf)
+        FfiConverterInt32.write(value.burnDuration, into: &buf)
+        FfiConverterString.write(value.attachedInfo, into: &buf)
+        FfiConverterString.write(value.ex, into: &buf)
+        FfiConverterInt64.write(value.maxSeq, into: &buf)
+        FfiConverterInt64.write(value.minSeq, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConversation_lift(_ buf: RustBuffer) throws -> Conversation {
+    return try FfiConverterTypeConversation.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConversation_lower(_ value: Conversation) -> RustBuffer {
+    return FfiConverterTypeConversation.lower(value)
+}
+
+
+/**
+ * What `set_conversation` changes; `None` leaves a field as it is.
+ */
+public struct ConversationUpdate: Equatable, Hashable {
+    public let recvMsgOpt: Int32?
+    public let isPinned: Bool?
+    public let isPrivateChat: Bool?
+    public let burnDuration: Int32?
+    public let ex: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(recvMsgOpt: Int32? = nil, isPinned: Bool? = nil, isPrivateChat: Bool? = nil, burnDuration: Int32? = nil, ex: String? = nil) {
+        self.recvMsgOpt = recvMsgOpt
+        self.isPinned = isPinned
+        self.isPrivateChat = isPrivateChat
+        self.burnDuration = burnDuration
+        self.ex = ex
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ConversationUpdate: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConversationUpdate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConversationUpdate {
+        return
+            try ConversationUpdate(
+                recvMsgOpt: FfiConverterOptionInt32.read(from: &buf), 
+                isPinned: FfiConverterOptionBool.read(from: &buf), 
+                isPrivateChat: FfiConverterOptionBool.read(from: &buf), 
+                burnDuration: FfiConverterOptionInt32.read(from: &buf), 
+                ex: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ConversationUpdate, into buf: inout [UInt8]) {
+        FfiConverterOptionInt32.write(value.recvMsgOpt, into: &buf)
+        FfiConverterOptionBool.write(value.isPinned, into: &buf)
+        FfiConverterOptionBool.write(value.isPrivateChat, into: &buf)
+        FfiConverterOptionInt32.write(value.burnDuration, into: &buf)
+        FfiConverterOptionString.write(value.ex, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConversationUpdate_lift(_ buf: RustBuffer) throws -> ConversationUpdate {
+    return try FfiConverterTypeConversationUpdate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConversationUpdate_lower(_ value: ConversationUpdate) -> RustBuffer {
+    return FfiConverterTypeConversationUpdate.lower(value)
+}
+
+
+/**
+ * One page of history, oldest first; `is_end` once nothing is left in that direction.
+ */
+public struct HistoryPage: Equatable, Hashable {
+    public let messages: [Message]
+    public let isEnd: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(messages: [Message], isEnd: Bool) {
+        self.messages = messages
+        self.isEnd = isEnd
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension HistoryPage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeHistoryPage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> HistoryPage {
+        return
+            try HistoryPage(
+                messages: FfiConverterSequenceTypeMessage.read(from: &buf), 
+                isEnd: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: HistoryPage, into buf: inout [UInt8]) {
+        FfiConverterSequenceTypeMessage.write(value.messages, into: &buf)
+        FfiConverterBool.write(value.isEnd, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHistoryPage_lift(_ buf: RustBuffer) throws -> HistoryPage {
+    return try FfiConverterTypeHistoryPage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeHistoryPage_lower(_ value: HistoryPage) -> RustBuffer {
+    return FfiConverterTypeHistoryPage.lower(value)
+}
+
+
+/**
+ * Who is typing where (OpenIM `InputStatesChangedData`).
+ */
+public struct InputStatusChange: Equatable, Hashable {
+    public let conversationId: String
+    public let userId: String
+    public let platformIds: [Int32]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(conversationId: String, userId: String, platformIds: [Int32]) {
+        self.conversationId = conversationId
+        self.userId = userId
+        self.platformIds = platformIds
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension InputStatusChange: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeInputStatusChange: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> InputStatusChange {
+        return
+            try InputStatusChange(
+                conversationId: FfiConverterString.read(from: &buf), 
+                userId: FfiConverterString.read(from: &buf), 
+                platformIds: FfiConverterSequenceInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: InputStatusChange, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.conversationId, into: &buf)
+        FfiConverterString.write(value.userId, into: &buf)
+        FfiConverterSequenceInt32.write(value.platformIds, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInputStatusChange_lift(_ buf: RustBuffer) throws -> InputStatusChange {
+    return try FfiConverterTypeInputStatusChange.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeInputStatusChange_lower(_ value: InputStatusChange) -> RustBuffer {
+    return FfiConverterTypeInputStatusChange.lower(value)
+}
+
+
+/**
+ * One message (OpenIM `MsgStruct`). Times are milliseconds since the epoch.
+ */
+public struct Message: Equatable, Hashable {
+    /**
+     * Client-generated ID (an MD5 hex string), unique per message.
+     */
+    public let clientMsgId: String
+    /**
+     * Server-generated ID; empty until the server accepted the message.
+     */
+    public let serverMsgId: String
+    public let createTime: Int64
+    public let sendTime: Int64
+    /**
+     * 1 single chat, 3 group chat, 4 notification.
+     */
+    public let sessionType: Int32
+    public let sendId: String
+    public let recvId: String
+    public let groupId: String
+    /**
+     * 100 user, 200 system.
+     */
+    public let msgFrom: Int32
+    /**
+     * OpenIM's content type (101 text, 102 picture, ..., ≥1000 notifications).
+     */
+    public let contentType: Int32
+    public let senderPlatformId: Int32
+    public let senderNickname: String
+    public let senderFaceUrl: String
+    /**
+     * Position in its conversation; 0 until the server stored it.
+     */
+    public let seq: Int64
+    public let isRead: Bool
+    public let status: MessageStatus
+    public let attachedInfo: String
+    public let ex: String
+    /**
+     * App data kept only on this device.
+     */
+    public let localEx: String
+    public let content: MessageContent
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Client-generated ID (an MD5 hex string), unique per message.
+         */clientMsgId: String, 
+        /**
+         * Server-generated ID; empty until the server accepted the message.
+         */serverMsgId: String, createTime: Int64, sendTime: Int64, 
+        /**
+         * 1 single chat, 3 group chat, 4 notification.
+         */sessionType: Int32, sendId: String, recvId: String, groupId: String, 
+        /**
+         * 100 user, 200 system.
+         */msgFrom: Int32, 
+        /**
+         * OpenIM's content type (101 text, 102 picture, ..., ≥1000 notifications).
+         */contentType: Int32, senderPlatformId: Int32, senderNickname: String, senderFaceUrl: String, 
+        /**
+         * Position in its conversation; 0 until the server stored it.
+         */seq: Int64, isRead: Bool, status: MessageStatus, attachedInfo: String, ex: String, 
+        /**
+         * App data kept only on this device.
+         */localEx: String, content: MessageContent) {
+        self.clientMsgId = clientMsgId
+        self.serverMsgId = serverMsgId
+        self.createTime = createTime
+        self.sendTime = sendTime
+        self.sessionType = sessionType
+        self.sendId = sendId
+        self.recvId = recvId
+        self.groupId = groupId
+        self.msgFrom = msgFrom
+        self.contentType = contentType
+        self.senderPlatformId = senderPlatformId
+        self.senderNickname = senderNickname
+        self.senderFaceUrl = senderFaceUrl
+        self.seq = seq
+        self.isRead = isRead
+        self.status = status
+        self.attachedInfo = attachedInfo
+        self.ex = ex
+        self.localEx = localEx
+        self.content = content
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Message: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMessage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Message {
+        return
+            try Message(
+                clientMsgId: FfiConverterString.read(from: &buf), 
+                serverMsgId: FfiConverterString.read(from: &buf), 
+                createTime: FfiConverterInt64.read(from: &buf), 
+                sendTime: FfiConverterInt64.read(from: &buf), 
+                sessionType: FfiConverterInt32.read(from: &buf), 
+                sendId: FfiConverterString.read(from: &buf), 
+                recvId: FfiConverterString.read(from: &buf), 
+                groupId: FfiConverterString.read(from: &buf), 
+                msgFrom: FfiConverterInt32.read(from: &buf), 
+                contentType: FfiConverterInt32.read(from: &buf), 
+                senderPlatformId: FfiConverterInt32.read(from: &buf), 
+                senderNickname: FfiConverterString.read(from: &buf), 
+                senderFaceUrl: FfiConverterString.read(from: &buf), 
+                seq: FfiConverterInt64.read(from: &buf), 
+                isRead: FfiConverterBool.read(from: &buf), 
+                status: FfiConverterTypeMessageStatus.read(from: &buf), 
+                attachedInfo: FfiConverterString.read(from: &buf), 
+                ex: FfiConverterString.read(from: &buf), 
+                localEx: FfiConverterString.read(from: &buf), 
+                content: FfiConverterTypeMessageContent.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Message, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.clientMsgId, into: &buf)
+        FfiConverterString.write(value.serverMsgId, into: &buf)
+        FfiConverterInt64.write(value.createTime, into: &buf)
+        FfiConverterInt64.write(value.sendTime, into: &buf)
+        FfiConverterInt32.write(value.sessionType, into: &buf)
+        FfiConverterString.write(value.sendId, into: &buf)
+        FfiConverterString.write(value.recvId, into: &buf)
+        FfiConverterString.write(value.groupId, into: &buf)
+        FfiConverterInt32.write(value.msgFrom, into: &buf)
+        FfiConverterInt32.write(value.contentType, into: &buf)
+        FfiConverterInt32.write(value.senderPlatformId, into: &buf)
+        FfiConverterString.write(value.senderNickname, into: &buf)
+        FfiConverterString.write(value.senderFaceUrl, into: &buf)
+        FfiConverterInt64.write(value.seq, into: &buf)
+        FfiConverterBool.write(value.isRead, into: &buf)
+        FfiConverterTypeMessageStatus.write(value.status, into: &buf)
+        FfiConverterString.write(value.attachedInfo, into: &buf)
+        FfiConverterString.write(value.ex, into: &buf)
+        FfiConverterString.write(value.localEx, into: &buf)
+        FfiConverterTypeMessageContent.write(value.content, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessage_lift(_ buf: RustBuffer) throws -> Message {
+    return try FfiConverterTypeMessage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessage_lower(_ value: Message) -> RustBuffer {
+    return FfiConverterTypeMessage.lower(value)
+}
+
+
+/**
+ * A styled range of text (`MessageEntity`).
+ */
+public struct MessageEntity: Equatable, Hashable {
+    public let kind: String
+    public let offset: Int32
+    public let length: Int32
+    public let url: String
+    public let ex: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(kind: String, offset: Int32, length: Int32, url: String, ex: String) {
+        self.kind = kind
+        self.offset = offset
+        self.length = length
+        self.url = url
+        self.ex = ex
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MessageEntity: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMessageEntity: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MessageEntity {
+        return
+            try MessageEntity(
+                kind: FfiConverterString.read(from: &buf), 
+                offset: FfiConverterInt32.read(from: &buf), 
+                length: FfiConverterInt32.read(from: &buf), 
+                url: FfiConverterString.read(from: &buf), 
+                ex: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MessageEntity, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.kind, into: &buf)
+        FfiConverterInt32.write(value.offset, into: &buf)
+        FfiConverterInt32.write(value.length, into: &buf)
+        FfiConverterString.write(value.url, into: &buf)
+        FfiConverterString.write(value.ex, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessageEntity_lift(_ buf: RustBuffer) throws -> MessageEntity {
+    return try FfiConverterTypeMessageEntity.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessageEntity_lower(_ value: MessageEntity) -> RustBuffer {
+    return FfiConverterTypeMessageEntity.lower(value)
+}
+
+
+/**
+ * A peer's read receipt for messages of a single chat (OpenIM `MessageReceipt`).
+ */
+public struct MessageReceipt: Equatable, Hashable {
+    public let groupId: String
+    public let userId: String
+    public let msgIdList: [String]
+    public let readTime: Int64
+    public let msgFrom: Int32
+    public let contentType: Int32
+    public let sessionType: Int32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(groupId: String, userId: String, msgIdList: [String], readTime: Int64, msgFrom: Int32, contentType: Int32, sessionType: Int32) {
+        self.groupId = groupId
+        self.userId = userId
+        self.msgIdList = msgIdList
+        self.readTime = readTime
+        self.msgFrom = msgFrom
+        self.contentType = contentType
+        self.sessionType = sessionType
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension MessageReceipt: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMessageReceipt: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MessageReceipt {
+        return
+            try MessageReceipt(
+                groupId: FfiConverterString.read(from: &buf), 
+                userId: FfiConverterString.read(from: &buf), 
+                msgIdList: FfiConverterSequenceString.read(from: &buf), 
+                readTime: FfiConverterInt64.read(from: &buf), 
+                msgFrom: FfiConverterInt32.read(from: &buf), 
+                contentType: FfiConverterInt32.read(from: &buf), 
+                sessionType: FfiConverterInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: MessageReceipt, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.groupId, into: &buf)
+        FfiConverterString.write(value.userId, into: &buf)
+        FfiConverterSequenceString.write(value.msgIdList, into: &buf)
+        FfiConverterInt64.write(value.readTime, into: &buf)
+        FfiConverterInt32.write(value.msgFrom, into: &buf)
+        FfiConverterInt32.write(value.contentType, into: &buf)
+        FfiConverterInt32.write(value.sessionType, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessageReceipt_lift(_ buf: RustBuffer) throws -> MessageReceipt {
+    return try FfiConverterTypeMessageReceipt.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessageReceipt_lower(_ value: MessageReceipt) -> RustBuffer {
+    return FfiConverterTypeMessageReceipt.lower(value)
+}
+
+
+/**
+ * Offline push settings of a message (`OfflinePushInfo`).
+ */
+public struct OfflinePushInfo: Equatable, Hashable {
+    public let title: String
+    public let desc: String
+    public let ex: String
+    public let iosPushSound: String
+    public let iosBadgeCount: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(title: String, desc: String, ex: String, iosPushSound: String, iosBadgeCount: Bool) {
+        self.title = title
+        self.desc = desc
+        self.ex = ex
+        self.iosPushSound = iosPushSound
+        self.iosBadgeCount = iosBadgeCount
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension OfflinePushInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOfflinePushInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OfflinePushInfo {
+        return
+            try OfflinePushInfo(
+                title: FfiConverterString.read(from: &buf), 
+                desc: FfiConverterString.read(from: &buf), 
+                ex: FfiConverterString.read(from: &buf), 
+                iosPushSound: FfiConverterString.read(from: &buf), 
+                iosBadgeCount: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OfflinePushInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.title, into: &buf)
+        FfiConverterString.write(value.desc, into: &buf)
+        FfiConverterString.write(value.ex, into: &buf)
+        FfiConverterString.write(value.iosPushSound, into: &buf)
+        FfiConverterBool.write(value.iosBadgeCount, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOfflinePushInfo_lift(_ buf: RustBuffer) throws -> OfflinePushInfo {
+    return try FfiConverterTypeOfflinePushInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOfflinePushInfo_lower(_ value: OfflinePushInfo) -> RustBuffer {
+    return FfiConverterTypeOfflinePushInfo.lower(value)
+}
 
 
 /**
@@ -1325,6 +3807,418 @@ public func FfiConverterTypeOpenIMConfig_lift(_ buf: RustBuffer) throws -> OpenI
 #endif
 public func FfiConverterTypeOpenIMConfig_lower(_ value: OpenImConfig) -> RustBuffer {
     return FfiConverterTypeOpenIMConfig.lower(value)
+}
+
+
+/**
+ * `PictureBaseInfo`.
+ */
+public struct PictureInfo: Equatable, Hashable {
+    public let uuid: String
+    public let kind: String
+    public let size: Int64
+    public let width: Int32
+    public let height: Int32
+    public let url: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(uuid: String, kind: String, size: Int64, width: Int32, height: Int32, url: String) {
+        self.uuid = uuid
+        self.kind = kind
+        self.size = size
+        self.width = width
+        self.height = height
+        self.url = url
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension PictureInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypePictureInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> PictureInfo {
+        return
+            try PictureInfo(
+                uuid: FfiConverterString.read(from: &buf), 
+                kind: FfiConverterString.read(from: &buf), 
+                size: FfiConverterInt64.read(from: &buf), 
+                width: FfiConverterInt32.read(from: &buf), 
+                height: FfiConverterInt32.read(from: &buf), 
+                url: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: PictureInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.uuid, into: &buf)
+        FfiConverterString.write(value.kind, into: &buf)
+        FfiConverterInt64.write(value.size, into: &buf)
+        FfiConverterInt32.write(value.width, into: &buf)
+        FfiConverterInt32.write(value.height, into: &buf)
+        FfiConverterString.write(value.url, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePictureInfo_lift(_ buf: RustBuffer) throws -> PictureInfo {
+    return try FfiConverterTypePictureInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypePictureInfo_lower(_ value: PictureInfo) -> RustBuffer {
+    return FfiConverterTypePictureInfo.lower(value)
+}
+
+
+/**
+ * Who revoked which message (OpenIM `MessageRevoked`).
+ */
+public struct RevokedInfo: Equatable, Hashable {
+    public let revokerId: String
+    public let revokerRole: Int32
+    public let clientMsgId: String
+    public let revokerNickname: String
+    public let revokeTime: Int64
+    public let sourceMessageSendTime: Int64
+    public let sourceMessageSendId: String
+    public let sourceMessageSenderNickname: String
+    public let sessionType: Int32
+    public let seq: Int64
+    public let ex: String
+    public let isAdminRevoke: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(revokerId: String, revokerRole: Int32, clientMsgId: String, revokerNickname: String, revokeTime: Int64, sourceMessageSendTime: Int64, sourceMessageSendId: String, sourceMessageSenderNickname: String, sessionType: Int32, seq: Int64, ex: String, isAdminRevoke: Bool) {
+        self.revokerId = revokerId
+        self.revokerRole = revokerRole
+        self.clientMsgId = clientMsgId
+        self.revokerNickname = revokerNickname
+        self.revokeTime = revokeTime
+        self.sourceMessageSendTime = sourceMessageSendTime
+        self.sourceMessageSendId = sourceMessageSendId
+        self.sourceMessageSenderNickname = sourceMessageSenderNickname
+        self.sessionType = sessionType
+        self.seq = seq
+        self.ex = ex
+        self.isAdminRevoke = isAdminRevoke
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RevokedInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRevokedInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RevokedInfo {
+        return
+            try RevokedInfo(
+                revokerId: FfiConverterString.read(from: &buf), 
+                revokerRole: FfiConverterInt32.read(from: &buf), 
+                clientMsgId: FfiConverterString.read(from: &buf), 
+                revokerNickname: FfiConverterString.read(from: &buf), 
+                revokeTime: FfiConverterInt64.read(from: &buf), 
+                sourceMessageSendTime: FfiConverterInt64.read(from: &buf), 
+                sourceMessageSendId: FfiConverterString.read(from: &buf), 
+                sourceMessageSenderNickname: FfiConverterString.read(from: &buf), 
+                sessionType: FfiConverterInt32.read(from: &buf), 
+                seq: FfiConverterInt64.read(from: &buf), 
+                ex: FfiConverterString.read(from: &buf), 
+                isAdminRevoke: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RevokedInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.revokerId, into: &buf)
+        FfiConverterInt32.write(value.revokerRole, into: &buf)
+        FfiConverterString.write(value.clientMsgId, into: &buf)
+        FfiConverterString.write(value.revokerNickname, into: &buf)
+        FfiConverterInt64.write(value.revokeTime, into: &buf)
+        FfiConverterInt64.write(value.sourceMessageSendTime, into: &buf)
+        FfiConverterString.write(value.sourceMessageSendId, into: &buf)
+        FfiConverterString.write(value.sourceMessageSenderNickname, into: &buf)
+        FfiConverterInt32.write(value.sessionType, into: &buf)
+        FfiConverterInt64.write(value.seq, into: &buf)
+        FfiConverterString.write(value.ex, into: &buf)
+        FfiConverterBool.write(value.isAdminRevoke, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRevokedInfo_lift(_ buf: RustBuffer) throws -> RevokedInfo {
+    return try FfiConverterTypeRevokedInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRevokedInfo_lower(_ value: RevokedInfo) -> RustBuffer {
+    return FfiConverterTypeRevokedInfo.lower(value)
+}
+
+
+/**
+ * What to look for. At least one of `keywords`, `sender_ids` or `content_types` is needed.
+ */
+public struct SearchParams: Equatable, Hashable {
+    /**
+     * Limits the search to one conversation.
+     */
+    public let conversationId: String?
+    public let keywords: [String]
+    /**
+     * Every keyword must occur (instead of any).
+     */
+    public let matchAllKeywords: Bool
+    public let senderIds: [String]
+    public let contentTypes: [Int32]
+    /**
+     * End of the time window, Unix seconds (0: now).
+     */
+    public let searchTimePosition: Int64
+    /**
+     * Length of the time window in seconds before its end (0: unlimited).
+     */
+    public let searchTimePeriod: Int64
+    /**
+     * 1-based page number.
+     */
+    public let pageIndex: Int32
+    public let count: Int32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Limits the search to one conversation.
+         */conversationId: String? = nil, keywords: [String], 
+        /**
+         * Every keyword must occur (instead of any).
+         */matchAllKeywords: Bool = false, senderIds: [String], contentTypes: [Int32], 
+        /**
+         * End of the time window, Unix seconds (0: now).
+         */searchTimePosition: Int64 = Int64(0), 
+        /**
+         * Length of the time window in seconds before its end (0: unlimited).
+         */searchTimePeriod: Int64 = Int64(0), 
+        /**
+         * 1-based page number.
+         */pageIndex: Int32, count: Int32) {
+        self.conversationId = conversationId
+        self.keywords = keywords
+        self.matchAllKeywords = matchAllKeywords
+        self.senderIds = senderIds
+        self.contentTypes = contentTypes
+        self.searchTimePosition = searchTimePosition
+        self.searchTimePeriod = searchTimePeriod
+        self.pageIndex = pageIndex
+        self.count = count
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SearchParams: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSearchParams: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SearchParams {
+        return
+            try SearchParams(
+                conversationId: FfiConverterOptionString.read(from: &buf), 
+                keywords: FfiConverterSequenceString.read(from: &buf), 
+                matchAllKeywords: FfiConverterBool.read(from: &buf), 
+                senderIds: FfiConverterSequenceString.read(from: &buf), 
+                contentTypes: FfiConverterSequenceInt32.read(from: &buf), 
+                searchTimePosition: FfiConverterInt64.read(from: &buf), 
+                searchTimePeriod: FfiConverterInt64.read(from: &buf), 
+                pageIndex: FfiConverterInt32.read(from: &buf), 
+                count: FfiConverterInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SearchParams, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.conversationId, into: &buf)
+        FfiConverterSequenceString.write(value.keywords, into: &buf)
+        FfiConverterBool.write(value.matchAllKeywords, into: &buf)
+        FfiConverterSequenceString.write(value.senderIds, into: &buf)
+        FfiConverterSequenceInt32.write(value.contentTypes, into: &buf)
+        FfiConverterInt64.write(value.searchTimePosition, into: &buf)
+        FfiConverterInt64.write(value.searchTimePeriod, into: &buf)
+        FfiConverterInt32.write(value.pageIndex, into: &buf)
+        FfiConverterInt32.write(value.count, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSearchParams_lift(_ buf: RustBuffer) throws -> SearchParams {
+    return try FfiConverterTypeSearchParams.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSearchParams_lower(_ value: SearchParams) -> RustBuffer {
+    return FfiConverterTypeSearchParams.lower(value)
+}
+
+
+/**
+ * Matches grouped by conversation; `total_count` counts all matching messages.
+ */
+public struct SearchResult: Equatable, Hashable {
+    public let totalCount: Int32
+    public let items: [SearchResultItem]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(totalCount: Int32, items: [SearchResultItem]) {
+        self.totalCount = totalCount
+        self.items = items
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SearchResult: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSearchResult: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SearchResult {
+        return
+            try SearchResult(
+                totalCount: FfiConverterInt32.read(from: &buf), 
+                items: FfiConverterSequenceTypeSearchResultItem.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SearchResult, into buf: inout [UInt8]) {
+        FfiConverterInt32.write(value.totalCount, into: &buf)
+        FfiConverterSequenceTypeSearchResultItem.write(value.items, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSearchResult_lift(_ buf: RustBuffer) throws -> SearchResult {
+    return try FfiConverterTypeSearchResult.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSearchResult_lower(_ value: SearchResult) -> RustBuffer {
+    return FfiConverterTypeSearchResult.lower(value)
+}
+
+
+public struct SearchResultItem: Equatable, Hashable {
+    public let conversationId: String
+    public let conversationType: Int32
+    public let showName: String
+    public let faceUrl: String
+    public let messageCount: Int32
+    public let messages: [Message]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(conversationId: String, conversationType: Int32, showName: String, faceUrl: String, messageCount: Int32, messages: [Message]) {
+        self.conversationId = conversationId
+        self.conversationType = conversationType
+        self.showName = showName
+        self.faceUrl = faceUrl
+        self.messageCount = messageCount
+        self.messages = messages
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SearchResultItem: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSearchResultItem: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SearchResultItem {
+        return
+            try SearchResultItem(
+                conversationId: FfiConverterString.read(from: &buf), 
+                conversationType: FfiConverterInt32.read(from: &buf), 
+                showName: FfiConverterString.read(from: &buf), 
+                faceUrl: FfiConverterString.read(from: &buf), 
+                messageCount: FfiConverterInt32.read(from: &buf), 
+                messages: FfiConverterSequenceTypeMessage.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SearchResultItem, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.conversationId, into: &buf)
+        FfiConverterInt32.write(value.conversationType, into: &buf)
+        FfiConverterString.write(value.showName, into: &buf)
+        FfiConverterString.write(value.faceUrl, into: &buf)
+        FfiConverterInt32.write(value.messageCount, into: &buf)
+        FfiConverterSequenceTypeMessage.write(value.messages, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSearchResultItem_lift(_ buf: RustBuffer) throws -> SearchResultItem {
+    return try FfiConverterTypeSearchResultItem.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSearchResultItem_lower(_ value: SearchResultItem) -> RustBuffer {
+    return FfiConverterTypeSearchResultItem.lower(value)
 }
 
 
@@ -1584,6 +4478,429 @@ public func FfiConverterTypeLoginStatus_lower(_ value: LoginStatus) -> RustBuffe
 
 
 /**
+ * What a message says, by kind. `Unknown` keeps the raw content of a type this SDK does not
+ * know, or of content that does not decode, so nothing is ever dropped.
+ */
+
+public indirect enum MessageContent: Equatable, Hashable {
+    
+    /**
+     * 101.
+     */
+    case text(text: String
+    )
+    /**
+     * 117: text with styled ranges.
+     */
+    case advancedText(text: String, entities: [MessageEntity]
+    )
+    /**
+     * 118.
+     */
+    case markdown(text: String
+    )
+    /**
+     * 106: text mentioning users (`AtAllTag` mentions everyone).
+     */
+    case atText(text: String, atUserIds: [String], atUsersInfo: [AtInfo], quote: Message?, isAtSelf: Bool
+    )
+    /**
+     * 114: a reply quoting another message.
+     */
+    case quote(text: String, quoted: Message?, entities: [MessageEntity]
+    )
+    /**
+     * 110 (also 119, 120).
+     */
+    case custom(data: String, description: String, `extension`: String
+    )
+    /**
+     * 109.
+     */
+    case location(description: String, longitude: Double, latitude: Double
+    )
+    /**
+     * 108: a contact card.
+     */
+    case card(userId: String, nickname: String, faceUrl: String, ex: String
+    )
+    /**
+     * 115.
+     */
+    case face(index: Int64, data: String
+    )
+    /**
+     * 102.
+     */
+    case image(sourcePath: String, source: PictureInfo?, big: PictureInfo?, snapshot: PictureInfo?
+    )
+    /**
+     * 103.
+     */
+    case sound(uuid: String, soundPath: String, sourceUrl: String, dataSize: Int64, duration: Int64, soundType: String
+    )
+    /**
+     * 104.
+     */
+    case video(videoPath: String, videoUuid: String, videoUrl: String, videoType: String, videoSize: Int64, duration: Int64, snapshotPath: String, snapshotUuid: String, snapshotSize: Int64, snapshotUrl: String, snapshotWidth: Int32, snapshotHeight: Int32, snapshotType: String
+    )
+    /**
+     * 105.
+     */
+    case file(filePath: String, uuid: String, sourceUrl: String, fileName: String, fileSize: Int64, fileType: String
+    )
+    /**
+     * 107: several messages forwarded together.
+     */
+    case merger(title: String, abstractList: [String], messages: [Message], entities: [MessageEntity]
+    )
+    /**
+     * 113: "is typing".
+     */
+    case typing(msgTips: String
+    )
+    /**
+     * 2101: a revoked message.
+     */
+    case revoked(info: RevokedInfo
+    )
+    /**
+     * Other notifications (contentType ≥ 1000): `detail` is the tips JSON.
+     */
+    case notification(detail: String
+    )
+    /**
+     * A content type this SDK does not know, or content that does not decode.
+     */
+    case unknown(raw: String
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension MessageContent: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMessageContent: FfiConverterRustBuffer {
+    typealias SwiftType = MessageContent
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MessageContent {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .text(text: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 2: return .advancedText(text: try FfiConverterString.read(from: &buf), entities: try FfiConverterSequenceTypeMessageEntity.read(from: &buf)
+        )
+        
+        case 3: return .markdown(text: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 4: return .atText(text: try FfiConverterString.read(from: &buf), atUserIds: try FfiConverterSequenceString.read(from: &buf), atUsersInfo: try FfiConverterSequenceTypeAtInfo.read(from: &buf), quote: try FfiConverterOptionTypeMessage.read(from: &buf), isAtSelf: try FfiConverterBool.read(from: &buf)
+        )
+        
+        case 5: return .quote(text: try FfiConverterString.read(from: &buf), quoted: try FfiConverterOptionTypeMessage.read(from: &buf), entities: try FfiConverterSequenceTypeMessageEntity.read(from: &buf)
+        )
+        
+        case 6: return .custom(data: try FfiConverterString.read(from: &buf), description: try FfiConverterString.read(from: &buf), extension: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 7: return .location(description: try FfiConverterString.read(from: &buf), longitude: try FfiConverterDouble.read(from: &buf), latitude: try FfiConverterDouble.read(from: &buf)
+        )
+        
+        case 8: return .card(userId: try FfiConverterString.read(from: &buf), nickname: try FfiConverterString.read(from: &buf), faceUrl: try FfiConverterString.read(from: &buf), ex: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 9: return .face(index: try FfiConverterInt64.read(from: &buf), data: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 10: return .image(sourcePath: try FfiConverterString.read(from: &buf), source: try FfiConverterOptionTypePictureInfo.read(from: &buf), big: try FfiConverterOptionTypePictureInfo.read(from: &buf), snapshot: try FfiConverterOptionTypePictureInfo.read(from: &buf)
+        )
+        
+        case 11: return .sound(uuid: try FfiConverterString.read(from: &buf), soundPath: try FfiConverterString.read(from: &buf), sourceUrl: try FfiConverterString.read(from: &buf), dataSize: try FfiConverterInt64.read(from: &buf), duration: try FfiConverterInt64.read(from: &buf), soundType: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 12: return .video(videoPath: try FfiConverterString.read(from: &buf), videoUuid: try FfiConverterString.read(from: &buf), videoUrl: try FfiConverterString.read(from: &buf), videoType: try FfiConverterString.read(from: &buf), videoSize: try FfiConverterInt64.read(from: &buf), duration: try FfiConverterInt64.read(from: &buf), snapshotPath: try FfiConverterString.read(from: &buf), snapshotUuid: try FfiConverterString.read(from: &buf), snapshotSize: try FfiConverterInt64.read(from: &buf), snapshotUrl: try FfiConverterString.read(from: &buf), snapshotWidth: try FfiConverterInt32.read(from: &buf), snapshotHeight: try FfiConverterInt32.read(from: &buf), snapshotType: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 13: return .file(filePath: try FfiConverterString.read(from: &buf), uuid: try FfiConverterString.read(from: &buf), sourceUrl: try FfiConverterString.read(from: &buf), fileName: try FfiConverterString.read(from: &buf), fileSize: try FfiConverterInt64.read(from: &buf), fileType: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 14: return .merger(title: try FfiConverterString.read(from: &buf), abstractList: try FfiConverterSequenceString.read(from: &buf), messages: try FfiConverterSequenceTypeMessage.read(from: &buf), entities: try FfiConverterSequenceTypeMessageEntity.read(from: &buf)
+        )
+        
+        case 15: return .typing(msgTips: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 16: return .revoked(info: try FfiConverterTypeRevokedInfo.read(from: &buf)
+        )
+        
+        case 17: return .notification(detail: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 18: return .unknown(raw: try FfiConverterString.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: MessageContent, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .text(text):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(text, into: &buf)
+            
+        
+        case let .advancedText(text,entities):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(text, into: &buf)
+            FfiConverterSequenceTypeMessageEntity.write(entities, into: &buf)
+            
+        
+        case let .markdown(text):
+            writeInt(&buf, Int32(3))
+            FfiConverterString.write(text, into: &buf)
+            
+        
+        case let .atText(text,atUserIds,atUsersInfo,quote,isAtSelf):
+            writeInt(&buf, Int32(4))
+            FfiConverterString.write(text, into: &buf)
+            FfiConverterSequenceString.write(atUserIds, into: &buf)
+            FfiConverterSequenceTypeAtInfo.write(atUsersInfo, into: &buf)
+            FfiConverterOptionTypeMessage.write(quote, into: &buf)
+            FfiConverterBool.write(isAtSelf, into: &buf)
+            
+        
+        case let .quote(text,quoted,entities):
+            writeInt(&buf, Int32(5))
+            FfiConverterString.write(text, into: &buf)
+            FfiConverterOptionTypeMessage.write(quoted, into: &buf)
+            FfiConverterSequenceTypeMessageEntity.write(entities, into: &buf)
+            
+        
+        case let .custom(data,description,`extension`):
+            writeInt(&buf, Int32(6))
+            FfiConverterString.write(data, into: &buf)
+            FfiConverterString.write(description, into: &buf)
+            FfiConverterString.write(`extension`, into: &buf)
+            
+        
+        case let .location(description,longitude,latitude):
+            writeInt(&buf, Int32(7))
+            FfiConverterString.write(description, into: &buf)
+            FfiConverterDouble.write(longitude, into: &buf)
+            FfiConverterDouble.write(latitude, into: &buf)
+            
+        
+        case let .card(userId,nickname,faceUrl,ex):
+            writeInt(&buf, Int32(8))
+            FfiConverterString.write(userId, into: &buf)
+            FfiConverterString.write(nickname, into: &buf)
+            FfiConverterString.write(faceUrl, into: &buf)
+            FfiConverterString.write(ex, into: &buf)
+            
+        
+        case let .face(index,data):
+            writeInt(&buf, Int32(9))
+            FfiConverterInt64.write(index, into: &buf)
+            FfiConverterString.write(data, into: &buf)
+            
+        
+        case let .image(sourcePath,source,big,snapshot):
+            writeInt(&buf, Int32(10))
+            FfiConverterString.write(sourcePath, into: &buf)
+            FfiConverterOptionTypePictureInfo.write(source, into: &buf)
+            FfiConverterOptionTypePictureInfo.write(big, into: &buf)
+            FfiConverterOptionTypePictureInfo.write(snapshot, into: &buf)
+            
+        
+        case let .sound(uuid,soundPath,sourceUrl,dataSize,duration,soundType):
+            writeInt(&buf, Int32(11))
+            FfiConverterString.write(uuid, into: &buf)
+            FfiConverterString.write(soundPath, into: &buf)
+            FfiConverterString.write(sourceUrl, into: &buf)
+            FfiConverterInt64.write(dataSize, into: &buf)
+            FfiConverterInt64.write(duration, into: &buf)
+            FfiConverterString.write(soundType, into: &buf)
+            
+        
+        case let .video(videoPath,videoUuid,videoUrl,videoType,videoSize,duration,snapshotPath,snapshotUuid,snapshotSize,snapshotUrl,snapshotWidth,snapshotHeight,snapshotType):
+            writeInt(&buf, Int32(12))
+            FfiConverterString.write(videoPath, into: &buf)
+            FfiConverterString.write(videoUuid, into: &buf)
+            FfiConverterString.write(videoUrl, into: &buf)
+            FfiConverterString.write(videoType, into: &buf)
+            FfiConverterInt64.write(videoSize, into: &buf)
+            FfiConverterInt64.write(duration, into: &buf)
+            FfiConverterString.write(snapshotPath, into: &buf)
+            FfiConverterString.write(snapshotUuid, into: &buf)
+            FfiConverterInt64.write(snapshotSize, into: &buf)
+            FfiConverterString.write(snapshotUrl, into: &buf)
+            FfiConverterInt32.write(snapshotWidth, into: &buf)
+            FfiConverterInt32.write(snapshotHeight, into: &buf)
+            FfiConverterString.write(snapshotType, into: &buf)
+            
+        
+        case let .file(filePath,uuid,sourceUrl,fileName,fileSize,fileType):
+            writeInt(&buf, Int32(13))
+            FfiConverterString.write(filePath, into: &buf)
+            FfiConverterString.write(uuid, into: &buf)
+            FfiConverterString.write(sourceUrl, into: &buf)
+            FfiConverterString.write(fileName, into: &buf)
+            FfiConverterInt64.write(fileSize, into: &buf)
+            FfiConverterString.write(fileType, into: &buf)
+            
+        
+        case let .merger(title,abstractList,messages,entities):
+            writeInt(&buf, Int32(14))
+            FfiConverterString.write(title, into: &buf)
+            FfiConverterSequenceString.write(abstractList, into: &buf)
+            FfiConverterSequenceTypeMessage.write(messages, into: &buf)
+            FfiConverterSequenceTypeMessageEntity.write(entities, into: &buf)
+            
+        
+        case let .typing(msgTips):
+            writeInt(&buf, Int32(15))
+            FfiConverterString.write(msgTips, into: &buf)
+            
+        
+        case let .revoked(info):
+            writeInt(&buf, Int32(16))
+            FfiConverterTypeRevokedInfo.write(info, into: &buf)
+            
+        
+        case let .notification(detail):
+            writeInt(&buf, Int32(17))
+            FfiConverterString.write(detail, into: &buf)
+            
+        
+        case let .unknown(raw):
+            writeInt(&buf, Int32(18))
+            FfiConverterString.write(raw, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessageContent_lift(_ buf: RustBuffer) throws -> MessageContent {
+    return try FfiConverterTypeMessageContent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessageContent_lower(_ value: MessageContent) -> RustBuffer {
+    return FfiConverterTypeMessageContent.lower(value)
+}
+
+
+
+/**
+ * Where a message stands (OpenIM: 1 sending, 2 sent, 3 failed, 4 deleted, 5 filtered).
+ */
+
+public enum MessageStatus: Equatable, Hashable {
+    
+    case sending
+    case sendSuccess
+    case sendFailed
+    case deleted
+    case filtered
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension MessageStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMessageStatus: FfiConverterRustBuffer {
+    typealias SwiftType = MessageStatus
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MessageStatus {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .sending
+        
+        case 2: return .sendSuccess
+        
+        case 3: return .sendFailed
+        
+        case 4: return .deleted
+        
+        case 5: return .filtered
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: MessageStatus, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .sending:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .sendSuccess:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .sendFailed:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .deleted:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .filtered:
+            writeInt(&buf, Int32(5))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessageStatus_lift(_ buf: RustBuffer) throws -> MessageStatus {
+    return try FfiConverterTypeMessageStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMessageStatus_lower(_ value: MessageStatus) -> RustBuffer {
+    return FfiConverterTypeMessageStatus.lower(value)
+}
+
+
+
+/**
  * An error from any SDK call. `code` is OpenIM's error code and `msg` says what happened; the
  * variant groups codes by what the app can do about them.
  */
@@ -1805,6 +5122,54 @@ public func FfiConverterTypeOpenIMError_lower(_ value: OpenImError) -> RustBuffe
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionInt32: FfiConverterRustBuffer {
+    typealias SwiftType = Int32?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterInt32.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterInt32.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionBool: FfiConverterRustBuffer {
+    typealias SwiftType = Bool?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterBool.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterBool.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
     typealias SwiftType = String?
 
@@ -1829,6 +5194,103 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeMessage: FfiConverterRustBuffer {
+    typealias SwiftType = Message?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeMessage.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeMessage.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeOfflinePushInfo: FfiConverterRustBuffer {
+    typealias SwiftType = OfflinePushInfo?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeOfflinePushInfo.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeOfflinePushInfo.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypePictureInfo: FfiConverterRustBuffer {
+    typealias SwiftType = PictureInfo?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypePictureInfo.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypePictureInfo.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceInt32: FfiConverterRustBuffer {
+    typealias SwiftType = [Int32]
+
+    public static func write(_ value: [Int32], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterInt32.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Int32] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Int32]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterInt32.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
     typealias SwiftType = [String]
 
@@ -1846,6 +5308,156 @@ fileprivate struct FfiConverterSequenceString: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterString.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeAtInfo: FfiConverterRustBuffer {
+    typealias SwiftType = [AtInfo]
+
+    public static func write(_ value: [AtInfo], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeAtInfo.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [AtInfo] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [AtInfo]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeAtInfo.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeConversation: FfiConverterRustBuffer {
+    typealias SwiftType = [Conversation]
+
+    public static func write(_ value: [Conversation], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeConversation.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Conversation] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Conversation]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeConversation.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeMessage: FfiConverterRustBuffer {
+    typealias SwiftType = [Message]
+
+    public static func write(_ value: [Message], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeMessage.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [Message] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [Message]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeMessage.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeMessageEntity: FfiConverterRustBuffer {
+    typealias SwiftType = [MessageEntity]
+
+    public static func write(_ value: [MessageEntity], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeMessageEntity.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [MessageEntity] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [MessageEntity]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeMessageEntity.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeMessageReceipt: FfiConverterRustBuffer {
+    typealias SwiftType = [MessageReceipt]
+
+    public static func write(_ value: [MessageReceipt], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeMessageReceipt.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [MessageReceipt] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [MessageReceipt]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeMessageReceipt.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeSearchResultItem: FfiConverterRustBuffer {
+    typealias SwiftType = [SearchResultItem]
+
+    public static func write(_ value: [SearchResultItem], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSearchResultItem.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SearchResultItem] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SearchResultItem]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSearchResultItem.read(from: &buf))
         }
         return seq
     }
@@ -1952,10 +5564,85 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_func_sdk_version() != 49011) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_openim_sdk_checksum_method_openimclient_clear_conversation_and_delete_all_msg() != 10260) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_advanced_text_message() != 39551) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_card_message() != 21498) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_custom_message() != 13801) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_face_message() != 1964) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_file_message_by_url() != 46306) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_forward_message() != 2460) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_image_message_by_url() != 39007) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_location_message() != 50559) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_merger_message() != 34810) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_quote_message() != 18472) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_sound_message_by_url() != 29390) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_text_at_message() != 37793) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_text_message() != 27581) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_video_message_by_url() != 58493) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_delete_message() != 25039) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_delete_message_from_local_storage() != 17579) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_advanced_history_message_list() != 9311) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_advanced_history_message_list_reverse() != 36735) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_all_conversation_list() != 1979) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_conversation_list_split() != 56482) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_multiple_conversation() != 45626) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_one_conversation() != 52471) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_openim_sdk_checksum_method_openimclient_get_self_user_info() != 29648) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_total_unread_msg_count() != 11430) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_openim_sdk_checksum_method_openimclient_get_users_info() != 57840) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_hide_conversation() != 25763) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_login() != 55488) {
@@ -1970,7 +5657,58 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_logout() != 19350) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_openim_sdk_checksum_method_openimclient_mark_conversation_message_as_read() != 27077) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_revoke_message() != 8598) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_search_local_messages() != 63318) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_send_message() != 28392) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_set_advanced_msg_listener() != 51231) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_set_app_background_status() != 18281) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_openim_sdk_checksum_method_openimclient_set_conn_listener() != 10616) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_set_conversation() != 48722) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_set_conversation_draft() != 21886) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_set_conversation_listener() != 45072) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_set_message_local_ex() != 52506) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_typing_status_update() != 57972) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_advancedmsglistener_on_recv_new_message() != 5044) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_advancedmsglistener_on_recv_c2c_read_receipt() != 35261) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_advancedmsglistener_on_new_recv_message_revoked() != 12727) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_advancedmsglistener_on_recv_offline_new_message() != 53867) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_advancedmsglistener_on_msg_deleted() != 50445) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_advancedmsglistener_on_recv_online_only_message() != 12946) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_connlistener_on_connecting() != 59264) {
@@ -1991,11 +5729,37 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_connlistener_on_user_token_invalid() != 27354) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_openim_sdk_checksum_method_conversationlistener_on_sync_server_start() != 48193) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_conversationlistener_on_sync_server_finish() != 63924) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_conversationlistener_on_sync_server_failed() != 40160) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_conversationlistener_on_sync_server_progress() != 813) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_conversationlistener_on_new_conversation() != 21635) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_conversationlistener_on_conversation_changed() != 59485) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_conversationlistener_on_total_unread_message_count_changed() != 13580) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_conversationlistener_on_conversation_user_input_status_changed() != 3699) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_openim_sdk_checksum_constructor_openimclient_new() != 52681) {
         return InitializationResult.apiChecksumMismatch
     }
 
+    uniffiCallbackInitAdvancedMsgListener()
     uniffiCallbackInitConnListener()
+    uniffiCallbackInitConversationListener()
     return InitializationResult.ok
 }()
 

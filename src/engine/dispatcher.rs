@@ -6,7 +6,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Once};
 use std::sync::mpsc::{SyncSender, TrySendError, sync_channel};
 
-use super::events::{Event, EventSink};
+use crate::events::{Emit, Event, EventSink};
 use crate::runtime::panic_message;
 
 /// Events that may wait for a slow listener before new ones are dropped (and logged).
@@ -61,5 +61,11 @@ impl Dispatcher {
             }
             Err(TrySendError::Disconnected(_)) => {}
         }
+    }
+}
+
+impl Emit for Dispatcher {
+    fn emit(&self, event: Event) {
+        Dispatcher::emit(self, event);
     }
 }

@@ -3,15 +3,15 @@
 
 mod config;
 mod dispatcher;
-mod events;
 mod session;
+mod sync;
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 pub use config::EngineConfig;
 pub use dispatcher::Dispatcher;
-pub use events::{ConnEvent, Event, EventSink};
+pub use crate::events::{ConnEvent, Event, EventSink};
 pub use session::Session;
 
 use crate::error::{OpenIMError, Result};

@@ -1,5 +1,5 @@
-//! One logged-in user: the local database, the authorised REST client, the gateway connection
-//! and the task that turns transport events into app events.
+//! One logged-in user: the local database, the authorised REST client, the gateway connection,
+//! the domain services, and the task that turns transport events into sync work and app events.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
@@ -12,24 +12,34 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
+use super::sync::MsgSyncer;
 use super::{ConnEvent, Engine, Event};
+use crate::context::SessionContext;
+use crate::conversation::Conversations;
 use crate::error::{OpenIMError, Result};
+use crate::message::Messages;
 use crate::store::Store;
 use crate::transport::http::{ApiClient, ErrorHook};
-use crate::transport::ws::{self, Connection, TransportEvent, WsConfig};
+use crate::transport::ws::{self, TransportEvent, WsConfig};
 use crate::user::Users;
 use crate::util::Token;
 
 /// How long logout waits for the server's reply to 2003.
 const LOGOUT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// Work the session loop does besides transport events.
+enum Command {
+    /// The app came back to the foreground: compare seqs again.
+    WakeUp,
+}
+
 pub struct Session {
     id: u64,
-    user_id: String,
-    platform_id: i32,
-    store: Store,
-    conn: Connection,
+    ctx: Arc<SessionContext>,
     users: Users,
+    conversations: Conversations,
+    messages: Messages,
+    commands: mpsc::UnboundedSender<Command>,
     cancel: CancellationToken,
     /// Set while logging out: connection events are no longer reported.
     closing: AtomicBool,
@@ -41,6 +51,12 @@ impl Session {
     pub(super) async fn start(engine: &Arc<Engine>, id: u64, user_id: String, token: String) -> Result<Arc<Self>> {
         let config = engine.config();
         let store = Store::open(&config.data_dir, &user_id).await?;
+        let failed = store.fail_pending_sends().await?;
+        if !failed.is_empty() {
+            tracing::info!(count = failed.len(), "messages left sending by the last session are now failed");
+        }
+        let synced = store.synced_seqs().await?;
+        let cached_self = store.get_user(&user_id).await?;
         let token = Token::new(token);
         let cancel = CancellationToken::new();
         let (events_tx, events_rx) = mpsc::unbounded_channel();
@@ -65,18 +81,36 @@ impl Session {
             events_tx,
             cancel.clone(),
         );
+        let ctx = Arc::new(SessionContext::new(
+            user_id.clone(),
+            config.platform_id,
+            api.clone(),
+            store.clone(),
+            conn,
+            Arc::new(engine.dispatcher.clone()),
+            engine.background.clone(),
+            synced,
+        ));
+        if let Some(me) = cached_self {
+            ctx.set_self_info(me);
+        }
+        let users = Users::new(api, store, user_id);
+        let conversations = Conversations::new(ctx.clone(), users.clone());
+        let messages = Messages::new(ctx.clone(), conversations.clone(), users.clone());
+        let (commands, commands_rx) = mpsc::unbounded_channel();
         let session = Arc::new(Self {
             id,
-            users: Users::new(api, store.clone(), user_id.clone()),
-            user_id,
-            platform_id: config.platform_id,
-            store,
-            conn,
+            ctx: ctx.clone(),
+            users,
+            conversations: conversations.clone(),
+            messages: messages.clone(),
+            commands,
             cancel,
             closing: AtomicBool::new(false),
             conn_task: Mutex::new(Some(conn_task)),
         });
-        tokio::spawn(run(Arc::downgrade(engine), session.clone(), events_rx));
+        let syncer = MsgSyncer::new(ctx, messages, conversations);
+        tokio::spawn(run(Arc::downgrade(engine), session.clone(), syncer, events_rx, commands_rx));
         Ok(session)
     }
 
@@ -85,19 +119,28 @@ impl Session {
     }
 
     pub fn user_id(&self) -> &str {
-        &self.user_id
+        &self.ctx.user_id
     }
 
-    pub fn store(&self) -> &Store {
-        &self.store
-    }
-
-    pub fn connection(&self) -> &Connection {
-        &self.conn
+    pub fn context(&self) -> &Arc<SessionContext> {
+        &self.ctx
     }
 
     pub fn users(&self) -> &Users {
         &self.users
+    }
+
+    pub fn conversations(&self) -> &Conversations {
+        &self.conversations
+    }
+
+    pub fn messages(&self) -> &Messages {
+        &self.messages
+    }
+
+    /// Foreground again: resync what a sleeping app may have missed.
+    pub fn wake_up(&self) {
+        let _ = self.commands.send(Command::WakeUp);
     }
 
     /// Runs background work for this session; it is dropped when the session ends.
@@ -114,14 +157,11 @@ impl Session {
     /// Graceful logout: request 2003 (best effort), then close.
     pub(super) async fn logout(&self) {
         self.closing.store(true, Ordering::SeqCst);
-        self.conn.stop_reconnecting();
-        if self.conn.is_connected() {
-            let req = DelUserPushTokenReq { user_id: self.user_id.clone(), platform_id: self.platform_id };
-            let sent = tokio::time::timeout(
-                LOGOUT_TIMEOUT,
-                self.conn.request::<_, DelUserPushTokenResp>(req::LOGOUT_MSG, &req),
-            )
-            .await;
+        self.ctx.conn.stop_reconnecting();
+        if self.ctx.conn.is_connected() {
+            let req = DelUserPushTokenReq { user_id: self.ctx.user_id.clone(), platform_id: self.ctx.platform_id };
+            let sent =
+                tokio::time::timeout(LOGOUT_TIMEOUT, self.ctx.conn.request::<_, DelUserPushTokenResp>(req::LOGOUT_MSG, &req)).await;
             match sent {
                 Ok(Ok(_)) => tracing::debug!("server released the session"),
                 Ok(Err(e)) => tracing::warn!(error = %e, "logout request failed"),
@@ -139,7 +179,7 @@ impl Session {
         if let Some(task) = task {
             let _ = task.await;
         }
-        self.store.close().await;
+        self.ctx.store.close().await;
     }
 
     /// Stops everything without waiting (the engine is being dropped).
@@ -149,11 +189,30 @@ impl Session {
     }
 }
 
-/// Turns transport events into app events until the session ends.
-async fn run(engine: Weak<Engine>, session: Arc<Session>, mut events: mpsc::UnboundedReceiver<TransportEvent>) {
+/// Turns transport events into sync work and app events until the session ends. Sync work runs
+/// here, one item at a time, so pushes are applied in order and never during a connect sync.
+async fn run(
+    engine: Weak<Engine>,
+    session: Arc<Session>,
+    syncer: MsgSyncer,
+    mut events: mpsc::UnboundedReceiver<TransportEvent>,
+    mut commands: mpsc::UnboundedReceiver<Command>,
+) {
     loop {
         let event = tokio::select! {
             _ = session.cancel.cancelled() => break,
+            command = commands.recv() => match command {
+                Some(Command::WakeUp) => {
+                    if session.ctx.conn.is_connected() {
+                        tokio::select! {
+                            _ = session.cancel.cancelled() => break,
+                            _ = syncer.wake_up() => {}
+                        }
+                    }
+                    continue;
+                }
+                None => break,
+            },
             event = events.recv() => match event {
                 Some(event) => event,
                 None => break,
@@ -165,15 +224,26 @@ async fn run(engine: Weak<Engine>, session: Arc<Session>, mut events: mpsc::Unbo
             TransportEvent::Connecting if !closing => engine.emit(Event::Conn(ConnEvent::Connecting)),
             TransportEvent::Connected if !closing => {
                 engine.emit(Event::Conn(ConnEvent::ConnectSuccess));
-                let users = session.users.clone();
+                let (users, ctx) = (session.users.clone(), session.ctx.clone());
                 session.spawn(async move {
-                    if let Err(e) = users.sync_self_info().await {
-                        tracing::warn!(error = %e, "syncing the user's own profile failed");
+                    match users.sync_self_info().await {
+                        Ok(me) => ctx.set_self_info(me),
+                        Err(e) => tracing::warn!(error = %e, "syncing the user's own profile failed"),
                     }
                 });
+                tokio::select! {
+                    _ = session.cancel.cancelled() => break,
+                    _ = syncer.on_connected() => {}
+                }
             }
             TransportEvent::ConnectFailed { code, message } if !closing => {
                 engine.emit(Event::Conn(ConnEvent::ConnectFailed { code, message }))
+            }
+            TransportEvent::Push(data) if !closing => {
+                tokio::select! {
+                    _ = session.cancel.cancelled() => break,
+                    _ = syncer.on_push(&data) => {}
+                }
             }
             TransportEvent::Kicked => {
                 if engine.end_session(session.id).await {
@@ -192,7 +262,6 @@ async fn run(engine: Weak<Engine>, session: Arc<Session>, mut events: mpsc::Unbo
                 break;
             }
             TransportEvent::Disconnected { reason } => tracing::debug!(%reason, "disconnected"),
-            TransportEvent::Push(_) | TransportEvent::UserStatus(_) => {}
             _ => {}
         }
     }

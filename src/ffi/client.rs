@@ -2,10 +2,16 @@
 
 use std::sync::Arc;
 
-use crate::engine::{Engine, EngineConfig, Status};
+use std::future::Future;
+
+use crate::conversation::{Conversation, ConversationUpdate, Conversations};
+use crate::engine::{Engine, EngineConfig, Session, Status};
 use crate::error::Result;
 use crate::ffi::listeners::ListenerRegistry;
-use crate::ffi::{ConnListener, LoginStatus, OpenIMConfig, UserInfo};
+use crate::ffi::{AdvancedMsgListener, ConnListener, ConversationListener, LoginStatus, OpenIMConfig, UserInfo};
+use crate::message::{
+    AtInfo, CardInfo, HistoryPage, Message, MessageEntity, Messages, OfflinePushInfo, PictureInfo, SearchParams, SearchResult,
+};
 use crate::{logging, runtime};
 
 /// One OpenIM account session at a time on one device. Create it once (it is cheap to keep),
@@ -73,6 +79,279 @@ impl OpenIMClient {
     pub async fn get_self_user_info(&self) -> Result<UserInfo> {
         let engine = self.engine.clone();
         Ok(runtime::run(async move { engine.session()?.users().self_info().await }).await?.into())
+    }
+}
+
+impl OpenIMClient {
+    /// Runs `work` with the active session on the engine runtime.
+    async fn with_session<T, F, Fut>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(Arc<Session>) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<T>> + Send + 'static,
+    {
+        let session = self.engine.session()?;
+        runtime::run(async move { work(session).await }).await
+    }
+
+    fn messages(&self) -> Result<Messages> {
+        Ok(self.engine.session()?.messages().clone())
+    }
+
+    fn conversations(&self) -> Result<Conversations> {
+        Ok(self.engine.session()?.conversations().clone())
+    }
+}
+
+/// Listeners.
+#[uniffi::export]
+impl OpenIMClient {
+    /// Sets (replaces) the conversation listener.
+    pub fn set_conversation_listener(&self, listener: Arc<dyn ConversationListener>) {
+        self.listeners.set_conversation(listener);
+    }
+
+    /// Sets (replaces) the message listener.
+    pub fn set_advanced_msg_listener(&self, listener: Arc<dyn AdvancedMsgListener>) {
+        self.listeners.set_advanced_msg(listener);
+    }
+}
+
+/// Creating messages (nothing is stored or sent until `send_message`).
+#[uniffi::export]
+impl OpenIMClient {
+    pub fn create_text_message(&self, text: String) -> Result<Message> {
+        self.messages()?.create_text(text)
+    }
+
+    pub fn create_advanced_text_message(&self, text: String, entities: Vec<MessageEntity>) -> Result<Message> {
+        self.messages()?.create_advanced_text(text, entities)
+    }
+
+    /// Mentions `at_user_ids` (use `"AtAllTag"` for everyone), optionally quoting a message.
+    pub fn create_text_at_message(
+        &self,
+        text: String,
+        at_user_ids: Vec<String>,
+        at_users_info: Vec<AtInfo>,
+        quote: Option<Message>,
+    ) -> Result<Message> {
+        self.messages()?.create_text_at(text, at_user_ids, at_users_info, quote)
+    }
+
+    pub fn create_quote_message(&self, text: String, quoted: Message) -> Result<Message> {
+        self.messages()?.create_quote(text, quoted)
+    }
+
+    pub fn create_custom_message(&self, data: String, extension: String, description: String) -> Result<Message> {
+        self.messages()?.create_custom(data, extension, description)
+    }
+
+    pub fn create_location_message(&self, description: String, longitude: f64, latitude: f64) -> Result<Message> {
+        self.messages()?.create_location(description, longitude, latitude)
+    }
+
+    pub fn create_card_message(&self, card: CardInfo) -> Result<Message> {
+        self.messages()?.create_card(card)
+    }
+
+    pub fn create_face_message(&self, index: i64, data: String) -> Result<Message> {
+        self.messages()?.create_face(index, data)
+    }
+
+    /// A picture already uploaded: its original, big and snapshot versions.
+    pub fn create_image_message_by_url(
+        &self,
+        source_path: String,
+        source_picture: PictureInfo,
+        big_picture: PictureInfo,
+        snapshot_picture: PictureInfo,
+    ) -> Result<Message> {
+        self.messages()?.create_image_by_url(source_path, source_picture, big_picture, snapshot_picture)
+    }
+
+    pub fn create_sound_message_by_url(
+        &self,
+        source_url: String,
+        sound_path: String,
+        uuid: String,
+        data_size: i64,
+        duration: i64,
+    ) -> Result<Message> {
+        self.messages()?.create_sound_by_url(source_url, sound_path, uuid, data_size, duration)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub fn create_video_message_by_url(
+        &self,
+        video_url: String,
+        video_type: String,
+        video_size: i64,
+        duration: i64,
+        snapshot_url: String,
+        snapshot_width: i32,
+        snapshot_height: i32,
+    ) -> Result<Message> {
+        self.messages()?.create_video_by_url(video_url, video_type, video_size, duration, snapshot_url, snapshot_width, snapshot_height)
+    }
+
+    pub fn create_file_message_by_url(&self, source_url: String, file_name: String, file_size: i64, file_type: String) -> Result<Message> {
+        self.messages()?.create_file_by_url(source_url, file_name, file_size, file_type)
+    }
+
+    /// Forwards several messages as one, with a title and one summary line per message.
+    pub fn create_merger_message(&self, messages: Vec<Message>, title: String, summary_list: Vec<String>) -> Result<Message> {
+        self.messages()?.create_merger(messages, title, summary_list)
+    }
+
+    pub fn create_forward_message(&self, message: Message) -> Result<Message> {
+        self.messages()?.create_forward(message)
+    }
+}
+
+/// Sending and changing messages.
+#[uniffi::export]
+impl OpenIMClient {
+    /// Sends to a user (`recv_id`) or a group (`group_id`), exactly one of them. Returns the
+    /// message as stored after the server accepted it (with its seq), or fails and leaves it
+    /// stored as failed, ready to be sent again.
+    pub async fn send_message(
+        &self,
+        message: Message,
+        recv_id: Option<String>,
+        group_id: Option<String>,
+        offline_push_info: Option<OfflinePushInfo>,
+        is_online_only: bool,
+    ) -> Result<Message> {
+        self.with_session(move |s| async move {
+            s.messages().send(message, recv_id, group_id, offline_push_info, is_online_only).await
+        })
+        .await
+    }
+
+    /// `count` messages before `start_client_msg_id` (the newest ones without it), oldest first;
+    /// holes in the local history are filled from the server.
+    pub async fn get_advanced_history_message_list(
+        &self,
+        conversation_id: String,
+        start_client_msg_id: Option<String>,
+        count: i32,
+    ) -> Result<HistoryPage> {
+        self.with_session(move |s| async move { s.messages().history(&conversation_id, start_client_msg_id, count, false).await })
+            .await
+    }
+
+    /// `count` messages after `start_client_msg_id`, oldest first.
+    pub async fn get_advanced_history_message_list_reverse(
+        &self,
+        conversation_id: String,
+        start_client_msg_id: String,
+        count: i32,
+    ) -> Result<HistoryPage> {
+        self.with_session(move |s| async move { s.messages().history(&conversation_id, Some(start_client_msg_id), count, true).await })
+            .await
+    }
+
+    /// Revokes a sent message for everyone.
+    pub async fn revoke_message(&self, conversation_id: String, client_msg_id: String) -> Result<()> {
+        self.with_session(move |s| async move { s.messages().revoke(&conversation_id, &client_msg_id).await }).await
+    }
+
+    /// Deletes a message on this device and on the server (for this user).
+    pub async fn delete_message(&self, conversation_id: String, client_msg_id: String) -> Result<()> {
+        self.with_session(move |s| async move { s.messages().delete(&conversation_id, &client_msg_id).await }).await
+    }
+
+    /// Deletes a message on this device only.
+    pub async fn delete_message_from_local_storage(&self, conversation_id: String, client_msg_id: String) -> Result<()> {
+        self.with_session(move |s| async move { s.messages().delete_local(&conversation_id, &client_msg_id).await }).await
+    }
+
+    /// Removes every message of a conversation, here and on the server.
+    pub async fn clear_conversation_and_delete_all_msg(&self, conversation_id: String) -> Result<()> {
+        self.with_session(move |s| async move { s.messages().clear_conversation(&conversation_id).await }).await
+    }
+
+    /// Marks a conversation read; single chats send the peer a read receipt.
+    pub async fn mark_conversation_message_as_read(&self, conversation_id: String) -> Result<()> {
+        self.with_session(move |s| async move { s.messages().mark_conversation_read(&conversation_id).await }).await
+    }
+
+    pub async fn search_local_messages(&self, params: SearchParams) -> Result<SearchResult> {
+        self.with_session(move |s| async move { s.messages().search(params).await }).await
+    }
+
+    /// Tells `recv_id` this user is typing (nothing is stored).
+    pub async fn typing_status_update(&self, recv_id: String, msg_tip: String) -> Result<()> {
+        self.with_session(move |s| async move { s.messages().typing_status_update(recv_id, msg_tip).await }).await
+    }
+
+    /// Background: new messages arrive through `on_recv_offline_new_message`. Foreground again:
+    /// the SDK resyncs what it may have missed.
+    pub async fn set_app_background_status(&self, is_background: bool) -> Result<()> {
+        self.with_session(move |s| async move {
+            s.messages().set_background(is_background).await?;
+            if !is_background {
+                s.wake_up();
+            }
+            Ok(())
+        })
+        .await
+    }
+
+    /// Sets a message's `local_ex` (kept on this device only).
+    pub async fn set_message_local_ex(&self, conversation_id: String, client_msg_id: String, local_ex: String) -> Result<()> {
+        self.with_session(move |s| async move { s.messages().set_local_ex(&conversation_id, &client_msg_id, local_ex).await }).await
+    }
+}
+
+/// Conversations.
+#[uniffi::export]
+impl OpenIMClient {
+    /// Every conversation with messages, pinned first, then newest first.
+    pub async fn get_all_conversation_list(&self) -> Result<Vec<Conversation>> {
+        let conversations = self.conversations()?;
+        runtime::run(async move { conversations.all().await }).await
+    }
+
+    pub async fn get_conversation_list_split(&self, offset: i32, count: i32) -> Result<Vec<Conversation>> {
+        let conversations = self.conversations()?;
+        runtime::run(async move { conversations.list(offset, count).await }).await
+    }
+
+    /// The conversation with a user (`session_type` 1) or a group (3), created when missing.
+    pub async fn get_one_conversation(&self, session_type: i32, source_id: String) -> Result<Conversation> {
+        let conversations = self.conversations()?;
+        runtime::run(async move { conversations.get_one(session_type, &source_id).await }).await
+    }
+
+    pub async fn get_multiple_conversation(&self, conversation_ids: Vec<String>) -> Result<Vec<Conversation>> {
+        let conversations = self.conversations()?;
+        runtime::run(async move { conversations.get_multiple(conversation_ids).await }).await
+    }
+
+    /// Unread messages over conversations that notify (`recv_msg_opt` below 2).
+    pub async fn get_total_unread_msg_count(&self) -> Result<i32> {
+        let conversations = self.conversations()?;
+        runtime::run(async move { conversations.total_unread().await }).await
+    }
+
+    /// Pins, mutes, marks private or sets `ex`; saved on the server for every device.
+    pub async fn set_conversation(&self, conversation_id: String, update: ConversationUpdate) -> Result<Conversation> {
+        let conversations = self.conversations()?;
+        runtime::run(async move { conversations.set(&conversation_id, update).await }).await
+    }
+
+    /// Saves a draft; an empty text clears it.
+    pub async fn set_conversation_draft(&self, conversation_id: String, draft_text: String) -> Result<()> {
+        let conversations = self.conversations()?;
+        runtime::run(async move { conversations.set_draft(&conversation_id, draft_text).await }).await
+    }
+
+    /// Takes a conversation off the list until its next message.
+    pub async fn hide_conversation(&self, conversation_id: String) -> Result<()> {
+        let conversations = self.conversations()?;
+        runtime::run(async move { conversations.hide(&conversation_id).await }).await
     }
 }
 

@@ -9,5 +9,11 @@ mod user;
 
 pub use client::OpenIMClient;
 pub use config::{LogLevel, LoginStatus, OpenIMConfig};
-pub use listeners::ConnListener;
+pub use listeners::{AdvancedMsgListener, ConnListener, ConversationListener};
 pub use user::UserInfo;
+
+pub use crate::conversation::{Conversation, ConversationUpdate, InputStatusChange};
+pub use crate::message::{
+    AtInfo, CardInfo, HistoryPage, Message, MessageContent, MessageEntity, MessageReceipt, MessageStatus, OfflinePushInfo,
+    PictureInfo, RevokedInfo, SearchParams, SearchResult, SearchResultItem,
+};

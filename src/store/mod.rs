@@ -1,7 +1,12 @@
 //! The per-user local database: `OpenIM_v3_<userID>.db` under the configured data directory,
 //! SQLite through sqlx, WAL mode, versioned migrations. Opened at login, closed at logout.
 
+mod conversations;
+mod messages;
+mod seqs;
 mod users;
+
+pub use messages::MessageFilter;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;

@@ -61,3 +61,17 @@ impl Users {
         Ok(user)
     }
 }
+
+impl Users {
+    /// A user's profile from the local cache, fetched from the server when missing.
+    pub async fn cached(&self, user_id: &str) -> Result<Option<UserInfo>> {
+        if let Some(user) = self.store.get_user(user_id).await? {
+            return Ok(Some(user));
+        }
+        let found = self.get_users_info(vec![user_id.to_owned()]).await?.into_iter().find(|u| u.user_id == user_id);
+        if let Some(user) = &found {
+            self.store.upsert_user(user).await?;
+        }
+        Ok(found)
+    }
+}

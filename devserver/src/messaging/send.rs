@@ -95,12 +95,16 @@ async fn deliver(state: &SharedState, mut msg: MsgData) -> CodeResult<MsgData> {
     let conversation_id = conversation_id_of(&msg).ok_or_else(|| CodeError::args("sessionType is not supported"))?;
     let is_notification = conversation_id::is_notification(&conversation_id);
     let _order = state.send_lock.lock().await;
+    // Stored and pushed messages are sent messages (msg_transfer.go, push_handler.go).
+    msg.status = openim_wire::constant::msg_status::SEND_SUCCESS;
     if options::is_set(&msg.options, options::HISTORY) {
         state.store.insert_message(&conversation_id, &mut msg).await?;
         if !is_notification && msg.session_type == session_type::SINGLE_CHAT {
             let now = now_ms();
             state.store.ensure_conversation(&msg.send_id, &conversation_id, session_type::SINGLE_CHAT, &msg.recv_id, "", now).await?;
             state.store.ensure_conversation(&msg.recv_id, &conversation_id, session_type::SINGLE_CHAT, &msg.send_id, "", now).await?;
+            // The sender has read everything up to its own message.
+            state.store.raise_has_read_seq(&msg.send_id, &conversation_id, msg.seq).await?;
         }
     } else {
         msg.seq = 0;

@@ -657,6 +657,24 @@ internal open class UniffiForeignFutureResultVoid(
 internal interface UniffiForeignFutureCompleteVoid : com.sun.jna.Callback {
     fun callback(`callbackData`: Long,`result`: UniffiForeignFutureResultVoid.UniffiByValue,)
 }
+internal interface UniffiCallbackInterfaceAdvancedMsgListenerMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`message`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceAdvancedMsgListenerMethod1 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`receipts`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceAdvancedMsgListenerMethod2 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`revoked`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceAdvancedMsgListenerMethod3 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`message`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceAdvancedMsgListenerMethod4 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`message`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceAdvancedMsgListenerMethod5 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`message`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
 internal interface UniffiCallbackInterfaceConnListenerMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
@@ -674,6 +692,64 @@ internal interface UniffiCallbackInterfaceConnListenerMethod4 : com.sun.jna.Call
 }
 internal interface UniffiCallbackInterfaceConnListenerMethod5 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`msg`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceConversationListenerMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`reinstalled`: Byte,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceConversationListenerMethod1 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`reinstalled`: Byte,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceConversationListenerMethod2 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`reinstalled`: Byte,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceConversationListenerMethod3 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`progress`: Int,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceConversationListenerMethod4 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`conversations`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceConversationListenerMethod5 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`conversations`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceConversationListenerMethod6 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`totalUnreadCount`: Int,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceConversationListenerMethod7 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`change`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "onRecvNewMessage", "onRecvC2cReadReceipt", "onNewRecvMessageRevoked", "onRecvOfflineNewMessage", "onMsgDeleted", "onRecvOnlineOnlyMessage")
+internal open class UniffiVTableCallbackInterfaceAdvancedMsgListener(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `onRecvNewMessage`: UniffiCallbackInterfaceAdvancedMsgListenerMethod0? = null,
+    @JvmField internal var `onRecvC2cReadReceipt`: UniffiCallbackInterfaceAdvancedMsgListenerMethod1? = null,
+    @JvmField internal var `onNewRecvMessageRevoked`: UniffiCallbackInterfaceAdvancedMsgListenerMethod2? = null,
+    @JvmField internal var `onRecvOfflineNewMessage`: UniffiCallbackInterfaceAdvancedMsgListenerMethod3? = null,
+    @JvmField internal var `onMsgDeleted`: UniffiCallbackInterfaceAdvancedMsgListenerMethod4? = null,
+    @JvmField internal var `onRecvOnlineOnlyMessage`: UniffiCallbackInterfaceAdvancedMsgListenerMethod5? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `onRecvNewMessage`: UniffiCallbackInterfaceAdvancedMsgListenerMethod0? = null,
+        `onRecvC2cReadReceipt`: UniffiCallbackInterfaceAdvancedMsgListenerMethod1? = null,
+        `onNewRecvMessageRevoked`: UniffiCallbackInterfaceAdvancedMsgListenerMethod2? = null,
+        `onRecvOfflineNewMessage`: UniffiCallbackInterfaceAdvancedMsgListenerMethod3? = null,
+        `onMsgDeleted`: UniffiCallbackInterfaceAdvancedMsgListenerMethod4? = null,
+        `onRecvOnlineOnlyMessage`: UniffiCallbackInterfaceAdvancedMsgListenerMethod5? = null,
+    ): UniffiVTableCallbackInterfaceAdvancedMsgListener(`uniffiFree`,`uniffiClone`,`onRecvNewMessage`,`onRecvC2cReadReceipt`,`onNewRecvMessageRevoked`,`onRecvOfflineNewMessage`,`onMsgDeleted`,`onRecvOnlineOnlyMessage`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceAdvancedMsgListener) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `onRecvNewMessage` = other.`onRecvNewMessage`
+        `onRecvC2cReadReceipt` = other.`onRecvC2cReadReceipt`
+        `onNewRecvMessageRevoked` = other.`onNewRecvMessageRevoked`
+        `onRecvOfflineNewMessage` = other.`onRecvOfflineNewMessage`
+        `onMsgDeleted` = other.`onMsgDeleted`
+        `onRecvOnlineOnlyMessage` = other.`onRecvOnlineOnlyMessage`
+    }
+
 }
 @Structure.FieldOrder("uniffiFree", "uniffiClone", "onConnecting", "onConnectSuccess", "onConnectFailed", "onKickedOffline", "onUserTokenExpired", "onUserTokenInvalid")
 internal open class UniffiVTableCallbackInterfaceConnListener(
@@ -709,6 +785,46 @@ internal open class UniffiVTableCallbackInterfaceConnListener(
     }
 
 }
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "onSyncServerStart", "onSyncServerFinish", "onSyncServerFailed", "onSyncServerProgress", "onNewConversation", "onConversationChanged", "onTotalUnreadMessageCountChanged", "onConversationUserInputStatusChanged")
+internal open class UniffiVTableCallbackInterfaceConversationListener(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `onSyncServerStart`: UniffiCallbackInterfaceConversationListenerMethod0? = null,
+    @JvmField internal var `onSyncServerFinish`: UniffiCallbackInterfaceConversationListenerMethod1? = null,
+    @JvmField internal var `onSyncServerFailed`: UniffiCallbackInterfaceConversationListenerMethod2? = null,
+    @JvmField internal var `onSyncServerProgress`: UniffiCallbackInterfaceConversationListenerMethod3? = null,
+    @JvmField internal var `onNewConversation`: UniffiCallbackInterfaceConversationListenerMethod4? = null,
+    @JvmField internal var `onConversationChanged`: UniffiCallbackInterfaceConversationListenerMethod5? = null,
+    @JvmField internal var `onTotalUnreadMessageCountChanged`: UniffiCallbackInterfaceConversationListenerMethod6? = null,
+    @JvmField internal var `onConversationUserInputStatusChanged`: UniffiCallbackInterfaceConversationListenerMethod7? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `onSyncServerStart`: UniffiCallbackInterfaceConversationListenerMethod0? = null,
+        `onSyncServerFinish`: UniffiCallbackInterfaceConversationListenerMethod1? = null,
+        `onSyncServerFailed`: UniffiCallbackInterfaceConversationListenerMethod2? = null,
+        `onSyncServerProgress`: UniffiCallbackInterfaceConversationListenerMethod3? = null,
+        `onNewConversation`: UniffiCallbackInterfaceConversationListenerMethod4? = null,
+        `onConversationChanged`: UniffiCallbackInterfaceConversationListenerMethod5? = null,
+        `onTotalUnreadMessageCountChanged`: UniffiCallbackInterfaceConversationListenerMethod6? = null,
+        `onConversationUserInputStatusChanged`: UniffiCallbackInterfaceConversationListenerMethod7? = null,
+    ): UniffiVTableCallbackInterfaceConversationListener(`uniffiFree`,`uniffiClone`,`onSyncServerStart`,`onSyncServerFinish`,`onSyncServerFailed`,`onSyncServerProgress`,`onNewConversation`,`onConversationChanged`,`onTotalUnreadMessageCountChanged`,`onConversationUserInputStatusChanged`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceConversationListener) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `onSyncServerStart` = other.`onSyncServerStart`
+        `onSyncServerFinish` = other.`onSyncServerFinish`
+        `onSyncServerFailed` = other.`onSyncServerFailed`
+        `onSyncServerProgress` = other.`onSyncServerProgress`
+        `onNewConversation` = other.`onNewConversation`
+        `onConversationChanged` = other.`onConversationChanged`
+        `onTotalUnreadMessageCountChanged` = other.`onTotalUnreadMessageCountChanged`
+        `onConversationUserInputStatusChanged` = other.`onConversationUserInputStatusChanged`
+    }
+
+}
 
 // A JNA Library to expose the extern-C FFI definitions.
 // This is an implementation detail which will be called internally by the public API.
@@ -735,9 +851,59 @@ internal object IntegrityCheckingUniffiLib {
     internal fun ensureInitialized() = Unit
     external fun uniffi_openim_sdk_checksum_func_sdk_version(
     ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_clear_conversation_and_delete_all_msg(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_create_advanced_text_message(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_create_card_message(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_create_custom_message(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_create_face_message(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_create_file_message_by_url(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_create_forward_message(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_create_image_message_by_url(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_create_location_message(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_create_merger_message(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_create_quote_message(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_create_sound_message_by_url(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_create_text_at_message(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_create_text_message(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_create_video_message_by_url(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_delete_message(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_delete_message_from_local_storage(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_get_advanced_history_message_list(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_get_advanced_history_message_list_reverse(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_get_all_conversation_list(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_get_conversation_list_split(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_get_multiple_conversation(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_get_one_conversation(
+    ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_get_self_user_info(
     ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_get_total_unread_msg_count(
+    ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_get_users_info(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_hide_conversation(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_login(
     ): Int
@@ -747,7 +913,41 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_logout(
     ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_mark_conversation_message_as_read(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_revoke_message(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_search_local_messages(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_send_message(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_set_advanced_msg_listener(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_set_app_background_status(
+    ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_set_conn_listener(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_set_conversation(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_set_conversation_draft(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_set_conversation_listener(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_set_message_local_ex(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_typing_status_update(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_advancedmsglistener_on_recv_new_message(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_advancedmsglistener_on_recv_c2c_read_receipt(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_advancedmsglistener_on_new_recv_message_revoked(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_advancedmsglistener_on_recv_offline_new_message(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_advancedmsglistener_on_msg_deleted(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_advancedmsglistener_on_recv_online_only_message(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_connlistener_on_connecting(
     ): Int
@@ -760,6 +960,22 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_openim_sdk_checksum_method_connlistener_on_user_token_expired(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_connlistener_on_user_token_invalid(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_conversationlistener_on_sync_server_start(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_conversationlistener_on_sync_server_finish(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_conversationlistener_on_sync_server_failed(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_conversationlistener_on_sync_server_progress(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_conversationlistener_on_new_conversation(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_conversationlistener_on_conversation_changed(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_conversationlistener_on_total_unread_message_count_changed(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_conversationlistener_on_conversation_user_input_status_changed(
     ): Int
     external fun uniffi_openim_sdk_checksum_constructor_openimclient_new(
     ): Int
@@ -779,7 +995,9 @@ internal object UniffiLib {
 
     init {
         Native.register(UniffiLib::class.java, findLibraryName(componentName = "openim_sdk"))
+        uniffiCallbackInterfaceAdvancedMsgListener.register(this)
         uniffiCallbackInterfaceConnListener.register(this)
+        uniffiCallbackInterfaceConversationListener.register(this)
         
     }
 
@@ -790,9 +1008,59 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_openim_sdk_fn_constructor_openimclient_new(`config`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_clear_conversation_and_delete_all_msg(`ptr`: Long,`conversationId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_create_advanced_text_message(`ptr`: Long,`text`: RustBuffer.ByValue,`entities`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_openim_sdk_fn_method_openimclient_create_card_message(`ptr`: Long,`card`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_openim_sdk_fn_method_openimclient_create_custom_message(`ptr`: Long,`data`: RustBuffer.ByValue,`extension`: RustBuffer.ByValue,`description`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_openim_sdk_fn_method_openimclient_create_face_message(`ptr`: Long,`index`: Long,`data`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_openim_sdk_fn_method_openimclient_create_file_message_by_url(`ptr`: Long,`sourceUrl`: RustBuffer.ByValue,`fileName`: RustBuffer.ByValue,`fileSize`: Long,`fileType`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_openim_sdk_fn_method_openimclient_create_forward_message(`ptr`: Long,`message`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_openim_sdk_fn_method_openimclient_create_image_message_by_url(`ptr`: Long,`sourcePath`: RustBuffer.ByValue,`sourcePicture`: RustBuffer.ByValue,`bigPicture`: RustBuffer.ByValue,`snapshotPicture`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_openim_sdk_fn_method_openimclient_create_location_message(`ptr`: Long,`description`: RustBuffer.ByValue,`longitude`: Double,`latitude`: Double,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_openim_sdk_fn_method_openimclient_create_merger_message(`ptr`: Long,`messages`: RustBuffer.ByValue,`title`: RustBuffer.ByValue,`summaryList`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_openim_sdk_fn_method_openimclient_create_quote_message(`ptr`: Long,`text`: RustBuffer.ByValue,`quoted`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_openim_sdk_fn_method_openimclient_create_sound_message_by_url(`ptr`: Long,`sourceUrl`: RustBuffer.ByValue,`soundPath`: RustBuffer.ByValue,`uuid`: RustBuffer.ByValue,`dataSize`: Long,`duration`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_openim_sdk_fn_method_openimclient_create_text_at_message(`ptr`: Long,`text`: RustBuffer.ByValue,`atUserIds`: RustBuffer.ByValue,`atUsersInfo`: RustBuffer.ByValue,`quote`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_openim_sdk_fn_method_openimclient_create_text_message(`ptr`: Long,`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_openim_sdk_fn_method_openimclient_create_video_message_by_url(`ptr`: Long,`videoUrl`: RustBuffer.ByValue,`videoType`: RustBuffer.ByValue,`videoSize`: Long,`duration`: Long,`snapshotUrl`: RustBuffer.ByValue,`snapshotWidth`: Int,`snapshotHeight`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_openim_sdk_fn_method_openimclient_delete_message(`ptr`: Long,`conversationId`: RustBuffer.ByValue,`clientMsgId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_delete_message_from_local_storage(`ptr`: Long,`conversationId`: RustBuffer.ByValue,`clientMsgId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_get_advanced_history_message_list(`ptr`: Long,`conversationId`: RustBuffer.ByValue,`startClientMsgId`: RustBuffer.ByValue,`count`: Int,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_get_advanced_history_message_list_reverse(`ptr`: Long,`conversationId`: RustBuffer.ByValue,`startClientMsgId`: RustBuffer.ByValue,`count`: Int,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_get_all_conversation_list(`ptr`: Long,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_get_conversation_list_split(`ptr`: Long,`offset`: Int,`count`: Int,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_get_multiple_conversation(`ptr`: Long,`conversationIds`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_get_one_conversation(`ptr`: Long,`sessionType`: Int,`sourceId`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_get_self_user_info(`ptr`: Long,
     ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_get_total_unread_msg_count(`ptr`: Long,
+    ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_get_users_info(`ptr`: Long,`userIds`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_hide_conversation(`ptr`: Long,`conversationId`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_login(`ptr`: Long,`userId`: RustBuffer.ByValue,`token`: RustBuffer.ByValue,
     ): Long
@@ -802,7 +1070,47 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_openim_sdk_fn_method_openimclient_logout(`ptr`: Long,
     ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_mark_conversation_message_as_read(`ptr`: Long,`conversationId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_revoke_message(`ptr`: Long,`conversationId`: RustBuffer.ByValue,`clientMsgId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_search_local_messages(`ptr`: Long,`params`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_send_message(`ptr`: Long,`message`: RustBuffer.ByValue,`recvId`: RustBuffer.ByValue,`groupId`: RustBuffer.ByValue,`offlinePushInfo`: RustBuffer.ByValue,`isOnlineOnly`: Byte,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_set_advanced_msg_listener(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_openimclient_set_app_background_status(`ptr`: Long,`isBackground`: Byte,
+    ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_set_conn_listener(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_openimclient_set_conversation(`ptr`: Long,`conversationId`: RustBuffer.ByValue,`update`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_set_conversation_draft(`ptr`: Long,`conversationId`: RustBuffer.ByValue,`draftText`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_set_conversation_listener(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_openimclient_set_message_local_ex(`ptr`: Long,`conversationId`: RustBuffer.ByValue,`clientMsgId`: RustBuffer.ByValue,`localEx`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_typing_status_update(`ptr`: Long,`recvId`: RustBuffer.ByValue,`msgTip`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_clone_advancedmsglistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_openim_sdk_fn_free_advancedmsglistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_init_callback_vtable_advancedmsglistener(`vtable`: UniffiVTableCallbackInterfaceAdvancedMsgListener,
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_advancedmsglistener_on_recv_new_message(`ptr`: Long,`message`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_advancedmsglistener_on_recv_c2c_read_receipt(`ptr`: Long,`receipts`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_advancedmsglistener_on_new_recv_message_revoked(`ptr`: Long,`revoked`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_advancedmsglistener_on_recv_offline_new_message(`ptr`: Long,`message`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_advancedmsglistener_on_msg_deleted(`ptr`: Long,`message`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_advancedmsglistener_on_recv_online_only_message(`ptr`: Long,`message`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_openim_sdk_fn_clone_connlistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -821,6 +1129,28 @@ internal object UniffiLib {
     external fun uniffi_openim_sdk_fn_method_connlistener_on_user_token_expired(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_openim_sdk_fn_method_connlistener_on_user_token_invalid(`ptr`: Long,`msg`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_clone_conversationlistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_openim_sdk_fn_free_conversationlistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_init_callback_vtable_conversationlistener(`vtable`: UniffiVTableCallbackInterfaceConversationListener,
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_conversationlistener_on_sync_server_start(`ptr`: Long,`reinstalled`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_conversationlistener_on_sync_server_finish(`ptr`: Long,`reinstalled`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_conversationlistener_on_sync_server_failed(`ptr`: Long,`reinstalled`: Byte,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_conversationlistener_on_sync_server_progress(`ptr`: Long,`progress`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_conversationlistener_on_new_conversation(`ptr`: Long,`conversations`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_conversationlistener_on_conversation_changed(`ptr`: Long,`conversations`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_conversationlistener_on_total_unread_message_count_changed(`ptr`: Long,`totalUnreadCount`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_conversationlistener_on_conversation_user_input_status_changed(`ptr`: Long,`change`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_openim_sdk_fn_func_sdk_version(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1217,6 +1547,52 @@ public object FfiConverterLong: FfiConverter<Long, Long> {
 /**
  * @suppress
  */
+public object FfiConverterDouble: FfiConverter<Double, Double> {
+    override fun lift(value: Double): Double {
+        return value
+    }
+
+    override fun read(buf: ByteBuffer): Double {
+        return buf.getDouble()
+    }
+
+    override fun lower(value: Double): Double {
+        return value
+    }
+
+    override fun allocationSize(value: Double) = 8UL
+
+    override fun write(value: Double, buf: ByteBuffer) {
+        buf.putDouble(value)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterBoolean: FfiConverter<Boolean, Byte> {
+    override fun lift(value: Byte): Boolean {
+        return value.toInt() != 0
+    }
+
+    override fun read(buf: ByteBuffer): Boolean {
+        return lift(buf.get())
+    }
+
+    override fun lower(value: Boolean): Byte {
+        return if (value) 1.toByte() else 0.toByte()
+    }
+
+    override fun allocationSize(value: Boolean) = 1UL
+
+    override fun write(value: Boolean, buf: ByteBuffer) {
+        buf.put(lower(value))
+    }
+}
+
+/**
+ * @suppress
+ */
 public object FfiConverterString: FfiConverter<String, RustBuffer.ByValue> {
     // Note: we don't inherit from FfiConverterRustBuffer, because we use a
     // special encoding when lowering/lifting.  We can use `RustBuffer.len` to
@@ -1268,6 +1644,487 @@ public object FfiConverterString: FfiConverter<String, RustBuffer.ByValue> {
         val byteBuf = toUtf8(value)
         buf.putInt(byteBuf.limit())
         buf.put(byteBuf)
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Message events (OpenIM `OnAdvancedMsgListener`).
+ */
+public interface AdvancedMsgListener {
+    
+    /**
+     * A new message (from someone else, or from another device of this user).
+     */
+    fun `onRecvNewMessage`(`message`: Message)
+    
+    /**
+     * The peer read messages of a single chat.
+     */
+    fun `onRecvC2cReadReceipt`(`receipts`: List<MessageReceipt>)
+    
+    fun `onNewRecvMessageRevoked`(`revoked`: RevokedInfo)
+    
+    /**
+     * A new message while the app is in background (instead of `on_recv_new_message`).
+     */
+    fun `onRecvOfflineNewMessage`(`message`: Message)
+    
+    fun `onMsgDeleted`(`message`: Message)
+    
+    /**
+     * A message that keeps no history (sent "online only").
+     */
+    fun `onRecvOnlineOnlyMessage`(`message`: Message)
+    
+    companion object
+}
+
+/**
+ * Message events (OpenIM `OnAdvancedMsgListener`).
+ */
+open class AdvancedMsgListenerImpl: Disposable, AutoCloseable, AdvancedMsgListener
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_openim_sdk_fn_free_advancedmsglistener(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_openim_sdk_fn_clone_advancedmsglistener(handle, status)
+        }
+    }
+
+    
+    /**
+     * A new message (from someone else, or from another device of this user).
+     */override fun `onRecvNewMessage`(`message`: Message)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_advancedmsglistener_on_recv_new_message(
+        it,
+        
+        FfiConverterTypeMessage.lower(`message`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * The peer read messages of a single chat.
+     */override fun `onRecvC2cReadReceipt`(`receipts`: List<MessageReceipt>)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_advancedmsglistener_on_recv_c2c_read_receipt(
+        it,
+        
+        FfiConverterSequenceTypeMessageReceipt.lower(`receipts`),_status)
+}
+    }
+    
+    
+
+    override fun `onNewRecvMessageRevoked`(`revoked`: RevokedInfo)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_advancedmsglistener_on_new_recv_message_revoked(
+        it,
+        
+        FfiConverterTypeRevokedInfo.lower(`revoked`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * A new message while the app is in background (instead of `on_recv_new_message`).
+     */override fun `onRecvOfflineNewMessage`(`message`: Message)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_advancedmsglistener_on_recv_offline_new_message(
+        it,
+        
+        FfiConverterTypeMessage.lower(`message`),_status)
+}
+    }
+    
+    
+
+    override fun `onMsgDeleted`(`message`: Message)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_advancedmsglistener_on_msg_deleted(
+        it,
+        
+        FfiConverterTypeMessage.lower(`message`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * A message that keeps no history (sent "online only").
+     */override fun `onRecvOnlineOnlyMessage`(`message`: Message)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_advancedmsglistener_on_recv_online_only_message(
+        it,
+        
+        FfiConverterTypeMessage.lower(`message`),_status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceAdvancedMsgListener {
+    internal object `onRecvNewMessage`: UniffiCallbackInterfaceAdvancedMsgListenerMethod0 {
+        override fun callback(`uniffiHandle`: Long,`message`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeAdvancedMsgListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onRecvNewMessage`(
+                    FfiConverterTypeMessage.lift(`message`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onRecvC2cReadReceipt`: UniffiCallbackInterfaceAdvancedMsgListenerMethod1 {
+        override fun callback(`uniffiHandle`: Long,`receipts`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeAdvancedMsgListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onRecvC2cReadReceipt`(
+                    FfiConverterSequenceTypeMessageReceipt.lift(`receipts`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onNewRecvMessageRevoked`: UniffiCallbackInterfaceAdvancedMsgListenerMethod2 {
+        override fun callback(`uniffiHandle`: Long,`revoked`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeAdvancedMsgListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onNewRecvMessageRevoked`(
+                    FfiConverterTypeRevokedInfo.lift(`revoked`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onRecvOfflineNewMessage`: UniffiCallbackInterfaceAdvancedMsgListenerMethod3 {
+        override fun callback(`uniffiHandle`: Long,`message`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeAdvancedMsgListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onRecvOfflineNewMessage`(
+                    FfiConverterTypeMessage.lift(`message`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onMsgDeleted`: UniffiCallbackInterfaceAdvancedMsgListenerMethod4 {
+        override fun callback(`uniffiHandle`: Long,`message`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeAdvancedMsgListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onMsgDeleted`(
+                    FfiConverterTypeMessage.lift(`message`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onRecvOnlineOnlyMessage`: UniffiCallbackInterfaceAdvancedMsgListenerMethod5 {
+        override fun callback(`uniffiHandle`: Long,`message`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeAdvancedMsgListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onRecvOnlineOnlyMessage`(
+                    FfiConverterTypeMessage.lift(`message`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeAdvancedMsgListener.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeAdvancedMsgListener.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceAdvancedMsgListener.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `onRecvNewMessage`,
+        `onRecvC2cReadReceipt`,
+        `onNewRecvMessageRevoked`,
+        `onRecvOfflineNewMessage`,
+        `onMsgDeleted`,
+        `onRecvOnlineOnlyMessage`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_openim_sdk_fn_init_callback_vtable_advancedmsglistener(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAdvancedMsgListener: FfiConverter<AdvancedMsgListener, Long> {
+    internal val handleMap = UniffiHandleMap<AdvancedMsgListener>()
+
+    override fun lower(value: AdvancedMsgListener): Long {
+        if (value is AdvancedMsgListenerImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): AdvancedMsgListener {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return AdvancedMsgListenerImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): AdvancedMsgListener {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: AdvancedMsgListener) = 8UL
+
+    override fun write(value: AdvancedMsgListener, buf: ByteBuffer) {
+        buf.putLong(lower(value))
     }
 }
 
@@ -1855,10 +2712,618 @@ public object FfiConverterTypeConnListener: FfiConverter<ConnListener, Long> {
 
 
 /**
+ * Conversation list and sync events (OpenIM `OnConversationListener`).
+ */
+public interface ConversationListener {
+    
+    /**
+     * A sync with the server starts (`reinstalled`: first sync on this device).
+     */
+    fun `onSyncServerStart`(`reinstalled`: kotlin.Boolean)
+    
+    fun `onSyncServerFinish`(`reinstalled`: kotlin.Boolean)
+    
+    fun `onSyncServerFailed`(`reinstalled`: kotlin.Boolean)
+    
+    /**
+     * Progress 0–100 of a first sync.
+     */
+    fun `onSyncServerProgress`(`progress`: kotlin.Int)
+    
+    fun `onNewConversation`(`conversations`: List<Conversation>)
+    
+    fun `onConversationChanged`(`conversations`: List<Conversation>)
+    
+    fun `onTotalUnreadMessageCountChanged`(`totalUnreadCount`: kotlin.Int)
+    
+    /**
+     * Someone started or stopped typing in a conversation.
+     */
+    fun `onConversationUserInputStatusChanged`(`change`: InputStatusChange)
+    
+    companion object
+}
+
+/**
+ * Conversation list and sync events (OpenIM `OnConversationListener`).
+ */
+open class ConversationListenerImpl: Disposable, AutoCloseable, ConversationListener
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_openim_sdk_fn_free_conversationlistener(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_openim_sdk_fn_clone_conversationlistener(handle, status)
+        }
+    }
+
+    
+    /**
+     * A sync with the server starts (`reinstalled`: first sync on this device).
+     */override fun `onSyncServerStart`(`reinstalled`: kotlin.Boolean)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_conversationlistener_on_sync_server_start(
+        it,
+        
+        FfiConverterBoolean.lower(`reinstalled`),_status)
+}
+    }
+    
+    
+
+    override fun `onSyncServerFinish`(`reinstalled`: kotlin.Boolean)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_conversationlistener_on_sync_server_finish(
+        it,
+        
+        FfiConverterBoolean.lower(`reinstalled`),_status)
+}
+    }
+    
+    
+
+    override fun `onSyncServerFailed`(`reinstalled`: kotlin.Boolean)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_conversationlistener_on_sync_server_failed(
+        it,
+        
+        FfiConverterBoolean.lower(`reinstalled`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Progress 0–100 of a first sync.
+     */override fun `onSyncServerProgress`(`progress`: kotlin.Int)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_conversationlistener_on_sync_server_progress(
+        it,
+        
+        FfiConverterInt.lower(`progress`),_status)
+}
+    }
+    
+    
+
+    override fun `onNewConversation`(`conversations`: List<Conversation>)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_conversationlistener_on_new_conversation(
+        it,
+        
+        FfiConverterSequenceTypeConversation.lower(`conversations`),_status)
+}
+    }
+    
+    
+
+    override fun `onConversationChanged`(`conversations`: List<Conversation>)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_conversationlistener_on_conversation_changed(
+        it,
+        
+        FfiConverterSequenceTypeConversation.lower(`conversations`),_status)
+}
+    }
+    
+    
+
+    override fun `onTotalUnreadMessageCountChanged`(`totalUnreadCount`: kotlin.Int)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_conversationlistener_on_total_unread_message_count_changed(
+        it,
+        
+        FfiConverterInt.lower(`totalUnreadCount`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Someone started or stopped typing in a conversation.
+     */override fun `onConversationUserInputStatusChanged`(`change`: InputStatusChange)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_conversationlistener_on_conversation_user_input_status_changed(
+        it,
+        
+        FfiConverterTypeInputStatusChange.lower(`change`),_status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceConversationListener {
+    internal object `onSyncServerStart`: UniffiCallbackInterfaceConversationListenerMethod0 {
+        override fun callback(`uniffiHandle`: Long,`reinstalled`: Byte,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeConversationListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onSyncServerStart`(
+                    FfiConverterBoolean.lift(`reinstalled`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onSyncServerFinish`: UniffiCallbackInterfaceConversationListenerMethod1 {
+        override fun callback(`uniffiHandle`: Long,`reinstalled`: Byte,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeConversationListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onSyncServerFinish`(
+                    FfiConverterBoolean.lift(`reinstalled`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onSyncServerFailed`: UniffiCallbackInterfaceConversationListenerMethod2 {
+        override fun callback(`uniffiHandle`: Long,`reinstalled`: Byte,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeConversationListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onSyncServerFailed`(
+                    FfiConverterBoolean.lift(`reinstalled`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onSyncServerProgress`: UniffiCallbackInterfaceConversationListenerMethod3 {
+        override fun callback(`uniffiHandle`: Long,`progress`: Int,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeConversationListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onSyncServerProgress`(
+                    FfiConverterInt.lift(`progress`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onNewConversation`: UniffiCallbackInterfaceConversationListenerMethod4 {
+        override fun callback(`uniffiHandle`: Long,`conversations`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeConversationListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onNewConversation`(
+                    FfiConverterSequenceTypeConversation.lift(`conversations`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onConversationChanged`: UniffiCallbackInterfaceConversationListenerMethod5 {
+        override fun callback(`uniffiHandle`: Long,`conversations`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeConversationListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onConversationChanged`(
+                    FfiConverterSequenceTypeConversation.lift(`conversations`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onTotalUnreadMessageCountChanged`: UniffiCallbackInterfaceConversationListenerMethod6 {
+        override fun callback(`uniffiHandle`: Long,`totalUnreadCount`: Int,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeConversationListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onTotalUnreadMessageCountChanged`(
+                    FfiConverterInt.lift(`totalUnreadCount`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onConversationUserInputStatusChanged`: UniffiCallbackInterfaceConversationListenerMethod7 {
+        override fun callback(`uniffiHandle`: Long,`change`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeConversationListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onConversationUserInputStatusChanged`(
+                    FfiConverterTypeInputStatusChange.lift(`change`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeConversationListener.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeConversationListener.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceConversationListener.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `onSyncServerStart`,
+        `onSyncServerFinish`,
+        `onSyncServerFailed`,
+        `onSyncServerProgress`,
+        `onNewConversation`,
+        `onConversationChanged`,
+        `onTotalUnreadMessageCountChanged`,
+        `onConversationUserInputStatusChanged`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_openim_sdk_fn_init_callback_vtable_conversationlistener(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConversationListener: FfiConverter<ConversationListener, Long> {
+    internal val handleMap = UniffiHandleMap<ConversationListener>()
+
+    override fun lower(value: ConversationListener): Long {
+        if (value is ConversationListenerImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): ConversationListener {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return ConversationListenerImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): ConversationListener {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: ConversationListener) = 8UL
+
+    override fun write(value: ConversationListener, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * One OpenIM account session at a time on one device. Create it once (it is cheap to keep),
  * set listeners, then `login`. All methods are safe to call from any thread.
  */
 public interface OpenImClientInterface {
+    
+    /**
+     * Removes every message of a conversation, here and on the server.
+     */
+    suspend fun `clearConversationAndDeleteAllMsg`(`conversationId`: kotlin.String)
+    
+    fun `createAdvancedTextMessage`(`text`: kotlin.String, `entities`: List<MessageEntity>): Message
+    
+    fun `createCardMessage`(`card`: CardInfo): Message
+    
+    fun `createCustomMessage`(`data`: kotlin.String, `extension`: kotlin.String, `description`: kotlin.String): Message
+    
+    fun `createFaceMessage`(`index`: kotlin.Long, `data`: kotlin.String): Message
+    
+    fun `createFileMessageByUrl`(`sourceUrl`: kotlin.String, `fileName`: kotlin.String, `fileSize`: kotlin.Long, `fileType`: kotlin.String): Message
+    
+    fun `createForwardMessage`(`message`: Message): Message
+    
+    /**
+     * A picture already uploaded: its original, big and snapshot versions.
+     */
+    fun `createImageMessageByUrl`(`sourcePath`: kotlin.String, `sourcePicture`: PictureInfo, `bigPicture`: PictureInfo, `snapshotPicture`: PictureInfo): Message
+    
+    fun `createLocationMessage`(`description`: kotlin.String, `longitude`: kotlin.Double, `latitude`: kotlin.Double): Message
+    
+    /**
+     * Forwards several messages as one, with a title and one summary line per message.
+     */
+    fun `createMergerMessage`(`messages`: List<Message>, `title`: kotlin.String, `summaryList`: List<kotlin.String>): Message
+    
+    fun `createQuoteMessage`(`text`: kotlin.String, `quoted`: Message): Message
+    
+    fun `createSoundMessageByUrl`(`sourceUrl`: kotlin.String, `soundPath`: kotlin.String, `uuid`: kotlin.String, `dataSize`: kotlin.Long, `duration`: kotlin.Long): Message
+    
+    /**
+     * Mentions `at_user_ids` (use `"AtAllTag"` for everyone), optionally quoting a message.
+     */
+    fun `createTextAtMessage`(`text`: kotlin.String, `atUserIds`: List<kotlin.String>, `atUsersInfo`: List<AtInfo>, `quote`: Message?): Message
+    
+    fun `createTextMessage`(`text`: kotlin.String): Message
+    
+    fun `createVideoMessageByUrl`(`videoUrl`: kotlin.String, `videoType`: kotlin.String, `videoSize`: kotlin.Long, `duration`: kotlin.Long, `snapshotUrl`: kotlin.String, `snapshotWidth`: kotlin.Int, `snapshotHeight`: kotlin.Int): Message
+    
+    /**
+     * Deletes a message on this device and on the server (for this user).
+     */
+    suspend fun `deleteMessage`(`conversationId`: kotlin.String, `clientMsgId`: kotlin.String)
+    
+    /**
+     * Deletes a message on this device only.
+     */
+    suspend fun `deleteMessageFromLocalStorage`(`conversationId`: kotlin.String, `clientMsgId`: kotlin.String)
+    
+    /**
+     * `count` messages before `start_client_msg_id` (the newest ones without it), oldest first;
+     * holes in the local history are filled from the server.
+     */
+    suspend fun `getAdvancedHistoryMessageList`(`conversationId`: kotlin.String, `startClientMsgId`: kotlin.String?, `count`: kotlin.Int): HistoryPage
+    
+    /**
+     * `count` messages after `start_client_msg_id`, oldest first.
+     */
+    suspend fun `getAdvancedHistoryMessageListReverse`(`conversationId`: kotlin.String, `startClientMsgId`: kotlin.String, `count`: kotlin.Int): HistoryPage
+    
+    /**
+     * Every conversation with messages, pinned first, then newest first.
+     */
+    suspend fun `getAllConversationList`(): List<Conversation>
+    
+    suspend fun `getConversationListSplit`(`offset`: kotlin.Int, `count`: kotlin.Int): List<Conversation>
+    
+    suspend fun `getMultipleConversation`(`conversationIds`: List<kotlin.String>): List<Conversation>
+    
+    /**
+     * The conversation with a user (`session_type` 1) or a group (3), created when missing.
+     */
+    suspend fun `getOneConversation`(`sessionType`: kotlin.Int, `sourceId`: kotlin.String): Conversation
     
     /**
      * The logged-in user's profile, from the local database (fetched from the server when the
@@ -1867,9 +3332,19 @@ public interface OpenImClientInterface {
     suspend fun `getSelfUserInfo`(): UserInfo
     
     /**
+     * Unread messages over conversations that notify (`recv_msg_opt` below 2).
+     */
+    suspend fun `getTotalUnreadMsgCount`(): kotlin.Int
+    
+    /**
      * Profiles of `user_ids` from the server; unknown IDs are left out.
      */
     suspend fun `getUsersInfo`(`userIds`: List<kotlin.String>): List<UserInfo>
+    
+    /**
+     * Takes a conversation off the list until its next message.
+     */
+    suspend fun `hideConversation`(`conversationId`: kotlin.String)
     
     /**
      * Opens `user_id`'s local database and starts connecting to the gateway. Returns once the
@@ -1891,9 +3366,64 @@ public interface OpenImClientInterface {
     suspend fun `logout`()
     
     /**
+     * Marks a conversation read; single chats send the peer a read receipt.
+     */
+    suspend fun `markConversationMessageAsRead`(`conversationId`: kotlin.String)
+    
+    /**
+     * Revokes a sent message for everyone.
+     */
+    suspend fun `revokeMessage`(`conversationId`: kotlin.String, `clientMsgId`: kotlin.String)
+    
+    suspend fun `searchLocalMessages`(`params`: SearchParams): SearchResult
+    
+    /**
+     * Sends to a user (`recv_id`) or a group (`group_id`), exactly one of them. Returns the
+     * message as stored after the server accepted it (with its seq), or fails and leaves it
+     * stored as failed, ready to be sent again.
+     */
+    suspend fun `sendMessage`(`message`: Message, `recvId`: kotlin.String?, `groupId`: kotlin.String?, `offlinePushInfo`: OfflinePushInfo?, `isOnlineOnly`: kotlin.Boolean): Message
+    
+    /**
+     * Sets (replaces) the message listener.
+     */
+    fun `setAdvancedMsgListener`(`listener`: AdvancedMsgListener)
+    
+    /**
+     * Background: new messages arrive through `on_recv_offline_new_message`. Foreground again:
+     * the SDK resyncs what it may have missed.
+     */
+    suspend fun `setAppBackgroundStatus`(`isBackground`: kotlin.Boolean)
+    
+    /**
      * Sets (replaces) the connection listener.
      */
     fun `setConnListener`(`listener`: ConnListener)
+    
+    /**
+     * Pins, mutes, marks private or sets `ex`; saved on the server for every device.
+     */
+    suspend fun `setConversation`(`conversationId`: kotlin.String, `update`: ConversationUpdate): Conversation
+    
+    /**
+     * Saves a draft; an empty text clears it.
+     */
+    suspend fun `setConversationDraft`(`conversationId`: kotlin.String, `draftText`: kotlin.String)
+    
+    /**
+     * Sets (replaces) the conversation listener.
+     */
+    fun `setConversationListener`(`listener`: ConversationListener)
+    
+    /**
+     * Sets a message's `local_ex` (kept on this device only).
+     */
+    suspend fun `setMessageLocalEx`(`conversationId`: kotlin.String, `clientMsgId`: kotlin.String, `localEx`: kotlin.String)
+    
+    /**
+     * Tells `recv_id` this user is typing (nothing is stored).
+     */
+    suspend fun `typingStatusUpdate`(`recvId`: kotlin.String, `msgTip`: kotlin.String)
     
     companion object
 }
@@ -2018,6 +3548,483 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
 
     
     /**
+     * Removes every message of a conversation, here and on the server.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `clearConversationAndDeleteAllMsg`(`conversationId`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_clear_conversation_and_delete_all_msg(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`conversationId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    @Throws(OpenImException::class)override fun `createAdvancedTextMessage`(`text`: kotlin.String, `entities`: List<MessageEntity>): Message {
+            return FfiConverterTypeMessage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(OpenImException) { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_create_advanced_text_message(
+        it,
+        
+        FfiConverterString.lower(`text`),
+        FfiConverterSequenceTypeMessageEntity.lower(`entities`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    @Throws(OpenImException::class)override fun `createCardMessage`(`card`: CardInfo): Message {
+            return FfiConverterTypeMessage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(OpenImException) { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_create_card_message(
+        it,
+        
+        FfiConverterTypeCardInfo.lower(`card`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    @Throws(OpenImException::class)override fun `createCustomMessage`(`data`: kotlin.String, `extension`: kotlin.String, `description`: kotlin.String): Message {
+            return FfiConverterTypeMessage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(OpenImException) { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_create_custom_message(
+        it,
+        
+        FfiConverterString.lower(`data`),
+        FfiConverterString.lower(`extension`),
+        FfiConverterString.lower(`description`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    @Throws(OpenImException::class)override fun `createFaceMessage`(`index`: kotlin.Long, `data`: kotlin.String): Message {
+            return FfiConverterTypeMessage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(OpenImException) { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_create_face_message(
+        it,
+        
+        FfiConverterLong.lower(`index`),
+        FfiConverterString.lower(`data`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    @Throws(OpenImException::class)override fun `createFileMessageByUrl`(`sourceUrl`: kotlin.String, `fileName`: kotlin.String, `fileSize`: kotlin.Long, `fileType`: kotlin.String): Message {
+            return FfiConverterTypeMessage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(OpenImException) { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_create_file_message_by_url(
+        it,
+        
+        FfiConverterString.lower(`sourceUrl`),
+        FfiConverterString.lower(`fileName`),
+        FfiConverterLong.lower(`fileSize`),
+        FfiConverterString.lower(`fileType`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    @Throws(OpenImException::class)override fun `createForwardMessage`(`message`: Message): Message {
+            return FfiConverterTypeMessage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(OpenImException) { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_create_forward_message(
+        it,
+        
+        FfiConverterTypeMessage.lower(`message`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A picture already uploaded: its original, big and snapshot versions.
+     */
+    @Throws(OpenImException::class)override fun `createImageMessageByUrl`(`sourcePath`: kotlin.String, `sourcePicture`: PictureInfo, `bigPicture`: PictureInfo, `snapshotPicture`: PictureInfo): Message {
+            return FfiConverterTypeMessage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(OpenImException) { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_create_image_message_by_url(
+        it,
+        
+        FfiConverterString.lower(`sourcePath`),
+        FfiConverterTypePictureInfo.lower(`sourcePicture`),
+        FfiConverterTypePictureInfo.lower(`bigPicture`),
+        FfiConverterTypePictureInfo.lower(`snapshotPicture`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    @Throws(OpenImException::class)override fun `createLocationMessage`(`description`: kotlin.String, `longitude`: kotlin.Double, `latitude`: kotlin.Double): Message {
+            return FfiConverterTypeMessage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(OpenImException) { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_create_location_message(
+        it,
+        
+        FfiConverterString.lower(`description`),
+        FfiConverterDouble.lower(`longitude`),
+        FfiConverterDouble.lower(`latitude`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Forwards several messages as one, with a title and one summary line per message.
+     */
+    @Throws(OpenImException::class)override fun `createMergerMessage`(`messages`: List<Message>, `title`: kotlin.String, `summaryList`: List<kotlin.String>): Message {
+            return FfiConverterTypeMessage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(OpenImException) { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_create_merger_message(
+        it,
+        
+        FfiConverterSequenceTypeMessage.lower(`messages`),
+        FfiConverterString.lower(`title`),
+        FfiConverterSequenceString.lower(`summaryList`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    @Throws(OpenImException::class)override fun `createQuoteMessage`(`text`: kotlin.String, `quoted`: Message): Message {
+            return FfiConverterTypeMessage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(OpenImException) { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_create_quote_message(
+        it,
+        
+        FfiConverterString.lower(`text`),
+        FfiConverterTypeMessage.lower(`quoted`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    @Throws(OpenImException::class)override fun `createSoundMessageByUrl`(`sourceUrl`: kotlin.String, `soundPath`: kotlin.String, `uuid`: kotlin.String, `dataSize`: kotlin.Long, `duration`: kotlin.Long): Message {
+            return FfiConverterTypeMessage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(OpenImException) { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_create_sound_message_by_url(
+        it,
+        
+        FfiConverterString.lower(`sourceUrl`),
+        FfiConverterString.lower(`soundPath`),
+        FfiConverterString.lower(`uuid`),
+        FfiConverterLong.lower(`dataSize`),
+        FfiConverterLong.lower(`duration`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Mentions `at_user_ids` (use `"AtAllTag"` for everyone), optionally quoting a message.
+     */
+    @Throws(OpenImException::class)override fun `createTextAtMessage`(`text`: kotlin.String, `atUserIds`: List<kotlin.String>, `atUsersInfo`: List<AtInfo>, `quote`: Message?): Message {
+            return FfiConverterTypeMessage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(OpenImException) { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_create_text_at_message(
+        it,
+        
+        FfiConverterString.lower(`text`),
+        FfiConverterSequenceString.lower(`atUserIds`),
+        FfiConverterSequenceTypeAtInfo.lower(`atUsersInfo`),
+        FfiConverterOptionalTypeMessage.lower(`quote`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    @Throws(OpenImException::class)override fun `createTextMessage`(`text`: kotlin.String): Message {
+            return FfiConverterTypeMessage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(OpenImException) { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_create_text_message(
+        it,
+        
+        FfiConverterString.lower(`text`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    @Throws(OpenImException::class)override fun `createVideoMessageByUrl`(`videoUrl`: kotlin.String, `videoType`: kotlin.String, `videoSize`: kotlin.Long, `duration`: kotlin.Long, `snapshotUrl`: kotlin.String, `snapshotWidth`: kotlin.Int, `snapshotHeight`: kotlin.Int): Message {
+            return FfiConverterTypeMessage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(OpenImException) { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_create_video_message_by_url(
+        it,
+        
+        FfiConverterString.lower(`videoUrl`),
+        FfiConverterString.lower(`videoType`),
+        FfiConverterLong.lower(`videoSize`),
+        FfiConverterLong.lower(`duration`),
+        FfiConverterString.lower(`snapshotUrl`),
+        FfiConverterInt.lower(`snapshotWidth`),
+        FfiConverterInt.lower(`snapshotHeight`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Deletes a message on this device and on the server (for this user).
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `deleteMessage`(`conversationId`: kotlin.String, `clientMsgId`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_delete_message(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`conversationId`),
+        FfiConverterString.lower(`clientMsgId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Deletes a message on this device only.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `deleteMessageFromLocalStorage`(`conversationId`: kotlin.String, `clientMsgId`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_delete_message_from_local_storage(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`conversationId`),
+        FfiConverterString.lower(`clientMsgId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * `count` messages before `start_client_msg_id` (the newest ones without it), oldest first;
+     * holes in the local history are filled from the server.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getAdvancedHistoryMessageList`(`conversationId`: kotlin.String, `startClientMsgId`: kotlin.String?, `count`: kotlin.Int) : HistoryPage {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_get_advanced_history_message_list(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`conversationId`),
+        FfiConverterOptionalString.lower(`startClientMsgId`),
+        FfiConverterInt.lower(`count`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeHistoryPage.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * `count` messages after `start_client_msg_id`, oldest first.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getAdvancedHistoryMessageListReverse`(`conversationId`: kotlin.String, `startClientMsgId`: kotlin.String, `count`: kotlin.Int) : HistoryPage {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_get_advanced_history_message_list_reverse(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`conversationId`),
+        FfiConverterString.lower(`startClientMsgId`),
+        FfiConverterInt.lower(`count`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeHistoryPage.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Every conversation with messages, pinned first, then newest first.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getAllConversationList`() : List<Conversation> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_get_all_conversation_list(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeConversation.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getConversationListSplit`(`offset`: kotlin.Int, `count`: kotlin.Int) : List<Conversation> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_get_conversation_list_split(
+                uniffiHandle,
+                
+        FfiConverterInt.lower(`offset`),
+        FfiConverterInt.lower(`count`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeConversation.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getMultipleConversation`(`conversationIds`: List<kotlin.String>) : List<Conversation> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_get_multiple_conversation(
+                uniffiHandle,
+                
+        FfiConverterSequenceString.lower(`conversationIds`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeConversation.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The conversation with a user (`session_type` 1) or a group (3), created when missing.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getOneConversation`(`sessionType`: kotlin.Int, `sourceId`: kotlin.String) : Conversation {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_get_one_conversation(
+                uniffiHandle,
+                
+        FfiConverterInt.lower(`sessionType`),
+        FfiConverterString.lower(`sourceId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeConversation.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * The logged-in user's profile, from the local database (fetched from the server when the
      * database has none yet).
      */
@@ -2043,6 +4050,30 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
 
     
     /**
+     * Unread messages over conversations that notify (`recv_msg_opt` below 2).
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getTotalUnreadMsgCount`() : kotlin.Int {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_get_total_unread_msg_count(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_i32(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_i32(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_i32(future) },
+        // lift function
+        { FfiConverterInt.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Profiles of `user_ids` from the server; unknown IDs are left out.
      */
     @Throws(OpenImException::class)
@@ -2061,6 +4092,32 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
         { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterSequenceTypeUserInfo.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Takes a conversation off the list until its next message.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `hideConversation`(`conversationId`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_hide_conversation(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`conversationId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
         // Error FFI converter
         OpenImException.ErrorHandler,
     )
@@ -2151,6 +4208,155 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
 
     
     /**
+     * Marks a conversation read; single chats send the peer a read receipt.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `markConversationMessageAsRead`(`conversationId`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_mark_conversation_message_as_read(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`conversationId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Revokes a sent message for everyone.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `revokeMessage`(`conversationId`: kotlin.String, `clientMsgId`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_revoke_message(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`conversationId`),
+        FfiConverterString.lower(`clientMsgId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `searchLocalMessages`(`params`: SearchParams) : SearchResult {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_search_local_messages(
+                uniffiHandle,
+                
+        FfiConverterTypeSearchParams.lower(`params`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeSearchResult.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Sends to a user (`recv_id`) or a group (`group_id`), exactly one of them. Returns the
+     * message as stored after the server accepted it (with its seq), or fails and leaves it
+     * stored as failed, ready to be sent again.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `sendMessage`(`message`: Message, `recvId`: kotlin.String?, `groupId`: kotlin.String?, `offlinePushInfo`: OfflinePushInfo?, `isOnlineOnly`: kotlin.Boolean) : Message {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_send_message(
+                uniffiHandle,
+                
+        FfiConverterTypeMessage.lower(`message`),
+        FfiConverterOptionalString.lower(`recvId`),
+        FfiConverterOptionalString.lower(`groupId`),
+        FfiConverterOptionalTypeOfflinePushInfo.lower(`offlinePushInfo`),
+        FfiConverterBoolean.lower(`isOnlineOnly`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeMessage.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Sets (replaces) the message listener.
+     */override fun `setAdvancedMsgListener`(`listener`: AdvancedMsgListener)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_set_advanced_msg_listener(
+        it,
+        
+        FfiConverterTypeAdvancedMsgListener.lower(`listener`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Background: new messages arrive through `on_recv_offline_new_message`. Foreground again:
+     * the SDK resyncs what it may have missed.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `setAppBackgroundStatus`(`isBackground`: kotlin.Boolean) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_set_app_background_status(
+                uniffiHandle,
+                
+        FfiConverterBoolean.lower(`isBackground`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Sets (replaces) the connection listener.
      */override fun `setConnListener`(`listener`: ConnListener)
         = 
@@ -2164,6 +4370,130 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
     }
     
     
+
+    
+    /**
+     * Pins, mutes, marks private or sets `ex`; saved on the server for every device.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `setConversation`(`conversationId`: kotlin.String, `update`: ConversationUpdate) : Conversation {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_set_conversation(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`conversationId`),
+        FfiConverterTypeConversationUpdate.lower(`update`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeConversation.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Saves a draft; an empty text clears it.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `setConversationDraft`(`conversationId`: kotlin.String, `draftText`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_set_conversation_draft(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`conversationId`),
+        FfiConverterString.lower(`draftText`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Sets (replaces) the conversation listener.
+     */override fun `setConversationListener`(`listener`: ConversationListener)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_set_conversation_listener(
+        it,
+        
+        FfiConverterTypeConversationListener.lower(`listener`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Sets a message's `local_ex` (kept on this device only).
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `setMessageLocalEx`(`conversationId`: kotlin.String, `clientMsgId`: kotlin.String, `localEx`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_set_message_local_ex(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`conversationId`),
+        FfiConverterString.lower(`clientMsgId`),
+        FfiConverterString.lower(`localEx`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Tells `recv_id` this user is typing (nothing is stored).
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `typingStatusUpdate`(`recvId`: kotlin.String, `msgTip`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_typing_status_update(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`recvId`),
+        FfiConverterString.lower(`msgTip`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
 
     
 
@@ -2200,6 +4530,717 @@ public object FfiConverterTypeOpenIMClient: FfiConverter<OpenImClient, Long> {
 
     override fun write(value: OpenImClient, buf: ByteBuffer) {
         buf.putLong(lower(value))
+    }
+}
+
+
+
+/**
+ * A mentioned user (`AtInfo`).
+ */
+data class AtInfo (
+    val `atUserId`: kotlin.String
+    , 
+    val `groupNickname`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeAtInfo: FfiConverterRustBuffer<AtInfo> {
+    override fun read(buf: ByteBuffer): AtInfo {
+        return AtInfo(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: AtInfo) = (
+            FfiConverterString.allocationSize(value.`atUserId`) +
+            FfiConverterString.allocationSize(value.`groupNickname`)
+    )
+
+    override fun write(value: AtInfo, buf: ByteBuffer) {
+            FfiConverterString.write(value.`atUserId`, buf)
+            FfiConverterString.write(value.`groupNickname`, buf)
+    }
+}
+
+
+
+/**
+ * A contact card (`CardElem`).
+ */
+data class CardInfo (
+    val `userId`: kotlin.String
+    , 
+    val `nickname`: kotlin.String
+    , 
+    val `faceUrl`: kotlin.String
+    , 
+    val `ex`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCardInfo: FfiConverterRustBuffer<CardInfo> {
+    override fun read(buf: ByteBuffer): CardInfo {
+        return CardInfo(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CardInfo) = (
+            FfiConverterString.allocationSize(value.`userId`) +
+            FfiConverterString.allocationSize(value.`nickname`) +
+            FfiConverterString.allocationSize(value.`faceUrl`) +
+            FfiConverterString.allocationSize(value.`ex`)
+    )
+
+    override fun write(value: CardInfo, buf: ByteBuffer) {
+            FfiConverterString.write(value.`userId`, buf)
+            FfiConverterString.write(value.`nickname`, buf)
+            FfiConverterString.write(value.`faceUrl`, buf)
+            FfiConverterString.write(value.`ex`, buf)
+    }
+}
+
+
+
+/**
+ * One conversation in the user's list (OpenIM `LocalConversation`).
+ */
+data class Conversation (
+    /**
+     * `si_<a>_<b>` for a single chat, `sg_<groupID>` for a group.
+     */
+    val `conversationId`: kotlin.String
+    , 
+    /**
+     * 1 single chat, 3 group chat.
+     */
+    val `conversationType`: kotlin.Int
+    , 
+    /**
+     * The peer of a single chat.
+     */
+    val `userId`: kotlin.String
+    , 
+    val `groupId`: kotlin.String
+    , 
+    val `showName`: kotlin.String
+    , 
+    val `faceUrl`: kotlin.String
+    , 
+    /**
+     * 0 receive, 1 do not receive, 2 receive without notification.
+     */
+    val `recvMsgOpt`: kotlin.Int
+    , 
+    val `unreadCount`: kotlin.Int
+    , 
+    /**
+     * 0 none, 1 @me, 2 @all, 3 @all and @me.
+     */
+    val `groupAtType`: kotlin.Int
+    , 
+    val `latestMsg`: Message?
+    , 
+    val `latestMsgSendTime`: kotlin.Long
+    , 
+    val `draftText`: kotlin.String
+    , 
+    val `draftTextTime`: kotlin.Long
+    , 
+    val `isPinned`: kotlin.Boolean
+    , 
+    val `isPrivateChat`: kotlin.Boolean
+    , 
+    val `burnDuration`: kotlin.Int
+    , 
+    val `attachedInfo`: kotlin.String
+    , 
+    val `ex`: kotlin.String
+    , 
+    val `maxSeq`: kotlin.Long
+    , 
+    val `minSeq`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConversation: FfiConverterRustBuffer<Conversation> {
+    override fun read(buf: ByteBuffer): Conversation {
+        return Conversation(
+            FfiConverterString.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterOptionalTypeMessage.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Conversation) = (
+            FfiConverterString.allocationSize(value.`conversationId`) +
+            FfiConverterInt.allocationSize(value.`conversationType`) +
+            FfiConverterString.allocationSize(value.`userId`) +
+            FfiConverterString.allocationSize(value.`groupId`) +
+            FfiConverterString.allocationSize(value.`showName`) +
+            FfiConverterString.allocationSize(value.`faceUrl`) +
+            FfiConverterInt.allocationSize(value.`recvMsgOpt`) +
+            FfiConverterInt.allocationSize(value.`unreadCount`) +
+            FfiConverterInt.allocationSize(value.`groupAtType`) +
+            FfiConverterOptionalTypeMessage.allocationSize(value.`latestMsg`) +
+            FfiConverterLong.allocationSize(value.`latestMsgSendTime`) +
+            FfiConverterString.allocationSize(value.`draftText`) +
+            FfiConverterLong.allocationSize(value.`draftTextTime`) +
+            FfiConverterBoolean.allocationSize(value.`isPinned`) +
+            FfiConverterBoolean.allocationSize(value.`isPrivateChat`) +
+            FfiConverterInt.allocationSize(value.`burnDuration`) +
+            FfiConverterString.allocationSize(value.`attachedInfo`) +
+            FfiConverterString.allocationSize(value.`ex`) +
+            FfiConverterLong.allocationSize(value.`maxSeq`) +
+            FfiConverterLong.allocationSize(value.`minSeq`)
+    )
+
+    override fun write(value: Conversation, buf: ByteBuffer) {
+            FfiConverterString.write(value.`conversationId`, buf)
+            FfiConverterInt.write(value.`conversationType`, buf)
+            FfiConverterString.write(value.`userId`, buf)
+            FfiConverterString.write(value.`groupId`, buf)
+            FfiConverterString.write(value.`showName`, buf)
+            FfiConverterString.write(value.`faceUrl`, buf)
+            FfiConverterInt.write(value.`recvMsgOpt`, buf)
+            FfiConverterInt.write(value.`unreadCount`, buf)
+            FfiConverterInt.write(value.`groupAtType`, buf)
+            FfiConverterOptionalTypeMessage.write(value.`latestMsg`, buf)
+            FfiConverterLong.write(value.`latestMsgSendTime`, buf)
+            FfiConverterString.write(value.`draftText`, buf)
+            FfiConverterLong.write(value.`draftTextTime`, buf)
+            FfiConverterBoolean.write(value.`isPinned`, buf)
+            FfiConverterBoolean.write(value.`isPrivateChat`, buf)
+            FfiConverterInt.write(value.`burnDuration`, buf)
+            FfiConverterString.write(value.`attachedInfo`, buf)
+            FfiConverterString.write(value.`ex`, buf)
+            FfiConverterLong.write(value.`maxSeq`, buf)
+            FfiConverterLong.write(value.`minSeq`, buf)
+    }
+}
+
+
+
+/**
+ * What `set_conversation` changes; `None` leaves a field as it is.
+ */
+data class ConversationUpdate (
+    val `recvMsgOpt`: kotlin.Int? = null 
+    , 
+    val `isPinned`: kotlin.Boolean? = null 
+    , 
+    val `isPrivateChat`: kotlin.Boolean? = null 
+    , 
+    val `burnDuration`: kotlin.Int? = null 
+    , 
+    val `ex`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConversationUpdate: FfiConverterRustBuffer<ConversationUpdate> {
+    override fun read(buf: ByteBuffer): ConversationUpdate {
+        return ConversationUpdate(
+            FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalBoolean.read(buf),
+            FfiConverterOptionalBoolean.read(buf),
+            FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ConversationUpdate) = (
+            FfiConverterOptionalInt.allocationSize(value.`recvMsgOpt`) +
+            FfiConverterOptionalBoolean.allocationSize(value.`isPinned`) +
+            FfiConverterOptionalBoolean.allocationSize(value.`isPrivateChat`) +
+            FfiConverterOptionalInt.allocationSize(value.`burnDuration`) +
+            FfiConverterOptionalString.allocationSize(value.`ex`)
+    )
+
+    override fun write(value: ConversationUpdate, buf: ByteBuffer) {
+            FfiConverterOptionalInt.write(value.`recvMsgOpt`, buf)
+            FfiConverterOptionalBoolean.write(value.`isPinned`, buf)
+            FfiConverterOptionalBoolean.write(value.`isPrivateChat`, buf)
+            FfiConverterOptionalInt.write(value.`burnDuration`, buf)
+            FfiConverterOptionalString.write(value.`ex`, buf)
+    }
+}
+
+
+
+/**
+ * One page of history, oldest first; `is_end` once nothing is left in that direction.
+ */
+data class HistoryPage (
+    val `messages`: List<Message>
+    , 
+    val `isEnd`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeHistoryPage: FfiConverterRustBuffer<HistoryPage> {
+    override fun read(buf: ByteBuffer): HistoryPage {
+        return HistoryPage(
+            FfiConverterSequenceTypeMessage.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: HistoryPage) = (
+            FfiConverterSequenceTypeMessage.allocationSize(value.`messages`) +
+            FfiConverterBoolean.allocationSize(value.`isEnd`)
+    )
+
+    override fun write(value: HistoryPage, buf: ByteBuffer) {
+            FfiConverterSequenceTypeMessage.write(value.`messages`, buf)
+            FfiConverterBoolean.write(value.`isEnd`, buf)
+    }
+}
+
+
+
+/**
+ * Who is typing where (OpenIM `InputStatesChangedData`).
+ */
+data class InputStatusChange (
+    val `conversationId`: kotlin.String
+    , 
+    val `userId`: kotlin.String
+    , 
+    val `platformIds`: List<kotlin.Int>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeInputStatusChange: FfiConverterRustBuffer<InputStatusChange> {
+    override fun read(buf: ByteBuffer): InputStatusChange {
+        return InputStatusChange(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: InputStatusChange) = (
+            FfiConverterString.allocationSize(value.`conversationId`) +
+            FfiConverterString.allocationSize(value.`userId`) +
+            FfiConverterSequenceInt.allocationSize(value.`platformIds`)
+    )
+
+    override fun write(value: InputStatusChange, buf: ByteBuffer) {
+            FfiConverterString.write(value.`conversationId`, buf)
+            FfiConverterString.write(value.`userId`, buf)
+            FfiConverterSequenceInt.write(value.`platformIds`, buf)
+    }
+}
+
+
+
+/**
+ * One message (OpenIM `MsgStruct`). Times are milliseconds since the epoch.
+ */
+data class Message (
+    /**
+     * Client-generated ID (an MD5 hex string), unique per message.
+     */
+    val `clientMsgId`: kotlin.String
+    , 
+    /**
+     * Server-generated ID; empty until the server accepted the message.
+     */
+    val `serverMsgId`: kotlin.String
+    , 
+    val `createTime`: kotlin.Long
+    , 
+    val `sendTime`: kotlin.Long
+    , 
+    /**
+     * 1 single chat, 3 group chat, 4 notification.
+     */
+    val `sessionType`: kotlin.Int
+    , 
+    val `sendId`: kotlin.String
+    , 
+    val `recvId`: kotlin.String
+    , 
+    val `groupId`: kotlin.String
+    , 
+    /**
+     * 100 user, 200 system.
+     */
+    val `msgFrom`: kotlin.Int
+    , 
+    /**
+     * OpenIM's content type (101 text, 102 picture, ..., ≥1000 notifications).
+     */
+    val `contentType`: kotlin.Int
+    , 
+    val `senderPlatformId`: kotlin.Int
+    , 
+    val `senderNickname`: kotlin.String
+    , 
+    val `senderFaceUrl`: kotlin.String
+    , 
+    /**
+     * Position in its conversation; 0 until the server stored it.
+     */
+    val `seq`: kotlin.Long
+    , 
+    val `isRead`: kotlin.Boolean
+    , 
+    val `status`: MessageStatus
+    , 
+    val `attachedInfo`: kotlin.String
+    , 
+    val `ex`: kotlin.String
+    , 
+    /**
+     * App data kept only on this device.
+     */
+    val `localEx`: kotlin.String
+    , 
+    val `content`: MessageContent
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMessage: FfiConverterRustBuffer<Message> {
+    override fun read(buf: ByteBuffer): Message {
+        return Message(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterTypeMessageStatus.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeMessageContent.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Message) = (
+            FfiConverterString.allocationSize(value.`clientMsgId`) +
+            FfiConverterString.allocationSize(value.`serverMsgId`) +
+            FfiConverterLong.allocationSize(value.`createTime`) +
+            FfiConverterLong.allocationSize(value.`sendTime`) +
+            FfiConverterInt.allocationSize(value.`sessionType`) +
+            FfiConverterString.allocationSize(value.`sendId`) +
+            FfiConverterString.allocationSize(value.`recvId`) +
+            FfiConverterString.allocationSize(value.`groupId`) +
+            FfiConverterInt.allocationSize(value.`msgFrom`) +
+            FfiConverterInt.allocationSize(value.`contentType`) +
+            FfiConverterInt.allocationSize(value.`senderPlatformId`) +
+            FfiConverterString.allocationSize(value.`senderNickname`) +
+            FfiConverterString.allocationSize(value.`senderFaceUrl`) +
+            FfiConverterLong.allocationSize(value.`seq`) +
+            FfiConverterBoolean.allocationSize(value.`isRead`) +
+            FfiConverterTypeMessageStatus.allocationSize(value.`status`) +
+            FfiConverterString.allocationSize(value.`attachedInfo`) +
+            FfiConverterString.allocationSize(value.`ex`) +
+            FfiConverterString.allocationSize(value.`localEx`) +
+            FfiConverterTypeMessageContent.allocationSize(value.`content`)
+    )
+
+    override fun write(value: Message, buf: ByteBuffer) {
+            FfiConverterString.write(value.`clientMsgId`, buf)
+            FfiConverterString.write(value.`serverMsgId`, buf)
+            FfiConverterLong.write(value.`createTime`, buf)
+            FfiConverterLong.write(value.`sendTime`, buf)
+            FfiConverterInt.write(value.`sessionType`, buf)
+            FfiConverterString.write(value.`sendId`, buf)
+            FfiConverterString.write(value.`recvId`, buf)
+            FfiConverterString.write(value.`groupId`, buf)
+            FfiConverterInt.write(value.`msgFrom`, buf)
+            FfiConverterInt.write(value.`contentType`, buf)
+            FfiConverterInt.write(value.`senderPlatformId`, buf)
+            FfiConverterString.write(value.`senderNickname`, buf)
+            FfiConverterString.write(value.`senderFaceUrl`, buf)
+            FfiConverterLong.write(value.`seq`, buf)
+            FfiConverterBoolean.write(value.`isRead`, buf)
+            FfiConverterTypeMessageStatus.write(value.`status`, buf)
+            FfiConverterString.write(value.`attachedInfo`, buf)
+            FfiConverterString.write(value.`ex`, buf)
+            FfiConverterString.write(value.`localEx`, buf)
+            FfiConverterTypeMessageContent.write(value.`content`, buf)
+    }
+}
+
+
+
+/**
+ * A styled range of text (`MessageEntity`).
+ */
+data class MessageEntity (
+    val `kind`: kotlin.String
+    , 
+    val `offset`: kotlin.Int
+    , 
+    val `length`: kotlin.Int
+    , 
+    val `url`: kotlin.String
+    , 
+    val `ex`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMessageEntity: FfiConverterRustBuffer<MessageEntity> {
+    override fun read(buf: ByteBuffer): MessageEntity {
+        return MessageEntity(
+            FfiConverterString.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MessageEntity) = (
+            FfiConverterString.allocationSize(value.`kind`) +
+            FfiConverterInt.allocationSize(value.`offset`) +
+            FfiConverterInt.allocationSize(value.`length`) +
+            FfiConverterString.allocationSize(value.`url`) +
+            FfiConverterString.allocationSize(value.`ex`)
+    )
+
+    override fun write(value: MessageEntity, buf: ByteBuffer) {
+            FfiConverterString.write(value.`kind`, buf)
+            FfiConverterInt.write(value.`offset`, buf)
+            FfiConverterInt.write(value.`length`, buf)
+            FfiConverterString.write(value.`url`, buf)
+            FfiConverterString.write(value.`ex`, buf)
+    }
+}
+
+
+
+/**
+ * A peer's read receipt for messages of a single chat (OpenIM `MessageReceipt`).
+ */
+data class MessageReceipt (
+    val `groupId`: kotlin.String
+    , 
+    val `userId`: kotlin.String
+    , 
+    val `msgIdList`: List<kotlin.String>
+    , 
+    val `readTime`: kotlin.Long
+    , 
+    val `msgFrom`: kotlin.Int
+    , 
+    val `contentType`: kotlin.Int
+    , 
+    val `sessionType`: kotlin.Int
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMessageReceipt: FfiConverterRustBuffer<MessageReceipt> {
+    override fun read(buf: ByteBuffer): MessageReceipt {
+        return MessageReceipt(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: MessageReceipt) = (
+            FfiConverterString.allocationSize(value.`groupId`) +
+            FfiConverterString.allocationSize(value.`userId`) +
+            FfiConverterSequenceString.allocationSize(value.`msgIdList`) +
+            FfiConverterLong.allocationSize(value.`readTime`) +
+            FfiConverterInt.allocationSize(value.`msgFrom`) +
+            FfiConverterInt.allocationSize(value.`contentType`) +
+            FfiConverterInt.allocationSize(value.`sessionType`)
+    )
+
+    override fun write(value: MessageReceipt, buf: ByteBuffer) {
+            FfiConverterString.write(value.`groupId`, buf)
+            FfiConverterString.write(value.`userId`, buf)
+            FfiConverterSequenceString.write(value.`msgIdList`, buf)
+            FfiConverterLong.write(value.`readTime`, buf)
+            FfiConverterInt.write(value.`msgFrom`, buf)
+            FfiConverterInt.write(value.`contentType`, buf)
+            FfiConverterInt.write(value.`sessionType`, buf)
+    }
+}
+
+
+
+/**
+ * Offline push settings of a message (`OfflinePushInfo`).
+ */
+data class OfflinePushInfo (
+    val `title`: kotlin.String
+    , 
+    val `desc`: kotlin.String
+    , 
+    val `ex`: kotlin.String
+    , 
+    val `iosPushSound`: kotlin.String
+    , 
+    val `iosBadgeCount`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeOfflinePushInfo: FfiConverterRustBuffer<OfflinePushInfo> {
+    override fun read(buf: ByteBuffer): OfflinePushInfo {
+        return OfflinePushInfo(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: OfflinePushInfo) = (
+            FfiConverterString.allocationSize(value.`title`) +
+            FfiConverterString.allocationSize(value.`desc`) +
+            FfiConverterString.allocationSize(value.`ex`) +
+            FfiConverterString.allocationSize(value.`iosPushSound`) +
+            FfiConverterBoolean.allocationSize(value.`iosBadgeCount`)
+    )
+
+    override fun write(value: OfflinePushInfo, buf: ByteBuffer) {
+            FfiConverterString.write(value.`title`, buf)
+            FfiConverterString.write(value.`desc`, buf)
+            FfiConverterString.write(value.`ex`, buf)
+            FfiConverterString.write(value.`iosPushSound`, buf)
+            FfiConverterBoolean.write(value.`iosBadgeCount`, buf)
     }
 }
 
@@ -2272,6 +5313,348 @@ public object FfiConverterTypeOpenIMConfig: FfiConverterRustBuffer<OpenImConfig>
             FfiConverterString.write(value.`wsAddr`, buf)
             FfiConverterString.write(value.`dataDir`, buf)
             FfiConverterTypeLogLevel.write(value.`logLevel`, buf)
+    }
+}
+
+
+
+/**
+ * `PictureBaseInfo`.
+ */
+data class PictureInfo (
+    val `uuid`: kotlin.String
+    , 
+    val `kind`: kotlin.String
+    , 
+    val `size`: kotlin.Long
+    , 
+    val `width`: kotlin.Int
+    , 
+    val `height`: kotlin.Int
+    , 
+    val `url`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypePictureInfo: FfiConverterRustBuffer<PictureInfo> {
+    override fun read(buf: ByteBuffer): PictureInfo {
+        return PictureInfo(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: PictureInfo) = (
+            FfiConverterString.allocationSize(value.`uuid`) +
+            FfiConverterString.allocationSize(value.`kind`) +
+            FfiConverterLong.allocationSize(value.`size`) +
+            FfiConverterInt.allocationSize(value.`width`) +
+            FfiConverterInt.allocationSize(value.`height`) +
+            FfiConverterString.allocationSize(value.`url`)
+    )
+
+    override fun write(value: PictureInfo, buf: ByteBuffer) {
+            FfiConverterString.write(value.`uuid`, buf)
+            FfiConverterString.write(value.`kind`, buf)
+            FfiConverterLong.write(value.`size`, buf)
+            FfiConverterInt.write(value.`width`, buf)
+            FfiConverterInt.write(value.`height`, buf)
+            FfiConverterString.write(value.`url`, buf)
+    }
+}
+
+
+
+/**
+ * Who revoked which message (OpenIM `MessageRevoked`).
+ */
+data class RevokedInfo (
+    val `revokerId`: kotlin.String
+    , 
+    val `revokerRole`: kotlin.Int
+    , 
+    val `clientMsgId`: kotlin.String
+    , 
+    val `revokerNickname`: kotlin.String
+    , 
+    val `revokeTime`: kotlin.Long
+    , 
+    val `sourceMessageSendTime`: kotlin.Long
+    , 
+    val `sourceMessageSendId`: kotlin.String
+    , 
+    val `sourceMessageSenderNickname`: kotlin.String
+    , 
+    val `sessionType`: kotlin.Int
+    , 
+    val `seq`: kotlin.Long
+    , 
+    val `ex`: kotlin.String
+    , 
+    val `isAdminRevoke`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRevokedInfo: FfiConverterRustBuffer<RevokedInfo> {
+    override fun read(buf: ByteBuffer): RevokedInfo {
+        return RevokedInfo(
+            FfiConverterString.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RevokedInfo) = (
+            FfiConverterString.allocationSize(value.`revokerId`) +
+            FfiConverterInt.allocationSize(value.`revokerRole`) +
+            FfiConverterString.allocationSize(value.`clientMsgId`) +
+            FfiConverterString.allocationSize(value.`revokerNickname`) +
+            FfiConverterLong.allocationSize(value.`revokeTime`) +
+            FfiConverterLong.allocationSize(value.`sourceMessageSendTime`) +
+            FfiConverterString.allocationSize(value.`sourceMessageSendId`) +
+            FfiConverterString.allocationSize(value.`sourceMessageSenderNickname`) +
+            FfiConverterInt.allocationSize(value.`sessionType`) +
+            FfiConverterLong.allocationSize(value.`seq`) +
+            FfiConverterString.allocationSize(value.`ex`) +
+            FfiConverterBoolean.allocationSize(value.`isAdminRevoke`)
+    )
+
+    override fun write(value: RevokedInfo, buf: ByteBuffer) {
+            FfiConverterString.write(value.`revokerId`, buf)
+            FfiConverterInt.write(value.`revokerRole`, buf)
+            FfiConverterString.write(value.`clientMsgId`, buf)
+            FfiConverterString.write(value.`revokerNickname`, buf)
+            FfiConverterLong.write(value.`revokeTime`, buf)
+            FfiConverterLong.write(value.`sourceMessageSendTime`, buf)
+            FfiConverterString.write(value.`sourceMessageSendId`, buf)
+            FfiConverterString.write(value.`sourceMessageSenderNickname`, buf)
+            FfiConverterInt.write(value.`sessionType`, buf)
+            FfiConverterLong.write(value.`seq`, buf)
+            FfiConverterString.write(value.`ex`, buf)
+            FfiConverterBoolean.write(value.`isAdminRevoke`, buf)
+    }
+}
+
+
+
+/**
+ * What to look for. At least one of `keywords`, `sender_ids` or `content_types` is needed.
+ */
+data class SearchParams (
+    /**
+     * Limits the search to one conversation.
+     */
+    val `conversationId`: kotlin.String? = null 
+    , 
+    val `keywords`: List<kotlin.String>
+    , 
+    /**
+     * Every keyword must occur (instead of any).
+     */
+    val `matchAllKeywords`: kotlin.Boolean = false 
+    , 
+    val `senderIds`: List<kotlin.String>
+    , 
+    val `contentTypes`: List<kotlin.Int>
+    , 
+    /**
+     * End of the time window, Unix seconds (0: now).
+     */
+    val `searchTimePosition`: kotlin.Long = 0L 
+    , 
+    /**
+     * Length of the time window in seconds before its end (0: unlimited).
+     */
+    val `searchTimePeriod`: kotlin.Long = 0L 
+    , 
+    /**
+     * 1-based page number.
+     */
+    val `pageIndex`: kotlin.Int
+    , 
+    val `count`: kotlin.Int
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSearchParams: FfiConverterRustBuffer<SearchParams> {
+    override fun read(buf: ByteBuffer): SearchParams {
+        return SearchParams(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceInt.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SearchParams) = (
+            FfiConverterOptionalString.allocationSize(value.`conversationId`) +
+            FfiConverterSequenceString.allocationSize(value.`keywords`) +
+            FfiConverterBoolean.allocationSize(value.`matchAllKeywords`) +
+            FfiConverterSequenceString.allocationSize(value.`senderIds`) +
+            FfiConverterSequenceInt.allocationSize(value.`contentTypes`) +
+            FfiConverterLong.allocationSize(value.`searchTimePosition`) +
+            FfiConverterLong.allocationSize(value.`searchTimePeriod`) +
+            FfiConverterInt.allocationSize(value.`pageIndex`) +
+            FfiConverterInt.allocationSize(value.`count`)
+    )
+
+    override fun write(value: SearchParams, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`conversationId`, buf)
+            FfiConverterSequenceString.write(value.`keywords`, buf)
+            FfiConverterBoolean.write(value.`matchAllKeywords`, buf)
+            FfiConverterSequenceString.write(value.`senderIds`, buf)
+            FfiConverterSequenceInt.write(value.`contentTypes`, buf)
+            FfiConverterLong.write(value.`searchTimePosition`, buf)
+            FfiConverterLong.write(value.`searchTimePeriod`, buf)
+            FfiConverterInt.write(value.`pageIndex`, buf)
+            FfiConverterInt.write(value.`count`, buf)
+    }
+}
+
+
+
+/**
+ * Matches grouped by conversation; `total_count` counts all matching messages.
+ */
+data class SearchResult (
+    val `totalCount`: kotlin.Int
+    , 
+    val `items`: List<SearchResultItem>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSearchResult: FfiConverterRustBuffer<SearchResult> {
+    override fun read(buf: ByteBuffer): SearchResult {
+        return SearchResult(
+            FfiConverterInt.read(buf),
+            FfiConverterSequenceTypeSearchResultItem.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SearchResult) = (
+            FfiConverterInt.allocationSize(value.`totalCount`) +
+            FfiConverterSequenceTypeSearchResultItem.allocationSize(value.`items`)
+    )
+
+    override fun write(value: SearchResult, buf: ByteBuffer) {
+            FfiConverterInt.write(value.`totalCount`, buf)
+            FfiConverterSequenceTypeSearchResultItem.write(value.`items`, buf)
+    }
+}
+
+
+
+data class SearchResultItem (
+    val `conversationId`: kotlin.String
+    , 
+    val `conversationType`: kotlin.Int
+    , 
+    val `showName`: kotlin.String
+    , 
+    val `faceUrl`: kotlin.String
+    , 
+    val `messageCount`: kotlin.Int
+    , 
+    val `messages`: List<Message>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSearchResultItem: FfiConverterRustBuffer<SearchResultItem> {
+    override fun read(buf: ByteBuffer): SearchResultItem {
+        return SearchResultItem(
+            FfiConverterString.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterSequenceTypeMessage.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SearchResultItem) = (
+            FfiConverterString.allocationSize(value.`conversationId`) +
+            FfiConverterInt.allocationSize(value.`conversationType`) +
+            FfiConverterString.allocationSize(value.`showName`) +
+            FfiConverterString.allocationSize(value.`faceUrl`) +
+            FfiConverterInt.allocationSize(value.`messageCount`) +
+            FfiConverterSequenceTypeMessage.allocationSize(value.`messages`)
+    )
+
+    override fun write(value: SearchResultItem, buf: ByteBuffer) {
+            FfiConverterString.write(value.`conversationId`, buf)
+            FfiConverterInt.write(value.`conversationType`, buf)
+            FfiConverterString.write(value.`showName`, buf)
+            FfiConverterString.write(value.`faceUrl`, buf)
+            FfiConverterInt.write(value.`messageCount`, buf)
+            FfiConverterSequenceTypeMessage.write(value.`messages`, buf)
     }
 }
 
@@ -2416,6 +5799,745 @@ public object FfiConverterTypeLoginStatus: FfiConverterRustBuffer<LoginStatus> {
     override fun allocationSize(value: LoginStatus) = 4UL
 
     override fun write(value: LoginStatus, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * What a message says, by kind. `Unknown` keeps the raw content of a type this SDK does not
+ * know, or of content that does not decode, so nothing is ever dropped.
+ */
+sealed class MessageContent {
+    
+    /**
+     * 101.
+     */
+    data class Text(
+        val `text`: kotlin.String) : MessageContent()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * 117: text with styled ranges.
+     */
+    data class AdvancedText(
+        val `text`: kotlin.String, 
+        val `entities`: List<io.openim.sdk.MessageEntity>) : MessageContent()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * 118.
+     */
+    data class Markdown(
+        val `text`: kotlin.String) : MessageContent()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * 106: text mentioning users (`AtAllTag` mentions everyone).
+     */
+    data class AtText(
+        val `text`: kotlin.String, 
+        val `atUserIds`: List<kotlin.String>, 
+        val `atUsersInfo`: List<io.openim.sdk.AtInfo>, 
+        val `quote`: Message?, 
+        val `isAtSelf`: kotlin.Boolean) : MessageContent()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * 114: a reply quoting another message.
+     */
+    data class Quote(
+        val `text`: kotlin.String, 
+        val `quoted`: Message?, 
+        val `entities`: List<io.openim.sdk.MessageEntity>) : MessageContent()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * 110 (also 119, 120).
+     */
+    data class Custom(
+        val `data`: kotlin.String, 
+        val `description`: kotlin.String, 
+        val `extension`: kotlin.String) : MessageContent()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * 109.
+     */
+    data class Location(
+        val `description`: kotlin.String, 
+        val `longitude`: kotlin.Double, 
+        val `latitude`: kotlin.Double) : MessageContent()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * 108: a contact card.
+     */
+    data class Card(
+        val `userId`: kotlin.String, 
+        val `nickname`: kotlin.String, 
+        val `faceUrl`: kotlin.String, 
+        val `ex`: kotlin.String) : MessageContent()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * 115.
+     */
+    data class Face(
+        val `index`: kotlin.Long, 
+        val `data`: kotlin.String) : MessageContent()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * 102.
+     */
+    data class Image(
+        val `sourcePath`: kotlin.String, 
+        val `source`: io.openim.sdk.PictureInfo?, 
+        val `big`: io.openim.sdk.PictureInfo?, 
+        val `snapshot`: io.openim.sdk.PictureInfo?) : MessageContent()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * 103.
+     */
+    data class Sound(
+        val `uuid`: kotlin.String, 
+        val `soundPath`: kotlin.String, 
+        val `sourceUrl`: kotlin.String, 
+        val `dataSize`: kotlin.Long, 
+        val `duration`: kotlin.Long, 
+        val `soundType`: kotlin.String) : MessageContent()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * 104.
+     */
+    data class Video(
+        val `videoPath`: kotlin.String, 
+        val `videoUuid`: kotlin.String, 
+        val `videoUrl`: kotlin.String, 
+        val `videoType`: kotlin.String, 
+        val `videoSize`: kotlin.Long, 
+        val `duration`: kotlin.Long, 
+        val `snapshotPath`: kotlin.String, 
+        val `snapshotUuid`: kotlin.String, 
+        val `snapshotSize`: kotlin.Long, 
+        val `snapshotUrl`: kotlin.String, 
+        val `snapshotWidth`: kotlin.Int, 
+        val `snapshotHeight`: kotlin.Int, 
+        val `snapshotType`: kotlin.String) : MessageContent()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * 105.
+     */
+    data class File(
+        val `filePath`: kotlin.String, 
+        val `uuid`: kotlin.String, 
+        val `sourceUrl`: kotlin.String, 
+        val `fileName`: kotlin.String, 
+        val `fileSize`: kotlin.Long, 
+        val `fileType`: kotlin.String) : MessageContent()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * 107: several messages forwarded together.
+     */
+    data class Merger(
+        val `title`: kotlin.String, 
+        val `abstractList`: List<kotlin.String>, 
+        val `messages`: List<io.openim.sdk.Message>, 
+        val `entities`: List<io.openim.sdk.MessageEntity>) : MessageContent()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * 113: "is typing".
+     */
+    data class Typing(
+        val `msgTips`: kotlin.String) : MessageContent()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * 2101: a revoked message.
+     */
+    data class Revoked(
+        val `info`: io.openim.sdk.RevokedInfo) : MessageContent()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * Other notifications (contentType ≥ 1000): `detail` is the tips JSON.
+     */
+    data class Notification(
+        val `detail`: kotlin.String) : MessageContent()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * A content type this SDK does not know, or content that does not decode.
+     */
+    data class Unknown(
+        val `raw`: kotlin.String) : MessageContent()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMessageContent : FfiConverterRustBuffer<MessageContent>{
+    override fun read(buf: ByteBuffer): MessageContent {
+        return when(buf.getInt()) {
+            1 -> MessageContent.Text(
+                FfiConverterString.read(buf),
+                )
+            2 -> MessageContent.AdvancedText(
+                FfiConverterString.read(buf),
+                FfiConverterSequenceTypeMessageEntity.read(buf),
+                )
+            3 -> MessageContent.Markdown(
+                FfiConverterString.read(buf),
+                )
+            4 -> MessageContent.AtText(
+                FfiConverterString.read(buf),
+                FfiConverterSequenceString.read(buf),
+                FfiConverterSequenceTypeAtInfo.read(buf),
+                FfiConverterOptionalTypeMessage.read(buf),
+                FfiConverterBoolean.read(buf),
+                )
+            5 -> MessageContent.Quote(
+                FfiConverterString.read(buf),
+                FfiConverterOptionalTypeMessage.read(buf),
+                FfiConverterSequenceTypeMessageEntity.read(buf),
+                )
+            6 -> MessageContent.Custom(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            7 -> MessageContent.Location(
+                FfiConverterString.read(buf),
+                FfiConverterDouble.read(buf),
+                FfiConverterDouble.read(buf),
+                )
+            8 -> MessageContent.Card(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                )
+            9 -> MessageContent.Face(
+                FfiConverterLong.read(buf),
+                FfiConverterString.read(buf),
+                )
+            10 -> MessageContent.Image(
+                FfiConverterString.read(buf),
+                FfiConverterOptionalTypePictureInfo.read(buf),
+                FfiConverterOptionalTypePictureInfo.read(buf),
+                FfiConverterOptionalTypePictureInfo.read(buf),
+                )
+            11 -> MessageContent.Sound(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterLong.read(buf),
+                FfiConverterLong.read(buf),
+                FfiConverterString.read(buf),
+                )
+            12 -> MessageContent.Video(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterLong.read(buf),
+                FfiConverterLong.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterLong.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterInt.read(buf),
+                FfiConverterInt.read(buf),
+                FfiConverterString.read(buf),
+                )
+            13 -> MessageContent.File(
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterString.read(buf),
+                FfiConverterLong.read(buf),
+                FfiConverterString.read(buf),
+                )
+            14 -> MessageContent.Merger(
+                FfiConverterString.read(buf),
+                FfiConverterSequenceString.read(buf),
+                FfiConverterSequenceTypeMessage.read(buf),
+                FfiConverterSequenceTypeMessageEntity.read(buf),
+                )
+            15 -> MessageContent.Typing(
+                FfiConverterString.read(buf),
+                )
+            16 -> MessageContent.Revoked(
+                FfiConverterTypeRevokedInfo.read(buf),
+                )
+            17 -> MessageContent.Notification(
+                FfiConverterString.read(buf),
+                )
+            18 -> MessageContent.Unknown(
+                FfiConverterString.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: MessageContent): ULong = when(value) {
+        is MessageContent.Text -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`text`)
+            )
+        }
+        is MessageContent.AdvancedText -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`text`)
+                + FfiConverterSequenceTypeMessageEntity.allocationSize(value.`entities`)
+            )
+        }
+        is MessageContent.Markdown -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`text`)
+            )
+        }
+        is MessageContent.AtText -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`text`)
+                + FfiConverterSequenceString.allocationSize(value.`atUserIds`)
+                + FfiConverterSequenceTypeAtInfo.allocationSize(value.`atUsersInfo`)
+                + FfiConverterOptionalTypeMessage.allocationSize(value.`quote`)
+                + FfiConverterBoolean.allocationSize(value.`isAtSelf`)
+            )
+        }
+        is MessageContent.Quote -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`text`)
+                + FfiConverterOptionalTypeMessage.allocationSize(value.`quoted`)
+                + FfiConverterSequenceTypeMessageEntity.allocationSize(value.`entities`)
+            )
+        }
+        is MessageContent.Custom -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`data`)
+                + FfiConverterString.allocationSize(value.`description`)
+                + FfiConverterString.allocationSize(value.`extension`)
+            )
+        }
+        is MessageContent.Location -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`description`)
+                + FfiConverterDouble.allocationSize(value.`longitude`)
+                + FfiConverterDouble.allocationSize(value.`latitude`)
+            )
+        }
+        is MessageContent.Card -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`userId`)
+                + FfiConverterString.allocationSize(value.`nickname`)
+                + FfiConverterString.allocationSize(value.`faceUrl`)
+                + FfiConverterString.allocationSize(value.`ex`)
+            )
+        }
+        is MessageContent.Face -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterLong.allocationSize(value.`index`)
+                + FfiConverterString.allocationSize(value.`data`)
+            )
+        }
+        is MessageContent.Image -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`sourcePath`)
+                + FfiConverterOptionalTypePictureInfo.allocationSize(value.`source`)
+                + FfiConverterOptionalTypePictureInfo.allocationSize(value.`big`)
+                + FfiConverterOptionalTypePictureInfo.allocationSize(value.`snapshot`)
+            )
+        }
+        is MessageContent.Sound -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`uuid`)
+                + FfiConverterString.allocationSize(value.`soundPath`)
+                + FfiConverterString.allocationSize(value.`sourceUrl`)
+                + FfiConverterLong.allocationSize(value.`dataSize`)
+                + FfiConverterLong.allocationSize(value.`duration`)
+                + FfiConverterString.allocationSize(value.`soundType`)
+            )
+        }
+        is MessageContent.Video -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`videoPath`)
+                + FfiConverterString.allocationSize(value.`videoUuid`)
+                + FfiConverterString.allocationSize(value.`videoUrl`)
+                + FfiConverterString.allocationSize(value.`videoType`)
+                + FfiConverterLong.allocationSize(value.`videoSize`)
+                + FfiConverterLong.allocationSize(value.`duration`)
+                + FfiConverterString.allocationSize(value.`snapshotPath`)
+                + FfiConverterString.allocationSize(value.`snapshotUuid`)
+                + FfiConverterLong.allocationSize(value.`snapshotSize`)
+                + FfiConverterString.allocationSize(value.`snapshotUrl`)
+                + FfiConverterInt.allocationSize(value.`snapshotWidth`)
+                + FfiConverterInt.allocationSize(value.`snapshotHeight`)
+                + FfiConverterString.allocationSize(value.`snapshotType`)
+            )
+        }
+        is MessageContent.File -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`filePath`)
+                + FfiConverterString.allocationSize(value.`uuid`)
+                + FfiConverterString.allocationSize(value.`sourceUrl`)
+                + FfiConverterString.allocationSize(value.`fileName`)
+                + FfiConverterLong.allocationSize(value.`fileSize`)
+                + FfiConverterString.allocationSize(value.`fileType`)
+            )
+        }
+        is MessageContent.Merger -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`title`)
+                + FfiConverterSequenceString.allocationSize(value.`abstractList`)
+                + FfiConverterSequenceTypeMessage.allocationSize(value.`messages`)
+                + FfiConverterSequenceTypeMessageEntity.allocationSize(value.`entities`)
+            )
+        }
+        is MessageContent.Typing -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`msgTips`)
+            )
+        }
+        is MessageContent.Revoked -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeRevokedInfo.allocationSize(value.`info`)
+            )
+        }
+        is MessageContent.Notification -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`detail`)
+            )
+        }
+        is MessageContent.Unknown -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`raw`)
+            )
+        }
+    }
+
+    override fun write(value: MessageContent, buf: ByteBuffer) {
+        when(value) {
+            is MessageContent.Text -> {
+                buf.putInt(1)
+                FfiConverterString.write(value.`text`, buf)
+                Unit
+            }
+            is MessageContent.AdvancedText -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`text`, buf)
+                FfiConverterSequenceTypeMessageEntity.write(value.`entities`, buf)
+                Unit
+            }
+            is MessageContent.Markdown -> {
+                buf.putInt(3)
+                FfiConverterString.write(value.`text`, buf)
+                Unit
+            }
+            is MessageContent.AtText -> {
+                buf.putInt(4)
+                FfiConverterString.write(value.`text`, buf)
+                FfiConverterSequenceString.write(value.`atUserIds`, buf)
+                FfiConverterSequenceTypeAtInfo.write(value.`atUsersInfo`, buf)
+                FfiConverterOptionalTypeMessage.write(value.`quote`, buf)
+                FfiConverterBoolean.write(value.`isAtSelf`, buf)
+                Unit
+            }
+            is MessageContent.Quote -> {
+                buf.putInt(5)
+                FfiConverterString.write(value.`text`, buf)
+                FfiConverterOptionalTypeMessage.write(value.`quoted`, buf)
+                FfiConverterSequenceTypeMessageEntity.write(value.`entities`, buf)
+                Unit
+            }
+            is MessageContent.Custom -> {
+                buf.putInt(6)
+                FfiConverterString.write(value.`data`, buf)
+                FfiConverterString.write(value.`description`, buf)
+                FfiConverterString.write(value.`extension`, buf)
+                Unit
+            }
+            is MessageContent.Location -> {
+                buf.putInt(7)
+                FfiConverterString.write(value.`description`, buf)
+                FfiConverterDouble.write(value.`longitude`, buf)
+                FfiConverterDouble.write(value.`latitude`, buf)
+                Unit
+            }
+            is MessageContent.Card -> {
+                buf.putInt(8)
+                FfiConverterString.write(value.`userId`, buf)
+                FfiConverterString.write(value.`nickname`, buf)
+                FfiConverterString.write(value.`faceUrl`, buf)
+                FfiConverterString.write(value.`ex`, buf)
+                Unit
+            }
+            is MessageContent.Face -> {
+                buf.putInt(9)
+                FfiConverterLong.write(value.`index`, buf)
+                FfiConverterString.write(value.`data`, buf)
+                Unit
+            }
+            is MessageContent.Image -> {
+                buf.putInt(10)
+                FfiConverterString.write(value.`sourcePath`, buf)
+                FfiConverterOptionalTypePictureInfo.write(value.`source`, buf)
+                FfiConverterOptionalTypePictureInfo.write(value.`big`, buf)
+                FfiConverterOptionalTypePictureInfo.write(value.`snapshot`, buf)
+                Unit
+            }
+            is MessageContent.Sound -> {
+                buf.putInt(11)
+                FfiConverterString.write(value.`uuid`, buf)
+                FfiConverterString.write(value.`soundPath`, buf)
+                FfiConverterString.write(value.`sourceUrl`, buf)
+                FfiConverterLong.write(value.`dataSize`, buf)
+                FfiConverterLong.write(value.`duration`, buf)
+                FfiConverterString.write(value.`soundType`, buf)
+                Unit
+            }
+            is MessageContent.Video -> {
+                buf.putInt(12)
+                FfiConverterString.write(value.`videoPath`, buf)
+                FfiConverterString.write(value.`videoUuid`, buf)
+                FfiConverterString.write(value.`videoUrl`, buf)
+                FfiConverterString.write(value.`videoType`, buf)
+                FfiConverterLong.write(value.`videoSize`, buf)
+                FfiConverterLong.write(value.`duration`, buf)
+                FfiConverterString.write(value.`snapshotPath`, buf)
+                FfiConverterString.write(value.`snapshotUuid`, buf)
+                FfiConverterLong.write(value.`snapshotSize`, buf)
+                FfiConverterString.write(value.`snapshotUrl`, buf)
+                FfiConverterInt.write(value.`snapshotWidth`, buf)
+                FfiConverterInt.write(value.`snapshotHeight`, buf)
+                FfiConverterString.write(value.`snapshotType`, buf)
+                Unit
+            }
+            is MessageContent.File -> {
+                buf.putInt(13)
+                FfiConverterString.write(value.`filePath`, buf)
+                FfiConverterString.write(value.`uuid`, buf)
+                FfiConverterString.write(value.`sourceUrl`, buf)
+                FfiConverterString.write(value.`fileName`, buf)
+                FfiConverterLong.write(value.`fileSize`, buf)
+                FfiConverterString.write(value.`fileType`, buf)
+                Unit
+            }
+            is MessageContent.Merger -> {
+                buf.putInt(14)
+                FfiConverterString.write(value.`title`, buf)
+                FfiConverterSequenceString.write(value.`abstractList`, buf)
+                FfiConverterSequenceTypeMessage.write(value.`messages`, buf)
+                FfiConverterSequenceTypeMessageEntity.write(value.`entities`, buf)
+                Unit
+            }
+            is MessageContent.Typing -> {
+                buf.putInt(15)
+                FfiConverterString.write(value.`msgTips`, buf)
+                Unit
+            }
+            is MessageContent.Revoked -> {
+                buf.putInt(16)
+                FfiConverterTypeRevokedInfo.write(value.`info`, buf)
+                Unit
+            }
+            is MessageContent.Notification -> {
+                buf.putInt(17)
+                FfiConverterString.write(value.`detail`, buf)
+                Unit
+            }
+            is MessageContent.Unknown -> {
+                buf.putInt(18)
+                FfiConverterString.write(value.`raw`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
+
+/**
+ * Where a message stands (OpenIM: 1 sending, 2 sent, 3 failed, 4 deleted, 5 filtered).
+ */
+
+enum class MessageStatus {
+    
+    SENDING,
+    SEND_SUCCESS,
+    SEND_FAILED,
+    DELETED,
+    FILTERED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMessageStatus: FfiConverterRustBuffer<MessageStatus> {
+    override fun read(buf: ByteBuffer) = try {
+        
+        MessageStatus.entries[buf.getInt() - 1]
+        
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: MessageStatus) = 4UL
+
+    override fun write(value: MessageStatus, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -2764,6 +6886,70 @@ public object FfiConverterTypeOpenIMError : FfiConverterRustBuffer<OpenImExcepti
 /**
  * @suppress
  */
+public object FfiConverterOptionalInt: FfiConverterRustBuffer<kotlin.Int?> {
+    override fun read(buf: ByteBuffer): kotlin.Int? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterInt.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.Int?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterInt.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.Int?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterInt.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalBoolean: FfiConverterRustBuffer<kotlin.Boolean?> {
+    override fun read(buf: ByteBuffer): kotlin.Boolean? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterBoolean.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.Boolean?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterBoolean.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.Boolean?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterBoolean.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?> {
     override fun read(buf: ByteBuffer): kotlin.String? {
         if (buf.get().toInt() == 0) {
@@ -2796,6 +6982,130 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeMessage: FfiConverterRustBuffer<Message?> {
+    override fun read(buf: ByteBuffer): Message? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeMessage.read(buf)
+    }
+
+    override fun allocationSize(value: Message?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeMessage.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Message?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeMessage.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeOfflinePushInfo: FfiConverterRustBuffer<OfflinePushInfo?> {
+    override fun read(buf: ByteBuffer): OfflinePushInfo? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeOfflinePushInfo.read(buf)
+    }
+
+    override fun allocationSize(value: OfflinePushInfo?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeOfflinePushInfo.allocationSize(value)
+        }
+    }
+
+    override fun write(value: OfflinePushInfo?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeOfflinePushInfo.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypePictureInfo: FfiConverterRustBuffer<PictureInfo?> {
+    override fun read(buf: ByteBuffer): PictureInfo? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypePictureInfo.read(buf)
+    }
+
+    override fun allocationSize(value: PictureInfo?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypePictureInfo.allocationSize(value)
+        }
+    }
+
+    override fun write(value: PictureInfo?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypePictureInfo.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceInt: FfiConverterRustBuffer<List<kotlin.Int>> {
+    override fun read(buf: ByteBuffer): List<kotlin.Int> {
+        val len = buf.getInt()
+        return List<kotlin.Int>(len) {
+            FfiConverterInt.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<kotlin.Int>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterInt.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<kotlin.Int>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterInt.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.String>> {
     override fun read(buf: ByteBuffer): List<kotlin.String> {
         val len = buf.getInt()
@@ -2814,6 +7124,174 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterString.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeAtInfo: FfiConverterRustBuffer<List<AtInfo>> {
+    override fun read(buf: ByteBuffer): List<AtInfo> {
+        val len = buf.getInt()
+        return List<AtInfo>(len) {
+            FfiConverterTypeAtInfo.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<AtInfo>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeAtInfo.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<AtInfo>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeAtInfo.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeConversation: FfiConverterRustBuffer<List<Conversation>> {
+    override fun read(buf: ByteBuffer): List<Conversation> {
+        val len = buf.getInt()
+        return List<Conversation>(len) {
+            FfiConverterTypeConversation.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Conversation>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeConversation.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Conversation>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeConversation.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeMessage: FfiConverterRustBuffer<List<Message>> {
+    override fun read(buf: ByteBuffer): List<Message> {
+        val len = buf.getInt()
+        return List<Message>(len) {
+            FfiConverterTypeMessage.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<Message>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeMessage.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<Message>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeMessage.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeMessageEntity: FfiConverterRustBuffer<List<MessageEntity>> {
+    override fun read(buf: ByteBuffer): List<MessageEntity> {
+        val len = buf.getInt()
+        return List<MessageEntity>(len) {
+            FfiConverterTypeMessageEntity.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<MessageEntity>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeMessageEntity.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<MessageEntity>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeMessageEntity.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeMessageReceipt: FfiConverterRustBuffer<List<MessageReceipt>> {
+    override fun read(buf: ByteBuffer): List<MessageReceipt> {
+        val len = buf.getInt()
+        return List<MessageReceipt>(len) {
+            FfiConverterTypeMessageReceipt.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<MessageReceipt>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeMessageReceipt.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<MessageReceipt>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeMessageReceipt.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeSearchResultItem: FfiConverterRustBuffer<List<SearchResultItem>> {
+    override fun read(buf: ByteBuffer): List<SearchResultItem> {
+        val len = buf.getInt()
+        return List<SearchResultItem>(len) {
+            FfiConverterTypeSearchResultItem.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<SearchResultItem>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeSearchResultItem.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<SearchResultItem>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeSearchResultItem.write(it, buf)
         }
     }
 }

@@ -1,0 +1,160 @@
+//! History paging: local pages first, with seq holes filled from the server (request 1005), as
+//! OpenIM's `GetAdvancedHistoryMessageList` does. Each round checks that every seq between the
+//! page's edge and the cursor is known locally; missing ones are fetched (the server answers
+//! deleted ones with an empty message, kept as a deleted row so they are not asked for again).
+
+use openim_wire::constant::req;
+use openim_wire::pb::msg::{ConversationSeqs, GetSeqMessageReq, GetSeqMessageResp};
+use openim_wire::pb::sdkws::PullOrder;
+
+use super::Messages;
+use super::ingest::is_placeholder;
+use super::model::*;
+use crate::error::{OpenIMError, Result};
+
+/// Most messages one page may ask for.
+pub const MAX_PAGE: i32 = 500;
+/// Most rounds of hole filling for one page.
+const MAX_ROUNDS: usize = 16;
+
+/// One page of history, oldest first; `is_end` once nothing is left in that direction.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct HistoryPage {
+    pub messages: Vec<Message>,
+    pub is_end: bool,
+}
+
+impl Messages {
+    /// `count` messages older than `start_client_msg_id` (or the newest ones without it), or with
+    /// `newer` the ones after it.
+    pub async fn history(&self, conversation_id: &str, start_client_msg_id: Option<String>, count: i32, newer: bool) -> Result<HistoryPage> {
+        if !(1..=MAX_PAGE).contains(&count) {
+            return Err(OpenIMError::invalid_argument(format!("count must be within 1..={MAX_PAGE}")));
+        }
+        let conversation = self
+            .ctx
+            .store
+            .conversation(conversation_id)
+            .await?
+            .ok_or_else(|| OpenIMError::invalid_argument(format!("no conversation {conversation_id}")))?;
+        let start = match start_client_msg_id.filter(|s| !s.is_empty()) {
+            Some(id) => Some(
+                self.ctx
+                    .store
+                    .message(conversation_id, &id)
+                    .await?
+                    .ok_or_else(|| OpenIMError::invalid_argument(format!("no message {id} in {conversation_id}")))?,
+            ),
+            None if newer => return Err(OpenIMError::invalid_argument("paging to newer messages needs a start message")),
+            None => None,
+        };
+        let cursor = start.as_ref().map(|m| (m.send_time, m.seq, m.client_msg_id.as_str()));
+        let synced = self.ctx.synced_seq(conversation_id).max(conversation.max_seq);
+        let mut lower = conversation.min_seq.max(1);
+        let limit = i64::from(count);
+
+        // The seq next to the cursor in the paging direction.
+        let mut edge = match (&start, newer) {
+            (Some(m), false) if m.seq > 0 => m.seq - 1,
+            (Some(m), true) if m.seq > 0 => m.seq + 1,
+            (Some(_), true) => synced + 1,
+            _ => synced,
+        };
+        let mut rounds = 0;
+        loop {
+            let page = self.ctx.store.message_page(conversation_id, cursor, limit, newer).await?;
+            let full = page.len() as i64 == limit;
+            let seqs = page.iter().map(|m| m.seq).filter(|s| *s > 0);
+            // The stretch of seqs this page spans (or should span, when it is short).
+            let (lo, hi) = if newer {
+                let far = if full { seqs.max().unwrap_or(edge) } else { (edge + limit - 1).min(synced) };
+                (edge, far.min(synced))
+            } else {
+                let far = if full { seqs.min().unwrap_or(edge) } else { (edge - limit + 1).max(lower) };
+                (far.max(lower), edge)
+            };
+            let reached_end = if newer { hi >= synced } else { lo <= lower };
+            let missing = if lo <= hi {
+                let known = self.ctx.store.known_seqs(conversation_id, lo, hi).await?;
+                (lo..=hi).filter(|s| known.binary_search(s).is_err()).collect::<Vec<_>>()
+            } else {
+                Vec::new()
+            };
+            rounds += 1;
+            if !missing.is_empty() && rounds <= MAX_ROUNDS {
+                if let Some(end_seq) = self.fetch_seqs(conversation_id, missing, newer).await?
+                    && !newer
+                {
+                    lower = lower.max(end_seq);
+                    self.save_min_seq(conversation_id, lower).await?;
+                }
+                continue;
+            }
+            if full || reached_end || rounds > MAX_ROUNDS {
+                let mut messages = page;
+                if !newer {
+                    messages.reverse();
+                }
+                let is_end = !full && reached_end;
+                return Ok(HistoryPage { messages, is_end });
+            }
+            // Every seq here is known but the page is short (deleted messages): look further.
+            edge = if newer { hi + 1 } else { lo - 1 };
+        }
+    }
+
+    /// Fetches explicit seqs (request 1005) and stores them; returns the server's `endSeq` when
+    /// it says the user's history ends there.
+    async fn fetch_seqs(&self, conversation_id: &str, seqs: Vec<i64>, newer: bool) -> Result<Option<i64>> {
+        let req = GetSeqMessageReq {
+            user_id: self.ctx.user_id.clone(),
+            conversations: vec![ConversationSeqs { conversation_id: conversation_id.to_owned(), seqs: seqs.clone() }],
+            order: if newer { PullOrder::Asc } else { PullOrder::Desc } as i32,
+        };
+        let resp: GetSeqMessageResp = self.ctx.conn.request(req::PULL_MSG_BY_SEQ_LIST, &req).await?;
+        let pulled = resp.msgs.get(conversation_id).or_else(|| resp.notification_msgs.get(conversation_id));
+        let mut answered = Vec::new();
+        let mut end = None;
+        if let Some(pulled) = pulled {
+            for data in &pulled.msgs {
+                answered.push(data.seq);
+                let message = if is_placeholder(data) {
+                    let mut m = Message::from_msg_data(data);
+                    m.client_msg_id = format!("{conversation_id}:{}", data.seq);
+                    m.status = MessageStatus::Deleted;
+                    m
+                } else {
+                    Message::from_msg_data(data)
+                };
+                self.ctx.store.insert_message(conversation_id, &message).await?;
+            }
+            if pulled.is_end {
+                end = Some(pulled.end_seq);
+            }
+        }
+        // Seqs the server did not answer at all lie outside the user's bounds: remember them as
+        // deleted so paging moves on.
+        for seq in seqs.into_iter().filter(|s| !answered.contains(s)) {
+            let gap = Message {
+                client_msg_id: format!("{conversation_id}:{seq}"),
+                seq,
+                status: MessageStatus::Deleted,
+                content: MessageContent::Unknown { raw: String::new() },
+                ..self.create(MessageContent::Text { text: String::new() })?
+            };
+            self.ctx.store.insert_message(conversation_id, &gap).await?;
+        }
+        Ok(end)
+    }
+
+    async fn save_min_seq(&self, conversation_id: &str, min_seq: i64) -> Result<()> {
+        let _guard = self.ctx.ingest_lock.lock().await;
+        if let Some(mut c) = self.ctx.store.conversation(conversation_id).await?
+            && c.min_seq < min_seq
+        {
+            c.min_seq = min_seq;
+            self.ctx.store.save_conversation(&c).await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,150 @@
+//! Revoke, read marks, deletion, clearing and typing notices.
+
+use openim_wire::api::msg::{ClearConversationsMsgReq, DeleteMsgsReq, DeleteSyncOpt, MarkConversationAsReadReq, RevokeMsgReq};
+use openim_wire::api::{Empty, path};
+use openim_wire::constant::{req, session_type};
+use openim_wire::errcode;
+use openim_wire::pb::sdkws::SetAppBackgroundStatusReq;
+
+use super::Messages;
+use super::model::*;
+use crate::conversation::Changes;
+use crate::error::{OpenIMError, Result};
+use crate::events::{Event, MsgEvent};
+
+/// Other devices of the user follow deletions and clears.
+const SYNC_SELF: DeleteSyncOpt = DeleteSyncOpt { is_sync_self: true, is_sync_other: false };
+
+impl Messages {
+    async fn find(&self, conversation_id: &str, client_msg_id: &str) -> Result<Message> {
+        self.ctx
+            .store
+            .message(conversation_id, client_msg_id)
+            .await?
+            .filter(|m| m.status != MessageStatus::Deleted)
+            .ok_or_else(|| OpenIMError::invalid_argument(format!("no message {client_msg_id} in {conversation_id}")))
+    }
+
+    /// Revokes a sent message for everyone (the server notifies both sides with 2101; every
+    /// device then reports `on_new_recv_message_revoked`).
+    pub async fn revoke(&self, conversation_id: &str, client_msg_id: &str) -> Result<()> {
+        let m = self.find(conversation_id, client_msg_id).await?;
+        if m.status != MessageStatus::SendSuccess || m.seq == 0 {
+            return Err(OpenIMError::InvalidArgument {
+                code: errcode::SDK_MSG_HAS_NO_SEQ,
+                msg: "only a message the server has stored (with a seq) can be revoked".into(),
+            });
+        }
+        if matches!(m.content, MessageContent::Revoked { .. }) {
+            return Err(OpenIMError::Server { code: errcode::MSG_ALREADY_REVOKE, msg: "message already revoked".into() });
+        }
+        let req = RevokeMsgReq { conversation_id: conversation_id.to_owned(), seq: m.seq, user_id: self.ctx.user_id.clone() };
+        self.ctx.api.post::<_, Empty>(path::REVOKE_MSG, &req).await?;
+        Ok(())
+    }
+
+    /// Marks everything in a conversation read (single chats send a receipt to the peer).
+    pub async fn mark_conversation_read(&self, conversation_id: &str) -> Result<()> {
+        let c = self
+            .ctx
+            .store
+            .conversation(conversation_id)
+            .await?
+            .ok_or_else(|| OpenIMError::invalid_argument(format!("no conversation {conversation_id}")))?;
+        let unread = self.ctx.store.unread_from_others(conversation_id, &self.ctx.user_id).await?;
+        let has_read_seq = self.ctx.synced_seq(conversation_id).max(c.max_seq);
+        if unread.is_empty() && c.unread_count == 0 && self.ctx.store.conversation_has_read_seq(conversation_id).await? >= has_read_seq {
+            return Ok(());
+        }
+        let seqs = if c.conversation_type == session_type::SINGLE_CHAT { unread.iter().map(|(_, s)| *s).collect() } else { Vec::new() };
+        let req = MarkConversationAsReadReq {
+            conversation_id: conversation_id.to_owned(),
+            user_id: self.ctx.user_id.clone(),
+            has_read_seq,
+            seqs,
+        };
+        self.ctx.api.post::<_, Empty>(path::MARK_CONVERSATION_AS_READ, &req).await?;
+
+        let _guard = self.ctx.ingest_lock.lock().await;
+        let unread_before = self.conversations.total_unread().await?;
+        self.ctx.store.mark_read_up_to(conversation_id, &self.ctx.user_id, has_read_seq).await?;
+        self.ctx.store.set_conversation_read_state(conversation_id, has_read_seq, has_read_seq, 0).await?;
+        let mut changes = Changes::default();
+        if let Some(mut c) = self.ctx.store.conversation(conversation_id).await? {
+            c.group_at_type = 0;
+            self.ctx.store.save_conversation(&c).await?;
+            changes.record(c, false);
+        }
+        self.conversations.report(changes, unread_before).await
+    }
+
+    /// Deletes a message on this device only.
+    pub async fn delete_local(&self, conversation_id: &str, client_msg_id: &str) -> Result<()> {
+        let m = self.find(conversation_id, client_msg_id).await?;
+        let _guard = self.ctx.ingest_lock.lock().await;
+        self.ctx.store.set_message_status(conversation_id, client_msg_id, MessageStatus::Deleted).await?;
+        let mut deleted = m;
+        deleted.status = MessageStatus::Deleted;
+        self.ctx.emit(Event::Msg(MsgEvent::MsgDeleted(deleted)));
+        drop(_guard);
+        self.refresh_latest(conversation_id, Some(client_msg_id)).await
+    }
+
+    /// Deletes a message here and on the server (for this user; other devices follow).
+    pub async fn delete(&self, conversation_id: &str, client_msg_id: &str) -> Result<()> {
+        let m = self.find(conversation_id, client_msg_id).await?;
+        if m.seq > 0 {
+            let req = DeleteMsgsReq {
+                conversation_id: conversation_id.to_owned(),
+                seqs: vec![m.seq],
+                user_id: self.ctx.user_id.clone(),
+                delete_sync_opt: Some(SYNC_SELF),
+            };
+            self.ctx.api.post::<_, Empty>(path::DELETE_MSGS, &req).await?;
+        }
+        self.delete_local(conversation_id, client_msg_id).await
+    }
+
+    /// Clears a conversation's messages here and on the server; the conversation stays.
+    pub async fn clear_conversation(&self, conversation_id: &str) -> Result<()> {
+        if self.ctx.store.conversation(conversation_id).await?.is_none() {
+            return Err(OpenIMError::invalid_argument(format!("no conversation {conversation_id}")));
+        }
+        let req = ClearConversationsMsgReq {
+            conversation_ids: vec![conversation_id.to_owned()],
+            user_id: self.ctx.user_id.clone(),
+            delete_sync_opt: Some(SYNC_SELF),
+        };
+        self.ctx.api.post::<_, Empty>(path::CLEAR_CONVERSATION_MSG, &req).await?;
+        let _guard = self.ctx.ingest_lock.lock().await;
+        let unread_before = self.conversations.total_unread().await?;
+        let mut changes = Changes::default();
+        if let Some(c) = self.clear_local(conversation_id).await? {
+            changes.record(c, false);
+        }
+        self.conversations.report(changes, unread_before).await
+    }
+
+    /// Tells the peer this user is typing (contentType 113, online only, nothing stored).
+    pub async fn typing_status_update(&self, recv_id: String, msg_tips: String) -> Result<()> {
+        let message = self.create(MessageContent::Typing { msg_tips })?;
+        self.send(message, Some(recv_id), None, None, true).await.map(|_| ())
+    }
+
+    /// Tells the server whether the app is in background (request 2004); new messages are then
+    /// reported with `on_recv_offline_new_message`.
+    pub async fn set_background(&self, is_background: bool) -> Result<()> {
+        self.ctx.set_background(is_background);
+        if self.ctx.conn.is_connected() {
+            let req = SetAppBackgroundStatusReq { user_id: self.ctx.user_id.clone(), is_background };
+            self.ctx.conn.request_raw(req::SET_BACKGROUND_STATUS, prost::Message::encode_to_vec(&req), crate::transport::ws::REQUEST_TIMEOUT).await?;
+        }
+        Ok(())
+    }
+
+    /// Sets a message's `local_ex` (kept on this device only).
+    pub async fn set_local_ex(&self, conversation_id: &str, client_msg_id: &str, local_ex: String) -> Result<()> {
+        self.find(conversation_id, client_msg_id).await?;
+        self.ctx.store.set_local_ex(conversation_id, client_msg_id, &local_ex).await
+    }
+}

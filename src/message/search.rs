@@ -1,0 +1,95 @@
+//! Searching local messages by keywords, senders, content types and time, with paging
+//! (OpenIM's `SearchLocalMessages`).
+
+use std::collections::BTreeMap;
+
+use super::Messages;
+use super::model::Message;
+use crate::error::{OpenIMError, Result};
+use crate::store::MessageFilter;
+
+/// What to look for. At least one of `keywords`, `sender_ids` or `content_types` is needed.
+#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
+pub struct SearchParams {
+    /// Limits the search to one conversation.
+    #[uniffi(default)]
+    pub conversation_id: Option<String>,
+    pub keywords: Vec<String>,
+    /// Every keyword must occur (instead of any).
+    #[uniffi(default)]
+    pub match_all_keywords: bool,
+    pub sender_ids: Vec<String>,
+    pub content_types: Vec<i32>,
+    /// End of the time window, Unix seconds (0: now).
+    #[uniffi(default)]
+    pub search_time_position: i64,
+    /// Length of the time window in seconds before its end (0: unlimited).
+    #[uniffi(default)]
+    pub search_time_period: i64,
+    /// 1-based page number.
+    pub page_index: i32,
+    pub count: i32,
+}
+
+/// Matches grouped by conversation; `total_count` counts all matching messages.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SearchResult {
+    pub total_count: i32,
+    pub items: Vec<SearchResultItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct SearchResultItem {
+    pub conversation_id: String,
+    pub conversation_type: i32,
+    pub show_name: String,
+    pub face_url: String,
+    pub message_count: i32,
+    pub messages: Vec<Message>,
+}
+
+impl Messages {
+    pub async fn search(&self, params: SearchParams) -> Result<SearchResult> {
+        let keywords: Vec<String> = params.keywords.into_iter().filter(|k| !k.is_empty()).collect();
+        if keywords.is_empty() && params.sender_ids.is_empty() && params.content_types.is_empty() {
+            return Err(OpenIMError::invalid_argument("give keywords, sender_ids or content_types"));
+        }
+        if params.page_index < 1 || !(1..=1000).contains(&params.count) {
+            return Err(OpenIMError::invalid_argument("page_index starts at 1 and count must be within 1..=1000"));
+        }
+        if params.search_time_position < 0 || params.search_time_period < 0 {
+            return Err(OpenIMError::invalid_argument("the time window cannot be negative"));
+        }
+        let to_time = (params.search_time_position > 0).then(|| params.search_time_position * 1000);
+        let from_time = (params.search_time_period > 0)
+            .then(|| to_time.unwrap_or_else(crate::util::now_ms) - params.search_time_period * 1000);
+        let filter = MessageFilter {
+            conversation_id: params.conversation_id.filter(|c| !c.is_empty()),
+            keywords,
+            match_all: params.match_all_keywords,
+            sender_ids: params.sender_ids,
+            content_types: params.content_types,
+            from_time,
+            to_time,
+        };
+        let offset = i64::from(params.page_index - 1) * i64::from(params.count);
+        let (total, found) = self.ctx.store.search_messages(&filter, offset, params.count.into()).await?;
+        let mut grouped: BTreeMap<String, Vec<Message>> = BTreeMap::new();
+        for (conversation_id, message) in found {
+            grouped.entry(conversation_id).or_default().push(message);
+        }
+        let mut items = Vec::with_capacity(grouped.len());
+        for (conversation_id, messages) in grouped {
+            let c = self.ctx.store.conversation(&conversation_id).await?;
+            items.push(SearchResultItem {
+                conversation_type: c.as_ref().map(|c| c.conversation_type).unwrap_or_default(),
+                show_name: c.as_ref().map(|c| c.show_name.clone()).unwrap_or_default(),
+                face_url: c.map(|c| c.face_url).unwrap_or_default(),
+                message_count: messages.len() as i32,
+                conversation_id,
+                messages,
+            });
+        }
+        Ok(SearchResult { total_count: total as i32, items })
+    }
+}
