@@ -100,6 +100,16 @@ impl DevServer {
         self.state.registry.online_count()
     }
 
+    /// Drops every gateway connection of `user_id` at once, as a network cut would (no kick
+    /// notice; the clients reconnect). For tests of reconnection.
+    pub fn disconnect_user(&self, user_id: &str) -> usize {
+        let conns = self.state.registry.conns_of(user_id);
+        for conn in &conns {
+            conn.abort.cancel();
+        }
+        conns.len()
+    }
+
     /// Issues a user token the way `/auth/get_user_token` does, but valid for `ttl_seconds`
     /// (negative gives an already expired token). For tests of token expiry.
     pub async fn issue_token_with_ttl(&self, user_id: &str, platform_id: i32, ttl_seconds: i64) -> Result<String, CodeError> {

@@ -62,7 +62,10 @@ impl Messages {
         };
         let mut rounds = 0;
         loop {
-            let page = self.ctx.store.message_page(conversation_id, cursor, limit, newer).await?;
+            // One more than asked: tells whether older (newer) local messages remain.
+            let mut page = self.ctx.store.message_page(conversation_id, cursor, limit + 1, newer).await?;
+            let more_local = page.len() as i64 > limit;
+            page.truncate(limit as usize);
             let full = page.len() as i64 == limit;
             let seqs = page.iter().map(|m| m.seq).filter(|s| *s > 0);
             // The stretch of seqs this page spans (or should span, when it is short).
@@ -95,7 +98,7 @@ impl Messages {
                 if !newer {
                     messages.reverse();
                 }
-                let is_end = !full && reached_end;
+                let is_end = reached_end && !more_local;
                 return Ok(HistoryPage { messages, is_end });
             }
             // Every seq here is known but the page is short (deleted messages): look further.

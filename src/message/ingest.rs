@@ -87,7 +87,10 @@ impl Messages {
         reports: &mut Vec<Event>,
     ) -> Result<()> {
         let me = self.ctx.user_id.clone();
-        let has_read_seq = self.ctx.store.conversation_has_read_seq(conversation_id).await?;
+        // Seqs up to the conversation's known max are already counted in its unread count (the
+        // connect sync sets it from the server), so only later ones add to it.
+        let counted = self.ctx.store.conversation(conversation_id).await?.map(|c| c.max_seq).unwrap_or(0);
+        let counted = counted.max(self.ctx.store.conversation_has_read_seq(conversation_id).await?);
         let mut latest: Option<Message> = None;
         let mut unread_added = 0;
         let mut peer_profile: Option<(String, String)> = None;
@@ -147,7 +150,7 @@ impl Messages {
                 if !self.ctx.store.insert_message(conversation_id, &message).await? {
                     continue;
                 }
-                if options::is_set(&data.options, options::UNREAD_COUNT) && message.seq > has_read_seq {
+                if options::is_set(&data.options, options::UNREAD_COUNT) && message.seq > counted {
                     unread_added += 1;
                 }
                 if let MessageContent::AtText { at_user_ids, .. } = &message.content

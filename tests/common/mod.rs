@@ -2,7 +2,9 @@
 //! `ConnListener` with bounded waits.
 #![allow(dead_code)]
 
+pub mod events;
 pub mod fake_gateway;
+pub mod raw_client;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -49,11 +51,20 @@ impl TestServer {
     /// it is connected.
     pub async fn online(&self, user_id: &str) -> Online {
         let token = self.user(user_id).await;
-        let dir = tempfile::tempdir().expect("temp dir");
-        let (client, conn) = self.client(dir.path(), platform::ANDROID);
+        self.online_with(user_id, token, platform::ANDROID, tempfile::tempdir().expect("temp dir")).await
+    }
+
+    /// Logs in an already registered user on `platform` with `dir`, waits until connected and
+    /// the first sync finished.
+    pub async fn online_with(&self, user_id: &str, token: String, platform: i32, dir: tempfile::TempDir) -> Online {
+        let (client, conn) = self.client(dir.path(), platform);
+        let events = Arc::new(events::EventRecorder::default());
+        client.set_conversation_listener(events.clone());
+        client.set_advanced_msg_listener(events.clone());
         client.login(user_id.to_owned(), token).await.expect("login");
         conn.wait_count(Conn::Success, 1).await;
-        Online { client, conn, dir }
+        events.wait_until("first sync", |ev| ev.iter().any(|e| matches!(e, events::Ev::SyncFinish(_)))).await;
+        Online { client, conn, events, dir }
     }
 
     /// Polls the server until it has `n` live gateway connections.
@@ -70,6 +81,7 @@ impl TestServer {
 pub struct Online {
     pub client: Arc<OpenIMClient>,
     pub conn: Arc<ConnRecorder>,
+    pub events: Arc<events::EventRecorder>,
     pub dir: tempfile::TempDir,
 }
 
@@ -79,7 +91,7 @@ pub fn config_for(api: &str, ws: &str, data_dir: &std::path::Path, platform: i32
         api_addr: api.to_owned(),
         ws_addr: ws.to_owned(),
         data_dir: data_dir.to_string_lossy().into_owned(),
-        log_level: LogLevel::Info,
+        log_level: LogLevel::Warn,
     }
 }
 

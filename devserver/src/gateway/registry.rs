@@ -83,11 +83,13 @@ impl ConnHandle {
     fn enqueue(&self, item: Outbound) -> bool {
         match self.tx.try_send(item) {
             Ok(()) => true,
-            Err(e) => {
-                tracing::warn!(conn = self.id, user = %self.user_id, reason = %e, "write queue unavailable, dropping connection");
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                tracing::warn!(conn = self.id, user = %self.user_id, "write queue full, dropping connection");
                 self.abort.cancel();
                 false
             }
+            // The connection is closing already.
+            Err(mpsc::error::TrySendError::Closed(_)) => false,
         }
     }
 }
