@@ -218,3 +218,221 @@ async fn history_pages_across_a_hole() {
     assert_eq!(newer.messages.iter().map(|m| m.seq).collect::<Vec<_>>(), (2..=21).collect::<Vec<_>>());
     assert!(!newer.is_end);
 }
+
+async fn send_text(from: &Online, to: &str, body: &str) -> openim_sdk::Message {
+    let m = from.client.create_text_message(body.into()).unwrap();
+    from.client.send_message(m, Some(to.into()), None, None, false).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revoke_reaches_both_sides() {
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let bob = srv.online("bob").await;
+    let conv = conversation_id::single("alice", "bob");
+    let keep = send_text(&alice, "bob", "keep me").await;
+    let oops = send_text(&alice, "bob", "oops").await;
+    bob.events.wait_new_messages(2).await;
+
+    alice.client.revoke_message(conv.clone(), oops.client_msg_id.clone()).await.unwrap();
+    for side in [&bob, &alice] {
+        let events = side.events.wait_until("revoke", |ev| ev.iter().any(|e| matches!(e, Ev::Revoked(_)))).await;
+        let Some(Ev::Revoked(info)) = events.iter().find(|e| matches!(e, Ev::Revoked(_))) else { unreachable!() };
+        assert_eq!((info.client_msg_id.as_str(), info.revoker_id.as_str(), info.seq), (oops.client_msg_id.as_str(), "alice", 2));
+        assert_eq!(info.revoker_nickname, "alice nick");
+        assert_eq!(info.source_message_send_id, "alice");
+        let page = side.client.get_advanced_history_message_list(conv.clone(), None, 10).await.unwrap();
+        assert_eq!(text(&page.messages[0]), "keep me");
+        assert!(matches!(page.messages[1].content, MessageContent::Revoked { .. }), "{:?}", page.messages[1]);
+        assert_eq!(page.messages[1].content_type, 2101);
+    }
+    // A second revoke and a revoke of someone else's message are refused.
+    let again = alice.client.revoke_message(conv.clone(), oops.client_msg_id.clone()).await.unwrap_err();
+    assert_eq!(again.code(), 1404, "{again:?}");
+    let not_mine = bob.client.revoke_message(conv.clone(), keep.client_msg_id.clone()).await.unwrap_err();
+    assert_eq!(not_mine.code(), 1002, "{not_mine:?}");
+    // A newly paging device sees the revoked message as revoked, from the server.
+    let bob2_token = srv.admin.user_token("bob", openim_wire::constant::platform::IOS).await.unwrap();
+    let bob2 = srv.online_with("bob", bob2_token, openim_wire::constant::platform::IOS, tempfile::tempdir().unwrap()).await;
+    let page = bob2.client.get_advanced_history_message_list(conv, None, 10).await.unwrap();
+    assert_eq!(page.messages.len(), 2);
+    assert!(matches!(page.messages[1].content, MessageContent::Revoked { .. }));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reading_sends_a_receipt_and_clears_unread() {
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let bob = srv.online("bob").await;
+    let conv = conversation_id::single("alice", "bob");
+    let a = send_text(&alice, "bob", "one").await;
+    let b = send_text(&alice, "bob", "two").await;
+    bob.events.wait_new_messages(2).await;
+    assert_eq!(bob.client.get_total_unread_msg_count().await.unwrap(), 2);
+
+    bob.client.mark_conversation_message_as_read(conv.clone()).await.unwrap();
+    assert_eq!(bob.client.get_total_unread_msg_count().await.unwrap(), 0);
+    bob.events.wait_until("unread 0", |ev| ev.iter().any(|e| *e == Ev::TotalUnread(0))).await;
+
+    let events = alice.events.wait_until("receipt", |ev| ev.iter().any(|e| matches!(e, Ev::Receipts(_)))).await;
+    let Some(Ev::Receipts(receipts)) = events.iter().find(|e| matches!(e, Ev::Receipts(_))) else { unreachable!() };
+    assert_eq!(receipts.len(), 1);
+    assert_eq!(receipts[0].user_id, "bob");
+    let mut ids = receipts[0].msg_id_list.clone();
+    ids.sort();
+    let mut want = vec![a.client_msg_id.clone(), b.client_msg_id.clone()];
+    want.sort();
+    assert_eq!(ids, want);
+    let page = alice.client.get_advanced_history_message_list(conv.clone(), None, 10).await.unwrap();
+    assert!(page.messages.iter().all(|m| m.is_read), "{:?}", page.messages);
+
+    // Bob's second device learns the read state at login: nothing unread.
+    let token = srv.admin.user_token("bob", openim_wire::constant::platform::IOS).await.unwrap();
+    let bob2 = srv.online_with("bob", token, openim_wire::constant::platform::IOS, tempfile::tempdir().unwrap()).await;
+    assert_eq!(bob2.client.get_total_unread_msg_count().await.unwrap(), 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deleting_messages_locally_and_on_the_server() {
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let bob = srv.online("bob").await;
+    let conv = conversation_id::single("alice", "bob");
+    let first = send_text(&alice, "bob", "first").await;
+    let second = send_text(&alice, "bob", "second").await;
+    let third = send_text(&alice, "bob", "third").await;
+    bob.events.wait_new_messages(3).await;
+
+    bob.client.delete_message_from_local_storage(conv.clone(), first.client_msg_id.clone()).await.unwrap();
+    bob.client.delete_message(conv.clone(), third.client_msg_id.clone()).await.unwrap();
+    let deleted: Vec<String> = bob
+        .events
+        .events()
+        .into_iter()
+        .filter_map(|e| match e {
+            Ev::Deleted(m) => Some(m.client_msg_id),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(deleted, vec![first.client_msg_id.clone(), third.client_msg_id.clone()]);
+    let page = bob.client.get_advanced_history_message_list(conv.clone(), None, 10).await.unwrap();
+    assert_eq!(page.messages.iter().map(text).collect::<Vec<_>>(), ["second"]);
+    let list = bob.client.get_all_conversation_list().await.unwrap();
+    assert_eq!(list[0].latest_msg.as_ref().map(|m| m.client_msg_id.clone()), Some(second.client_msg_id.clone()));
+
+    // The sender still has everything; a fresh device of bob misses only the server-deleted one.
+    assert_eq!(alice.client.get_advanced_history_message_list(conv.clone(), None, 10).await.unwrap().messages.len(), 3);
+    let token = srv.admin.user_token("bob", openim_wire::constant::platform::IOS).await.unwrap();
+    let bob2 = srv.online_with("bob", token, openim_wire::constant::platform::IOS, tempfile::tempdir().unwrap()).await;
+    let page = bob2.client.get_advanced_history_message_list(conv.clone(), None, 10).await.unwrap();
+    assert_eq!(page.messages.iter().map(text).collect::<Vec<_>>(), ["first", "second"]);
+
+    // Clearing empties the conversation on every device of bob.
+    bob.client.clear_conversation_and_delete_all_msg(conv.clone()).await.unwrap();
+    assert!(bob.client.get_advanced_history_message_list(conv.clone(), None, 10).await.unwrap().messages.is_empty());
+    let token = srv.admin.user_token("bob", openim_wire::constant::platform::WINDOWS).await.unwrap();
+    let bob3 = srv.online_with("bob", token, openim_wire::constant::platform::WINDOWS, tempfile::tempdir().unwrap()).await;
+    assert!(bob3.client.get_all_conversation_list().await.unwrap().iter().all(|c| c.latest_msg.is_none()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn searching_local_messages() {
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let bob = srv.online("bob").await;
+    let carol = srv.online("carol").await;
+    send_text(&alice, "bob", "lunch at noon?").await;
+    send_text(&carol, "bob", "LUNCH tomorrow").await;
+    send_text(&alice, "bob", "the 50% discount_code").await;
+    let custom = alice.client.create_custom_message("{\"k\":1}".into(), "".into(), "a custom lunch".into()).unwrap();
+    alice.client.send_message(custom, Some("bob".into()), None, None, false).await.unwrap();
+    bob.events.wait_new_messages(4).await;
+    let search = |keywords: Vec<&str>, senders: Vec<&str>, types: Vec<i32>| openim_sdk::SearchParams {
+        conversation_id: None,
+        keywords: keywords.into_iter().map(String::from).collect(),
+        match_all_keywords: false,
+        sender_ids: senders.into_iter().map(String::from).collect(),
+        content_types: types,
+        search_time_position: 0,
+        search_time_period: 0,
+        page_index: 1,
+        count: 10,
+    };
+    let r = bob.client.search_local_messages(search(vec!["lunch"], vec![], vec![])).await.unwrap();
+    assert_eq!(r.total_count, 3, "{r:#?}");
+    assert_eq!(r.items.len(), 2, "grouped by conversation");
+    let r = bob.client.search_local_messages(search(vec!["lunch"], vec!["alice"], vec![101])).await.unwrap();
+    assert_eq!(r.total_count, 1);
+    assert_eq!(text(&r.items[0].messages[0]), "lunch at noon?");
+    assert_eq!(r.items[0].show_name, "alice nick");
+    // LIKE wildcards in keywords are taken literally.
+    let r = bob.client.search_local_messages(search(vec!["50%"], vec![], vec![])).await.unwrap();
+    assert_eq!(r.total_count, 1);
+    let r = bob.client.search_local_messages(search(vec!["0_d"], vec![], vec![])).await.unwrap();
+    assert_eq!(r.total_count, 0);
+    // All keywords, a time window, paging.
+    let mut p = search(vec!["lunch", "noon"], vec![], vec![]);
+    p.match_all_keywords = true;
+    assert_eq!(bob.client.search_local_messages(p).await.unwrap().total_count, 1);
+    let mut p = search(vec![], vec![], vec![101]);
+    p.search_time_position = 1;
+    assert_eq!(bob.client.search_local_messages(p).await.unwrap().total_count, 0, "nothing before 1970");
+    let mut p = search(vec![], vec!["alice", "carol"], vec![]);
+    p.count = 2;
+    p.page_index = 2;
+    let r = bob.client.search_local_messages(p).await.unwrap();
+    assert_eq!((r.total_count, r.items.iter().map(|i| i.messages.len()).sum::<usize>()), (4, 2));
+    let err = bob.client.search_local_messages(search(vec![], vec![], vec![])).await.unwrap_err();
+    assert!(matches!(err, OpenIMError::InvalidArgument { .. }));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pin_draft_hide_and_total_unread() {
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let carol = srv.online("carol").await;
+    let bob = srv.online("bob").await;
+    send_text(&alice, "bob", "from alice").await;
+    send_text(&carol, "bob", "from carol").await;
+    send_text(&carol, "bob", "from carol again").await;
+    bob.events.wait_new_messages(3).await;
+    let with_alice = conversation_id::single("alice", "bob");
+    let with_carol = conversation_id::single("bob", "carol");
+    let order = |list: Vec<openim_sdk::Conversation>| list.into_iter().map(|c| c.conversation_id).collect::<Vec<_>>();
+    assert_eq!(order(bob.client.get_all_conversation_list().await.unwrap()), [with_carol.clone(), with_alice.clone()]);
+    assert_eq!(bob.client.get_total_unread_msg_count().await.unwrap(), 3);
+
+    let update = openim_sdk::ConversationUpdate { is_pinned: Some(true), ..Default::default() };
+    let pinned = bob.client.set_conversation(with_alice.clone(), update).await.unwrap();
+    assert!(pinned.is_pinned);
+    assert_eq!(order(bob.client.get_all_conversation_list().await.unwrap()), [with_alice.clone(), with_carol.clone()]);
+    let split = bob.client.get_conversation_list_split(1, 5).await.unwrap();
+    assert_eq!(order(split), [with_carol.clone()]);
+
+    // Muting carol's conversation ("receive without notification") takes it out of the total.
+    let mute = openim_sdk::ConversationUpdate { recv_msg_opt: Some(2), ..Default::default() };
+    bob.client.set_conversation(with_carol.clone(), mute).await.unwrap();
+    assert_eq!(bob.client.get_total_unread_msg_count().await.unwrap(), 1);
+
+    bob.client.set_conversation_draft(with_carol.clone(), "half a thought".into()).await.unwrap();
+    let c = &bob.client.get_multiple_conversation(vec![with_carol.clone()]).await.unwrap()[0];
+    assert_eq!(c.draft_text, "half a thought");
+    assert!(c.draft_text_time > 0);
+
+    bob.client.hide_conversation(with_carol.clone()).await.unwrap();
+    assert_eq!(order(bob.client.get_all_conversation_list().await.unwrap()), [with_alice.clone()]);
+    send_text(&carol, "bob", "back").await;
+    bob.events.wait_new_messages(4).await;
+    assert_eq!(order(bob.client.get_all_conversation_list().await.unwrap()).len(), 2);
+
+    // Settings follow to another device at login.
+    let token = srv.admin.user_token("bob", openim_wire::constant::platform::IOS).await.unwrap();
+    let bob2 = srv.online_with("bob", token, openim_wire::constant::platform::IOS, tempfile::tempdir().unwrap()).await;
+    bob2.events
+        .wait_until("settings synced", |ev| {
+            ev.iter().any(|e| matches!(e, Ev::ConversationsChanged(l) if l.iter().any(|c| c.is_pinned)))
+        })
+        .await;
+    let c = bob2.client.get_one_conversation(1, "alice".into()).await.unwrap();
+    assert!(c.is_pinned);
+}

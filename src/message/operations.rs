@@ -80,13 +80,20 @@ impl Messages {
 
     /// Deletes a message on this device only.
     pub async fn delete_local(&self, conversation_id: &str, client_msg_id: &str) -> Result<()> {
-        let m = self.find(conversation_id, client_msg_id).await?;
+        self.find(conversation_id, client_msg_id).await?;
+        self.mark_deleted(conversation_id, client_msg_id).await
+    }
+
+    /// Marks a message deleted and reports it, unless a deletion notification got there first.
+    async fn mark_deleted(&self, conversation_id: &str, client_msg_id: &str) -> Result<()> {
         let _guard = self.ctx.ingest_lock.lock().await;
+        let Some(mut m) = self.ctx.store.message(conversation_id, client_msg_id).await? else { return Ok(()) };
+        if m.status == MessageStatus::Deleted {
+            return Ok(());
+        }
         self.ctx.store.set_message_status(conversation_id, client_msg_id, MessageStatus::Deleted).await?;
-        let mut deleted = m;
-        deleted.status = MessageStatus::Deleted;
-        self.ctx.emit(Event::Msg(MsgEvent::MsgDeleted(deleted)));
-        drop(_guard);
+        m.status = MessageStatus::Deleted;
+        self.ctx.emit(Event::Msg(MsgEvent::MsgDeleted(m)));
         self.refresh_latest(conversation_id, Some(client_msg_id)).await
     }
 
@@ -102,7 +109,7 @@ impl Messages {
             };
             self.ctx.api.post::<_, Empty>(path::DELETE_MSGS, &req).await?;
         }
-        self.delete_local(conversation_id, client_msg_id).await
+        self.mark_deleted(conversation_id, client_msg_id).await
     }
 
     /// Clears a conversation's messages here and on the server; the conversation stays.

@@ -197,7 +197,7 @@ impl Messages {
     }
 
     /// Re-reads a conversation's latest message from the store (when `only_if` is given, only
-    /// when that message is the latest one) and reports the change.
+    /// when that message is the latest one) and reports the change. Callers hold the ingest lock.
     pub(crate) async fn refresh_latest(&self, conversation_id: &str, only_if: Option<&str>) -> Result<()> {
         let Some(mut c) = self.ctx.store.conversation(conversation_id).await? else { return Ok(()) };
         if let Some(id) = only_if
