@@ -436,3 +436,208 @@ async fn pin_draft_hide_and_total_unread() {
     let c = bob2.client.get_one_conversation(1, "alice".into()).await.unwrap();
     assert!(c.is_pinned);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unknown_and_malformed_content_arrive_raw() {
+    let srv = TestServer::start().await;
+    let bob = srv.online("bob").await;
+    srv.user("mallory").await;
+    let token = srv.admin.user_token("mallory", openim_wire::constant::platform::WEB).await.unwrap();
+    for (content_type, content) in [(9999, r#"{"futureField":[1,2,3]}"#), (101, "this is not json")] {
+        let msg = openim_wire::pb::sdkws::MsgData {
+            send_id: "mallory".into(),
+            recv_id: "bob".into(),
+            client_msg_id: format!("raw-{content_type}"),
+            session_type: 1,
+            msg_from: 100,
+            content_type,
+            content: content.as_bytes().to_vec(),
+            create_time: 1,
+            ..Default::default()
+        };
+        common::raw_client::send_raw(&srv.server.ws_url(), "mallory", &token, 5, msg).await;
+    }
+    let got = bob.events.wait_new_messages(2).await;
+    assert_eq!(got[0].content_type, 9999);
+    assert_eq!(got[0].content, MessageContent::Unknown { raw: r#"{"futureField":[1,2,3]}"#.into() });
+    assert_eq!(got[1].content_type, 101);
+    assert_eq!(got[1].content, MessageContent::Unknown { raw: "this is not json".into() });
+    // Both are stored and listed, not dropped.
+    let conv = conversation_id::single("bob", "mallory");
+    let page = bob.client.get_advanced_history_message_list(conv, None, 10).await.unwrap();
+    assert_eq!(page.messages.len(), 2);
+    assert_eq!(page.messages[1].content, MessageContent::Unknown { raw: "this is not json".into() });
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rich_content_round_trips_between_clients() {
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let bob = srv.online("bob").await;
+    let original = send_text(&alice, "bob", "original").await;
+    let picture = openim_sdk::PictureInfo {
+        uuid: "u1".into(),
+        kind: "png".into(),
+        size: 1234,
+        width: 640,
+        height: 480,
+        url: "https://cdn.example/p.png".into(),
+    };
+    let c = &alice.client;
+    let made = vec![
+        c.create_quote_message("quoting".into(), original.clone()).unwrap(),
+        c.create_text_at_message("@bob look".into(), vec!["bob".into()], vec![], None).unwrap(),
+        c.create_location_message("here".into(), 13.4, 52.5).unwrap(),
+        c.create_card_message(openim_sdk::CardInfo {
+            user_id: "carol".into(),
+            nickname: "Carol".into(),
+            face_url: "".into(),
+            ex: "".into(),
+        })
+        .unwrap(),
+        c.create_face_message(7, "smile".into()).unwrap(),
+        c.create_image_message_by_url("".into(), picture.clone(), picture.clone(), picture).unwrap(),
+        c.create_sound_message_by_url("https://cdn.example/s.m4a".into(), "".into(), "".into(), 10, 3).unwrap(),
+        c.create_video_message_by_url("https://cdn.example/v.mp4".into(), "mp4".into(), 99, 5, "https://cdn.example/v.jpg".into(), 1, 2)
+            .unwrap(),
+        c.create_file_message_by_url("https://cdn.example/f.pdf".into(), "f.pdf".into(), 77, "pdf".into()).unwrap(),
+        c.create_merger_message(vec![original.clone()], "chat history".into(), vec!["alice: original".into()]).unwrap(),
+        c.create_forward_message(original.clone()).unwrap(),
+        c.create_advanced_text_message("bold".into(), vec![]).unwrap(),
+    ];
+    for m in &made {
+        c.send_message(m.clone(), Some("bob".into()), None, None, false).await.unwrap();
+    }
+    let got = bob.events.wait_new_messages(1 + made.len()).await;
+    for (sent, received) in made.iter().zip(&got[1..]) {
+        assert_eq!(received.content_type, sent.content_type);
+        match (&sent.content, &received.content) {
+            (MessageContent::Quote { quoted: Some(q1), text: t1, .. }, MessageContent::Quote { quoted: Some(q2), text: t2, .. }) => {
+                assert_eq!(t1, t2);
+                assert_eq!(q2.client_msg_id, q1.client_msg_id);
+                assert_eq!(q2.content, q1.content);
+            }
+            (MessageContent::Merger { messages: m1, title: t1, .. }, MessageContent::Merger { messages: m2, title: t2, .. }) => {
+                assert_eq!(t1, t2);
+                assert_eq!(m2[0].content, m1[0].content);
+            }
+            (a, b) => assert_eq!(a, b),
+        }
+    }
+    let forwarded = &got[11];
+    assert_ne!(forwarded.client_msg_id, original.client_msg_id);
+    assert_eq!(forwarded.content, original.content);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn typing_and_online_only_messages_are_not_stored() {
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let bob = srv.online("bob").await;
+    alice.client.typing_status_update("bob".into(), "typing...".into()).await.unwrap();
+    let events = bob.events.wait_until("typing", |ev| ev.iter().any(|e| matches!(e, Ev::Typing(_)))).await;
+    let Some(Ev::Typing(change)) = events.iter().find(|e| matches!(e, Ev::Typing(_))) else { unreachable!() };
+    assert_eq!((change.user_id.as_str(), change.platform_ids.as_slice()), ("alice", &[2][..]));
+    assert_eq!(change.conversation_id, conversation_id::single("alice", "bob"));
+
+    let m = alice.client.create_text_message("ephemeral".into()).unwrap();
+    let sent = alice.client.send_message(m, Some("bob".into()), None, None, true).await.unwrap();
+    assert_eq!((sent.seq, sent.status), (0, MessageStatus::SendSuccess));
+    let events = bob.events.wait_until("online only", |ev| ev.iter().any(|e| matches!(e, Ev::OnlineOnly(_)))).await;
+    assert!(events.iter().any(|e| matches!(e, Ev::OnlineOnly(m) if text(m) == "ephemeral")));
+    assert!(bob.client.get_all_conversation_list().await.unwrap().is_empty(), "nothing stored, no conversation");
+    assert!(alice.client.get_all_conversation_list().await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn background_messages_arrive_as_offline_messages() {
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let bob = srv.online("bob").await;
+    bob.client.set_app_background_status(true).await.unwrap();
+    send_text(&alice, "bob", "while backgrounded").await;
+    let events = bob.events.wait_until("offline message", |ev| ev.iter().any(|e| matches!(e, Ev::OfflineMsg(_)))).await;
+    assert!(!events.iter().any(|e| matches!(e, Ev::NewMsg(_))));
+    bob.client.set_app_background_status(false).await.unwrap();
+    send_text(&alice, "bob", "in front").await;
+    let got = bob.events.wait_new_messages(1).await;
+    assert_eq!(text(&got[0]), "in front");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_message_can_be_sent_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("server.db");
+    let srv = TestServer::start_with(openim_devserver::DevServerConfig { data: Some(data.clone()), ..Default::default() }).await;
+    let alice = srv.online("alice").await;
+    let bob = srv.online("bob").await;
+    let conv = conversation_id::single("alice", "bob");
+    let latest = |list: Vec<openim_sdk::Conversation>| list.into_iter().find(|c| c.conversation_id == conv).and_then(|c| c.latest_msg);
+
+    // A recipient the server does not know: refused (1101).
+    let m = alice.client.create_text_message("to nobody".into()).unwrap();
+    let err = alice.client.send_message(m, Some("nobody".into()), None, None, false).await.unwrap_err();
+    assert_eq!(err.code(), 1101, "{err:?}");
+
+    // While the gateway is down a send fails at once and the message stays, failed.
+    let (api_addr, ws_addr) = (srv.server.api_addr(), srv.server.ws_addr());
+    srv.server.shutdown().await;
+    alice.conn.wait_count(Conn::Connecting, 2).await;
+    let m = alice.client.create_text_message("retry me".into()).unwrap();
+    let err = alice.client.send_message(m.clone(), Some("bob".into()), None, None, false).await.unwrap_err();
+    assert_eq!(err.code(), 10000, "{err:?}");
+    let failed = latest(alice.client.get_all_conversation_list().await.unwrap()).unwrap();
+    assert_eq!((failed.client_msg_id.as_str(), failed.status), (m.client_msg_id.as_str(), MessageStatus::SendFailed));
+
+    // Back online, the same message goes out.
+    let _srv = TestServer::start_with(openim_devserver::DevServerConfig { data: Some(data), api_addr, ws_addr, ..Default::default() }).await;
+    alice.conn.wait_count(Conn::Success, 2).await;
+    let sent = alice.client.send_message(m.clone(), Some("bob".into()), None, None, false).await.unwrap();
+    assert_eq!((sent.client_msg_id.as_str(), sent.status, sent.seq), (m.client_msg_id.as_str(), MessageStatus::SendSuccess, 1));
+    let got = bob.events.wait_new_messages(1).await;
+    assert_eq!(text(&got[0]), "retry me");
+    // Only a failed message may go again.
+    let err = alice.client.send_message(m, Some("bob".into()), None, None, false).await.unwrap_err();
+    assert_eq!(err.code(), 10204, "{err:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_left_sending_fail_at_the_next_login() {
+    let srv = TestServer::start().await;
+    let token = srv.user("alice").await;
+    let dir = tempfile::tempdir().unwrap();
+    let conv = conversation_id::single("alice", "bob");
+    // What a crash in the middle of a send leaves behind.
+    let store = openim_sdk::store::Store::open(dir.path(), "alice").await.unwrap();
+    let pending = openim_sdk::Message {
+        client_msg_id: "crashed-mid-send".into(),
+        server_msg_id: String::new(),
+        create_time: 1,
+        send_time: 1,
+        session_type: 1,
+        send_id: "alice".into(),
+        recv_id: "bob".into(),
+        group_id: String::new(),
+        msg_from: 100,
+        content_type: 101,
+        sender_platform_id: 2,
+        sender_nickname: String::new(),
+        sender_face_url: String::new(),
+        seq: 0,
+        is_read: false,
+        status: MessageStatus::Sending,
+        attached_info: String::new(),
+        ex: String::new(),
+        local_ex: String::new(),
+        content: MessageContent::Text { text: "lost?".into() },
+    };
+    store.insert_message(&conv, &pending).await.unwrap();
+    store.add_sending(&conv, &pending.client_msg_id).await.unwrap();
+    store.close().await;
+
+    let alice = srv.online_with("alice", token, openim_wire::constant::platform::ANDROID, dir).await;
+    let _ = alice.client.get_one_conversation(1, "bob".into()).await.unwrap();
+    let page = alice.client.get_advanced_history_message_list(conv, None, 10).await.unwrap();
+    assert_eq!(page.messages.len(), 1);
+    assert_eq!((page.messages[0].client_msg_id.as_str(), page.messages[0].status), ("crashed-mid-send", MessageStatus::SendFailed));
+}
