@@ -1,9 +1,5 @@
 package io.openim.sdk
 
-import kotlinx.coroutines.channels.Channel
-import kotlinx.coroutines.flow.Flow
-import kotlinx.coroutines.flow.receiveAsFlow
-
 /** Aliases with OpenIM's capitalisation for the generated types. */
 typealias OpenIMClient = OpenImClient
 typealias OpenIMConfig = OpenImConfig
@@ -20,34 +16,21 @@ sealed interface ConnEvent {
 }
 
 /**
- * A [ConnListener] that turns callbacks into a [Flow]:
+ * A [ConnListener] that turns callbacks into a [kotlinx.coroutines.flow.Flow]:
  *
  * ```
  * val conn = ConnEventStream()
  * client.setConnListener(conn)
  * scope.launch { conn.events.collect { event -> ... } }
  * ```
- *
- * Events are buffered without bound until collected, so none is lost before collection starts.
  */
-class ConnEventStream : ConnListener {
-    private val channel = Channel<ConnEvent>(Channel.UNLIMITED)
-
-    /** The events, in order; collect it once. */
-    val events: Flow<ConnEvent> = channel.receiveAsFlow()
-
-    /** The next event (suspends until there is one). */
-    suspend fun next(): ConnEvent = channel.receive()
-
-    /** The next event if one is waiting, else `null`. */
-    fun poll(): ConnEvent? = channel.tryReceive().getOrNull()
-
-    override fun onConnecting() { channel.trySend(ConnEvent.Connecting) }
-    override fun onConnectSuccess() { channel.trySend(ConnEvent.ConnectSuccess) }
-    override fun onConnectFailed(code: Int, msg: String) { channel.trySend(ConnEvent.ConnectFailed(code, msg)) }
-    override fun onKickedOffline() { channel.trySend(ConnEvent.KickedOffline) }
-    override fun onUserTokenExpired() { channel.trySend(ConnEvent.UserTokenExpired) }
-    override fun onUserTokenInvalid(msg: String) { channel.trySend(ConnEvent.UserTokenInvalid(msg)) }
+class ConnEventStream : EventStream<ConnEvent>(), ConnListener {
+    override fun onConnecting() = emit(ConnEvent.Connecting)
+    override fun onConnectSuccess() = emit(ConnEvent.ConnectSuccess)
+    override fun onConnectFailed(code: Int, msg: String) = emit(ConnEvent.ConnectFailed(code, msg))
+    override fun onKickedOffline() = emit(ConnEvent.KickedOffline)
+    override fun onUserTokenExpired() = emit(ConnEvent.UserTokenExpired)
+    override fun onUserTokenInvalid(msg: String) = emit(ConnEvent.UserTokenInvalid(msg))
 }
 
 /** OpenIM's numeric error code. */

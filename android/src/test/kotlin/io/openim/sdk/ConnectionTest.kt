@@ -51,7 +51,7 @@ class EventLog(client: OpenImClient) {
 
 class ConnectionTest {
     @Test
-    fun loginConnectsWithCallbacksInOrder() = runBlocking {
+    fun loginConnectsWithCallbacksInOrder(): Unit = runBlocking {
         DevServer().use { server ->
             server.register("alice")
             val token = server.token("alice")
@@ -70,7 +70,7 @@ class ConnectionTest {
     }
 
     @Test
-    fun wrongTokenFailsWithoutReconnectLoop() = runBlocking {
+    fun wrongTokenFailsWithoutReconnectLoop(): Unit = runBlocking {
         DevServer().use { server ->
             server.register("alice")
             val client = OpenImClient(server.config(tempDir()))
@@ -89,7 +89,7 @@ class ConnectionTest {
     }
 
     @Test
-    fun secondLoginOnTheSamePlatformKicksTheFirst() = runBlocking {
+    fun secondLoginOnTheSamePlatformKicksTheFirst(): Unit = runBlocking {
         DevServer().use { server ->
             server.register("alice")
             val first = OpenImClient(server.config(tempDir()))
@@ -110,7 +110,7 @@ class ConnectionTest {
     }
 
     @Test
-    fun logoutAndTypedErrors() = runBlocking {
+    fun logoutAndTypedErrors(): Unit = runBlocking {
         DevServer().use { server ->
             server.register("alice")
             val token = server.token("alice")
@@ -147,7 +147,7 @@ class ConnectionTest {
     }
 
     @Test
-    fun reconnectsAfterDevserverRestart() = runBlocking {
+    fun reconnectsAfterDevserverRestart(): Unit = runBlocking {
         val dir = tempDir()
         val data = "$dir/server.db"
         val first = DevServer(data = data)
@@ -170,7 +170,7 @@ class ConnectionTest {
     }
 
     @Test
-    fun aThrowingListenerDoesNotBreakTheEngine() = runBlocking {
+    fun aThrowingListenerDoesNotBreakTheEngine(): Unit = runBlocking {
         DevServer().use { server ->
             server.register("alice")
             val client = OpenImClient(server.config(tempDir()))

@@ -1,0 +1,135 @@
+package io.openim.sdk
+
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+
+/** A logged-in user with its message and conversation event streams. */
+class OnlineUser(server: DevServer, val userId: String, register: Boolean = true) {
+    val client = OpenImClient(server.config(tempDir()))
+    val messages = MessageEventStream()
+    val conversations = ConversationEventStream()
+    private val seenMessages = mutableListOf<MessageEvent>()
+
+    init {
+        if (register) server.register(userId)
+        client.setAdvancedMsgListener(messages)
+        client.setConversationListener(conversations)
+        runBlocking {
+            client.login(userId, server.token(userId))
+            withTimeout(15_000) {
+                while (conversations.next() !is ConversationEvent.SyncFinish) Unit
+            }
+        }
+    }
+
+    /** Reads message events until one matches [matches]. */
+    suspend fun <T : MessageEvent> await(what: String, matches: (MessageEvent) -> T?): T = try {
+        withTimeout(15_000) {
+            seenMessages.firstNotNullOfOrNull(matches) ?: run {
+                var found: T? = null
+                while (found == null) {
+                    val e = messages.next()
+                    seenMessages += e
+                    found = matches(e)
+                }
+                found
+            }
+        }
+    } catch (e: kotlinx.coroutines.TimeoutCancellationException) {
+        throw AssertionError("timed out waiting for $what; got $seenMessages")
+    }
+
+    suspend fun awaitText(text: String): Message = await("message '$text'") { e ->
+        (e as? MessageEvent.NewMessage)?.message?.takeIf { (it.content as? MessageContent.Text)?.text == text }?.let { e }
+    }.message
+
+    suspend fun sendText(to: String, text: String): Message =
+        client.sendMessage(client.createTextMessage(text), to, null, null, false)
+}
+
+fun singleConversation(a: String, b: String) = if (a < b) "si_${a}_$b" else "si_${b}_$a"
+
+class MessagingTest {
+    @Test
+    fun sendAndReceiveThroughTheListener(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = OnlineUser(server, "alice")
+            val bob = OnlineUser(server, "bob")
+            val sent = alice.sendText("bob", "hello from kotlin")
+            assertEquals(MessageStatus.SEND_SUCCESS, sent.status)
+            assertEquals(1L, sent.seq)
+            val got = bob.awaitText("hello from kotlin")
+            assertEquals(sent.clientMsgId, got.clientMsgId)
+            assertEquals("alice", got.sendId)
+            val reply = bob.sendText("alice", "hi kotlin")
+            assertEquals(2L, reply.seq)
+            alice.awaitText("hi kotlin")
+        }
+    }
+
+    @Test
+    fun historyConversationListAndUnread(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = OnlineUser(server, "alice")
+            val bob = OnlineUser(server, "bob")
+            for (i in 1..3) alice.sendText("bob", "m$i")
+            bob.awaitText("m3")
+            val list = bob.client.getAllConversationList()
+            assertEquals(1, list.size)
+            assertEquals(singleConversation("alice", "bob"), list[0].conversationId)
+            assertEquals(3, list[0].unreadCount)
+            assertEquals("alice nick", list[0].showName)
+            assertEquals(3, bob.client.getTotalUnreadMsgCount())
+            val page = bob.client.getAdvancedHistoryMessageList(list[0].conversationId, null, 10)
+            assertEquals(listOf("m1", "m2", "m3"), page.messages.map { (it.content as MessageContent.Text).text })
+            assertTrue(page.isEnd)
+        }
+    }
+
+    @Test
+    fun readReceiptReachesTheSender(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = OnlineUser(server, "alice")
+            val bob = OnlineUser(server, "bob")
+            val sent = alice.sendText("bob", "read me")
+            bob.awaitText("read me")
+            bob.client.markConversationMessageAsRead(singleConversation("alice", "bob"))
+            assertEquals(0, bob.client.getTotalUnreadMsgCount())
+            val receipt = alice.await("read receipt") { it as? MessageEvent.ReadReceipts }
+            assertEquals("bob", receipt.receipts[0].userId)
+            assertEquals(listOf(sent.clientMsgId), receipt.receipts[0].msgIdList)
+        }
+    }
+
+    @Test
+    fun revokeReachesTheRecipient(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = OnlineUser(server, "alice")
+            val bob = OnlineUser(server, "bob")
+            val sent = alice.sendText("bob", "oops")
+            bob.awaitText("oops")
+            val conversation = singleConversation("alice", "bob")
+            alice.client.revokeMessage(conversation, sent.clientMsgId)
+            val revoked = bob.await("revoke") { it as? MessageEvent.Revoked }
+            assertEquals(sent.clientMsgId, revoked.revoked.clientMsgId)
+            assertEquals("alice", revoked.revoked.revokerId)
+            val page = bob.client.getAdvancedHistoryMessageList(conversation, null, 10)
+            assertTrue(page.messages[0].content is MessageContent.Revoked, "${page.messages[0].content}")
+        }
+    }
+
+    @Test
+    fun wrongSendArgumentsAreTypedErrors(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = OnlineUser(server, "alice")
+            expectThrows<OpenImException.InvalidArgument> { alice.client.createTextMessage("") }
+            val m = alice.client.createTextMessage("x")
+            val both = expectThrows<OpenImException.InvalidArgument> { alice.client.sendMessage(m, "bob", "g1", null, false) }
+            assertEquals(10002, both.code)
+            expectThrows<OpenImException.InvalidArgument> { alice.client.sendMessage(m, null, null, null, false) }
+        }
+    }
+}

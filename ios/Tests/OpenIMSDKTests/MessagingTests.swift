@@ -1,0 +1,155 @@
+import Foundation
+import XCTest
+
+@testable import OpenIMSDK
+
+/// Thread-safe log of message and conversation events with bounded waits.
+final class Recorder<E: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var items: [E] = []
+
+    func append(_ e: E) { lock.lock(); items.append(e); lock.unlock() }
+
+    var events: [E] {
+        lock.lock(); defer { lock.unlock() }
+        return items
+    }
+
+    /// Waits up to 15 s for an event `pick` accepts.
+    func wait<T>(_ what: String, file: StaticString = #filePath, line: UInt = #line, _ pick: (E) -> T?) async throws -> T {
+        let deadline = Date().addingTimeInterval(15)
+        while Date() < deadline {
+            if let found = events.lazy.compactMap(pick).first { return found }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        XCTFail("timed out waiting for \(what); events: \(events)", file: file, line: line)
+        throw CancellationError()
+    }
+}
+
+/// A logged-in user with its event streams recorded.
+final class OnlineUser {
+    let client: OpenIMClient
+    let messages = Recorder<MessageEvent>()
+    let conversations = Recorder<ConversationEvent>()
+
+    init(_ server: DevServer, _ userId: String) async throws {
+        try await server.register(userId)
+        client = try OpenIMClient(config: server.config(dataDir: tempDir()))
+        let msgStream = MessageEventStream()
+        let convStream = ConversationEventStream()
+        client.setAdvancedMsgListener(listener: msgStream)
+        client.setConversationListener(listener: convStream)
+        let (messages, conversations) = (messages, conversations)
+        Task { for await e in msgStream.events { messages.append(e) } }
+        Task { for await e in convStream.events { conversations.append(e) } }
+        try await client.login(userId: userId, token: try await server.token(userId))
+        _ = try await conversations.wait("sync finish") { e -> Bool? in
+            if case .syncFinish = e { return true }
+            return nil
+        }
+    }
+
+    func send(_ text: String, to: String) async throws -> Message {
+        try await client.sendMessage(message: try client.createTextMessage(text: text), recvId: to, groupId: nil,
+                                     offlinePushInfo: nil, isOnlineOnly: false)
+    }
+
+    func awaitText(_ text: String) async throws -> Message {
+        try await messages.wait("message \(text)") { e -> Message? in
+            if case let .newMessage(m) = e, case let .text(t) = m.content, t == text { return m }
+            return nil
+        }
+    }
+}
+
+func singleConversation(_ a: String, _ b: String) -> String { a < b ? "si_\(a)_\(b)" : "si_\(b)_\(a)" }
+
+final class MessagingTests: XCTestCase {
+    func testSendAndReceiveThroughTheListener() async throws {
+        let server = try DevServer()
+        let alice = try await OnlineUser(server, "alice")
+        let bob = try await OnlineUser(server, "bob")
+        let sent = try await alice.send("hello from swift", to: "bob")
+        XCTAssertEqual(sent.status, .sendSuccess)
+        XCTAssertEqual(sent.seq, 1)
+        let got = try await bob.awaitText("hello from swift")
+        XCTAssertEqual(got.clientMsgId, sent.clientMsgId)
+        XCTAssertEqual(got.sendId, "alice")
+        let reply = try await bob.send("hi swift", to: "alice")
+        XCTAssertEqual(reply.seq, 2)
+        _ = try await alice.awaitText("hi swift")
+    }
+
+    func testHistoryConversationListAndUnread() async throws {
+        let server = try DevServer()
+        let alice = try await OnlineUser(server, "alice")
+        let bob = try await OnlineUser(server, "bob")
+        for i in 1...3 { _ = try await alice.send("m\(i)", to: "bob") }
+        _ = try await bob.awaitText("m3")
+        let list = try await bob.client.getAllConversationList()
+        XCTAssertEqual(list.count, 1)
+        XCTAssertEqual(list[0].conversationId, singleConversation("alice", "bob"))
+        XCTAssertEqual(list[0].unreadCount, 3)
+        XCTAssertEqual(list[0].showName, "alice nick")
+        let total = try await bob.client.getTotalUnreadMsgCount()
+        XCTAssertEqual(total, 3)
+        let page = try await bob.client.getAdvancedHistoryMessageList(conversationId: list[0].conversationId,
+                                                                      startClientMsgId: nil, count: 10)
+        XCTAssertEqual(page.messages.map { m -> String in
+            if case let .text(t) = m.content { return t }
+            return "?"
+        }, ["m1", "m2", "m3"])
+        XCTAssertTrue(page.isEnd)
+    }
+
+    func testReadReceiptReachesTheSender() async throws {
+        let server = try DevServer()
+        let alice = try await OnlineUser(server, "alice")
+        let bob = try await OnlineUser(server, "bob")
+        let sent = try await alice.send("read me", to: "bob")
+        _ = try await bob.awaitText("read me")
+        try await bob.client.markConversationMessageAsRead(conversationId: singleConversation("alice", "bob"))
+        let unread = try await bob.client.getTotalUnreadMsgCount()
+        XCTAssertEqual(unread, 0)
+        let receipts = try await alice.messages.wait("read receipt") { e -> [MessageReceipt]? in
+            if case let .readReceipts(r) = e { return r }
+            return nil
+        }
+        XCTAssertEqual(receipts[0].userId, "bob")
+        XCTAssertEqual(receipts[0].msgIdList, [sent.clientMsgId])
+    }
+
+    func testRevokeReachesTheRecipient() async throws {
+        let server = try DevServer()
+        let alice = try await OnlineUser(server, "alice")
+        let bob = try await OnlineUser(server, "bob")
+        let sent = try await alice.send("oops", to: "bob")
+        _ = try await bob.awaitText("oops")
+        let conversation = singleConversation("alice", "bob")
+        try await alice.client.revokeMessage(conversationId: conversation, clientMsgId: sent.clientMsgId)
+        let revoked = try await bob.messages.wait("revoke") { e -> RevokedInfo? in
+            if case let .revoked(r) = e { return r }
+            return nil
+        }
+        XCTAssertEqual(revoked.clientMsgId, sent.clientMsgId)
+        XCTAssertEqual(revoked.revokerId, "alice")
+        let page = try await bob.client.getAdvancedHistoryMessageList(conversationId: conversation, startClientMsgId: nil, count: 10)
+        guard case .revoked = page.messages[0].content else { return XCTFail("\(page.messages[0].content)") }
+    }
+
+    func testWrongSendArgumentsAreTypedErrors() async throws {
+        let server = try DevServer()
+        let alice = try await OnlineUser(server, "alice")
+        XCTAssertThrowsError(try alice.client.createTextMessage(text: "")) { error in
+            guard case .InvalidArgument(code: 10002, _)? = error as? OpenIMError else { return XCTFail("\(error)") }
+        }
+        let m = try alice.client.createTextMessage(text: "x")
+        do {
+            _ = try await alice.client.sendMessage(message: m, recvId: "bob", groupId: "g1", offlinePushInfo: nil, isOnlineOnly: false)
+            XCTFail("expected InvalidArgument")
+        } catch let error as OpenIMError {
+            XCTAssertEqual(error.code, 10002)
+        }
+    }
+}
