@@ -1,5 +1,5 @@
-//! Quickstart: an embedded devserver, two users (alice on Android, bob on iOS) who log in, and
-//! every `ConnListener` event they receive, printed as it arrives.
+//! Quickstart: an embedded devserver, two users (alice on Android, bob on iOS) who log in and
+//! chat; bob reads, alice revokes. Every listener event they receive is printed as it arrives.
 //!
 //!     cargo run --example quickstart
 
@@ -7,36 +7,131 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use openim_devserver::{AdminClient, DevServer, DevServerConfig};
-use openim_sdk::{ConnListener, LogLevel, OpenIMClient, OpenIMConfig};
+use openim_sdk::{
+    AdvancedMsgListener, ConnListener, Conversation, ConversationListener, InputStatusChange, LogLevel, Message, MessageContent,
+    MessageReceipt, OpenIMClient, OpenIMConfig, RevokedInfo,
+};
 use openim_wire::constant::{defaults, platform};
 use tokio::sync::watch;
 
-/// Prints each callback with its user's name and counts successful connections.
-struct PrintingConnListener {
+/// Prints each callback with its user's name and counts the ones the demo waits for.
+struct Printer {
     user: &'static str,
-    connected: watch::Sender<u32>,
+    progress: watch::Sender<Progress>,
 }
 
-impl ConnListener for PrintingConnListener {
+#[derive(Default, Clone, Copy)]
+struct Progress {
+    connected: u32,
+    synced: u32,
+    received: u32,
+    receipts: u32,
+    revoked: u32,
+}
+
+fn describe(m: &Message) -> String {
+    match &m.content {
+        MessageContent::Text { text } => format!("\"{text}\""),
+        MessageContent::Revoked { info } => format!("(revoked by {})", info.revoker_id),
+        other => format!("{other:?}"),
+    }
+}
+
+impl Printer {
+    fn say(&self, what: String) {
+        println!("[{}] {what}", self.user);
+    }
+    fn count(&self, f: impl FnOnce(&mut Progress)) {
+        self.progress.send_modify(f);
+    }
+}
+
+impl ConnListener for Printer {
     fn on_connecting(&self) {
-        println!("[{}] ConnListener.on_connecting", self.user);
+        self.say("ConnListener.on_connecting".into());
     }
     fn on_connect_success(&self) {
-        println!("[{}] ConnListener.on_connect_success", self.user);
-        self.connected.send_modify(|n| *n += 1);
+        self.say("ConnListener.on_connect_success".into());
+        self.count(|p| p.connected += 1);
     }
     fn on_connect_failed(&self, code: i32, msg: String) {
-        println!("[{}] ConnListener.on_connect_failed code={code} msg={msg}", self.user);
+        self.say(format!("ConnListener.on_connect_failed code={code} msg={msg}"));
     }
     fn on_kicked_offline(&self) {
-        println!("[{}] ConnListener.on_kicked_offline", self.user);
+        self.say("ConnListener.on_kicked_offline".into());
     }
     fn on_user_token_expired(&self) {
-        println!("[{}] ConnListener.on_user_token_expired", self.user);
+        self.say("ConnListener.on_user_token_expired".into());
     }
     fn on_user_token_invalid(&self, msg: String) {
-        println!("[{}] ConnListener.on_user_token_invalid msg={msg}", self.user);
+        self.say(format!("ConnListener.on_user_token_invalid msg={msg}"));
     }
+}
+
+impl ConversationListener for Printer {
+    fn on_sync_server_start(&self, reinstalled: bool) {
+        self.say(format!("ConversationListener.on_sync_server_start reinstalled={reinstalled}"));
+    }
+    fn on_sync_server_finish(&self, reinstalled: bool) {
+        self.say(format!("ConversationListener.on_sync_server_finish reinstalled={reinstalled}"));
+        self.count(|p| p.synced += 1);
+    }
+    fn on_sync_server_failed(&self, reinstalled: bool) {
+        self.say(format!("ConversationListener.on_sync_server_failed reinstalled={reinstalled}"));
+    }
+    fn on_sync_server_progress(&self, progress: i32) {
+        self.say(format!("ConversationListener.on_sync_server_progress {progress}"));
+    }
+    fn on_new_conversation(&self, conversations: Vec<Conversation>) {
+        for c in conversations {
+            self.say(format!("ConversationListener.on_new_conversation {} \"{}\"", c.conversation_id, c.show_name));
+        }
+    }
+    fn on_conversation_changed(&self, conversations: Vec<Conversation>) {
+        for c in conversations {
+            let latest = c.latest_msg.as_ref().map(describe).unwrap_or_default();
+            self.say(format!("ConversationListener.on_conversation_changed {} unread={} latest={latest}", c.conversation_id, c.unread_count));
+        }
+    }
+    fn on_total_unread_message_count_changed(&self, total_unread_count: i32) {
+        self.say(format!("ConversationListener.on_total_unread_message_count_changed {total_unread_count}"));
+    }
+    fn on_conversation_user_input_status_changed(&self, change: InputStatusChange) {
+        self.say(format!("ConversationListener.on_conversation_user_input_status_changed {} is typing", change.user_id));
+    }
+}
+
+impl AdvancedMsgListener for Printer {
+    fn on_recv_new_message(&self, message: Message) {
+        self.say(format!("AdvancedMsgListener.on_recv_new_message from {} seq={} {}", message.send_id, message.seq, describe(&message)));
+        self.count(|p| p.received += 1);
+    }
+    fn on_recv_c2c_read_receipt(&self, receipts: Vec<MessageReceipt>) {
+        for r in receipts {
+            self.say(format!("AdvancedMsgListener.on_recv_c2c_read_receipt {} read {} message(s)", r.user_id, r.msg_id_list.len()));
+        }
+        self.count(|p| p.receipts += 1);
+    }
+    fn on_new_recv_message_revoked(&self, revoked: RevokedInfo) {
+        self.say(format!("AdvancedMsgListener.on_new_recv_message_revoked seq={} by {}", revoked.seq, revoked.revoker_id));
+        self.count(|p| p.revoked += 1);
+    }
+    fn on_recv_offline_new_message(&self, message: Message) {
+        self.say(format!("AdvancedMsgListener.on_recv_offline_new_message {}", describe(&message)));
+    }
+    fn on_msg_deleted(&self, message: Message) {
+        self.say(format!("AdvancedMsgListener.on_msg_deleted seq={}", message.seq));
+    }
+    fn on_recv_online_only_message(&self, message: Message) {
+        self.say(format!("AdvancedMsgListener.on_recv_online_only_message {}", describe(&message)));
+    }
+}
+
+async fn wait(rx: &mut watch::Receiver<Progress>, what: &str, done: impl Fn(&Progress) -> bool) -> anyhow::Result<()> {
+    tokio::time::timeout(Duration::from_secs(15), rx.wait_for(|p| done(p)))
+        .await
+        .map_err(|_| anyhow::anyhow!("timed out waiting for {what}"))??;
+    Ok(())
 }
 
 #[tokio::main]
@@ -45,9 +140,8 @@ async fn main() -> anyhow::Result<()> {
     println!("devserver: api {} ws {}", server.api_url(), server.ws_url());
     let admin = AdminClient::connect(&server.api_url(), defaults::SECRET).await?;
     let data_dir = tempfile::tempdir()?;
-    let (connected_tx, mut connected) = watch::channel(0u32);
 
-    let mut clients = Vec::new();
+    let mut users = Vec::new();
     for (user, nickname, platform_id) in [("alice", "Alice", platform::ANDROID), ("bob", "Bob", platform::IOS)] {
         admin.register_user(user, nickname).await?;
         let token = admin.user_token(user, platform_id).await?;
@@ -58,18 +152,46 @@ async fn main() -> anyhow::Result<()> {
             data_dir: data_dir.path().join(user).to_string_lossy().into_owned(),
             log_level: LogLevel::Warn,
         })?;
-        client.set_conn_listener(Arc::new(PrintingConnListener { user, connected: connected_tx.clone() }));
+        let (tx, rx) = watch::channel(Progress::default());
+        let printer = Arc::new(Printer { user, progress: tx });
+        client.set_conn_listener(printer.clone());
+        client.set_conversation_listener(printer.clone());
+        client.set_advanced_msg_listener(printer);
         client.login(user.to_owned(), token).await?;
         println!("[{user}] login() returned; status {:?}", client.login_status());
-        clients.push((user, client));
+        users.push((user, client, rx));
     }
+    for (user, _, rx) in &mut users {
+        wait(rx, &format!("{user} to sync"), |p| p.connected >= 1 && p.synced >= 1).await?;
+    }
+    let [(_, alice, alice_rx), (_, bob, bob_rx)] = &mut users[..] else { unreachable!() };
 
-    tokio::time::timeout(Duration::from_secs(15), connected.wait_for(|n| *n >= 2)).await??;
-    for (user, client) in &clients {
-        let me = client.get_self_user_info().await?;
-        println!("[{user}] get_self_user_info: {} ({})", me.nickname, me.user_id);
+    let hello = alice.send_message(alice.create_text_message("Hi Bob!".into())?, Some("bob".into()), None, None, false).await?;
+    println!("[alice] send_message() returned seq={} status={:?}", hello.seq, hello.status);
+    wait(bob_rx, "bob to receive", |p| p.received >= 1).await?;
+
+    bob.typing_status_update("alice".into(), "typing".into()).await?;
+    let reply = bob.send_message(bob.create_text_message("Hi Alice, how are you?".into())?, Some("alice".into()), None, None, false).await?;
+    println!("[bob] send_message() returned seq={}", reply.seq);
+    wait(alice_rx, "alice to receive", |p| p.received >= 1).await?;
+
+    let conversation = openim_wire::conversation_id::single("alice", "bob");
+    bob.mark_conversation_message_as_read(conversation.clone()).await?;
+    println!("[bob] mark_conversation_message_as_read() returned");
+    wait(alice_rx, "alice's read receipt", |p| p.receipts >= 1).await?;
+
+    let oops = alice.send_message(alice.create_text_message("Sent to the wrong chat".into())?, Some("bob".into()), None, None, false).await?;
+    wait(bob_rx, "bob to receive again", |p| p.received >= 2).await?;
+    alice.revoke_message(conversation.clone(), oops.client_msg_id).await?;
+    println!("[alice] revoke_message() returned");
+    wait(bob_rx, "bob to see the revoke", |p| p.revoked >= 1).await?;
+
+    let history = bob.get_advanced_history_message_list(conversation, None, 20).await?;
+    println!("[bob] history ({} messages):", history.messages.len());
+    for m in &history.messages {
+        println!("[bob]   seq={} {}: {}", m.seq, m.send_id, describe(m));
     }
-    for (user, client) in &clients {
+    for (user, client, _) in &users {
         client.logout().await?;
         println!("[{user}] logout() returned; status {:?}", client.login_status());
     }

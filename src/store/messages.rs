@@ -241,7 +241,7 @@ impl Store {
             (None, false) => {
                 sqlx::query_as(
                     "SELECT * FROM local_chat_logs WHERE conversation_id = ? AND status < 4
-                     ORDER BY send_time DESC, seq DESC LIMIT ?",
+                     ORDER BY send_time DESC, seq DESC, client_msg_id DESC LIMIT ?",
                 )
                 .bind(conversation_id)
                 .bind(limit)
@@ -251,7 +251,7 @@ impl Store {
             (None, true) => {
                 sqlx::query_as(
                     "SELECT * FROM local_chat_logs WHERE conversation_id = ? AND status < 4
-                     ORDER BY send_time ASC, seq ASC LIMIT ?",
+                     ORDER BY send_time ASC, seq ASC, client_msg_id ASC LIMIT ?",
                 )
                 .bind(conversation_id)
                 .bind(limit)
@@ -261,13 +261,11 @@ impl Store {
             (Some((t, s, id)), false) => {
                 sqlx::query_as(
                     "SELECT * FROM local_chat_logs WHERE conversation_id = ? AND status < 4
-                       AND (send_time < ? OR (send_time = ? AND (seq < ? OR (seq = ? AND client_msg_id < ?))))
+                       AND (send_time, seq, client_msg_id) < (?, ?, ?)
                      ORDER BY send_time DESC, seq DESC, client_msg_id DESC LIMIT ?",
                 )
                 .bind(conversation_id)
                 .bind(t)
-                .bind(t)
-                .bind(s)
                 .bind(s)
                 .bind(id)
                 .bind(limit)
@@ -277,13 +275,11 @@ impl Store {
             (Some((t, s, id)), true) => {
                 sqlx::query_as(
                     "SELECT * FROM local_chat_logs WHERE conversation_id = ? AND status < 4
-                       AND (send_time > ? OR (send_time = ? AND (seq > ? OR (seq = ? AND client_msg_id > ?))))
+                       AND (send_time, seq, client_msg_id) > (?, ?, ?)
                      ORDER BY send_time ASC, seq ASC, client_msg_id ASC LIMIT ?",
                 )
                 .bind(conversation_id)
                 .bind(t)
-                .bind(t)
-                .bind(s)
                 .bind(s)
                 .bind(id)
                 .bind(limit)
