@@ -6,12 +6,14 @@
 //!   WebSocket handshake with token check).
 //! * REST round trip: `get_users_info` for one user.
 //! * logout: request 2003, connection and database closed.
+//! * send_message: a text from alice to bob, until the SDK returns it with its seq.
+//! * delivery: from the start of `send_message` until bob's `on_recv_new_message`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use openim_devserver::{AdminClient, DevServer, DevServerConfig};
-use openim_sdk::{ConnListener, LogLevel, OpenIMClient, OpenIMConfig};
+use openim_sdk::{AdvancedMsgListener, ConnListener, LogLevel, Message, MessageReceipt, OpenIMClient, OpenIMConfig, RevokedInfo};
 use openim_wire::constant::{defaults, platform};
 use tokio::sync::watch;
 
@@ -26,6 +28,20 @@ impl ConnListener for Connected {
     fn on_kicked_offline(&self) {}
     fn on_user_token_expired(&self) {}
     fn on_user_token_invalid(&self, _msg: String) {}
+}
+
+/// Records when each message arrived.
+struct Arrivals(watch::Sender<Vec<(String, Instant)>>);
+
+impl AdvancedMsgListener for Arrivals {
+    fn on_recv_new_message(&self, message: Message) {
+        self.0.send_modify(|v| v.push((message.client_msg_id, Instant::now())));
+    }
+    fn on_recv_c2c_read_receipt(&self, _receipts: Vec<MessageReceipt>) {}
+    fn on_new_recv_message_revoked(&self, _revoked: RevokedInfo) {}
+    fn on_recv_offline_new_message(&self, _message: Message) {}
+    fn on_msg_deleted(&self, _message: Message) {}
+    fn on_recv_online_only_message(&self, _message: Message) {}
 }
 
 fn report(name: &str, mut samples: Vec<Duration>) {
@@ -79,10 +95,43 @@ async fn main() -> anyhow::Result<()> {
         client.logout().await?;
         logout.push(start.elapsed());
     }
+
+    // Messaging: alice sends to bob, one message at a time.
+    admin.register_user("bob", "Bob").await?;
+    let mut clients = Vec::new();
+    for user in ["bench", "bob"] {
+        let client = OpenIMClient::new(OpenIMConfig { data_dir: dir.path().join(user).to_string_lossy().into_owned(), ..config.clone() })?;
+        let (tx, mut rx) = watch::channel(0);
+        client.set_conn_listener(Arc::new(Connected(tx)));
+        client.login(user.into(), admin.user_token(user, platform::ANDROID).await?).await?;
+        rx.wait_for(|n| *n >= 1).await?;
+        clients.push(client);
+    }
+    let (arrived_tx, arrived) = watch::channel(Vec::new());
+    clients[1].set_advanced_msg_listener(Arc::new(Arrivals(arrived_tx)));
+    const MESSAGES: usize = 500;
+    let (mut send, mut started) = (Vec::new(), Vec::new());
+    let all = Instant::now();
+    for i in 0..MESSAGES {
+        let m = clients[0].create_text_message(format!("benchmark message {i}"))?;
+        let t = Instant::now();
+        started.push((m.client_msg_id.clone(), t));
+        clients[0].send_message(m, Some("bob".into()), None, None, false).await?;
+        send.push(t.elapsed());
+    }
+    let mut arrived = arrived;
+    tokio::time::timeout(Duration::from_secs(30), arrived.wait_for(|v| v.len() >= MESSAGES)).await??;
+    let total = all.elapsed();
+    let arrivals: std::collections::HashMap<String, Instant> = arrived.borrow().iter().cloned().collect();
+    let delivery: Vec<Duration> = started.iter().map(|(id, t)| arrivals[id].duration_since(*t)).collect();
+
     println!("openim-sdk session benchmarks (loopback devserver, debug logging off)");
     report("login -> on_connect_success", login);
     report("get_users_info (REST round trip)", rest);
     report("logout", logout);
+    report("send_message (returns with seq)", send);
+    report("delivery (send -> recipient listener)", delivery);
+    println!("{MESSAGES} messages sent one after another in {:.2} s: {:.0} msg/s", total.as_secs_f64(), MESSAGES as f64 / total.as_secs_f64());
     server.shutdown().await;
     Ok(())
 }

@@ -133,6 +133,11 @@ impl Drop for DevServer {
 }
 
 async fn serve(listener: TcpListener, router: axum::Router, shutdown: CancellationToken) {
+    use axum::serve::ListenerExt;
+    // Small frames (replies, pushes) must not wait for Nagle's algorithm.
+    let listener = listener.tap_io(|tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     let result = axum::serve(listener, router).with_graceful_shutdown(shutdown.cancelled_owned()).await;
     if let Err(e) = result {
         tracing::error!(error = %e, "listener failed");

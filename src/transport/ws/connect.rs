@@ -65,7 +65,7 @@ pub async fn connect(config: &WsConfig) -> Result<(Socket, Option<Message>), Con
     let url = connect_url(config);
     let ws_config = WebSocketConfig::default().max_message_size(Some(MAX_FRAME)).max_frame_size(Some(MAX_FRAME));
     let dialled =
-        tokio::time::timeout(HANDSHAKE_TIMEOUT, tokio_tungstenite::connect_async_with_config(url.as_str(), Some(ws_config), false))
+        tokio::time::timeout(HANDSHAKE_TIMEOUT, tokio_tungstenite::connect_async_with_config(url.as_str(), Some(ws_config), true))
             .await;
     let mut ws = match dialled {
         Err(_) => {
