@@ -1,0 +1,154 @@
+//! The devserver's message side on the wire: send (1003), pushes (2001) to the recipient and to
+//! the sender's devices, and the seq queries 1001/1002/1005/1006/1007.
+
+use std::time::Duration;
+
+use futures_util::{SinkExt, StreamExt};
+use openim_devserver::{AdminClient, DevServer};
+use openim_wire::constant::{defaults, platform, req};
+use openim_wire::gateway::{WsRequest, WsResponse, decode_frame, encode_frame};
+use openim_wire::pb::msg::*;
+use openim_wire::pb::sdkws::*;
+use openim_wire::pb::Message as _;
+use tokio_tungstenite::tungstenite::Message;
+
+type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+struct Client {
+    ws: Ws,
+    user: String,
+    n: u32,
+}
+
+impl Client {
+    async fn connect(server: &DevServer, admin: &AdminClient, user: &str, platform_id: i32) -> Self {
+        let token = admin.user_token(user, platform_id).await.unwrap();
+        let url = format!(
+            "{}/?sendID={user}&token={token}&platformID={platform_id}&operationID=op&isBackground=false&compression=gzip&sdkType=js",
+            server.ws_url()
+        );
+        let (ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+        Self { ws, user: user.into(), n: 0 }
+    }
+
+    /// Sends a request and returns its reply; pushes that arrive meanwhile are returned too.
+    async fn call<Q: prost::Message, R: prost::Message + Default>(&mut self, id: i32, q: &Q) -> (R, Vec<PushMessages>) {
+        self.n += 1;
+        let incr = format!("{}_{}", self.user, self.n);
+        let r = WsRequest {
+            req_identifier: id,
+            send_id: self.user.clone(),
+            operation_id: "op".into(),
+            msg_incr: incr.clone(),
+            data: q.encode_to_vec(),
+            ..Default::default()
+        };
+        self.ws.send(Message::Binary(encode_frame(&r, true).into())).await.unwrap();
+        let mut pushes = Vec::new();
+        loop {
+            let resp = self.next().await;
+            if resp.msg_incr == incr {
+                assert_eq!(resp.err_code, 0, "{id}: {}", resp.err_msg);
+                return (R::decode(resp.data.as_slice()).unwrap(), pushes);
+            }
+            assert_eq!(resp.req_identifier, req::PUSH_MSG);
+            pushes.push(PushMessages::decode(resp.data.as_slice()).unwrap());
+        }
+    }
+
+    async fn next(&mut self) -> WsResponse {
+        loop {
+            let frame = tokio::time::timeout(Duration::from_secs(10), self.ws.next()).await.unwrap().unwrap().unwrap();
+            if let Message::Binary(b) = frame {
+                return decode_frame(&b, true, 1 << 20).unwrap();
+            }
+        }
+    }
+
+    async fn push(&mut self) -> PushMessages {
+        let resp = self.next().await;
+        assert_eq!((resp.req_identifier, resp.msg_incr.as_str()), (req::PUSH_MSG, ""));
+        PushMessages::decode(resp.data.as_slice()).unwrap()
+    }
+}
+
+fn text(from: &str, to: &str, id: &str, body: &str) -> MsgData {
+    MsgData {
+        send_id: from.into(),
+        recv_id: to.into(),
+        client_msg_id: id.into(),
+        session_type: 1,
+        content_type: 101,
+        content: format!(r#"{{"content":"{body}"}}"#).into_bytes(),
+        create_time: 1,
+        status: 1,
+        ..Default::default()
+    }
+}
+
+#[tokio::test]
+async fn send_push_and_seq_queries() {
+    let server = DevServer::start(Default::default()).await.unwrap();
+    let admin = AdminClient::connect(&server.api_url(), defaults::SECRET).await.unwrap();
+    for u in ["alice", "bob"] {
+        admin.register_user(u, u).await.unwrap();
+    }
+    let mut alice = Client::connect(&server, &admin, "alice", platform::ANDROID).await;
+    let mut alice_pc = Client::connect(&server, &admin, "alice", platform::WINDOWS).await;
+    let mut bob = Client::connect(&server, &admin, "bob", platform::IOS).await;
+    let conv = "si_alice_bob";
+
+    for i in 1..=3 {
+        let (resp, _): (SendMsgResp, _) = alice.call(req::SEND_MSG, &text("alice", "bob", &format!("c{i}"), &format!("m{i}"))).await;
+        assert_eq!(resp.client_msg_id, format!("c{i}"));
+        assert!(!resp.server_msg_id.is_empty() && resp.send_time > 0);
+    }
+    // Every connection of the recipient and of the sender gets each message, in seq order.
+    for client in [&mut bob, &mut alice_pc] {
+        for seq in 1..=3 {
+            let push = client.push().await;
+            let m = &push.msgs[conv].msgs[0];
+            assert_eq!((m.seq, m.status, m.client_msg_id.as_str()), (seq, 2, format!("c{seq}").as_str()));
+        }
+    }
+
+    let (max, _): (GetMaxSeqResp, _) = bob.call(req::GET_NEWEST_SEQ, &GetMaxSeqReq { user_id: "bob".into() }).await;
+    assert_eq!(max.max_seqs.get(conv), Some(&3));
+
+    let range = PullMessageBySeqsReq {
+        user_id: "bob".into(),
+        seq_ranges: vec![SeqRange { conversation_id: conv.into(), begin: 1, end: 3, num: 2 }],
+        order: PullOrder::Asc as i32,
+    };
+    let (pulled, _): (PullMessageBySeqsResp, _) = bob.call(req::PULL_MSG_BY_RANGE, &range).await;
+    assert_eq!(pulled.msgs[conv].msgs.iter().map(|m| m.seq).collect::<Vec<_>>(), [2, 3], "the top `num` of the range");
+    assert!(pulled.msgs[conv].is_end);
+
+    let seqs = GetSeqMessageReq {
+        user_id: "bob".into(),
+        conversations: vec![ConversationSeqs { conversation_id: conv.into(), seqs: vec![1, 7] }],
+        order: PullOrder::Desc as i32,
+    };
+    let (by_seq, _): (GetSeqMessageResp, _) = bob.call(req::PULL_MSG_BY_SEQ_LIST, &seqs).await;
+    assert_eq!(by_seq.msgs[conv].msgs.iter().map(|m| m.seq).collect::<Vec<_>>(), [1]);
+
+    let read = GetConversationsHasReadAndMaxSeqReq { user_id: "bob".into(), ..Default::default() };
+    let (seqs, _): (GetConversationsHasReadAndMaxSeqResp, _) = bob.call(req::GET_CONV_MAX_READ_SEQ, &read).await;
+    assert_eq!((seqs.seqs[conv].max_seq, seqs.seqs[conv].has_read_seq), (3, 0));
+    let read = GetConversationsHasReadAndMaxSeqReq { user_id: "alice".into(), ..Default::default() };
+    let (seqs, _): (GetConversationsHasReadAndMaxSeqResp, _) = alice.call(req::GET_CONV_MAX_READ_SEQ, &read).await;
+    assert_eq!(seqs.seqs[conv].has_read_seq, 3, "a sender has read its own messages");
+
+    let last = GetLastMessageReq { user_id: "bob".into(), conversation_ids: vec![conv.into()] };
+    let (last, _): (GetLastMessageResp, _) = bob.call(req::PULL_CONV_LAST_MESSAGE, &last).await;
+    assert_eq!(last.msgs[conv].seq, 3);
+
+    // Typing keeps no history: seq 0, pushed to the recipient only.
+    let mut typing = text("alice", "bob", "t1", "");
+    typing.content_type = 113;
+    let (_, _): (SendMsgResp, _) = alice.call(req::SEND_MSG, &typing).await;
+    let push = bob.push().await;
+    assert_eq!(push.msgs[conv].msgs[0].seq, 0);
+    let (max, _): (GetMaxSeqResp, _) = bob.call(req::GET_NEWEST_SEQ, &GetMaxSeqReq { user_id: "bob".into() }).await;
+    assert_eq!(max.max_seqs.get(conv), Some(&3));
+}
