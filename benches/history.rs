@@ -2,7 +2,7 @@
 //!
 //!     cargo bench --bench history
 //!
-//! Fills a user database through the SDK's store (one transaction), then times what a history
+//! Fills a user database through the SDK's store (batched transactions), then times what a history
 //! page does locally: the page query (newest page, and a page deep in the middle by cursor) and
 //! the seq-continuity check over the page's span.
 
@@ -51,32 +51,10 @@ async fn main() -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
     let store = Store::open(dir.path(), "alice").await?;
     let started = Instant::now();
-    let mut tx = store.pool().begin().await?;
-    for seq in 1..=MESSAGES {
-        let m = message(seq);
-        sqlx::query(
-            "INSERT INTO local_chat_logs (conversation_id, client_msg_id, server_msg_id, send_id, recv_id, session_type,
-               msg_from, content_type, content, is_read, status, seq, send_time, create_time)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(CONVERSATION)
-        .bind(&m.client_msg_id)
-        .bind(&m.server_msg_id)
-        .bind(&m.send_id)
-        .bind(&m.recv_id)
-        .bind(m.session_type)
-        .bind(m.msg_from)
-        .bind(m.content_type)
-        .bind(m.content.to_wire())
-        .bind(m.is_read)
-        .bind(m.status.code())
-        .bind(m.seq)
-        .bind(m.send_time)
-        .bind(m.create_time)
-        .execute(&mut *tx)
-        .await?;
+    for chunk in (1..=MESSAGES).collect::<Vec<_>>().chunks(50_000) {
+        let batch: Vec<Message> = chunk.iter().map(|seq| message(*seq)).collect();
+        store.insert_messages(CONVERSATION, &batch).await?;
     }
-    tx.commit().await?;
     let fill = started.elapsed();
     let size = std::fs::metadata(store.path())?.len() + std::fs::metadata(store.path().with_extension("db-wal")).map(|m| m.len()).unwrap_or(0);
     println!("filled {MESSAGES} messages in {:.1} s ({:.0} msg/s), database {:.0} MB", fill.as_secs_f64(), MESSAGES as f64 / fill.as_secs_f64(), size as f64 / 1e6);

@@ -120,3 +120,9 @@ impl From<sqlx::migrate::MigrateError> for OpenIMError {
         Self::database(format!("migration: {e}"))
     }
 }
+
+impl From<serde_json::Error> for OpenIMError {
+    fn from(e: serde_json::Error) -> Self {
+        Self::protocol(format!("JSON does not decode: {e}"))
+    }
+}

@@ -115,52 +115,21 @@ impl MessageContent {
 
     fn try_from_wire(content_type: i32, raw: &str) -> Result<Option<Self>, serde_json::Error> {
         Ok(Some(match content_type {
-            ct::TEXT => Self::Text { text: parse::<elem::TextElem>(raw)?.content },
-            ct::ADVANCED_TEXT => {
-                let e: elem::AdvancedTextElem = parse(raw)?;
-                Self::AdvancedText { text: e.text, entities: entities_from(e.message_entity_list) }
-            }
-            ct::MARKDOWN_TEXT => Self::Markdown { text: parse::<elem::MarkdownTextElem>(raw)?.content },
-            ct::AT_TEXT => {
-                let e: elem::AtTextElem = parse(raw)?;
-                Self::AtText {
-                    text: e.text,
-                    at_user_ids: e.at_user_list,
-                    at_users_info: e
-                        .at_users_info
-                        .into_iter()
-                        .map(|a| AtInfo { at_user_id: a.at_user_id, group_nickname: a.group_nickname })
-                        .collect(),
-                    quote: quoted_from(e.quote_message),
-                    is_at_self: e.is_at_self,
-                }
-            }
-            ct::QUOTE => {
-                let e: elem::QuoteElem = parse(raw)?;
-                Self::Quote { text: e.text, quoted: quoted_from(e.quote_message), entities: entities_from(e.message_entity_list) }
-            }
-            ct::CUSTOM | ct::CUSTOM_NOT_TRIGGER_CONVERSATION | ct::CUSTOM_ONLINE_ONLY => {
-                let e: elem::CustomElem = parse(raw)?;
-                Self::Custom { data: e.data, description: e.description, extension: e.extension }
-            }
-            ct::LOCATION => {
-                let e: elem::LocationElem = parse(raw)?;
-                Self::Location { description: e.description, longitude: e.longitude, latitude: e.latitude }
-            }
-            ct::CARD => {
-                let e: elem::CardElem = parse(raw)?;
-                Self::Card { user_id: e.user_id, nickname: e.nickname, face_url: e.face_url, ex: e.ex }
-            }
-            ct::FACE => {
-                let e: elem::FaceElem = parse(raw)?;
-                Self::Face { index: e.index, data: e.data }
-            }
+            ct::TEXT => parse::<elem::TextElem>(raw)?.into(),
+            ct::ADVANCED_TEXT => parse::<elem::AdvancedTextElem>(raw)?.into(),
+            ct::MARKDOWN_TEXT => parse::<elem::MarkdownTextElem>(raw)?.into(),
+            ct::AT_TEXT => parse::<elem::AtTextElem>(raw)?.into(),
+            ct::QUOTE => parse::<elem::QuoteElem>(raw)?.into(),
+            ct::CUSTOM | ct::CUSTOM_NOT_TRIGGER_CONVERSATION | ct::CUSTOM_ONLINE_ONLY => parse::<elem::CustomElem>(raw)?.into(),
+            ct::LOCATION => parse::<elem::LocationElem>(raw)?.into(),
+            ct::CARD => parse::<elem::CardElem>(raw)?.into(),
+            ct::FACE => parse::<elem::FaceElem>(raw)?.into(),
             ct::PICTURE => Self::from_picture(parse(raw)?),
             ct::SOUND => Self::from_sound(parse(raw)?),
             ct::VIDEO => Self::from_video(parse(raw)?),
             ct::FILE => Self::from_file(parse(raw)?),
             ct::MERGER => Self::from_merge(parse(raw)?),
-            ct::TYPING => Self::Typing { msg_tips: parse::<elem::TypingElem>(raw)?.msg_tips },
+            ct::TYPING => parse::<elem::TypingElem>(raw)?.into(),
             ct::MSG_REVOKE => {
                 let n: elem::NotificationElem = parse(raw)?;
                 Self::Revoked { info: revoked_from(parse(&n.detail)?) }
@@ -370,43 +339,21 @@ impl MessageContent {
     fn from_msg_struct(s: &MsgStruct) -> Self {
         let e = s.clone();
         let by_elem = match s.content_type {
-            ct::TEXT => e.text_elem.map(|t| Self::Text { text: t.content }),
-            ct::ADVANCED_TEXT => e
-                .advanced_text_elem
-                .map(|t| Self::AdvancedText { text: t.text, entities: entities_from(t.message_entity_list) }),
-            ct::MARKDOWN_TEXT => e.markdown_text_elem.map(|t| Self::Markdown { text: t.content }),
-            ct::AT_TEXT => e.at_text_elem.map(|a| Self::AtText {
-                text: a.text,
-                at_user_ids: a.at_user_list,
-                at_users_info: a
-                    .at_users_info
-                    .into_iter()
-                    .map(|i| AtInfo { at_user_id: i.at_user_id, group_nickname: i.group_nickname })
-                    .collect(),
-                quote: quoted_from(a.quote_message),
-                is_at_self: a.is_at_self,
-            }),
-            ct::QUOTE => e.quote_elem.map(|q| Self::Quote {
-                text: q.text,
-                quoted: quoted_from(q.quote_message),
-                entities: entities_from(q.message_entity_list),
-            }),
-            ct::CUSTOM | ct::CUSTOM_NOT_TRIGGER_CONVERSATION | ct::CUSTOM_ONLINE_ONLY => e
-                .custom_elem
-                .map(|c| Self::Custom { data: c.data, description: c.description, extension: c.extension }),
-            ct::LOCATION => e
-                .location_elem
-                .map(|l| Self::Location { description: l.description, longitude: l.longitude, latitude: l.latitude }),
-            ct::CARD => e
-                .card_elem
-                .map(|c| Self::Card { user_id: c.user_id, nickname: c.nickname, face_url: c.face_url, ex: c.ex }),
-            ct::FACE => e.face_elem.map(|f| Self::Face { index: f.index, data: f.data }),
+            ct::TEXT => e.text_elem.map(Into::into),
+            ct::ADVANCED_TEXT => e.advanced_text_elem.map(Into::into),
+            ct::MARKDOWN_TEXT => e.markdown_text_elem.map(Into::into),
+            ct::AT_TEXT => e.at_text_elem.map(Into::into),
+            ct::QUOTE => e.quote_elem.map(Into::into),
+            ct::CUSTOM | ct::CUSTOM_NOT_TRIGGER_CONVERSATION | ct::CUSTOM_ONLINE_ONLY => e.custom_elem.map(Into::into),
+            ct::LOCATION => e.location_elem.map(Into::into),
+            ct::CARD => e.card_elem.map(Into::into),
+            ct::FACE => e.face_elem.map(Into::into),
             ct::PICTURE => e.picture_elem.map(Self::from_picture),
             ct::SOUND => e.sound_elem.map(Self::from_sound),
             ct::VIDEO => e.video_elem.map(Self::from_video),
             ct::FILE => e.file_elem.map(Self::from_file),
             ct::MERGER => e.merge_elem.map(Self::from_merge),
-            ct::TYPING => e.typing_elem.map(|t| Self::Typing { msg_tips: t.msg_tips }),
+            ct::TYPING => e.typing_elem.map(Into::into),
             t if ct::is_notification(t) => e.notification_elem.map(|n| {
                 if t == ct::MSG_REVOKE
                     && let Ok(r) = serde_json::from_str::<elem::MessageRevoked>(&n.detail)
@@ -418,6 +365,76 @@ impl MessageContent {
             _ => None,
         };
         by_elem.unwrap_or_else(|| Self::from_wire(s.content_type, &s.content))
+    }
+}
+
+impl From<elem::TextElem> for MessageContent {
+    fn from(e: elem::TextElem) -> Self {
+        Self::Text { text: e.content }
+    }
+}
+
+impl From<elem::AdvancedTextElem> for MessageContent {
+    fn from(e: elem::AdvancedTextElem) -> Self {
+        Self::AdvancedText { text: e.text, entities: entities_from(e.message_entity_list) }
+    }
+}
+
+impl From<elem::MarkdownTextElem> for MessageContent {
+    fn from(e: elem::MarkdownTextElem) -> Self {
+        Self::Markdown { text: e.content }
+    }
+}
+
+impl From<elem::AtTextElem> for MessageContent {
+    fn from(e: elem::AtTextElem) -> Self {
+        Self::AtText {
+            text: e.text,
+            at_user_ids: e.at_user_list,
+            at_users_info: e
+                .at_users_info
+                .into_iter()
+                .map(|a| AtInfo { at_user_id: a.at_user_id, group_nickname: a.group_nickname })
+                .collect(),
+            quote: quoted_from(e.quote_message),
+            is_at_self: e.is_at_self,
+        }
+    }
+}
+
+impl From<elem::QuoteElem> for MessageContent {
+    fn from(e: elem::QuoteElem) -> Self {
+        Self::Quote { text: e.text, quoted: quoted_from(e.quote_message), entities: entities_from(e.message_entity_list) }
+    }
+}
+
+impl From<elem::CustomElem> for MessageContent {
+    fn from(e: elem::CustomElem) -> Self {
+        Self::Custom { data: e.data, description: e.description, extension: e.extension }
+    }
+}
+
+impl From<elem::LocationElem> for MessageContent {
+    fn from(e: elem::LocationElem) -> Self {
+        Self::Location { description: e.description, longitude: e.longitude, latitude: e.latitude }
+    }
+}
+
+impl From<elem::CardElem> for MessageContent {
+    fn from(e: elem::CardElem) -> Self {
+        Self::Card { user_id: e.user_id, nickname: e.nickname, face_url: e.face_url, ex: e.ex }
+    }
+}
+
+impl From<elem::FaceElem> for MessageContent {
+    fn from(e: elem::FaceElem) -> Self {
+        Self::Face { index: e.index, data: e.data }
+    }
+}
+
+impl From<elem::TypingElem> for MessageContent {
+    fn from(e: elem::TypingElem) -> Self {
+        Self::Typing { msg_tips: e.msg_tips }
     }
 }
 

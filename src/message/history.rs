@@ -8,7 +8,7 @@ use openim_wire::pb::msg::{ConversationSeqs, GetSeqMessageReq, GetSeqMessageResp
 use openim_wire::pb::sdkws::PullOrder;
 
 use super::Messages;
-use super::ingest::is_placeholder;
+use super::ingest::{is_placeholder, placeholder};
 use super::model::*;
 use crate::error::{OpenIMError, Result};
 
@@ -116,20 +116,11 @@ impl Messages {
         };
         let resp: GetSeqMessageResp = self.ctx.conn.request(req::PULL_MSG_BY_SEQ_LIST, &req).await?;
         let pulled = resp.msgs.get(conversation_id).or_else(|| resp.notification_msgs.get(conversation_id));
-        let mut answered = Vec::new();
+        let mut found = Vec::new();
         let mut end = None;
         if let Some(pulled) = pulled {
             for data in &pulled.msgs {
-                answered.push(data.seq);
-                let message = if is_placeholder(data) {
-                    let mut m = Message::from_msg_data(data);
-                    m.client_msg_id = format!("{conversation_id}:{}", data.seq);
-                    m.status = MessageStatus::Deleted;
-                    m
-                } else {
-                    Message::from_msg_data(data)
-                };
-                self.ctx.store.insert_message(conversation_id, &message).await?;
+                found.push(if is_placeholder(data) { placeholder(conversation_id, data.seq) } else { Message::from_msg_data(data) });
             }
             if pulled.is_end {
                 end = Some(pulled.end_seq);
@@ -137,16 +128,9 @@ impl Messages {
         }
         // Seqs the server did not answer at all lie outside the user's bounds: remember them as
         // deleted so paging moves on.
-        for seq in seqs.into_iter().filter(|s| !answered.contains(s)) {
-            let gap = Message {
-                client_msg_id: format!("{conversation_id}:{seq}"),
-                seq,
-                status: MessageStatus::Deleted,
-                content: MessageContent::Unknown { raw: String::new() },
-                ..self.create(MessageContent::Text { text: String::new() })?
-            };
-            self.ctx.store.insert_message(conversation_id, &gap).await?;
-        }
+        let answered: std::collections::HashSet<i64> = found.iter().map(|m| m.seq).collect();
+        found.extend(seqs.into_iter().filter(|s| !answered.contains(s)).map(|seq| placeholder(conversation_id, seq)));
+        self.ctx.store.insert_messages(conversation_id, &found).await?;
         Ok(end)
     }
 

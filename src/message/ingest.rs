@@ -28,14 +28,31 @@ impl Incoming {
     }
 }
 
-/// A seq the server has no message for (deleted, or never there): kept as a deleted row so the
-/// seq counts as known.
-fn placeholder(conversation_id: &str, data: &MsgData) -> Message {
-    let mut m = Message::from_msg_data(data);
-    m.client_msg_id = format!("{conversation_id}:{}", data.seq);
-    m.status = MessageStatus::Deleted;
-    m.content = MessageContent::Unknown { raw: String::new() };
-    m
+/// A seq the server has no message for (deleted, or outside the user's history): kept as a
+/// deleted row so the seq counts as known and is never asked for again.
+pub(crate) fn placeholder(conversation_id: &str, seq: i64) -> Message {
+    Message {
+        client_msg_id: format!("{conversation_id}:{seq}"),
+        server_msg_id: String::new(),
+        create_time: 0,
+        send_time: 0,
+        session_type: 0,
+        send_id: String::new(),
+        recv_id: String::new(),
+        group_id: String::new(),
+        msg_from: 0,
+        content_type: 0,
+        sender_platform_id: 0,
+        sender_nickname: String::new(),
+        sender_face_url: String::new(),
+        seq,
+        is_read: true,
+        status: MessageStatus::Deleted,
+        attached_info: String::new(),
+        ex: String::new(),
+        local_ex: String::new(),
+        content: MessageContent::Unknown { raw: String::new() },
+    }
 }
 
 /// Whether the server sent a seq without a message behind it.
@@ -102,7 +119,7 @@ impl Messages {
         for data in msgs {
             top_seq = top_seq.max(data.seq);
             if is_placeholder(&data) {
-                self.ctx.store.insert_message(conversation_id, &placeholder(conversation_id, &data)).await?;
+                self.ctx.store.insert_message(conversation_id, &placeholder(conversation_id, data.seq)).await?;
                 continue;
             }
             let message = Message::from_msg_data(&data);

@@ -189,9 +189,3 @@ impl Messages {
         Ok(Some(c))
     }
 }
-
-impl From<serde_json::Error> for crate::error::OpenIMError {
-    fn from(e: serde_json::Error) -> Self {
-        crate::error::OpenIMError::protocol(format!("notification does not decode: {e}"))
-    }
-}

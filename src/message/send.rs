@@ -207,7 +207,7 @@ impl Messages {
         }
         let unread_before = self.conversations.total_unread().await?;
         let latest = self.ctx.store.latest_visible_message(conversation_id).await?;
-        c.latest_msg_send_time = latest.as_ref().map(|m| m.send_time).unwrap_or(if c.latest_msg_send_time == 0 { 0 } else { c.latest_msg_send_time });
+        c.latest_msg_send_time = latest.as_ref().map(|m| m.send_time).unwrap_or(c.latest_msg_send_time);
         c.latest_msg = latest;
         self.ctx.store.save_conversation(&c).await?;
         let mut changes = Changes::default();

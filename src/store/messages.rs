@@ -88,36 +88,18 @@ fn like_pattern(keyword: &str) -> String {
 impl Store {
     /// Inserts `m` unless a message with its client ID exists; returns whether it was inserted.
     pub async fn insert_message(&self, conversation_id: &str, m: &Message) -> Result<bool> {
-        let done = sqlx::query(
-            "INSERT OR IGNORE INTO local_chat_logs (conversation_id, client_msg_id, server_msg_id, send_id, recv_id, group_id,
-               sender_platform_id, sender_nickname, sender_face_url, session_type, msg_from, content_type, content, is_read,
-               status, seq, send_time, create_time, attached_info, ex, local_ex)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        )
-        .bind(conversation_id)
-        .bind(&m.client_msg_id)
-        .bind(&m.server_msg_id)
-        .bind(&m.send_id)
-        .bind(&m.recv_id)
-        .bind(&m.group_id)
-        .bind(m.sender_platform_id)
-        .bind(&m.sender_nickname)
-        .bind(&m.sender_face_url)
-        .bind(m.session_type)
-        .bind(m.msg_from)
-        .bind(m.content_type)
-        .bind(m.content.to_wire())
-        .bind(m.is_read)
-        .bind(m.status.code())
-        .bind(m.seq)
-        .bind(m.send_time)
-        .bind(m.create_time)
-        .bind(&m.attached_info)
-        .bind(&m.ex)
-        .bind(&m.local_ex)
-        .execute(self.pool())
-        .await?;
-        Ok(done.rows_affected() == 1)
+        let mut conn = self.pool().acquire().await?;
+        insert(&mut conn, conversation_id, m).await
+    }
+
+    /// Inserts many messages in one transaction (existing client IDs are skipped).
+    pub async fn insert_messages(&self, conversation_id: &str, messages: &[Message]) -> Result<()> {
+        let mut tx = self.pool().begin().await?;
+        for m in messages {
+            insert(&mut tx, conversation_id, m).await?;
+        }
+        tx.commit().await?;
+        Ok(())
     }
 
     pub async fn message(&self, conversation_id: &str, client_msg_id: &str) -> Result<Option<Message>> {
@@ -448,6 +430,39 @@ impl Store {
         sqlx::query("DELETE FROM local_sending_messages").execute(self.pool()).await?;
         Ok(pending)
     }
+}
+
+async fn insert(conn: &mut sqlx::SqliteConnection, conversation_id: &str, m: &Message) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT OR IGNORE INTO local_chat_logs (conversation_id, client_msg_id, server_msg_id, send_id, recv_id, group_id,
+           sender_platform_id, sender_nickname, sender_face_url, session_type, msg_from, content_type, content, is_read,
+           status, seq, send_time, create_time, attached_info, ex, local_ex)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(conversation_id)
+    .bind(&m.client_msg_id)
+    .bind(&m.server_msg_id)
+    .bind(&m.send_id)
+    .bind(&m.recv_id)
+    .bind(&m.group_id)
+    .bind(m.sender_platform_id)
+    .bind(&m.sender_nickname)
+    .bind(&m.sender_face_url)
+    .bind(m.session_type)
+    .bind(m.msg_from)
+    .bind(m.content_type)
+    .bind(m.content.to_wire())
+    .bind(m.is_read)
+    .bind(m.status.code())
+    .bind(m.seq)
+    .bind(m.send_time)
+    .bind(m.create_time)
+    .bind(&m.attached_info)
+    .bind(&m.ex)
+    .bind(&m.local_ex)
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 #[derive(sqlx::FromRow)]

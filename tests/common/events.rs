@@ -1,12 +1,10 @@
 //! A recording `AdvancedMsgListener` + `ConversationListener` with bounded waits.
 
-use std::sync::Mutex;
-
 use openim_sdk::{
     AdvancedMsgListener, Conversation, ConversationListener, InputStatusChange, Message, MessageReceipt, RevokedInfo,
 };
 
-use super::WAIT;
+use super::Recorder;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Ev {
@@ -26,31 +24,9 @@ pub enum Ev {
     Typing(InputStatusChange),
 }
 
-pub struct EventRecorder {
-    events: Mutex<Vec<Ev>>,
-    changed: tokio::sync::watch::Sender<usize>,
-}
-
-impl Default for EventRecorder {
-    fn default() -> Self {
-        Self { events: Mutex::new(Vec::new()), changed: tokio::sync::watch::Sender::new(0) }
-    }
-}
+pub type EventRecorder = Recorder<Ev>;
 
 impl EventRecorder {
-    fn push(&self, e: Ev) {
-        self.events.lock().unwrap().push(e);
-        self.changed.send_modify(|n| *n += 1);
-    }
-
-    pub fn events(&self) -> Vec<Ev> {
-        self.events.lock().unwrap().clone()
-    }
-
-    pub fn clear(&self) {
-        self.events.lock().unwrap().clear();
-    }
-
     /// Messages reported through `on_recv_new_message`, in order.
     pub fn new_messages(&self) -> Vec<Message> {
         self.events()
@@ -68,23 +44,6 @@ impl EventRecorder {
             Ev::TotalUnread(n) => Some(n),
             _ => None,
         })
-    }
-
-    /// Waits (bounded) until `pred` holds for the events so far; returns them.
-    pub async fn wait_until(&self, what: &str, pred: impl Fn(&[Ev]) -> bool) -> Vec<Ev> {
-        let mut rx = self.changed.subscribe();
-        let deadline = tokio::time::Instant::now() + WAIT;
-        loop {
-            {
-                let events = self.events.lock().unwrap();
-                if pred(&events) {
-                    return events.clone();
-                }
-            }
-            if tokio::time::timeout_at(deadline, rx.changed()).await.is_err() {
-                panic!("timed out waiting for {what}; events: {:#?}", self.events());
-            }
-        }
     }
 
     /// Waits until `n` new messages were reported.

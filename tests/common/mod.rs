@@ -113,33 +113,30 @@ pub enum Conn {
     TokenInvalid,
 }
 
-pub struct ConnRecorder {
-    events: Mutex<Vec<Conn>>,
+/// Records events from a listener thread and lets tests wait for them with a bound.
+pub struct Recorder<E> {
+    events: Mutex<Vec<E>>,
     changed: tokio::sync::watch::Sender<usize>,
 }
 
-impl Default for ConnRecorder {
+impl<E> Default for Recorder<E> {
     fn default() -> Self {
         Self { events: Mutex::new(Vec::new()), changed: tokio::sync::watch::Sender::new(0) }
     }
 }
 
-impl ConnRecorder {
-    fn push(&self, e: Conn) {
+impl<E: Clone + std::fmt::Debug> Recorder<E> {
+    pub fn push(&self, e: E) {
         self.events.lock().unwrap().push(e);
         self.changed.send_modify(|n| *n += 1);
     }
 
-    pub fn events(&self) -> Vec<Conn> {
+    pub fn events(&self) -> Vec<E> {
         self.events.lock().unwrap().clone()
     }
 
-    pub fn count(&self, e: &Conn) -> usize {
-        self.events().iter().filter(|x| *x == e).count()
-    }
-
     /// Waits (bounded by [`WAIT`]) until `pred` holds for the events so far; returns them.
-    pub async fn wait_until(&self, what: &str, pred: impl Fn(&[Conn]) -> bool) -> Vec<Conn> {
+    pub async fn wait_until(&self, what: &str, pred: impl Fn(&[E]) -> bool) -> Vec<E> {
         let mut rx = self.changed.subscribe();
         let deadline = tokio::time::Instant::now() + WAIT;
         loop {
@@ -150,9 +147,17 @@ impl ConnRecorder {
                 }
             }
             if tokio::time::timeout_at(deadline, rx.changed()).await.is_err() {
-                panic!("timed out waiting for {what}; events: {:?}", self.events());
+                panic!("timed out waiting for {what}; events: {:#?}", self.events());
             }
         }
+    }
+}
+
+pub type ConnRecorder = Recorder<Conn>;
+
+impl ConnRecorder {
+    pub fn count(&self, e: &Conn) -> usize {
+        self.events().iter().filter(|x| *x == e).count()
     }
 
     /// Waits until `e` has been seen `n` times.
