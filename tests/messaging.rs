@@ -232,7 +232,9 @@ async fn revoke_reaches_both_sides() {
     let conv = conversation_id::single("alice", "bob");
     let keep = send_text(&alice, "bob", "keep me").await;
     let oops = send_text(&alice, "bob", "oops").await;
-    bob.events.wait_new_messages(2).await;
+    let received = bob.events.wait_new_messages(2).await;
+    let reply = bob.client.create_quote_message("what?".into(), received[1].clone()).unwrap();
+    let reply = bob.client.send_message(reply, Some("alice".into()), None, None, false).await.unwrap();
 
     alice.client.revoke_message(conv.clone(), oops.client_msg_id.clone()).await.unwrap();
     for side in [&bob, &alice] {
@@ -246,6 +248,11 @@ async fn revoke_reaches_both_sides() {
         assert!(matches!(page.messages[1].content, MessageContent::Revoked { .. }), "{:?}", page.messages[1]);
         assert_eq!(page.messages[1].content_type, 2101);
     }
+    // The reply that quoted it now quotes a revoked message.
+    let page = bob.client.get_advanced_history_message_list(conv.clone(), None, 10).await.unwrap();
+    let quote = page.messages.iter().find(|m| m.client_msg_id == reply.client_msg_id).unwrap();
+    let MessageContent::Quote { quoted: Some(quoted), .. } = &quote.content else { panic!("{quote:?}") };
+    assert!(matches!(quoted.content, MessageContent::Revoked { .. }), "{quoted:?}");
     // A second revoke and a revoke of someone else's message are refused.
     let again = alice.client.revoke_message(conv.clone(), oops.client_msg_id.clone()).await.unwrap_err();
     assert_eq!(again.code(), 1404, "{again:?}");
@@ -255,7 +262,7 @@ async fn revoke_reaches_both_sides() {
     let bob2_token = srv.admin.user_token("bob", openim_wire::constant::platform::IOS).await.unwrap();
     let bob2 = srv.online_with("bob", bob2_token, openim_wire::constant::platform::IOS, tempfile::tempdir().unwrap()).await;
     let page = bob2.client.get_advanced_history_message_list(conv, None, 10).await.unwrap();
-    assert_eq!(page.messages.len(), 2);
+    assert_eq!(page.messages.len(), 3);
     assert!(matches!(page.messages[1].content, MessageContent::Revoked { .. }));
 }
 

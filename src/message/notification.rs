@@ -87,11 +87,19 @@ impl Messages {
             is_admin_revoke: tips.is_admin_revoke,
         };
         if let Some(m) = &local {
-            self.ctx
-                .store
-                .set_message_content(&tips.conversation_id, &m.client_msg_id, &MessageContent::Revoked { info: info.clone() })
-                .await?;
+            let revoked = MessageContent::Revoked { info: info.clone() };
+            self.ctx.store.set_message_content(&tips.conversation_id, &m.client_msg_id, &revoked).await?;
             self.latest_changed(&tips.conversation_id, &m.client_msg_id, changes).await?;
+            // Replies quoting it now quote a revoked message (OpenIM's quoteMsgRevokeHandle).
+            for mut quote in self.ctx.store.quotes_of(&tips.conversation_id, &m.client_msg_id).await? {
+                if let MessageContent::Quote { quoted: Some(quoted), .. } = &mut quote.content
+                    && quoted.client_msg_id == m.client_msg_id
+                {
+                    quoted.content_type = openim_wire::constant::content_type::MSG_REVOKE;
+                    quoted.content = revoked.clone();
+                    self.ctx.store.set_message_content(&tips.conversation_id, &quote.client_msg_id, &quote.content).await?;
+                }
+            }
         }
         reports.push(Event::Msg(MsgEvent::NewRecvMessageRevoked(info)));
         Ok(())

@@ -200,6 +200,19 @@ impl Store {
         Ok(())
     }
 
+    /// Quote messages of a conversation whose content mentions `client_msg_id`.
+    pub async fn quotes_of(&self, conversation_id: &str, client_msg_id: &str) -> Result<Vec<Message>> {
+        let rows: Vec<ChatLog> = sqlx::query_as(
+            "SELECT * FROM local_chat_logs WHERE conversation_id = ? AND content_type = ? AND content LIKE ? ESCAPE '\\'",
+        )
+        .bind(conversation_id)
+        .bind(openim_wire::constant::content_type::QUOTE)
+        .bind(like_pattern(client_msg_id))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
     /// The seqs of `[lo, hi]` this device has (deleted ones included).
     pub async fn known_seqs(&self, conversation_id: &str, lo: i64, hi: i64) -> Result<Vec<i64>> {
         Ok(sqlx::query_scalar("SELECT seq FROM local_chat_logs WHERE conversation_id = ? AND seq BETWEEN ? AND ? ORDER BY seq")
