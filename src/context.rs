@@ -32,6 +32,7 @@ pub struct SessionContext {
 }
 
 impl SessionContext {
+    #[allow(clippy::too_many_arguments)]
     pub fn new(
         user_id: String,
         platform_id: i32,

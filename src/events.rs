@@ -5,6 +5,7 @@ use crate::message::{Message, MessageReceipt, RevokedInfo};
 
 /// One event for the app's listeners.
 #[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)] // events are moved once, into the listener queue
 pub enum Event {
     Conn(ConnEvent),
     Conversation(ConversationEvent),

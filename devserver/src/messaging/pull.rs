@@ -49,7 +49,7 @@ pub async fn pull_by_range(state: &SharedState, user_id: &str, req: &PullMessage
         if bounds.min > range.end || end < begin {
             continue;
         }
-        let seqs: Vec<i64> = if notification || end - begin + 1 <= range.num.max(0) {
+        let seqs: Vec<i64> = if notification || end - begin < range.num.max(0) {
             (begin..=end).collect()
         } else {
             (end - range.num + 1..=end).collect()
