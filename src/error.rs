@@ -103,10 +103,6 @@ impl OpenIMError {
         }
     }
 
-    /// Whether this is a token error (1501–1507), after which the session cannot continue.
-    pub fn is_token_error(&self) -> bool {
-        matches!(self, Self::Token { .. })
-    }
 }
 
 impl From<sqlx::Error> for OpenIMError {

@@ -122,10 +122,6 @@ impl Session {
         &self.ctx.user_id
     }
 
-    pub fn context(&self) -> &Arc<SessionContext> {
-        &self.ctx
-    }
-
     pub fn users(&self) -> &Users {
         &self.users
     }

@@ -34,14 +34,3 @@ pub enum LoginStatus {
     Logging,
     Logged,
 }
-
-impl LoginStatus {
-    /// OpenIM's numeric value.
-    pub fn code(self) -> i32 {
-        match self {
-            Self::LoggedOut => 1,
-            Self::Logging => 2,
-            Self::Logged => 3,
-        }
-    }
-}

@@ -106,7 +106,8 @@ impl Messages {
         let me = self.ctx.user_id.clone();
         // Seqs up to the conversation's known max are already counted in its unread count (the
         // connect sync sets it from the server), so only later ones add to it.
-        let counted = self.ctx.store.conversation(conversation_id).await?.map(|c| c.max_seq).unwrap_or(0);
+        let existing = self.ctx.store.conversation(conversation_id).await?;
+        let counted = existing.as_ref().map(|c| c.max_seq).unwrap_or(0);
         let counted = counted.max(self.ctx.store.conversation_has_read_seq(conversation_id).await?);
         let mut latest: Option<Message> = None;
         let mut unread_added = 0;
@@ -189,7 +190,10 @@ impl Messages {
         if latest.is_none() && unread_added == 0 {
             return Ok(());
         }
-        let (mut c, is_new) = self.conversations.load_or_new(conversation_id, session, &peer).await?;
+        let (mut c, is_new) = match existing {
+            Some(c) => (c, false),
+            None => self.conversations.load_or_new(conversation_id, session, &peer).await?,
+        };
         if let Some(m) = latest
             && (c.latest_msg.is_none() || m.send_time >= c.latest_msg_send_time)
         {

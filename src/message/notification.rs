@@ -172,18 +172,6 @@ impl Messages {
         Ok(())
     }
 
-    /// When `client_msg_id` is the conversation's latest message, re-reads the latest one.
-    async fn latest_changed(&self, conversation_id: &str, client_msg_id: &str, changes: &mut Changes) -> Result<()> {
-        let Some(mut c) = self.ctx.store.conversation(conversation_id).await? else { return Ok(()) };
-        if c.latest_msg.as_ref().is_none_or(|m| m.client_msg_id != client_msg_id) {
-            return Ok(());
-        }
-        c.latest_msg = self.ctx.store.latest_visible_message(conversation_id).await?;
-        self.ctx.store.save_conversation(&c).await?;
-        changes.record(c, false);
-        Ok(())
-    }
-
     /// Removes a conversation's messages locally; returns the updated conversation.
     pub(crate) async fn clear_local(&self, conversation_id: &str) -> Result<Option<crate::conversation::Conversation>> {
         self.ctx.store.delete_conversation_messages(conversation_id).await?;

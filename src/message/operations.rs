@@ -94,7 +94,7 @@ impl Messages {
         self.ctx.store.set_message_status(conversation_id, client_msg_id, MessageStatus::Deleted).await?;
         m.status = MessageStatus::Deleted;
         self.ctx.emit(Event::Msg(MsgEvent::MsgDeleted(m)));
-        self.refresh_latest(conversation_id, Some(client_msg_id)).await
+        self.refresh_latest(conversation_id, client_msg_id).await
     }
 
     /// Deletes a message here and on the server (for this user; other devices follow).

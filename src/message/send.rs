@@ -193,25 +193,29 @@ impl Messages {
         let _guard = self.ctx.ingest_lock.lock().await;
         self.ctx.store.update_send_result(conversation_id, client_msg_id, server_msg_id, send_time, status).await?;
         self.ctx.store.remove_sending(conversation_id, client_msg_id).await?;
-        self.refresh_latest(conversation_id, Some(client_msg_id)).await
+        self.refresh_latest(conversation_id, client_msg_id).await
     }
 
-    /// Re-reads a conversation's latest message from the store (when `only_if` is given, only
-    /// when that message is the latest one) and reports the change. Callers hold the ingest lock.
-    pub(crate) async fn refresh_latest(&self, conversation_id: &str, only_if: Option<&str>) -> Result<()> {
+    /// When `client_msg_id` is a conversation's latest message, re-reads the latest visible one
+    /// and reports the change. Callers hold the ingest lock.
+    pub(crate) async fn refresh_latest(&self, conversation_id: &str, client_msg_id: &str) -> Result<()> {
+        let unread_before = self.conversations.total_unread().await?;
+        let mut changes = Changes::default();
+        self.latest_changed(conversation_id, client_msg_id, &mut changes).await?;
+        self.conversations.report(changes, unread_before).await
+    }
+
+    /// [`Messages::refresh_latest`] that records the change instead of reporting it.
+    pub(crate) async fn latest_changed(&self, conversation_id: &str, client_msg_id: &str, changes: &mut Changes) -> Result<()> {
         let Some(mut c) = self.ctx.store.conversation(conversation_id).await? else { return Ok(()) };
-        if let Some(id) = only_if
-            && c.latest_msg.as_ref().is_none_or(|m| m.client_msg_id != id)
-        {
+        if c.latest_msg.as_ref().is_none_or(|m| m.client_msg_id != client_msg_id) {
             return Ok(());
         }
-        let unread_before = self.conversations.total_unread().await?;
         let latest = self.ctx.store.latest_visible_message(conversation_id).await?;
         c.latest_msg_send_time = latest.as_ref().map(|m| m.send_time).unwrap_or(c.latest_msg_send_time);
         c.latest_msg = latest;
         self.ctx.store.save_conversation(&c).await?;
-        let mut changes = Changes::default();
         changes.record(c, false);
-        self.conversations.report(changes, unread_before).await
+        Ok(())
     }
 }

@@ -96,10 +96,6 @@ impl Store {
         Ok(rows.into_iter().map(Into::into).collect())
     }
 
-    pub async fn all_conversation_ids(&self) -> Result<Vec<String>> {
-        Ok(sqlx::query_scalar("SELECT conversation_id FROM local_conversations").fetch_all(self.pool()).await?)
-    }
-
     /// Inserts or replaces the whole record.
     pub async fn save_conversation(&self, c: &Conversation) -> Result<()> {
         let latest = c.latest_msg.as_ref().map(|m| serde_json::to_string(&m.to_msg_struct()).unwrap_or_default()).unwrap_or_default();

@@ -111,18 +111,6 @@ impl Store {
         Ok(row.map(Into::into))
     }
 
-    /// A message by client ID in whichever conversation holds it.
-    pub async fn message_anywhere(&self, client_msg_id: &str) -> Result<Option<(String, Message)>> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT conversation_id FROM local_chat_logs WHERE client_msg_id = ? LIMIT 1")
-            .bind(client_msg_id)
-            .fetch_optional(self.pool())
-            .await?;
-        match row {
-            Some((conversation_id,)) => Ok(self.message(&conversation_id, client_msg_id).await?.map(|m| (conversation_id, m))),
-            None => Ok(None),
-        }
-    }
-
     pub async fn message_by_seq(&self, conversation_id: &str, seq: i64) -> Result<Option<Message>> {
         let row: Option<ChatLog> = sqlx::query_as("SELECT * FROM local_chat_logs WHERE conversation_id = ? AND seq = ? LIMIT 1")
             .bind(conversation_id)

@@ -97,12 +97,6 @@ impl Connection {
         *self.shared.connected.borrow()
     }
 
-    /// Waits until connected, up to `timeout`.
-    pub async fn wait_connected(&self, timeout: Duration) -> bool {
-        let mut rx = self.shared.connected.subscribe();
-        tokio::time::timeout(timeout, rx.wait_for(|c| *c)).await.is_ok_and(|r| r.is_ok())
-    }
-
     /// Sends a protobuf request and decodes the protobuf reply.
     pub async fn request<Q, R>(&self, req_identifier: i32, req: &Q) -> Result<R>
     where
