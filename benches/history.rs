@@ -8,7 +8,8 @@
 
 use std::time::{Duration, Instant};
 
-use openim_sdk::store::Store;
+use openim_sdk::message::to_row;
+use openim_sdk::store::{Store, chat_logs};
 use openim_sdk::{Message, MessageContent, MessageStatus};
 
 const MESSAGES: i64 = 1_000_000;
@@ -18,6 +19,7 @@ const CONVERSATION: &str = "si_alice_bob";
 fn message(seq: i64) -> Message {
     Message {
         client_msg_id: format!("{seq:032x}"),
+        conversation_id: CONVERSATION.into(),
         server_msg_id: format!("s{seq}"),
         create_time: 1_700_000_000_000 + seq * 1000,
         send_time: 1_700_000_000_000 + seq * 1000,
@@ -52,8 +54,11 @@ async fn main() -> anyhow::Result<()> {
     let store = Store::open(dir.path(), "alice").await?;
     let started = Instant::now();
     for chunk in (1..=MESSAGES).collect::<Vec<_>>().chunks(50_000) {
-        let batch: Vec<Message> = chunk.iter().map(|seq| message(*seq)).collect();
-        store.insert_messages(CONVERSATION, &batch).await?;
+        let mut tx = store.begin().await?;
+        for seq in chunk {
+            chat_logs::insert(&mut tx, &to_row(CONVERSATION, &message(*seq))).await?;
+        }
+        tx.commit().await?;
     }
     let fill = started.elapsed();
     let size = std::fs::metadata(store.path())?.len() + std::fs::metadata(store.path().with_extension("db-wal")).map(|m| m.len()).unwrap_or(0);
@@ -62,21 +67,22 @@ async fn main() -> anyhow::Result<()> {
     let mut newest = Vec::new();
     let mut middle = Vec::new();
     let mut gap_check = Vec::new();
+    let mut db = store.read().await?;
     for i in 0..200 {
         let t = Instant::now();
-        let page = store.message_page(CONVERSATION, None, PAGE + 1, false).await?;
+        let page = chat_logs::page(&mut db, CONVERSATION, None, PAGE + 1, false).await?;
         newest.push(t.elapsed());
         assert_eq!(page[0].seq, MESSAGES);
 
         let cursor_seq = MESSAGES / 2 - i * 997;
         let cursor = message(cursor_seq);
         let t = Instant::now();
-        let page = store.message_page(CONVERSATION, Some((cursor.send_time, cursor.seq, &cursor.client_msg_id)), PAGE + 1, false).await?;
+        let page = chat_logs::page(&mut db, CONVERSATION, Some((cursor.send_time, cursor.seq, &cursor.client_msg_id)), PAGE + 1, false).await?;
         middle.push(t.elapsed());
         assert_eq!(page[0].seq, cursor_seq - 1);
 
         let t = Instant::now();
-        let known = store.known_seqs(CONVERSATION, cursor_seq - PAGE, cursor_seq - 1).await?;
+        let known = chat_logs::known_seqs(&mut db, CONVERSATION, cursor_seq - PAGE, cursor_seq - 1).await?;
         gap_check.push(t.elapsed());
         assert_eq!(known.len() as i64, PAGE);
     }
@@ -84,6 +90,7 @@ async fn main() -> anyhow::Result<()> {
     report("newest page", newest);
     report("page in the middle (cursor)", middle);
     report("seq continuity check of a page", gap_check);
+    drop(db);
     store.close().await;
     Ok(())
 }

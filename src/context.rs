@@ -1,15 +1,20 @@
 //! What the domain modules of one session share: who is logged in, the transports, the store,
-//! the event queue, and the session's in-memory state.
+//! the event queue, the session's in-memory state, and the tasks the session owns.
 
 use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use openim_wire::api::user::UserInfo;
 use tokio::sync::oneshot;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
-use crate::events::{Emit, Event};
-use crate::store::Store;
+use crate::error::Result;
+use crate::events::{Emitter, Event, Outbox};
+use crate::store::{Store, Tx, conversations, seqs};
 use crate::transport::http::ApiClient;
 use crate::transport::ws::Connection;
 
@@ -19,16 +24,17 @@ pub struct SessionContext {
     pub api: ApiClient,
     pub store: Store,
     pub conn: Connection,
-    events: Arc<dyn Emit>,
+    events: Emitter,
     background: Arc<AtomicBool>,
     /// The user's own profile, for the sender fields of new messages.
     self_info: RwLock<Option<UserInfo>>,
-    /// Highest synced seq per conversation (mirrors `local_seqs`).
+    /// Highest synced seq per conversation: mirrors `local_seqs`, updated after each commit.
     synced: Mutex<HashMap<String, i64>>,
     /// Senders waiting for the seq of their message (client ID → seq).
     seq_waiters: Mutex<HashMap<String, oneshot::Sender<i64>>>,
-    /// Serialises message ingestion and the operations that rewrite conversations.
-    pub ingest_lock: tokio::sync::Mutex<()>,
+    /// Every task the session starts; logout cancels and awaits them.
+    tasks: TaskTracker,
+    cancel: CancellationToken,
 }
 
 impl SessionContext {
@@ -39,9 +45,10 @@ impl SessionContext {
         api: ApiClient,
         store: Store,
         conn: Connection,
-        events: Arc<dyn Emit>,
+        events: Emitter,
         background: Arc<AtomicBool>,
         synced: HashMap<String, i64>,
+        cancel: CancellationToken,
     ) -> Self {
         Self {
             user_id,
@@ -54,12 +61,18 @@ impl SessionContext {
             self_info: RwLock::new(None),
             synced: Mutex::new(synced),
             seq_waiters: Mutex::new(HashMap::new()),
-            ingest_lock: tokio::sync::Mutex::new(()),
+            tasks: TaskTracker::new(),
+            cancel,
         }
     }
 
-    pub fn emit(&self, event: Event) {
-        self.events.emit(event);
+    /// Queues one event for the listeners (waits while the queue is full).
+    pub async fn emit(&self, event: Event) {
+        self.events.emit(event).await;
+    }
+
+    pub async fn emit_all(&self, events: impl IntoIterator<Item = Event>) {
+        self.events.emit_all(events).await;
     }
 
     pub fn is_background(&self) -> bool {
@@ -86,17 +99,13 @@ impl SessionContext {
         self.synced.lock().expect("seq lock").clone()
     }
 
-    /// Raises the synced seq in memory and in the store.
-    pub async fn raise_synced_seq(&self, conversation_id: &str, seq: i64) -> crate::error::Result<()> {
-        {
-            let mut synced = self.synced.lock().expect("seq lock");
-            let entry = synced.entry(conversation_id.to_owned()).or_insert(0);
-            if seq <= *entry {
-                return Ok(());
-            }
-            *entry = seq;
+    /// Mirrors seqs that a transaction raised and committed.
+    pub fn synced_committed(&self, raised: &HashMap<String, i64>) {
+        let mut synced = self.synced.lock().expect("seq lock");
+        for (id, seq) in raised {
+            let entry = synced.entry(id.clone()).or_insert(0);
+            *entry = (*entry).max(*seq);
         }
-        self.store.raise_synced_seq(conversation_id, seq).await
     }
 
     /// Registers interest in the seq the server gives `client_msg_id`.
@@ -110,9 +119,111 @@ impl SessionContext {
         self.seq_waiters.lock().expect("waiter lock").remove(client_msg_id);
     }
 
+    /// Wakes the sender of `client_msg_id` (after the seq was committed).
     pub fn seq_assigned(&self, client_msg_id: &str, seq: i64) {
         if let Some(tx) = self.seq_waiters.lock().expect("waiter lock").remove(client_msg_id) {
             let _ = tx.send(seq);
         }
+    }
+
+    /// Runs `work` as a task of this session: cancelled at logout, which waits for it.
+    pub fn spawn(&self, work: impl Future<Output = ()> + Send + 'static) {
+        let cancel = self.cancel.clone();
+        self.tasks.spawn(async move {
+            tokio::select! {
+                _ = cancel.cancelled() => {}
+                _ = work => {}
+            }
+        });
+    }
+
+    /// Runs `work` as a task of this session and hands back its result (`None` when the session
+    /// ended first).
+    pub fn spawn_with_result<T: Send + 'static>(&self, work: impl Future<Output = T> + Send + 'static) -> tokio::task::JoinHandle<Option<T>> {
+        let cancel = self.cancel.clone();
+        self.tasks.spawn(async move { cancel.run_until_cancelled(work).await })
+    }
+
+    /// The session's cancellation: fired at logout.
+    pub fn cancelled(&self) -> tokio_util::sync::WaitForCancellationFuture<'_> {
+        self.cancel.cancelled()
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.is_cancelled()
+    }
+
+    /// Opens the session's one write: a transaction plus what to report once it commits.
+    pub async fn write(&self) -> Result<Write> {
+        Ok(Write { tx: self.store.begin().await?, out: Outbox::default(), raised: HashMap::new(), confirmed: Vec::new(), after: Vec::new() })
+    }
+
+    /// Commits `w`; then mirrors its seqs, wakes senders waiting for theirs, reports its events
+    /// and starts its follow-up tasks. Nothing is reported when the commit fails.
+    pub async fn commit(&self, mut w: Write) -> Result<()> {
+        let total_unread = if w.out.needs_total_unread() { Some(conversations::total_unread(&mut w.tx).await?) } else { None };
+        let writer = w.tx.commit_holding_writer().await?;
+        self.synced_committed(&w.raised);
+        drop(writer);
+        for (client_msg_id, seq) in &w.confirmed {
+            self.seq_assigned(client_msg_id, *seq);
+        }
+        self.emit_all(w.out.finish(total_unread)).await;
+        for work in w.after {
+            self.spawn(work);
+        }
+        Ok(())
+    }
+
+    /// Cancels every task of the session and waits until all have ended.
+    pub async fn shut_down(&self) {
+        self.cancel.cancel();
+        self.tasks.close();
+        self.tasks.wait().await;
+    }
+}
+
+type Work = Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
+
+/// One unit of local change: the write transaction, the events it will report, and what
+/// follows its commit (see [`SessionContext::commit`]).
+pub struct Write {
+    pub tx: Tx,
+    pub out: Outbox,
+    raised: HashMap<String, i64>,
+    confirmed: Vec<(String, i64)>,
+    after: Vec<Work>,
+}
+
+impl Write {
+    /// Raises a conversation's synced seq in this transaction.
+    pub async fn raise_seq(&mut self, conversation_id: &str, seq: i64) -> Result<()> {
+        if seq <= 0 {
+            return Ok(());
+        }
+        seqs::raise(&mut self.tx, conversation_id, seq).await?;
+        let entry = self.raised.entry(conversation_id.to_owned()).or_insert(0);
+        *entry = (*entry).max(seq);
+        Ok(())
+    }
+
+    /// The highest seq this write raised `conversation_id` to, if any.
+    pub fn raised_seq(&self, conversation_id: &str) -> Option<i64> {
+        self.raised.get(conversation_id).copied()
+    }
+
+    /// Wakes the sender of `client_msg_id` with `seq` once this write commits.
+    pub fn seq_assigned(&mut self, client_msg_id: &str, seq: i64) {
+        self.confirmed.push((client_msg_id.to_owned(), seq));
+    }
+
+    pub fn push(&mut self, event: Event) {
+        self.out.push(event);
+    }
+
+    /// Starts `work` as a session task once this write commits (never while it is open: it
+    /// may use the network or the writer).
+    pub fn after_commit(&mut self, work: impl Future<Output = ()> + Send + 'static) {
+        self.after.push(Box::pin(work));
     }
 }

@@ -1,7 +1,13 @@
-//! What the engine tells the app, before conversion to listener calls.
+//! What the engine tells the app, before conversion to listener calls, and the bounded queue
+//! that carries it: [`Emitter::emit`] waits while the queue is full (back-pressure from a slow
+//! listener), it never drops an event.
 
-use crate::conversation::{Conversation, InputStatusChange};
-use crate::message::{Message, MessageReceipt, RevokedInfo};
+use tokio::sync::mpsc;
+
+use crate::model::{Conversation, InputStatusChange, Message, MessageReceipt, RevokedInfo};
+
+/// Events queued between the engine and the listener thread before emitters wait.
+pub const QUEUE_CAPACITY: usize = 1024;
 
 /// One event for the app's listeners.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,6 +29,7 @@ impl Event {
                 ConnEvent::KickedOffline => "on_kicked_offline",
                 ConnEvent::UserTokenExpired => "on_user_token_expired",
                 ConnEvent::UserTokenInvalid { .. } => "on_user_token_invalid",
+                ConnEvent::Closed => "(session closed)",
             },
             Event::Conversation(e) => match e {
                 ConversationEvent::SyncServerStart { .. } => "on_sync_server_start",
@@ -55,6 +62,9 @@ pub enum ConnEvent {
     KickedOffline,
     UserTokenExpired,
     UserTokenInvalid { message: String },
+    /// The session ended (logout or forced logout); delivered to no listener, it resets the
+    /// connection state a listener added later is told first.
+    Closed,
 }
 
 /// `OnConversationListener` events.
@@ -86,7 +96,85 @@ pub trait EventSink: Send + Sync + 'static {
     fn deliver(&self, event: Event);
 }
 
-/// Queues events for delivery; never blocks.
-pub trait Emit: Send + Sync + 'static {
-    fn emit(&self, event: Event);
+/// Queues events for the listener thread; cheap to clone.
+#[derive(Clone)]
+pub struct Emitter {
+    tx: mpsc::Sender<Event>,
+}
+
+/// A bounded event queue: the emitter side and the receiving side.
+pub fn queue(capacity: usize) -> (Emitter, mpsc::Receiver<Event>) {
+    let (tx, rx) = mpsc::channel(capacity);
+    (Emitter { tx }, rx)
+}
+
+impl Emitter {
+    /// Queues `event`, waiting while the queue is full. Events after the listener thread ended
+    /// (the client is gone) are discarded.
+    pub async fn emit(&self, event: Event) {
+        let _ = self.tx.send(event).await;
+    }
+
+    pub async fn emit_all(&self, events: impl IntoIterator<Item = Event>) {
+        for event in events {
+            self.emit(event).await;
+        }
+    }
+}
+
+/// The events one write produces, reported after it commits: message events in order, then the
+/// conversations it created and changed (each once, latest state), then the total unread count
+/// when it moved.
+#[derive(Default)]
+pub struct Outbox {
+    events: Vec<Event>,
+    new_conversations: Vec<Conversation>,
+    changed_conversations: Vec<Conversation>,
+    /// Net change of the total unread count.
+    unread_delta: i64,
+}
+
+impl Outbox {
+    pub fn push(&mut self, event: Event) {
+        self.events.push(event);
+    }
+
+    /// Records a created (`is_new`) or changed conversation; a later record of the same
+    /// conversation replaces the earlier one, and a new one stays new.
+    pub fn conversation(&mut self, c: Conversation, is_new: bool) {
+        if let Some(slot) = self.new_conversations.iter_mut().find(|x| x.conversation_id == c.conversation_id) {
+            *slot = c;
+            return;
+        }
+        self.changed_conversations.retain(|x| x.conversation_id != c.conversation_id);
+        if is_new {
+            self.new_conversations.push(c);
+        } else {
+            self.changed_conversations.push(c);
+        }
+    }
+
+    /// Adds a change of a conversation's share of the total unread count.
+    pub fn unread_changed(&mut self, delta: i64) {
+        self.unread_delta += delta;
+    }
+
+    /// Whether the total unread count moved (then [`Outbox::finish`] wants it).
+    pub fn needs_total_unread(&self) -> bool {
+        self.unread_delta != 0
+    }
+
+    /// The events in delivery order; `total_unread` is reported when it moved.
+    pub fn finish(mut self, total_unread: Option<i32>) -> Vec<Event> {
+        if !self.new_conversations.is_empty() {
+            self.events.push(Event::Conversation(ConversationEvent::NewConversation(self.new_conversations)));
+        }
+        if !self.changed_conversations.is_empty() {
+            self.events.push(Event::Conversation(ConversationEvent::ConversationChanged(self.changed_conversations)));
+        }
+        if let (true, Some(n)) = (self.unread_delta != 0, total_unread) {
+            self.events.push(Event::Conversation(ConversationEvent::TotalUnreadMessageCountChanged(n)));
+        }
+        self.events
+    }
 }

@@ -1,9 +1,14 @@
 //! openim-sdk: an OpenIM v3 client SDK with a Rust engine and Kotlin/Swift APIs through UniFFI.
 //!
-//! Layers point one way: [`ffi`] (the exported surface, thin) → [`engine`] (session, connection
-//! supervision, listener dispatch) → [`transport`] (gateway WebSocket, REST) and [`store`]
-//! (per-user SQLite), plus domain modules such as [`user`]. Wire types come from `openim-wire`,
-//! shared with the devserver.
+//! Layers point one way, each importing only those below it:
+//!
+//! - [`ffi`]: the exported surface (thin: validate, hop onto the runtime, convert);
+//! - [`engine`]: login state, sessions, seq sync, the notification router, event dispatch;
+//! - domains: [`message`] → [`conversation`] → [`user`], over the session [`context`];
+//! - [`store`] (per-user SQLite, its own row types) and [`transport`] (gateway, REST);
+//! - the base: [`model`] (the records apps see), [`events`], [`error`], logging, runtime.
+//!
+//! Wire types come from `openim-wire`, shared with the devserver.
 
 uniffi::setup_scaffolding!("openim_sdk");
 
@@ -15,6 +20,7 @@ pub mod events;
 pub mod ffi;
 mod logging;
 pub mod message;
+pub mod model;
 mod runtime;
 pub mod store;
 pub mod transport;

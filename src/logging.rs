@@ -8,7 +8,18 @@ use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::reload;
 use tracing_subscriber::util::SubscriberInitExt;
 
-use crate::ffi::LogLevel;
+
+/// How much the SDK logs.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, uniffi::Enum)]
+pub enum LogLevel {
+    Off,
+    Error,
+    #[default]
+    Warn,
+    Info,
+    Debug,
+    Trace,
+}
 
 static RELOAD: OnceLock<Option<reload::Handle<LevelFilter, tracing_subscriber::Registry>>> = OnceLock::new();
 

@@ -40,6 +40,17 @@ pub fn operation_id() -> String {
 
 pub use openim_wire::time::now_ms;
 
+/// The tips of a notification message, or `None` (logged) when they do not parse.
+pub fn tips<T: serde::de::DeserializeOwned>(data: &openim_wire::pb::sdkws::MsgData) -> Option<T> {
+    match openim_wire::elem::parse_notification::<T>(&data.content) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            tracing::error!(content_type = data.content_type, error = %e, "notification tips do not parse; skipped");
+            None
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

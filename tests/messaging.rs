@@ -5,6 +5,7 @@ mod common;
 use common::events::Ev;
 use common::*;
 use openim_sdk::{MessageContent, MessageStatus, OpenIMError};
+use openim_sdk::store::chat_logs;
 use openim_wire::conversation_id;
 
 fn text(m: &openim_sdk::Message) -> String {
@@ -111,7 +112,12 @@ async fn the_senders_other_device_sees_its_messages() {
     let tablet_list = tablet.client.get_all_conversation_list().await.unwrap();
     assert_eq!(tablet_list.len(), 1);
     assert_eq!(tablet_list[0].unread_count, 0, "own messages are never unread");
-    assert_eq!(tablet_list[0].show_name, "bob nick");
+    // The message carries no name for bob: the conversation shows it once his profile is in.
+    tablet
+        .events
+        .wait_until("bob's name", |ev| ev.iter().any(|e| matches!(e, Ev::ConversationsChanged(l) if l[0].show_name == "bob nick")))
+        .await;
+    assert_eq!(tablet.client.get_all_conversation_list().await.unwrap()[0].show_name, "bob nick");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -618,6 +624,7 @@ async fn messages_left_sending_fail_at_the_next_login() {
     let store = openim_sdk::store::Store::open(dir.path(), "alice").await.unwrap();
     let pending = openim_sdk::Message {
         client_msg_id: "crashed-mid-send".into(),
+        conversation_id: conv.clone(),
         server_msg_id: String::new(),
         create_time: 1,
         send_time: 1,
@@ -638,8 +645,10 @@ async fn messages_left_sending_fail_at_the_next_login() {
         local_ex: String::new(),
         content: MessageContent::Text { text: "lost?".into() },
     };
-    store.insert_message(&conv, &pending).await.unwrap();
-    store.add_sending(&conv, &pending.client_msg_id).await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    chat_logs::insert(&mut tx, &openim_sdk::message::to_row(&conv, &pending)).await.unwrap();
+    chat_logs::add_sending(&mut tx, &conv, &pending.client_msg_id).await.unwrap();
+    tx.commit().await.unwrap();
     store.close().await;
 
     let alice = srv.online_with("alice", token, openim_wire::constant::platform::ANDROID, dir).await;

@@ -3332,6 +3332,11 @@ public struct Message: Equatable, Hashable {
      */
     public let clientMsgId: String
     /**
+     * The conversation it belongs to (`si_<a>_<b>`, `sg_<groupID>`); empty for a message not
+     * sent yet.
+     */
+    public let conversationId: String
+    /**
      * Server-generated ID; empty until the server accepted the message.
      */
     public let serverMsgId: String
@@ -3376,6 +3381,10 @@ public struct Message: Equatable, Hashable {
          * Client-generated ID (an MD5 hex string), unique per message.
          */clientMsgId: String, 
         /**
+         * The conversation it belongs to (`si_<a>_<b>`, `sg_<groupID>`); empty for a message not
+         * sent yet.
+         */conversationId: String, 
+        /**
          * Server-generated ID; empty until the server accepted the message.
          */serverMsgId: String, createTime: Int64, sendTime: Int64, 
         /**
@@ -3394,6 +3403,7 @@ public struct Message: Equatable, Hashable {
          * App data kept only on this device.
          */localEx: String, content: MessageContent) {
         self.clientMsgId = clientMsgId
+        self.conversationId = conversationId
         self.serverMsgId = serverMsgId
         self.createTime = createTime
         self.sendTime = sendTime
@@ -3432,6 +3442,7 @@ public struct FfiConverterTypeMessage: FfiConverterRustBuffer {
         return
             try Message(
                 clientMsgId: FfiConverterString.read(from: &buf), 
+                conversationId: FfiConverterString.read(from: &buf), 
                 serverMsgId: FfiConverterString.read(from: &buf), 
                 createTime: FfiConverterInt64.read(from: &buf), 
                 sendTime: FfiConverterInt64.read(from: &buf), 
@@ -3456,6 +3467,7 @@ public struct FfiConverterTypeMessage: FfiConverterRustBuffer {
 
     public static func write(_ value: Message, into buf: inout [UInt8]) {
         FfiConverterString.write(value.clientMsgId, into: &buf)
+        FfiConverterString.write(value.conversationId, into: &buf)
         FfiConverterString.write(value.serverMsgId, into: &buf)
         FfiConverterInt64.write(value.createTime, into: &buf)
         FfiConverterInt64.write(value.sendTime, into: &buf)
@@ -4307,6 +4319,9 @@ public func FfiConverterTypeUserInfo_lower(_ value: UserInfo) -> RustBuffer {
 }
 
 
+/**
+ * How much the SDK logs.
+ */
 
 public enum LogLevel: Equatable, Hashable {
     
@@ -5567,46 +5582,46 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_clear_conversation_and_delete_all_msg() != 10260) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_create_advanced_text_message() != 39551) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_advanced_text_message() != 9476) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_create_card_message() != 21498) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_card_message() != 63452) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_create_custom_message() != 13801) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_custom_message() != 13458) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_create_face_message() != 1964) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_face_message() != 19621) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_create_file_message_by_url() != 46306) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_file_message_by_url() != 60998) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_create_forward_message() != 2460) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_forward_message() != 45194) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_create_image_message_by_url() != 39007) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_image_message_by_url() != 20182) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_create_location_message() != 50559) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_location_message() != 56223) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_create_merger_message() != 34810) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_merger_message() != 16157) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_create_quote_message() != 18472) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_quote_message() != 50923) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_create_sound_message_by_url() != 29390) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_sound_message_by_url() != 33718) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_create_text_at_message() != 37793) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_text_at_message() != 45410) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_create_text_message() != 27581) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_text_message() != 19569) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_create_video_message_by_url() != 58493) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_video_message_by_url() != 48955) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_delete_message() != 25039) {
@@ -5621,25 +5636,25 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_get_advanced_history_message_list_reverse() != 36735) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_get_all_conversation_list() != 1979) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_all_conversation_list() != 39644) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_get_conversation_list_split() != 56482) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_conversation_list_split() != 64600) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_get_multiple_conversation() != 45626) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_multiple_conversation() != 40283) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_get_one_conversation() != 52471) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_one_conversation() != 26555) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_get_self_user_info() != 29648) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_self_user_info() != 58213) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_get_total_unread_msg_count() != 11430) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_get_users_info() != 57840) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_users_info() != 51303) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_hide_conversation() != 25763) {
@@ -5666,7 +5681,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_search_local_messages() != 63318) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_send_message() != 28392) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_send_message() != 33160) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_set_advanced_msg_listener() != 51231) {
@@ -5678,7 +5693,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_set_conn_listener() != 10616) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_set_conversation() != 48722) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_set_conversation() != 3085) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_set_conversation_draft() != 21886) {
@@ -5693,22 +5708,22 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_typing_status_update() != 57972) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_advancedmsglistener_on_recv_new_message() != 5044) {
+    if (uniffi_openim_sdk_checksum_method_advancedmsglistener_on_recv_new_message() != 21948) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_advancedmsglistener_on_recv_c2c_read_receipt() != 35261) {
+    if (uniffi_openim_sdk_checksum_method_advancedmsglistener_on_recv_c2c_read_receipt() != 5484) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_advancedmsglistener_on_new_recv_message_revoked() != 12727) {
+    if (uniffi_openim_sdk_checksum_method_advancedmsglistener_on_new_recv_message_revoked() != 13793) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_advancedmsglistener_on_recv_offline_new_message() != 53867) {
+    if (uniffi_openim_sdk_checksum_method_advancedmsglistener_on_recv_offline_new_message() != 28639) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_advancedmsglistener_on_msg_deleted() != 50445) {
+    if (uniffi_openim_sdk_checksum_method_advancedmsglistener_on_msg_deleted() != 17604) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_advancedmsglistener_on_recv_online_only_message() != 12946) {
+    if (uniffi_openim_sdk_checksum_method_advancedmsglistener_on_recv_online_only_message() != 35546) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_connlistener_on_connecting() != 59264) {
@@ -5741,16 +5756,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_conversationlistener_on_sync_server_progress() != 813) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_conversationlistener_on_new_conversation() != 21635) {
+    if (uniffi_openim_sdk_checksum_method_conversationlistener_on_new_conversation() != 52925) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_conversationlistener_on_conversation_changed() != 59485) {
+    if (uniffi_openim_sdk_checksum_method_conversationlistener_on_conversation_changed() != 42631) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_conversationlistener_on_total_unread_message_count_changed() != 13580) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_conversationlistener_on_conversation_user_input_status_changed() != 3699) {
+    if (uniffi_openim_sdk_checksum_method_conversationlistener_on_conversation_user_input_status_changed() != 50783) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_constructor_openimclient_new() != 52681) {

@@ -16,6 +16,7 @@ mod api;
 mod auth;
 pub mod config;
 mod error;
+pub mod faults;
 mod gateway;
 mod messaging;
 mod state;
@@ -32,6 +33,7 @@ use tokio_util::sync::CancellationToken;
 pub use admin::{AdminClient, ApiCallError};
 pub use config::DevServerConfig;
 pub use error::CodeError;
+pub use faults::{Faults, ReplyFault};
 
 use state::AppState;
 
@@ -68,6 +70,7 @@ impl DevServer {
             registry: Default::default(),
             shutdown: CancellationToken::new(),
             send_lock: Default::default(),
+            faults: Default::default(),
         });
         let tasks = vec![
             tokio::spawn(serve(api_listener, api::router(state.clone()), state.shutdown.clone())),
@@ -93,6 +96,11 @@ impl DevServer {
 
     pub fn ws_addr(&self) -> SocketAddr {
         self.ws_addr
+    }
+
+    /// Faults to inject (all off until a test switches them on).
+    pub fn faults(&self) -> &Faults {
+        &self.state.faults
     }
 
     /// Number of live gateway connections.

@@ -18,6 +18,8 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// Serialises message delivery, so seqs are allocated and pushed in one order.
     pub send_lock: tokio::sync::Mutex<()>,
+    /// Faults injected by tests.
+    pub faults: crate::faults::Faults,
 }
 
 pub type SharedState = Arc<AppState>;

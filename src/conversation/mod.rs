@@ -1,20 +1,22 @@
-//! Conversations: the list the user sees, derived from messages and reconciled with the
-//! server (settings, read state).
-
-mod model;
+//! Conversations: the list the user sees, derived from messages and reconciled with the server
+//! (settings, read state). Every change goes through [`save`] inside the session's one write,
+//! which reports it once the write commits.
 
 use std::sync::Arc;
 
-use openim_wire::api::conversation::{ConversationReq, ConversationsResp, GetConversationsReq, SetConversationsReq};
+use openim_wire::api::conversation::{self as wire, ConversationReq, ConversationsResp, GetConversationsReq, SetConversationsReq};
 use openim_wire::api::{Empty, path};
 use openim_wire::constant::session_type;
 use openim_wire::conversation_id;
+use openim_wire::elem::MsgStruct;
+use sqlx::SqliteConnection;
 
-pub use model::{Conversation, ConversationUpdate, InputStatusChange};
-
-use crate::context::SessionContext;
+use crate::context::{SessionContext, Write};
 use crate::error::{OpenIMError, Result};
-use crate::events::{ConversationEvent, Event};
+use crate::model::{Conversation, ConversationUpdate, Message};
+use crate::store::conversations as store;
+use crate::store::rows::ConversationRow;
+use crate::store::users;
 use crate::user::Users;
 use crate::util::now_ms;
 
@@ -24,19 +26,121 @@ pub struct Conversations {
     users: Users,
 }
 
-/// The conversations an operation created and changed, to report in one go.
-#[derive(Default)]
-pub struct Changes {
-    pub new: Vec<Conversation>,
-    pub changed: Vec<Conversation>,
+/// The record apps see.
+pub fn from_row(r: ConversationRow) -> Conversation {
+    let latest_msg = if r.latest_msg.is_empty() {
+        None
+    } else {
+        match serde_json::from_str::<MsgStruct>(&r.latest_msg) {
+            Ok(s) => Some(Message::from_msg_struct(&s)),
+            Err(e) => {
+                tracing::error!(conversation = %r.conversation_id, error = %e, "stored latest message does not decode");
+                None
+            }
+        }
+    };
+    Conversation {
+        conversation_id: r.conversation_id,
+        conversation_type: r.conversation_type,
+        user_id: r.user_id,
+        group_id: r.group_id,
+        show_name: r.show_name,
+        face_url: r.face_url,
+        recv_msg_opt: r.recv_msg_opt,
+        unread_count: r.unread_count,
+        group_at_type: r.group_at_type,
+        latest_msg,
+        latest_msg_send_time: r.latest_msg_send_time,
+        draft_text: r.draft_text,
+        draft_text_time: r.draft_text_time,
+        is_pinned: r.is_pinned,
+        is_private_chat: r.is_private_chat,
+        burn_duration: r.burn_duration,
+        attached_info: r.attached_info,
+        ex: r.ex,
+        max_seq: r.max_seq,
+        min_seq: r.min_seq,
+    }
 }
 
-impl Changes {
-    pub fn record(&mut self, c: Conversation, is_new: bool) {
-        let list = if is_new { &mut self.new } else { &mut self.changed };
-        list.retain(|x| x.conversation_id != c.conversation_id);
-        list.push(c);
+/// Makes `m` the conversation's latest message.
+pub fn set_latest(r: &mut ConversationRow, m: Option<&Message>) {
+    match m {
+        Some(m) => {
+            r.latest_msg = serde_json::to_string(&m.to_msg_struct()).unwrap_or_default();
+            r.latest_msg_send_time = m.send_time;
+        }
+        None => r.latest_msg.clear(),
     }
+}
+
+/// The client ID of the conversation's latest message, if any.
+pub fn latest_client_msg_id(r: &ConversationRow) -> Option<String> {
+    if r.latest_msg.is_empty() {
+        return None;
+    }
+    serde_json::from_str::<MsgStruct>(&r.latest_msg).ok().map(|s| s.client_msg_id)
+}
+
+/// What a conversation adds to the total unread count (listed and notifying ones only).
+fn unread_share(r: Option<&ConversationRow>) -> i64 {
+    match r {
+        Some(r) if r.recv_msg_opt < 2 && r.latest_msg_send_time > 0 => i64::from(r.unread_count),
+        _ => 0,
+    }
+}
+
+/// Writes `row` in `w`; reports it (new when it did not exist) if what apps see of it changed.
+pub async fn save(w: &mut Write, row: ConversationRow) -> Result<()> {
+    let before = store::get(&mut w.tx, &row.conversation_id).await?;
+    if before.as_ref() == Some(&row) {
+        return Ok(());
+    }
+    store::put(&mut w.tx, &row).await?;
+    w.out.unread_changed(unread_share(Some(&row)) - unread_share(before.as_ref()));
+    let after = from_row(row);
+    if before.as_ref().is_none_or(|b| from_row(b.clone()) != after) {
+        w.out.conversation(after, before.is_none());
+    }
+    Ok(())
+}
+
+/// A new, empty conversation row with the peer's cached name and face (no network: a missing
+/// profile leaves the ID as name, to be patched later).
+pub async fn new_row(c: &mut SqliteConnection, id: &str, session: i32, peer_or_group: &str) -> Result<ConversationRow> {
+    let mut r = ConversationRow {
+        conversation_id: id.to_owned(),
+        conversation_type: session,
+        show_name: peer_or_group.to_owned(),
+        burn_duration: 30,
+        msg_destruct_time: 604_800,
+        ..Default::default()
+    };
+    if session == session_type::SINGLE_CHAT {
+        r.user_id = peer_or_group.to_owned();
+        if let Some(user) = users::get(c, peer_or_group).await? {
+            if !user.nickname.is_empty() {
+                r.show_name = user.nickname;
+            }
+            r.face_url = user.face_url;
+        }
+    } else {
+        r.group_id = peer_or_group.to_owned();
+    }
+    Ok(r)
+}
+
+/// The stored row, or a fresh one (not saved yet).
+pub async fn load_or_new(c: &mut SqliteConnection, id: &str, session: i32, peer_or_group: &str) -> Result<ConversationRow> {
+    match store::get(c, id).await? {
+        Some(r) => Ok(r),
+        None => new_row(c, id, session, peer_or_group).await,
+    }
+}
+
+/// Whether a single chat's name and face still wait for the peer's profile.
+pub fn lacks_profile(r: &ConversationRow) -> bool {
+    r.conversation_type == session_type::SINGLE_CHAT && r.show_name == r.user_id && !r.user_id.is_empty()
 }
 
 impl Conversations {
@@ -49,19 +153,22 @@ impl Conversations {
         if offset < 0 || count <= 0 {
             return Err(OpenIMError::invalid_argument("offset must be ≥ 0 and count > 0"));
         }
-        self.ctx.store.conversation_page(offset.into(), count.into()).await
+        let rows = store::page(&mut *self.ctx.store.read().await?, offset.into(), count.into()).await?;
+        Ok(rows.into_iter().map(from_row).collect())
     }
 
     pub async fn all(&self) -> Result<Vec<Conversation>> {
-        self.ctx.store.conversation_page(0, i64::MAX).await
+        let rows = store::page(&mut *self.ctx.store.read().await?, 0, i64::MAX).await?;
+        Ok(rows.into_iter().map(from_row).collect())
     }
 
     pub async fn get_multiple(&self, ids: Vec<String>) -> Result<Vec<Conversation>> {
-        self.ctx.store.conversations_by_id(&ids).await
+        let rows = store::get_many(&mut *self.ctx.store.read().await?, &ids).await?;
+        Ok(rows.into_iter().map(from_row).collect())
     }
 
     pub async fn total_unread(&self) -> Result<i32> {
-        self.ctx.store.total_unread().await
+        store::total_unread(&mut *self.ctx.store.read().await?).await
     }
 
     /// The conversation with a user (session type 1) or group (3); created locally if missing.
@@ -74,77 +181,23 @@ impl Conversations {
             session_type::READ_GROUP_CHAT => conversation_id::group(source_id),
             other => return Err(OpenIMError::invalid_argument(format!("session type {other} has no conversations"))),
         };
-        let (c, is_new) = self.load_or_new(&id, session, source_id).await?;
-        if is_new {
-            self.ctx.store.save_conversation(&c).await?;
+        if let Some(r) = store::get(&mut *self.ctx.store.read().await?, &id).await? {
+            return Ok(from_row(r));
         }
-        Ok(c)
+        let mut w = self.ctx.write().await?;
+        let row = load_or_new(&mut w.tx, &id, session, source_id).await?;
+        // Not listed until its first message, so nothing to report.
+        store::put(&mut w.tx, &row).await?;
+        let missing = lacks_profile(&row).then(|| row.user_id.clone());
+        w.tx.commit().await?;
+        if let Some(user_id) = missing {
+            self.patch_profiles_later(vec![user_id]);
+        }
+        Ok(from_row(row))
     }
 
-    /// The stored conversation, or a fresh one (not saved) with the peer's name and face.
-    pub async fn load_or_new(&self, id: &str, session: i32, peer_or_group: &str) -> Result<(Conversation, bool)> {
-        if let Some(c) = self.ctx.store.conversation(id).await? {
-            return Ok((c, false));
-        }
-        let mut c = Conversation {
-            conversation_id: id.to_owned(),
-            conversation_type: session,
-            user_id: String::new(),
-            group_id: String::new(),
-            show_name: peer_or_group.to_owned(),
-            face_url: String::new(),
-            recv_msg_opt: 0,
-            unread_count: 0,
-            group_at_type: 0,
-            latest_msg: None,
-            latest_msg_send_time: 0,
-            draft_text: String::new(),
-            draft_text_time: 0,
-            is_pinned: false,
-            is_private_chat: false,
-            burn_duration: 30,
-            attached_info: String::new(),
-            ex: String::new(),
-            max_seq: 0,
-            min_seq: 0,
-        };
-        if session == session_type::SINGLE_CHAT {
-            c.user_id = peer_or_group.to_owned();
-            match self.users.cached(peer_or_group).await {
-                Ok(Some(user)) => {
-                    if !user.nickname.is_empty() {
-                        c.show_name = user.nickname;
-                    }
-                    c.face_url = user.face_url;
-                }
-                Ok(None) => {}
-                Err(e) => tracing::warn!(error = %e, "peer profile unavailable; conversation named by ID"),
-            }
-        } else {
-            c.group_id = peer_or_group.to_owned();
-        }
-        Ok((c, true))
-    }
-
-    /// Reports created and changed conversations, and the total unread count when it moved.
-    pub async fn report(&self, changes: Changes, unread_before: i32) -> Result<()> {
-        if !changes.new.is_empty() {
-            self.ctx.emit(Event::Conversation(ConversationEvent::NewConversation(changes.new)));
-        }
-        if !changes.changed.is_empty() {
-            self.ctx.emit(Event::Conversation(ConversationEvent::ConversationChanged(changes.changed)));
-        }
-        let unread_after = self.total_unread().await?;
-        if unread_after != unread_before {
-            self.ctx.emit(Event::Conversation(ConversationEvent::TotalUnreadMessageCountChanged(unread_after)));
-        }
-        Ok(())
-    }
-
-    async fn existing(&self, id: &str) -> Result<Conversation> {
-        self.ctx
-            .store
-            .conversation(id)
+    async fn existing(&self, id: &str) -> Result<ConversationRow> {
+        store::get(&mut *self.ctx.store.read().await?, id)
             .await?
             .ok_or_else(|| OpenIMError::invalid_argument(format!("no conversation {id}")))
     }
@@ -156,8 +209,7 @@ impl Conversations {
         {
             return Err(OpenIMError::invalid_argument("recv_msg_opt must be 0, 1 or 2"));
         }
-        let _guard = self.ctx.ingest_lock.lock().await;
-        let mut c = self.existing(id).await?;
+        let c = self.existing(id).await?;
         let req = SetConversationsReq {
             user_ids: vec![self.ctx.user_id.clone()],
             conversation: ConversationReq {
@@ -174,74 +226,105 @@ impl Conversations {
             },
         };
         self.ctx.api.post::<_, Empty>(path::SET_CONVERSATIONS, &req).await?;
-        let unread_before = self.total_unread().await?;
-        apply_update(&mut c, &update);
-        self.ctx.store.save_conversation(&c).await?;
-        let mut changes = Changes::default();
-        changes.record(c.clone(), false);
-        self.report(changes, unread_before).await?;
-        Ok(c)
+        // Applied to the row as it is now, not as it was before the request.
+        self.update(id, |c| apply_update(c, &update)).await
     }
 
-    /// Fetches the server's records of `ids` and applies their settings locally.
+    /// Changes one stored conversation in a write of its own and reports it.
+    async fn update(&self, id: &str, change: impl FnOnce(&mut ConversationRow)) -> Result<Conversation> {
+        let mut w = self.ctx.write().await?;
+        let mut c = store::get(&mut w.tx, id).await?.ok_or_else(|| OpenIMError::invalid_argument(format!("no conversation {id}")))?;
+        change(&mut c);
+        save(&mut w, c.clone()).await?;
+        self.ctx.commit(w).await?;
+        Ok(from_row(c))
+    }
+
+    /// Fetches the server's records of `ids` (all with `None`) and applies their settings.
     pub async fn sync_settings(&self, ids: Option<Vec<String>>) -> Result<()> {
         let owner = self.ctx.user_id.clone();
         let resp: ConversationsResp = match ids {
             Some(ids) => {
                 self.ctx.api.post(path::GET_CONVERSATIONS, &GetConversationsReq { owner_user_id: owner, conversation_ids: ids }).await?
             }
-            None => {
-                let req = openim_wire::api::conversation::GetAllConversationsReq { owner_user_id: owner };
-                self.ctx.api.post(path::GET_ALL_CONVERSATIONS, &req).await?
-            }
+            None => self.ctx.api.post(path::GET_ALL_CONVERSATIONS, &wire::GetAllConversationsReq { owner_user_id: owner }).await?,
         };
-        let _guard = self.ctx.ingest_lock.lock().await;
-        let unread_before = self.total_unread().await?;
-        let mut changes = Changes::default();
+        let mut w = self.ctx.write().await?;
         for record in resp.conversations {
-            let Some(mut c) = self.ctx.store.conversation(&record.conversation_id).await? else { continue };
-            let before = c.clone();
-            c.recv_msg_opt = record.recv_msg_opt;
-            c.is_pinned = record.is_pinned;
-            c.is_private_chat = record.is_private_chat;
-            c.burn_duration = if record.burn_duration == 0 { c.burn_duration } else { record.burn_duration };
-            c.ex = record.ex;
-            c.attached_info = record.attached_info;
-            if c != before {
-                self.ctx.store.save_conversation(&c).await?;
-                changes.record(c, false);
-            }
+            let Some(mut c) = store::get(&mut w.tx, &record.conversation_id).await? else { continue };
+            apply_server_settings(&mut c, &record);
+            save(&mut w, c).await?;
         }
-        self.report(changes, unread_before).await
+        self.ctx.commit(w).await
     }
 
     /// Saves a draft (an empty text clears it).
     pub async fn set_draft(&self, id: &str, draft: String) -> Result<()> {
-        let _guard = self.ctx.ingest_lock.lock().await;
-        let mut c = self.existing(id).await?;
-        c.draft_text_time = if draft.is_empty() { 0 } else { now_ms() };
-        c.draft_text = draft;
-        self.ctx.store.save_conversation(&c).await?;
-        let mut changes = Changes::default();
-        changes.record(c, false);
-        let unread = self.total_unread().await?;
-        self.report(changes, unread).await
+        self.update(id, |c| {
+            c.draft_text_time = if draft.is_empty() { 0 } else { now_ms() };
+            c.draft_text = draft;
+        })
+        .await
+        .map(drop)
     }
 
     /// Takes the conversation off the list until its next message (OpenIM clears its latest
     /// message time).
     pub async fn hide(&self, id: &str) -> Result<()> {
-        let _guard = self.ctx.ingest_lock.lock().await;
-        let mut c = self.existing(id).await?;
-        let unread_before = self.total_unread().await?;
-        c.latest_msg_send_time = 0;
-        c.draft_text_time = 0;
-        self.ctx.store.save_conversation(&c).await?;
-        self.report(Changes::default(), unread_before).await
+        self.existing(id).await?;
+        self.update(id, |c| {
+            c.latest_msg_send_time = 0;
+            c.draft_text_time = 0;
+        })
+        .await
+        .map(drop)
+    }
+
+    /// Fetches the profiles of `user_ids` in a session task, then names their single chats.
+    pub fn patch_profiles_later(&self, user_ids: Vec<String>) {
+        let this = self.clone();
+        self.ctx.spawn(async move {
+            if let Err(e) = this.patch_profiles(user_ids).await {
+                tracing::warn!(error = %e, "peer profiles unavailable; conversations stay named by ID");
+            }
+        });
+    }
+
+    /// Fetches profiles and applies their names and faces to the single chats with them.
+    pub async fn patch_profiles(&self, user_ids: Vec<String>) -> Result<()> {
+        let found = self.users.fetch(user_ids).await?;
+        if found.is_empty() {
+            return Ok(());
+        }
+        let mut w = self.ctx.write().await?;
+        for user in found {
+            let id = conversation_id::single(&self.ctx.user_id, &user.user_id);
+            let Some(mut c) = store::get(&mut w.tx, &id).await? else { continue };
+            if !user.nickname.is_empty() {
+                c.show_name = user.nickname;
+            }
+            c.face_url = user.face_url;
+            save(&mut w, c).await?;
+        }
+        self.ctx.commit(w).await
     }
 }
 
-fn apply_update(c: &mut Conversation, u: &ConversationUpdate) {
+/// The settings the server keeps for a conversation.
+pub fn apply_server_settings(c: &mut ConversationRow, record: &wire::Conversation) {
+    c.recv_msg_opt = record.recv_msg_opt;
+    c.is_pinned = record.is_pinned;
+    c.is_private_chat = record.is_private_chat;
+    if record.burn_duration != 0 {
+        c.burn_duration = record.burn_duration;
+    }
+    c.ex = record.ex.clone();
+    c.attached_info = record.attached_info.clone();
+    c.msg_destruct_time = record.msg_destruct_time;
+    c.is_msg_destruct = record.is_msg_destruct;
+}
+
+fn apply_update(c: &mut ConversationRow, u: &ConversationUpdate) {
     if let Some(v) = u.recv_msg_opt {
         c.recv_msg_opt = v;
     }
@@ -256,5 +339,73 @@ fn apply_update(c: &mut Conversation, u: &ConversationUpdate) {
     }
     if let Some(v) = &u.ex {
         c.ex = v.clone();
+    }
+}
+
+/// Removes a conversation's messages locally; the conversation stays, empty and read.
+pub async fn clear_local(w: &mut Write, conversation_id: &str, synced_seq: i64) -> Result<()> {
+    crate::store::chat_logs::delete_conversation(&mut w.tx, conversation_id).await?;
+    let Some(mut c) = store::get(&mut w.tx, conversation_id).await? else { return Ok(()) };
+    set_latest(&mut c, None);
+    c.unread_count = 0;
+    c.group_at_type = 0;
+    c.max_seq = c.max_seq.max(synced_seq);
+    c.has_read_seq = c.max_seq;
+    save(w, c).await
+}
+
+/// The conversation notifications (OpenIM 1300 and 1700s).
+impl Conversations {
+    /// 1300: settings changed on another device; fetched once the batch is committed.
+    pub fn on_changed(&self, w: &mut Write, data: &openim_wire::pb::sdkws::MsgData) {
+        let Some(tips) = crate::util::tips::<openim_wire::elem::ConversationUpdateTips>(data) else { return };
+        if tips.user_id != self.ctx.user_id {
+            return;
+        }
+        let this = self.clone();
+        w.after_commit(async move {
+            if let Err(e) = this.sync_settings(Some(tips.conversation_id_list)).await {
+                tracing::warn!(error = %e, "fetching changed conversation settings failed");
+            }
+        });
+    }
+
+    /// 1703: conversations I cleared on another device.
+    pub async fn on_cleared(&self, w: &mut Write, data: &openim_wire::pb::sdkws::MsgData) -> Result<()> {
+        let Some(tips) = crate::util::tips::<openim_wire::elem::ClearConversationTips>(data) else { return Ok(()) };
+        if tips.user_id != self.ctx.user_id {
+            return Ok(());
+        }
+        for id in &tips.conversation_ids {
+            clear_local(w, id, self.ctx.synced_seq(id)).await?;
+        }
+        Ok(())
+    }
+}
+
+impl Conversations {
+    /// The other conversation notifications (1700s). 1701 switches a single chat's private
+    /// mode on every device of both users; the rest change nothing local.
+    pub async fn on_settings_notification(&self, w: &mut Write, data: &openim_wire::pb::sdkws::MsgData) -> Result<()> {
+        use openim_wire::constant::content_type as ct;
+        match data.content_type {
+            ct::CONVERSATION_PRIVATE_CHAT => {
+                let Some(tips) = crate::util::tips::<openim_wire::elem::ConversationSetPrivateTips>(data) else { return Ok(()) };
+                let id = if tips.conversation_id.is_empty() {
+                    conversation_id::single(&tips.send_id, &tips.recv_id)
+                } else {
+                    tips.conversation_id
+                };
+                if let Some(mut c) = store::get(&mut w.tx, &id).await? {
+                    c.is_private_chat = tips.is_private;
+                    save(w, c).await?;
+                }
+                Ok(())
+            }
+            other => {
+                tracing::debug!(content_type = other, "conversation notification without local effect");
+                Ok(())
+            }
+        }
     }
 }

@@ -2,7 +2,8 @@
 //! [`Dispatcher`].
 
 mod config;
-mod dispatcher;
+pub mod dispatcher;
+pub mod router;
 mod session;
 mod sync;
 
@@ -10,11 +11,11 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 pub use config::EngineConfig;
-pub use dispatcher::Dispatcher;
 pub use crate::events::{ConnEvent, Event, EventSink};
 pub use session::Session;
 
 use crate::error::{OpenIMError, Result};
+use crate::events::Emitter;
 use crate::transport::http::ApiClient;
 
 /// OpenIM's login status.
@@ -33,7 +34,7 @@ struct State {
 pub struct Engine {
     config: EngineConfig,
     api: ApiClient,
-    dispatcher: Dispatcher,
+    emitter: Emitter,
     /// Serialises login, logout and forced logout.
     lifecycle: tokio::sync::Mutex<()>,
     state: Mutex<State>,
@@ -48,7 +49,7 @@ impl Engine {
         Ok(Arc::new(Self {
             config,
             api,
-            dispatcher: Dispatcher::new(sink),
+            emitter: dispatcher::start(sink),
             lifecycle: tokio::sync::Mutex::new(()),
             state: Mutex::new(State { status: Status::LoggedOut, session: None }),
             next_session_id: AtomicU64::new(1),
@@ -78,8 +79,16 @@ impl Engine {
         }
     }
 
-    pub(crate) fn emit(&self, event: Event) {
-        self.dispatcher.emit(event);
+    pub(crate) async fn emit(&self, event: Event) {
+        self.emitter.emit(event).await;
+    }
+
+    /// Tells the listener thread the session ended (best effort: a listener that blocks the
+    /// queue must not block logout).
+    async fn closed(&self) {
+        if tokio::time::timeout(std::time::Duration::from_secs(1), self.emit(Event::Conn(ConnEvent::Closed))).await.is_err() {
+            tracing::warn!("listener queue full at logout; the connection state is reset late");
+        }
     }
 
     /// Opens the user's database and starts the connection. `LoginRepeat` (10102) while a
@@ -121,9 +130,12 @@ impl Engine {
         let _lifecycle = self.lifecycle.lock().await;
         let session = self.session()?;
         session.logout().await;
-        let mut state = self.state.lock().expect("state lock");
-        state.status = Status::LoggedOut;
-        state.session = None;
+        {
+            let mut state = self.state.lock().expect("state lock");
+            state.status = Status::LoggedOut;
+            state.session = None;
+        }
+        self.closed().await;
         tracing::info!(user = %session.user_id(), "logged out");
         Ok(())
     }
@@ -143,6 +155,7 @@ impl Engine {
         if let Some(session) = session {
             session.close().await;
         }
+        self.closed().await;
         true
     }
 }

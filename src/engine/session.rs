@@ -1,24 +1,30 @@
 //! One logged-in user: the local database, the authorised REST client, the gateway connection,
-//! the domain services, and the task that turns transport events into sync work and app events.
+//! the domain services, and the loop that turns transport events into sync work and app events.
+//!
+//! The loop applies pushes as they come and runs one sync job at a time beside them (the
+//! connect sync, or the pull of gaps); a failed job is retried with backoff. Everything the
+//! session starts is owned: logout cancels it and waits for it.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
 use openim_wire::constant::req;
 use openim_wire::errcode;
 use openim_wire::pb::push::{DelUserPushTokenReq, DelUserPushTokenResp};
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::sync::MsgSyncer;
+use super::router::Router;
+use super::sync::{MsgSyncer, RetryBackoff};
 use super::{ConnEvent, Engine, Event};
 use crate::context::SessionContext;
 use crate::conversation::Conversations;
 use crate::error::{OpenIMError, Result};
 use crate::message::Messages;
-use crate::store::Store;
+use crate::store::{Store, chat_logs, seqs, users};
 use crate::transport::http::{ApiClient, ErrorHook};
 use crate::transport::ws::{self, TransportEvent, WsConfig};
 use crate::user::Users;
@@ -26,11 +32,14 @@ use crate::util::Token;
 
 /// How long logout waits for the server's reply to 2003.
 const LOGOUT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Transport events queued for the session loop before the socket stops reading.
+const TRANSPORT_QUEUE: usize = 256;
 
-/// Work the session loop does besides transport events.
-enum Command {
-    /// The app came back to the foreground: compare seqs again.
-    WakeUp,
+/// The first token error a REST call met, kept until the session loop acts on it.
+#[derive(Default)]
+struct TokenLatch {
+    error: Mutex<Option<(i32, String)>>,
+    notify: Notify,
 }
 
 pub struct Session {
@@ -39,33 +48,42 @@ pub struct Session {
     users: Users,
     conversations: Conversations,
     messages: Messages,
-    commands: mpsc::UnboundedSender<Command>,
+    /// The app came back to the foreground: compare seqs again.
+    wake: Notify,
     cancel: CancellationToken,
     /// Set while logging out: connection events are no longer reported.
     closing: AtomicBool,
     conn_task: Mutex<Option<JoinHandle<()>>>,
+    loop_task: Mutex<Option<JoinHandle<()>>>,
 }
 
 impl Session {
-    /// Opens the store and starts the connection supervisor and the event loop.
+    /// Opens the store and starts the connection supervisor and the session loop.
     pub(super) async fn start(engine: &Arc<Engine>, id: u64, user_id: String, token: String) -> Result<Arc<Self>> {
         let config = engine.config();
         let store = Store::open(&config.data_dir, &user_id).await?;
-        let failed = store.fail_pending_sends().await?;
-        if !failed.is_empty() {
-            tracing::info!(count = failed.len(), "messages left sending by the last session are now failed");
-        }
-        let synced = store.synced_seqs().await?;
-        let cached_self = store.get_user(&user_id).await?;
+        let (synced, cached_self) = {
+            let mut tx = store.begin().await?;
+            let failed = chat_logs::fail_pending_sends(&mut tx).await?;
+            if failed > 0 {
+                tracing::info!(count = failed, "messages left sending by the last session are now failed");
+            }
+            let synced = seqs::all(&mut tx).await?;
+            let cached_self = users::get(&mut tx, &user_id).await?;
+            tx.commit().await?;
+            (synced, cached_self)
+        };
         let token = Token::new(token);
         let cancel = CancellationToken::new();
-        let (events_tx, events_rx) = mpsc::unbounded_channel();
+        let (events_tx, events_rx) = mpsc::channel(TRANSPORT_QUEUE);
 
         // REST token errors end the session exactly like a refused handshake.
-        let hook_tx = events_tx.clone();
+        let latch = Arc::new(TokenLatch::default());
+        let hook_latch = latch.clone();
         let on_error: ErrorHook = Arc::new(move |e: &OpenIMError| {
             if let OpenIMError::Token { code, msg } = e {
-                let _ = hook_tx.send(TransportEvent::TokenRejected { code: *code, message: msg.clone() });
+                hook_latch.error.lock().expect("latch lock").get_or_insert_with(|| (*code, msg.clone()));
+                hook_latch.notify.notify_one();
             }
         });
         let api: ApiClient = engine.api.authorized(token.clone(), on_error);
@@ -87,30 +105,33 @@ impl Session {
             api.clone(),
             store.clone(),
             conn,
-            Arc::new(engine.dispatcher.clone()),
+            engine.emitter.clone(),
             engine.background.clone(),
             synced,
+            cancel.clone(),
         ));
         if let Some(me) = cached_self {
-            ctx.set_self_info(me);
+            ctx.set_self_info(crate::user::from_row(me));
         }
-        let users = Users::new(api, store, user_id);
+        let users = Users::new(api, store, user_id.clone());
         let conversations = Conversations::new(ctx.clone(), users.clone());
-        let messages = Messages::new(ctx.clone(), conversations.clone(), users.clone());
-        let (commands, commands_rx) = mpsc::unbounded_channel();
+        let messages = Messages::new(ctx.clone(), conversations.clone());
         let session = Arc::new(Self {
             id,
             ctx: ctx.clone(),
-            users,
+            users: users.clone(),
             conversations: conversations.clone(),
             messages: messages.clone(),
-            commands,
+            wake: Notify::new(),
             cancel,
             closing: AtomicBool::new(false),
             conn_task: Mutex::new(Some(conn_task)),
+            loop_task: Mutex::new(None),
         });
-        let syncer = MsgSyncer::new(ctx, messages, conversations);
-        tokio::spawn(run(Arc::downgrade(engine), session.clone(), syncer, events_rx, commands_rx));
+        let router = Router::new(messages.clone(), conversations.clone(), users, user_id);
+        let syncer = Arc::new(MsgSyncer::new(ctx, messages, conversations, router));
+        let task = tokio::spawn(run(Arc::downgrade(engine), session.clone(), syncer, events_rx, latch));
+        *session.loop_task.lock().expect("task lock") = Some(task);
         Ok(session)
     }
 
@@ -136,18 +157,7 @@ impl Session {
 
     /// Foreground again: resync what a sleeping app may have missed.
     pub fn wake_up(&self) {
-        let _ = self.commands.send(Command::WakeUp);
-    }
-
-    /// Runs background work for this session; it is dropped when the session ends.
-    pub fn spawn(&self, work: impl std::future::Future<Output = ()> + Send + 'static) {
-        let cancel = self.cancel.clone();
-        tokio::spawn(async move {
-            tokio::select! {
-                _ = cancel.cancelled() => {}
-                _ = work => {}
-            }
-        });
+        self.wake.notify_one();
     }
 
     /// Graceful logout: request 2003 (best effort), then close.
@@ -167,12 +177,20 @@ impl Session {
         self.close().await;
     }
 
-    /// Stops the connection and the event loop, then closes the database.
+    /// Stops the connection, the session loop and every session task, waits for them, then
+    /// closes the database. Called from the session loop itself, it does not wait for the loop.
     pub(super) async fn close(&self) {
         self.closing.store(true, Ordering::SeqCst);
         self.cancel.cancel();
-        let task = self.conn_task.lock().expect("task lock").take();
-        if let Some(task) = task {
+        let conn_task = self.conn_task.lock().expect("task lock").take();
+        if let Some(task) = conn_task {
+            let _ = task.await;
+        }
+        self.ctx.shut_down().await;
+        let loop_task = self.loop_task.lock().expect("task lock").take();
+        if let Some(task) = loop_task
+            && tokio::task::try_id() != Some(task.id())
+        {
             let _ = task.await;
         }
         self.ctx.store.close().await;
@@ -185,80 +203,149 @@ impl Session {
     }
 }
 
-/// Turns transport events into sync work and app events until the session ends. Sync work runs
-/// here, one item at a time, so pushes are applied in order and never during a connect sync.
+/// A sync job's task: its result, or `None` when the session ended first.
+type JobTask = JoinHandle<Option<Result<()>>>;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum JobKind {
+    Connect,
+    Gaps,
+}
+
+/// Why the loop ended.
+enum Exit {
+    /// Logout or the engine went away.
+    Cancelled,
+    /// The server ended the session; the engine logs out and tells the app `event`.
+    Forced(ConnEvent),
+}
+
+/// The session loop; ends the session itself when the server ends it.
 async fn run(
     engine: Weak<Engine>,
     session: Arc<Session>,
-    syncer: MsgSyncer,
-    mut events: mpsc::UnboundedReceiver<TransportEvent>,
-    mut commands: mpsc::UnboundedReceiver<Command>,
+    syncer: Arc<MsgSyncer>,
+    events: mpsc::Receiver<TransportEvent>,
+    latch: Arc<TokenLatch>,
 ) {
+    let exit = session.cancel.run_until_cancelled(serve(&engine, &session, &syncer, events, &latch)).await.unwrap_or(Exit::Cancelled);
+    if let (Exit::Forced(event), Some(engine)) = (exit, engine.upgrade())
+        && engine.end_session(session.id).await
+    {
+        engine.emit(Event::Conn(event)).await;
+    }
+}
+
+async fn serve(
+    engine: &Weak<Engine>,
+    session: &Session,
+    syncer: &Arc<MsgSyncer>,
+    mut events: mpsc::Receiver<TransportEvent>,
+    latch: &TokenLatch,
+) -> Exit {
+    let ctx = &session.ctx;
+    // The running job is a task of its own: it holds the writer at times, and the loop must
+    // never wait for the writer while the job waits for the loop.
+    let mut job: Option<(JobTask, JobKind, u64)> = None;
+    let mut connect_sync_wanted = false;
+    let mut retry_at: Option<Instant> = None;
+    let mut backoff = RetryBackoff::default();
+    // Counts connections, so a job of an earlier one does not delay the next.
+    let generation = AtomicU64::new(0);
     loop {
-        let event = tokio::select! {
-            _ = session.cancel.cancelled() => break,
-            command = commands.recv() => match command {
-                Some(Command::WakeUp) => {
-                    if session.ctx.conn.is_connected() {
-                        tokio::select! {
-                            _ = session.cancel.cancelled() => break,
-                            _ = syncer.wake_up() => {}
+        if job.is_none() && retry_at.is_none() && ctx.conn.is_connected() {
+            let current = generation.load(Ordering::Relaxed);
+            let s = syncer.clone();
+            if connect_sync_wanted {
+                connect_sync_wanted = false;
+                job = Some((ctx.spawn_with_result(async move { s.connect_sync().await }), JobKind::Connect, current));
+            } else if syncer.has_pending() {
+                job = Some((ctx.spawn_with_result(async move { s.pull_pending().await }), JobKind::Gaps, current));
+            }
+        }
+        tokio::select! {
+            (result, kind, started) = async {
+                match job.as_mut() {
+                    Some((task, kind, started)) => (task.await, *kind, *started),
+                    None => std::future::pending().await,
+                }
+            } => {
+                job = None;
+                let result = match result {
+                    Ok(Some(result)) => result,
+                    Ok(None) => return Exit::Cancelled,
+                    Err(e) => Err(OpenIMError::internal(format!("sync task failed: {e}"))),
+                };
+                match result {
+                    Ok(()) => backoff.reset(),
+                    Err(e) => {
+                        if kind == JobKind::Connect {
+                            connect_sync_wanted = true;
+                        }
+                        if started == generation.load(Ordering::Relaxed) {
+                            let delay = backoff.next_delay();
+                            tracing::warn!(error = %e, retry_in = ?delay, "sync failed; retrying");
+                            retry_at = Some(Instant::now() + delay);
                         }
                     }
-                    continue;
                 }
-                None => break,
-            },
-            event = events.recv() => match event {
-                Some(event) => event,
-                None => break,
-            },
-        };
-        let Some(engine) = engine.upgrade() else { break };
-        let closing = session.closing.load(Ordering::SeqCst);
-        match event {
-            TransportEvent::Connecting if !closing => engine.emit(Event::Conn(ConnEvent::Connecting)),
-            TransportEvent::Connected if !closing => {
-                engine.emit(Event::Conn(ConnEvent::ConnectSuccess));
-                let (users, ctx) = (session.users.clone(), session.ctx.clone());
-                session.spawn(async move {
-                    match users.sync_self_info().await {
-                        Ok(me) => ctx.set_self_info(me),
-                        Err(e) => tracing::warn!(error = %e, "syncing the user's own profile failed"),
+            }
+            _ = async {
+                match retry_at {
+                    Some(at) => tokio::time::sleep_until(at).await,
+                    None => std::future::pending().await,
+                }
+            } => retry_at = None,
+            _ = session.wake.notified() => connect_sync_wanted = true,
+            _ = latch.notify.notified() => {
+                if let Some((code, message)) = latch.error.lock().expect("latch lock").take() {
+                    return Exit::Forced(token_event(code, message));
+                }
+            }
+            event = events.recv() => {
+                let Some(event) = event else { return Exit::Cancelled };
+                let Some(engine) = engine.upgrade() else { return Exit::Cancelled };
+                let closing = session.closing.load(Ordering::SeqCst);
+                match event {
+                    TransportEvent::Connecting if !closing => engine.emit(Event::Conn(ConnEvent::Connecting)).await,
+                    TransportEvent::Connected if !closing => {
+                        generation.fetch_add(1, Ordering::Relaxed);
+                        engine.emit(Event::Conn(ConnEvent::ConnectSuccess)).await;
+                        let (users, ctx2) = (session.users.clone(), session.ctx.clone());
+                        ctx.spawn(async move {
+                            match users.sync_self_info().await {
+                                Ok(me) => ctx2.set_self_info(me),
+                                Err(e) => tracing::warn!(error = %e, "syncing the user's own profile failed"),
+                            }
+                        });
+                        connect_sync_wanted = true;
+                        retry_at = None;
+                        backoff.reset();
                     }
-                });
-                tokio::select! {
-                    _ = session.cancel.cancelled() => break,
-                    _ = syncer.on_connected() => {}
+                    TransportEvent::ConnectFailed { code, message } if !closing => {
+                        engine.emit(Event::Conn(ConnEvent::ConnectFailed { code, message })).await
+                    }
+                    TransportEvent::Push(data) if !closing => {
+                        if let Err(e) = syncer.on_push(&data).await {
+                            // Nothing of it was stored; its seqs are pulled again.
+                            tracing::error!(error = %e, "applying a push failed; its conversations are resynced");
+                            connect_sync_wanted = true;
+                        }
+                    }
+                    TransportEvent::Kicked => return Exit::Forced(ConnEvent::KickedOffline),
+                    TransportEvent::TokenRejected { code, message } => return Exit::Forced(token_event(code, message)),
+                    TransportEvent::Disconnected { reason } => tracing::debug!(%reason, "disconnected"),
+                    _ => {}
                 }
             }
-            TransportEvent::ConnectFailed { code, message } if !closing => {
-                engine.emit(Event::Conn(ConnEvent::ConnectFailed { code, message }))
-            }
-            TransportEvent::Push(data) if !closing => {
-                tokio::select! {
-                    _ = session.cancel.cancelled() => break,
-                    _ = syncer.on_push(&data) => {}
-                }
-            }
-            TransportEvent::Kicked => {
-                if engine.end_session(session.id).await {
-                    engine.emit(Event::Conn(ConnEvent::KickedOffline));
-                }
-                break;
-            }
-            TransportEvent::TokenRejected { code, message } => {
-                if engine.end_session(session.id).await {
-                    engine.emit(Event::Conn(match code {
-                        errcode::TOKEN_EXPIRED => ConnEvent::UserTokenExpired,
-                        errcode::TOKEN_KICKED => ConnEvent::KickedOffline,
-                        _ => ConnEvent::UserTokenInvalid { message },
-                    }));
-                }
-                break;
-            }
-            TransportEvent::Disconnected { reason } => tracing::debug!(%reason, "disconnected"),
-            _ => {}
         }
+    }
+}
+
+fn token_event(code: i32, message: String) -> ConnEvent {
+    match code {
+        errcode::TOKEN_EXPIRED => ConnEvent::UserTokenExpired,
+        errcode::TOKEN_KICKED => ConnEvent::KickedOffline,
+        _ => ConnEvent::UserTokenInvalid { message },
     }
 }

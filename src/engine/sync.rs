@@ -1,12 +1,17 @@
-//! Seq-based message sync (OpenIM `msg_sync.go`).
+//! Seq-based message sync (OpenIM `msg_sync.go`), with nothing skipped.
 //!
-//! On every connect: max seqs (1001), then range pulls (1002) batched up to 100 messages —
-//! only the newest message of each chat conversation (older history is paged in lazily), every
-//! notification — then unread counts from the server's has-read and max seqs (1006).
-//! On every push: a conversation whose seqs continue the synced one is applied at once; a gap
-//! is pulled first; seqs already synced are duplicates and dropped.
+//! - **Pushes** are applied at once where their seqs continue the synced one; a push that skips
+//!   seqs records the conversation as *pending* up to its last seq (its stored messages are not
+//!   applied, they are pulled with the gap). Seqs already synced are duplicates.
+//! - **Jobs** run one at a time beside the pushes: the connect sync (max seqs 1001, range pulls
+//!   1002 batched to 100 messages — the newest message of each chat conversation, every
+//!   notification — then unread counts from 1006) and the pull of pending gaps. A job that fails
+//!   is retried with backoff; nothing it did not store counts as synced.
+//! - **One write per batch**: a pulled reply (or a push), its conversation changes and its seq
+//!   advance commit together; listeners hear about it after the commit.
 
-use std::sync::Arc;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use openim_wire::constant::req;
@@ -15,98 +20,108 @@ use openim_wire::pb::Message as _;
 use openim_wire::pb::msg::{GetConversationsHasReadAndMaxSeqReq, GetConversationsHasReadAndMaxSeqResp};
 use openim_wire::pb::sdkws::{GetMaxSeqReq, GetMaxSeqResp, MsgData, PullMessageBySeqsReq, PullMessageBySeqsResp, PullOrder, PushMessages, SeqRange};
 
+use super::router::Router;
 use crate::context::SessionContext;
-use crate::conversation::{Changes, Conversations};
-use crate::error::{OpenIMError, Result};
+use crate::conversation::{Conversations, save};
+use crate::error::Result;
 use crate::events::{ConversationEvent, Event};
 use crate::message::Messages;
-use crate::message::ingest::Incoming;
+use crate::store::{chat_logs, conversations};
 
 /// Messages per pull request (OpenIM `SplitPullMsgNum`).
 pub const PULL_BATCH: i64 = 100;
 /// How many of a chat conversation's newest messages a connect pulls (OpenIM `connectPullNums`).
 pub const CONNECT_PULL: i64 = 1;
-/// Most messages of one gap pulled when a push skips seqs; older ones are paged in later.
-pub const GAP_PULL: i64 = 100;
+
+/// Messages of one push or pull reply, by conversation.
+#[derive(Debug, Default)]
+pub struct Incoming {
+    pub chats: BTreeMap<String, Vec<MsgData>>,
+    pub notifications: BTreeMap<String, Vec<MsgData>>,
+}
 
 pub struct MsgSyncer {
     ctx: Arc<SessionContext>,
     messages: Messages,
     conversations: Conversations,
+    router: Router,
+    /// Conversations with a gap: the highest seq known to exist.
+    pending: Mutex<HashMap<String, i64>>,
 }
 
 impl MsgSyncer {
-    pub fn new(ctx: Arc<SessionContext>, messages: Messages, conversations: Conversations) -> Self {
-        Self { ctx, messages, conversations }
+    pub fn new(ctx: Arc<SessionContext>, messages: Messages, conversations: Conversations, router: Router) -> Self {
+        Self { ctx, messages, conversations, router, pending: Mutex::new(HashMap::new()) }
+    }
+
+    /// Whether gaps wait to be pulled.
+    pub fn has_pending(&self) -> bool {
+        !self.pending.lock().expect("pending lock").is_empty()
     }
 
     /// A fresh install: nothing synced yet on this device.
-    fn reinstalled(&self) -> bool {
+    pub fn reinstalled(&self) -> bool {
         self.ctx.synced_seqs().is_empty()
     }
 
     /// The connect sync, framed by `on_sync_server_start` and `..._finish` (or `..._failed`).
-    pub async fn on_connected(&self) {
+    pub async fn connect_sync(&self) -> Result<()> {
         let reinstalled = self.reinstalled();
-        self.ctx.emit(Event::Conversation(ConversationEvent::SyncServerStart { reinstalled }));
+        self.ctx.emit(Event::Conversation(ConversationEvent::SyncServerStart { reinstalled })).await;
         match self.sync(reinstalled).await {
             Ok(()) => {
                 if reinstalled {
-                    self.ctx.emit(Event::Conversation(ConversationEvent::SyncServerProgress { progress: 100 }));
+                    self.ctx.emit(Event::Conversation(ConversationEvent::SyncServerProgress { progress: 100 })).await;
                 }
-                self.ctx.emit(Event::Conversation(ConversationEvent::SyncServerFinish { reinstalled }));
+                self.ctx.emit(Event::Conversation(ConversationEvent::SyncServerFinish { reinstalled })).await;
+                Ok(())
             }
             Err(e) => {
-                tracing::warn!(error = %e, "message sync failed");
-                self.ctx.emit(Event::Conversation(ConversationEvent::SyncServerFailed { reinstalled }));
-            }
-        }
-    }
-
-    async fn max_seqs(&self) -> Result<GetMaxSeqResp> {
-        let req = GetMaxSeqReq { user_id: self.ctx.user_id.clone() };
-        let mut delay = Duration::from_secs(2);
-        let mut attempt = 1;
-        loop {
-            match self.ctx.conn.request(req::GET_NEWEST_SEQ, &req).await {
-                Ok(resp) => return Ok(resp),
-                Err(e) if attempt < 3 && matches!(e, OpenIMError::Timeout { .. }) => {
-                    tracing::info!(error = %e, attempt, "get max seq failed; retrying");
-                    tokio::time::sleep(delay).await;
-                    delay *= 2;
-                    attempt += 1;
-                }
-                Err(e) => return Err(e),
+                self.ctx.emit(Event::Conversation(ConversationEvent::SyncServerFailed { reinstalled })).await;
+                Err(e)
             }
         }
     }
 
     async fn sync(&self, reinstalled: bool) -> Result<()> {
-        let max = self.max_seqs().await?;
+        let max: GetMaxSeqResp = self.ctx.conn.request(req::GET_NEWEST_SEQ, &GetMaxSeqReq { user_id: self.ctx.user_id.clone() }).await?;
         let mut ranges = Vec::new();
+        let mut skipped = Vec::new();
         let mut ids: Vec<_> = max.max_seqs.into_iter().collect();
         ids.sort();
         for (conversation_id, max_seq) in ids {
             let synced = self.ctx.synced_seq(&conversation_id);
+            // Below the user's min seq there is nothing to pull (cleared history).
+            let begin = (synced + 1).max(max.min_seqs.get(&conversation_id).copied().unwrap_or(0));
             if max_seq <= synced {
                 continue;
             }
+            if begin > max_seq || (is_notification(&conversation_id) && reinstalled) {
+                // Nothing visible left, or old notifications that mean nothing to a new install.
+                skipped.push((conversation_id, max_seq));
+                continue;
+            }
             if is_notification(&conversation_id) {
-                if reinstalled {
-                    // Old notifications mean nothing to a new install.
-                    self.ctx.raise_synced_seq(&conversation_id, max_seq).await?;
-                    continue;
-                }
-                let mut begin = synced + 1;
-                while begin <= max_seq {
-                    let end = (begin + PULL_BATCH - 1).min(max_seq);
-                    ranges.push(SeqRange { conversation_id: conversation_id.clone(), begin, end, num: end - begin + 1 });
-                    begin = end + 1;
-                }
+                ranges.extend(chunks(&conversation_id, begin, max_seq));
             } else {
-                ranges.push(SeqRange { conversation_id: conversation_id.clone(), begin: synced + 1, end: max_seq, num: CONNECT_PULL });
+                ranges.push(SeqRange { conversation_id, begin, end: max_seq, num: CONNECT_PULL });
             }
         }
+        if !skipped.is_empty() {
+            let mut w = self.ctx.write().await?;
+            for (conversation_id, seq) in &skipped {
+                w.raise_seq(conversation_id, *seq).await?;
+            }
+            self.ctx.commit(w).await?;
+        }
+        self.pull_all(ranges).await?;
+        self.reconcile_unread().await?;
+        // Settings changed elsewhere (pins, mutes, …) while this device was away.
+        self.conversations.sync_settings(None).await
+    }
+
+    /// Pulls `ranges` in requests of at most [`PULL_BATCH`] messages.
+    async fn pull_all(&self, ranges: Vec<SeqRange>) -> Result<()> {
         let mut batch = Vec::new();
         let mut weight = 0;
         for range in ranges {
@@ -120,19 +135,11 @@ impl MsgSyncer {
         if !batch.is_empty() {
             self.pull(batch).await?;
         }
-        self.reconcile_unread().await?;
-
-        // Settings and the own profile follow without holding up the sync.
-        let conversations = self.conversations.clone();
-        tokio::spawn(async move {
-            if let Err(e) = conversations.sync_settings(None).await {
-                tracing::warn!(error = %e, "syncing conversation settings failed");
-            }
-        });
         Ok(())
     }
 
-    /// Pulls `ranges` (request 1002) and applies what comes back; every range counts as synced.
+    /// Pulls `ranges` (request 1002) and applies the reply in one write that also marks the
+    /// ranges synced. A failed request changes nothing.
     async fn pull(&self, ranges: Vec<SeqRange>) -> Result<()> {
         let req = PullMessageBySeqsReq { user_id: self.ctx.user_id.clone(), seq_ranges: ranges.clone(), order: PullOrder::Asc as i32 };
         let resp: PullMessageBySeqsResp = self.ctx.conn.request(req::PULL_MSG_BY_RANGE, &req).await?;
@@ -140,11 +147,37 @@ impl MsgSyncer {
             chats: resp.msgs.into_iter().map(|(k, v)| (k, v.msgs)).collect(),
             notifications: resp.notification_msgs.into_iter().map(|(k, v)| (k, v.msgs)).collect(),
         };
-        self.messages.ingest(incoming).await?;
-        for range in ranges {
-            self.ctx.raise_synced_seq(&range.conversation_id, range.end).await?;
+        let raise: Vec<(String, i64)> = ranges.into_iter().map(|r| (r.conversation_id, r.end)).collect();
+        self.apply(incoming, &raise).await?;
+        let mut pending = self.pending.lock().expect("pending lock");
+        for (conversation_id, _) in raise {
+            if pending.get(&conversation_id).is_some_and(|top| *top <= self.ctx.synced_seq(&conversation_id)) {
+                pending.remove(&conversation_id);
+            }
         }
         Ok(())
+    }
+
+    /// Applies `incoming` and raises each conversation of `raise` to its seq, in one write.
+    async fn apply(&self, incoming: Incoming, raise: &[(String, i64)]) -> Result<()> {
+        let mut w = self.ctx.write().await?;
+        for (conversation_id, msgs) in incoming.chats {
+            self.messages.apply_chat(&mut w, &conversation_id, msgs).await?;
+        }
+        for (conversation_id, mut msgs) in incoming.notifications {
+            msgs.sort_by_key(|m| m.seq);
+            // Synced seqs are read under the writer, so they are those of the last commit.
+            let synced = self.ctx.synced_seq(&conversation_id);
+            for data in msgs.iter().filter(|m| m.seq == 0 || m.seq > synced) {
+                self.router.route(&mut w, data).await?;
+            }
+            let top = msgs.iter().map(|m| m.seq).max().unwrap_or(0);
+            w.raise_seq(&conversation_id, top).await?;
+        }
+        for (conversation_id, seq) in raise {
+            w.raise_seq(conversation_id, *seq).await?;
+        }
+        self.ctx.commit(w).await
     }
 
     /// Unread counts from the server: `max(0, maxSeq - hasReadSeq)` per conversation
@@ -152,71 +185,143 @@ impl MsgSyncer {
     async fn reconcile_unread(&self) -> Result<()> {
         let req = GetConversationsHasReadAndMaxSeqReq { user_id: self.ctx.user_id.clone(), conversation_ids: Vec::new(), return_pinned: false };
         let resp: GetConversationsHasReadAndMaxSeqResp = self.ctx.conn.request(req::GET_CONV_MAX_READ_SEQ, &req).await?;
-        let _guard = self.ctx.ingest_lock.lock().await;
-        let unread_before = self.conversations.total_unread().await?;
-        let mut changes = Changes::default();
-        for (conversation_id, seqs) in resp.seqs {
-            let Some(mut c) = self.ctx.store.conversation(&conversation_id).await? else { continue };
-            let unread = (seqs.max_seq - seqs.has_read_seq).max(0) as i32;
-            self.ctx.store.set_conversation_read_state(&conversation_id, seqs.has_read_seq, seqs.max_seq, unread).await?;
-            self.ctx.store.mark_read_up_to(&conversation_id, &self.ctx.user_id, seqs.has_read_seq).await?;
-            if c.unread_count != unread || c.max_seq != seqs.max_seq.max(c.max_seq) {
-                c.unread_count = unread;
-                c.max_seq = seqs.max_seq.max(c.max_seq);
-                changes.record(c, false);
-            }
+        let mut w = self.ctx.write().await?;
+        let mut ids: Vec<_> = resp.seqs.into_iter().collect();
+        ids.sort_by(|a, b| a.0.cmp(&b.0));
+        for (conversation_id, seqs) in ids {
+            let Some(mut c) = conversations::get(&mut w.tx, &conversation_id).await? else { continue };
+            chat_logs::mark_read_up_to(&mut w.tx, &conversation_id, &self.ctx.user_id, seqs.has_read_seq).await?;
+            c.has_read_seq = seqs.has_read_seq;
+            c.max_seq = c.max_seq.max(seqs.max_seq);
+            c.unread_count = (seqs.max_seq - seqs.has_read_seq).max(0) as i32;
+            save(&mut w, c).await?;
         }
-        self.conversations.report(changes, unread_before).await
+        self.ctx.commit(w).await
     }
 
-    /// A push (2001): contiguous seqs are applied, gaps are pulled first, old seqs dropped.
-    pub async fn on_push(&self, data: &[u8]) {
+    /// A push (2001): seqs that continue the synced ones are applied, a gap makes the
+    /// conversation pending, seqs already synced are dropped. No network here.
+    pub async fn on_push(&self, data: &[u8]) -> Result<()> {
         let push = match PushMessages::decode(data) {
             Ok(push) => push,
             Err(e) => {
                 tracing::error!(error = %e, "dropping a push that does not decode");
-                return;
+                return Ok(());
             }
         };
+        let mut w = self.ctx.write().await?;
         let mut incoming = Incoming::default();
+        let mut raise = Vec::new();
         let mut gaps = Vec::new();
         for (conversation_id, pulled) in push.msgs {
-            let msgs = self.triage(&conversation_id, pulled.msgs, &mut gaps);
-            incoming.chats.insert(conversation_id, msgs);
+            if let Some(msgs) = self.triage(&conversation_id, pulled.msgs, &mut raise, &mut gaps) {
+                incoming.chats.insert(conversation_id, msgs);
+            }
         }
         for (conversation_id, pulled) in push.notification_msgs {
-            let msgs = self.triage(&conversation_id, pulled.msgs, &mut gaps);
-            incoming.notifications.insert(conversation_id, msgs);
+            if let Some(msgs) = self.triage(&conversation_id, pulled.msgs, &mut raise, &mut gaps) {
+                incoming.notifications.insert(conversation_id, msgs);
+            }
         }
-        if !gaps.is_empty()
-            && let Err(e) = self.pull(gaps).await
-        {
-            tracing::warn!(error = %e, "pulling a gap failed; it is filled at the next sync or history page");
+        // The triage read the synced seqs under the writer; apply in the same write.
+        for (conversation_id, msgs) in incoming.chats {
+            self.messages.apply_chat(&mut w, &conversation_id, msgs).await?;
         }
-        if let Err(e) = self.messages.ingest(incoming).await {
-            tracing::error!(error = %e, "applying pushed messages failed");
+        for (_, msgs) in incoming.notifications {
+            for data in &msgs {
+                self.router.route(&mut w, data).await?;
+            }
         }
+        for (conversation_id, seq) in &raise {
+            w.raise_seq(conversation_id, *seq).await?;
+        }
+        self.ctx.commit(w).await?;
+        if !gaps.is_empty() {
+            let mut pending = self.pending.lock().expect("pending lock");
+            for (conversation_id, top) in gaps {
+                tracing::debug!(conversation = %conversation_id, top, "push skipped seqs; the gap is pulled");
+                let entry = pending.entry(conversation_id).or_insert(0);
+                *entry = (*entry).max(top);
+            }
+        }
+        Ok(())
     }
 
-    /// Keeps what a push adds to a conversation; schedules the pull of a gap before it.
-    fn triage(&self, conversation_id: &str, mut msgs: Vec<MsgData>, gaps: &mut Vec<SeqRange>) -> Vec<MsgData> {
+    /// Keeps what a push adds after the synced seq without a gap (plus seq-0 messages); notes
+    /// the seq to raise to, or the gap to pull.
+    fn triage(&self, conversation_id: &str, mut msgs: Vec<MsgData>, raise: &mut Vec<(String, i64)>, gaps: &mut Vec<(String, i64)>) -> Option<Vec<MsgData>> {
         msgs.sort_by_key(|m| m.seq);
-        let synced = self.ctx.synced_seq(conversation_id);
-        let stored: Vec<i64> = msgs.iter().map(|m| m.seq).filter(|s| *s > 0).collect();
-        if let Some(&first) = stored.first()
-            && first > synced + 1
-        {
-            let end = first - 1;
-            let begin = (synced + 1).max(end - GAP_PULL + 1);
-            gaps.push(SeqRange { conversation_id: conversation_id.to_owned(), begin, end, num: end - begin + 1 });
+        let mut next = self.ctx.synced_seq(conversation_id) + 1;
+        let mut keep = Vec::with_capacity(msgs.len());
+        let mut gap_top = None;
+        for m in msgs {
+            if m.seq == 0 {
+                keep.push(m);
+            } else if m.seq < next {
+                // Already synced.
+            } else if m.seq == next && gap_top.is_none() {
+                next += 1;
+                keep.push(m);
+            } else {
+                gap_top = Some(gap_top.unwrap_or(0).max(m.seq));
+            }
         }
-        // Seq 0 (online only) always passes; stored ones only when new.
-        msgs.retain(|m| m.seq == 0 || m.seq > synced);
-        msgs
+        if next > self.ctx.synced_seq(conversation_id) + 1 {
+            raise.push((conversation_id.to_owned(), next - 1));
+        }
+        if let Some(top) = gap_top {
+            gaps.push((conversation_id.to_owned(), top));
+        }
+        (!keep.is_empty()).then_some(keep)
     }
 
-    /// Foreground again: the same comparison as on connect, for whatever a sleeping app missed.
-    pub async fn wake_up(&self) {
-        self.on_connected().await;
+    /// Pulls every pending gap; what cannot be pulled now stays pending.
+    pub async fn pull_pending(&self) -> Result<()> {
+        let wanted: Vec<(String, i64)> = self.pending.lock().expect("pending lock").iter().map(|(k, v)| (k.clone(), *v)).collect();
+        let mut ranges = Vec::new();
+        for (conversation_id, top) in wanted {
+            let synced = self.ctx.synced_seq(&conversation_id);
+            if top <= synced {
+                self.pending.lock().expect("pending lock").remove(&conversation_id);
+                continue;
+            }
+            ranges.extend(chunks(&conversation_id, synced + 1, top));
+        }
+        self.pull_all(ranges).await
+    }
+}
+
+/// `[begin, end]` as ranges of at most [`PULL_BATCH`] seqs, each pulled whole.
+fn chunks(conversation_id: &str, begin: i64, end: i64) -> Vec<SeqRange> {
+    let mut out = Vec::new();
+    let mut b = begin;
+    while b <= end {
+        let e = (b + PULL_BATCH - 1).min(end);
+        out.push(SeqRange { conversation_id: conversation_id.to_owned(), begin: b, end: e, num: e - b + 1 });
+        b = e + 1;
+    }
+    out
+}
+
+/// Delays between failed sync jobs: 1, 2, 4, … up to 32 s.
+pub struct RetryBackoff {
+    next: Duration,
+}
+
+impl Default for RetryBackoff {
+    fn default() -> Self {
+        Self { next: Duration::from_secs(1) }
+    }
+}
+
+impl RetryBackoff {
+    pub fn next_delay(&mut self) -> Duration {
+        let d = self.next;
+        self.next = (self.next * 2).min(Duration::from_secs(32));
+        d
+    }
+
+    pub fn reset(&mut self) {
+        *self = Self::default();
     }
 }

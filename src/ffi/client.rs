@@ -4,14 +4,13 @@ use std::sync::Arc;
 
 use std::future::Future;
 
-use crate::conversation::{Conversation, ConversationUpdate, Conversations};
+use crate::conversation::Conversations;
 use crate::engine::{Engine, EngineConfig, Session, Status};
 use crate::error::Result;
 use crate::ffi::listeners::ListenerRegistry;
-use crate::ffi::{AdvancedMsgListener, ConnListener, ConversationListener, LoginStatus, OpenIMConfig, UserInfo};
-use crate::message::{
-    AtInfo, CardInfo, HistoryPage, Message, MessageEntity, Messages, OfflinePushInfo, PictureInfo, SearchParams, SearchResult,
-};
+use crate::ffi::{AdvancedMsgListener, ConnListener, ConversationListener, LoginStatus, OpenIMConfig};
+use crate::message::{CardInfo, HistoryPage, Messages, OfflinePushInfo, SearchParams, SearchResult};
+use crate::model::{AtInfo, Conversation, ConversationUpdate, Message, MessageEntity, PictureInfo, UserInfo};
 use crate::{logging, runtime};
 
 /// One OpenIM account session at a time on one device. Create it once (it is cheap to keep),

@@ -1,5 +1,7 @@
 //! Client configuration and status enums.
 
+pub use crate::logging::LogLevel;
+
 /// How an `OpenIMClient` talks to its server and where it keeps data.
 #[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
 pub struct OpenIMConfig {
@@ -16,16 +18,6 @@ pub struct OpenIMConfig {
     pub log_level: LogLevel,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, uniffi::Enum)]
-pub enum LogLevel {
-    Off,
-    Error,
-    #[default]
-    Warn,
-    Info,
-    Debug,
-    Trace,
-}
 
 /// OpenIM's login status (1 logged out, 2 logging in, 3 logged in).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]

@@ -5,9 +5,8 @@
 
 use std::sync::{Arc, RwLock};
 
-use crate::conversation::{Conversation, InputStatusChange};
 use crate::events::{ConnEvent, ConversationEvent, Event, EventSink, MsgEvent};
-use crate::message::{Message, MessageReceipt, RevokedInfo};
+use crate::model::{Conversation, InputStatusChange, Message, MessageReceipt, RevokedInfo};
 /// Connection and session events (OpenIM `OnConnListener`).
 #[uniffi::export(foreign)]
 pub trait ConnListener: Send + Sync {
@@ -94,6 +93,7 @@ impl EventSink for ListenerRegistry {
                     ConnEvent::KickedOffline => l.on_kicked_offline(),
                     ConnEvent::UserTokenExpired => l.on_user_token_expired(),
                     ConnEvent::UserTokenInvalid { message } => l.on_user_token_invalid(message),
+                    ConnEvent::Closed => {}
                 }
             }
             Event::Conversation(e) => {

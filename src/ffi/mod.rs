@@ -5,15 +5,13 @@
 mod client;
 mod config;
 mod listeners;
-mod user;
 
 pub use client::OpenIMClient;
 pub use config::{LogLevel, LoginStatus, OpenIMConfig};
 pub use listeners::{AdvancedMsgListener, ConnListener, ConversationListener};
-pub use user::UserInfo;
 
-pub use crate::conversation::{Conversation, ConversationUpdate, InputStatusChange};
-pub use crate::message::{
-    AtInfo, CardInfo, HistoryPage, Message, MessageContent, MessageEntity, MessageReceipt, MessageStatus, OfflinePushInfo,
-    PictureInfo, RevokedInfo, SearchParams, SearchResult, SearchResultItem,
+pub use crate::message::{CardInfo, HistoryPage, OfflinePushInfo, SearchParams, SearchResult, SearchResultItem};
+pub use crate::model::{
+    AtInfo, Conversation, ConversationUpdate, InputStatusChange, Message, MessageContent, MessageEntity, MessageReceipt,
+    MessageStatus, PictureInfo, RevokedInfo, UserInfo,
 };

@@ -5,7 +5,7 @@ use md5::{Digest, Md5};
 use openim_wire::constant::msg_from;
 
 use super::Messages;
-use super::model::*;
+use crate::model::*;
 use crate::error::{OpenIMError, Result};
 use crate::util::now_ms;
 
@@ -42,6 +42,7 @@ impl Messages {
         let now = now_ms();
         Ok(Message {
             client_msg_id: new_client_msg_id(&self.ctx.user_id),
+            conversation_id: String::new(),
             server_msg_id: String::new(),
             create_time: now,
             send_time: now,

@@ -7,10 +7,11 @@ use openim_wire::constant::req;
 use openim_wire::pb::msg::{ConversationSeqs, GetSeqMessageReq, GetSeqMessageResp};
 use openim_wire::pb::sdkws::PullOrder;
 
-use super::Messages;
-use super::ingest::{is_placeholder, placeholder};
-use super::model::*;
+use super::ingest::is_placeholder;
+use super::{Messages, from_row, placeholder};
 use crate::error::{OpenIMError, Result};
+use crate::model::*;
+use crate::store::{chat_logs, conversations};
 
 /// Most messages one page may ask for.
 pub const MAX_PAGE: i32 = 500;
@@ -31,18 +32,14 @@ impl Messages {
         if !(1..=MAX_PAGE).contains(&count) {
             return Err(OpenIMError::invalid_argument(format!("count must be within 1..={MAX_PAGE}")));
         }
-        let conversation = self
-            .ctx
-            .store
-            .conversation(conversation_id)
+        let conversation = conversations::get(&mut *self.ctx.store.read().await?, conversation_id)
             .await?
             .ok_or_else(|| OpenIMError::invalid_argument(format!("no conversation {conversation_id}")))?;
         let start = match start_client_msg_id.filter(|s| !s.is_empty()) {
             Some(id) => Some(
-                self.ctx
-                    .store
-                    .message(conversation_id, &id)
+                chat_logs::get(&mut *self.ctx.store.read().await?, conversation_id, &id)
                     .await?
+                    .map(from_row)
                     .ok_or_else(|| OpenIMError::invalid_argument(format!("no message {id} in {conversation_id}")))?,
             ),
             None if newer => return Err(OpenIMError::invalid_argument("paging to newer messages needs a start message")),
@@ -63,7 +60,8 @@ impl Messages {
         let mut rounds = 0;
         loop {
             // One more than asked: tells whether older (newer) local messages remain.
-            let mut page = self.ctx.store.message_page(conversation_id, cursor, limit + 1, newer).await?;
+            let mut page: Vec<Message> =
+                chat_logs::page(&mut *self.ctx.store.read().await?, conversation_id, cursor, limit + 1, newer).await?.into_iter().map(from_row).collect();
             let more_local = page.len() as i64 > limit;
             page.truncate(limit as usize);
             let full = page.len() as i64 == limit;
@@ -78,7 +76,7 @@ impl Messages {
             };
             let reached_end = if newer { hi >= synced } else { lo <= lower };
             let missing = if lo <= hi {
-                let known = self.ctx.store.known_seqs(conversation_id, lo, hi).await?;
+                let known = chat_logs::known_seqs(&mut *self.ctx.store.read().await?, conversation_id, lo, hi).await?;
                 (lo..=hi).filter(|s| known.binary_search(s).is_err()).collect::<Vec<_>>()
             } else {
                 Vec::new()
@@ -120,7 +118,11 @@ impl Messages {
         let mut end = None;
         if let Some(pulled) = pulled {
             for data in &pulled.msgs {
-                found.push(if is_placeholder(data) { placeholder(conversation_id, data.seq) } else { Message::from_msg_data(data) });
+                found.push(if is_placeholder(data) {
+                    placeholder(conversation_id, data.seq)
+                } else {
+                    super::to_row(conversation_id, &Message::from_msg_data(data))
+                });
             }
             if pulled.is_end {
                 end = Some(pulled.end_seq);
@@ -130,18 +132,32 @@ impl Messages {
         // deleted so paging moves on.
         let answered: std::collections::HashSet<i64> = found.iter().map(|m| m.seq).collect();
         found.extend(seqs.into_iter().filter(|s| !answered.contains(s)).map(|seq| placeholder(conversation_id, seq)));
-        self.ctx.store.insert_messages(conversation_id, &found).await?;
+        let mut w = self.ctx.write().await?;
+        for row in &found {
+            if !chat_logs::insert(&mut w.tx, row).await?
+                && let Some(local) = chat_logs::get(&mut w.tx, conversation_id, &row.client_msg_id).await?
+                && local.seq != row.seq
+            {
+                // A client ID stored under another seq: one row stays, this seq becomes known.
+                if local.seq == 0 {
+                    chat_logs::confirm(&mut w.tx, row, MessageStatus::SendSuccess.code()).await?;
+                } else {
+                    chat_logs::insert(&mut w.tx, &placeholder(conversation_id, row.seq)).await?;
+                }
+            }
+        }
+        self.ctx.commit(w).await?;
         Ok(end)
     }
 
     async fn save_min_seq(&self, conversation_id: &str, min_seq: i64) -> Result<()> {
-        let _guard = self.ctx.ingest_lock.lock().await;
-        if let Some(mut c) = self.ctx.store.conversation(conversation_id).await?
+        let mut w = self.ctx.write().await?;
+        if let Some(mut c) = conversations::get(&mut w.tx, conversation_id).await?
             && c.min_seq < min_seq
         {
             c.min_seq = min_seq;
-            self.ctx.store.save_conversation(&c).await?;
+            crate::conversation::save(&mut w, c).await?;
         }
-        Ok(())
+        self.ctx.commit(w).await
     }
 }

@@ -1,234 +1,166 @@
-//! Applying messages that arrive from the server (pushes and pulls), OpenIM's `doMsgNew`:
-//! own messages confirm their local copy (or come in from another device), others' messages are
-//! stored once (duplicates by client ID are ignored), conversations get their latest message
-//! and unread count, and listeners hear about it. Notification conversations (`n_`) are routed
-//! to [`super::notification`].
-
-use std::collections::HashMap;
+//! Applying chat messages that arrive from the server (pushes and pulls), OpenIM's `doMsgNew`,
+//! inside the session's one write: own messages confirm their local copy (or come in from
+//! another device), others' messages are stored once, a client ID already stored under another
+//! seq keeps one row (the other seq is remembered as deleted), conversations get their latest
+//! message and unread count, and the listener events wait for the commit. No network here: a
+//! sender's profile comes from the message itself and is completed after the commit.
 
 use openim_wire::constant::{content_type, msg_status, options, session_type};
 use openim_wire::pb::sdkws::MsgData;
 
-use super::Messages;
-use super::model::*;
-use crate::conversation::{Changes, InputStatusChange};
+use super::{Messages, from_row, placeholder, to_row};
+use crate::context::Write;
+use crate::conversation::{self, lacks_profile, load_or_new, save, set_latest};
 use crate::error::Result;
 use crate::events::{ConversationEvent, Event, MsgEvent};
-
-/// Messages from one push or pull, by conversation.
-#[derive(Debug, Default)]
-pub struct Incoming {
-    pub chats: HashMap<String, Vec<MsgData>>,
-    pub notifications: HashMap<String, Vec<MsgData>>,
-}
-
-impl Incoming {
-    pub fn is_empty(&self) -> bool {
-        self.chats.values().all(Vec::is_empty) && self.notifications.values().all(Vec::is_empty)
-    }
-}
-
-/// A seq the server has no message for (deleted, or outside the user's history): kept as a
-/// deleted row so the seq counts as known and is never asked for again.
-pub(crate) fn placeholder(conversation_id: &str, seq: i64) -> Message {
-    Message {
-        client_msg_id: format!("{conversation_id}:{seq}"),
-        server_msg_id: String::new(),
-        create_time: 0,
-        send_time: 0,
-        session_type: 0,
-        send_id: String::new(),
-        recv_id: String::new(),
-        group_id: String::new(),
-        msg_from: 0,
-        content_type: 0,
-        sender_platform_id: 0,
-        sender_nickname: String::new(),
-        sender_face_url: String::new(),
-        seq,
-        is_read: true,
-        status: MessageStatus::Deleted,
-        attached_info: String::new(),
-        ex: String::new(),
-        local_ex: String::new(),
-        content: MessageContent::Unknown { raw: String::new() },
-    }
-}
+use crate::model::*;
+use crate::store::{chat_logs, conversations};
 
 /// Whether the server sent a seq without a message behind it.
-pub(crate) fn is_placeholder(data: &MsgData) -> bool {
+pub fn is_placeholder(data: &MsgData) -> bool {
     data.seq > 0 && data.status == msg_status::HAS_DELETED && data.client_msg_id.is_empty()
 }
 
+/// The conversation a chat message affects, as found while applying it.
+struct Touch {
+    latest: Option<Message>,
+    unread_added: i32,
+    at_me: bool,
+    session: i32,
+    peer: String,
+    peer_profile: Option<(String, String)>,
+    top_seq: i64,
+}
+
 impl Messages {
-    /// Applies `incoming` and reports it to the listeners.
-    pub async fn ingest(&self, incoming: Incoming) -> Result<()> {
-        if incoming.is_empty() {
-            return Ok(());
-        }
-        let _guard = self.ctx.ingest_lock.lock().await;
-        let unread_before = self.conversations.total_unread().await?;
-        let mut changes = Changes::default();
-        let mut reports: Vec<Event> = Vec::new();
-
-        let mut chats: Vec<_> = incoming.chats.into_iter().collect();
-        chats.sort_by(|a, b| a.0.cmp(&b.0));
-        for (conversation_id, mut msgs) in chats {
-            msgs.sort_by_key(|m| m.seq);
-            self.ingest_chat(&conversation_id, msgs, &mut changes, &mut reports).await?;
-        }
-        let mut notifications: Vec<_> = incoming.notifications.into_iter().collect();
-        notifications.sort_by(|a, b| a.0.cmp(&b.0));
-        for (conversation_id, mut msgs) in notifications {
-            msgs.sort_by_key(|m| m.seq);
-            let top = msgs.iter().map(|m| m.seq).max().unwrap_or(0);
-            for data in msgs {
-                if data.seq == 0 || data.seq > self.ctx.synced_seq(&conversation_id) {
-                    self.apply_notification(&data, &mut changes, &mut reports).await?;
-                }
-            }
-            self.ctx.raise_synced_seq(&conversation_id, top).await?;
-        }
-
-        for event in reports {
-            self.ctx.emit(event);
-        }
-        self.conversations.report(changes, unread_before).await
-    }
-
-    async fn ingest_chat(
-        &self,
-        conversation_id: &str,
-        msgs: Vec<MsgData>,
-        changes: &mut Changes,
-        reports: &mut Vec<Event>,
-    ) -> Result<()> {
+    /// Applies one conversation's chat messages (sorted by seq here) in `w`.
+    pub async fn apply_chat(&self, w: &mut Write, conversation_id: &str, mut msgs: Vec<MsgData>) -> Result<()> {
+        msgs.sort_by_key(|m| m.seq);
         let me = self.ctx.user_id.clone();
-        // Seqs up to the conversation's known max are already counted in its unread count (the
-        // connect sync sets it from the server), so only later ones add to it.
-        let existing = self.ctx.store.conversation(conversation_id).await?;
-        let counted = existing.as_ref().map(|c| c.max_seq).unwrap_or(0);
-        let counted = counted.max(self.ctx.store.conversation_has_read_seq(conversation_id).await?);
-        let mut latest: Option<Message> = None;
-        let mut unread_added = 0;
-        let mut peer_profile: Option<(String, String)> = None;
-        let mut at_me = false;
-        let mut session = 0;
-        let mut peer = String::new();
-        let mut top_seq = 0;
+        let existing = conversations::get(&mut w.tx, conversation_id).await?;
+        // Seqs up to the conversation's known max (or read seq) are already counted in its
+        // unread count (the connect sync sets it from the server), so only later ones add to it.
+        let counted = existing.as_ref().map(|c| c.max_seq.max(c.has_read_seq)).unwrap_or(0);
+        let mut t = Touch { latest: None, unread_added: 0, at_me: false, session: 0, peer: String::new(), peer_profile: None, top_seq: 0 };
 
         for data in msgs {
-            top_seq = top_seq.max(data.seq);
+            t.top_seq = t.top_seq.max(data.seq);
             if is_placeholder(&data) {
-                self.ctx.store.insert_message(conversation_id, &placeholder(conversation_id, data.seq)).await?;
+                chat_logs::insert(&mut w.tx, &placeholder(conversation_id, data.seq)).await?;
                 continue;
             }
-            let message = Message::from_msg_data(&data);
-            session = message.session_type;
-            peer = if message.session_type == session_type::SINGLE_CHAT {
+            let mut message = Message::from_msg_data(&data);
+            message.conversation_id = conversation_id.to_owned();
+            t.session = message.session_type;
+            t.peer = if message.session_type == session_type::SINGLE_CHAT {
                 if message.send_id == me { message.recv_id.clone() } else { message.send_id.clone() }
             } else {
                 message.group_id.clone()
             };
             if !options::is_set(&data.options, options::HISTORY) || data.seq == 0 {
-                self.online_only(conversation_id, message, reports);
+                self.online_only(w, conversation_id, message);
                 continue;
             }
             let updates_conversation = options::is_set(&data.options, options::CONVERSATION_UPDATE);
-            if message.send_id == me {
-                match self.ctx.store.message(conversation_id, &message.client_msg_id).await? {
-                    Some(local) if local.seq == 0 => {
-                        // Our own message coming back with its seq.
-                        let status = if updates_conversation { MessageStatus::SendSuccess } else { MessageStatus::Filtered };
-                        self.ctx.store.confirm_own_message(conversation_id, &message, status).await?;
-                        self.ctx.store.remove_sending(conversation_id, &message.client_msg_id).await?;
-                        self.ctx.seq_assigned(&message.client_msg_id, message.seq);
-                        if updates_conversation {
-                            let mut confirmed = local;
-                            confirmed.seq = message.seq;
-                            confirmed.server_msg_id = message.server_msg_id.clone();
-                            confirmed.send_time = message.send_time;
-                            confirmed.status = status;
-                            latest = newest(latest, confirmed);
-                        }
+            let row = to_row(conversation_id, &message);
+            match chat_logs::get(&mut w.tx, conversation_id, &message.client_msg_id).await? {
+                Some(local) if local.seq == 0 => {
+                    // Our own message coming back with its seq (a late failure never undoes it).
+                    let status = if updates_conversation { msg_status::SEND_SUCCESS } else { msg_status::FILTERED };
+                    chat_logs::confirm(&mut w.tx, &row, status).await?;
+                    chat_logs::remove_sending(&mut w.tx, conversation_id, &message.client_msg_id).await?;
+                    w.seq_assigned(&message.client_msg_id, message.seq);
+                    if updates_conversation && local.status != msg_status::HAS_DELETED {
+                        let mut confirmed = from_row(local);
+                        confirmed.seq = message.seq;
+                        confirmed.server_msg_id = message.server_msg_id.clone();
+                        confirmed.send_time = message.send_time;
+                        confirmed.status = MessageStatus::from_code(status);
+                        t.latest = newest(t.latest.take(), confirmed);
                     }
-                    Some(_) => continue,
-                    None => {
+                }
+                Some(local) if local.seq == message.seq => {} // seen before
+                Some(local) => {
+                    // The server stored this client ID twice: one row stays; the other seq is
+                    // known (deleted), so history never asks for it again.
+                    tracing::warn!(conversation = conversation_id, client_msg_id = %message.client_msg_id, kept = local.seq,
+                        seq = message.seq, "a client message ID came back under a second seq");
+                    chat_logs::insert(&mut w.tx, &placeholder(conversation_id, message.seq)).await?;
+                }
+                None => {
+                    chat_logs::insert(&mut w.tx, &row).await?;
+                    if message.send_id == me {
                         // Sent from another of our devices.
-                        if !self.ctx.store.insert_message(conversation_id, &message).await? {
-                            continue;
-                        }
                         if updates_conversation && options::is_set(&data.options, options::SENDER_CONVERSATION_UPDATE) {
-                            latest = newest(latest, message.clone());
+                            t.latest = newest(t.latest.take(), message.clone());
                         }
-                        reports.push(self.new_message_event(message));
+                    } else {
+                        if options::is_set(&data.options, options::UNREAD_COUNT) && message.seq > counted {
+                            t.unread_added += 1;
+                        }
+                        if let MessageContent::AtText { at_user_ids, .. } = &message.content
+                            && at_user_ids.iter().any(|u| *u == me || u == "AtAllTag")
+                        {
+                            t.at_me = true;
+                        }
+                        if message.session_type == session_type::SINGLE_CHAT && !message.sender_nickname.is_empty() {
+                            t.peer_profile = Some((message.sender_nickname.clone(), message.sender_face_url.clone()));
+                        }
+                        if updates_conversation {
+                            t.latest = newest(t.latest.take(), message.clone());
+                        }
                     }
+                    w.push(self.new_message_event(message));
                 }
-            } else {
-                if !self.ctx.store.insert_message(conversation_id, &message).await? {
-                    continue;
-                }
-                if options::is_set(&data.options, options::UNREAD_COUNT) && message.seq > counted {
-                    unread_added += 1;
-                }
-                if let MessageContent::AtText { at_user_ids, .. } = &message.content
-                    && at_user_ids.iter().any(|u| *u == me || u == "AtAllTag")
-                {
-                    at_me = true;
-                }
-                if message.session_type == session_type::SINGLE_CHAT && !message.sender_nickname.is_empty() {
-                    peer_profile = Some((message.sender_nickname.clone(), message.sender_face_url.clone()));
-                }
-                if updates_conversation {
-                    latest = newest(latest, message.clone());
-                }
-                reports.push(self.new_message_event(message));
             }
         }
-        self.ctx.raise_synced_seq(conversation_id, top_seq).await?;
-
-        if latest.is_none() && unread_added == 0 {
+        if t.latest.is_none() && t.unread_added == 0 {
             return Ok(());
         }
-        let (mut c, is_new) = match existing {
-            Some(c) => (c, false),
-            None => self.conversations.load_or_new(conversation_id, session, &peer).await?,
+        let mut c = match existing {
+            Some(c) => c,
+            None => load_or_new(&mut w.tx, conversation_id, t.session, &t.peer).await?,
         };
-        if let Some(m) = latest
-            && (c.latest_msg.is_none() || m.send_time >= c.latest_msg_send_time)
+        if let Some(m) = &t.latest
+            && (c.latest_msg.is_empty() || m.send_time >= c.latest_msg_send_time)
         {
-            c.latest_msg_send_time = m.send_time;
-            c.latest_msg = Some(m);
+            set_latest(&mut c, Some(m));
         }
-        c.unread_count += unread_added;
-        c.max_seq = c.max_seq.max(top_seq);
-        if let Some((name, face)) = peer_profile {
+        c.unread_count += t.unread_added;
+        c.max_seq = c.max_seq.max(t.top_seq);
+        if let Some((name, face)) = t.peer_profile {
             c.show_name = name;
             if !face.is_empty() {
                 c.face_url = face;
             }
         }
-        if at_me && session != session_type::SINGLE_CHAT {
+        if t.at_me && t.session != session_type::SINGLE_CHAT {
             c.group_at_type = 1;
         }
-        self.ctx.store.save_conversation(&c).await?;
-        changes.record(c, is_new);
-        Ok(())
+        if lacks_profile(&c) {
+            let (conversations, peer) = (self.conversations.clone(), c.user_id.clone());
+            w.after_commit(async move {
+                if let Err(e) = conversations.patch_profiles(vec![peer]).await {
+                    tracing::warn!(error = %e, "peer profile unavailable; conversation stays named by ID");
+                }
+            });
+        }
+        save(w, c).await
     }
 
     /// Messages that keep no history (seq 0): typing notices and online-only messages.
-    fn online_only(&self, conversation_id: &str, message: Message, reports: &mut Vec<Event>) {
+    fn online_only(&self, w: &mut Write, conversation_id: &str, message: Message) {
         if message.send_id == self.ctx.user_id {
             return;
         }
         if message.content_type == content_type::TYPING {
-            reports.push(Event::Conversation(ConversationEvent::UserInputStatusChanged(InputStatusChange {
+            w.push(Event::Conversation(ConversationEvent::UserInputStatusChanged(InputStatusChange {
                 conversation_id: conversation_id.to_owned(),
                 user_id: message.send_id.clone(),
                 platform_ids: vec![message.sender_platform_id],
             })));
         } else {
-            reports.push(Event::Msg(MsgEvent::RecvOnlineOnlyMessage(message)));
+            w.push(Event::Msg(MsgEvent::RecvOnlineOnlyMessage(message)));
         }
     }
 
@@ -239,6 +171,18 @@ impl Messages {
         } else {
             Event::Msg(MsgEvent::RecvNewMessage(message))
         }
+    }
+
+    /// When `client_msg_id` is the conversation's latest message, shows the latest visible one
+    /// instead (after a deletion or a revoke).
+    pub async fn latest_changed(&self, w: &mut Write, conversation_id: &str, client_msg_id: &str) -> Result<()> {
+        let Some(mut c) = conversations::get(&mut w.tx, conversation_id).await? else { return Ok(()) };
+        if conversation::latest_client_msg_id(&c).as_deref() != Some(client_msg_id) {
+            return Ok(());
+        }
+        let latest = chat_logs::latest_visible(&mut w.tx, conversation_id).await?.map(from_row);
+        set_latest(&mut c, latest.as_ref());
+        save(w, c).await
     }
 }
 

@@ -1,12 +1,11 @@
 //! Messages: creating, sending, receiving (pushes and pulls), history, revokes, read marks,
-//! deletion and search.
+//! deletion and search. Everything that changes local data does it inside the session's one
+//! write ([`crate::context::Write`]) and reports it after the commit.
 
-mod content;
 mod create;
 mod history;
 pub mod ingest;
-mod model;
-mod notification;
+pub mod notification;
 mod operations;
 mod search;
 mod send;
@@ -15,23 +14,90 @@ use std::sync::Arc;
 
 pub use create::CardInfo;
 pub use history::HistoryPage;
-pub use model::*;
 pub use search::{SearchParams, SearchResult, SearchResultItem};
 pub use send::OfflinePushInfo;
 
 use crate::context::SessionContext;
 use crate::conversation::Conversations;
-use crate::user::Users;
+use crate::model::{Message, MessageContent, MessageStatus};
+use crate::store::rows::ChatLogRow;
 
 #[derive(Clone)]
 pub struct Messages {
     ctx: Arc<SessionContext>,
     conversations: Conversations,
-    users: Users,
 }
 
 impl Messages {
-    pub fn new(ctx: Arc<SessionContext>, conversations: Conversations, users: Users) -> Self {
-        Self { ctx, conversations, users }
+    pub fn new(ctx: Arc<SessionContext>, conversations: Conversations) -> Self {
+        Self { ctx, conversations }
+    }
+}
+
+/// The record apps see.
+pub fn from_row(r: ChatLogRow) -> Message {
+    Message {
+        content: MessageContent::from_wire(r.content_type, &r.content),
+        client_msg_id: r.client_msg_id,
+        conversation_id: r.conversation_id,
+        server_msg_id: r.server_msg_id,
+        create_time: r.create_time,
+        send_time: r.send_time,
+        session_type: r.session_type,
+        send_id: r.send_id,
+        recv_id: r.recv_id,
+        group_id: r.group_id,
+        msg_from: r.msg_from,
+        content_type: r.content_type,
+        sender_platform_id: r.sender_platform_id,
+        sender_nickname: r.sender_nickname,
+        sender_face_url: r.sender_face_url,
+        seq: r.seq,
+        is_read: r.is_read,
+        status: MessageStatus::from_code(r.status),
+        attached_info: r.attached_info,
+        ex: r.ex,
+        local_ex: r.local_ex,
+    }
+}
+
+/// The row of `m` in `conversation_id`.
+pub fn to_row(conversation_id: &str, m: &Message) -> ChatLogRow {
+    ChatLogRow {
+        conversation_id: conversation_id.to_owned(),
+        client_msg_id: m.client_msg_id.clone(),
+        server_msg_id: m.server_msg_id.clone(),
+        send_id: m.send_id.clone(),
+        recv_id: m.recv_id.clone(),
+        group_id: m.group_id.clone(),
+        sender_platform_id: m.sender_platform_id,
+        sender_nickname: m.sender_nickname.clone(),
+        sender_face_url: m.sender_face_url.clone(),
+        session_type: m.session_type,
+        msg_from: m.msg_from,
+        content_type: m.content_type,
+        content: m.content.to_wire(),
+        is_read: m.is_read,
+        status: m.status.code(),
+        seq: m.seq,
+        send_time: m.send_time,
+        create_time: m.create_time,
+        attached_info: m.attached_info.clone(),
+        ex: m.ex.clone(),
+        local_ex: m.local_ex.clone(),
+    }
+}
+
+/// A seq the server has no message for (deleted, or outside the user's history), or a second
+/// seq of a client ID already stored: kept as a deleted row so the seq counts as known and is
+/// never asked for again.
+pub fn placeholder(conversation_id: &str, seq: i64) -> ChatLogRow {
+    ChatLogRow {
+        conversation_id: conversation_id.to_owned(),
+        client_msg_id: format!("{conversation_id}:{seq}"),
+        is_read: true,
+        status: MessageStatus::Deleted.code(),
+        seq,
+        ..Default::default()
     }
 }

@@ -1,75 +1,34 @@
-//! Notifications of the `n_` conversations that concern messages and conversations: revoke
-//! (2101), read receipts (2200), deletions (2102), clears (1703) and conversation changes
-//! (1300). Others (friends, groups, users) are logged and skipped until those modules exist.
+//! The notifications that concern messages (OpenIM 2100s and 2200): revoke (2101), deletion on
+//! another device (2102) and read receipts (2200). The engine's router hands them here inside
+//! the write of their batch. Tips that do not parse are logged and skipped; a failing write
+//! fails the batch (it is retried).
 
 use openim_wire::constant::{content_type, session_type};
-use openim_wire::elem::{self, ClearConversationTips, ConversationUpdateTips, DeleteMsgsTips, MarkAsReadTips, RevokeMsgTips};
+use openim_wire::elem::{DeleteMsgsTips, MarkAsReadTips, RevokeMsgTips};
 use openim_wire::pb::sdkws::MsgData;
 
-use super::Messages;
-use super::model::*;
-use crate::conversation::Changes;
+use super::{Messages, from_row};
+use crate::context::Write;
+use crate::conversation::save;
 use crate::error::Result;
 use crate::events::{Event, MsgEvent};
+use crate::model::*;
+use crate::store::{chat_logs, conversations, users};
+use crate::util::tips;
 
 impl Messages {
-    pub(super) async fn apply_notification(&self, data: &MsgData, changes: &mut Changes, reports: &mut Vec<Event>) -> Result<()> {
-        if super::ingest::is_placeholder(data) {
-            return Ok(());
-        }
-        let outcome = match data.content_type {
-            content_type::MSG_REVOKE => match elem::parse_notification::<RevokeMsgTips>(&data.content) {
-                Ok(tips) => self.on_revoked(&tips, changes, reports).await,
-                Err(e) => Err(e.into()),
-            },
-            content_type::HAS_READ_RECEIPT => match elem::parse_notification::<MarkAsReadTips>(&data.content) {
-                Ok(tips) => self.on_read(data, &tips, changes, reports).await,
-                Err(e) => Err(e.into()),
-            },
-            content_type::DELETE_MSGS => match elem::parse_notification::<DeleteMsgsTips>(&data.content) {
-                Ok(tips) => self.on_deleted(&tips, changes, reports).await,
-                Err(e) => Err(e.into()),
-            },
-            content_type::CLEAR_CONVERSATION => match elem::parse_notification::<ClearConversationTips>(&data.content) {
-                Ok(tips) => self.on_cleared(&tips, changes).await,
-                Err(e) => Err(e.into()),
-            },
-            content_type::CONVERSATION_CHANGE => match elem::parse_notification::<ConversationUpdateTips>(&data.content) {
-                Ok(tips) if tips.user_id == self.ctx.user_id => {
-                    // Settings changed on another device; fetch them after this batch.
-                    let conversations = self.conversations.clone();
-                    let ids = tips.conversation_id_list;
-                    tokio::spawn(async move {
-                        if let Err(e) = conversations.sync_settings(Some(ids)).await {
-                            tracing::warn!(error = %e, "fetching changed conversation settings failed");
-                        }
-                    });
-                    Ok(())
-                }
-                Ok(_) => Ok(()),
-                Err(e) => Err(e.into()),
-            },
-            other => {
-                tracing::debug!(content_type = other, "notification not handled yet");
-                Ok(())
-            }
-        };
-        if let Err(e) = outcome {
-            // A notification that does not parse must not stop the others.
-            tracing::error!(content_type = data.content_type, error = %e, "notification skipped");
-        }
-        Ok(())
-    }
-
-    /// Turns the local copy into a revoked message and reports it.
-    async fn on_revoked(&self, tips: &RevokeMsgTips, changes: &mut Changes, reports: &mut Vec<Event>) -> Result<()> {
-        let local = self.ctx.store.message_by_seq(&tips.conversation_id, tips.seq).await?;
+    /// 2101: the local copy becomes a revoked message, quotes of it follow, and it is reported.
+    pub async fn on_revoked(&self, w: &mut Write, data: &MsgData) -> Result<()> {
+        let Some(tips) = tips::<RevokeMsgTips>(data) else { return Ok(()) };
+        let local = chat_logs::by_seq(&mut w.tx, &tips.conversation_id, tips.seq).await?.map(from_row);
+        // Names from what this device knows; never a network call inside the write.
         let revoker_nickname = if tips.revoker_user_id == self.ctx.user_id {
             self.ctx.self_info().map(|u| u.nickname).unwrap_or_default()
         } else {
-            match self.users.cached(&tips.revoker_user_id).await {
-                Ok(Some(u)) => u.nickname,
-                _ => String::new(),
+            match users::get(&mut w.tx, &tips.revoker_user_id).await? {
+                Some(u) => u.nickname,
+                // A sender revoking their own message: the name it was sent with.
+                None => local.as_ref().filter(|m| m.send_id == tips.revoker_user_id).map(|m| m.sender_nickname.clone()).unwrap_or_default(),
             }
         };
         let info = RevokedInfo {
@@ -88,52 +47,57 @@ impl Messages {
         };
         if let Some(m) = &local {
             let revoked = MessageContent::Revoked { info: info.clone() };
-            self.ctx.store.set_message_content(&tips.conversation_id, &m.client_msg_id, &revoked).await?;
-            self.latest_changed(&tips.conversation_id, &m.client_msg_id, changes).await?;
+            chat_logs::set_content(&mut w.tx, &tips.conversation_id, &m.client_msg_id, content_type::MSG_REVOKE, &revoked.to_wire())
+                .await?;
+            self.latest_changed(w, &tips.conversation_id, &m.client_msg_id).await?;
             // Replies quoting it now quote a revoked message (OpenIM's quoteMsgRevokeHandle).
-            for mut quote in self.ctx.store.quotes_of(&tips.conversation_id, &m.client_msg_id).await? {
+            for row in chat_logs::mentioning(&mut w.tx, &tips.conversation_id, content_type::QUOTE, &m.client_msg_id).await? {
+                let mut quote = from_row(row);
                 if let MessageContent::Quote { quoted: Some(quoted), .. } = &mut quote.content
                     && quoted.client_msg_id == m.client_msg_id
                 {
-                    quoted.content_type = openim_wire::constant::content_type::MSG_REVOKE;
+                    quoted.content_type = content_type::MSG_REVOKE;
                     quoted.content = revoked.clone();
-                    self.ctx.store.set_message_content(&tips.conversation_id, &quote.client_msg_id, &quote.content).await?;
+                    chat_logs::set_content(&mut w.tx, &tips.conversation_id, &quote.client_msg_id, content_type::QUOTE, &quote.content.to_wire())
+                        .await?;
                 }
             }
         }
-        reports.push(Event::Msg(MsgEvent::NewRecvMessageRevoked(info)));
+        w.push(Event::Msg(MsgEvent::NewRecvMessageRevoked(info)));
         Ok(())
     }
 
-    /// A read mark: from another of my devices (my unread count follows), or from the peer
+    /// 2200: a read mark from another of my devices (my unread count follows), or from the peer
     /// (my messages become read and a receipt is reported).
-    async fn on_read(&self, data: &MsgData, tips: &MarkAsReadTips, changes: &mut Changes, reports: &mut Vec<Event>) -> Result<()> {
+    pub async fn on_read(&self, w: &mut Write, data: &MsgData) -> Result<()> {
+        let Some(tips) = tips::<MarkAsReadTips>(data) else { return Ok(()) };
         let me = self.ctx.user_id.clone();
-        let Some(mut c) = self.ctx.store.conversation(&tips.conversation_id).await? else { return Ok(()) };
+        let Some(mut c) = conversations::get(&mut w.tx, &tips.conversation_id).await? else { return Ok(()) };
         if tips.mark_as_read_user_id == me {
-            self.ctx.store.mark_read_up_to(&tips.conversation_id, &me, tips.has_read_seq).await?;
+            chat_logs::mark_read_up_to(&mut w.tx, &tips.conversation_id, &me, tips.has_read_seq).await?;
             let max_seq = c.max_seq.max(self.ctx.synced_seq(&tips.conversation_id));
-            let unread = (max_seq - tips.has_read_seq).max(0) as i32;
-            self.ctx.store.set_conversation_read_state(&tips.conversation_id, tips.has_read_seq, max_seq, unread).await?;
-            if unread != c.unread_count {
-                c.unread_count = unread;
-                changes.record(c, false);
-            }
-            return Ok(());
+            c.has_read_seq = c.has_read_seq.max(tips.has_read_seq);
+            c.max_seq = max_seq;
+            c.unread_count = (max_seq - c.has_read_seq).max(0) as i32;
+            return save(w, c).await;
         }
         if c.conversation_type != session_type::SINGLE_CHAT {
             return Ok(());
         }
-        let ids = self.ctx.store.mark_read_by_peer(&tips.conversation_id, &me, &tips.seqs).await?;
+        let ids = chat_logs::mark_read_by_peer(&mut w.tx, &tips.conversation_id, &me, &tips.seqs).await?;
         if ids.is_empty() {
             return Ok(());
         }
-        if let Some(latest) = &c.latest_msg
-            && ids.contains(&latest.client_msg_id)
+        if let Some(latest) = crate::conversation::latest_client_msg_id(&c)
+            && ids.contains(&latest)
         {
-            self.latest_changed(&tips.conversation_id, &latest.client_msg_id.clone(), changes).await?;
+            // Refreshes the stored copy of the latest message (now read).
+            if let Some(m) = chat_logs::get(&mut w.tx, &tips.conversation_id, &latest).await? {
+                crate::conversation::set_latest(&mut c, Some(&from_row(m)));
+                save(w, c).await?;
+            }
         }
-        reports.push(Event::Msg(MsgEvent::RecvC2CReadReceipt(vec![MessageReceipt {
+        w.push(Event::Msg(MsgEvent::RecvC2CReadReceipt(vec![MessageReceipt {
             group_id: String::new(),
             user_id: tips.mark_as_read_user_id.clone(),
             msg_id_list: ids,
@@ -145,43 +109,18 @@ impl Messages {
         Ok(())
     }
 
-    /// Messages I deleted on another device.
-    async fn on_deleted(&self, tips: &DeleteMsgsTips, changes: &mut Changes, reports: &mut Vec<Event>) -> Result<()> {
+    /// 2102: messages I deleted on another device.
+    pub async fn on_deleted(&self, w: &mut Write, data: &MsgData) -> Result<()> {
+        let Some(tips) = tips::<DeleteMsgsTips>(data) else { return Ok(()) };
         if tips.user_id != self.ctx.user_id {
             return Ok(());
         }
-        for m in self.ctx.store.mark_messages_deleted_by_seq(&tips.conversation_id, &tips.seqs).await? {
-            self.latest_changed(&tips.conversation_id, &m.client_msg_id, changes).await?;
-            let mut deleted = m;
+        for row in chat_logs::delete_by_seqs(&mut w.tx, &tips.conversation_id, &tips.seqs).await? {
+            self.latest_changed(w, &tips.conversation_id, &row.client_msg_id).await?;
+            let mut deleted = from_row(row);
             deleted.status = MessageStatus::Deleted;
-            reports.push(Event::Msg(MsgEvent::MsgDeleted(deleted)));
+            w.push(Event::Msg(MsgEvent::MsgDeleted(deleted)));
         }
         Ok(())
-    }
-
-    /// Conversations I cleared on another device.
-    async fn on_cleared(&self, tips: &ClearConversationTips, changes: &mut Changes) -> Result<()> {
-        if tips.user_id != self.ctx.user_id {
-            return Ok(());
-        }
-        for id in &tips.conversation_ids {
-            if let Some(c) = self.clear_local(id).await? {
-                changes.record(c, false);
-            }
-        }
-        Ok(())
-    }
-
-    /// Removes a conversation's messages locally; returns the updated conversation.
-    pub(crate) async fn clear_local(&self, conversation_id: &str) -> Result<Option<crate::conversation::Conversation>> {
-        self.ctx.store.delete_conversation_messages(conversation_id).await?;
-        let Some(mut c) = self.ctx.store.conversation(conversation_id).await? else { return Ok(None) };
-        c.latest_msg = None;
-        c.unread_count = 0;
-        c.group_at_type = 0;
-        self.ctx.store.save_conversation(&c).await?;
-        let max_seq = c.max_seq.max(self.ctx.synced_seq(conversation_id));
-        self.ctx.store.set_conversation_read_state(conversation_id, max_seq, max_seq, 0).await?;
-        Ok(Some(c))
     }
 }

@@ -1,4 +1,5 @@
-//! Revoke, read marks, deletion, clearing and typing notices.
+//! Revoke, read marks, deletion, clearing and typing notices. The server is asked first, with no
+//! write open; the local change then happens in one write that re-reads what it changes.
 
 use openim_wire::api::msg::{ClearConversationsMsgReq, DeleteMsgsReq, DeleteSyncOpt, MarkConversationAsReadReq, RevokeMsgReq};
 use openim_wire::api::{Empty, path};
@@ -6,23 +7,29 @@ use openim_wire::constant::{req, session_type};
 use openim_wire::errcode;
 use openim_wire::pb::sdkws::SetAppBackgroundStatusReq;
 
-use super::Messages;
-use super::model::*;
-use crate::conversation::Changes;
+use super::{Messages, from_row};
+use crate::conversation::{clear_local, save};
 use crate::error::{OpenIMError, Result};
 use crate::events::{Event, MsgEvent};
+use crate::model::*;
+use crate::store::{chat_logs, conversations};
 
 /// Other devices of the user follow deletions and clears.
 const SYNC_SELF: DeleteSyncOpt = DeleteSyncOpt { is_sync_self: true, is_sync_other: false };
 
 impl Messages {
     async fn find(&self, conversation_id: &str, client_msg_id: &str) -> Result<Message> {
-        self.ctx
-            .store
-            .message(conversation_id, client_msg_id)
+        chat_logs::get(&mut *self.ctx.store.read().await?, conversation_id, client_msg_id)
             .await?
+            .map(from_row)
             .filter(|m| m.status != MessageStatus::Deleted)
             .ok_or_else(|| OpenIMError::invalid_argument(format!("no message {client_msg_id} in {conversation_id}")))
+    }
+
+    async fn conversation(&self, conversation_id: &str) -> Result<crate::store::rows::ConversationRow> {
+        conversations::get(&mut *self.ctx.store.read().await?, conversation_id)
+            .await?
+            .ok_or_else(|| OpenIMError::invalid_argument(format!("no conversation {conversation_id}")))
     }
 
     /// Revokes a sent message for everyone (the server notifies both sides with 2101; every
@@ -45,15 +52,10 @@ impl Messages {
 
     /// Marks everything in a conversation read (single chats send a receipt to the peer).
     pub async fn mark_conversation_read(&self, conversation_id: &str) -> Result<()> {
-        let c = self
-            .ctx
-            .store
-            .conversation(conversation_id)
-            .await?
-            .ok_or_else(|| OpenIMError::invalid_argument(format!("no conversation {conversation_id}")))?;
-        let unread = self.ctx.store.unread_from_others(conversation_id, &self.ctx.user_id).await?;
+        let c = self.conversation(conversation_id).await?;
+        let unread = chat_logs::unread_from_others(&mut *self.ctx.store.read().await?, conversation_id, &self.ctx.user_id).await?;
         let has_read_seq = self.ctx.synced_seq(conversation_id).max(c.max_seq);
-        if unread.is_empty() && c.unread_count == 0 && self.ctx.store.conversation_has_read_seq(conversation_id).await? >= has_read_seq {
+        if unread.is_empty() && c.unread_count == 0 && c.has_read_seq >= has_read_seq {
             return Ok(());
         }
         let seqs = if c.conversation_type == session_type::SINGLE_CHAT { unread.iter().map(|(_, s)| *s).collect() } else { Vec::new() };
@@ -65,17 +67,16 @@ impl Messages {
         };
         self.ctx.api.post::<_, Empty>(path::MARK_CONVERSATION_AS_READ, &req).await?;
 
-        let _guard = self.ctx.ingest_lock.lock().await;
-        let unread_before = self.conversations.total_unread().await?;
-        self.ctx.store.mark_read_up_to(conversation_id, &self.ctx.user_id, has_read_seq).await?;
-        self.ctx.store.set_conversation_read_state(conversation_id, has_read_seq, has_read_seq, 0).await?;
-        let mut changes = Changes::default();
-        if let Some(mut c) = self.ctx.store.conversation(conversation_id).await? {
+        let mut w = self.ctx.write().await?;
+        chat_logs::mark_read_up_to(&mut w.tx, conversation_id, &self.ctx.user_id, has_read_seq).await?;
+        if let Some(mut c) = conversations::get(&mut w.tx, conversation_id).await? {
+            c.has_read_seq = c.has_read_seq.max(has_read_seq);
+            c.max_seq = c.max_seq.max(has_read_seq);
+            c.unread_count = (c.max_seq - c.has_read_seq).max(0) as i32;
             c.group_at_type = 0;
-            self.ctx.store.save_conversation(&c).await?;
-            changes.record(c, false);
+            save(&mut w, c).await?;
         }
-        self.conversations.report(changes, unread_before).await
+        self.ctx.commit(w).await
     }
 
     /// Deletes a message on this device only.
@@ -86,15 +87,17 @@ impl Messages {
 
     /// Marks a message deleted and reports it, unless a deletion notification got there first.
     async fn mark_deleted(&self, conversation_id: &str, client_msg_id: &str) -> Result<()> {
-        let _guard = self.ctx.ingest_lock.lock().await;
-        let Some(mut m) = self.ctx.store.message(conversation_id, client_msg_id).await? else { return Ok(()) };
-        if m.status == MessageStatus::Deleted {
+        let mut w = self.ctx.write().await?;
+        let Some(m) = chat_logs::get(&mut w.tx, conversation_id, client_msg_id).await? else { return Ok(()) };
+        if m.status == MessageStatus::Deleted.code() {
             return Ok(());
         }
-        self.ctx.store.set_message_status(conversation_id, client_msg_id, MessageStatus::Deleted).await?;
+        chat_logs::set_status(&mut w.tx, conversation_id, client_msg_id, MessageStatus::Deleted.code()).await?;
+        let mut m = from_row(m);
         m.status = MessageStatus::Deleted;
-        self.ctx.emit(Event::Msg(MsgEvent::MsgDeleted(m)));
-        self.refresh_latest(conversation_id, client_msg_id).await
+        w.push(Event::Msg(MsgEvent::MsgDeleted(m)));
+        self.latest_changed(&mut w, conversation_id, client_msg_id).await?;
+        self.ctx.commit(w).await
     }
 
     /// Deletes a message here and on the server (for this user; other devices follow).
@@ -114,22 +117,16 @@ impl Messages {
 
     /// Clears a conversation's messages here and on the server; the conversation stays.
     pub async fn clear_conversation(&self, conversation_id: &str) -> Result<()> {
-        if self.ctx.store.conversation(conversation_id).await?.is_none() {
-            return Err(OpenIMError::invalid_argument(format!("no conversation {conversation_id}")));
-        }
+        self.conversation(conversation_id).await?;
         let req = ClearConversationsMsgReq {
             conversation_ids: vec![conversation_id.to_owned()],
             user_id: self.ctx.user_id.clone(),
             delete_sync_opt: Some(SYNC_SELF),
         };
         self.ctx.api.post::<_, Empty>(path::CLEAR_CONVERSATION_MSG, &req).await?;
-        let _guard = self.ctx.ingest_lock.lock().await;
-        let unread_before = self.conversations.total_unread().await?;
-        let mut changes = Changes::default();
-        if let Some(c) = self.clear_local(conversation_id).await? {
-            changes.record(c, false);
-        }
-        self.conversations.report(changes, unread_before).await
+        let mut w = self.ctx.write().await?;
+        clear_local(&mut w, conversation_id, self.ctx.synced_seq(conversation_id)).await?;
+        self.ctx.commit(w).await
     }
 
     /// Tells the peer this user is typing (contentType 113, online only, nothing stored).
@@ -152,6 +149,8 @@ impl Messages {
     /// Sets a message's `local_ex` (kept on this device only).
     pub async fn set_local_ex(&self, conversation_id: &str, client_msg_id: &str, local_ex: String) -> Result<()> {
         self.find(conversation_id, client_msg_id).await?;
-        self.ctx.store.set_local_ex(conversation_id, client_msg_id, &local_ex).await
+        let mut w = self.ctx.write().await?;
+        chat_logs::set_local_ex(&mut w.tx, conversation_id, client_msg_id, &local_ex).await?;
+        self.ctx.commit(w).await
     }
 }

@@ -3,10 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use super::Messages;
-use super::model::Message;
+use super::{Messages, from_row};
 use crate::error::{OpenIMError, Result};
-use crate::store::MessageFilter;
+use crate::model::Message;
+use crate::store::{MessageFilter, chat_logs, conversations};
 
 /// What to look for. At least one of `keywords`, `sender_ids` or `content_types` is needed.
 #[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
@@ -73,14 +73,15 @@ impl Messages {
             to_time,
         };
         let offset = i64::from(params.page_index - 1) * i64::from(params.count);
-        let (total, found) = self.ctx.store.search_messages(&filter, offset, params.count.into()).await?;
+        let mut db = self.ctx.store.read().await?;
+        let (total, found) = chat_logs::search(&mut db, &filter, offset, params.count.into()).await?;
         let mut grouped: BTreeMap<String, Vec<Message>> = BTreeMap::new();
-        for (conversation_id, message) in found {
-            grouped.entry(conversation_id).or_default().push(message);
+        for row in found {
+            grouped.entry(row.conversation_id.clone()).or_default().push(from_row(row));
         }
         let mut items = Vec::with_capacity(grouped.len());
         for (conversation_id, messages) in grouped {
-            let c = self.ctx.store.conversation(&conversation_id).await?;
+            let c = conversations::get(&mut db, &conversation_id).await?;
             items.push(SearchResultItem {
                 conversation_type: c.as_ref().map(|c| c.conversation_type).unwrap_or_default(),
                 show_name: c.as_ref().map(|c| c.show_name.clone()).unwrap_or_default(),

@@ -1,6 +1,9 @@
-//! Sending: the message is stored locally first (status sending), sent with request 1003, then
-//! marked sent (server ID, send time, and the seq its sender-sync copy brings) or failed. A
-//! failed message can be sent again; messages still "sending" at the next login become failed.
+//! Sending: the message is checked against the gateway's frame limit, stored locally (status
+//! sending), sent with request 1003, and done when either the reply or its sender-sync copy
+//! (which brings the seq) arrives. A failure marks it failed only while nothing confirmed it:
+//! a confirmed message is never turned back into a failed one, and a failed message the server
+//! did store is confirmed when its copy arrives. Messages still "sending" at the next login
+//! become failed.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -9,10 +12,11 @@ use openim_wire::constant::{content_type, options, req, session_type};
 use openim_wire::conversation_id;
 use openim_wire::pb::msg::SendMsgResp;
 
-use super::Messages;
-use super::model::*;
-use crate::conversation::Changes;
+use super::{Messages, from_row, to_row};
+use crate::conversation::{load_or_new, save, set_latest};
 use crate::error::{OpenIMError, Result};
+use crate::model::*;
+use crate::store::chat_logs;
 
 /// How long a sender waits for its message's seq after the server accepted it.
 const SEQ_WAIT: Duration = Duration::from_secs(3);
@@ -75,6 +79,7 @@ impl Messages {
         }
         message.send_id = self.ctx.user_id.clone();
         message.session_type = target.session_type;
+        message.conversation_id = target.conversation_id.clone();
         match target.session_type {
             session_type::SINGLE_CHAT => {
                 message.recv_id = target.peer.clone();
@@ -86,15 +91,10 @@ impl Messages {
             }
         }
         message.status = MessageStatus::Sending;
-        let conversation_id = target.conversation_id.clone();
 
-        if !is_online_only {
-            self.store_outgoing(&target, &message).await?;
-        }
-
-        let mut opts: HashMap<String, bool> = HashMap::new();
+        let mut data = message.to_msg_data();
         if is_online_only {
-            for key in [
+            let off = [
                 options::HISTORY,
                 options::PERSISTENT,
                 options::SENDER_SYNC,
@@ -102,12 +102,9 @@ impl Messages {
                 options::SENDER_CONVERSATION_UPDATE,
                 options::UNREAD_COUNT,
                 options::OFFLINE_PUSH,
-            ] {
-                opts.insert(key.to_owned(), false);
-            }
+            ];
+            data.options = off.iter().map(|k| ((*k).to_owned(), false)).collect::<HashMap<_, _>>();
         }
-        let mut data = message.to_msg_data();
-        data.options = opts;
         data.offline_push_info = offline_push.map(|p| openim_wire::pb::sdkws::OfflinePushInfo {
             title: p.title,
             desc: p.desc,
@@ -116,52 +113,75 @@ impl Messages {
             ios_badge_count: p.ios_badge_count,
             signal_info: String::new(),
         });
+        // Refused before anything is stored: the gateway would drop the connection over it.
+        let data = prost::Message::encode_to_vec(&data);
+        self.ctx.conn.check_request_size(req::SEND_MSG, &data)?;
 
-        let seq_rx = (!is_online_only).then(|| self.ctx.wait_for_seq(&message.client_msg_id));
-        let sent = self.ctx.conn.request::<_, SendMsgResp>(req::SEND_MSG, &data).await;
-        match sent {
-            Err(e) => {
-                self.ctx.forget_seq_waiter(&message.client_msg_id);
-                if !is_online_only {
-                    self.finish_outgoing(&conversation_id, &message.client_msg_id, "", 0, MessageStatus::SendFailed).await?;
+        if is_online_only {
+            let resp: SendMsgResp = self.ctx.conn.request_encoded(req::SEND_MSG, data).await?;
+            message.server_msg_id = resp.server_msg_id;
+            message.send_time = resp.send_time;
+            message.status = MessageStatus::SendSuccess;
+            return Ok(message);
+        }
+
+        let conversation_id = target.conversation_id.clone();
+        let client_msg_id = message.client_msg_id.clone();
+        let mut seq_rx = self.ctx.wait_for_seq(&client_msg_id);
+        if let Err(e) = self.store_outgoing(&target, &message).await {
+            self.ctx.forget_seq_waiter(&client_msg_id);
+            return Err(e);
+        }
+        // The reply, or the seq its sender-sync copy brings, whichever comes first.
+        let request = self.ctx.conn.request_encoded::<SendMsgResp>(req::SEND_MSG, data);
+        let outcome = tokio::select! {
+            reply = request => Some(reply),
+            Ok(_) = &mut seq_rx => None,
+        };
+        match outcome {
+            None => {}
+            Some(Ok(resp)) => {
+                let mut w = self.ctx.write().await?;
+                chat_logs::mark_sent(&mut w.tx, &conversation_id, &client_msg_id, &resp.server_msg_id, resp.send_time).await?;
+                chat_logs::remove_sending(&mut w.tx, &conversation_id, &client_msg_id).await?;
+                self.latest_changed_to_stored(&mut w, &conversation_id, &client_msg_id).await?;
+                self.ctx.commit(w).await?;
+                if tokio::time::timeout(SEQ_WAIT, &mut seq_rx).await.is_err() {
+                    tracing::debug!("the sender-sync copy has not arrived yet; its seq follows later");
                 }
-                Err(e)
             }
-            Ok(resp) => {
-                if is_online_only {
-                    message.server_msg_id = resp.server_msg_id;
-                    message.send_time = resp.send_time;
-                    message.status = MessageStatus::SendSuccess;
-                    return Ok(message);
+            Some(Err(e)) => {
+                let mut w = self.ctx.write().await?;
+                let failed = chat_logs::mark_failed(&mut w.tx, &conversation_id, &client_msg_id).await?;
+                chat_logs::remove_sending(&mut w.tx, &conversation_id, &client_msg_id).await?;
+                if failed {
+                    self.latest_changed_to_stored(&mut w, &conversation_id, &client_msg_id).await?;
                 }
-                self.finish_outgoing(&conversation_id, &message.client_msg_id, &resp.server_msg_id, resp.send_time, MessageStatus::SendSuccess)
-                    .await?;
-                if let Some(rx) = seq_rx
-                    && tokio::time::timeout(SEQ_WAIT, rx).await.is_err()
-                {
-                    self.ctx.forget_seq_waiter(&message.client_msg_id);
-                    tracing::debug!("the sender-sync copy has not arrived yet; seq follows later");
+                self.ctx.commit(w).await?;
+                if failed {
+                    self.ctx.forget_seq_waiter(&client_msg_id);
+                    return Err(e);
                 }
-                self.ctx
-                    .store
-                    .message(&conversation_id, &message.client_msg_id)
-                    .await?
-                    .ok_or_else(|| OpenIMError::internal("the sent message vanished from the local store"))
+                // Its copy confirmed it before the failure arrived: it was sent.
+                tracing::info!(error = %e, "a send failed after the server had stored the message; it counts as sent");
             }
         }
+        self.ctx.forget_seq_waiter(&client_msg_id);
+        let stored = chat_logs::get(&mut *self.ctx.store.read().await?, &conversation_id, &client_msg_id).await?;
+        stored.map(from_row).ok_or_else(|| OpenIMError::internal("the sent message vanished from the local store"))
     }
 
     /// Stores a new outgoing message (or re-arms a failed one) and shows it as the
     /// conversation's latest message.
     async fn store_outgoing(&self, target: &Target, message: &Message) -> Result<()> {
-        let _guard = self.ctx.ingest_lock.lock().await;
         let id = &target.conversation_id;
-        match self.ctx.store.message(id, &message.client_msg_id).await? {
+        let mut w = self.ctx.write().await?;
+        match chat_logs::get(&mut w.tx, id, &message.client_msg_id).await? {
             None => {
-                self.ctx.store.insert_message(id, message).await?;
+                chat_logs::insert(&mut w.tx, &to_row(id, message)).await?;
             }
-            Some(existing) if existing.status == MessageStatus::SendFailed => {
-                self.ctx.store.set_message_status(id, &message.client_msg_id, MessageStatus::Sending).await?;
+            Some(existing) if existing.status == MessageStatus::SendFailed.code() && existing.seq == 0 => {
+                chat_logs::set_status(&mut w.tx, id, &message.client_msg_id, MessageStatus::Sending.code()).await?;
             }
             Some(_) => {
                 return Err(OpenIMError::InvalidArgument {
@@ -170,52 +190,36 @@ impl Messages {
                 });
             }
         }
-        self.ctx.store.add_sending(id, &message.client_msg_id).await?;
-        let unread_before = self.conversations.total_unread().await?;
-        let (mut c, is_new) = self.conversations.load_or_new(id, target.session_type, &target.peer).await?;
-        c.latest_msg = Some(message.clone());
-        c.latest_msg_send_time = message.send_time;
-        self.ctx.store.save_conversation(&c).await?;
-        let mut changes = Changes::default();
-        changes.record(c, is_new);
-        self.conversations.report(changes, unread_before).await
+        chat_logs::add_sending(&mut w.tx, id, &message.client_msg_id).await?;
+        let mut c = load_or_new(&mut w.tx, id, target.session_type, &target.peer).await?;
+        set_latest(&mut c, Some(message));
+        let missing_profile = crate::conversation::lacks_profile(&c).then(|| c.user_id.clone());
+        save(&mut w, c).await?;
+        if let Some(peer) = missing_profile {
+            let conversations = self.conversations.clone();
+            w.after_commit(async move {
+                if let Err(e) = conversations.patch_profiles(vec![peer]).await {
+                    tracing::warn!(error = %e, "peer profile unavailable; conversation stays named by ID");
+                }
+            });
+        }
+        self.ctx.commit(w).await
     }
 
-    /// Records the outcome of a send and refreshes the conversation's latest message.
-    async fn finish_outgoing(
-        &self,
-        conversation_id: &str,
-        client_msg_id: &str,
-        server_msg_id: &str,
-        send_time: i64,
-        status: MessageStatus,
-    ) -> Result<()> {
-        let _guard = self.ctx.ingest_lock.lock().await;
-        self.ctx.store.update_send_result(conversation_id, client_msg_id, server_msg_id, send_time, status).await?;
-        self.ctx.store.remove_sending(conversation_id, client_msg_id).await?;
-        self.refresh_latest(conversation_id, client_msg_id).await
-    }
-
-    /// When `client_msg_id` is a conversation's latest message, re-reads the latest visible one
-    /// and reports the change. Callers hold the ingest lock.
-    pub(crate) async fn refresh_latest(&self, conversation_id: &str, client_msg_id: &str) -> Result<()> {
-        let unread_before = self.conversations.total_unread().await?;
-        let mut changes = Changes::default();
-        self.latest_changed(conversation_id, client_msg_id, &mut changes).await?;
-        self.conversations.report(changes, unread_before).await
-    }
-
-    /// [`Messages::refresh_latest`] that records the change instead of reporting it.
-    pub(crate) async fn latest_changed(&self, conversation_id: &str, client_msg_id: &str, changes: &mut Changes) -> Result<()> {
-        let Some(mut c) = self.ctx.store.conversation(conversation_id).await? else { return Ok(()) };
-        if c.latest_msg.as_ref().is_none_or(|m| m.client_msg_id != client_msg_id) {
+    /// When `client_msg_id` is the conversation's latest message, shows its stored state.
+    pub(crate) async fn latest_changed_to_stored(&self, w: &mut crate::context::Write, conversation_id: &str, client_msg_id: &str) -> Result<()> {
+        let Some(mut c) = crate::store::conversations::get(&mut w.tx, conversation_id).await? else { return Ok(()) };
+        if crate::conversation::latest_client_msg_id(&c).as_deref() != Some(client_msg_id) {
             return Ok(());
         }
-        let latest = self.ctx.store.latest_visible_message(conversation_id).await?;
-        c.latest_msg_send_time = latest.as_ref().map(|m| m.send_time).unwrap_or(c.latest_msg_send_time);
-        c.latest_msg = latest;
-        self.ctx.store.save_conversation(&c).await?;
-        changes.record(c, false);
+        if let Some(m) = chat_logs::get(&mut w.tx, conversation_id, client_msg_id).await? {
+            let m = from_row(m);
+            if m.status == MessageStatus::Deleted {
+                return self.latest_changed(w, conversation_id, client_msg_id).await;
+            }
+            set_latest(&mut c, Some(&m));
+            save(w, c).await?;
+        }
         Ok(())
     }
 }

@@ -1,30 +1,83 @@
 //! The per-user local database: `OpenIM_v3_<userID>.db` under the configured data directory,
-//! SQLite through sqlx, WAL mode, versioned migrations. Opened at login, closed at logout.
+//! SQLite through sqlx, WAL mode, versioned `.sql` migrations. Opened at login, closed at logout.
+//!
+//! **One writer.** Every write goes through [`Store::begin`], which hands out the single write
+//! transaction ([`Tx`]) one holder at a time: a pulled batch, its conversation updates and its
+//! seq advance commit together or not at all. Reads use the pool ([`Store::read`]) and see only
+//! committed data. The store speaks in its own row types ([`rows`]); the domain modules convert
+//! them to the records apps see.
+//!
+//! Queries are free functions over `&mut SqliteConnection`, so the same query serves a read
+//! connection and the write transaction (both deref to one).
 
-mod conversations;
-mod messages;
-mod seqs;
-mod users;
+pub mod chat_logs;
+pub mod conversations;
+pub mod rows;
+pub mod seqs;
+pub mod sync_versions;
+pub mod users;
 
-pub use messages::MessageFilter;
-
+use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqliteConnection};
 
 use crate::error::{OpenIMError, Result};
+
+pub use chat_logs::MessageFilter;
 
 /// Bytes a user ID may keep in a file name; everything else is percent-encoded.
 const FILE_SAFE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'_').remove(b'-');
 /// Longest encoded ID used verbatim; longer ones are replaced by their hash.
 const MAX_ENCODED_ID: usize = 128;
 
+/// The migrations, in order; `0001`… files under `src/store/migrations`.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("src/store/migrations");
+
 #[derive(Clone)]
 pub struct Store {
     pool: SqlitePool,
+    /// The one writer: held by the open [`Tx`].
+    writer: Arc<tokio::sync::Mutex<()>>,
     path: PathBuf,
+}
+
+/// The write transaction. Dropping it without [`Tx::commit`] rolls everything back.
+pub struct Tx {
+    inner: sqlx::Transaction<'static, Sqlite>,
+    _writer: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl Tx {
+    pub async fn commit(self) -> Result<()> {
+        self.inner.commit().await?;
+        Ok(())
+    }
+
+    /// Commits but keeps the writer until the returned guard is dropped, so state mirrored from
+    /// this commit is in place before the next writer starts.
+    pub async fn commit_holding_writer(self) -> Result<tokio::sync::OwnedMutexGuard<()>> {
+        self.inner.commit().await?;
+        Ok(self._writer)
+    }
+}
+
+impl Deref for Tx {
+    type Target = SqliteConnection;
+    fn deref(&self) -> &SqliteConnection {
+        &self.inner
+    }
+}
+
+impl DerefMut for Tx {
+    fn deref_mut(&mut self) -> &mut SqliteConnection {
+        &mut self.inner
+    }
 }
 
 /// The database file name for `user_id`. IDs are percent-encoded (letters, digits, `_` and `-`
@@ -47,9 +100,13 @@ impl Store {
     pub async fn open(data_dir: &Path, user_id: &str) -> Result<Self> {
         std::fs::create_dir_all(data_dir)
             .map_err(|e| OpenIMError::database(format!("cannot create data_dir {}: {e}", data_dir.display())))?;
-        let path = data_dir.join(db_file_name(user_id));
+        Self::open_file(&data_dir.join(db_file_name(user_id))).await
+    }
+
+    /// Opens (creating and migrating when needed) the database at `path`.
+    pub async fn open_file(path: &Path) -> Result<Self> {
         let options = SqliteConnectOptions::new()
-            .filename(&path)
+            .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
@@ -61,23 +118,36 @@ impl Store {
             .connect_with(options)
             .await
             .map_err(|e| OpenIMError::database(format!("cannot open {}: {e}", path.display())))?;
-        sqlx::migrate!("src/store/migrations").run(&pool).await?;
+        MIGRATOR.run(&pool).await?;
         tracing::debug!(path = %path.display(), "local database open");
-        Ok(Self { pool, path })
+        Ok(Self { pool, writer: Arc::new(tokio::sync::Mutex::new(())), path: path.to_owned() })
     }
 
     pub fn path(&self) -> &Path {
         &self.path
     }
 
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
+    /// The write transaction; waits while another holder has it.
+    pub async fn begin(&self) -> Result<Tx> {
+        let writer = self.writer.clone().lock_owned().await;
+        let inner = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(Tx { inner, _writer: writer })
+    }
+
+    /// A read connection (committed data only).
+    pub async fn read(&self) -> Result<PoolConnection<Sqlite>> {
+        Ok(self.pool.acquire().await?)
     }
 
     /// Waits for running queries, then closes every connection (SQLite checkpoints the WAL).
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// `?, ?, …` with `n` placeholders.
+pub(crate) fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
 }
 
 #[cfg(test)]
@@ -93,5 +163,23 @@ mod tests {
         assert!(!db_file_name("用户").contains('/'));
         let long = db_file_name(&"x".repeat(500));
         assert!(long.starts_with("OpenIM_v3_%H") && long.len() < 64, "{long}");
+    }
+
+    #[tokio::test]
+    async fn one_writer_at_a_time_and_rollback_on_drop() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), "u").await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        seqs::raise(&mut tx, "c", 5).await.unwrap();
+        // The writer is taken; readers see only committed data.
+        assert!(store.writer.try_lock().is_err(), "a second writer must wait for the first");
+        assert!(seqs::all(&mut store.read().await.unwrap()).await.unwrap().is_empty());
+        // Dropped without commit: nothing of it stays, and the next writer gets in.
+        drop(tx);
+        let mut tx = store.begin().await.unwrap();
+        assert!(seqs::all(&mut tx).await.unwrap().is_empty());
+        seqs::raise(&mut tx, "c", 7).await.unwrap();
+        tx.commit().await.unwrap();
+        assert_eq!(seqs::all(&mut store.read().await.unwrap()).await.unwrap().get("c"), Some(&7));
     }
 }

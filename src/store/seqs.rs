@@ -1,26 +1,25 @@
-//! `local_seqs`: the highest seq synced per conversation.
+//! `local_seqs`: the highest seq synced per conversation, chat and notification (`n_`) alike.
 
 use std::collections::HashMap;
 
-use super::Store;
+use sqlx::SqliteConnection;
+
 use crate::error::Result;
 
-impl Store {
-    pub async fn synced_seqs(&self) -> Result<HashMap<String, i64>> {
-        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT conversation_id, seq FROM local_seqs").fetch_all(self.pool()).await?;
-        Ok(rows.into_iter().collect())
-    }
+pub async fn all(c: &mut SqliteConnection) -> Result<HashMap<String, i64>> {
+    let rows: Vec<(String, i64)> = sqlx::query_as("SELECT conversation_id, seq FROM local_seqs").fetch_all(c).await?;
+    Ok(rows.into_iter().collect())
+}
 
-    /// Raises the synced seq of a conversation (never lowers it).
-    pub async fn raise_synced_seq(&self, conversation_id: &str, seq: i64) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO local_seqs (conversation_id, seq) VALUES (?, ?)
-             ON CONFLICT (conversation_id) DO UPDATE SET seq = MAX(seq, excluded.seq)",
-        )
-        .bind(conversation_id)
-        .bind(seq)
-        .execute(self.pool())
-        .await?;
-        Ok(())
-    }
+/// Raises the synced seq of a conversation (never lowers it).
+pub async fn raise(c: &mut SqliteConnection, conversation_id: &str, seq: i64) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO local_seqs (conversation_id, seq) VALUES (?, ?)
+         ON CONFLICT (conversation_id) DO UPDATE SET seq = MAX(seq, excluded.seq)",
+    )
+    .bind(conversation_id)
+    .bind(seq)
+    .execute(c)
+    .await?;
+    Ok(())
 }

@@ -1,5 +1,5 @@
-//! Users: profiles from the server (`/user/get_users_info`) and the logged-in user's own
-//! profile, cached in `local_users`.
+//! Users: profiles from the server (`/user/get_users_info`), cached in `local_users`, starting
+//! with the logged-in user's own.
 
 use openim_wire::api::path;
 use openim_wire::api::user::{GetUsersInfoReq, GetUsersInfoResp, UserInfo};
@@ -7,6 +7,8 @@ use openim_wire::errcode;
 
 use crate::error::{OpenIMError, Result};
 use crate::store::Store;
+use crate::store::rows::UserRow;
+use crate::store::users;
 use crate::transport::http::ApiClient;
 
 /// Most IDs one `get_users_info` call accepts.
@@ -17,6 +19,30 @@ pub struct Users {
     api: ApiClient,
     store: Store,
     login_user_id: String,
+}
+
+pub fn to_row(u: &UserInfo) -> UserRow {
+    UserRow {
+        user_id: u.user_id.clone(),
+        nickname: u.nickname.clone(),
+        face_url: u.face_url.clone(),
+        ex: u.ex.clone(),
+        create_time: u.create_time,
+        app_manger_level: u.app_manger_level,
+        global_recv_msg_opt: u.global_recv_msg_opt,
+    }
+}
+
+pub fn from_row(r: UserRow) -> UserInfo {
+    UserInfo {
+        user_id: r.user_id,
+        nickname: r.nickname,
+        face_url: r.face_url,
+        ex: r.ex,
+        create_time: r.create_time,
+        app_manger_level: r.app_manger_level,
+        global_recv_msg_opt: r.global_recv_msg_opt,
+    }
 }
 
 impl Users {
@@ -41,36 +67,40 @@ impl Users {
 
     /// The logged-in user's profile: the cached copy, or the server's when none is cached.
     pub async fn self_info(&self) -> Result<UserInfo> {
-        match self.store.get_user(&self.login_user_id).await? {
-            Some(user) => Ok(user),
+        match users::get(&mut *self.store.read().await?, &self.login_user_id).await? {
+            Some(user) => Ok(from_row(user)),
             None => self.sync_self_info().await,
         }
     }
 
     /// Fetches the logged-in user's profile and caches it.
     pub async fn sync_self_info(&self) -> Result<UserInfo> {
-        let mut users = self.get_users_info(vec![self.login_user_id.clone()]).await?;
-        let Some(index) = users.iter().position(|u| u.user_id == self.login_user_id) else {
-            return Err(OpenIMError::Server {
+        let mut found = self.fetch(vec![self.login_user_id.clone()]).await?;
+        match found.pop() {
+            Some(user) => Ok(user),
+            None => Err(OpenIMError::Server {
                 code: errcode::SDK_USER_NOT_FOUND,
                 msg: format!("the server does not know user {}", self.login_user_id),
-            });
-        };
-        let user = users.swap_remove(index);
-        self.store.upsert_user(&user).await?;
-        Ok(user)
-    }
-}
-
-impl Users {
-    /// A user's profile from the local cache, fetched from the server when missing.
-    pub async fn cached(&self, user_id: &str) -> Result<Option<UserInfo>> {
-        if let Some(user) = self.store.get_user(user_id).await? {
-            return Ok(Some(user));
+            }),
         }
-        let found = self.get_users_info(vec![user_id.to_owned()]).await?.into_iter().find(|u| u.user_id == user_id);
-        if let Some(user) = &found {
-            self.store.upsert_user(user).await?;
+    }
+
+    /// Cached profiles among `user_ids` (no network).
+    pub async fn cached(&self, user_ids: &[String]) -> Result<Vec<UserInfo>> {
+        Ok(users::get_many(&mut *self.store.read().await?, user_ids).await?.into_iter().map(from_row).collect())
+    }
+
+    /// Fetches `user_ids` from the server and caches what it knows.
+    pub async fn fetch(&self, user_ids: Vec<String>) -> Result<Vec<UserInfo>> {
+        let wanted = user_ids.clone();
+        let found: Vec<UserInfo> =
+            self.get_users_info(user_ids).await?.into_iter().filter(|u| wanted.contains(&u.user_id)).collect();
+        if !found.is_empty() {
+            let mut tx = self.store.begin().await?;
+            for user in &found {
+                users::upsert(&mut tx, &to_row(user)).await?;
+            }
+            tx.commit().await?;
         }
         Ok(found)
     }

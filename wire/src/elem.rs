@@ -474,6 +474,28 @@ pub struct ConversationUpdateTips {
     pub conversation_id_list: Vec<String>,
 }
 
+/// 1701 `ConversationSetPrivateTips`: a single chat's private (burn-after-reading) mode.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ConversationSetPrivateTips {
+    #[serde(rename = "recvID")]
+    pub recv_id: String,
+    #[serde(rename = "sendID")]
+    pub send_id: String,
+    #[serde(rename = "isPrivate")]
+    pub is_private: bool,
+    #[serde(rename = "conversationID")]
+    pub conversation_id: String,
+}
+
+/// 1303 `UserInfoUpdatedTips`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UserInfoUpdatedTips {
+    #[serde(rename = "userID")]
+    pub user_id: String,
+}
+
 /// Wraps a tips message the way the server does: `{"detail":"<tips JSON>"}`.
 pub fn notification_content<T: Serialize>(tips: &T) -> Vec<u8> {
     let detail = serde_json::to_string(tips).expect("tips serialise");

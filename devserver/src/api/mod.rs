@@ -52,6 +52,7 @@ pub fn router(state: SharedState) -> Router {
 
 /// `GinParseOperationID` then `GinParseToken`.
 async fn check_headers(State(state): State<SharedState>, mut request: Request, next: Next) -> Response {
+    state.faults.rest_gate().await;
     let header_str =
         |request: &Request, name: &str| request.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     if header_str(&request, header::OPERATION_ID).is_empty() {

@@ -151,14 +151,26 @@ async fn on_binary(state: &SharedState, conn: &ConnHandle, frame: &[u8]) -> Next
         tracing::info!(conn = conn.id, "request sendID differs from the connection's user, closing");
         return Next::Close;
     }
+    state.faults.count_request(request.req_identifier);
     let Some(result) = handler::handle(state, conn, &request).await else {
         tracing::info!(conn = conn.id, req = request.req_identifier, "unknown reqIdentifier, closing");
         return Next::Close;
     };
-    let (err_code, err_msg, data) = match result {
+    let (mut err_code, mut err_msg, mut data) = match result {
         Ok(data) => (0, String::new(), data),
         Err(e) => (e.code, e.msg, Vec::new()),
     };
+    match state.faults.take_reply_fault(request.req_identifier) {
+        Some(crate::faults::ReplyFault::Drop) => {
+            tracing::info!(conn = conn.id, req = request.req_identifier, "fault: reply dropped");
+            return Next::Continue;
+        }
+        Some(crate::faults::ReplyFault::LateError { code, delay }) => {
+            tokio::time::sleep(delay).await;
+            (err_code, err_msg, data) = (code, "injected fault".into(), Vec::new());
+        }
+        None => {}
+    }
     conn.send(&WsResponse {
         req_identifier: request.req_identifier,
         msg_incr: request.msg_incr,

@@ -132,6 +132,10 @@ pub fn push(state: &SharedState, users: &[String], conversation_id: &str, msg: &
         ..Default::default()
     };
     for user in users {
+        if state.faults.take_push_drop(user) {
+            tracing::info!(%user, "fault: push dropped");
+            continue;
+        }
         for conn in state.registry.conns_of(user) {
             conn.send(&frame);
         }

@@ -29,6 +29,8 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 pub const MAX_FRAME: usize = 4 * 1024 * 1024;
 /// Largest server frame accepted once inflated.
 pub const MAX_INFLATED_FRAME: usize = 16 * 1024 * 1024;
+/// Largest frame the gateway reads from a client (OpenIM `maxMessageSize`).
+pub const MAX_CLIENT_FRAME: usize = openim_wire::constant::defaults::GATEWAY_MAX_CLIENT_FRAME;
 
 /// Who connects where.
 #[derive(Debug, Clone)]
@@ -103,9 +105,39 @@ impl Connection {
         Q: prost::Message,
         R: prost::Message + Default,
     {
-        let resp = self.request_raw(req_identifier, req.encode_to_vec(), REQUEST_TIMEOUT).await?;
+        self.request_encoded(req_identifier, req.encode_to_vec()).await
+    }
+
+    /// [`Connection::request`] with the request already encoded.
+    pub async fn request_encoded<R: prost::Message + Default>(&self, req_identifier: i32, data: Vec<u8>) -> Result<R> {
+        let resp = self.request_raw(req_identifier, data, REQUEST_TIMEOUT).await?;
         R::decode(resp.data.as_slice())
             .map_err(|e| OpenIMError::protocol(format!("reply to {req_identifier} does not decode: {e}")))
+    }
+
+    /// Refuses a request whose frame would exceed the gateway's read limit (51 200 bytes per
+    /// client frame): the gateway would drop the connection over it.
+    pub fn check_request_size(&self, req_identifier: i32, data: &[u8]) -> Result<()> {
+        // Base64 in the JSON envelope grows the payload by 4/3; gzip never grows it by more than
+        // its framing. Below this bound the frame fits whatever the content.
+        if data.len() * 4 / 3 + 1024 < MAX_CLIENT_FRAME {
+            return Ok(());
+        }
+        let len = self.frame(req_identifier, data.to_vec(), "0".repeat(32), operation_id()).len();
+        if len > MAX_CLIENT_FRAME {
+            return Err(OpenIMError::InvalidArgument {
+                code: openim_wire::errcode::SDK_ARGS,
+                msg: format!("message too large: its frame is {len} bytes, the gateway accepts at most {MAX_CLIENT_FRAME}"),
+            });
+        }
+        Ok(())
+    }
+
+    fn frame(&self, req_identifier: i32, data: Vec<u8>, msg_incr: String, operation_id: String) -> Vec<u8> {
+        encode_frame(
+            &WsRequest { req_identifier, token: String::new(), send_id: self.shared.user_id.clone(), operation_id, msg_incr, data },
+            true,
+        )
     }
 
     /// Sends one request frame and waits for the reply with the same `msgIncr`. A non-zero
@@ -116,20 +148,16 @@ impl Connection {
         }
         let n = self.shared.counter.fetch_add(1, Ordering::Relaxed);
         let msg_incr = format!("{}_{}_{}", self.shared.user_id, n, fastrand::u32(..));
+        let frame = self.frame(req_identifier, data, msg_incr.clone(), operation_id());
+        if frame.len() > MAX_CLIENT_FRAME {
+            return Err(OpenIMError::InvalidArgument {
+                code: openim_wire::errcode::SDK_ARGS,
+                msg: format!("request {req_identifier} too large: {} bytes, the gateway accepts at most {MAX_CLIENT_FRAME}", frame.len()),
+            });
+        }
         let (tx, rx) = oneshot::channel();
         self.shared.pending.lock().expect("pending lock").insert(msg_incr.clone(), tx);
         let _guard = PendingGuard { pending: &self.shared.pending, key: msg_incr.clone() };
-        let frame = encode_frame(
-            &WsRequest {
-                req_identifier,
-                token: String::new(),
-                send_id: self.shared.user_id.clone(),
-                operation_id: operation_id(),
-                msg_incr,
-                data,
-            },
-            true,
-        );
         let deadline = tokio::time::Instant::now() + timeout;
         tokio::time::timeout_at(deadline, self.shared.outbound.send(frame))
             .await
@@ -179,11 +207,7 @@ impl Connection {
 
 /// Starts the connection supervisor. It runs until `cancel` fires, the token is refused, or the
 /// connection is kicked.
-pub fn spawn(
-    config: WsConfig,
-    events: mpsc::UnboundedSender<TransportEvent>,
-    cancel: CancellationToken,
-) -> (Connection, JoinHandle<()>) {
+pub fn spawn(config: WsConfig, events: mpsc::Sender<TransportEvent>, cancel: CancellationToken) -> (Connection, JoinHandle<()>) {
     let (outbound, outbound_rx) = mpsc::channel(64);
     let connection = Connection {
         shared: Arc::new(Shared {
@@ -203,15 +227,19 @@ async fn supervise(
     config: WsConfig,
     connection: Connection,
     mut outbound: mpsc::Receiver<Vec<u8>>,
-    events: mpsc::UnboundedSender<TransportEvent>,
+    events: mpsc::Sender<TransportEvent>,
     cancel: CancellationToken,
 ) {
     let mut backoff = Backoff::default();
+    // Waits while the session is behind; a session that is gone ends the supervisor.
     let emit = |e: TransportEvent| {
-        let _ = events.send(e);
+        let events = events.clone();
+        async move { events.send(e).await.is_ok() }
     };
     while !cancel.is_cancelled() && !connection.stopping() {
-        emit(TransportEvent::Connecting);
+        if !emit(TransportEvent::Connecting).await {
+            break;
+        }
         let attempt = tokio::select! {
             _ = cancel.cancelled() => break,
             attempt = connect::connect(&config) => attempt,
@@ -222,33 +250,35 @@ async fn supervise(
                 // Frames queued while disconnected belong to requests that already failed.
                 while outbound.try_recv().is_ok() {}
                 connection.set_connected(true);
-                emit(TransportEvent::Connected);
+                if !emit(TransportEvent::Connected).await {
+                    break;
+                }
                 let end = socket::run(ws, first, &connection, &mut outbound, &events, &cancel).await;
                 connection.set_connected(false);
                 match end {
                     socket::End::Cancelled => break,
                     socket::End::Kicked => {
-                        emit(TransportEvent::Kicked);
+                        emit(TransportEvent::Kicked).await;
                         break;
                     }
                     socket::End::Lost(_) if connection.stopping() => break,
                     socket::End::Lost(reason) => {
                         tracing::info!(%reason, "gateway connection lost, reconnecting");
-                        emit(TransportEvent::Disconnected { reason });
+                        emit(TransportEvent::Disconnected { reason }).await;
                         continue;
                     }
                 }
             }
             Err(connect::ConnectError::Rejected { code, message }) if openim_wire::errcode::is_token_error(code) => {
                 tracing::warn!(code, %message, "gateway refused the token; not reconnecting");
-                emit(TransportEvent::ConnectFailed { code, message: message.clone() });
-                emit(TransportEvent::TokenRejected { code, message });
+                emit(TransportEvent::ConnectFailed { code, message: message.clone() }).await;
+                emit(TransportEvent::TokenRejected { code, message }).await;
                 break;
             }
             Err(e) => {
                 let (code, message) = e.code_and_message();
                 tracing::info!(code, %message, "gateway connection attempt failed");
-                emit(TransportEvent::ConnectFailed { code, message });
+                emit(TransportEvent::ConnectFailed { code, message }).await;
             }
         }
         let delay = backoff.next_delay();

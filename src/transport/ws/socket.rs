@@ -37,18 +37,28 @@ enum Action {
     End(End),
 }
 
+/// Reads only while the session can take what a frame may carry: a reserved slot in its event
+/// queue. While the session is behind (a slow listener holds it up), frames wait in the socket
+/// and nothing is dropped; pings and queued requests still go out.
 pub async fn run(
     ws: Socket,
     first: Option<Message>,
     conn: &Connection,
     outbound: &mut mpsc::Receiver<Vec<u8>>,
-    events: &mpsc::UnboundedSender<TransportEvent>,
+    events: &mpsc::Sender<TransportEvent>,
     cancel: &CancellationToken,
 ) -> End {
     let (mut sink, mut stream) = ws.split();
     let mut ping = tokio::time::interval_at(Instant::now() + PING_PERIOD, PING_PERIOD);
     let mut deadline = Instant::now() + PONG_WAIT;
-    let mut pending_action = first.map(|m| on_message(m, conn, events));
+    let mut slot: Option<mpsc::OwnedPermit<TransportEvent>> = None;
+    let mut pending_action = match first {
+        Some(m) => match events.clone().reserve_owned().await {
+            Ok(permit) => Some(on_message(m, conn, permit, &mut slot)),
+            Err(_) => return End::Cancelled,
+        },
+        None => None,
+    };
     loop {
         if let Some(action) = pending_action.take() {
             match action {
@@ -73,13 +83,18 @@ pub async fn run(
             _ = ping.tick() => {
                 pending_action = Some(Action::Send(Message::Ping(operation_id().into_bytes().into())));
             }
-            item = tokio::time::timeout_at(deadline, stream.next()) => match item {
+            permit = events.clone().reserve_owned(), if slot.is_none() => match permit {
+                Ok(permit) => slot = Some(permit),
+                Err(_) => return End::Cancelled,
+            },
+            item = tokio::time::timeout_at(deadline, stream.next()), if slot.is_some() => match item {
                 Err(_) => return End::Lost(format!("no frame from the gateway for {PONG_WAIT:?}")),
                 Ok(None) => return End::Lost("connection closed".into()),
                 Ok(Some(Err(e))) => return End::Lost(e.to_string()),
                 Ok(Some(Ok(msg))) => {
                     deadline = Instant::now() + PONG_WAIT;
-                    pending_action = Some(on_message(msg, conn, events));
+                    let permit = slot.take().expect("a slot is reserved before reading");
+                    pending_action = Some(on_message(msg, conn, permit, &mut slot));
                 }
             },
         }
@@ -97,9 +112,23 @@ where
     }
 }
 
-fn on_message(msg: Message, conn: &Connection, events: &mpsc::UnboundedSender<TransportEvent>) -> Action {
+/// Handles one frame with `permit` (a reserved queue slot); a slot it did not use goes back
+/// into `slot`.
+fn on_message(
+    msg: Message,
+    conn: &Connection,
+    permit: mpsc::OwnedPermit<TransportEvent>,
+    slot: &mut Option<mpsc::OwnedPermit<TransportEvent>>,
+) -> Action {
+    let mut permit = Some(permit);
+    let action = on_frame(msg, conn, &mut permit);
+    *slot = permit;
+    action
+}
+
+fn on_frame(msg: Message, conn: &Connection, permit: &mut Option<mpsc::OwnedPermit<TransportEvent>>) -> Action {
     match msg {
-        Message::Binary(frame) => on_binary(&frame, conn, events),
+        Message::Binary(frame) => on_binary(&frame, conn, permit),
         Message::Text(text) => match serde_json::from_str::<TextMessage>(text.as_str()) {
             Ok(m) if m.kind == TextMessage::PING => {
                 let pong = TextMessage { kind: TextMessage::PONG.into(), body: m.body };
@@ -120,7 +149,7 @@ fn on_message(msg: Message, conn: &Connection, events: &mpsc::UnboundedSender<Tr
     }
 }
 
-fn on_binary(frame: &[u8], conn: &Connection, events: &mpsc::UnboundedSender<TransportEvent>) -> Action {
+fn on_binary(frame: &[u8], conn: &Connection, permit: &mut Option<mpsc::OwnedPermit<TransportEvent>>) -> Action {
     // We ask for gzip, but accept a server that sends plain JSON.
     let gzipped = frame.starts_with(&[0x1f, 0x8b]);
     let resp: WsResponse = match decode_frame(frame, gzipped, MAX_INFLATED_FRAME) {
@@ -141,11 +170,15 @@ fn on_binary(frame: &[u8], conn: &Connection, events: &mpsc::UnboundedSender<Tra
     match resp.req_identifier {
         req::KICK_ONLINE_MSG => Action::End(End::Kicked),
         req::PUSH_MSG => {
-            let _ = events.send(TransportEvent::Push(resp.data));
+            if let Some(permit) = permit.take() {
+                permit.send(TransportEvent::Push(resp.data));
+            }
             Action::Continue
         }
         req::SUB_USER_ONLINE_STATUS => {
-            let _ = events.send(TransportEvent::UserStatus(resp.data));
+            if let Some(permit) = permit.take() {
+                permit.send(TransportEvent::UserStatus(resp.data));
+            }
             Action::Continue
         }
         other => {

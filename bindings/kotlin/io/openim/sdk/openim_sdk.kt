@@ -4926,6 +4926,12 @@ data class Message (
     val `clientMsgId`: kotlin.String
     , 
     /**
+     * The conversation it belongs to (`si_<a>_<b>`, `sg_<groupID>`); empty for a message not
+     * sent yet.
+     */
+    val `conversationId`: kotlin.String
+    , 
+    /**
      * Server-generated ID; empty until the server accepted the message.
      */
     val `serverMsgId`: kotlin.String
@@ -4998,6 +5004,7 @@ public object FfiConverterTypeMessage: FfiConverterRustBuffer<Message> {
         return Message(
             FfiConverterString.read(buf),
             FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
             FfiConverterLong.read(buf),
             FfiConverterLong.read(buf),
             FfiConverterInt.read(buf),
@@ -5021,6 +5028,7 @@ public object FfiConverterTypeMessage: FfiConverterRustBuffer<Message> {
 
     override fun allocationSize(value: Message) = (
             FfiConverterString.allocationSize(value.`clientMsgId`) +
+            FfiConverterString.allocationSize(value.`conversationId`) +
             FfiConverterString.allocationSize(value.`serverMsgId`) +
             FfiConverterLong.allocationSize(value.`createTime`) +
             FfiConverterLong.allocationSize(value.`sendTime`) +
@@ -5044,6 +5052,7 @@ public object FfiConverterTypeMessage: FfiConverterRustBuffer<Message> {
 
     override fun write(value: Message, buf: ByteBuffer) {
             FfiConverterString.write(value.`clientMsgId`, buf)
+            FfiConverterString.write(value.`conversationId`, buf)
             FfiConverterString.write(value.`serverMsgId`, buf)
             FfiConverterLong.write(value.`createTime`, buf)
             FfiConverterLong.write(value.`sendTime`, buf)
@@ -5727,6 +5736,9 @@ public object FfiConverterTypeUserInfo: FfiConverterRustBuffer<UserInfo> {
 
 
 
+/**
+ * How much the SDK logs.
+ */
 
 enum class LogLevel {
     

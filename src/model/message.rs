@@ -8,6 +8,9 @@ use openim_wire::constant::msg_status;
 pub struct Message {
     /// Client-generated ID (an MD5 hex string), unique per message.
     pub client_msg_id: String,
+    /// The conversation it belongs to (`si_<a>_<b>`, `sg_<groupID>`); empty for a message not
+    /// sent yet.
+    pub conversation_id: String,
     /// Server-generated ID; empty until the server accepted the message.
     pub server_msg_id: String,
     pub create_time: i64,

@@ -1,6 +1,6 @@
 //! The conversation types apps see.
 
-use crate::message::Message;
+use super::message::Message;
 
 /// One conversation in the user's list (OpenIM `LocalConversation`).
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]

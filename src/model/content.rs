@@ -8,7 +8,7 @@ use openim_wire::pb::sdkws::MsgData;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::model::*;
+use super::message::*;
 
 fn entities_from(list: Vec<elem::MessageEntity>) -> Vec<MessageEntity> {
     list.into_iter()
@@ -438,11 +438,17 @@ impl From<elem::TypingElem> for MessageContent {
     }
 }
 
+/// The conversation of a message, derived from its session type and parties.
+pub fn conversation_of(session_type: i32, send_id: &str, recv_id: &str, group_id: &str) -> String {
+    openim_wire::conversation_id::for_message(session_type, send_id, recv_id, group_id).unwrap_or_default()
+}
+
 impl Message {
     /// From the `MsgStruct` JSON other OpenIM clients embed (quotes, merges).
     pub fn from_msg_struct(s: &MsgStruct) -> Self {
         Message {
             client_msg_id: s.client_msg_id.clone(),
+            conversation_id: conversation_of(s.session_type, &s.send_id, &s.recv_id, &s.group_id),
             server_msg_id: s.server_msg_id.clone(),
             create_time: s.create_time,
             send_time: s.send_time,
@@ -498,6 +504,7 @@ impl Message {
         let raw = String::from_utf8_lossy(&m.content);
         Message {
             client_msg_id: m.client_msg_id.clone(),
+            conversation_id: conversation_of(m.session_type, &m.send_id, &m.recv_id, &m.group_id),
             server_msg_id: m.server_msg_id.clone(),
             create_time: m.create_time,
             send_time: m.send_time,
@@ -575,6 +582,7 @@ mod tests {
     fn message(content: MessageContent) -> Message {
         Message {
             client_msg_id: "c1".into(),
+            conversation_id: "si_a_b".into(),
             server_msg_id: String::new(),
             create_time: 1,
             send_time: 2,

@@ -1,0 +1,370 @@
+//! `local_chat_logs` (every message of every conversation) and `local_sending_messages`
+//! (messages handed to the gateway but not confirmed yet).
+
+use openim_wire::constant::msg_status;
+use sqlx::SqliteConnection;
+
+use super::placeholders;
+use super::rows::ChatLogRow;
+use crate::error::Result;
+
+/// Filters of [`search`].
+#[derive(Debug, Clone, Default)]
+pub struct MessageFilter {
+    pub conversation_id: Option<String>,
+    pub keywords: Vec<String>,
+    /// All keywords must match instead of any.
+    pub match_all: bool,
+    pub sender_ids: Vec<String>,
+    pub content_types: Vec<i32>,
+    /// Inclusive bounds on `send_time`, milliseconds.
+    pub from_time: Option<i64>,
+    pub to_time: Option<i64>,
+}
+
+/// Escapes `%`, `_` and `\` for a `LIKE ... ESCAPE '\'` pattern.
+fn like_pattern(keyword: &str) -> String {
+    let mut p = String::with_capacity(keyword.len() + 2);
+    p.push('%');
+    for c in keyword.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            p.push('\\');
+        }
+        p.push(c);
+    }
+    p.push('%');
+    p
+}
+
+/// Inserts `m` unless a message with its client ID exists; returns whether it was inserted.
+pub async fn insert(c: &mut SqliteConnection, m: &ChatLogRow) -> Result<bool> {
+    let done = sqlx::query(
+        "INSERT OR IGNORE INTO local_chat_logs (conversation_id, client_msg_id, server_msg_id, send_id, recv_id, group_id,
+           sender_platform_id, sender_nickname, sender_face_url, session_type, msg_from, content_type, content, is_read,
+           status, seq, send_time, create_time, attached_info, ex, local_ex)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&m.conversation_id)
+    .bind(&m.client_msg_id)
+    .bind(&m.server_msg_id)
+    .bind(&m.send_id)
+    .bind(&m.recv_id)
+    .bind(&m.group_id)
+    .bind(m.sender_platform_id)
+    .bind(&m.sender_nickname)
+    .bind(&m.sender_face_url)
+    .bind(m.session_type)
+    .bind(m.msg_from)
+    .bind(m.content_type)
+    .bind(&m.content)
+    .bind(m.is_read)
+    .bind(m.status)
+    .bind(m.seq)
+    .bind(m.send_time)
+    .bind(m.create_time)
+    .bind(&m.attached_info)
+    .bind(&m.ex)
+    .bind(&m.local_ex)
+    .execute(c)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn get(c: &mut SqliteConnection, conversation_id: &str, client_msg_id: &str) -> Result<Option<ChatLogRow>> {
+    Ok(sqlx::query_as("SELECT * FROM local_chat_logs WHERE conversation_id = ? AND client_msg_id = ?")
+        .bind(conversation_id)
+        .bind(client_msg_id)
+        .fetch_optional(c)
+        .await?)
+}
+
+pub async fn by_seq(c: &mut SqliteConnection, conversation_id: &str, seq: i64) -> Result<Option<ChatLogRow>> {
+    Ok(sqlx::query_as("SELECT * FROM local_chat_logs WHERE conversation_id = ? AND seq = ? ORDER BY status LIMIT 1")
+        .bind(conversation_id)
+        .bind(seq)
+        .fetch_optional(c)
+        .await?)
+}
+
+/// The server accepted an own message: its server ID and send time, and "sent" unless the seq
+/// confirmation or a deletion got there first (a confirmed message is never changed back).
+pub async fn mark_sent(c: &mut SqliteConnection, conversation_id: &str, client_msg_id: &str, server_msg_id: &str, send_time: i64) -> Result<()> {
+    sqlx::query(
+        "UPDATE local_chat_logs SET
+           server_msg_id = CASE WHEN server_msg_id = '' THEN ? ELSE server_msg_id END,
+           send_time = CASE WHEN seq = 0 AND ? > 0 THEN ? ELSE send_time END,
+           status = CASE WHEN status IN (?, ?) THEN ? ELSE status END
+         WHERE conversation_id = ? AND client_msg_id = ?",
+    )
+    .bind(server_msg_id)
+    .bind(send_time)
+    .bind(send_time)
+    .bind(msg_status::SENDING)
+    .bind(msg_status::SEND_FAILED)
+    .bind(msg_status::SEND_SUCCESS)
+    .bind(conversation_id)
+    .bind(client_msg_id)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// A send failed: "failed", but only while the message is still sending and unconfirmed.
+/// Returns whether it was changed.
+pub async fn mark_failed(c: &mut SqliteConnection, conversation_id: &str, client_msg_id: &str) -> Result<bool> {
+    let done = sqlx::query(
+        "UPDATE local_chat_logs SET status = ? WHERE conversation_id = ? AND client_msg_id = ? AND status = ? AND seq = 0",
+    )
+    .bind(msg_status::SEND_FAILED)
+    .bind(conversation_id)
+    .bind(client_msg_id)
+    .bind(msg_status::SENDING)
+    .execute(c)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Gives a stored message without a seq the seq, server ID and time of its server copy; its
+/// status becomes `status` unless it was deleted meanwhile.
+pub async fn confirm(c: &mut SqliteConnection, server_copy: &ChatLogRow, status: i32) -> Result<()> {
+    sqlx::query(
+        "UPDATE local_chat_logs SET seq = ?, server_msg_id = ?, send_time = ?,
+           status = CASE WHEN status = ? THEN status ELSE ? END
+         WHERE conversation_id = ? AND client_msg_id = ? AND seq = 0",
+    )
+    .bind(server_copy.seq)
+    .bind(&server_copy.server_msg_id)
+    .bind(server_copy.send_time)
+    .bind(msg_status::HAS_DELETED)
+    .bind(status)
+    .bind(&server_copy.conversation_id)
+    .bind(&server_copy.client_msg_id)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+pub async fn set_status(c: &mut SqliteConnection, conversation_id: &str, client_msg_id: &str, status: i32) -> Result<()> {
+    sqlx::query("UPDATE local_chat_logs SET status = ? WHERE conversation_id = ? AND client_msg_id = ?")
+        .bind(status)
+        .bind(conversation_id)
+        .bind(client_msg_id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Replaces a message's content (revokes).
+pub async fn set_content(c: &mut SqliteConnection, conversation_id: &str, client_msg_id: &str, content_type: i32, content: &str) -> Result<()> {
+    sqlx::query("UPDATE local_chat_logs SET content_type = ?, content = ? WHERE conversation_id = ? AND client_msg_id = ?")
+        .bind(content_type)
+        .bind(content)
+        .bind(conversation_id)
+        .bind(client_msg_id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn set_local_ex(c: &mut SqliteConnection, conversation_id: &str, client_msg_id: &str, local_ex: &str) -> Result<()> {
+    sqlx::query("UPDATE local_chat_logs SET local_ex = ? WHERE conversation_id = ? AND client_msg_id = ?")
+        .bind(local_ex)
+        .bind(conversation_id)
+        .bind(client_msg_id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Messages of type `content_type` in a conversation whose content mentions `client_msg_id`.
+pub async fn mentioning(c: &mut SqliteConnection, conversation_id: &str, content_type: i32, client_msg_id: &str) -> Result<Vec<ChatLogRow>> {
+    Ok(sqlx::query_as(
+        "SELECT * FROM local_chat_logs WHERE conversation_id = ? AND content_type = ? AND content LIKE ? ESCAPE '\\'",
+    )
+    .bind(conversation_id)
+    .bind(content_type)
+    .bind(like_pattern(client_msg_id))
+    .fetch_all(c)
+    .await?)
+}
+
+/// The seqs of `[lo, hi]` this device has (deleted ones included), ascending.
+pub async fn known_seqs(c: &mut SqliteConnection, conversation_id: &str, lo: i64, hi: i64) -> Result<Vec<i64>> {
+    Ok(sqlx::query_scalar("SELECT DISTINCT seq FROM local_chat_logs WHERE conversation_id = ? AND seq BETWEEN ? AND ? ORDER BY seq")
+        .bind(conversation_id)
+        .bind(lo)
+        .bind(hi)
+        .fetch_all(c)
+        .await?)
+}
+
+/// Up to `limit` visible messages before (or with `newer`, after) the cursor
+/// `(send_time, seq, client_msg_id)`, newest first (oldest first with `newer`).
+pub async fn page(
+    c: &mut SqliteConnection,
+    conversation_id: &str,
+    cursor: Option<(i64, i64, &str)>,
+    limit: i64,
+    newer: bool,
+) -> Result<Vec<ChatLogRow>> {
+    let (cmp, dir) = if newer { (">", "ASC") } else { ("<", "DESC") };
+    let bound = if cursor.is_some() { format!("AND (send_time, seq, client_msg_id) {cmp} (?, ?, ?)") } else { String::new() };
+    let sql = format!(
+        "SELECT * FROM local_chat_logs WHERE conversation_id = ? AND status < {} {bound}
+         ORDER BY send_time {dir}, seq {dir}, client_msg_id {dir} LIMIT ?",
+        msg_status::HAS_DELETED
+    );
+    // Assembled from fixed fragments only; every value is bound.
+    let mut q = sqlx::query_as::<_, ChatLogRow>(sqlx::AssertSqlSafe(sql)).bind(conversation_id);
+    if let Some((t, s, id)) = cursor {
+        q = q.bind(t).bind(s).bind(id);
+    }
+    Ok(q.bind(limit).fetch_all(c).await?)
+}
+
+/// The newest visible message of a conversation.
+pub async fn latest_visible(c: &mut SqliteConnection, conversation_id: &str) -> Result<Option<ChatLogRow>> {
+    Ok(page(c, conversation_id, None, 1, false).await?.pop())
+}
+
+/// Unread messages from others: `(client_msg_id, seq)`.
+pub async fn unread_from_others(c: &mut SqliteConnection, conversation_id: &str, me: &str) -> Result<Vec<(String, i64)>> {
+    Ok(sqlx::query_as(
+        "SELECT client_msg_id, seq FROM local_chat_logs
+         WHERE conversation_id = ? AND is_read = 0 AND send_id != ? AND seq > 0 AND status < ? ORDER BY seq",
+    )
+    .bind(conversation_id)
+    .bind(me)
+    .bind(msg_status::HAS_DELETED)
+    .fetch_all(c)
+    .await?)
+}
+
+/// Marks messages from others up to `seq` read.
+pub async fn mark_read_up_to(c: &mut SqliteConnection, conversation_id: &str, me: &str, seq: i64) -> Result<()> {
+    sqlx::query("UPDATE local_chat_logs SET is_read = 1 WHERE conversation_id = ? AND send_id != ? AND seq > 0 AND seq <= ? AND is_read = 0")
+        .bind(conversation_id)
+        .bind(me)
+        .bind(seq)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// The peer read `seqs`: marks my messages among them read; returns their client IDs.
+pub async fn mark_read_by_peer(c: &mut SqliteConnection, conversation_id: &str, me: &str, seqs: &[i64]) -> Result<Vec<String>> {
+    if seqs.is_empty() {
+        return Ok(Vec::new());
+    }
+    let sql = format!(
+        "UPDATE local_chat_logs SET is_read = 1 WHERE conversation_id = ? AND send_id = ? AND is_read = 0 AND seq IN ({})
+         RETURNING client_msg_id",
+        placeholders(seqs.len())
+    );
+    let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)).bind(conversation_id).bind(me);
+    for seq in seqs {
+        q = q.bind(seq);
+    }
+    Ok(q.fetch_all(c).await?)
+}
+
+/// Marks the messages with `seqs` deleted (they stay as rows so their seqs remain known);
+/// returns them as they were.
+pub async fn delete_by_seqs(c: &mut SqliteConnection, conversation_id: &str, seqs: &[i64]) -> Result<Vec<ChatLogRow>> {
+    let mut deleted = Vec::new();
+    for seq in seqs {
+        if let Some(m) = by_seq(c, conversation_id, *seq).await?
+            && m.status != msg_status::HAS_DELETED
+        {
+            set_status(c, conversation_id, &m.client_msg_id, msg_status::HAS_DELETED).await?;
+            deleted.push(m);
+        }
+    }
+    Ok(deleted)
+}
+
+/// Removes every message of a conversation.
+pub async fn delete_conversation(c: &mut SqliteConnection, conversation_id: &str) -> Result<()> {
+    sqlx::query("DELETE FROM local_chat_logs WHERE conversation_id = ?").bind(conversation_id).execute(c).await?;
+    Ok(())
+}
+
+/// Visible messages matching `filter`, newest first, with the total count.
+pub async fn search(c: &mut SqliteConnection, filter: &MessageFilter, offset: i64, limit: i64) -> Result<(i64, Vec<ChatLogRow>)> {
+    let mut where_sql = format!("status < {}", msg_status::HAS_DELETED);
+    let mut texts: Vec<String> = Vec::new();
+    let mut ints: Vec<i64> = Vec::new();
+    if let Some(id) = &filter.conversation_id {
+        where_sql.push_str(" AND conversation_id = ?");
+        texts.push(id.clone());
+    }
+    if !filter.keywords.is_empty() {
+        let joiner = if filter.match_all { " AND " } else { " OR " };
+        let parts: Vec<&str> = filter.keywords.iter().map(|_| "content LIKE ? ESCAPE '\\'").collect();
+        where_sql.push_str(&format!(" AND ({})", parts.join(joiner)));
+        texts.extend(filter.keywords.iter().map(|k| like_pattern(k)));
+    }
+    if !filter.sender_ids.is_empty() {
+        where_sql.push_str(&format!(" AND send_id IN ({})", placeholders(filter.sender_ids.len())));
+        texts.extend(filter.sender_ids.iter().cloned());
+    }
+    if !filter.content_types.is_empty() {
+        where_sql.push_str(&format!(" AND content_type IN ({})", placeholders(filter.content_types.len())));
+        ints.extend(filter.content_types.iter().map(|t| i64::from(*t)));
+    }
+    if let Some(from) = filter.from_time {
+        where_sql.push_str(" AND send_time >= ?");
+        ints.push(from);
+    }
+    if let Some(to) = filter.to_time {
+        where_sql.push_str(" AND send_time <= ?");
+        ints.push(to);
+    }
+    let count_sql = format!("SELECT COUNT(*) FROM local_chat_logs WHERE {where_sql}");
+    let page_sql = format!("SELECT * FROM local_chat_logs WHERE {where_sql} ORDER BY send_time DESC, seq DESC LIMIT ? OFFSET ?");
+    // The SQL is assembled from fixed fragments only; every value is bound.
+    let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql));
+    let mut rows = sqlx::query_as::<_, ChatLogRow>(sqlx::AssertSqlSafe(page_sql));
+    for t in &texts {
+        count = count.bind(t.clone());
+        rows = rows.bind(t.clone());
+    }
+    for i in &ints {
+        count = count.bind(*i);
+        rows = rows.bind(*i);
+    }
+    let total = count.fetch_one(&mut *c).await?;
+    let found = rows.bind(limit).bind(offset).fetch_all(c).await?;
+    Ok((total, found))
+}
+
+// --- messages in flight ---
+
+pub async fn add_sending(c: &mut SqliteConnection, conversation_id: &str, client_msg_id: &str) -> Result<()> {
+    sqlx::query("INSERT OR IGNORE INTO local_sending_messages (conversation_id, client_msg_id) VALUES (?, ?)")
+        .bind(conversation_id)
+        .bind(client_msg_id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+pub async fn remove_sending(c: &mut SqliteConnection, conversation_id: &str, client_msg_id: &str) -> Result<()> {
+    sqlx::query("DELETE FROM local_sending_messages WHERE conversation_id = ? AND client_msg_id = ?")
+        .bind(conversation_id)
+        .bind(client_msg_id)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
+/// Messages left "sending" by an earlier session become failed; returns how many.
+pub async fn fail_pending_sends(c: &mut SqliteConnection) -> Result<usize> {
+    let pending: Vec<(String, String)> =
+        sqlx::query_as("SELECT conversation_id, client_msg_id FROM local_sending_messages").fetch_all(&mut *c).await?;
+    for (conversation_id, client_msg_id) in &pending {
+        mark_failed(c, conversation_id, client_msg_id).await?;
+    }
+    sqlx::query("DELETE FROM local_sending_messages").execute(c).await?;
+    Ok(pending.len())
+}

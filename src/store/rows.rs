@@ -1,0 +1,83 @@
+//! The store's own row types, one per table. The domain modules convert them to and from the
+//! records apps see; nothing here knows those records.
+
+/// `local_chat_logs`: one message. `content` is the elem JSON as on the wire.
+#[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
+pub struct ChatLogRow {
+    pub conversation_id: String,
+    pub client_msg_id: String,
+    pub server_msg_id: String,
+    pub send_id: String,
+    pub recv_id: String,
+    pub group_id: String,
+    pub sender_platform_id: i32,
+    pub sender_nickname: String,
+    pub sender_face_url: String,
+    pub session_type: i32,
+    pub msg_from: i32,
+    pub content_type: i32,
+    pub content: String,
+    pub is_read: bool,
+    pub status: i32,
+    pub seq: i64,
+    pub send_time: i64,
+    pub create_time: i64,
+    pub attached_info: String,
+    pub ex: String,
+    pub local_ex: String,
+}
+
+/// `local_conversations`: one conversation of the user. `latest_msg` is `MsgStruct` JSON (or
+/// empty).
+#[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
+pub struct ConversationRow {
+    pub conversation_id: String,
+    pub conversation_type: i32,
+    pub user_id: String,
+    pub group_id: String,
+    pub show_name: String,
+    pub face_url: String,
+    pub recv_msg_opt: i32,
+    pub unread_count: i32,
+    pub group_at_type: i32,
+    pub latest_msg: String,
+    pub latest_msg_send_time: i64,
+    pub draft_text: String,
+    pub draft_text_time: i64,
+    pub is_pinned: bool,
+    pub is_private_chat: bool,
+    pub burn_duration: i32,
+    pub attached_info: String,
+    pub ex: String,
+    pub max_seq: i64,
+    pub min_seq: i64,
+    pub has_read_seq: i64,
+    pub msg_destruct_time: i64,
+    pub is_msg_destruct: bool,
+}
+
+/// `local_users`: a cached profile.
+#[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
+pub struct UserRow {
+    pub user_id: String,
+    pub nickname: String,
+    pub face_url: String,
+    pub ex: String,
+    pub create_time: i64,
+    pub app_manger_level: i32,
+    pub global_recv_msg_opt: i32,
+}
+
+/// `local_sync_version`: where the versioned sync of one list stands.
+#[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
+pub struct SyncVersionRow {
+    /// The list: `local_conversations`, `local_friends`, `local_groups`, ….
+    pub table_name: String,
+    /// Whose list: the login user, or a group ID for group members.
+    pub entity_id: String,
+    pub version_id: String,
+    pub version: i64,
+    /// JSON array of the IDs in the list, in the server's order.
+    pub id_list: String,
+    pub create_time: i64,
+}
