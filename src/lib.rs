@@ -18,7 +18,7 @@ pub mod engine;
 pub mod error;
 pub mod events;
 pub mod ffi;
-mod logging;
+pub mod logging;
 pub mod message;
 pub mod model;
 mod runtime;

@@ -1413,7 +1413,7 @@ public protocol ConversationListener: AnyObject, Sendable {
     func onSyncServerFailed(reinstalled: Bool) 
     
     /**
-     * Progress 0–100 of a first sync.
+     * Progress 0–100 of a sync.
      */
     func onSyncServerProgress(progress: Int32) 
     
@@ -1516,7 +1516,7 @@ open func onSyncServerFailed(reinstalled: Bool)  {try! rustCall() {
 }
     
     /**
-     * Progress 0–100 of a first sync.
+     * Progress 0–100 of a sync.
      */
 open func onSyncServerProgress(progress: Int32)  {try! rustCall() {
         uniffiCallStatus in
@@ -1866,10 +1866,371 @@ public func FfiConverterTypeConversationListener_lower(_ value: ConversationList
 
 
 /**
+ * One registration; cancelling it (or dropping the last reference) removes the listener.
+ */
+public protocol ListenerHandleProtocol: AnyObject, Sendable {
+    
+    /**
+     * Removes the listener; it receives nothing more, even what was already queued for it.
+     */
+    func cancel() 
+    
+    func isCancelled()  -> Bool
+    
+}
+/**
+ * One registration; cancelling it (or dropping the last reference) removes the listener.
+ */
+open class ListenerHandle: ListenerHandleProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_openim_sdk_fn_clone_listenerhandle(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_openim_sdk_fn_free_listenerhandle(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Removes the listener; it receives nothing more, even what was already queued for it.
+     */
+open func cancel()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_listenerhandle_cancel(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+open func isCancelled() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_listenerhandle_is_cancelled(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeListenerHandle: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = ListenerHandle
+
+    public static func lift(_ handle: UInt64) throws -> ListenerHandle {
+        return ListenerHandle(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: ListenerHandle) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ListenerHandle {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: ListenerHandle, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeListenerHandle_lift(_ handle: UInt64) throws -> ListenerHandle {
+    return try FfiConverterTypeListenerHandle.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeListenerHandle_lower(_ value: ListenerHandle) -> UInt64 {
+    return FfiConverterTypeListenerHandle.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Where the host wants the SDK's log (Logcat, OSLog, its own logger). Called on the SDK's log
+ * thread, one record at a time.
+ */
+public protocol LogSink: AnyObject, Sendable {
+    
+    func log(record: LogRecord) 
+    
+}
+/**
+ * Where the host wants the SDK's log (Logcat, OSLog, its own logger). Called on the SDK's log
+ * thread, one record at a time.
+ */
+open class LogSinkImpl: LogSink, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_openim_sdk_fn_clone_logsink(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_openim_sdk_fn_free_logsink(handle, $0) }
+    }
+
+    
+
+    
+open func log(record: LogRecord)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_logsink_log(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeLogRecord_lower(record),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceLogSink {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceLogSink = UniffiVTableCallbackInterfaceLogSink(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeLogSink.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface LogSink: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeLogSink.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface LogSink: handle missing in uniffiClone")
+            }
+        },
+        log: { (
+            uniffiHandle: UInt64,
+            record: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeLogSink.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.log(
+                     record: try FfiConverterTypeLogRecord_lift(record)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceLogSink> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceLogSink>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitLogSink() {
+    uniffi_openim_sdk_fn_init_callback_vtable_logsink(UniffiCallbackInterfaceLogSink.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLogSink: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<LogSink>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = LogSink
+
+    public static func lift(_ handle: UInt64) throws -> LogSink {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return LogSinkImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: LogSink) -> UInt64 {
+         if let rustImpl = value as? LogSinkImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LogSink {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: LogSink, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogSink_lift(_ handle: UInt64) throws -> LogSink {
+    return try FfiConverterTypeLogSink.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogSink_lower(_ value: LogSink) -> UInt64 {
+    return FfiConverterTypeLogSink.lower(value)
+}
+
+
+
+
+
+
+/**
  * One OpenIM account session at a time on one device. Create it once (it is cheap to keep),
  * set listeners, then `login`. All methods are safe to call from any thread.
  */
 public protocol OpenImClientProtocol: AnyObject, Sendable {
+    
+    /**
+     * Adds a message listener, registered while the returned handle lives.
+     */
+    func addAdvancedMsgListener(listener: AdvancedMsgListener)  -> ListenerHandle
+    
+    /**
+     * Adds a connection listener; it is first told the current connection state (when logged
+     * in), then every change. It stays registered while the returned handle lives.
+     */
+    func addConnListener(listener: ConnListener)  -> ListenerHandle
+    
+    /**
+     * Adds a conversation listener, registered while the returned handle lives.
+     */
+    func addConversationListener(listener: ConversationListener)  -> ListenerHandle
     
     /**
      * Removes every message of a conversation, here and on the server.
@@ -2008,7 +2369,7 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
     func sendMessage(message: Message, recvId: String?, groupId: String?, offlinePushInfo: OfflinePushInfo?, isOnlineOnly: Bool) async throws  -> Message
     
     /**
-     * Sets (replaces) the message listener.
+     * Sets (replaces) the message listener; its handle is kept by the client.
      */
     func setAdvancedMsgListener(listener: AdvancedMsgListener) 
     
@@ -2019,7 +2380,8 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
     func setAppBackgroundStatus(isBackground: Bool) async throws 
     
     /**
-     * Sets (replaces) the connection listener.
+     * Sets (replaces) the connection listener: [`OpenIMClient::add_conn_listener`] with the
+     * handle kept by the client.
      */
     func setConnListener(listener: ConnListener) 
     
@@ -2034,7 +2396,7 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
     func setConversationDraft(conversationId: String, draftText: String) async throws 
     
     /**
-     * Sets (replaces) the conversation listener.
+     * Sets (replaces) the conversation listener; its handle is kept by the client.
      */
     func setConversationListener(listener: ConversationListener) 
     
@@ -2118,6 +2480,46 @@ public convenience init(config: OpenImConfig)throws  {
 
     
 
+    
+    /**
+     * Adds a message listener, registered while the returned handle lives.
+     */
+open func addAdvancedMsgListener(listener: AdvancedMsgListener) -> ListenerHandle  {
+    return try!  FfiConverterTypeListenerHandle_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_add_advanced_msg_listener(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeAdvancedMsgListener_lower(listener),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Adds a connection listener; it is first told the current connection state (when logged
+     * in), then every change. It stays registered while the returned handle lives.
+     */
+open func addConnListener(listener: ConnListener) -> ListenerHandle  {
+    return try!  FfiConverterTypeListenerHandle_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_add_conn_listener(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeConnListener_lower(listener),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Adds a conversation listener, registered while the returned handle lives.
+     */
+open func addConversationListener(listener: ConversationListener) -> ListenerHandle  {
+    return try!  FfiConverterTypeListenerHandle_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_add_conversation_listener(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeConversationListener_lower(listener),uniffiCallStatus
+    )
+})
+}
     
     /**
      * Removes every message of a conversation, here and on the server.
@@ -2676,7 +3078,7 @@ open func sendMessage(message: Message, recvId: String?, groupId: String?, offli
 }
     
     /**
-     * Sets (replaces) the message listener.
+     * Sets (replaces) the message listener; its handle is kept by the client.
      */
 open func setAdvancedMsgListener(listener: AdvancedMsgListener)  {try! rustCall() {
         uniffiCallStatus in
@@ -2708,7 +3110,8 @@ open func setAppBackgroundStatus(isBackground: Bool)async throws   {
 }
     
     /**
-     * Sets (replaces) the connection listener.
+     * Sets (replaces) the connection listener: [`OpenIMClient::add_conn_listener`] with the
+     * handle kept by the client.
      */
 open func setConnListener(listener: ConnListener)  {try! rustCall() {
         uniffiCallStatus in
@@ -2758,7 +3161,7 @@ open func setConversationDraft(conversationId: String, draftText: String)async t
 }
     
     /**
-     * Sets (replaces) the conversation listener.
+     * Sets (replaces) the conversation listener; its handle is kept by the client.
      */
 open func setConversationListener(listener: ConversationListener)  {try! rustCall() {
         uniffiCallStatus in
@@ -3320,6 +3723,89 @@ public func FfiConverterTypeInputStatusChange_lift(_ buf: RustBuffer) throws -> 
 #endif
 public func FfiConverterTypeInputStatusChange_lower(_ value: InputStatusChange) -> RustBuffer {
     return FfiConverterTypeInputStatusChange.lower(value)
+}
+
+
+/**
+ * One log line for a [`LogSink`].
+ */
+public struct LogRecord: Equatable, Hashable {
+    public let level: LogLevel
+    /**
+     * The SDK module that logged it, e.g. `openim_sdk::engine::sync`.
+     */
+    public let target: String
+    /**
+     * The message with its fields (`key=value`).
+     */
+    public let message: String
+    /**
+     * Milliseconds since the epoch.
+     */
+    public let timestampMs: Int64
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(level: LogLevel, 
+        /**
+         * The SDK module that logged it, e.g. `openim_sdk::engine::sync`.
+         */target: String, 
+        /**
+         * The message with its fields (`key=value`).
+         */message: String, 
+        /**
+         * Milliseconds since the epoch.
+         */timestampMs: Int64) {
+        self.level = level
+        self.target = target
+        self.message = message
+        self.timestampMs = timestampMs
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension LogRecord: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeLogRecord: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> LogRecord {
+        return
+            try LogRecord(
+                level: FfiConverterTypeLogLevel.read(from: &buf), 
+                target: FfiConverterString.read(from: &buf), 
+                message: FfiConverterString.read(from: &buf), 
+                timestampMs: FfiConverterInt64.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: LogRecord, into buf: inout [UInt8]) {
+        FfiConverterTypeLogLevel.write(value.level, into: &buf)
+        FfiConverterString.write(value.target, into: &buf)
+        FfiConverterString.write(value.message, into: &buf)
+        FfiConverterInt64.write(value.timestampMs, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogRecord_lift(_ buf: RustBuffer) throws -> LogRecord {
+    return try FfiConverterTypeLogRecord.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeLogRecord_lower(_ value: LogRecord) -> RustBuffer {
+    return FfiConverterTypeLogRecord.lower(value)
 }
 
 
@@ -5209,6 +5695,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeLogSink: FfiConverterRustBuffer {
+    typealias SwiftType = LogSink?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeLogSink.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeLogSink.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeMessage: FfiConverterRustBuffer {
     typealias SwiftType = Message?
 
@@ -5560,6 +6070,18 @@ public func sdkVersion() -> String  {
     )
 })
 }
+/**
+ * Sends the SDK's log to `sink` instead of stderr, at `level` and above (for every client of
+ * the process). `None` goes back to stderr.
+ */
+public func setLogSink(sink: LogSink?, level: LogLevel)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_func_set_log_sink(
+        FfiConverterOptionTypeLogSink.lower(sink),
+        FfiConverterTypeLogLevel_lower(level),uniffiCallStatus
+    )
+}
+}
 
 private enum InitializationResult {
     case ok
@@ -5577,6 +6099,18 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.contractVersionMismatch
     }
     if (uniffi_openim_sdk_checksum_func_sdk_version() != 49011) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_func_set_log_sink() != 18414) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_add_advanced_msg_listener() != 27141) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_add_conn_listener() != 5538) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_add_conversation_listener() != 25801) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_clear_conversation_and_delete_all_msg() != 10260) {
@@ -5684,13 +6218,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_send_message() != 33160) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_set_advanced_msg_listener() != 51231) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_set_advanced_msg_listener() != 36048) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_set_app_background_status() != 18281) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_set_conn_listener() != 10616) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_set_conn_listener() != 59752) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_set_conversation() != 3085) {
@@ -5699,7 +6233,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_set_conversation_draft() != 21886) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_set_conversation_listener() != 45072) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_set_conversation_listener() != 43438) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_set_message_local_ex() != 52506) {
@@ -5753,7 +6287,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_conversationlistener_on_sync_server_failed() != 40160) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_conversationlistener_on_sync_server_progress() != 813) {
+    if (uniffi_openim_sdk_checksum_method_conversationlistener_on_sync_server_progress() != 46283) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_conversationlistener_on_new_conversation() != 52925) {
@@ -5768,6 +6302,15 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_conversationlistener_on_conversation_user_input_status_changed() != 50783) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_openim_sdk_checksum_method_listenerhandle_cancel() != 37808) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_listenerhandle_is_cancelled() != 27963) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_logsink_log() != 57333) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_openim_sdk_checksum_constructor_openimclient_new() != 52681) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5775,6 +6318,7 @@ private let initializationResult: InitializationResult = {
     uniffiCallbackInitAdvancedMsgListener()
     uniffiCallbackInitConnListener()
     uniffiCallbackInitConversationListener()
+    uniffiCallbackInitLogSink()
     return InitializationResult.ok
 }()
 

@@ -383,6 +383,13 @@ typedef void (*UniffiCallbackInterfaceConversationListenerMethod7)(uint64_t, Rus
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_LOG_SINK_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_LOG_SINK_METHOD0
+typedef void (*UniffiCallbackInterfaceLogSinkMethod0)(uint64_t, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_ADVANCED_MSG_LISTENER
 #define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_ADVANCED_MSG_LISTENER
 typedef struct UniffiVTableCallbackInterfaceAdvancedMsgListener {
@@ -427,6 +434,15 @@ typedef struct UniffiVTableCallbackInterfaceConversationListener {
 } UniffiVTableCallbackInterfaceConversationListener;
 
 #endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_LOG_SINK
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_LOG_SINK
+typedef struct UniffiVTableCallbackInterfaceLogSink {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceLogSinkMethod0 _Nonnull log;
+} UniffiVTableCallbackInterfaceLogSink;
+
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_CLONE_OPENIMCLIENT
 #define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_CLONE_OPENIMCLIENT
 uint64_t uniffi_openim_sdk_fn_clone_openimclient(uint64_t handle, RustCallStatus *_Nonnull out_status
@@ -440,6 +456,21 @@ void uniffi_openim_sdk_fn_free_openimclient(uint64_t handle, RustCallStatus *_No
 #ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_CONSTRUCTOR_OPENIMCLIENT_NEW
 #define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_CONSTRUCTOR_OPENIMCLIENT_NEW
 uint64_t uniffi_openim_sdk_fn_constructor_openimclient_new(RustBuffer config, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_METHOD_OPENIMCLIENT_ADD_ADVANCED_MSG_LISTENER
+#define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_METHOD_OPENIMCLIENT_ADD_ADVANCED_MSG_LISTENER
+uint64_t uniffi_openim_sdk_fn_method_openimclient_add_advanced_msg_listener(uint64_t ptr, uint64_t listener, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_METHOD_OPENIMCLIENT_ADD_CONN_LISTENER
+#define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_METHOD_OPENIMCLIENT_ADD_CONN_LISTENER
+uint64_t uniffi_openim_sdk_fn_method_openimclient_add_conn_listener(uint64_t ptr, uint64_t listener, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_METHOD_OPENIMCLIENT_ADD_CONVERSATION_LISTENER
+#define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_METHOD_OPENIMCLIENT_ADD_CONVERSATION_LISTENER
+uint64_t uniffi_openim_sdk_fn_method_openimclient_add_conversation_listener(uint64_t ptr, uint64_t listener, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_METHOD_OPENIMCLIENT_CLEAR_CONVERSATION_AND_DELETE_ALL_MSG
@@ -802,10 +833,55 @@ void uniffi_openim_sdk_fn_method_conversationlistener_on_total_unread_message_co
 void uniffi_openim_sdk_fn_method_conversationlistener_on_conversation_user_input_status_changed(uint64_t ptr, RustBuffer change, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_CLONE_LISTENERHANDLE
+#define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_CLONE_LISTENERHANDLE
+uint64_t uniffi_openim_sdk_fn_clone_listenerhandle(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_FREE_LISTENERHANDLE
+#define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_FREE_LISTENERHANDLE
+void uniffi_openim_sdk_fn_free_listenerhandle(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_METHOD_LISTENERHANDLE_CANCEL
+#define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_METHOD_LISTENERHANDLE_CANCEL
+void uniffi_openim_sdk_fn_method_listenerhandle_cancel(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_METHOD_LISTENERHANDLE_IS_CANCELLED
+#define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_METHOD_LISTENERHANDLE_IS_CANCELLED
+int8_t uniffi_openim_sdk_fn_method_listenerhandle_is_cancelled(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_CLONE_LOGSINK
+#define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_CLONE_LOGSINK
+uint64_t uniffi_openim_sdk_fn_clone_logsink(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_FREE_LOGSINK
+#define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_FREE_LOGSINK
+void uniffi_openim_sdk_fn_free_logsink(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_INIT_CALLBACK_VTABLE_LOGSINK
+#define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_INIT_CALLBACK_VTABLE_LOGSINK
+void uniffi_openim_sdk_fn_init_callback_vtable_logsink(const UniffiVTableCallbackInterfaceLogSink* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_METHOD_LOGSINK_LOG
+#define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_METHOD_LOGSINK_LOG
+void uniffi_openim_sdk_fn_method_logsink_log(uint64_t ptr, RustBuffer record, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_FUNC_SDK_VERSION
 #define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_FUNC_SDK_VERSION
 RustBuffer uniffi_openim_sdk_fn_func_sdk_version(RustCallStatus *_Nonnull out_status
     
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_FUNC_SET_LOG_SINK
+#define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_FUNC_SET_LOG_SINK
+void uniffi_openim_sdk_fn_func_set_log_sink(RustBuffer sink, RustBuffer level, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_OPENIM_SDK_RUSTBUFFER_ALLOC
@@ -1071,6 +1147,30 @@ void ffi_openim_sdk_rust_future_complete_void(uint64_t handle, RustCallStatus *_
 #ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_CHECKSUM_FUNC_SDK_VERSION
 #define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_CHECKSUM_FUNC_SDK_VERSION
 uint16_t uniffi_openim_sdk_checksum_func_sdk_version(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_CHECKSUM_FUNC_SET_LOG_SINK
+#define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_CHECKSUM_FUNC_SET_LOG_SINK
+uint16_t uniffi_openim_sdk_checksum_func_set_log_sink(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_CHECKSUM_METHOD_OPENIMCLIENT_ADD_ADVANCED_MSG_LISTENER
+#define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_CHECKSUM_METHOD_OPENIMCLIENT_ADD_ADVANCED_MSG_LISTENER
+uint16_t uniffi_openim_sdk_checksum_method_openimclient_add_advanced_msg_listener(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_CHECKSUM_METHOD_OPENIMCLIENT_ADD_CONN_LISTENER
+#define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_CHECKSUM_METHOD_OPENIMCLIENT_ADD_CONN_LISTENER
+uint16_t uniffi_openim_sdk_checksum_method_openimclient_add_conn_listener(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_CHECKSUM_METHOD_OPENIMCLIENT_ADD_CONVERSATION_LISTENER
+#define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_CHECKSUM_METHOD_OPENIMCLIENT_ADD_CONVERSATION_LISTENER
+uint16_t uniffi_openim_sdk_checksum_method_openimclient_add_conversation_listener(void
     
 );
 #endif
@@ -1449,6 +1549,24 @@ uint16_t uniffi_openim_sdk_checksum_method_conversationlistener_on_total_unread_
 #ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_CHECKSUM_METHOD_CONVERSATIONLISTENER_ON_CONVERSATION_USER_INPUT_STATUS_CHANGED
 #define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_CHECKSUM_METHOD_CONVERSATIONLISTENER_ON_CONVERSATION_USER_INPUT_STATUS_CHANGED
 uint16_t uniffi_openim_sdk_checksum_method_conversationlistener_on_conversation_user_input_status_changed(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_CHECKSUM_METHOD_LISTENERHANDLE_CANCEL
+#define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_CHECKSUM_METHOD_LISTENERHANDLE_CANCEL
+uint16_t uniffi_openim_sdk_checksum_method_listenerhandle_cancel(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_CHECKSUM_METHOD_LISTENERHANDLE_IS_CANCELLED
+#define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_CHECKSUM_METHOD_LISTENERHANDLE_IS_CANCELLED
+uint16_t uniffi_openim_sdk_checksum_method_listenerhandle_is_cancelled(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_CHECKSUM_METHOD_LOGSINK_LOG
+#define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_CHECKSUM_METHOD_LOGSINK_LOG
+uint16_t uniffi_openim_sdk_checksum_method_logsink_log(void
     
 );
 #endif

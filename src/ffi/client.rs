@@ -7,7 +7,7 @@ use std::future::Future;
 use crate::conversation::Conversations;
 use crate::engine::{Engine, EngineConfig, Session, Status};
 use crate::error::Result;
-use crate::ffi::listeners::ListenerRegistry;
+use crate::ffi::listeners::{Kind, ListenerHandle, ListenerRegistry};
 use crate::ffi::{AdvancedMsgListener, ConnListener, ConversationListener, LoginStatus, OpenIMConfig};
 use crate::message::{CardInfo, HistoryPage, Messages, OfflinePushInfo, SearchParams, SearchResult};
 use crate::model::{AtInfo, Conversation, ConversationUpdate, Message, MessageEntity, PictureInfo, UserInfo};
@@ -29,7 +29,7 @@ impl OpenIMClient {
     pub fn new(config: OpenIMConfig) -> Result<Arc<Self>> {
         logging::init(config.log_level);
         let config = EngineConfig::new(config.platform, &config.api_addr, &config.ws_addr, &config.data_dir)?;
-        let listeners = Arc::new(ListenerRegistry::default());
+        let listeners = ListenerRegistry::new();
         let engine = Engine::new(config, listeners.clone())?;
         Ok(Arc::new(Self { engine, listeners }))
     }
@@ -61,9 +61,16 @@ impl OpenIMClient {
         self.engine.login_user_id()
     }
 
-    /// Sets (replaces) the connection listener.
+    /// Adds a connection listener; it is first told the current connection state (when logged
+    /// in), then every change. It stays registered while the returned handle lives.
+    pub fn add_conn_listener(&self, listener: Arc<dyn ConnListener>) -> Arc<ListenerHandle> {
+        self.listeners.add_conn(listener, self.engine.login_status() != Status::LoggedOut)
+    }
+
+    /// Sets (replaces) the connection listener: [`OpenIMClient::add_conn_listener`] with the
+    /// handle kept by the client.
     pub fn set_conn_listener(&self, listener: Arc<dyn ConnListener>) {
-        self.listeners.set_conn(listener);
+        self.listeners.set(Kind::Conn, self.add_conn_listener(listener));
     }
 
     /// Profiles of `user_ids` from the server; unknown IDs are left out.
@@ -105,14 +112,24 @@ impl OpenIMClient {
 /// Listeners.
 #[uniffi::export]
 impl OpenIMClient {
-    /// Sets (replaces) the conversation listener.
-    pub fn set_conversation_listener(&self, listener: Arc<dyn ConversationListener>) {
-        self.listeners.set_conversation(listener);
+    /// Adds a conversation listener, registered while the returned handle lives.
+    pub fn add_conversation_listener(&self, listener: Arc<dyn ConversationListener>) -> Arc<ListenerHandle> {
+        self.listeners.add_conversation(listener)
     }
 
-    /// Sets (replaces) the message listener.
+    /// Adds a message listener, registered while the returned handle lives.
+    pub fn add_advanced_msg_listener(&self, listener: Arc<dyn AdvancedMsgListener>) -> Arc<ListenerHandle> {
+        self.listeners.add_advanced_msg(listener)
+    }
+
+    /// Sets (replaces) the conversation listener; its handle is kept by the client.
+    pub fn set_conversation_listener(&self, listener: Arc<dyn ConversationListener>) {
+        self.listeners.set(Kind::Conversation, self.listeners.add_conversation(listener));
+    }
+
+    /// Sets (replaces) the message listener; its handle is kept by the client.
     pub fn set_advanced_msg_listener(&self, listener: Arc<dyn AdvancedMsgListener>) {
-        self.listeners.set_advanced_msg(listener);
+        self.listeners.set(Kind::AdvancedMsg, self.listeners.add_advanced_msg(listener));
     }
 }
 

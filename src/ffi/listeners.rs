@@ -1,12 +1,27 @@
-//! Listener traits implemented by the host app (Kotlin interfaces, Swift protocols). Callbacks
-//! arrive on the SDK's listener thread, one at a time and in order; hop to the UI thread
-//! yourself. A callback that throws is logged and skipped; one that blocks delays later
-//! callbacks but never the engine.
+//! Listener traits implemented by the host app (Kotlin interfaces, Swift protocols), and the
+//! registry that delivers events to them.
+//!
+//! Every registered listener gets its own thread and a bounded queue: callbacks reach one
+//! listener one at a time and in order; a listener that is slow fills its queue and then makes
+//! the engine wait (back-pressure: nothing is dropped or reordered); a listener that throws is
+//! logged and skipped; a listener that blocks delays only itself until its queue is full. A
+//! registration lives as long as its [`ListenerHandle`]: cancel it (or drop it) and the listener
+//! receives nothing more.
 
-use std::sync::{Arc, RwLock};
+use std::collections::HashMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Arc, Mutex, Weak};
 
+use crate::engine::dispatcher::{THREAD_NAME, quiet_listener_panics};
 use crate::events::{ConnEvent, ConversationEvent, Event, EventSink, MsgEvent};
 use crate::model::{Conversation, InputStatusChange, Message, MessageReceipt, RevokedInfo};
+use crate::runtime::panic_message;
+
+/// Callbacks queued for one listener before the engine waits for it.
+pub const LISTENER_QUEUE: usize = 1024;
+
 /// Connection and session events (OpenIM `OnConnListener`).
 #[uniffi::export(foreign)]
 pub trait ConnListener: Send + Sync {
@@ -31,7 +46,7 @@ pub trait ConversationListener: Send + Sync {
     fn on_sync_server_start(&self, reinstalled: bool);
     fn on_sync_server_finish(&self, reinstalled: bool);
     fn on_sync_server_failed(&self, reinstalled: bool);
-    /// Progress 0–100 of a first sync.
+    /// Progress 0–100 of a sync.
     fn on_sync_server_progress(&self, progress: i32);
     fn on_new_conversation(&self, conversations: Vec<Conversation>);
     fn on_conversation_changed(&self, conversations: Vec<Conversation>);
@@ -55,37 +70,77 @@ pub trait AdvancedMsgListener: Send + Sync {
     fn on_recv_online_only_message(&self, message: Message);
 }
 
-/// The listeners an `OpenIMClient` currently has; the engine's events are routed here.
-#[derive(Default)]
-pub(crate) struct ListenerRegistry {
-    conn: RwLock<Option<Arc<dyn ConnListener>>>,
-    conversation: RwLock<Option<Arc<dyn ConversationListener>>>,
-    advanced_msg: RwLock<Option<Arc<dyn AdvancedMsgListener>>>,
+/// One registration; cancelling it (or dropping the last reference) removes the listener.
+#[derive(uniffi::Object)]
+pub struct ListenerHandle {
+    id: u64,
+    cancelled: Arc<AtomicBool>,
+    registry: Weak<ListenerRegistry>,
 }
 
-fn current<T: ?Sized>(slot: &RwLock<Option<Arc<T>>>) -> Option<Arc<T>> {
-    slot.read().expect("listener lock").clone()
+#[uniffi::export]
+impl ListenerHandle {
+    /// Removes the listener; it receives nothing more, even what was already queued for it.
+    pub fn cancel(&self) {
+        if !self.cancelled.swap(true, Ordering::SeqCst)
+            && let Some(registry) = self.registry.upgrade()
+        {
+            registry.remove(self.id);
+        }
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for ListenerHandle {
+    fn drop(&mut self) {
+        self.cancel();
+    }
+}
+
+/// The listener kinds and the events each receives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Kind {
+    Conn,
+    Conversation,
+    AdvancedMsg,
+}
+
+/// The queue to one listener's thread.
+struct Slot {
+    id: u64,
+    kind: Kind,
+    tx: SyncSender<Event>,
+}
+
+#[derive(Default)]
+struct Inner {
+    slots: Vec<Slot>,
+    /// The connection state as last delivered, told first to a connection listener added later.
+    conn_state: Option<ConnEvent>,
+    /// Registrations made through the `set_*` calls (one per kind, replaced by the next).
+    set_handles: HashMap<Kind, Arc<ListenerHandle>>,
+}
+
+/// The listeners of one `OpenIMClient`; the engine's events are delivered here.
+pub(crate) struct ListenerRegistry {
+    inner: Mutex<Inner>,
+    next_id: AtomicU64,
+    me: Weak<ListenerRegistry>,
 }
 
 impl ListenerRegistry {
-    pub fn set_conn(&self, listener: Arc<dyn ConnListener>) {
-        *self.conn.write().expect("listener lock") = Some(listener);
+    pub fn new() -> Arc<Self> {
+        quiet_listener_panics();
+        Arc::new_cyclic(|me| Self { inner: Mutex::new(Inner::default()), next_id: AtomicU64::new(1), me: me.clone() })
     }
 
-    pub fn set_conversation(&self, listener: Arc<dyn ConversationListener>) {
-        *self.conversation.write().expect("listener lock") = Some(listener);
-    }
-
-    pub fn set_advanced_msg(&self, listener: Arc<dyn AdvancedMsgListener>) {
-        *self.advanced_msg.write().expect("listener lock") = Some(listener);
-    }
-}
-
-impl EventSink for ListenerRegistry {
-    fn deliver(&self, event: Event) {
-        match event {
-            Event::Conn(e) => {
-                let Some(l) = current(&self.conn) else { return };
+    /// `logged_in`: whether a session is active, so there is a connection state to tell.
+    pub fn add_conn(&self, l: Arc<dyn ConnListener>, logged_in: bool) -> Arc<ListenerHandle> {
+        self.add(Kind::Conn, logged_in, move |event| {
+            if let Event::Conn(e) = event {
                 match e {
                     ConnEvent::Connecting => l.on_connecting(),
                     ConnEvent::ConnectSuccess => l.on_connect_success(),
@@ -96,8 +151,12 @@ impl EventSink for ListenerRegistry {
                     ConnEvent::Closed => {}
                 }
             }
-            Event::Conversation(e) => {
-                let Some(l) = current(&self.conversation) else { return };
+        })
+    }
+
+    pub fn add_conversation(&self, l: Arc<dyn ConversationListener>) -> Arc<ListenerHandle> {
+        self.add(Kind::Conversation, false, move |event| {
+            if let Event::Conversation(e) = event {
                 match e {
                     ConversationEvent::SyncServerStart { reinstalled } => l.on_sync_server_start(reinstalled),
                     ConversationEvent::SyncServerFinish { reinstalled } => l.on_sync_server_finish(reinstalled),
@@ -109,8 +168,12 @@ impl EventSink for ListenerRegistry {
                     ConversationEvent::UserInputStatusChanged(change) => l.on_conversation_user_input_status_changed(change),
                 }
             }
-            Event::Msg(e) => {
-                let Some(l) = current(&self.advanced_msg) else { return };
+        })
+    }
+
+    pub fn add_advanced_msg(&self, l: Arc<dyn AdvancedMsgListener>) -> Arc<ListenerHandle> {
+        self.add(Kind::AdvancedMsg, false, move |event| {
+            if let Event::Msg(e) = event {
                 match e {
                     MsgEvent::RecvNewMessage(m) => l.on_recv_new_message(m),
                     MsgEvent::RecvOfflineNewMessage(m) => l.on_recv_offline_new_message(m),
@@ -120,6 +183,84 @@ impl EventSink for ListenerRegistry {
                     MsgEvent::MsgDeleted(m) => l.on_msg_deleted(m),
                 }
             }
+        })
+    }
+
+    /// Replaces the listener of `kind` registered through `set_*`.
+    pub fn set(&self, kind: Kind, handle: Arc<ListenerHandle>) {
+        let previous = self.inner.lock().expect("listener lock").set_handles.insert(kind, handle);
+        if let Some(previous) = previous {
+            previous.cancel();
+        }
+    }
+
+    /// Registers `deliver` on a thread of its own; with `tell_state`, it is first told the
+    /// current connection state.
+    fn add(&self, kind: Kind, tell_state: bool, deliver: impl Fn(Event) + Send + 'static) -> Arc<ListenerHandle> {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let cancelled = Arc::new(AtomicBool::new(false));
+        let (tx, rx) = sync_channel::<Event>(LISTENER_QUEUE);
+        let flag = cancelled.clone();
+        std::thread::Builder::new()
+            .name(format!("{THREAD_NAME}-{id}"))
+            .stack_size(512 * 1024)
+            .spawn(move || run_listener(rx, flag, deliver))
+            .expect("listener thread starts");
+        {
+            let mut inner = self.inner.lock().expect("listener lock");
+            if tell_state
+                && let Some(state) = inner.conn_state.clone()
+            {
+                // The queue is new and empty: this cannot block.
+                let _ = tx.try_send(Event::Conn(state));
+            }
+            inner.slots.push(Slot { id, kind, tx });
+        }
+        Arc::new(ListenerHandle { id, cancelled, registry: self.me.clone() })
+    }
+
+    fn remove(&self, id: u64) {
+        // Dropping the queue's sender ends the listener thread once it is idle.
+        self.inner.lock().expect("listener lock").slots.retain(|s| s.id != id);
+    }
+}
+
+fn run_listener(rx: Receiver<Event>, cancelled: Arc<AtomicBool>, deliver: impl Fn(Event)) {
+    for event in rx {
+        if cancelled.load(Ordering::SeqCst) {
+            break;
+        }
+        let name = event.name();
+        if let Err(payload) = catch_unwind(AssertUnwindSafe(|| deliver(event))) {
+            tracing::error!(event = name, panic = %panic_message(payload), "listener failed; event skipped");
+        }
+    }
+}
+
+impl EventSink for ListenerRegistry {
+    /// Hands `event` to every listener of its kind, waiting while a listener's queue is full.
+    fn deliver(&self, event: Event) {
+        let kind = match &event {
+            Event::Conn(_) => Kind::Conn,
+            Event::Conversation(_) => Kind::Conversation,
+            Event::Msg(_) => Kind::AdvancedMsg,
+        };
+        let targets: Vec<SyncSender<Event>> = {
+            let mut inner = self.inner.lock().expect("listener lock");
+            if let Event::Conn(e) = &event {
+                inner.conn_state = match e {
+                    ConnEvent::Connecting | ConnEvent::ConnectSuccess | ConnEvent::ConnectFailed { .. } => Some(e.clone()),
+                    _ => None,
+                };
+            }
+            inner.slots.iter().filter(|s| s.kind == kind).map(|s| s.tx.clone()).collect()
+        };
+        if matches!(event, Event::Conn(ConnEvent::Closed)) {
+            return;
+        }
+        for tx in targets {
+            // A listener removed meanwhile has closed its queue: nothing to do.
+            let _ = tx.send(event.clone());
         }
     }
 }

@@ -8,7 +8,8 @@ mod listeners;
 
 pub use client::OpenIMClient;
 pub use config::{LogLevel, LoginStatus, OpenIMConfig};
-pub use listeners::{AdvancedMsgListener, ConnListener, ConversationListener};
+pub use crate::logging::{LogRecord, LogSink, set_log_sink};
+pub use listeners::{AdvancedMsgListener, ConnListener, ConversationListener, ListenerHandle};
 
 pub use crate::message::{CardInfo, HistoryPage, OfflinePushInfo, SearchParams, SearchResult, SearchResultItem};
 pub use crate::model::{

@@ -15,31 +15,41 @@ public enum ConnEvent: Equatable, Sendable {
     case userTokenInvalid(msg: String)
 }
 
-/// A `ConnListener` that turns callbacks into an `AsyncStream`:
+/// A `ConnListener` that turns callbacks into an `AsyncStream` (read it once; a full buffer
+/// makes the SDK wait, nothing is dropped):
 ///
 /// ```swift
 /// let conn = ConnEventStream()
-/// client.setConnListener(listener: conn)
+/// let handle = client.addConnListener(listener: conn)   // registered while `handle` lives
 /// for await event in conn.events { ... }
 /// ```
 public final class ConnEventStream: ConnListener, @unchecked Sendable {
+    let buffer = EventBuffer<ConnEvent>()
     public let events: AsyncStream<ConnEvent>
-    private let continuation: AsyncStream<ConnEvent>.Continuation
 
     public init() {
-        (events, continuation) = AsyncStream.makeStream(of: ConnEvent.self)
+        events = buffer.stream()
     }
 
-    deinit {
-        continuation.finish()
-    }
+    deinit { buffer.finish() }
 
-    public func onConnecting() { continuation.yield(.connecting) }
-    public func onConnectSuccess() { continuation.yield(.connectSuccess) }
-    public func onConnectFailed(code: Int32, msg: String) { continuation.yield(.connectFailed(code: code, msg: msg)) }
-    public func onKickedOffline() { continuation.yield(.kickedOffline) }
-    public func onUserTokenExpired() { continuation.yield(.userTokenExpired) }
-    public func onUserTokenInvalid(msg: String) { continuation.yield(.userTokenInvalid(msg: msg)) }
+    public func onConnecting() { buffer.push(.connecting) }
+    public func onConnectSuccess() { buffer.push(.connectSuccess) }
+    public func onConnectFailed(code: Int32, msg: String) { buffer.push(.connectFailed(code: code, msg: msg)) }
+    public func onKickedOffline() { buffer.push(.kickedOffline) }
+    public func onUserTokenExpired() { buffer.push(.userTokenExpired) }
+    public func onUserTokenInvalid(msg: String) { buffer.push(.userTokenInvalid(msg: msg)) }
+}
+
+public extension OpenIMClient {
+    /// Connection events; every call registers a listener of its own (first told the current
+    /// state when logged in), removed when the stream ends, so several readers each see every
+    /// event.
+    func connEvents() -> AsyncStream<ConnEvent> {
+        let listener = ConnEventStream()
+        let handle = addConnListener(listener: listener)
+        return listener.buffer.stream(onEnd: { handle.cancel() })
+    }
 }
 
 public extension OpenIMError {

@@ -22,42 +22,60 @@ public enum ConversationEvent: Equatable, Sendable {
     case inputStatus(InputStatusChange)
 }
 
-/// An `AdvancedMsgListener` exposing an `AsyncStream` of `MessageEvent`s.
+/// An `AdvancedMsgListener` exposing an `AsyncStream` of `MessageEvent`s (read it once; a full
+/// buffer makes the SDK wait, nothing is dropped).
 public final class MessageEventStream: AdvancedMsgListener, @unchecked Sendable {
+    let buffer = EventBuffer<MessageEvent>()
     public let events: AsyncStream<MessageEvent>
-    private let continuation: AsyncStream<MessageEvent>.Continuation
 
     public init() {
-        (events, continuation) = AsyncStream.makeStream(of: MessageEvent.self)
+        events = buffer.stream()
     }
 
-    deinit { continuation.finish() }
+    deinit { buffer.finish() }
 
-    public func onRecvNewMessage(message: Message) { continuation.yield(.newMessage(message)) }
-    public func onRecvC2cReadReceipt(receipts: [MessageReceipt]) { continuation.yield(.readReceipts(receipts)) }
-    public func onNewRecvMessageRevoked(revoked: RevokedInfo) { continuation.yield(.revoked(revoked)) }
-    public func onRecvOfflineNewMessage(message: Message) { continuation.yield(.offlineNewMessage(message)) }
-    public func onMsgDeleted(message: Message) { continuation.yield(.deleted(message)) }
-    public func onRecvOnlineOnlyMessage(message: Message) { continuation.yield(.onlineOnlyMessage(message)) }
+    public func onRecvNewMessage(message: Message) { buffer.push(.newMessage(message)) }
+    public func onRecvC2cReadReceipt(receipts: [MessageReceipt]) { buffer.push(.readReceipts(receipts)) }
+    public func onNewRecvMessageRevoked(revoked: RevokedInfo) { buffer.push(.revoked(revoked)) }
+    public func onRecvOfflineNewMessage(message: Message) { buffer.push(.offlineNewMessage(message)) }
+    public func onMsgDeleted(message: Message) { buffer.push(.deleted(message)) }
+    public func onRecvOnlineOnlyMessage(message: Message) { buffer.push(.onlineOnlyMessage(message)) }
 }
 
 /// A `ConversationListener` exposing an `AsyncStream` of `ConversationEvent`s.
 public final class ConversationEventStream: ConversationListener, @unchecked Sendable {
+    let buffer = EventBuffer<ConversationEvent>()
     public let events: AsyncStream<ConversationEvent>
-    private let continuation: AsyncStream<ConversationEvent>.Continuation
 
     public init() {
-        (events, continuation) = AsyncStream.makeStream(of: ConversationEvent.self)
+        events = buffer.stream()
     }
 
-    deinit { continuation.finish() }
+    deinit { buffer.finish() }
 
-    public func onSyncServerStart(reinstalled: Bool) { continuation.yield(.syncStart(reinstalled: reinstalled)) }
-    public func onSyncServerFinish(reinstalled: Bool) { continuation.yield(.syncFinish(reinstalled: reinstalled)) }
-    public func onSyncServerFailed(reinstalled: Bool) { continuation.yield(.syncFailed(reinstalled: reinstalled)) }
-    public func onSyncServerProgress(progress: Int32) { continuation.yield(.syncProgress(progress)) }
-    public func onNewConversation(conversations: [Conversation]) { continuation.yield(.newConversations(conversations)) }
-    public func onConversationChanged(conversations: [Conversation]) { continuation.yield(.changed(conversations)) }
-    public func onTotalUnreadMessageCountChanged(totalUnreadCount: Int32) { continuation.yield(.totalUnread(totalUnreadCount)) }
-    public func onConversationUserInputStatusChanged(change: InputStatusChange) { continuation.yield(.inputStatus(change)) }
+    public func onSyncServerStart(reinstalled: Bool) { buffer.push(.syncStart(reinstalled: reinstalled)) }
+    public func onSyncServerFinish(reinstalled: Bool) { buffer.push(.syncFinish(reinstalled: reinstalled)) }
+    public func onSyncServerFailed(reinstalled: Bool) { buffer.push(.syncFailed(reinstalled: reinstalled)) }
+    public func onSyncServerProgress(progress: Int32) { buffer.push(.syncProgress(progress)) }
+    public func onNewConversation(conversations: [Conversation]) { buffer.push(.newConversations(conversations)) }
+    public func onConversationChanged(conversations: [Conversation]) { buffer.push(.changed(conversations)) }
+    public func onTotalUnreadMessageCountChanged(totalUnreadCount: Int32) { buffer.push(.totalUnread(totalUnreadCount)) }
+    public func onConversationUserInputStatusChanged(change: InputStatusChange) { buffer.push(.inputStatus(change)) }
+}
+
+public extension OpenIMClient {
+    /// Message events; every call registers a listener of its own, removed when the stream
+    /// ends, so several readers each see every event.
+    func messageEvents() -> AsyncStream<MessageEvent> {
+        let listener = MessageEventStream()
+        let handle = addAdvancedMsgListener(listener: listener)
+        return listener.buffer.stream(onEnd: { handle.cancel() })
+    }
+
+    /// Conversation events, one listener per stream (see `messageEvents()`).
+    func conversationEvents() -> AsyncStream<ConversationEvent> {
+        let listener = ConversationEventStream()
+        let handle = addConversationListener(listener: listener)
+        return listener.buffer.stream(onEnd: { handle.cancel() })
+    }
 }

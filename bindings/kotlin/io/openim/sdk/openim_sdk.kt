@@ -717,6 +717,9 @@ internal interface UniffiCallbackInterfaceConversationListenerMethod6 : com.sun.
 internal interface UniffiCallbackInterfaceConversationListenerMethod7 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`change`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
+internal interface UniffiCallbackInterfaceLogSinkMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`record`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
 @Structure.FieldOrder("uniffiFree", "uniffiClone", "onRecvNewMessage", "onRecvC2cReadReceipt", "onNewRecvMessageRevoked", "onRecvOfflineNewMessage", "onMsgDeleted", "onRecvOnlineOnlyMessage")
 internal open class UniffiVTableCallbackInterfaceAdvancedMsgListener(
     @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
@@ -825,6 +828,25 @@ internal open class UniffiVTableCallbackInterfaceConversationListener(
     }
 
 }
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "log")
+internal open class UniffiVTableCallbackInterfaceLogSink(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `log`: UniffiCallbackInterfaceLogSinkMethod0? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `log`: UniffiCallbackInterfaceLogSinkMethod0? = null,
+    ): UniffiVTableCallbackInterfaceLogSink(`uniffiFree`,`uniffiClone`,`log`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceLogSink) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `log` = other.`log`
+    }
+
+}
 
 // A JNA Library to expose the extern-C FFI definitions.
 // This is an implementation detail which will be called internally by the public API.
@@ -850,6 +872,14 @@ internal object IntegrityCheckingUniffiLib {
 
     internal fun ensureInitialized() = Unit
     external fun uniffi_openim_sdk_checksum_func_sdk_version(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_func_set_log_sink(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_add_advanced_msg_listener(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_add_conn_listener(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_add_conversation_listener(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_clear_conversation_and_delete_all_msg(
     ): Int
@@ -977,6 +1007,12 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_openim_sdk_checksum_method_conversationlistener_on_conversation_user_input_status_changed(
     ): Int
+    external fun uniffi_openim_sdk_checksum_method_listenerhandle_cancel(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_listenerhandle_is_cancelled(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_logsink_log(
+    ): Int
     external fun uniffi_openim_sdk_checksum_constructor_openimclient_new(
     ): Int
     external fun ffi_openim_sdk_uniffi_contract_version(
@@ -998,6 +1034,7 @@ internal object UniffiLib {
         uniffiCallbackInterfaceAdvancedMsgListener.register(this)
         uniffiCallbackInterfaceConnListener.register(this)
         uniffiCallbackInterfaceConversationListener.register(this)
+        uniffiCallbackInterfaceLogSink.register(this)
         
     }
 
@@ -1007,6 +1044,12 @@ internal object UniffiLib {
     external fun uniffi_openim_sdk_fn_free_openimclient(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_openim_sdk_fn_constructor_openimclient_new(`config`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_add_advanced_msg_listener(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_add_conn_listener(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_add_conversation_listener(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_clear_conversation_and_delete_all_msg(`ptr`: Long,`conversationId`: RustBuffer.ByValue,
     ): Long
@@ -1152,8 +1195,26 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_openim_sdk_fn_method_conversationlistener_on_conversation_user_input_status_changed(`ptr`: Long,`change`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_openim_sdk_fn_clone_listenerhandle(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_openim_sdk_fn_free_listenerhandle(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_listenerhandle_cancel(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_listenerhandle_is_cancelled(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_openim_sdk_fn_clone_logsink(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_openim_sdk_fn_free_logsink(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_init_callback_vtable_logsink(`vtable`: UniffiVTableCallbackInterfaceLogSink,
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_logsink_log(`ptr`: Long,`record`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_openim_sdk_fn_func_sdk_version(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_openim_sdk_fn_func_set_log_sink(`sink`: RustBuffer.ByValue,`level`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun ffi_openim_sdk_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_openim_sdk_rustbuffer_from_bytes(`bytes`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -2726,7 +2787,7 @@ public interface ConversationListener {
     fun `onSyncServerFailed`(`reinstalled`: kotlin.Boolean)
     
     /**
-     * Progress 0–100 of a first sync.
+     * Progress 0–100 of a sync.
      */
     fun `onSyncServerProgress`(`progress`: kotlin.Int)
     
@@ -2892,7 +2953,7 @@ open class ConversationListenerImpl: Disposable, AutoCloseable, ConversationList
 
     
     /**
-     * Progress 0–100 of a first sync.
+     * Progress 0–100 of a sync.
      */override fun `onSyncServerProgress`(`progress`: kotlin.Int)
         = 
     callWithHandle {
@@ -3243,10 +3304,626 @@ public object FfiConverterTypeConversationListener: FfiConverter<ConversationLis
 
 
 /**
+ * One registration; cancelling it (or dropping the last reference) removes the listener.
+ */
+public interface ListenerHandleInterface {
+    
+    /**
+     * Removes the listener; it receives nothing more, even what was already queued for it.
+     */
+    fun `cancel`()
+    
+    fun `isCancelled`(): kotlin.Boolean
+    
+    companion object
+}
+
+/**
+ * One registration; cancelling it (or dropping the last reference) removes the listener.
+ */
+open class ListenerHandle: Disposable, AutoCloseable, ListenerHandleInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_openim_sdk_fn_free_listenerhandle(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_openim_sdk_fn_clone_listenerhandle(handle, status)
+        }
+    }
+
+    
+    /**
+     * Removes the listener; it receives nothing more, even what was already queued for it.
+     */override fun `cancel`()
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_listenerhandle_cancel(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    override fun `isCancelled`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_listenerhandle_is_cancelled(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeListenerHandle: FfiConverter<ListenerHandle, Long> {
+    override fun lower(value: ListenerHandle): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): ListenerHandle {
+        return ListenerHandle(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): ListenerHandle {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: ListenerHandle) = 8UL
+
+    override fun write(value: ListenerHandle, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Where the host wants the SDK's log (Logcat, OSLog, its own logger). Called on the SDK's log
+ * thread, one record at a time.
+ */
+public interface LogSink {
+    
+    fun `log`(`record`: LogRecord)
+    
+    companion object
+}
+
+/**
+ * Where the host wants the SDK's log (Logcat, OSLog, its own logger). Called on the SDK's log
+ * thread, one record at a time.
+ */
+open class LogSinkImpl: Disposable, AutoCloseable, LogSink
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_openim_sdk_fn_free_logsink(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_openim_sdk_fn_clone_logsink(handle, status)
+        }
+    }
+
+    override fun `log`(`record`: LogRecord)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_logsink_log(
+        it,
+        
+        FfiConverterTypeLogRecord.lower(`record`),_status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceLogSink {
+    internal object `log`: UniffiCallbackInterfaceLogSinkMethod0 {
+        override fun callback(`uniffiHandle`: Long,`record`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeLogSink.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`log`(
+                    FfiConverterTypeLogRecord.lift(`record`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeLogSink.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeLogSink.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceLogSink.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `log`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_openim_sdk_fn_init_callback_vtable_logsink(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLogSink: FfiConverter<LogSink, Long> {
+    internal val handleMap = UniffiHandleMap<LogSink>()
+
+    override fun lower(value: LogSink): Long {
+        if (value is LogSinkImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): LogSink {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return LogSinkImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): LogSink {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: LogSink) = 8UL
+
+    override fun write(value: LogSink, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * One OpenIM account session at a time on one device. Create it once (it is cheap to keep),
  * set listeners, then `login`. All methods are safe to call from any thread.
  */
 public interface OpenImClientInterface {
+    
+    /**
+     * Adds a message listener, registered while the returned handle lives.
+     */
+    fun `addAdvancedMsgListener`(`listener`: AdvancedMsgListener): ListenerHandle
+    
+    /**
+     * Adds a connection listener; it is first told the current connection state (when logged
+     * in), then every change. It stays registered while the returned handle lives.
+     */
+    fun `addConnListener`(`listener`: ConnListener): ListenerHandle
+    
+    /**
+     * Adds a conversation listener, registered while the returned handle lives.
+     */
+    fun `addConversationListener`(`listener`: ConversationListener): ListenerHandle
     
     /**
      * Removes every message of a conversation, here and on the server.
@@ -3385,7 +4062,7 @@ public interface OpenImClientInterface {
     suspend fun `sendMessage`(`message`: Message, `recvId`: kotlin.String?, `groupId`: kotlin.String?, `offlinePushInfo`: OfflinePushInfo?, `isOnlineOnly`: kotlin.Boolean): Message
     
     /**
-     * Sets (replaces) the message listener.
+     * Sets (replaces) the message listener; its handle is kept by the client.
      */
     fun `setAdvancedMsgListener`(`listener`: AdvancedMsgListener)
     
@@ -3396,7 +4073,8 @@ public interface OpenImClientInterface {
     suspend fun `setAppBackgroundStatus`(`isBackground`: kotlin.Boolean)
     
     /**
-     * Sets (replaces) the connection listener.
+     * Sets (replaces) the connection listener: [`OpenIMClient::add_conn_listener`] with the
+     * handle kept by the client.
      */
     fun `setConnListener`(`listener`: ConnListener)
     
@@ -3411,7 +4089,7 @@ public interface OpenImClientInterface {
     suspend fun `setConversationDraft`(`conversationId`: kotlin.String, `draftText`: kotlin.String)
     
     /**
-     * Sets (replaces) the conversation listener.
+     * Sets (replaces) the conversation listener; its handle is kept by the client.
      */
     fun `setConversationListener`(`listener`: ConversationListener)
     
@@ -3545,6 +4223,58 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
             UniffiLib.uniffi_openim_sdk_fn_clone_openimclient(handle, status)
         }
     }
+
+    
+    /**
+     * Adds a message listener, registered while the returned handle lives.
+     */override fun `addAdvancedMsgListener`(`listener`: AdvancedMsgListener): ListenerHandle {
+            return FfiConverterTypeListenerHandle.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_add_advanced_msg_listener(
+        it,
+        
+        FfiConverterTypeAdvancedMsgListener.lower(`listener`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Adds a connection listener; it is first told the current connection state (when logged
+     * in), then every change. It stays registered while the returned handle lives.
+     */override fun `addConnListener`(`listener`: ConnListener): ListenerHandle {
+            return FfiConverterTypeListenerHandle.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_add_conn_listener(
+        it,
+        
+        FfiConverterTypeConnListener.lower(`listener`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Adds a conversation listener, registered while the returned handle lives.
+     */override fun `addConversationListener`(`listener`: ConversationListener): ListenerHandle {
+            return FfiConverterTypeListenerHandle.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_add_conversation_listener(
+        it,
+        
+        FfiConverterTypeConversationListener.lower(`listener`),_status)
+}
+    }
+    )
+    }
+    
 
     
     /**
@@ -4314,7 +5044,7 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
 
     
     /**
-     * Sets (replaces) the message listener.
+     * Sets (replaces) the message listener; its handle is kept by the client.
      */override fun `setAdvancedMsgListener`(`listener`: AdvancedMsgListener)
         = 
     callWithHandle {
@@ -4357,7 +5087,8 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
 
     
     /**
-     * Sets (replaces) the connection listener.
+     * Sets (replaces) the connection listener: [`OpenIMClient::add_conn_listener`] with the
+     * handle kept by the client.
      */override fun `setConnListener`(`listener`: ConnListener)
         = 
     callWithHandle {
@@ -4426,7 +5157,7 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
 
     
     /**
-     * Sets (replaces) the conversation listener.
+     * Sets (replaces) the conversation listener; its handle is kept by the client.
      */override fun `setConversationListener`(`listener`: ConversationListener)
         = 
     callWithHandle {
@@ -4911,6 +5642,66 @@ public object FfiConverterTypeInputStatusChange: FfiConverterRustBuffer<InputSta
             FfiConverterString.write(value.`conversationId`, buf)
             FfiConverterString.write(value.`userId`, buf)
             FfiConverterSequenceInt.write(value.`platformIds`, buf)
+    }
+}
+
+
+
+/**
+ * One log line for a [`LogSink`].
+ */
+data class LogRecord (
+    val `level`: LogLevel
+    , 
+    /**
+     * The SDK module that logged it, e.g. `openim_sdk::engine::sync`.
+     */
+    val `target`: kotlin.String
+    , 
+    /**
+     * The message with its fields (`key=value`).
+     */
+    val `message`: kotlin.String
+    , 
+    /**
+     * Milliseconds since the epoch.
+     */
+    val `timestampMs`: kotlin.Long
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeLogRecord: FfiConverterRustBuffer<LogRecord> {
+    override fun read(buf: ByteBuffer): LogRecord {
+        return LogRecord(
+            FfiConverterTypeLogLevel.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: LogRecord) = (
+            FfiConverterTypeLogLevel.allocationSize(value.`level`) +
+            FfiConverterString.allocationSize(value.`target`) +
+            FfiConverterString.allocationSize(value.`message`) +
+            FfiConverterLong.allocationSize(value.`timestampMs`)
+    )
+
+    override fun write(value: LogRecord, buf: ByteBuffer) {
+            FfiConverterTypeLogLevel.write(value.`level`, buf)
+            FfiConverterString.write(value.`target`, buf)
+            FfiConverterString.write(value.`message`, buf)
+            FfiConverterLong.write(value.`timestampMs`, buf)
     }
 }
 
@@ -6994,6 +7785,38 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeLogSink: FfiConverterRustBuffer<LogSink?> {
+    override fun read(buf: ByteBuffer): LogSink? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeLogSink.read(buf)
+    }
+
+    override fun allocationSize(value: LogSink?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeLogSink.allocationSize(value)
+        }
+    }
+
+    override fun write(value: LogSink?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeLogSink.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeMessage: FfiConverterRustBuffer<Message?> {
     override fun read(buf: ByteBuffer): Message? {
         if (buf.get().toInt() == 0) {
@@ -7354,6 +8177,21 @@ public object FfiConverterSequenceTypeUserInfo: FfiConverterRustBuffer<List<User
 }
     )
     }
+    
+
+        /**
+         * Sends the SDK's log to `sink` instead of stderr, at `level` and above (for every client of
+         * the process). `None` goes back to stderr.
+         */ fun `setLogSink`(`sink`: LogSink?, `level`: LogLevel)
+        = 
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_func_set_log_sink(
+    
+        
+        FfiConverterOptionalTypeLogSink.lower(`sink`),
+        FfiConverterTypeLogLevel.lower(`level`),_status)
+}
+    
     
 
 

@@ -1,5 +1,11 @@
 package io.openim.sdk
 
+import kotlinx.coroutines.channels.awaitClose
+import kotlinx.coroutines.channels.trySendBlocking
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.buffer
+import kotlinx.coroutines.flow.callbackFlow
+
 /** Aliases with OpenIM's capitalisation for the generated types. */
 typealias OpenIMClient = OpenImClient
 typealias OpenIMConfig = OpenImConfig
@@ -32,6 +38,23 @@ class ConnEventStream : EventStream<ConnEvent>(), ConnListener {
     override fun onUserTokenExpired() = emit(ConnEvent.UserTokenExpired)
     override fun onUserTokenInvalid(msg: String) = emit(ConnEvent.UserTokenInvalid(msg))
 }
+
+/**
+ * Connection events as a cold [Flow]: each collection registers its own listener, which first
+ * hears the current state (when logged in), then every change (see [messageEvents]).
+ */
+fun OpenImClient.connEvents(): Flow<ConnEvent> = callbackFlow {
+    val listener = object : ConnListener {
+        override fun onConnecting() { trySendBlocking(ConnEvent.Connecting) }
+        override fun onConnectSuccess() { trySendBlocking(ConnEvent.ConnectSuccess) }
+        override fun onConnectFailed(code: Int, msg: String) { trySendBlocking(ConnEvent.ConnectFailed(code, msg)) }
+        override fun onKickedOffline() { trySendBlocking(ConnEvent.KickedOffline) }
+        override fun onUserTokenExpired() { trySendBlocking(ConnEvent.UserTokenExpired) }
+        override fun onUserTokenInvalid(msg: String) { trySendBlocking(ConnEvent.UserTokenInvalid(msg)) }
+    }
+    val handle = addConnListener(listener)
+    awaitClose { handle.cancel() }
+}.buffer(EVENT_BUFFER)
 
 /** OpenIM's numeric error code. */
 val OpenImException.errorCode: Int

@@ -1,0 +1,155 @@
+package io.openim.sdk
+
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.async
+import kotlinx.coroutines.flow.filterIsInstance
+import kotlinx.coroutines.flow.first
+import kotlinx.coroutines.flow.take
+import kotlinx.coroutines.flow.toList
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
+import kotlinx.coroutines.yield
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertNull
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+import java.util.Collections
+import java.util.concurrent.CountDownLatch
+import java.util.concurrent.TimeUnit
+import java.util.concurrent.atomic.AtomicInteger
+
+/** A message listener that records texts, after running [before] on each message. */
+class TextListener(private val before: (Message) -> Unit = {}) : AdvancedMsgListener {
+    val texts: MutableList<String> = Collections.synchronizedList(mutableListOf())
+    private val arrived = java.util.concurrent.Semaphore(0)
+
+    override fun onRecvNewMessage(message: Message) {
+        before(message)
+        texts += (message.content as MessageContent.Text).text
+        arrived.release()
+    }
+
+    /** Waits (bounded) until [n] messages have arrived. */
+    fun await(n: Int) {
+        while (texts.size < n) {
+            if (!arrived.tryAcquire(15, TimeUnit.SECONDS)) throw AssertionError("got only $texts, wanted $n")
+        }
+    }
+
+    override fun onRecvC2cReadReceipt(receipts: List<MessageReceipt>) {}
+    override fun onNewRecvMessageRevoked(revoked: RevokedInfo) {}
+    override fun onRecvOfflineNewMessage(message: Message) {}
+    override fun onMsgDeleted(message: Message) {}
+    override fun onRecvOnlineOnlyMessage(message: Message) {}
+}
+
+class ListenerTest {
+    @Test
+    fun twoListenersBothReceiveAndACancelledOneNothingMore(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = OnlineUser(server, "alice")
+            val bob = OnlineUser(server, "bob")
+            val first = TextListener()
+            val second = TextListener()
+            val firstHandle = bob.client.addAdvancedMsgListener(first)
+            val secondHandle = bob.client.addAdvancedMsgListener(second)
+            alice.sendText("bob", "one")
+            first.await(1)
+            second.await(1)
+            firstHandle.cancel()
+            assertTrue(firstHandle.isCancelled())
+            alice.sendText("bob", "two")
+            alice.sendText("bob", "three")
+            second.await(3)
+            bob.awaitText("three")
+            assertEquals(listOf("one"), first.texts.toList())
+            assertEquals(listOf("one", "two", "three"), second.texts.toList())
+            secondHandle.close()
+        }
+    }
+
+    @Test
+    fun twoFlowCollectorsEachSeeEveryMessage(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = OnlineUser(server, "alice")
+            val bob = OnlineUser(server, "bob")
+            val collectors = (1..2).map {
+                async(start = CoroutineStart.UNDISPATCHED) {
+                    bob.client.messageEvents().filterIsInstance<MessageEvent.NewMessage>().take(3).toList()
+                }
+            }
+            // Each collection registers its listener in a coroutine of this event loop: let them run.
+            yield()
+            val probe = TextListener()
+            bob.client.addAdvancedMsgListener(probe).use {
+                for (i in 1..3) alice.sendText("bob", "f$i")
+                probe.await(3)
+            }
+            for (c in collectors) {
+                val got = withTimeout(15_000) { c.await() }
+                assertEquals(listOf("f1", "f2", "f3"), got.map { (it.message.content as MessageContent.Text).text })
+            }
+        }
+    }
+
+    @Test
+    fun aConnectionListenerAddedLaterHearsTheCurrentStateFirst(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = OnlineUser(server, "alice")
+            val state = withTimeout(15_000) { alice.client.connEvents().first() }
+            assertEquals(ConnEvent.ConnectSuccess, state)
+            alice.client.logout()
+            val late = ConnEventStream()
+            alice.client.addConnListener(late).use { assertNull(late.poll()) }
+        }
+    }
+
+    @Test
+    fun aThrowingAndABlockingListenerDoNotStallTheOthers(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = OnlineUser(server, "alice")
+            val bob = OnlineUser(server, "bob")
+            val thrown = AtomicInteger()
+            val thrower = TextListener { thrown.incrementAndGet(); throw IllegalStateException("listener bug") }
+            val gate = CountDownLatch(1)
+            val blocker = TextListener { gate.await() }
+            val h1 = bob.client.addAdvancedMsgListener(thrower)
+            val h2 = bob.client.addAdvancedMsgListener(blocker)
+            for (i in 1..5) alice.sendText("bob", "m$i")
+            bob.awaitText("m5")
+            assertTrue(blocker.texts.isEmpty())
+            gate.countDown()
+            blocker.await(5)
+            assertEquals((1..5).map { "m$it" }, blocker.texts.toList())
+            assertEquals(5, thrown.get())
+            assertEquals(5, bob.client.getAllConversationList()[0].unreadCount)
+            h1.close()
+            h2.close()
+        }
+    }
+
+    @Test
+    fun theLogGoesToTheHostSink(): Unit = runBlocking {
+        DevServer().use { server ->
+            server.register("alice")
+            val client = OpenImClient(server.config(tempDir()))
+            val records = java.util.concurrent.LinkedBlockingQueue<LogRecord>()
+            OpenImLog.useSink(object : LogSink {
+                override fun log(record: LogRecord) { records.put(record) }
+            }, LogLevel.INFO)
+            client.login("alice", server.token("alice"))
+            var login: LogRecord? = null
+            while (login == null) {
+                val r = records.poll(15, TimeUnit.SECONDS) ?: throw AssertionError("no login record")
+                if (r.message.startsWith("logged in")) login = r
+            }
+            assertEquals(LogLevel.INFO, login.level)
+            assertEquals("openim_sdk::engine", login.target)
+            assertTrue(login.message.contains("user=alice"), login.message)
+            // The shipped sink (stderr off Android) takes over without trouble.
+            OpenImLog.useDefaultSink(LogLevel.WARN)
+            client.logout()
+            OpenImLog.useSink(null)
+        }
+    }
+}
