@@ -26,6 +26,7 @@ pub mod store;
 pub mod transport;
 pub mod user;
 mod util;
+pub mod versioned;
 
 pub use error::{OpenIMError, Result};
 pub use ffi::*;

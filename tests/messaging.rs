@@ -318,16 +318,16 @@ async fn deleting_messages_locally_and_on_the_server() {
 
     bob.client.delete_message_from_local_storage(conv.clone(), first.client_msg_id.clone()).await.unwrap();
     bob.client.delete_message(conv.clone(), third.client_msg_id.clone()).await.unwrap();
-    let deleted: Vec<String> = bob
-        .events
-        .events()
-        .into_iter()
-        .filter_map(|e| match e {
-            Ev::Deleted(m) => Some(m.client_msg_id),
-            _ => None,
-        })
-        .collect();
-    assert_eq!(deleted, vec![first.client_msg_id.clone(), third.client_msg_id.clone()]);
+    let deleted_ids = |ev: &[Ev]| -> Vec<String> {
+        ev.iter()
+            .filter_map(|e| match e {
+                Ev::Deleted(m) => Some(m.client_msg_id.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    let events = bob.events.wait_until("both deletions", |ev| deleted_ids(ev).len() >= 2).await;
+    assert_eq!(deleted_ids(&events), vec![first.client_msg_id.clone(), third.client_msg_id.clone()]);
     let page = bob.client.get_advanced_history_message_list(conv.clone(), None, 10).await.unwrap();
     assert_eq!(page.messages.iter().map(text).collect::<Vec<_>>(), ["second"]);
     let list = bob.client.get_all_conversation_list().await.unwrap();
@@ -443,7 +443,8 @@ async fn pin_draft_hide_and_total_unread() {
     let bob2 = srv.online_with("bob", token, openim_wire::constant::platform::IOS, tempfile::tempdir().unwrap()).await;
     bob2.events
         .wait_until("settings synced", |ev| {
-            ev.iter().any(|e| matches!(e, Ev::ConversationsChanged(l) if l.iter().any(|c| c.is_pinned)))
+            // Synced before the messages, the settings come with the conversations' arrival.
+            ev.iter().any(|e| matches!(e, Ev::NewConversations(l) | Ev::ConversationsChanged(l) if l.iter().any(|c| c.is_pinned)))
         })
         .await;
     let c = bob2.client.get_one_conversation(1, "alice".into()).await.unwrap();

@@ -27,6 +27,7 @@ pub struct Faults {
     replies: Mutex<HashMap<i32, Vec<ReplyFault>>>,
     pushes_dropped: Mutex<HashMap<String, usize>>,
     requests: Mutex<HashMap<i32, usize>>,
+    rest_calls: Mutex<HashMap<String, usize>>,
 }
 
 impl Faults {
@@ -68,6 +69,15 @@ impl Faults {
 
     pub(crate) fn count_request(&self, req_identifier: i32) {
         *self.requests.lock().expect("faults lock").entry(req_identifier).or_default() += 1;
+    }
+
+    /// How many REST calls of `path` the server has received.
+    pub fn rest_calls_seen(&self, path: &str) -> usize {
+        self.rest_calls.lock().expect("faults lock").get(path).copied().unwrap_or(0)
+    }
+
+    pub(crate) fn count_rest_call(&self, path: &str) {
+        *self.rest_calls.lock().expect("faults lock").entry(path.to_owned()).or_default() += 1;
     }
 
     /// The next `times` pushes meant for `user_id` reach none of its connections.

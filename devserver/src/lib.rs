@@ -34,6 +34,7 @@ pub use admin::{AdminClient, ApiCallError};
 pub use config::DevServerConfig;
 pub use error::CodeError;
 pub use faults::{Faults, ReplyFault};
+pub use store::versions::kind as version_kind;
 
 use state::AppState;
 
@@ -101,6 +102,12 @@ impl DevServer {
     /// Faults to inject (all off until a test switches them on).
     pub fn faults(&self) -> &Faults {
         &self.state.faults
+    }
+
+    /// Starts `owner`'s version log of `kind` over with a new version ID, as when the server
+    /// loses or trims it: clients holding the old ID must sync the whole list again.
+    pub async fn reset_version_log(&self, kind: &str, owner: &str) -> Result<(), CodeError> {
+        self.state.store.reset_version_log(kind, owner).await
     }
 
     /// Number of live gateway connections.

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use openim_wire::api::conversation::{self as wire, ConversationReq, ConversationsResp, GetConversationsReq, SetConversationsReq};
+use openim_wire::api::conversation::{self as wire, ConversationReq, SetConversationsReq};
 use openim_wire::api::{Empty, path};
 use openim_wire::constant::session_type;
 use openim_wire::conversation_id;
@@ -24,6 +24,7 @@ use crate::util::now_ms;
 pub struct Conversations {
     ctx: Arc<SessionContext>,
     users: Users,
+    sync_runs: Arc<crate::versioned::Coalesce>,
 }
 
 /// The record apps see.
@@ -90,7 +91,14 @@ fn unread_share(r: Option<&ConversationRow>) -> i64 {
     }
 }
 
-/// Writes `row` in `w`; reports it (new when it did not exist) if what apps see of it changed.
+/// Whether a conversation is in the list apps see (it has a latest message).
+fn listed(r: &ConversationRow) -> bool {
+    r.latest_msg_send_time > 0
+}
+
+/// Writes `row` in `w` and reports what apps see of it: a conversation entering the list is
+/// new, one in the list (or leaving it) changed when anything of it changed; one that is not
+/// listed is not reported.
 pub async fn save(w: &mut Write, row: ConversationRow) -> Result<()> {
     let before = store::get(&mut w.tx, &row.conversation_id).await?;
     if before.as_ref() == Some(&row) {
@@ -98,9 +106,13 @@ pub async fn save(w: &mut Write, row: ConversationRow) -> Result<()> {
     }
     store::put(&mut w.tx, &row).await?;
     w.out.unread_changed(unread_share(Some(&row)) - unread_share(before.as_ref()));
+    let was_listed = before.as_ref().is_some_and(listed);
+    if !was_listed && !listed(&row) {
+        return Ok(());
+    }
     let after = from_row(row);
-    if before.as_ref().is_none_or(|b| from_row(b.clone()) != after) {
-        w.out.conversation(after, before.is_none());
+    if !was_listed || before.is_none_or(|b| from_row(b) != after) {
+        w.out.conversation(after, !was_listed);
     }
     Ok(())
 }
@@ -145,7 +157,7 @@ pub fn lacks_profile(r: &ConversationRow) -> bool {
 
 impl Conversations {
     pub fn new(ctx: Arc<SessionContext>, users: Users) -> Self {
-        Self { ctx, users }
+        Self { ctx, users, sync_runs: Default::default() }
     }
 
     /// Visible conversations in list order (pinned first, then newest).
@@ -240,22 +252,20 @@ impl Conversations {
         Ok(from_row(c))
     }
 
-    /// Fetches the server's records of `ids` (all with `None`) and applies their settings.
-    pub async fn sync_settings(&self, ids: Option<Vec<String>>) -> Result<()> {
-        let owner = self.ctx.user_id.clone();
-        let resp: ConversationsResp = match ids {
-            Some(ids) => {
-                self.ctx.api.post(path::GET_CONVERSATIONS, &GetConversationsReq { owner_user_id: owner, conversation_ids: ids }).await?
+    /// Brings the conversation list up to the server's version (changes made on other devices
+    /// or by the server); concurrent calls share one run.
+    pub async fn sync(&self) -> Result<()> {
+        self.sync_runs.run(|| async { crate::versioned::sync(&self.ctx, self).await.map(drop) }).await
+    }
+
+    /// [`Conversations::sync`] in a session task.
+    pub fn sync_later(&self) {
+        let this = self.clone();
+        self.ctx.spawn(async move {
+            if let Err(e) = this.sync().await {
+                tracing::warn!(error = %e, "conversation sync failed");
             }
-            None => self.ctx.api.post(path::GET_ALL_CONVERSATIONS, &wire::GetAllConversationsReq { owner_user_id: owner }).await?,
-        };
-        let mut w = self.ctx.write().await?;
-        for record in resp.conversations {
-            let Some(mut c) = store::get(&mut w.tx, &record.conversation_id).await? else { continue };
-            apply_server_settings(&mut c, &record);
-            save(&mut w, c).await?;
-        }
-        self.ctx.commit(w).await
+        });
     }
 
     /// Saves a draft (an empty text clears it).
@@ -356,7 +366,8 @@ pub async fn clear_local(w: &mut Write, conversation_id: &str, synced_seq: i64) 
 
 /// The conversation notifications (OpenIM 1300 and 1700s).
 impl Conversations {
-    /// 1300: settings changed on another device; fetched once the batch is committed.
+    /// 1300: conversations changed on another device or on the server; synced once the batch
+    /// is committed.
     pub fn on_changed(&self, w: &mut Write, data: &openim_wire::pb::sdkws::MsgData) {
         let Some(tips) = crate::util::tips::<openim_wire::elem::ConversationUpdateTips>(data) else { return };
         if tips.user_id != self.ctx.user_id {
@@ -364,8 +375,8 @@ impl Conversations {
         }
         let this = self.clone();
         w.after_commit(async move {
-            if let Err(e) = this.sync_settings(Some(tips.conversation_id_list)).await {
-                tracing::warn!(error = %e, "fetching changed conversation settings failed");
+            if let Err(e) = this.sync().await {
+                tracing::warn!(error = %e, "syncing changed conversations failed");
             }
         });
     }
@@ -400,6 +411,13 @@ impl Conversations {
                     c.is_private_chat = tips.is_private;
                     save(w, c).await?;
                 }
+                // The server's records stay the reference (OpenIM syncs the list on 1701).
+                let this = self.clone();
+                w.after_commit(async move {
+                    if let Err(e) = this.sync().await {
+                        tracing::warn!(error = %e, "syncing conversations after a private-chat change failed");
+                    }
+                });
                 Ok(())
             }
             other => {
@@ -407,5 +425,85 @@ impl Conversations {
                 Ok(())
             }
         }
+    }
+}
+
+/// The conversation list on the versioned syncer (`/conversation/get_incremental_conversations`).
+/// Conversations the server drops stay on this device, as in OpenIM.
+impl crate::versioned::VersionedList for Conversations {
+    type Item = wire::Conversation;
+    type Local = ConversationRow;
+    const TABLE: &'static str = "local_conversations";
+
+    fn entity(&self) -> String {
+        self.ctx.user_id.clone()
+    }
+
+    fn id_of(item: &wire::Conversation) -> &str {
+        &item.conversation_id
+    }
+
+    async fn incremental(&self, version_id: &str, version: u64) -> Result<crate::versioned::Delta<wire::Conversation>> {
+        let req = wire::GetIncrementalConversationReq { user_id: self.ctx.user_id.clone(), version_id: version_id.to_owned(), version };
+        let resp: wire::GetIncrementalConversationResp = self.ctx.api.post(path::GET_INCREMENTAL_CONVERSATIONS, &req).await?;
+        Ok(crate::versioned::Delta {
+            version_id: resp.version_id,
+            version: resp.version,
+            full: resp.full,
+            insert: resp.insert,
+            update: resp.update,
+            delete: resp.delete,
+        })
+    }
+
+    async fn full_ids(&self, id_hash: u64) -> Result<crate::versioned::FullIds> {
+        let req = wire::GetFullOwnerConversationIDsReq { id_hash, user_id: self.ctx.user_id.clone() };
+        let resp: wire::GetFullOwnerConversationIDsResp = self.ctx.api.post(path::GET_FULL_CONVERSATION_IDS, &req).await?;
+        Ok(crate::versioned::FullIds { ids: (!resp.equal).then_some(resp.conversation_ids) })
+    }
+
+    async fn fetch(&self, ids: &[String]) -> Result<Vec<wire::Conversation>> {
+        let req = wire::GetConversationsReq { owner_user_id: self.ctx.user_id.clone(), conversation_ids: ids.to_vec() };
+        let resp: wire::ConversationsResp = self.ctx.api.post(path::GET_CONVERSATIONS, &req).await?;
+        Ok(resp.conversations)
+    }
+
+    async fn local(&self, c: &mut SqliteConnection, ids: Option<&[String]>) -> Result<std::collections::HashMap<String, ConversationRow>> {
+        let rows = match ids {
+            Some(ids) => store::get_many(c, ids).await?,
+            None => store::all(c).await?,
+        };
+        Ok(rows.into_iter().map(|r| (r.conversation_id.clone(), r)).collect())
+    }
+
+    fn unchanged(local: &ConversationRow, item: &wire::Conversation) -> bool {
+        let mut applied = local.clone();
+        apply_server_settings(&mut applied, item);
+        applied == *local
+    }
+
+    async fn insert(&self, w: &mut Write, item: wire::Conversation) -> Result<()> {
+        let peer = if item.conversation_type == session_type::SINGLE_CHAT { &item.user_id } else { &item.group_id };
+        let mut c = new_row(&mut w.tx, &item.conversation_id, item.conversation_type, peer).await?;
+        apply_server_settings(&mut c, &item);
+        if lacks_profile(&c) {
+            let (this, user_id) = (self.clone(), c.user_id.clone());
+            w.after_commit(async move {
+                if let Err(e) = this.patch_profiles(vec![user_id]).await {
+                    tracing::warn!(error = %e, "peer profile unavailable; conversation stays named by ID");
+                }
+            });
+        }
+        save(w, c).await
+    }
+
+    async fn update(&self, w: &mut Write, mut local: ConversationRow, item: wire::Conversation) -> Result<()> {
+        apply_server_settings(&mut local, &item);
+        save(w, local).await
+    }
+
+    async fn delete(&self, _w: &mut Write, id: String, _local: ConversationRow) -> Result<()> {
+        tracing::debug!(conversation = %id, "the server no longer lists a conversation; kept locally");
+        Ok(())
     }
 }

@@ -64,26 +64,36 @@ impl MsgSyncer {
         self.ctx.synced_seqs().is_empty()
     }
 
-    /// The connect sync, framed by `on_sync_server_start` and `..._finish` (or `..._failed`).
+    /// The connect sync, framed by `on_sync_server_start` and `..._finish` (or `..._failed`),
+    /// with `on_sync_server_progress` for a first sync and for long ones.
     pub async fn connect_sync(&self) -> Result<()> {
         let reinstalled = self.reinstalled();
-        self.ctx.emit(Event::Conversation(ConversationEvent::SyncServerStart { reinstalled })).await;
+        self.emit(ConversationEvent::SyncServerStart { reinstalled }).await;
         match self.sync(reinstalled).await {
-            Ok(()) => {
-                if reinstalled {
-                    self.ctx.emit(Event::Conversation(ConversationEvent::SyncServerProgress { progress: 100 })).await;
+            Ok(reported) => {
+                if reported {
+                    self.emit(ConversationEvent::SyncServerProgress { progress: 100 }).await;
                 }
-                self.ctx.emit(Event::Conversation(ConversationEvent::SyncServerFinish { reinstalled })).await;
+                self.emit(ConversationEvent::SyncServerFinish { reinstalled }).await;
                 Ok(())
             }
             Err(e) => {
-                self.ctx.emit(Event::Conversation(ConversationEvent::SyncServerFailed { reinstalled })).await;
+                self.emit(ConversationEvent::SyncServerFailed { reinstalled }).await;
                 Err(e)
             }
         }
     }
 
-    async fn sync(&self, reinstalled: bool) -> Result<()> {
+    async fn emit(&self, e: ConversationEvent) {
+        self.ctx.emit(Event::Conversation(e)).await;
+    }
+
+    /// The lists (conversations), then the messages, then unread counts; returns whether
+    /// progress was reported.
+    async fn sync(&self, reinstalled: bool) -> Result<bool> {
+        // Conversations first (settings and conversations made on other devices), as OpenIM
+        // syncs its versioned lists before the messages.
+        self.conversations.sync().await?;
         let max: GetMaxSeqResp = self.ctx.conn.request(req::GET_NEWEST_SEQ, &GetMaxSeqReq { user_id: self.ctx.user_id.clone() }).await?;
         let mut ranges = Vec::new();
         let mut skipped = Vec::new();
@@ -101,9 +111,13 @@ impl MsgSyncer {
                 skipped.push((conversation_id, max_seq));
                 continue;
             }
-            if is_notification(&conversation_id) {
+            if is_notification(&conversation_id) || (synced > 0 && max_seq - synced <= PULL_BATCH) {
+                // Notifications, and short gaps of conversations this device already follows,
+                // are pulled whole: every message is reported.
                 ranges.extend(chunks(&conversation_id, begin, max_seq));
             } else {
+                // New or long-silent conversations bring their newest message; history pages
+                // in the rest.
                 ranges.push(SeqRange { conversation_id, begin, end: max_seq, num: CONNECT_PULL });
             }
         }
@@ -114,25 +128,26 @@ impl MsgSyncer {
             }
             self.ctx.commit(w).await?;
         }
-        self.pull_all(ranges).await?;
+        let batches = batches(ranges);
+        let report = reinstalled || batches.len() > 1;
+        if report {
+            self.emit(ConversationEvent::SyncServerProgress { progress: 10 }).await;
+        }
+        let total = batches.len();
+        for (done, batch) in batches.into_iter().enumerate() {
+            self.pull(batch).await?;
+            if report {
+                let progress = 10 + (80 * (done + 1) / total.max(1)) as i32;
+                self.emit(ConversationEvent::SyncServerProgress { progress }).await;
+            }
+        }
         self.reconcile_unread().await?;
-        // Settings changed elsewhere (pins, mutes, …) while this device was away.
-        self.conversations.sync_settings(None).await
+        Ok(report)
     }
 
     /// Pulls `ranges` in requests of at most [`PULL_BATCH`] messages.
     async fn pull_all(&self, ranges: Vec<SeqRange>) -> Result<()> {
-        let mut batch = Vec::new();
-        let mut weight = 0;
-        for range in ranges {
-            weight += (range.end - range.begin + 1).min(range.num);
-            batch.push(range);
-            if weight >= PULL_BATCH {
-                self.pull(std::mem::take(&mut batch)).await?;
-                weight = 0;
-            }
-        }
-        if !batch.is_empty() {
+        for batch in batches(ranges) {
             self.pull(batch).await?;
         }
         Ok(())
@@ -289,6 +304,25 @@ impl MsgSyncer {
         }
         self.pull_all(ranges).await
     }
+}
+
+/// Groups ranges into requests of at most [`PULL_BATCH`] messages.
+fn batches(ranges: Vec<SeqRange>) -> Vec<Vec<SeqRange>> {
+    let mut out = Vec::new();
+    let mut batch = Vec::new();
+    let mut weight = 0;
+    for range in ranges {
+        weight += (range.end - range.begin + 1).min(range.num);
+        batch.push(range);
+        if weight >= PULL_BATCH {
+            out.push(std::mem::take(&mut batch));
+            weight = 0;
+        }
+    }
+    if !batch.is_empty() {
+        out.push(batch);
+    }
+    out
 }
 
 /// `[begin, end]` as ranges of at most [`PULL_BATCH`] seqs, each pulled whole.

@@ -176,6 +176,13 @@ pub mod options {
 }
 
 /// Token states kept by the server.
+/// A conversation's `recvMsgOpt`.
+pub mod recv_msg_opt {
+    pub const RECEIVE: i32 = 0;
+    pub const NOT_RECEIVE: i32 = 1;
+    pub const NOT_NOTIFY: i32 = 2;
+}
+
 pub mod token_state {
     pub const NORMAL: i32 = 0;
     pub const INVALID: i32 = 1;

@@ -45,6 +45,10 @@ pub fn router(state: SharedState) -> Router {
         .route(path::GET_CONVERSATIONS, post(conversation::get_conversations))
         .route(path::GET_ALL_CONVERSATIONS, post(conversation::get_all_conversations))
         .route(path::SET_CONVERSATIONS, post(conversation::set_conversations))
+        .route(path::GET_INCREMENTAL_CONVERSATIONS, post(conversation::get_incremental_conversations))
+        .route(path::GET_FULL_CONVERSATION_IDS, post(conversation::get_full_conversation_ids))
+        .route(path::GET_OWNER_CONVERSATION, post(conversation::get_owner_conversation))
+        .route(path::GET_NOT_NOTIFY_CONVERSATION_IDS, post(conversation::get_not_notify_conversation_ids))
         .layer(middleware::from_fn_with_state(state.clone(), check_headers))
         .layer(CompressionLayer::new())
         .with_state(state)
@@ -52,6 +56,7 @@ pub fn router(state: SharedState) -> Router {
 
 /// `GinParseOperationID` then `GinParseToken`.
 async fn check_headers(State(state): State<SharedState>, mut request: Request, next: Next) -> Response {
+    state.faults.count_rest_call(request.uri().path());
     state.faults.rest_gate().await;
     let header_str =
         |request: &Request, name: &str| request.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();

@@ -3,6 +3,7 @@
 use openim_wire::api::conversation::{Conversation, ConversationReq};
 
 use super::Store;
+use super::versions::{Change, kind};
 use crate::error::CodeResult;
 
 #[derive(sqlx::FromRow)]
@@ -73,7 +74,11 @@ impl Store {
         .bind(now)
         .execute(&self.pool)
         .await?;
-        Ok(done.rows_affected() == 1)
+        let created = done.rows_affected() == 1;
+        if created {
+            self.bump_version(kind::CONVERSATION, owner, &[conversation_id.to_owned()], Change::Insert).await?;
+        }
+        Ok(created)
     }
 
     pub async fn conversation_ids(&self, owner: &str) -> CodeResult<Vec<String>> {
@@ -143,6 +148,7 @@ impl Store {
         set!(req.group_at_type, "group_at_type");
         set!(req.msg_destruct_time, "msg_destruct_time");
         set!(req.is_msg_destruct, "is_msg_destruct");
+        self.bump_version(kind::CONVERSATION, owner, std::slice::from_ref(id), Change::Update).await?;
         Ok(())
     }
 
@@ -153,6 +159,7 @@ impl Store {
             .bind(conversation_id)
             .execute(&self.pool)
             .await?;
+        self.bump_version(kind::CONVERSATION, owner, &[conversation_id.to_owned()], Change::Update).await?;
         Ok(())
     }
 }

@@ -4,6 +4,7 @@ mod conversations;
 mod messages;
 mod tokens;
 mod users;
+pub mod versions;
 
 use std::path::Path;
 use std::str::FromStr;

@@ -32,6 +32,10 @@ pub mod path {
     pub const GET_CONVERSATIONS: &str = "/conversation/get_conversations";
     pub const GET_ALL_CONVERSATIONS: &str = "/conversation/get_all_conversations";
     pub const SET_CONVERSATIONS: &str = "/conversation/set_conversations";
+    pub const GET_INCREMENTAL_CONVERSATIONS: &str = "/conversation/get_incremental_conversations";
+    pub const GET_FULL_CONVERSATION_IDS: &str = "/conversation/get_full_conversation_ids";
+    pub const GET_OWNER_CONVERSATION: &str = "/conversation/get_owner_conversation";
+    pub const GET_NOT_NOTIFY_CONVERSATION_IDS: &str = "/conversation/get_not_notify_conversation_ids";
 }
 
 /// The reply envelope `{errCode, errMsg, errDlt, data}`; `data` is omitted when empty.

@@ -1,0 +1,128 @@
+//! Conversations kept in step with the server by the versioned incremental sync.
+
+mod common;
+
+use common::events::Ev;
+use common::*;
+use openim_devserver::version_kind;
+use openim_sdk::{Conversation, ConversationUpdate};
+use openim_wire::api::path;
+use openim_wire::constant::platform;
+use openim_wire::conversation_id;
+
+async fn send(from: &Online, to: &str, body: &str) {
+    let m = from.client.create_text_message(body.into()).unwrap();
+    from.client.send_message(m, Some(to.into()), None, None, false).await.unwrap();
+}
+
+fn changed(events: &[Ev]) -> Vec<Conversation> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Ev::ConversationsChanged(list) => Some(list.clone()),
+            _ => None,
+        })
+        .flatten()
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_made_on_another_device_while_offline_arrive_at_the_next_login() {
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let carol = srv.online("carol").await;
+    let phone_token = srv.user("bob").await;
+    let phone_dir = tempfile::tempdir().unwrap();
+    let phone = srv.online_with("bob", phone_token, platform::ANDROID, phone_dir).await;
+    send(&alice, "bob", "hi from alice").await;
+    send(&carol, "bob", "hi from carol").await;
+    phone.events.wait_new_messages(2).await;
+    let (with_alice, with_carol) = (conversation_id::single("alice", "bob"), conversation_id::single("bob", "carol"));
+    // The first sync of a new device took the whole list.
+    assert!(srv.server.faults().rest_calls_seen(path::GET_FULL_CONVERSATION_IDS) >= 1);
+    phone.client.logout().await.unwrap();
+    let Online { client: phone_client, conn: phone_conn, dir: phone_dir, .. } = phone;
+
+    // Meanwhile bob's tablet pins one conversation and mutes the other.
+    let tablet_token = srv.admin.user_token("bob", platform::IPAD).await.unwrap();
+    let tablet = srv.online_with("bob", tablet_token, platform::IPAD, tempfile::tempdir().unwrap()).await;
+    tablet.client.set_conversation(with_alice.clone(), ConversationUpdate { is_pinned: Some(true), ..Default::default() }).await.unwrap();
+    tablet
+        .client
+        .set_conversation(with_carol.clone(), ConversationUpdate { recv_msg_opt: Some(2), ex: Some("quiet".into()), ..Default::default() })
+        .await
+        .unwrap();
+
+    // Back on the phone: the changes come as an increment, reported as changed conversations.
+    let full_before = srv.server.faults().rest_calls_seen(path::GET_FULL_CONVERSATION_IDS);
+    let events = std::sync::Arc::new(common::events::EventRecorder::default());
+    let _h = phone_client.add_conversation_listener(events.clone());
+    let token = srv.admin.user_token("bob", platform::ANDROID).await.unwrap();
+    phone_client.login("bob".into(), token).await.unwrap();
+    phone_conn.wait_count(Conn::Success, 2).await;
+    let seen = events
+        .wait_until("both changes", |ev| {
+            let c = changed(ev);
+            c.iter().any(|c| c.conversation_id == with_alice && c.is_pinned)
+                && c.iter().any(|c| c.conversation_id == with_carol && c.recv_msg_opt == 2 && c.ex == "quiet")
+        })
+        .await;
+    assert_eq!(srv.server.faults().rest_calls_seen(path::GET_FULL_CONVERSATION_IDS), full_before, "an increment, not a full sync");
+    assert!(seen.iter().all(|e| !matches!(e, Ev::NewConversations(_))), "{seen:#?}");
+    let list = phone_client.get_all_conversation_list().await.unwrap();
+    assert_eq!(list[0].conversation_id, with_alice, "pinned first");
+    assert_eq!(phone_client.get_total_unread_msg_count().await.unwrap(), 1, "the muted conversation leaves the total");
+    drop(phone_dir);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_change_on_another_device_is_synced_at_once() {
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let phone = srv.online("bob").await;
+    let tablet_token = srv.admin.user_token("bob", platform::IPAD).await.unwrap();
+    let tablet = srv.online_with("bob", tablet_token, platform::IPAD, tempfile::tempdir().unwrap()).await;
+    send(&alice, "bob", "hello").await;
+    phone.events.wait_new_messages(1).await;
+    tablet.events.wait_new_messages(1).await;
+    let conv = conversation_id::single("alice", "bob");
+    tablet.client.set_conversation(conv.clone(), ConversationUpdate { is_private_chat: Some(true), ..Default::default() }).await.unwrap();
+    phone
+        .events
+        .wait_until("the private flag", |ev| changed(ev).iter().any(|c| c.conversation_id == conv && c.is_private_chat))
+        .await;
+    assert!(phone.client.get_multiple_conversation(vec![conv.clone()]).await.unwrap()[0].is_private_chat);
+    // The peer hears of it too (1701).
+    alice.events.wait_until("the peer's private flag", |ev| changed(ev).iter().any(|c| c.conversation_id == conv && c.is_private_chat)).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_version_id_means_a_full_resync_without_spurious_callbacks() {
+    let srv = TestServer::start().await;
+    let peers = ["p1", "p2", "p3"];
+    let bob = srv.online("bob").await;
+    for p in peers {
+        let user = srv.online(p).await;
+        send(&user, "bob", "hi").await;
+    }
+    bob.events.wait_new_messages(peers.len()).await;
+    // Make sure bob holds a version of his list.
+    let tablet_token = srv.admin.user_token("bob", platform::IPAD).await.unwrap();
+    let tablet = srv.online_with("bob", tablet_token, platform::IPAD, tempfile::tempdir().unwrap()).await;
+    let target = conversation_id::single("bob", "p2");
+    tablet.client.set_conversation(target.clone(), ConversationUpdate { ex: Some("one".into()), ..Default::default() }).await.unwrap();
+    bob.events.wait_until("the first change", |ev| changed(ev).iter().any(|c| c.ex == "one")).await;
+
+    // The server starts its log over; the next change makes bob sync everything again.
+    srv.server.reset_version_log(version_kind::CONVERSATION, "bob").await.unwrap();
+    let full_before = srv.server.faults().rest_calls_seen(path::GET_FULL_CONVERSATION_IDS);
+    let mark = bob.events.events().len();
+    tablet.client.set_conversation(target.clone(), ConversationUpdate { ex: Some("two".into()), ..Default::default() }).await.unwrap();
+    let events = bob.events.wait_until("the second change", |ev| changed(&ev[mark..]).iter().any(|c| c.ex == "two")).await;
+    assert!(srv.server.faults().rest_calls_seen(path::GET_FULL_CONVERSATION_IDS) > full_before, "a full sync");
+    // Only the conversation that changed is reported, once.
+    let reported = changed(&events[mark..]);
+    assert_eq!(reported.iter().map(|c| c.conversation_id.as_str()).collect::<Vec<_>>(), [target.as_str()], "{reported:#?}");
+    assert!(events[mark..].iter().all(|e| !matches!(e, Ev::NewConversations(_))));
+    assert_eq!(bob.client.get_all_conversation_list().await.unwrap().len(), peers.len());
+}
