@@ -1,5 +1,6 @@
-//! Quickstart: an embedded devserver, two users (alice on Android, bob on iOS) who log in and
-//! chat; bob reads, alice revokes. Every listener event they receive is printed as it arrives.
+//! Quickstart: an embedded devserver, two users (alice on Android, bob on iOS) who log in, become
+//! friends (bob applies, alice accepts) and chat; bob reads, alice revokes. Every listener event
+//! they receive is printed as it arrives.
 //!
 //!     cargo run --example quickstart
 
@@ -8,8 +9,8 @@ use std::time::Duration;
 
 use openim_devserver::{AdminClient, DevServer, DevServerConfig};
 use openim_sdk::{
-    AdvancedMsgListener, ConnListener, Conversation, ConversationListener, InputStatusChange, LogLevel, Message, MessageContent,
-    MessageReceipt, OpenIMClient, OpenIMConfig, RevokedInfo,
+    AdvancedMsgListener, BlackInfo, ConnListener, Conversation, ConversationListener, FriendApplication, FriendInfo, FriendListener,
+    InputStatusChange, LogLevel, Message, MessageContent, MessageReceipt, OpenIMClient, OpenIMConfig, RevokedInfo,
 };
 use openim_wire::constant::{defaults, platform};
 use tokio::sync::watch;
@@ -27,12 +28,15 @@ struct Progress {
     received: u32,
     receipts: u32,
     revoked: u32,
+    applications: u32,
+    friends: u32,
 }
 
 fn describe(m: &Message) -> String {
     match &m.content {
         MessageContent::Text { text } => format!("\"{text}\""),
         MessageContent::Revoked { info } => format!("(revoked by {})", info.revoker_id),
+        MessageContent::Notification { .. } => format!("(notification {})", m.content_type),
         other => format!("{other:?}"),
     }
 }
@@ -104,7 +108,9 @@ impl ConversationListener for Printer {
 impl AdvancedMsgListener for Printer {
     fn on_recv_new_message(&self, message: Message) {
         self.say(format!("AdvancedMsgListener.on_recv_new_message from {} seq={} {}", message.send_id, message.seq, describe(&message)));
-        self.count(|p| p.received += 1);
+        if matches!(message.content, MessageContent::Text { .. }) {
+            self.count(|p| p.received += 1);
+        }
     }
     fn on_recv_c2c_read_receipt(&self, receipts: Vec<MessageReceipt>) {
         for r in receipts {
@@ -124,6 +130,38 @@ impl AdvancedMsgListener for Printer {
     }
     fn on_recv_online_only_message(&self, message: Message) {
         self.say(format!("AdvancedMsgListener.on_recv_online_only_message {}", describe(&message)));
+    }
+}
+
+impl FriendListener for Printer {
+    fn on_friend_application_added(&self, a: FriendApplication) {
+        self.say(format!("FriendListener.on_friend_application_added {} -> {} \"{}\"", a.from_user_id, a.to_user_id, a.req_msg));
+        self.count(|p| p.applications += 1);
+    }
+    fn on_friend_application_deleted(&self, a: FriendApplication) {
+        self.say(format!("FriendListener.on_friend_application_deleted {} -> {}", a.from_user_id, a.to_user_id));
+    }
+    fn on_friend_application_accepted(&self, a: FriendApplication) {
+        self.say(format!("FriendListener.on_friend_application_accepted {} -> {} \"{}\"", a.from_user_id, a.to_user_id, a.handle_msg));
+    }
+    fn on_friend_application_rejected(&self, a: FriendApplication) {
+        self.say(format!("FriendListener.on_friend_application_rejected {} -> {}", a.from_user_id, a.to_user_id));
+    }
+    fn on_friend_added(&self, f: FriendInfo) {
+        self.say(format!("FriendListener.on_friend_added {} ({})", f.friend_user_id, f.nickname));
+        self.count(|p| p.friends += 1);
+    }
+    fn on_friend_deleted(&self, f: FriendInfo) {
+        self.say(format!("FriendListener.on_friend_deleted {}", f.friend_user_id));
+    }
+    fn on_friend_info_changed(&self, f: FriendInfo) {
+        self.say(format!("FriendListener.on_friend_info_changed {} remark=\"{}\"", f.friend_user_id, f.remark));
+    }
+    fn on_black_added(&self, b: BlackInfo) {
+        self.say(format!("FriendListener.on_black_added {}", b.block_user_id));
+    }
+    fn on_black_deleted(&self, b: BlackInfo) {
+        self.say(format!("FriendListener.on_black_deleted {}", b.block_user_id));
     }
 }
 
@@ -156,6 +194,7 @@ async fn main() -> anyhow::Result<()> {
         let printer = Arc::new(Printer { user, progress: tx });
         client.set_conn_listener(printer.clone());
         client.set_conversation_listener(printer.clone());
+        client.set_friend_listener(printer.clone());
         client.set_advanced_msg_listener(printer);
         client.login(user.to_owned(), token).await?;
         println!("[{user}] login() returned; status {:?}", client.login_status());
@@ -165,6 +204,16 @@ async fn main() -> anyhow::Result<()> {
         wait(rx, &format!("{user} to sync"), |p| p.connected >= 1 && p.synced >= 1).await?;
     }
     let [(_, alice, alice_rx), (_, bob, bob_rx)] = &mut users[..] else { unreachable!() };
+
+    bob.add_friend("alice".into(), "Hi, it's Bob".into(), String::new()).await?;
+    println!("[bob] add_friend() returned");
+    wait(alice_rx, "alice to see the application", |p| p.applications >= 1).await?;
+    alice.accept_friend_application("bob".into(), "Welcome!".into()).await?;
+    println!("[alice] accept_friend_application() returned");
+    wait(bob_rx, "bob's new friend", |p| p.friends >= 1).await?;
+    wait(alice_rx, "alice's new friend", |p| p.friends >= 1).await?;
+    let friends = alice.get_friend_list(false).await?;
+    println!("[alice] get_friend_list(): {:?}", friends.iter().map(|f| &f.friend_user_id).collect::<Vec<_>>());
 
     let hello = alice.send_message(alice.create_text_message("Hi Bob!".into())?, Some("bob".into()), None, None, false).await?;
     println!("[alice] send_message() returned seq={} status={:?}", hello.seq, hello.status);

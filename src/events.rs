@@ -4,7 +4,10 @@
 
 use tokio::sync::mpsc;
 
-use crate::model::{Conversation, InputStatusChange, Message, MessageReceipt, RevokedInfo};
+use crate::model::{
+    BlackInfo, Conversation, FriendApplication, FriendInfo, InputStatusChange, Message, MessageReceipt, OnlineStatus, RevokedInfo,
+    UserInfo,
+};
 
 /// Events queued between the engine and the listener thread before emitters wait.
 pub const QUEUE_CAPACITY: usize = 1024;
@@ -16,6 +19,8 @@ pub enum Event {
     Conn(ConnEvent),
     Conversation(ConversationEvent),
     Msg(MsgEvent),
+    Friend(FriendEvent),
+    User(UserEvent),
 }
 
 impl Event {
@@ -48,6 +53,21 @@ impl Event {
                 MsgEvent::NewRecvMessageRevoked(_) => "on_new_recv_message_revoked",
                 MsgEvent::RecvC2CReadReceipt(_) => "on_recv_c2c_read_receipt",
                 MsgEvent::MsgDeleted(_) => "on_msg_deleted",
+            },
+            Event::Friend(e) => match e {
+                FriendEvent::ApplicationAdded(_) => "on_friend_application_added",
+                FriendEvent::ApplicationDeleted(_) => "on_friend_application_deleted",
+                FriendEvent::ApplicationAccepted(_) => "on_friend_application_accepted",
+                FriendEvent::ApplicationRejected(_) => "on_friend_application_rejected",
+                FriendEvent::FriendAdded(_) => "on_friend_added",
+                FriendEvent::FriendDeleted(_) => "on_friend_deleted",
+                FriendEvent::FriendInfoChanged(_) => "on_friend_info_changed",
+                FriendEvent::BlackAdded(_) => "on_black_added",
+                FriendEvent::BlackDeleted(_) => "on_black_deleted",
+            },
+            Event::User(e) => match e {
+                UserEvent::SelfInfoUpdated(_) => "on_self_info_updated",
+                UserEvent::UserStatusChanged(_) => "on_user_status_changed",
             },
         }
     }
@@ -89,6 +109,27 @@ pub enum MsgEvent {
     NewRecvMessageRevoked(RevokedInfo),
     RecvC2CReadReceipt(Vec<MessageReceipt>),
     MsgDeleted(Message),
+}
+
+/// `OnFriendshipListener` events.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FriendEvent {
+    ApplicationAdded(FriendApplication),
+    ApplicationDeleted(FriendApplication),
+    ApplicationAccepted(FriendApplication),
+    ApplicationRejected(FriendApplication),
+    FriendAdded(FriendInfo),
+    FriendDeleted(FriendInfo),
+    FriendInfoChanged(FriendInfo),
+    BlackAdded(BlackInfo),
+    BlackDeleted(BlackInfo),
+}
+
+/// `OnUserListener` events.
+#[derive(Debug, Clone, PartialEq)]
+pub enum UserEvent {
+    SelfInfoUpdated(UserInfo),
+    UserStatusChanged(OnlineStatus),
 }
 
 /// Receives events on the dispatcher thread, one at a time, in order.

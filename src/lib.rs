@@ -4,7 +4,7 @@
 //!
 //! - [`ffi`]: the exported surface (thin: validate, hop onto the runtime, convert);
 //! - [`engine`]: login state, sessions, seq sync, the notification router, event dispatch;
-//! - domains: [`message`] → [`conversation`] → [`user`], over the session [`context`];
+//! - domains: [`message`], [`friend`] → [`conversation`] → [`user`], over the session [`context`];
 //! - [`store`] (per-user SQLite, its own row types) and [`transport`] (gateway, REST);
 //! - the base: [`model`] (the records apps see), [`events`], [`error`], logging, runtime.
 //!
@@ -18,6 +18,7 @@ pub mod engine;
 pub mod error;
 pub mod events;
 pub mod ffi;
+pub mod friend;
 pub mod logging;
 pub mod message;
 pub mod model;

@@ -159,6 +159,8 @@ async fn a_connection_cut_mid_stream_loses_and_duplicates_nothing() {
         alice.client.send_message(m, Some("bob".into()), None, None, false).await.unwrap();
     }
     bob.conn.wait_count(Conn::Success, 3).await;
+    let last = format!("n{total}");
+    bob.events.wait_until("the last message", |ev| ev.iter().any(|e| matches!(e, Ev::NewMsg(m) if text(m) == last))).await;
     // Whatever arrived live or through the reconnect syncs, history has each message once.
     let conv = conversation_id::single("alice", "bob");
     let mut seqs = Vec::new();

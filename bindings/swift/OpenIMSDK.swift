@@ -1866,6 +1866,504 @@ public func FfiConverterTypeConversationListener_lower(_ value: ConversationList
 
 
 /**
+ * Friend, application and blacklist events (OpenIM `OnFriendshipListener`). Each change
+ * reaches every device of the user, including changes made while it was offline.
+ */
+public protocol FriendListener: AnyObject, Sendable {
+    
+    /**
+     * An application was made (to this user, or by this user on another device).
+     */
+    func onFriendApplicationAdded(application: FriendApplication) 
+    
+    func onFriendApplicationDeleted(application: FriendApplication) 
+    
+    func onFriendApplicationAccepted(application: FriendApplication) 
+    
+    func onFriendApplicationRejected(application: FriendApplication) 
+    
+    func onFriendAdded(friend: FriendInfo) 
+    
+    func onFriendDeleted(friend: FriendInfo) 
+    
+    /**
+     * Remark, pin, `ex`, or the friend's nickname or face changed.
+     */
+    func onFriendInfoChanged(friend: FriendInfo) 
+    
+    func onBlackAdded(black: BlackInfo) 
+    
+    func onBlackDeleted(black: BlackInfo) 
+    
+}
+/**
+ * Friend, application and blacklist events (OpenIM `OnFriendshipListener`). Each change
+ * reaches every device of the user, including changes made while it was offline.
+ */
+open class FriendListenerImpl: FriendListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_openim_sdk_fn_clone_friendlistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_openim_sdk_fn_free_friendlistener(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * An application was made (to this user, or by this user on another device).
+     */
+open func onFriendApplicationAdded(application: FriendApplication)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_friendlistener_on_friend_application_added(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeFriendApplication_lower(application),uniffiCallStatus
+    )
+}
+}
+    
+open func onFriendApplicationDeleted(application: FriendApplication)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_friendlistener_on_friend_application_deleted(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeFriendApplication_lower(application),uniffiCallStatus
+    )
+}
+}
+    
+open func onFriendApplicationAccepted(application: FriendApplication)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_friendlistener_on_friend_application_accepted(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeFriendApplication_lower(application),uniffiCallStatus
+    )
+}
+}
+    
+open func onFriendApplicationRejected(application: FriendApplication)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_friendlistener_on_friend_application_rejected(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeFriendApplication_lower(application),uniffiCallStatus
+    )
+}
+}
+    
+open func onFriendAdded(friend: FriendInfo)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_friendlistener_on_friend_added(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeFriendInfo_lower(friend),uniffiCallStatus
+    )
+}
+}
+    
+open func onFriendDeleted(friend: FriendInfo)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_friendlistener_on_friend_deleted(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeFriendInfo_lower(friend),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Remark, pin, `ex`, or the friend's nickname or face changed.
+     */
+open func onFriendInfoChanged(friend: FriendInfo)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_friendlistener_on_friend_info_changed(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeFriendInfo_lower(friend),uniffiCallStatus
+    )
+}
+}
+    
+open func onBlackAdded(black: BlackInfo)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_friendlistener_on_black_added(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeBlackInfo_lower(black),uniffiCallStatus
+    )
+}
+}
+    
+open func onBlackDeleted(black: BlackInfo)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_friendlistener_on_black_deleted(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeBlackInfo_lower(black),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceFriendListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceFriendListener = UniffiVTableCallbackInterfaceFriendListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeFriendListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface FriendListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeFriendListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface FriendListener: handle missing in uniffiClone")
+            }
+        },
+        onFriendApplicationAdded: { (
+            uniffiHandle: UInt64,
+            application: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeFriendListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onFriendApplicationAdded(
+                     application: try FfiConverterTypeFriendApplication_lift(application)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onFriendApplicationDeleted: { (
+            uniffiHandle: UInt64,
+            application: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeFriendListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onFriendApplicationDeleted(
+                     application: try FfiConverterTypeFriendApplication_lift(application)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onFriendApplicationAccepted: { (
+            uniffiHandle: UInt64,
+            application: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeFriendListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onFriendApplicationAccepted(
+                     application: try FfiConverterTypeFriendApplication_lift(application)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onFriendApplicationRejected: { (
+            uniffiHandle: UInt64,
+            application: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeFriendListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onFriendApplicationRejected(
+                     application: try FfiConverterTypeFriendApplication_lift(application)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onFriendAdded: { (
+            uniffiHandle: UInt64,
+            friend: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeFriendListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onFriendAdded(
+                     friend: try FfiConverterTypeFriendInfo_lift(friend)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onFriendDeleted: { (
+            uniffiHandle: UInt64,
+            friend: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeFriendListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onFriendDeleted(
+                     friend: try FfiConverterTypeFriendInfo_lift(friend)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onFriendInfoChanged: { (
+            uniffiHandle: UInt64,
+            friend: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeFriendListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onFriendInfoChanged(
+                     friend: try FfiConverterTypeFriendInfo_lift(friend)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onBlackAdded: { (
+            uniffiHandle: UInt64,
+            black: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeFriendListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onBlackAdded(
+                     black: try FfiConverterTypeBlackInfo_lift(black)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onBlackDeleted: { (
+            uniffiHandle: UInt64,
+            black: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeFriendListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onBlackDeleted(
+                     black: try FfiConverterTypeBlackInfo_lift(black)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceFriendListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceFriendListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitFriendListener() {
+    uniffi_openim_sdk_fn_init_callback_vtable_friendlistener(UniffiCallbackInterfaceFriendListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFriendListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<FriendListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = FriendListener
+
+    public static func lift(_ handle: UInt64) throws -> FriendListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return FriendListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: FriendListener) -> UInt64 {
+         if let rustImpl = value as? FriendListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FriendListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: FriendListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFriendListener_lift(_ handle: UInt64) throws -> FriendListener {
+    return try FfiConverterTypeFriendListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFriendListener_lower(_ value: FriendListener) -> UInt64 {
+    return FfiConverterTypeFriendListener.lower(value)
+}
+
+
+
+
+
+
+/**
  * One registration; cancelling it (or dropping the last reference) removes the listener.
  */
 public protocol ListenerHandleProtocol: AnyObject, Sendable {
@@ -2409,6 +2907,134 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
      * Tells `recv_id` this user is typing (nothing is stored).
      */
     func typingStatusUpdate(recvId: String, msgTip: String) async throws 
+    
+    /**
+     * Accepts `from_user_id`'s application: both become friends.
+     */
+    func acceptFriendApplication(fromUserId: String, handleMsg: String) async throws 
+    
+    /**
+     * Blocks `user_id`: their messages to this user are refused (1302).
+     */
+    func addBlack(userId: String, ex: String) async throws 
+    
+    /**
+     * Applies to become `to_user_id`'s friend.
+     */
+    func addFriend(toUserId: String, reqMsg: String, ex: String) async throws 
+    
+    /**
+     * Adds a friend listener, registered while the returned handle lives.
+     */
+    func addFriendListener(listener: FriendListener)  -> ListenerHandle
+    
+    /**
+     * Adds a user listener (own profile, presence), registered while the handle lives.
+     */
+    func addUserListener(listener: UserListener)  -> ListenerHandle
+    
+    /**
+     * How the logged-in user and each user stand to each other, both ways (at most 100).
+     */
+    func checkFriend(userIds: [String]) async throws  -> [FriendshipCheck]
+    
+    /**
+     * Removes a friend from this user's list (the friend's list keeps this user).
+     */
+    func deleteFriend(friendUserId: String) async throws 
+    
+    func getBlackList() async throws  -> [BlackInfo]
+    
+    /**
+     * Applications this user sent, newest first.
+     */
+    func getFriendApplicationListAsApplicant(offset: Int32, count: Int32) async throws  -> [FriendApplication]
+    
+    /**
+     * Applications sent to this user, newest first, in the given states (all when empty).
+     */
+    func getFriendApplicationListAsRecipient(states: [ApplicationState], offset: Int32, count: Int32) async throws  -> [FriendApplication]
+    
+    /**
+     * Pending applications to this user made after `since_ms` (0: all).
+     */
+    func getFriendApplicationUnhandledCount(sinceMs: Int64) async throws  -> Int32
+    
+    /**
+     * The whole friend list, pinned first.
+     */
+    func getFriendList(filterBlack: Bool) async throws  -> [FriendInfo]
+    
+    /**
+     * One page of the friend list.
+     */
+    func getFriendListPage(offset: Int32, count: Int32, filterBlack: Bool) async throws  -> [FriendInfo]
+    
+    /**
+     * The friends among `user_ids`, in their order (non-friends left out); with
+     * `filter_black`, blocked ones too.
+     */
+    func getSpecifiedFriendsInfo(userIds: [String], filterBlack: Bool) async throws  -> [FriendInfo]
+    
+    /**
+     * The presence of every followed user.
+     */
+    func getSubscribeUsersStatus() async throws  -> [OnlineStatus]
+    
+    /**
+     * Pins (or unpins) friends to the top of the list.
+     */
+    func pinFriends(friendUserIds: [String], isPinned: Bool) async throws 
+    
+    /**
+     * Refuses `from_user_id`'s application.
+     */
+    func refuseFriendApplication(fromUserId: String, handleMsg: String) async throws 
+    
+    func removeBlack(userId: String) async throws 
+    
+    /**
+     * Friends whose ID, nickname or remark contains a keyword.
+     */
+    func searchFriends(params: SearchFriendsParams) async throws  -> [SearchFriendItem]
+    
+    /**
+     * Sets (replaces) the friend listener; its handle is kept by the client.
+     */
+    func setFriendListener(listener: FriendListener) 
+    
+    /**
+     * Sets what this user calls a friend ("" clears it).
+     */
+    func setFriendRemark(friendUserId: String, remark: String) async throws 
+    
+    /**
+     * Sets the app's own data about friends.
+     */
+    func setFriendsEx(friendUserIds: [String], ex: String) async throws 
+    
+    /**
+     * Receive all messages (0), none (1), or without notification (2).
+     */
+    func setGlobalRecvMessageOpt(opt: Int32) async throws 
+    
+    /**
+     * Changes the own profile; returns it as the server keeps it. Other devices report it with
+     * `on_self_info_updated`.
+     */
+    func setSelfInfo(update: UserInfoUpdate) async throws  -> UserInfo
+    
+    /**
+     * Sets (replaces) the user listener; its handle is kept by the client.
+     */
+    func setUserListener(listener: UserListener) 
+    
+    /**
+     * Follows the presence of `user_ids`; changes arrive with `on_user_status_changed`.
+     */
+    func subscribeUsersStatus(userIds: [String]) async throws  -> [OnlineStatus]
+    
+    func unsubscribeUsersStatus(userIds: [String]) async throws 
     
 }
 /**
@@ -3210,6 +3836,486 @@ open func typingStatusUpdate(recvId: String, msgTip: String)async throws   {
         )
 }
     
+    /**
+     * Accepts `from_user_id`'s application: both become friends.
+     */
+open func acceptFriendApplication(fromUserId: String, handleMsg: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_accept_friend_application(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(fromUserId),FfiConverterString.lower(handleMsg)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Blocks `user_id`: their messages to this user are refused (1302).
+     */
+open func addBlack(userId: String, ex: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_add_black(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(userId),FfiConverterString.lower(ex)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Applies to become `to_user_id`'s friend.
+     */
+open func addFriend(toUserId: String, reqMsg: String, ex: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_add_friend(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(toUserId),FfiConverterString.lower(reqMsg),FfiConverterString.lower(ex)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Adds a friend listener, registered while the returned handle lives.
+     */
+open func addFriendListener(listener: FriendListener) -> ListenerHandle  {
+    return try!  FfiConverterTypeListenerHandle_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_add_friend_listener(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeFriendListener_lower(listener),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Adds a user listener (own profile, presence), registered while the handle lives.
+     */
+open func addUserListener(listener: UserListener) -> ListenerHandle  {
+    return try!  FfiConverterTypeListenerHandle_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_add_user_listener(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeUserListener_lower(listener),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * How the logged-in user and each user stand to each other, both ways (at most 100).
+     */
+open func checkFriend(userIds: [String])async throws  -> [FriendshipCheck]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_check_friend(
+                        self.uniffiCloneHandle(),FfiConverterSequenceString.lower(userIds)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeFriendshipCheck.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Removes a friend from this user's list (the friend's list keeps this user).
+     */
+open func deleteFriend(friendUserId: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_delete_friend(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(friendUserId)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+open func getBlackList()async throws  -> [BlackInfo]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_get_black_list(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeBlackInfo.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Applications this user sent, newest first.
+     */
+open func getFriendApplicationListAsApplicant(offset: Int32, count: Int32)async throws  -> [FriendApplication]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_get_friend_application_list_as_applicant(
+                        self.uniffiCloneHandle(),FfiConverterInt32.lower(offset),FfiConverterInt32.lower(count)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeFriendApplication.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Applications sent to this user, newest first, in the given states (all when empty).
+     */
+open func getFriendApplicationListAsRecipient(states: [ApplicationState], offset: Int32, count: Int32)async throws  -> [FriendApplication]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_get_friend_application_list_as_recipient(
+                        self.uniffiCloneHandle(),FfiConverterSequenceTypeApplicationState.lower(states),FfiConverterInt32.lower(offset),FfiConverterInt32.lower(count)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeFriendApplication.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Pending applications to this user made after `since_ms` (0: all).
+     */
+open func getFriendApplicationUnhandledCount(sinceMs: Int64)async throws  -> Int32  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_get_friend_application_unhandled_count(
+                        self.uniffiCloneHandle(),FfiConverterInt64.lower(sinceMs)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_i32,
+            completeFunc: ffi_openim_sdk_rust_future_complete_i32,
+            freeFunc: ffi_openim_sdk_rust_future_free_i32,
+            liftFunc: FfiConverterInt32.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * The whole friend list, pinned first.
+     */
+open func getFriendList(filterBlack: Bool)async throws  -> [FriendInfo]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_get_friend_list(
+                        self.uniffiCloneHandle(),FfiConverterBool.lower(filterBlack)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeFriendInfo.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * One page of the friend list.
+     */
+open func getFriendListPage(offset: Int32, count: Int32, filterBlack: Bool)async throws  -> [FriendInfo]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_get_friend_list_page(
+                        self.uniffiCloneHandle(),FfiConverterInt32.lower(offset),FfiConverterInt32.lower(count),FfiConverterBool.lower(filterBlack)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeFriendInfo.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * The friends among `user_ids`, in their order (non-friends left out); with
+     * `filter_black`, blocked ones too.
+     */
+open func getSpecifiedFriendsInfo(userIds: [String], filterBlack: Bool)async throws  -> [FriendInfo]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_get_specified_friends_info(
+                        self.uniffiCloneHandle(),FfiConverterSequenceString.lower(userIds),FfiConverterBool.lower(filterBlack)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeFriendInfo.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * The presence of every followed user.
+     */
+open func getSubscribeUsersStatus()async throws  -> [OnlineStatus]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_get_subscribe_users_status(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeOnlineStatus.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Pins (or unpins) friends to the top of the list.
+     */
+open func pinFriends(friendUserIds: [String], isPinned: Bool)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_pin_friends(
+                        self.uniffiCloneHandle(),FfiConverterSequenceString.lower(friendUserIds),FfiConverterBool.lower(isPinned)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Refuses `from_user_id`'s application.
+     */
+open func refuseFriendApplication(fromUserId: String, handleMsg: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_refuse_friend_application(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(fromUserId),FfiConverterString.lower(handleMsg)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+open func removeBlack(userId: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_remove_black(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(userId)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Friends whose ID, nickname or remark contains a keyword.
+     */
+open func searchFriends(params: SearchFriendsParams)async throws  -> [SearchFriendItem]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_search_friends(
+                        self.uniffiCloneHandle(),FfiConverterTypeSearchFriendsParams_lower(params)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeSearchFriendItem.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Sets (replaces) the friend listener; its handle is kept by the client.
+     */
+open func setFriendListener(listener: FriendListener)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_set_friend_listener(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeFriendListener_lower(listener),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Sets what this user calls a friend ("" clears it).
+     */
+open func setFriendRemark(friendUserId: String, remark: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_set_friend_remark(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(friendUserId),FfiConverterString.lower(remark)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Sets the app's own data about friends.
+     */
+open func setFriendsEx(friendUserIds: [String], ex: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_set_friends_ex(
+                        self.uniffiCloneHandle(),FfiConverterSequenceString.lower(friendUserIds),FfiConverterString.lower(ex)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Receive all messages (0), none (1), or without notification (2).
+     */
+open func setGlobalRecvMessageOpt(opt: Int32)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_set_global_recv_message_opt(
+                        self.uniffiCloneHandle(),FfiConverterInt32.lower(opt)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Changes the own profile; returns it as the server keeps it. Other devices report it with
+     * `on_self_info_updated`.
+     */
+open func setSelfInfo(update: UserInfoUpdate)async throws  -> UserInfo  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_set_self_info(
+                        self.uniffiCloneHandle(),FfiConverterTypeUserInfoUpdate_lower(update)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeUserInfo_lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Sets (replaces) the user listener; its handle is kept by the client.
+     */
+open func setUserListener(listener: UserListener)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_set_user_listener(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeUserListener_lower(listener),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Follows the presence of `user_ids`; changes arrive with `on_user_status_changed`.
+     */
+open func subscribeUsersStatus(userIds: [String])async throws  -> [OnlineStatus]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_subscribe_users_status(
+                        self.uniffiCloneHandle(),FfiConverterSequenceString.lower(userIds)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeOnlineStatus.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+open func unsubscribeUsersStatus(userIds: [String])async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_unsubscribe_users_status(
+                        self.uniffiCloneHandle(),FfiConverterSequenceString.lower(userIds)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
 
     
 }
@@ -3253,6 +4359,245 @@ public func FfiConverterTypeOpenIMClient_lift(_ handle: UInt64) throws -> OpenIm
 #endif
 public func FfiConverterTypeOpenIMClient_lower(_ value: OpenImClient) -> UInt64 {
     return FfiConverterTypeOpenIMClient.lower(value)
+}
+
+
+
+
+
+
+/**
+ * The user's own profile and the presence of followed users (OpenIM `OnUserListener`).
+ */
+public protocol UserListener: AnyObject, Sendable {
+    
+    func onSelfInfoUpdated(info: UserInfo) 
+    
+    func onUserStatusChanged(status: OnlineStatus) 
+    
+}
+/**
+ * The user's own profile and the presence of followed users (OpenIM `OnUserListener`).
+ */
+open class UserListenerImpl: UserListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_openim_sdk_fn_clone_userlistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_openim_sdk_fn_free_userlistener(handle, $0) }
+    }
+
+    
+
+    
+open func onSelfInfoUpdated(info: UserInfo)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_userlistener_on_self_info_updated(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeUserInfo_lower(info),uniffiCallStatus
+    )
+}
+}
+    
+open func onUserStatusChanged(status: OnlineStatus)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_userlistener_on_user_status_changed(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeOnlineStatus_lower(status),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceUserListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceUserListener = UniffiVTableCallbackInterfaceUserListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeUserListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface UserListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeUserListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface UserListener: handle missing in uniffiClone")
+            }
+        },
+        onSelfInfoUpdated: { (
+            uniffiHandle: UInt64,
+            info: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeUserListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onSelfInfoUpdated(
+                     info: try FfiConverterTypeUserInfo_lift(info)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onUserStatusChanged: { (
+            uniffiHandle: UInt64,
+            status: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeUserListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onUserStatusChanged(
+                     status: try FfiConverterTypeOnlineStatus_lift(status)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceUserListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceUserListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitUserListener() {
+    uniffi_openim_sdk_fn_init_callback_vtable_userlistener(UniffiCallbackInterfaceUserListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUserListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<UserListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = UserListener
+
+    public static func lift(_ handle: UInt64) throws -> UserListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return UserListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: UserListener) -> UInt64 {
+         if let rustImpl = value as? UserListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UserListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: UserListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUserListener_lift(_ handle: UInt64) throws -> UserListener {
+    return try FfiConverterTypeUserListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUserListener_lower(_ value: UserListener) -> UInt64 {
+    return FfiConverterTypeUserListener.lower(value)
 }
 
 
@@ -3312,6 +4657,97 @@ public func FfiConverterTypeAtInfo_lift(_ buf: RustBuffer) throws -> AtInfo {
 #endif
 public func FfiConverterTypeAtInfo_lower(_ value: AtInfo) -> RustBuffer {
     return FfiConverterTypeAtInfo.lower(value)
+}
+
+
+/**
+ * A user the logged-in user blocked (OpenIM `LocalBlack`).
+ */
+public struct BlackInfo: Equatable, Hashable {
+    public let ownerUserId: String
+    public let blockUserId: String
+    public let nickname: String
+    public let faceUrl: String
+    /**
+     * Seconds since the epoch.
+     */
+    public let createTime: Int64
+    public let addSource: Int32
+    public let operatorUserId: String
+    public let ex: String
+    public let attachedInfo: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(ownerUserId: String, blockUserId: String, nickname: String, faceUrl: String, 
+        /**
+         * Seconds since the epoch.
+         */createTime: Int64, addSource: Int32, operatorUserId: String, ex: String, attachedInfo: String) {
+        self.ownerUserId = ownerUserId
+        self.blockUserId = blockUserId
+        self.nickname = nickname
+        self.faceUrl = faceUrl
+        self.createTime = createTime
+        self.addSource = addSource
+        self.operatorUserId = operatorUserId
+        self.ex = ex
+        self.attachedInfo = attachedInfo
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BlackInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBlackInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BlackInfo {
+        return
+            try BlackInfo(
+                ownerUserId: FfiConverterString.read(from: &buf), 
+                blockUserId: FfiConverterString.read(from: &buf), 
+                nickname: FfiConverterString.read(from: &buf), 
+                faceUrl: FfiConverterString.read(from: &buf), 
+                createTime: FfiConverterInt64.read(from: &buf), 
+                addSource: FfiConverterInt32.read(from: &buf), 
+                operatorUserId: FfiConverterString.read(from: &buf), 
+                ex: FfiConverterString.read(from: &buf), 
+                attachedInfo: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BlackInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.ownerUserId, into: &buf)
+        FfiConverterString.write(value.blockUserId, into: &buf)
+        FfiConverterString.write(value.nickname, into: &buf)
+        FfiConverterString.write(value.faceUrl, into: &buf)
+        FfiConverterInt64.write(value.createTime, into: &buf)
+        FfiConverterInt32.write(value.addSource, into: &buf)
+        FfiConverterString.write(value.operatorUserId, into: &buf)
+        FfiConverterString.write(value.ex, into: &buf)
+        FfiConverterString.write(value.attachedInfo, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBlackInfo_lift(_ buf: RustBuffer) throws -> BlackInfo {
+    return try FfiConverterTypeBlackInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBlackInfo_lower(_ value: BlackInfo) -> RustBuffer {
+    return FfiConverterTypeBlackInfo.lower(value)
 }
 
 
@@ -3605,6 +5041,301 @@ public func FfiConverterTypeConversationUpdate_lift(_ buf: RustBuffer) throws ->
 #endif
 public func FfiConverterTypeConversationUpdate_lower(_ value: ConversationUpdate) -> RustBuffer {
     return FfiConverterTypeConversationUpdate.lower(value)
+}
+
+
+/**
+ * A friend application (OpenIM `LocalFriendRequest`). Times are milliseconds.
+ */
+public struct FriendApplication: Equatable, Hashable {
+    public let fromUserId: String
+    public let fromNickname: String
+    public let fromFaceUrl: String
+    public let toUserId: String
+    public let toNickname: String
+    public let toFaceUrl: String
+    public let state: ApplicationState
+    public let reqMsg: String
+    public let createTime: Int64
+    public let handlerUserId: String
+    public let handleMsg: String
+    public let handleTime: Int64
+    public let ex: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(fromUserId: String, fromNickname: String, fromFaceUrl: String, toUserId: String, toNickname: String, toFaceUrl: String, state: ApplicationState, reqMsg: String, createTime: Int64, handlerUserId: String, handleMsg: String, handleTime: Int64, ex: String) {
+        self.fromUserId = fromUserId
+        self.fromNickname = fromNickname
+        self.fromFaceUrl = fromFaceUrl
+        self.toUserId = toUserId
+        self.toNickname = toNickname
+        self.toFaceUrl = toFaceUrl
+        self.state = state
+        self.reqMsg = reqMsg
+        self.createTime = createTime
+        self.handlerUserId = handlerUserId
+        self.handleMsg = handleMsg
+        self.handleTime = handleTime
+        self.ex = ex
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension FriendApplication: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFriendApplication: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FriendApplication {
+        return
+            try FriendApplication(
+                fromUserId: FfiConverterString.read(from: &buf), 
+                fromNickname: FfiConverterString.read(from: &buf), 
+                fromFaceUrl: FfiConverterString.read(from: &buf), 
+                toUserId: FfiConverterString.read(from: &buf), 
+                toNickname: FfiConverterString.read(from: &buf), 
+                toFaceUrl: FfiConverterString.read(from: &buf), 
+                state: FfiConverterTypeApplicationState.read(from: &buf), 
+                reqMsg: FfiConverterString.read(from: &buf), 
+                createTime: FfiConverterInt64.read(from: &buf), 
+                handlerUserId: FfiConverterString.read(from: &buf), 
+                handleMsg: FfiConverterString.read(from: &buf), 
+                handleTime: FfiConverterInt64.read(from: &buf), 
+                ex: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FriendApplication, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.fromUserId, into: &buf)
+        FfiConverterString.write(value.fromNickname, into: &buf)
+        FfiConverterString.write(value.fromFaceUrl, into: &buf)
+        FfiConverterString.write(value.toUserId, into: &buf)
+        FfiConverterString.write(value.toNickname, into: &buf)
+        FfiConverterString.write(value.toFaceUrl, into: &buf)
+        FfiConverterTypeApplicationState.write(value.state, into: &buf)
+        FfiConverterString.write(value.reqMsg, into: &buf)
+        FfiConverterInt64.write(value.createTime, into: &buf)
+        FfiConverterString.write(value.handlerUserId, into: &buf)
+        FfiConverterString.write(value.handleMsg, into: &buf)
+        FfiConverterInt64.write(value.handleTime, into: &buf)
+        FfiConverterString.write(value.ex, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFriendApplication_lift(_ buf: RustBuffer) throws -> FriendApplication {
+    return try FfiConverterTypeFriendApplication.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFriendApplication_lower(_ value: FriendApplication) -> RustBuffer {
+    return FfiConverterTypeFriendApplication.lower(value)
+}
+
+
+/**
+ * One friend of the logged-in user (OpenIM `LocalFriend`).
+ */
+public struct FriendInfo: Equatable, Hashable {
+    public let ownerUserId: String
+    public let friendUserId: String
+    /**
+     * What the owner calls the friend ("" when unset).
+     */
+    public let remark: String
+    /**
+     * When they became friends, seconds since the epoch (as OpenIM gives it).
+     */
+    public let createTime: Int64
+    public let addSource: Int32
+    public let operatorUserId: String
+    public let nickname: String
+    public let faceUrl: String
+    /**
+     * The owner's extra data about this friend.
+     */
+    public let ex: String
+    public let attachedInfo: String
+    public let isPinned: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(ownerUserId: String, friendUserId: String, 
+        /**
+         * What the owner calls the friend ("" when unset).
+         */remark: String, 
+        /**
+         * When they became friends, seconds since the epoch (as OpenIM gives it).
+         */createTime: Int64, addSource: Int32, operatorUserId: String, nickname: String, faceUrl: String, 
+        /**
+         * The owner's extra data about this friend.
+         */ex: String, attachedInfo: String, isPinned: Bool) {
+        self.ownerUserId = ownerUserId
+        self.friendUserId = friendUserId
+        self.remark = remark
+        self.createTime = createTime
+        self.addSource = addSource
+        self.operatorUserId = operatorUserId
+        self.nickname = nickname
+        self.faceUrl = faceUrl
+        self.ex = ex
+        self.attachedInfo = attachedInfo
+        self.isPinned = isPinned
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension FriendInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFriendInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FriendInfo {
+        return
+            try FriendInfo(
+                ownerUserId: FfiConverterString.read(from: &buf), 
+                friendUserId: FfiConverterString.read(from: &buf), 
+                remark: FfiConverterString.read(from: &buf), 
+                createTime: FfiConverterInt64.read(from: &buf), 
+                addSource: FfiConverterInt32.read(from: &buf), 
+                operatorUserId: FfiConverterString.read(from: &buf), 
+                nickname: FfiConverterString.read(from: &buf), 
+                faceUrl: FfiConverterString.read(from: &buf), 
+                ex: FfiConverterString.read(from: &buf), 
+                attachedInfo: FfiConverterString.read(from: &buf), 
+                isPinned: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FriendInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.ownerUserId, into: &buf)
+        FfiConverterString.write(value.friendUserId, into: &buf)
+        FfiConverterString.write(value.remark, into: &buf)
+        FfiConverterInt64.write(value.createTime, into: &buf)
+        FfiConverterInt32.write(value.addSource, into: &buf)
+        FfiConverterString.write(value.operatorUserId, into: &buf)
+        FfiConverterString.write(value.nickname, into: &buf)
+        FfiConverterString.write(value.faceUrl, into: &buf)
+        FfiConverterString.write(value.ex, into: &buf)
+        FfiConverterString.write(value.attachedInfo, into: &buf)
+        FfiConverterBool.write(value.isPinned, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFriendInfo_lift(_ buf: RustBuffer) throws -> FriendInfo {
+    return try FfiConverterTypeFriendInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFriendInfo_lower(_ value: FriendInfo) -> RustBuffer {
+    return FfiConverterTypeFriendInfo.lower(value)
+}
+
+
+/**
+ * How two users stand to each other (`check_friend`).
+ */
+public struct FriendshipCheck: Equatable, Hashable {
+    public let userId: String
+    /**
+     * The user is in my friend list and not in my blacklist (OpenIM's result 1).
+     */
+    public let isFriend: Bool
+    /**
+     * The user is in my friend list.
+     */
+    public let inMyFriends: Bool
+    /**
+     * I am in the user's friend list.
+     */
+    public let inTheirFriends: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(userId: String, 
+        /**
+         * The user is in my friend list and not in my blacklist (OpenIM's result 1).
+         */isFriend: Bool, 
+        /**
+         * The user is in my friend list.
+         */inMyFriends: Bool, 
+        /**
+         * I am in the user's friend list.
+         */inTheirFriends: Bool) {
+        self.userId = userId
+        self.isFriend = isFriend
+        self.inMyFriends = inMyFriends
+        self.inTheirFriends = inTheirFriends
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension FriendshipCheck: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeFriendshipCheck: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> FriendshipCheck {
+        return
+            try FriendshipCheck(
+                userId: FfiConverterString.read(from: &buf), 
+                isFriend: FfiConverterBool.read(from: &buf), 
+                inMyFriends: FfiConverterBool.read(from: &buf), 
+                inTheirFriends: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: FriendshipCheck, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.userId, into: &buf)
+        FfiConverterBool.write(value.isFriend, into: &buf)
+        FfiConverterBool.write(value.inMyFriends, into: &buf)
+        FfiConverterBool.write(value.inTheirFriends, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFriendshipCheck_lift(_ buf: RustBuffer) throws -> FriendshipCheck {
+    return try FfiConverterTypeFriendshipCheck.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeFriendshipCheck_lower(_ value: FriendshipCheck) -> RustBuffer {
+    return FfiConverterTypeFriendshipCheck.lower(value)
 }
 
 
@@ -4208,6 +5939,68 @@ public func FfiConverterTypeOfflinePushInfo_lower(_ value: OfflinePushInfo) -> R
 
 
 /**
+ * A user's presence (OpenIM `OnlineStatus`): status 1 online, 0 offline, and the platforms
+ * the user is online on.
+ */
+public struct OnlineStatus: Equatable, Hashable {
+    public let userId: String
+    public let status: Int32
+    public let platformIds: [Int32]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(userId: String, status: Int32, platformIds: [Int32]) {
+        self.userId = userId
+        self.status = status
+        self.platformIds = platformIds
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension OnlineStatus: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOnlineStatus: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OnlineStatus {
+        return
+            try OnlineStatus(
+                userId: FfiConverterString.read(from: &buf), 
+                status: FfiConverterInt32.read(from: &buf), 
+                platformIds: FfiConverterSequenceInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OnlineStatus, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.userId, into: &buf)
+        FfiConverterInt32.write(value.status, into: &buf)
+        FfiConverterSequenceInt32.write(value.platformIds, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOnlineStatus_lift(_ buf: RustBuffer) throws -> OnlineStatus {
+    return try FfiConverterTypeOnlineStatus.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOnlineStatus_lower(_ value: OnlineStatus) -> RustBuffer {
+    return FfiConverterTypeOnlineStatus.lower(value)
+}
+
+
+/**
  * How an `OpenIMClient` talks to its server and where it keeps data.
  */
 public struct OpenImConfig: Equatable, Hashable {
@@ -4475,6 +6268,129 @@ public func FfiConverterTypeRevokedInfo_lift(_ buf: RustBuffer) throws -> Revoke
 #endif
 public func FfiConverterTypeRevokedInfo_lower(_ value: RevokedInfo) -> RustBuffer {
     return FfiConverterTypeRevokedInfo.lower(value)
+}
+
+
+/**
+ * A friend found by `search_friends`; `relationship` is 1 for a friend, 0 for a friend I
+ * blocked (OpenIM's values).
+ */
+public struct SearchFriendItem: Equatable, Hashable {
+    public let friend: FriendInfo
+    public let relationship: Int32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(friend: FriendInfo, relationship: Int32) {
+        self.friend = friend
+        self.relationship = relationship
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SearchFriendItem: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSearchFriendItem: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SearchFriendItem {
+        return
+            try SearchFriendItem(
+                friend: FfiConverterTypeFriendInfo.read(from: &buf), 
+                relationship: FfiConverterInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SearchFriendItem, into buf: inout [UInt8]) {
+        FfiConverterTypeFriendInfo.write(value.friend, into: &buf)
+        FfiConverterInt32.write(value.relationship, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSearchFriendItem_lift(_ buf: RustBuffer) throws -> SearchFriendItem {
+    return try FfiConverterTypeSearchFriendItem.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSearchFriendItem_lower(_ value: SearchFriendItem) -> RustBuffer {
+    return FfiConverterTypeSearchFriendItem.lower(value)
+}
+
+
+/**
+ * What `search_friends` looks for: any keyword, in the chosen fields.
+ */
+public struct SearchFriendsParams: Equatable, Hashable {
+    public let keywords: [String]
+    public let searchUserId: Bool
+    public let searchNickname: Bool
+    public let searchRemark: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(keywords: [String], searchUserId: Bool = true, searchNickname: Bool = true, searchRemark: Bool = true) {
+        self.keywords = keywords
+        self.searchUserId = searchUserId
+        self.searchNickname = searchNickname
+        self.searchRemark = searchRemark
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SearchFriendsParams: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSearchFriendsParams: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SearchFriendsParams {
+        return
+            try SearchFriendsParams(
+                keywords: FfiConverterSequenceString.read(from: &buf), 
+                searchUserId: FfiConverterBool.read(from: &buf), 
+                searchNickname: FfiConverterBool.read(from: &buf), 
+                searchRemark: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SearchFriendsParams, into buf: inout [UInt8]) {
+        FfiConverterSequenceString.write(value.keywords, into: &buf)
+        FfiConverterBool.write(value.searchUserId, into: &buf)
+        FfiConverterBool.write(value.searchNickname, into: &buf)
+        FfiConverterBool.write(value.searchRemark, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSearchFriendsParams_lift(_ buf: RustBuffer) throws -> SearchFriendsParams {
+    return try FfiConverterTypeSearchFriendsParams.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSearchFriendsParams_lower(_ value: SearchFriendsParams) -> RustBuffer {
+    return FfiConverterTypeSearchFriendsParams.lower(value)
 }
 
 
@@ -4803,6 +6719,162 @@ public func FfiConverterTypeUserInfo_lift(_ buf: RustBuffer) throws -> UserInfo 
 public func FfiConverterTypeUserInfo_lower(_ value: UserInfo) -> RustBuffer {
     return FfiConverterTypeUserInfo.lower(value)
 }
+
+
+/**
+ * What `set_self_info` changes; `None` leaves a field as it is.
+ */
+public struct UserInfoUpdate: Equatable, Hashable {
+    public let nickname: String?
+    public let faceUrl: String?
+    public let ex: String?
+    /**
+     * 0 receive all, 1 receive none, 2 receive without notification.
+     */
+    public let globalRecvMsgOpt: Int32?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(nickname: String? = nil, faceUrl: String? = nil, ex: String? = nil, 
+        /**
+         * 0 receive all, 1 receive none, 2 receive without notification.
+         */globalRecvMsgOpt: Int32? = nil) {
+        self.nickname = nickname
+        self.faceUrl = faceUrl
+        self.ex = ex
+        self.globalRecvMsgOpt = globalRecvMsgOpt
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension UserInfoUpdate: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUserInfoUpdate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UserInfoUpdate {
+        return
+            try UserInfoUpdate(
+                nickname: FfiConverterOptionString.read(from: &buf), 
+                faceUrl: FfiConverterOptionString.read(from: &buf), 
+                ex: FfiConverterOptionString.read(from: &buf), 
+                globalRecvMsgOpt: FfiConverterOptionInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: UserInfoUpdate, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.nickname, into: &buf)
+        FfiConverterOptionString.write(value.faceUrl, into: &buf)
+        FfiConverterOptionString.write(value.ex, into: &buf)
+        FfiConverterOptionInt32.write(value.globalRecvMsgOpt, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUserInfoUpdate_lift(_ buf: RustBuffer) throws -> UserInfoUpdate {
+    return try FfiConverterTypeUserInfoUpdate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUserInfoUpdate_lower(_ value: UserInfoUpdate) -> RustBuffer {
+    return FfiConverterTypeUserInfoUpdate.lower(value)
+}
+
+
+/**
+ * Where a friend application stands.
+ */
+
+public enum ApplicationState: Equatable, Hashable {
+    
+    /**
+     * Not handled yet (OpenIM 0).
+     */
+    case pending
+    /**
+     * Accepted (1).
+     */
+    case accepted
+    /**
+     * Refused (-1).
+     */
+    case refused
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension ApplicationState: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeApplicationState: FfiConverterRustBuffer {
+    typealias SwiftType = ApplicationState
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ApplicationState {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .pending
+        
+        case 2: return .accepted
+        
+        case 3: return .refused
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: ApplicationState, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .pending:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .accepted:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .refused:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApplicationState_lift(_ buf: RustBuffer) throws -> ApplicationState {
+    return try FfiConverterTypeApplicationState.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeApplicationState_lower(_ value: ApplicationState) -> RustBuffer {
+    return FfiConverterTypeApplicationState.lower(value)
+}
+
 
 
 /**
@@ -5866,6 +7938,31 @@ fileprivate struct FfiConverterSequenceTypeAtInfo: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeBlackInfo: FfiConverterRustBuffer {
+    typealias SwiftType = [BlackInfo]
+
+    public static func write(_ value: [BlackInfo], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeBlackInfo.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [BlackInfo] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [BlackInfo]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeBlackInfo.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeConversation: FfiConverterRustBuffer {
     typealias SwiftType = [Conversation]
 
@@ -5883,6 +7980,81 @@ fileprivate struct FfiConverterSequenceTypeConversation: FfiConverterRustBuffer 
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeConversation.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeFriendApplication: FfiConverterRustBuffer {
+    typealias SwiftType = [FriendApplication]
+
+    public static func write(_ value: [FriendApplication], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeFriendApplication.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [FriendApplication] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [FriendApplication]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeFriendApplication.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeFriendInfo: FfiConverterRustBuffer {
+    typealias SwiftType = [FriendInfo]
+
+    public static func write(_ value: [FriendInfo], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeFriendInfo.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [FriendInfo] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [FriendInfo]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeFriendInfo.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeFriendshipCheck: FfiConverterRustBuffer {
+    typealias SwiftType = [FriendshipCheck]
+
+    public static func write(_ value: [FriendshipCheck], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeFriendshipCheck.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [FriendshipCheck] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [FriendshipCheck]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeFriendshipCheck.read(from: &buf))
         }
         return seq
     }
@@ -5966,6 +8138,56 @@ fileprivate struct FfiConverterSequenceTypeMessageReceipt: FfiConverterRustBuffe
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeOnlineStatus: FfiConverterRustBuffer {
+    typealias SwiftType = [OnlineStatus]
+
+    public static func write(_ value: [OnlineStatus], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeOnlineStatus.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [OnlineStatus] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [OnlineStatus]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeOnlineStatus.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeSearchFriendItem: FfiConverterRustBuffer {
+    typealias SwiftType = [SearchFriendItem]
+
+    public static func write(_ value: [SearchFriendItem], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSearchFriendItem.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SearchFriendItem] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SearchFriendItem]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSearchFriendItem.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeSearchResultItem: FfiConverterRustBuffer {
     typealias SwiftType = [SearchResultItem]
 
@@ -6008,6 +8230,31 @@ fileprivate struct FfiConverterSequenceTypeUserInfo: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeUserInfo.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeApplicationState: FfiConverterRustBuffer {
+    typealias SwiftType = [ApplicationState]
+
+    public static func write(_ value: [ApplicationState], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeApplicationState.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ApplicationState] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ApplicationState]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeApplicationState.read(from: &buf))
         }
         return seq
     }
@@ -6242,6 +8489,87 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_typing_status_update() != 57972) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_openim_sdk_checksum_method_openimclient_accept_friend_application() != 236) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_add_black() != 34921) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_add_friend() != 27078) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_add_friend_listener() != 32441) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_add_user_listener() != 23541) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_check_friend() != 59178) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_delete_friend() != 59842) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_black_list() != 45334) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_friend_application_list_as_applicant() != 59566) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_friend_application_list_as_recipient() != 30276) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_friend_application_unhandled_count() != 33591) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_friend_list() != 9425) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_friend_list_page() != 34401) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_specified_friends_info() != 14783) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_subscribe_users_status() != 38950) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_pin_friends() != 17745) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_refuse_friend_application() != 44393) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_remove_black() != 1580) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_search_friends() != 2386) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_set_friend_listener() != 36537) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_set_friend_remark() != 44264) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_set_friends_ex() != 19407) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_set_global_recv_message_opt() != 45025) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_set_self_info() != 6398) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_set_user_listener() != 44476) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_subscribe_users_status() != 30301) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_unsubscribe_users_status() != 16406) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_openim_sdk_checksum_method_advancedmsglistener_on_recv_new_message() != 21948) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -6302,10 +8630,43 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_conversationlistener_on_conversation_user_input_status_changed() != 50783) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_openim_sdk_checksum_method_friendlistener_on_friend_application_added() != 8290) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_friendlistener_on_friend_application_deleted() != 62453) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_friendlistener_on_friend_application_accepted() != 24897) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_friendlistener_on_friend_application_rejected() != 50838) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_friendlistener_on_friend_added() != 47967) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_friendlistener_on_friend_deleted() != 15556) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_friendlistener_on_friend_info_changed() != 23833) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_friendlistener_on_black_added() != 30045) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_friendlistener_on_black_deleted() != 20216) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_openim_sdk_checksum_method_listenerhandle_cancel() != 37808) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_listenerhandle_is_cancelled() != 27963) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_userlistener_on_self_info_updated() != 42783) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_userlistener_on_user_status_changed() != 63661) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_logsink_log() != 57333) {
@@ -6318,7 +8679,9 @@ private let initializationResult: InitializationResult = {
     uniffiCallbackInitAdvancedMsgListener()
     uniffiCallbackInitConnListener()
     uniffiCallbackInitConversationListener()
+    uniffiCallbackInitFriendListener()
     uniffiCallbackInitLogSink()
+    uniffiCallbackInitUserListener()
     return InitializationResult.ok
 }()
 

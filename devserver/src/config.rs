@@ -24,6 +24,9 @@ pub struct DevServerConfig {
     pub token_expire_days: i64,
     /// `multiLogin.policy`; only 0 (never kick) and 1 (same platform kicks) are implemented.
     pub multi_login_policy: i32,
+    /// `friendVerify` (openim-rpc-msg.yml): single-chat messages need the sender to be in the
+    /// recipient's friend list (else 1303). Off by default, as in OpenIM.
+    pub friend_verify: bool,
 }
 
 impl Default for DevServerConfig {
@@ -36,6 +39,7 @@ impl Default for DevServerConfig {
             admin_user_ids: vec![defaults::ADMIN_USER_ID.to_owned()],
             token_expire_days: defaults::TOKEN_EXPIRE_DAYS,
             multi_login_policy: multi_login::ALL_LOGIN_BUT_SAME_TERM_KICK,
+            friend_verify: false,
         }
     }
 }

@@ -28,6 +28,10 @@ struct Cli {
     /// Secret that signs tokens and unlocks /auth/get_admin_token.
     #[arg(long, default_value = defaults::SECRET)]
     secret: String,
+    /// Single-chat messages need the sender to be the recipient's friend (OpenIM's
+    /// `friendVerify`; refused with 1303 otherwise).
+    #[arg(long)]
+    friend_verify: bool,
     /// Log filter (error, warn, info, debug, trace or a tracing directive).
     #[arg(long, default_value = "info", env = "OPENIM_DEVSERVER_LOG")]
     log: String,
@@ -64,6 +68,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         ws_addr: cli.ws,
         data: cli.data,
         secret: cli.secret,
+        friend_verify: cli.friend_verify,
         ..Default::default()
     })
     .await?;

@@ -130,16 +130,31 @@ pub async fn new_row(c: &mut SqliteConnection, id: &str, session: i32, peer_or_g
     };
     if session == session_type::SINGLE_CHAT {
         r.user_id = peer_or_group.to_owned();
-        if let Some(user) = users::get(c, peer_or_group).await? {
+        if let Some(f) = crate::store::friends::friends(c, Some(&[peer_or_group.to_owned()])).await?.pop() {
+            r.show_name = if f.remark.is_empty() { f.nickname } else { f.remark };
+            r.face_url = f.face_url;
+        } else if let Some(user) = users::get(c, peer_or_group).await? {
             if !user.nickname.is_empty() {
                 r.show_name = user.nickname;
             }
             r.face_url = user.face_url;
         }
+        if r.show_name.is_empty() {
+            r.show_name = peer_or_group.to_owned();
+        }
     } else {
         r.group_id = peer_or_group.to_owned();
     }
     Ok(r)
+}
+
+/// How a user is called in the list: the friend remark when there is one, else `nickname`.
+pub async fn display_name(c: &mut SqliteConnection, user_id: &str, nickname: &str) -> Result<String> {
+    let friend = crate::store::friends::friends(c, Some(&[user_id.to_owned()])).await?.pop();
+    Ok(match friend {
+        Some(f) if !f.remark.is_empty() => f.remark,
+        _ => nickname.to_owned(),
+    })
 }
 
 /// The stored row, or a fresh one (not saved yet).
@@ -290,6 +305,17 @@ impl Conversations {
         .map(drop)
     }
 
+    /// Names the single chat with `user_id` (when there is one) `name` with face `face`.
+    pub async fn rename_single(&self, w: &mut Write, user_id: &str, name: &str, face: &str) -> Result<()> {
+        let id = conversation_id::single(&self.ctx.user_id, user_id);
+        let Some(mut c) = store::get(&mut w.tx, &id).await? else { return Ok(()) };
+        if !name.is_empty() {
+            c.show_name = name.to_owned();
+        }
+        c.face_url = face.to_owned();
+        save(w, c).await
+    }
+
     /// Fetches the profiles of `user_ids` in a session task, then names their single chats.
     pub fn patch_profiles_later(&self, user_ids: Vec<String>) {
         let this = self.clone();
@@ -308,13 +334,8 @@ impl Conversations {
         }
         let mut w = self.ctx.write().await?;
         for user in found {
-            let id = conversation_id::single(&self.ctx.user_id, &user.user_id);
-            let Some(mut c) = store::get(&mut w.tx, &id).await? else { continue };
-            if !user.nickname.is_empty() {
-                c.show_name = user.nickname;
-            }
-            c.face_url = user.face_url;
-            save(&mut w, c).await?;
+            let name = display_name(&mut w.tx, &user.user_id, &user.nickname).await?;
+            self.rename_single(&mut w, &user.user_id, &name, &user.face_url).await?;
         }
         self.ctx.commit(w).await
     }

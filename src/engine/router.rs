@@ -9,6 +9,7 @@ use openim_wire::pb::sdkws::MsgData;
 use crate::context::Write;
 use crate::conversation::Conversations;
 use crate::error::Result;
+use crate::friend::Friends;
 use crate::message::Messages;
 use crate::user::Users;
 
@@ -48,13 +49,14 @@ pub fn domain_of(content_type: i32) -> Domain {
 pub struct Router {
     messages: Messages,
     conversations: Conversations,
+    friends: Friends,
     users: Users,
     login_user_id: String,
 }
 
 impl Router {
-    pub fn new(messages: Messages, conversations: Conversations, users: Users, login_user_id: String) -> Self {
-        Self { messages, conversations, users, login_user_id }
+    pub fn new(messages: Messages, conversations: Conversations, friends: Friends, users: Users, login_user_id: String) -> Self {
+        Self { messages, conversations, friends, users, login_user_id }
     }
 
     /// Applies one notification in `w`. A failing write fails the batch (it is retried);
@@ -67,6 +69,10 @@ impl Router {
             (Domain::Message, ct::MSG_REVOKE) => self.messages.on_revoked(w, data).await,
             (Domain::Message, ct::DELETE_MSGS) => self.messages.on_deleted(w, data).await,
             (Domain::Message, ct::HAS_READ_RECEIPT) => self.messages.on_read(w, data).await,
+            (Domain::Friend, _) => {
+                self.friends.on_notification(w, data);
+                Ok(())
+            }
             (Domain::Conversation, ct::CONVERSATION_CHANGE) => {
                 self.conversations.on_changed(w, data);
                 Ok(())

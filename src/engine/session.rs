@@ -23,6 +23,7 @@ use super::{ConnEvent, Engine, Event};
 use crate::context::SessionContext;
 use crate::conversation::Conversations;
 use crate::error::{OpenIMError, Result};
+use crate::friend::Friends;
 use crate::message::Messages;
 use crate::store::{Store, chat_logs, seqs, users};
 use crate::transport::http::{ApiClient, ErrorHook};
@@ -47,6 +48,7 @@ pub struct Session {
     ctx: Arc<SessionContext>,
     users: Users,
     conversations: Conversations,
+    friends: Friends,
     messages: Messages,
     /// The app came back to the foreground: compare seqs again.
     wake: Notify,
@@ -113,14 +115,16 @@ impl Session {
         if let Some(me) = cached_self {
             ctx.set_self_info(crate::user::from_row(me));
         }
-        let users = Users::new(api, store, user_id.clone());
+        let users = Users::new(ctx.clone());
         let conversations = Conversations::new(ctx.clone(), users.clone());
+        let friends = Friends::new(ctx.clone(), conversations.clone());
         let messages = Messages::new(ctx.clone(), conversations.clone());
         let session = Arc::new(Self {
             id,
             ctx: ctx.clone(),
             users: users.clone(),
             conversations: conversations.clone(),
+            friends: friends.clone(),
             messages: messages.clone(),
             wake: Notify::new(),
             cancel,
@@ -128,8 +132,8 @@ impl Session {
             conn_task: Mutex::new(Some(conn_task)),
             loop_task: Mutex::new(None),
         });
-        let router = Router::new(messages.clone(), conversations.clone(), users, user_id);
-        let syncer = Arc::new(MsgSyncer::new(ctx, messages, conversations, router));
+        let router = Router::new(messages.clone(), conversations.clone(), friends.clone(), users.clone(), user_id);
+        let syncer = Arc::new(MsgSyncer::new(ctx, messages, conversations, friends, router));
         let task = tokio::spawn(run(Arc::downgrade(engine), session.clone(), syncer, events_rx, latch));
         *session.loop_task.lock().expect("task lock") = Some(task);
         Ok(session)
@@ -149,6 +153,10 @@ impl Session {
 
     pub fn conversations(&self) -> &Conversations {
         &self.conversations
+    }
+
+    pub fn friends(&self) -> &Friends {
+        &self.friends
     }
 
     pub fn messages(&self) -> &Messages {
@@ -311,11 +319,15 @@ async fn serve(
                     TransportEvent::Connected if !closing => {
                         generation.fetch_add(1, Ordering::Relaxed);
                         engine.emit(Event::Conn(ConnEvent::ConnectSuccess)).await;
-                        let (users, ctx2) = (session.users.clone(), session.ctx.clone());
+                        let users = session.users.clone();
                         ctx.spawn(async move {
-                            match users.sync_self_info().await {
-                                Ok(me) => ctx2.set_self_info(me),
-                                Err(e) => tracing::warn!(error = %e, "syncing the user's own profile failed"),
+                            // Presence subscriptions first (a new connection knows none), then
+                            // the own profile.
+                            if let Err(e) = users.resubscribe().await {
+                                tracing::warn!(error = %e, "renewing presence subscriptions failed");
+                            }
+                            if let Err(e) = users.sync_self_info().await {
+                                tracing::warn!(error = %e, "syncing the user's own profile failed");
                             }
                         });
                         connect_sync_wanted = true;
@@ -334,6 +346,7 @@ async fn serve(
                     }
                     TransportEvent::Kicked => return Exit::Forced(ConnEvent::KickedOffline),
                     TransportEvent::TokenRejected { code, message } => return Exit::Forced(token_event(code, message)),
+                    TransportEvent::UserStatus(data) if !closing => session.users.on_status_push(&data).await,
                     TransportEvent::Disconnected { reason } => tracing::debug!(%reason, "disconnected"),
                     _ => {}
                 }

@@ -89,8 +89,12 @@ impl OpenIMClient {
 }
 
 impl OpenIMClient {
+    pub(crate) fn listeners(&self) -> &ListenerRegistry {
+        &self.listeners
+    }
+
     /// Runs `work` with the active session on the engine runtime.
-    async fn with_session<T, F, Fut>(&self, work: F) -> Result<T>
+    pub(crate) async fn with_session<T, F, Fut>(&self, work: F) -> Result<T>
     where
         T: Send + 'static,
         F: FnOnce(Arc<Session>) -> Fut + Send + 'static,

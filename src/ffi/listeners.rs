@@ -15,8 +15,11 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex, Weak};
 
 use crate::engine::dispatcher::{THREAD_NAME, quiet_listener_panics};
-use crate::events::{ConnEvent, ConversationEvent, Event, EventSink, MsgEvent};
-use crate::model::{Conversation, InputStatusChange, Message, MessageReceipt, RevokedInfo};
+use crate::events::{ConnEvent, ConversationEvent, Event, EventSink, FriendEvent, MsgEvent, UserEvent};
+use crate::model::{
+    BlackInfo, Conversation, FriendApplication, FriendInfo, InputStatusChange, Message, MessageReceipt, OnlineStatus, RevokedInfo,
+    UserInfo,
+};
 use crate::runtime::panic_message;
 
 /// Callbacks queued for one listener before the engine waits for it.
@@ -70,6 +73,30 @@ pub trait AdvancedMsgListener: Send + Sync {
     fn on_recv_online_only_message(&self, message: Message);
 }
 
+/// Friend, application and blacklist events (OpenIM `OnFriendshipListener`). Each change
+/// reaches every device of the user, including changes made while it was offline.
+#[uniffi::export(foreign)]
+pub trait FriendListener: Send + Sync {
+    /// An application was made (to this user, or by this user on another device).
+    fn on_friend_application_added(&self, application: FriendApplication);
+    fn on_friend_application_deleted(&self, application: FriendApplication);
+    fn on_friend_application_accepted(&self, application: FriendApplication);
+    fn on_friend_application_rejected(&self, application: FriendApplication);
+    fn on_friend_added(&self, friend: FriendInfo);
+    fn on_friend_deleted(&self, friend: FriendInfo);
+    /// Remark, pin, `ex`, or the friend's nickname or face changed.
+    fn on_friend_info_changed(&self, friend: FriendInfo);
+    fn on_black_added(&self, black: BlackInfo);
+    fn on_black_deleted(&self, black: BlackInfo);
+}
+
+/// The user's own profile and the presence of followed users (OpenIM `OnUserListener`).
+#[uniffi::export(foreign)]
+pub trait UserListener: Send + Sync {
+    fn on_self_info_updated(&self, info: UserInfo);
+    fn on_user_status_changed(&self, status: OnlineStatus);
+}
+
 /// One registration; cancelling it (or dropping the last reference) removes the listener.
 #[derive(uniffi::Object)]
 pub struct ListenerHandle {
@@ -106,6 +133,8 @@ pub(crate) enum Kind {
     Conn,
     Conversation,
     AdvancedMsg,
+    Friend,
+    User,
 }
 
 /// The queue to one listener's thread.
@@ -186,6 +215,35 @@ impl ListenerRegistry {
         })
     }
 
+    pub fn add_friend(&self, l: Arc<dyn FriendListener>) -> Arc<ListenerHandle> {
+        self.add(Kind::Friend, false, move |event| {
+            if let Event::Friend(e) = event {
+                match e {
+                    FriendEvent::ApplicationAdded(a) => l.on_friend_application_added(a),
+                    FriendEvent::ApplicationDeleted(a) => l.on_friend_application_deleted(a),
+                    FriendEvent::ApplicationAccepted(a) => l.on_friend_application_accepted(a),
+                    FriendEvent::ApplicationRejected(a) => l.on_friend_application_rejected(a),
+                    FriendEvent::FriendAdded(f) => l.on_friend_added(f),
+                    FriendEvent::FriendDeleted(f) => l.on_friend_deleted(f),
+                    FriendEvent::FriendInfoChanged(f) => l.on_friend_info_changed(f),
+                    FriendEvent::BlackAdded(b) => l.on_black_added(b),
+                    FriendEvent::BlackDeleted(b) => l.on_black_deleted(b),
+                }
+            }
+        })
+    }
+
+    pub fn add_user(&self, l: Arc<dyn UserListener>) -> Arc<ListenerHandle> {
+        self.add(Kind::User, false, move |event| {
+            if let Event::User(e) = event {
+                match e {
+                    UserEvent::SelfInfoUpdated(u) => l.on_self_info_updated(u),
+                    UserEvent::UserStatusChanged(s) => l.on_user_status_changed(s),
+                }
+            }
+        })
+    }
+
     /// Replaces the listener of `kind` registered through `set_*`.
     pub fn set(&self, kind: Kind, handle: Arc<ListenerHandle>) {
         let previous = self.inner.lock().expect("listener lock").set_handles.insert(kind, handle);
@@ -244,6 +302,8 @@ impl EventSink for ListenerRegistry {
             Event::Conn(_) => Kind::Conn,
             Event::Conversation(_) => Kind::Conversation,
             Event::Msg(_) => Kind::AdvancedMsg,
+            Event::Friend(_) => Kind::Friend,
+            Event::User(_) => Kind::User,
         };
         let targets: Vec<SyncSender<Event>> = {
             let mut inner = self.inner.lock().expect("listener lock");

@@ -4,15 +4,17 @@
 
 mod client;
 mod config;
+mod friend;
 mod listeners;
 
 pub use client::OpenIMClient;
 pub use config::{LogLevel, LoginStatus, OpenIMConfig};
 pub use crate::logging::{LogRecord, LogSink, set_log_sink};
-pub use listeners::{AdvancedMsgListener, ConnListener, ConversationListener, ListenerHandle};
+pub use listeners::{AdvancedMsgListener, ConnListener, ConversationListener, FriendListener, ListenerHandle, UserListener};
 
 pub use crate::message::{CardInfo, HistoryPage, OfflinePushInfo, SearchParams, SearchResult, SearchResultItem};
 pub use crate::model::{
-    AtInfo, Conversation, ConversationUpdate, InputStatusChange, Message, MessageContent, MessageEntity, MessageReceipt,
-    MessageStatus, PictureInfo, RevokedInfo, UserInfo,
+    ApplicationState, AtInfo, BlackInfo, Conversation, ConversationUpdate, FriendApplication, FriendInfo, FriendshipCheck,
+    InputStatusChange, Message, MessageContent, MessageEntity, MessageReceipt, MessageStatus, OnlineStatus, PictureInfo, RevokedInfo,
+    SearchFriendItem, SearchFriendsParams, UserInfo, UserInfoUpdate,
 };

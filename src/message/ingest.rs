@@ -129,7 +129,7 @@ impl Messages {
         c.unread_count += t.unread_added;
         c.max_seq = c.max_seq.max(t.top_seq);
         if let Some((name, face)) = t.peer_profile {
-            c.show_name = name;
+            c.show_name = conversation::display_name(&mut w.tx, &c.user_id, &name).await?;
             if !face.is_empty() {
                 c.face_url = face;
             }

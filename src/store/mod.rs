@@ -12,6 +12,7 @@
 
 pub mod chat_logs;
 pub mod conversations;
+pub mod friends;
 pub mod rows;
 pub mod seqs;
 pub mod sync_versions;

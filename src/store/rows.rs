@@ -81,3 +81,33 @@ pub struct SyncVersionRow {
     pub id_list: String,
     pub create_time: i64,
 }
+
+/// `local_friends`: one friend of the user.
+#[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
+pub struct FriendRow {
+    pub owner_user_id: String,
+    pub friend_user_id: String,
+    pub remark: String,
+    pub create_time: i64,
+    pub add_source: i32,
+    pub operator_user_id: String,
+    pub nickname: String,
+    pub face_url: String,
+    pub ex: String,
+    pub attached_info: String,
+    pub is_pinned: bool,
+}
+
+/// `local_blacks`: one user the user blocked.
+#[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
+pub struct BlackRow {
+    pub owner_user_id: String,
+    pub block_user_id: String,
+    pub nickname: String,
+    pub face_url: String,
+    pub create_time: i64,
+    pub add_source: i32,
+    pub operator_user_id: String,
+    pub ex: String,
+    pub attached_info: String,
+}

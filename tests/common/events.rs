@@ -1,7 +1,8 @@
 //! A recording `AdvancedMsgListener` + `ConversationListener` with bounded waits.
 
 use openim_sdk::{
-    AdvancedMsgListener, Conversation, ConversationListener, InputStatusChange, Message, MessageReceipt, RevokedInfo,
+    AdvancedMsgListener, BlackInfo, Conversation, ConversationListener, FriendApplication, FriendInfo, FriendListener, InputStatusChange,
+    Message, MessageReceipt, OnlineStatus, RevokedInfo, UserInfo, UserListener,
 };
 
 use super::Recorder;
@@ -22,6 +23,17 @@ pub enum Ev {
     SyncFailed(bool),
     SyncProgress(i32),
     Typing(InputStatusChange),
+    ApplicationAdded(FriendApplication),
+    ApplicationDeleted(FriendApplication),
+    ApplicationAccepted(FriendApplication),
+    ApplicationRejected(FriendApplication),
+    FriendAdded(FriendInfo),
+    FriendDeleted(FriendInfo),
+    FriendChanged(FriendInfo),
+    BlackAdded(BlackInfo),
+    BlackDeleted(BlackInfo),
+    SelfUpdated(UserInfo),
+    Status(OnlineStatus),
 }
 
 pub type EventRecorder = Recorder<Ev>;
@@ -99,5 +111,44 @@ impl ConversationListener for EventRecorder {
     }
     fn on_conversation_user_input_status_changed(&self, change: InputStatusChange) {
         self.push(Ev::Typing(change))
+    }
+}
+
+impl FriendListener for EventRecorder {
+    fn on_friend_application_added(&self, a: FriendApplication) {
+        self.push(Ev::ApplicationAdded(a))
+    }
+    fn on_friend_application_deleted(&self, a: FriendApplication) {
+        self.push(Ev::ApplicationDeleted(a))
+    }
+    fn on_friend_application_accepted(&self, a: FriendApplication) {
+        self.push(Ev::ApplicationAccepted(a))
+    }
+    fn on_friend_application_rejected(&self, a: FriendApplication) {
+        self.push(Ev::ApplicationRejected(a))
+    }
+    fn on_friend_added(&self, f: FriendInfo) {
+        self.push(Ev::FriendAdded(f))
+    }
+    fn on_friend_deleted(&self, f: FriendInfo) {
+        self.push(Ev::FriendDeleted(f))
+    }
+    fn on_friend_info_changed(&self, f: FriendInfo) {
+        self.push(Ev::FriendChanged(f))
+    }
+    fn on_black_added(&self, b: BlackInfo) {
+        self.push(Ev::BlackAdded(b))
+    }
+    fn on_black_deleted(&self, b: BlackInfo) {
+        self.push(Ev::BlackDeleted(b))
+    }
+}
+
+impl UserListener for EventRecorder {
+    fn on_self_info_updated(&self, info: UserInfo) {
+        self.push(Ev::SelfUpdated(info))
+    }
+    fn on_user_status_changed(&self, status: OnlineStatus) {
+        self.push(Ev::Status(status))
     }
 }

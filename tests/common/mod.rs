@@ -61,6 +61,8 @@ impl TestServer {
         let events = Arc::new(events::EventRecorder::default());
         client.set_conversation_listener(events.clone());
         client.set_advanced_msg_listener(events.clone());
+        client.set_friend_listener(events.clone());
+        client.set_user_listener(events.clone());
         client.login(user_id.to_owned(), token).await.expect("login");
         conn.wait_count(Conn::Success, 1).await;
         events.wait_until("first sync", |ev| ev.iter().any(|e| matches!(e, events::Ev::SyncFinish(_)))).await;

@@ -496,6 +496,47 @@ pub struct UserInfoUpdatedTips {
     pub user_id: String,
 }
 
+/// `FromToUserID` of the friend tips.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FromToUserID {
+    #[serde(rename = "fromUserID")]
+    pub from_user_id: String,
+    #[serde(rename = "toUserID")]
+    pub to_user_id: String,
+}
+
+/// 1203 `FriendApplicationTips`, 1202 `FriendApplicationRejectedTips` and 1201
+/// `FriendApplicationApprovedTips` (the last two add `handleMsg`, the last the friend version).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FriendApplicationTips {
+    #[serde(rename = "fromToUserID")]
+    pub from_to_user_id: FromToUserID,
+    #[serde(rename = "handleMsg", skip_serializing_if = "String::is_empty")]
+    pub handle_msg: String,
+    pub request: Option<crate::api::friend::FriendRequest>,
+}
+
+/// 1205 `FriendDeletedTips`, 1206 `FriendInfoChangedTips`, 1207 `BlackAddedTips`, 1208
+/// `BlackDeletedTips`: who did it (`fromUserID`) to whom.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FromToTips {
+    #[serde(rename = "fromToUserID")]
+    pub from_to_user_id: FromToUserID,
+}
+
+/// 1210 `FriendsInfoUpdateTips`: the owner (`toUserID`) changed these friends' settings.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FriendsInfoUpdateTips {
+    #[serde(rename = "fromToUserID")]
+    pub from_to_user_id: FromToUserID,
+    #[serde(rename = "friendIDs", deserialize_with = "crate::json::nullable")]
+    pub friend_ids: Vec<String>,
+}
+
 /// Wraps a tips message the way the server does: `{"detail":"<tips JSON>"}`.
 pub fn notification_content<T: Serialize>(tips: &T) -> Vec<u8> {
     let detail = serde_json::to_string(tips).expect("tips serialise");

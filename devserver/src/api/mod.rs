@@ -4,6 +4,7 @@
 mod auth;
 mod conversation;
 pub mod envelope;
+mod friend;
 mod msg;
 mod user;
 
@@ -36,6 +37,25 @@ pub fn router(state: SharedState) -> Router {
         .route(path::FORCE_LOGOUT, post(auth::force_logout))
         .route(path::USER_REGISTER, post(user::user_register))
         .route(path::GET_USERS_INFO, post(user::get_users_info))
+        .route(path::UPDATE_USER_INFO_EX, post(user::update_user_info_ex))
+        .route(path::SET_GLOBAL_MSG_RECV_OPT, post(user::set_global_msg_recv_opt))
+        .route(path::ADD_FRIEND, post(friend::add_friend))
+        .route(path::ADD_FRIEND_RESPONSE, post(friend::add_friend_response))
+        .route(path::DELETE_FRIEND, post(friend::delete_friend))
+        .route(path::GET_FRIEND_APPLY_LIST, post(friend::get_friend_apply_list))
+        .route(path::GET_SELF_FRIEND_APPLY_LIST, post(friend::get_self_friend_apply_list))
+        .route(path::GET_SELF_UNHANDLED_APPLY_COUNT, post(friend::get_self_unhandled_apply_count))
+        .route(path::GET_DESIGNATED_FRIEND_APPLY, post(friend::get_designated_friend_apply))
+        .route(path::GET_FRIEND_LIST, post(friend::get_friend_list))
+        .route(path::GET_DESIGNATED_FRIENDS, post(friend::get_designated_friends))
+        .route(path::UPDATE_FRIENDS, post(friend::update_friends))
+        .route(path::GET_INCREMENTAL_FRIENDS, post(friend::get_incremental_friends))
+        .route(path::GET_FULL_FRIEND_USER_IDS, post(friend::get_full_friend_user_ids))
+        .route(path::ADD_BLACK, post(friend::add_black))
+        .route(path::REMOVE_BLACK, post(friend::remove_black))
+        .route(path::GET_BLACK_LIST, post(friend::get_black_list))
+        .route(path::GET_SPECIFIED_BLACKS, post(friend::get_specified_blacks))
+        .route(path::IS_FRIEND, post(friend::is_friend))
         .route(path::MARK_CONVERSATION_AS_READ, post(msg::mark_conversation_as_read))
         .route(path::MARK_MSGS_AS_READ, post(msg::mark_msgs_as_read))
         .route(path::REVOKE_MSG, post(msg::revoke_msg))

@@ -48,3 +48,65 @@ pub async fn get_users_info(
     let users_info = state.store.find_users(&req.user_ids).await?;
     Ok(ok(GetUsersInfoResp { users_info }))
 }
+
+/// `update_user_info_ex`: the set fields change; 1303 to the user, and when nickname or face
+/// changed, 1209 to everyone who has the user as a friend (their friend lists log it).
+pub async fn update_user_info_ex(
+    State(state): State<SharedState>,
+    Extension(caller): Extension<Caller>,
+    Body(req): Body<UpdateUserInfoExReq>,
+) -> ApiResult {
+    let Some(info) = req.user_info.filter(|u| !u.user_id.is_empty()) else {
+        return Err(CodeError::args("userInfo.userID is required"));
+    };
+    super::check_access(&state, &caller, &info.user_id)?;
+    if let Some(opt) = info.global_recv_msg_opt
+        && !(0..=2).contains(&opt)
+    {
+        return Err(CodeError::args("globalRecvMsgOpt must be 0, 1 or 2"));
+    }
+    if state.store.find_user(&info.user_id).await?.is_none() {
+        return Err(CodeError::new(errcode::RECORD_NOT_FOUND, format!("user {} not found", info.user_id)));
+    }
+    let renamed = state
+        .store
+        .update_user(&info.user_id, info.nickname.as_deref(), info.face_url.as_deref(), info.ex.as_deref(), info.global_recv_msg_opt)
+        .await?;
+    user_changed(&state, &caller.user_id, &info.user_id, renamed).await?;
+    Ok(ok_empty())
+}
+
+/// `set_global_msg_recv_opt` (no access check in OpenIM either).
+pub async fn set_global_msg_recv_opt(
+    State(state): State<SharedState>,
+    Extension(caller): Extension<Caller>,
+    Body(req): Body<SetGlobalRecvMessageOptReq>,
+) -> ApiResult {
+    if req.user_id.is_empty() || !(0..=2).contains(&req.global_recv_msg_opt) {
+        return Err(CodeError::args("userID and a globalRecvMsgOpt of 0, 1 or 2 are required"));
+    }
+    if state.store.find_user(&req.user_id).await?.is_none() {
+        return Err(CodeError::new(errcode::RECORD_NOT_FOUND, format!("user {} not found", req.user_id)));
+    }
+    state.store.update_user(&req.user_id, None, None, None, Some(req.global_recv_msg_opt)).await?;
+    user_changed(&state, &caller.user_id, &req.user_id, false).await?;
+    Ok(ok_empty())
+}
+
+/// The notifications of a profile change.
+async fn user_changed(state: &SharedState, caller: &str, user_id: &str, renamed: bool) -> Result<(), CodeError> {
+    use openim_wire::constant::{content_type, session_type};
+    let tips = openim_wire::elem::UserInfoUpdatedTips { user_id: user_id.to_owned() };
+    crate::messaging::notify::notify(state, caller, user_id, content_type::USER_INFO_UPDATED, session_type::SINGLE_CHAT, &tips).await?;
+    if renamed {
+        for owner in state.store.friend_owners_of(user_id).await? {
+            state
+                .store
+                .bump_version(crate::store::versions::kind::FRIEND, &owner, &[user_id.to_owned()], crate::store::versions::Change::Update)
+                .await?;
+            crate::messaging::notify::notify(state, user_id, &owner, content_type::FRIEND_INFO_UPDATED, session_type::SINGLE_CHAT, &tips)
+                .await?;
+        }
+    }
+    Ok(())
+}

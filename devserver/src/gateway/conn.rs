@@ -55,6 +55,7 @@ pub async fn serve(state: SharedState, socket: WebSocket, args: ConnArgs) {
         }
     }
     tracing::info!(conn = conn.id, user = %conn.user_id, platform = conn.platform_id, kicked = kicked.len(), "connected");
+    state.registry.presence_changed(&conn.user_id);
 
     let writer = tokio::spawn(write_loop(sink, rx, conn.abort.clone()));
 
@@ -89,6 +90,7 @@ pub async fn serve(state: SharedState, socket: WebSocket, args: ConnArgs) {
     }
 
     state.registry.unregister(&conn);
+    state.registry.presence_changed(&conn.user_id);
     conn.close();
     if tokio::time::timeout(WRITE_WAIT, writer).await.is_err() {
         conn.abort.cancel();

@@ -54,16 +54,17 @@ pub async fn handle(state: &SharedState, conn: &ConnHandle, request: &openim_wir
             Vec::new()
         }),
         req::SUB_USER_ONLINE_STATUS => decode::<sdkws::SubUserOnlineStatus>(data).map(|r| {
+            {
+                let mut followed = conn.subscriptions.lock().expect("subscription lock");
+                for id in &r.unsubscribe_user_id {
+                    followed.remove(id);
+                }
+                followed.extend(r.subscribe_user_id.iter().cloned());
+            }
             let subscribers = r
                 .subscribe_user_id
                 .into_iter()
-                .map(|user_id| {
-                    let mut online_platform_ids: Vec<i32> =
-                        state.registry.conns_of(&user_id).iter().map(|c| c.platform_id).collect();
-                    online_platform_ids.sort_unstable();
-                    online_platform_ids.dedup();
-                    sdkws::SubUserOnlineStatusElem { user_id, online_platform_ids }
-                })
+                .map(|user_id| sdkws::SubUserOnlineStatusElem { online_platform_ids: state.registry.online_platforms(&user_id), user_id })
                 .collect();
             sdkws::SubUserOnlineStatusTips { subscribers }.encode_to_vec()
         }),

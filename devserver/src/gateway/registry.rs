@@ -34,6 +34,8 @@ pub struct ConnHandle {
     tx: mpsc::Sender<Outbound>,
     /// Cancelled to drop the connection at once (overflow, shutdown, read failure).
     pub abort: CancellationToken,
+    /// Users whose presence this connection follows (request 2005).
+    pub subscriptions: Mutex<std::collections::HashSet<String>>,
 }
 
 impl ConnHandle {
@@ -55,6 +57,7 @@ impl ConnHandle {
             background: AtomicBool::new(background),
             tx,
             abort: CancellationToken::new(),
+            subscriptions: Mutex::new(Default::default()),
         }
     }
 
@@ -149,6 +152,34 @@ impl Registry {
             users.remove(user_id);
         }
         taken
+    }
+
+    /// The platforms `user_id` is online on, sorted.
+    pub fn online_platforms(&self, user_id: &str) -> Vec<i32> {
+        let mut platforms: Vec<i32> = self.conns_of(user_id).iter().map(|c| c.platform_id).collect();
+        platforms.sort_unstable();
+        platforms.dedup();
+        platforms
+    }
+
+    /// Pushes `user_id`'s presence (2005) to every connection that follows it.
+    pub fn presence_changed(&self, user_id: &str) {
+        use openim_wire::pb::Message as _;
+        use openim_wire::pb::sdkws::{SubUserOnlineStatusElem, SubUserOnlineStatusTips};
+        let followers: Vec<Arc<ConnHandle>> = {
+            let users = self.users.lock().expect("registry lock");
+            users.values().flatten().filter(|c| c.subscriptions.lock().expect("subscription lock").contains(user_id)).cloned().collect()
+        };
+        if followers.is_empty() {
+            return;
+        }
+        let tips = SubUserOnlineStatusTips {
+            subscribers: vec![SubUserOnlineStatusElem { user_id: user_id.to_owned(), online_platform_ids: self.online_platforms(user_id) }],
+        };
+        let frame = WsResponse { req_identifier: req::SUB_USER_ONLINE_STATUS, data: tips.encode_to_vec(), ..Default::default() };
+        for conn in followers {
+            conn.send(&frame);
+        }
     }
 
     pub fn online_count(&self) -> usize {

@@ -70,3 +70,28 @@ pub async fn notify<T: Serialize>(
     };
     send_system(state, msg).await
 }
+
+/// A notification configured with `isSendMsg` (e.g. friend application approved): pushed like
+/// any other, and a copy is stored as a visible message in the chat conversation, counting as
+/// unread.
+pub async fn notify_with_chat_copy<T: Serialize>(
+    state: &SharedState,
+    send_id: &str,
+    recv_id: &str,
+    kind: i32,
+    session: i32,
+    tips: &T,
+) -> CodeResult<MsgData> {
+    let pushed = notify(state, send_id, recv_id, kind, session, tips).await?;
+    let copy = MsgData {
+        client_msg_id: new_msg_id(send_id),
+        server_msg_id: String::new(),
+        seq: 0,
+        send_time: 0,
+        // Every option on: a normal message of the chat conversation.
+        options: HashMap::new(),
+        ..pushed.clone()
+    };
+    send_system(state, copy).await?;
+    Ok(pushed)
+}

@@ -67,6 +67,16 @@ pub async fn send_from_client(state: &SharedState, user_id: &str, platform_id: i
             if state.store.find_user(&msg.recv_id).await?.is_none() {
                 return Err(CodeError::new(errcode::USER_ID_NOT_FOUND, format!("recvID {} not found", msg.recv_id)));
             }
+            // OpenIM's messageVerification: the recipient's blacklist, then (when configured)
+            // friendship; admins are exempt.
+            if !state.auth.is_admin(user_id) {
+                if state.store.is_blocked(&msg.recv_id, user_id).await? {
+                    return Err(CodeError::new(errcode::BLOCKED_BY_PEER, format!("{} blocked {user_id}", msg.recv_id)));
+                }
+                if state.config.friend_verify && !state.store.is_friend(&msg.recv_id, user_id).await? {
+                    return Err(CodeError::new(errcode::NOT_PEERS_FRIEND, format!("{user_id} is not a friend of {}", msg.recv_id)));
+                }
+            }
         }
         session_type::READ_GROUP_CHAT => {
             return Err(CodeError::new(errcode::GROUP_ID_NOT_FOUND, format!("group {} not found", msg.group_id)));

@@ -1,6 +1,7 @@
 //! The devserver's storage: one SQLite database, in memory by default or in the `--data` file.
 
 mod conversations;
+pub mod friends;
 mod messages;
 mod tokens;
 mod users;

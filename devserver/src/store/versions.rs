@@ -15,6 +15,7 @@ pub enum Change {
 /// The lists with a version log.
 pub mod kind {
     pub const CONVERSATION: &str = "conversation";
+    pub const FRIEND: &str = "friend";
 }
 
 /// A log's identity and current version.

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod conversation;
+pub mod friend;
 pub mod msg;
 pub mod user;
 
@@ -23,6 +24,25 @@ pub mod path {
     pub const FORCE_LOGOUT: &str = "/auth/force_logout";
     pub const USER_REGISTER: &str = "/user/user_register";
     pub const GET_USERS_INFO: &str = "/user/get_users_info";
+    pub const UPDATE_USER_INFO_EX: &str = "/user/update_user_info_ex";
+    pub const SET_GLOBAL_MSG_RECV_OPT: &str = "/user/set_global_msg_recv_opt";
+    pub const ADD_FRIEND: &str = "/friend/add_friend";
+    pub const ADD_FRIEND_RESPONSE: &str = "/friend/add_friend_response";
+    pub const DELETE_FRIEND: &str = "/friend/delete_friend";
+    pub const GET_FRIEND_APPLY_LIST: &str = "/friend/get_friend_apply_list";
+    pub const GET_SELF_FRIEND_APPLY_LIST: &str = "/friend/get_self_friend_apply_list";
+    pub const GET_SELF_UNHANDLED_APPLY_COUNT: &str = "/friend/get_self_unhandled_apply_count";
+    pub const GET_DESIGNATED_FRIEND_APPLY: &str = "/friend/get_designated_friend_apply";
+    pub const GET_FRIEND_LIST: &str = "/friend/get_friend_list";
+    pub const GET_DESIGNATED_FRIENDS: &str = "/friend/get_designated_friends";
+    pub const UPDATE_FRIENDS: &str = "/friend/update_friends";
+    pub const GET_INCREMENTAL_FRIENDS: &str = "/friend/get_incremental_friends";
+    pub const GET_FULL_FRIEND_USER_IDS: &str = "/friend/get_full_friend_user_ids";
+    pub const ADD_BLACK: &str = "/friend/add_black";
+    pub const REMOVE_BLACK: &str = "/friend/remove_black";
+    pub const GET_BLACK_LIST: &str = "/friend/get_black_list";
+    pub const GET_SPECIFIED_BLACKS: &str = "/friend/get_specified_blacks";
+    pub const IS_FRIEND: &str = "/friend/is_friend";
     pub const MARK_CONVERSATION_AS_READ: &str = "/msg/mark_conversation_as_read";
     pub const MARK_MSGS_AS_READ: &str = "/msg/mark_msgs_as_read";
     pub const REVOKE_MSG: &str = "/msg/revoke_msg";

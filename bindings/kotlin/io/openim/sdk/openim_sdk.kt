@@ -717,6 +717,39 @@ internal interface UniffiCallbackInterfaceConversationListenerMethod6 : com.sun.
 internal interface UniffiCallbackInterfaceConversationListenerMethod7 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`change`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
+internal interface UniffiCallbackInterfaceFriendListenerMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`application`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceFriendListenerMethod1 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`application`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceFriendListenerMethod2 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`application`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceFriendListenerMethod3 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`application`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceFriendListenerMethod4 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`friend`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceFriendListenerMethod5 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`friend`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceFriendListenerMethod6 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`friend`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceFriendListenerMethod7 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`black`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceFriendListenerMethod8 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`black`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceUserListenerMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`info`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceUserListenerMethod1 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`status`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
 internal interface UniffiCallbackInterfaceLogSinkMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`record`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
@@ -825,6 +858,71 @@ internal open class UniffiVTableCallbackInterfaceConversationListener(
         `onConversationChanged` = other.`onConversationChanged`
         `onTotalUnreadMessageCountChanged` = other.`onTotalUnreadMessageCountChanged`
         `onConversationUserInputStatusChanged` = other.`onConversationUserInputStatusChanged`
+    }
+
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "onFriendApplicationAdded", "onFriendApplicationDeleted", "onFriendApplicationAccepted", "onFriendApplicationRejected", "onFriendAdded", "onFriendDeleted", "onFriendInfoChanged", "onBlackAdded", "onBlackDeleted")
+internal open class UniffiVTableCallbackInterfaceFriendListener(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `onFriendApplicationAdded`: UniffiCallbackInterfaceFriendListenerMethod0? = null,
+    @JvmField internal var `onFriendApplicationDeleted`: UniffiCallbackInterfaceFriendListenerMethod1? = null,
+    @JvmField internal var `onFriendApplicationAccepted`: UniffiCallbackInterfaceFriendListenerMethod2? = null,
+    @JvmField internal var `onFriendApplicationRejected`: UniffiCallbackInterfaceFriendListenerMethod3? = null,
+    @JvmField internal var `onFriendAdded`: UniffiCallbackInterfaceFriendListenerMethod4? = null,
+    @JvmField internal var `onFriendDeleted`: UniffiCallbackInterfaceFriendListenerMethod5? = null,
+    @JvmField internal var `onFriendInfoChanged`: UniffiCallbackInterfaceFriendListenerMethod6? = null,
+    @JvmField internal var `onBlackAdded`: UniffiCallbackInterfaceFriendListenerMethod7? = null,
+    @JvmField internal var `onBlackDeleted`: UniffiCallbackInterfaceFriendListenerMethod8? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `onFriendApplicationAdded`: UniffiCallbackInterfaceFriendListenerMethod0? = null,
+        `onFriendApplicationDeleted`: UniffiCallbackInterfaceFriendListenerMethod1? = null,
+        `onFriendApplicationAccepted`: UniffiCallbackInterfaceFriendListenerMethod2? = null,
+        `onFriendApplicationRejected`: UniffiCallbackInterfaceFriendListenerMethod3? = null,
+        `onFriendAdded`: UniffiCallbackInterfaceFriendListenerMethod4? = null,
+        `onFriendDeleted`: UniffiCallbackInterfaceFriendListenerMethod5? = null,
+        `onFriendInfoChanged`: UniffiCallbackInterfaceFriendListenerMethod6? = null,
+        `onBlackAdded`: UniffiCallbackInterfaceFriendListenerMethod7? = null,
+        `onBlackDeleted`: UniffiCallbackInterfaceFriendListenerMethod8? = null,
+    ): UniffiVTableCallbackInterfaceFriendListener(`uniffiFree`,`uniffiClone`,`onFriendApplicationAdded`,`onFriendApplicationDeleted`,`onFriendApplicationAccepted`,`onFriendApplicationRejected`,`onFriendAdded`,`onFriendDeleted`,`onFriendInfoChanged`,`onBlackAdded`,`onBlackDeleted`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceFriendListener) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `onFriendApplicationAdded` = other.`onFriendApplicationAdded`
+        `onFriendApplicationDeleted` = other.`onFriendApplicationDeleted`
+        `onFriendApplicationAccepted` = other.`onFriendApplicationAccepted`
+        `onFriendApplicationRejected` = other.`onFriendApplicationRejected`
+        `onFriendAdded` = other.`onFriendAdded`
+        `onFriendDeleted` = other.`onFriendDeleted`
+        `onFriendInfoChanged` = other.`onFriendInfoChanged`
+        `onBlackAdded` = other.`onBlackAdded`
+        `onBlackDeleted` = other.`onBlackDeleted`
+    }
+
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "onSelfInfoUpdated", "onUserStatusChanged")
+internal open class UniffiVTableCallbackInterfaceUserListener(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `onSelfInfoUpdated`: UniffiCallbackInterfaceUserListenerMethod0? = null,
+    @JvmField internal var `onUserStatusChanged`: UniffiCallbackInterfaceUserListenerMethod1? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `onSelfInfoUpdated`: UniffiCallbackInterfaceUserListenerMethod0? = null,
+        `onUserStatusChanged`: UniffiCallbackInterfaceUserListenerMethod1? = null,
+    ): UniffiVTableCallbackInterfaceUserListener(`uniffiFree`,`uniffiClone`,`onSelfInfoUpdated`,`onUserStatusChanged`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceUserListener) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `onSelfInfoUpdated` = other.`onSelfInfoUpdated`
+        `onUserStatusChanged` = other.`onUserStatusChanged`
     }
 
 }
@@ -967,6 +1065,60 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_typing_status_update(
     ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_accept_friend_application(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_add_black(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_add_friend(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_add_friend_listener(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_add_user_listener(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_check_friend(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_delete_friend(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_get_black_list(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_get_friend_application_list_as_applicant(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_get_friend_application_list_as_recipient(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_get_friend_application_unhandled_count(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_get_friend_list(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_get_friend_list_page(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_get_specified_friends_info(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_get_subscribe_users_status(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_pin_friends(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_refuse_friend_application(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_remove_black(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_search_friends(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_set_friend_listener(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_set_friend_remark(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_set_friends_ex(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_set_global_recv_message_opt(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_set_self_info(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_set_user_listener(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_subscribe_users_status(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_unsubscribe_users_status(
+    ): Int
     external fun uniffi_openim_sdk_checksum_method_advancedmsglistener_on_recv_new_message(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_advancedmsglistener_on_recv_c2c_read_receipt(
@@ -1007,9 +1159,31 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_openim_sdk_checksum_method_conversationlistener_on_conversation_user_input_status_changed(
     ): Int
+    external fun uniffi_openim_sdk_checksum_method_friendlistener_on_friend_application_added(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_friendlistener_on_friend_application_deleted(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_friendlistener_on_friend_application_accepted(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_friendlistener_on_friend_application_rejected(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_friendlistener_on_friend_added(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_friendlistener_on_friend_deleted(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_friendlistener_on_friend_info_changed(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_friendlistener_on_black_added(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_friendlistener_on_black_deleted(
+    ): Int
     external fun uniffi_openim_sdk_checksum_method_listenerhandle_cancel(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_listenerhandle_is_cancelled(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_userlistener_on_self_info_updated(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_userlistener_on_user_status_changed(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_logsink_log(
     ): Int
@@ -1034,7 +1208,9 @@ internal object UniffiLib {
         uniffiCallbackInterfaceAdvancedMsgListener.register(this)
         uniffiCallbackInterfaceConnListener.register(this)
         uniffiCallbackInterfaceConversationListener.register(this)
+        uniffiCallbackInterfaceFriendListener.register(this)
         uniffiCallbackInterfaceLogSink.register(this)
+        uniffiCallbackInterfaceUserListener.register(this)
         
     }
 
@@ -1137,6 +1313,60 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_typing_status_update(`ptr`: Long,`recvId`: RustBuffer.ByValue,`msgTip`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_accept_friend_application(`ptr`: Long,`fromUserId`: RustBuffer.ByValue,`handleMsg`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_add_black(`ptr`: Long,`userId`: RustBuffer.ByValue,`ex`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_add_friend(`ptr`: Long,`toUserId`: RustBuffer.ByValue,`reqMsg`: RustBuffer.ByValue,`ex`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_add_friend_listener(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_add_user_listener(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_check_friend(`ptr`: Long,`userIds`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_delete_friend(`ptr`: Long,`friendUserId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_get_black_list(`ptr`: Long,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_get_friend_application_list_as_applicant(`ptr`: Long,`offset`: Int,`count`: Int,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_get_friend_application_list_as_recipient(`ptr`: Long,`states`: RustBuffer.ByValue,`offset`: Int,`count`: Int,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_get_friend_application_unhandled_count(`ptr`: Long,`sinceMs`: Long,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_get_friend_list(`ptr`: Long,`filterBlack`: Byte,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_get_friend_list_page(`ptr`: Long,`offset`: Int,`count`: Int,`filterBlack`: Byte,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_get_specified_friends_info(`ptr`: Long,`userIds`: RustBuffer.ByValue,`filterBlack`: Byte,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_get_subscribe_users_status(`ptr`: Long,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_pin_friends(`ptr`: Long,`friendUserIds`: RustBuffer.ByValue,`isPinned`: Byte,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_refuse_friend_application(`ptr`: Long,`fromUserId`: RustBuffer.ByValue,`handleMsg`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_remove_black(`ptr`: Long,`userId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_search_friends(`ptr`: Long,`params`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_set_friend_listener(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_openimclient_set_friend_remark(`ptr`: Long,`friendUserId`: RustBuffer.ByValue,`remark`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_set_friends_ex(`ptr`: Long,`friendUserIds`: RustBuffer.ByValue,`ex`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_set_global_recv_message_opt(`ptr`: Long,`opt`: Int,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_set_self_info(`ptr`: Long,`update`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_set_user_listener(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_openimclient_subscribe_users_status(`ptr`: Long,`userIds`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_unsubscribe_users_status(`ptr`: Long,`userIds`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_openim_sdk_fn_clone_advancedmsglistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_openim_sdk_fn_free_advancedmsglistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1195,6 +1425,30 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_openim_sdk_fn_method_conversationlistener_on_conversation_user_input_status_changed(`ptr`: Long,`change`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_openim_sdk_fn_clone_friendlistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_openim_sdk_fn_free_friendlistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_init_callback_vtable_friendlistener(`vtable`: UniffiVTableCallbackInterfaceFriendListener,
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_friendlistener_on_friend_application_added(`ptr`: Long,`application`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_friendlistener_on_friend_application_deleted(`ptr`: Long,`application`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_friendlistener_on_friend_application_accepted(`ptr`: Long,`application`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_friendlistener_on_friend_application_rejected(`ptr`: Long,`application`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_friendlistener_on_friend_added(`ptr`: Long,`friend`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_friendlistener_on_friend_deleted(`ptr`: Long,`friend`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_friendlistener_on_friend_info_changed(`ptr`: Long,`friend`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_friendlistener_on_black_added(`ptr`: Long,`black`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_friendlistener_on_black_deleted(`ptr`: Long,`black`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_openim_sdk_fn_clone_listenerhandle(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_openim_sdk_fn_free_listenerhandle(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1203,6 +1457,16 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_openim_sdk_fn_method_listenerhandle_is_cancelled(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Byte
+    external fun uniffi_openim_sdk_fn_clone_userlistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_openim_sdk_fn_free_userlistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_init_callback_vtable_userlistener(`vtable`: UniffiVTableCallbackInterfaceUserListener,
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_userlistener_on_self_info_updated(`ptr`: Long,`info`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_userlistener_on_user_status_changed(`ptr`: Long,`status`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_openim_sdk_fn_clone_logsink(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_openim_sdk_fn_free_logsink(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -3304,6 +3568,561 @@ public object FfiConverterTypeConversationListener: FfiConverter<ConversationLis
 
 
 /**
+ * Friend, application and blacklist events (OpenIM `OnFriendshipListener`). Each change
+ * reaches every device of the user, including changes made while it was offline.
+ */
+public interface FriendListener {
+    
+    /**
+     * An application was made (to this user, or by this user on another device).
+     */
+    fun `onFriendApplicationAdded`(`application`: FriendApplication)
+    
+    fun `onFriendApplicationDeleted`(`application`: FriendApplication)
+    
+    fun `onFriendApplicationAccepted`(`application`: FriendApplication)
+    
+    fun `onFriendApplicationRejected`(`application`: FriendApplication)
+    
+    fun `onFriendAdded`(`friend`: FriendInfo)
+    
+    fun `onFriendDeleted`(`friend`: FriendInfo)
+    
+    /**
+     * Remark, pin, `ex`, or the friend's nickname or face changed.
+     */
+    fun `onFriendInfoChanged`(`friend`: FriendInfo)
+    
+    fun `onBlackAdded`(`black`: BlackInfo)
+    
+    fun `onBlackDeleted`(`black`: BlackInfo)
+    
+    companion object
+}
+
+/**
+ * Friend, application and blacklist events (OpenIM `OnFriendshipListener`). Each change
+ * reaches every device of the user, including changes made while it was offline.
+ */
+open class FriendListenerImpl: Disposable, AutoCloseable, FriendListener
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_openim_sdk_fn_free_friendlistener(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_openim_sdk_fn_clone_friendlistener(handle, status)
+        }
+    }
+
+    
+    /**
+     * An application was made (to this user, or by this user on another device).
+     */override fun `onFriendApplicationAdded`(`application`: FriendApplication)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_friendlistener_on_friend_application_added(
+        it,
+        
+        FfiConverterTypeFriendApplication.lower(`application`),_status)
+}
+    }
+    
+    
+
+    override fun `onFriendApplicationDeleted`(`application`: FriendApplication)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_friendlistener_on_friend_application_deleted(
+        it,
+        
+        FfiConverterTypeFriendApplication.lower(`application`),_status)
+}
+    }
+    
+    
+
+    override fun `onFriendApplicationAccepted`(`application`: FriendApplication)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_friendlistener_on_friend_application_accepted(
+        it,
+        
+        FfiConverterTypeFriendApplication.lower(`application`),_status)
+}
+    }
+    
+    
+
+    override fun `onFriendApplicationRejected`(`application`: FriendApplication)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_friendlistener_on_friend_application_rejected(
+        it,
+        
+        FfiConverterTypeFriendApplication.lower(`application`),_status)
+}
+    }
+    
+    
+
+    override fun `onFriendAdded`(`friend`: FriendInfo)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_friendlistener_on_friend_added(
+        it,
+        
+        FfiConverterTypeFriendInfo.lower(`friend`),_status)
+}
+    }
+    
+    
+
+    override fun `onFriendDeleted`(`friend`: FriendInfo)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_friendlistener_on_friend_deleted(
+        it,
+        
+        FfiConverterTypeFriendInfo.lower(`friend`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Remark, pin, `ex`, or the friend's nickname or face changed.
+     */override fun `onFriendInfoChanged`(`friend`: FriendInfo)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_friendlistener_on_friend_info_changed(
+        it,
+        
+        FfiConverterTypeFriendInfo.lower(`friend`),_status)
+}
+    }
+    
+    
+
+    override fun `onBlackAdded`(`black`: BlackInfo)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_friendlistener_on_black_added(
+        it,
+        
+        FfiConverterTypeBlackInfo.lower(`black`),_status)
+}
+    }
+    
+    
+
+    override fun `onBlackDeleted`(`black`: BlackInfo)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_friendlistener_on_black_deleted(
+        it,
+        
+        FfiConverterTypeBlackInfo.lower(`black`),_status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceFriendListener {
+    internal object `onFriendApplicationAdded`: UniffiCallbackInterfaceFriendListenerMethod0 {
+        override fun callback(`uniffiHandle`: Long,`application`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeFriendListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onFriendApplicationAdded`(
+                    FfiConverterTypeFriendApplication.lift(`application`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onFriendApplicationDeleted`: UniffiCallbackInterfaceFriendListenerMethod1 {
+        override fun callback(`uniffiHandle`: Long,`application`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeFriendListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onFriendApplicationDeleted`(
+                    FfiConverterTypeFriendApplication.lift(`application`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onFriendApplicationAccepted`: UniffiCallbackInterfaceFriendListenerMethod2 {
+        override fun callback(`uniffiHandle`: Long,`application`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeFriendListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onFriendApplicationAccepted`(
+                    FfiConverterTypeFriendApplication.lift(`application`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onFriendApplicationRejected`: UniffiCallbackInterfaceFriendListenerMethod3 {
+        override fun callback(`uniffiHandle`: Long,`application`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeFriendListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onFriendApplicationRejected`(
+                    FfiConverterTypeFriendApplication.lift(`application`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onFriendAdded`: UniffiCallbackInterfaceFriendListenerMethod4 {
+        override fun callback(`uniffiHandle`: Long,`friend`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeFriendListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onFriendAdded`(
+                    FfiConverterTypeFriendInfo.lift(`friend`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onFriendDeleted`: UniffiCallbackInterfaceFriendListenerMethod5 {
+        override fun callback(`uniffiHandle`: Long,`friend`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeFriendListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onFriendDeleted`(
+                    FfiConverterTypeFriendInfo.lift(`friend`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onFriendInfoChanged`: UniffiCallbackInterfaceFriendListenerMethod6 {
+        override fun callback(`uniffiHandle`: Long,`friend`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeFriendListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onFriendInfoChanged`(
+                    FfiConverterTypeFriendInfo.lift(`friend`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onBlackAdded`: UniffiCallbackInterfaceFriendListenerMethod7 {
+        override fun callback(`uniffiHandle`: Long,`black`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeFriendListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onBlackAdded`(
+                    FfiConverterTypeBlackInfo.lift(`black`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onBlackDeleted`: UniffiCallbackInterfaceFriendListenerMethod8 {
+        override fun callback(`uniffiHandle`: Long,`black`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeFriendListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onBlackDeleted`(
+                    FfiConverterTypeBlackInfo.lift(`black`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeFriendListener.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeFriendListener.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceFriendListener.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `onFriendApplicationAdded`,
+        `onFriendApplicationDeleted`,
+        `onFriendApplicationAccepted`,
+        `onFriendApplicationRejected`,
+        `onFriendAdded`,
+        `onFriendDeleted`,
+        `onFriendInfoChanged`,
+        `onBlackAdded`,
+        `onBlackDeleted`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_openim_sdk_fn_init_callback_vtable_friendlistener(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFriendListener: FfiConverter<FriendListener, Long> {
+    internal val handleMap = UniffiHandleMap<FriendListener>()
+
+    override fun lower(value: FriendListener): Long {
+        if (value is FriendListenerImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): FriendListener {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return FriendListenerImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): FriendListener {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: FriendListener) = 8UL
+
+    override fun write(value: FriendListener, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * One registration; cancelling it (or dropping the last reference) removes the listener.
  */
 public interface ListenerHandleInterface {
@@ -4102,6 +4921,134 @@ public interface OpenImClientInterface {
      * Tells `recv_id` this user is typing (nothing is stored).
      */
     suspend fun `typingStatusUpdate`(`recvId`: kotlin.String, `msgTip`: kotlin.String)
+    
+    /**
+     * Accepts `from_user_id`'s application: both become friends.
+     */
+    suspend fun `acceptFriendApplication`(`fromUserId`: kotlin.String, `handleMsg`: kotlin.String)
+    
+    /**
+     * Blocks `user_id`: their messages to this user are refused (1302).
+     */
+    suspend fun `addBlack`(`userId`: kotlin.String, `ex`: kotlin.String)
+    
+    /**
+     * Applies to become `to_user_id`'s friend.
+     */
+    suspend fun `addFriend`(`toUserId`: kotlin.String, `reqMsg`: kotlin.String, `ex`: kotlin.String)
+    
+    /**
+     * Adds a friend listener, registered while the returned handle lives.
+     */
+    fun `addFriendListener`(`listener`: FriendListener): ListenerHandle
+    
+    /**
+     * Adds a user listener (own profile, presence), registered while the handle lives.
+     */
+    fun `addUserListener`(`listener`: UserListener): ListenerHandle
+    
+    /**
+     * How the logged-in user and each user stand to each other, both ways (at most 100).
+     */
+    suspend fun `checkFriend`(`userIds`: List<kotlin.String>): List<FriendshipCheck>
+    
+    /**
+     * Removes a friend from this user's list (the friend's list keeps this user).
+     */
+    suspend fun `deleteFriend`(`friendUserId`: kotlin.String)
+    
+    suspend fun `getBlackList`(): List<BlackInfo>
+    
+    /**
+     * Applications this user sent, newest first.
+     */
+    suspend fun `getFriendApplicationListAsApplicant`(`offset`: kotlin.Int, `count`: kotlin.Int): List<FriendApplication>
+    
+    /**
+     * Applications sent to this user, newest first, in the given states (all when empty).
+     */
+    suspend fun `getFriendApplicationListAsRecipient`(`states`: List<ApplicationState>, `offset`: kotlin.Int, `count`: kotlin.Int): List<FriendApplication>
+    
+    /**
+     * Pending applications to this user made after `since_ms` (0: all).
+     */
+    suspend fun `getFriendApplicationUnhandledCount`(`sinceMs`: kotlin.Long): kotlin.Int
+    
+    /**
+     * The whole friend list, pinned first.
+     */
+    suspend fun `getFriendList`(`filterBlack`: kotlin.Boolean): List<FriendInfo>
+    
+    /**
+     * One page of the friend list.
+     */
+    suspend fun `getFriendListPage`(`offset`: kotlin.Int, `count`: kotlin.Int, `filterBlack`: kotlin.Boolean): List<FriendInfo>
+    
+    /**
+     * The friends among `user_ids`, in their order (non-friends left out); with
+     * `filter_black`, blocked ones too.
+     */
+    suspend fun `getSpecifiedFriendsInfo`(`userIds`: List<kotlin.String>, `filterBlack`: kotlin.Boolean): List<FriendInfo>
+    
+    /**
+     * The presence of every followed user.
+     */
+    suspend fun `getSubscribeUsersStatus`(): List<OnlineStatus>
+    
+    /**
+     * Pins (or unpins) friends to the top of the list.
+     */
+    suspend fun `pinFriends`(`friendUserIds`: List<kotlin.String>, `isPinned`: kotlin.Boolean)
+    
+    /**
+     * Refuses `from_user_id`'s application.
+     */
+    suspend fun `refuseFriendApplication`(`fromUserId`: kotlin.String, `handleMsg`: kotlin.String)
+    
+    suspend fun `removeBlack`(`userId`: kotlin.String)
+    
+    /**
+     * Friends whose ID, nickname or remark contains a keyword.
+     */
+    suspend fun `searchFriends`(`params`: SearchFriendsParams): List<SearchFriendItem>
+    
+    /**
+     * Sets (replaces) the friend listener; its handle is kept by the client.
+     */
+    fun `setFriendListener`(`listener`: FriendListener)
+    
+    /**
+     * Sets what this user calls a friend ("" clears it).
+     */
+    suspend fun `setFriendRemark`(`friendUserId`: kotlin.String, `remark`: kotlin.String)
+    
+    /**
+     * Sets the app's own data about friends.
+     */
+    suspend fun `setFriendsEx`(`friendUserIds`: List<kotlin.String>, `ex`: kotlin.String)
+    
+    /**
+     * Receive all messages (0), none (1), or without notification (2).
+     */
+    suspend fun `setGlobalRecvMessageOpt`(`opt`: kotlin.Int)
+    
+    /**
+     * Changes the own profile; returns it as the server keeps it. Other devices report it with
+     * `on_self_info_updated`.
+     */
+    suspend fun `setSelfInfo`(`update`: UserInfoUpdate): UserInfo
+    
+    /**
+     * Sets (replaces) the user listener; its handle is kept by the client.
+     */
+    fun `setUserListener`(`listener`: UserListener)
+    
+    /**
+     * Follows the presence of `user_ids`; changes arrive with `on_user_status_changed`.
+     */
+    suspend fun `subscribeUsersStatus`(`userIds`: List<kotlin.String>): List<OnlineStatus>
+    
+    suspend fun `unsubscribeUsersStatus`(`userIds`: List<kotlin.String>)
     
     companion object
 }
@@ -5227,6 +6174,663 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
     }
 
     
+    /**
+     * Accepts `from_user_id`'s application: both become friends.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `acceptFriendApplication`(`fromUserId`: kotlin.String, `handleMsg`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_accept_friend_application(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`fromUserId`),
+        FfiConverterString.lower(`handleMsg`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Blocks `user_id`: their messages to this user are refused (1302).
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `addBlack`(`userId`: kotlin.String, `ex`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_add_black(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`userId`),
+        FfiConverterString.lower(`ex`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Applies to become `to_user_id`'s friend.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `addFriend`(`toUserId`: kotlin.String, `reqMsg`: kotlin.String, `ex`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_add_friend(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`toUserId`),
+        FfiConverterString.lower(`reqMsg`),
+        FfiConverterString.lower(`ex`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Adds a friend listener, registered while the returned handle lives.
+     */override fun `addFriendListener`(`listener`: FriendListener): ListenerHandle {
+            return FfiConverterTypeListenerHandle.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_add_friend_listener(
+        it,
+        
+        FfiConverterTypeFriendListener.lower(`listener`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Adds a user listener (own profile, presence), registered while the handle lives.
+     */override fun `addUserListener`(`listener`: UserListener): ListenerHandle {
+            return FfiConverterTypeListenerHandle.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_add_user_listener(
+        it,
+        
+        FfiConverterTypeUserListener.lower(`listener`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * How the logged-in user and each user stand to each other, both ways (at most 100).
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `checkFriend`(`userIds`: List<kotlin.String>) : List<FriendshipCheck> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_check_friend(
+                uniffiHandle,
+                
+        FfiConverterSequenceString.lower(`userIds`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeFriendshipCheck.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Removes a friend from this user's list (the friend's list keeps this user).
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `deleteFriend`(`friendUserId`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_delete_friend(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`friendUserId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getBlackList`() : List<BlackInfo> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_get_black_list(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeBlackInfo.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Applications this user sent, newest first.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getFriendApplicationListAsApplicant`(`offset`: kotlin.Int, `count`: kotlin.Int) : List<FriendApplication> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_get_friend_application_list_as_applicant(
+                uniffiHandle,
+                
+        FfiConverterInt.lower(`offset`),
+        FfiConverterInt.lower(`count`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeFriendApplication.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Applications sent to this user, newest first, in the given states (all when empty).
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getFriendApplicationListAsRecipient`(`states`: List<ApplicationState>, `offset`: kotlin.Int, `count`: kotlin.Int) : List<FriendApplication> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_get_friend_application_list_as_recipient(
+                uniffiHandle,
+                
+        FfiConverterSequenceTypeApplicationState.lower(`states`),
+        FfiConverterInt.lower(`offset`),
+        FfiConverterInt.lower(`count`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeFriendApplication.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Pending applications to this user made after `since_ms` (0: all).
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getFriendApplicationUnhandledCount`(`sinceMs`: kotlin.Long) : kotlin.Int {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_get_friend_application_unhandled_count(
+                uniffiHandle,
+                
+        FfiConverterLong.lower(`sinceMs`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_i32(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_i32(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_i32(future) },
+        // lift function
+        { FfiConverterInt.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The whole friend list, pinned first.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getFriendList`(`filterBlack`: kotlin.Boolean) : List<FriendInfo> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_get_friend_list(
+                uniffiHandle,
+                
+        FfiConverterBoolean.lower(`filterBlack`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeFriendInfo.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * One page of the friend list.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getFriendListPage`(`offset`: kotlin.Int, `count`: kotlin.Int, `filterBlack`: kotlin.Boolean) : List<FriendInfo> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_get_friend_list_page(
+                uniffiHandle,
+                
+        FfiConverterInt.lower(`offset`),
+        FfiConverterInt.lower(`count`),
+        FfiConverterBoolean.lower(`filterBlack`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeFriendInfo.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The friends among `user_ids`, in their order (non-friends left out); with
+     * `filter_black`, blocked ones too.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getSpecifiedFriendsInfo`(`userIds`: List<kotlin.String>, `filterBlack`: kotlin.Boolean) : List<FriendInfo> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_get_specified_friends_info(
+                uniffiHandle,
+                
+        FfiConverterSequenceString.lower(`userIds`),
+        FfiConverterBoolean.lower(`filterBlack`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeFriendInfo.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The presence of every followed user.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getSubscribeUsersStatus`() : List<OnlineStatus> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_get_subscribe_users_status(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeOnlineStatus.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Pins (or unpins) friends to the top of the list.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `pinFriends`(`friendUserIds`: List<kotlin.String>, `isPinned`: kotlin.Boolean) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_pin_friends(
+                uniffiHandle,
+                
+        FfiConverterSequenceString.lower(`friendUserIds`),
+        FfiConverterBoolean.lower(`isPinned`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Refuses `from_user_id`'s application.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `refuseFriendApplication`(`fromUserId`: kotlin.String, `handleMsg`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_refuse_friend_application(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`fromUserId`),
+        FfiConverterString.lower(`handleMsg`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `removeBlack`(`userId`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_remove_black(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`userId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Friends whose ID, nickname or remark contains a keyword.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `searchFriends`(`params`: SearchFriendsParams) : List<SearchFriendItem> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_search_friends(
+                uniffiHandle,
+                
+        FfiConverterTypeSearchFriendsParams.lower(`params`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeSearchFriendItem.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Sets (replaces) the friend listener; its handle is kept by the client.
+     */override fun `setFriendListener`(`listener`: FriendListener)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_set_friend_listener(
+        it,
+        
+        FfiConverterTypeFriendListener.lower(`listener`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Sets what this user calls a friend ("" clears it).
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `setFriendRemark`(`friendUserId`: kotlin.String, `remark`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_set_friend_remark(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`friendUserId`),
+        FfiConverterString.lower(`remark`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Sets the app's own data about friends.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `setFriendsEx`(`friendUserIds`: List<kotlin.String>, `ex`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_set_friends_ex(
+                uniffiHandle,
+                
+        FfiConverterSequenceString.lower(`friendUserIds`),
+        FfiConverterString.lower(`ex`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Receive all messages (0), none (1), or without notification (2).
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `setGlobalRecvMessageOpt`(`opt`: kotlin.Int) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_set_global_recv_message_opt(
+                uniffiHandle,
+                
+        FfiConverterInt.lower(`opt`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Changes the own profile; returns it as the server keeps it. Other devices report it with
+     * `on_self_info_updated`.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `setSelfInfo`(`update`: UserInfoUpdate) : UserInfo {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_set_self_info(
+                uniffiHandle,
+                
+        FfiConverterTypeUserInfoUpdate.lower(`update`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeUserInfo.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Sets (replaces) the user listener; its handle is kept by the client.
+     */override fun `setUserListener`(`listener`: UserListener)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_set_user_listener(
+        it,
+        
+        FfiConverterTypeUserListener.lower(`listener`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Follows the presence of `user_ids`; changes arrive with `on_user_status_changed`.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `subscribeUsersStatus`(`userIds`: List<kotlin.String>) : List<OnlineStatus> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_subscribe_users_status(
+                uniffiHandle,
+                
+        FfiConverterSequenceString.lower(`userIds`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeOnlineStatus.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `unsubscribeUsersStatus`(`userIds`: List<kotlin.String>) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_unsubscribe_users_status(
+                uniffiHandle,
+                
+        FfiConverterSequenceString.lower(`userIds`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
 
     
 
@@ -5260,6 +6864,351 @@ public object FfiConverterTypeOpenIMClient: FfiConverter<OpenImClient, Long> {
     override fun allocationSize(value: OpenImClient) = 8UL
 
     override fun write(value: OpenImClient, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * The user's own profile and the presence of followed users (OpenIM `OnUserListener`).
+ */
+public interface UserListener {
+    
+    fun `onSelfInfoUpdated`(`info`: UserInfo)
+    
+    fun `onUserStatusChanged`(`status`: OnlineStatus)
+    
+    companion object
+}
+
+/**
+ * The user's own profile and the presence of followed users (OpenIM `OnUserListener`).
+ */
+open class UserListenerImpl: Disposable, AutoCloseable, UserListener
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_openim_sdk_fn_free_userlistener(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_openim_sdk_fn_clone_userlistener(handle, status)
+        }
+    }
+
+    override fun `onSelfInfoUpdated`(`info`: UserInfo)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_userlistener_on_self_info_updated(
+        it,
+        
+        FfiConverterTypeUserInfo.lower(`info`),_status)
+}
+    }
+    
+    
+
+    override fun `onUserStatusChanged`(`status`: OnlineStatus)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_userlistener_on_user_status_changed(
+        it,
+        
+        FfiConverterTypeOnlineStatus.lower(`status`),_status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceUserListener {
+    internal object `onSelfInfoUpdated`: UniffiCallbackInterfaceUserListenerMethod0 {
+        override fun callback(`uniffiHandle`: Long,`info`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeUserListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onSelfInfoUpdated`(
+                    FfiConverterTypeUserInfo.lift(`info`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onUserStatusChanged`: UniffiCallbackInterfaceUserListenerMethod1 {
+        override fun callback(`uniffiHandle`: Long,`status`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeUserListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onUserStatusChanged`(
+                    FfiConverterTypeOnlineStatus.lift(`status`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeUserListener.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeUserListener.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceUserListener.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `onSelfInfoUpdated`,
+        `onUserStatusChanged`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_openim_sdk_fn_init_callback_vtable_userlistener(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeUserListener: FfiConverter<UserListener, Long> {
+    internal val handleMap = UniffiHandleMap<UserListener>()
+
+    override fun lower(value: UserListener): Long {
+        if (value is UserListenerImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): UserListener {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return UserListenerImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): UserListener {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: UserListener) = 8UL
+
+    override fun write(value: UserListener, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -5302,6 +7251,85 @@ public object FfiConverterTypeAtInfo: FfiConverterRustBuffer<AtInfo> {
     override fun write(value: AtInfo, buf: ByteBuffer) {
             FfiConverterString.write(value.`atUserId`, buf)
             FfiConverterString.write(value.`groupNickname`, buf)
+    }
+}
+
+
+
+/**
+ * A user the logged-in user blocked (OpenIM `LocalBlack`).
+ */
+data class BlackInfo (
+    val `ownerUserId`: kotlin.String
+    , 
+    val `blockUserId`: kotlin.String
+    , 
+    val `nickname`: kotlin.String
+    , 
+    val `faceUrl`: kotlin.String
+    , 
+    /**
+     * Seconds since the epoch.
+     */
+    val `createTime`: kotlin.Long
+    , 
+    val `addSource`: kotlin.Int
+    , 
+    val `operatorUserId`: kotlin.String
+    , 
+    val `ex`: kotlin.String
+    , 
+    val `attachedInfo`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBlackInfo: FfiConverterRustBuffer<BlackInfo> {
+    override fun read(buf: ByteBuffer): BlackInfo {
+        return BlackInfo(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: BlackInfo) = (
+            FfiConverterString.allocationSize(value.`ownerUserId`) +
+            FfiConverterString.allocationSize(value.`blockUserId`) +
+            FfiConverterString.allocationSize(value.`nickname`) +
+            FfiConverterString.allocationSize(value.`faceUrl`) +
+            FfiConverterLong.allocationSize(value.`createTime`) +
+            FfiConverterInt.allocationSize(value.`addSource`) +
+            FfiConverterString.allocationSize(value.`operatorUserId`) +
+            FfiConverterString.allocationSize(value.`ex`) +
+            FfiConverterString.allocationSize(value.`attachedInfo`)
+    )
+
+    override fun write(value: BlackInfo, buf: ByteBuffer) {
+            FfiConverterString.write(value.`ownerUserId`, buf)
+            FfiConverterString.write(value.`blockUserId`, buf)
+            FfiConverterString.write(value.`nickname`, buf)
+            FfiConverterString.write(value.`faceUrl`, buf)
+            FfiConverterLong.write(value.`createTime`, buf)
+            FfiConverterInt.write(value.`addSource`, buf)
+            FfiConverterString.write(value.`operatorUserId`, buf)
+            FfiConverterString.write(value.`ex`, buf)
+            FfiConverterString.write(value.`attachedInfo`, buf)
     }
 }
 
@@ -5555,6 +7583,257 @@ public object FfiConverterTypeConversationUpdate: FfiConverterRustBuffer<Convers
             FfiConverterOptionalBoolean.write(value.`isPrivateChat`, buf)
             FfiConverterOptionalInt.write(value.`burnDuration`, buf)
             FfiConverterOptionalString.write(value.`ex`, buf)
+    }
+}
+
+
+
+/**
+ * A friend application (OpenIM `LocalFriendRequest`). Times are milliseconds.
+ */
+data class FriendApplication (
+    val `fromUserId`: kotlin.String
+    , 
+    val `fromNickname`: kotlin.String
+    , 
+    val `fromFaceUrl`: kotlin.String
+    , 
+    val `toUserId`: kotlin.String
+    , 
+    val `toNickname`: kotlin.String
+    , 
+    val `toFaceUrl`: kotlin.String
+    , 
+    val `state`: ApplicationState
+    , 
+    val `reqMsg`: kotlin.String
+    , 
+    val `createTime`: kotlin.Long
+    , 
+    val `handlerUserId`: kotlin.String
+    , 
+    val `handleMsg`: kotlin.String
+    , 
+    val `handleTime`: kotlin.Long
+    , 
+    val `ex`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFriendApplication: FfiConverterRustBuffer<FriendApplication> {
+    override fun read(buf: ByteBuffer): FriendApplication {
+        return FriendApplication(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeApplicationState.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: FriendApplication) = (
+            FfiConverterString.allocationSize(value.`fromUserId`) +
+            FfiConverterString.allocationSize(value.`fromNickname`) +
+            FfiConverterString.allocationSize(value.`fromFaceUrl`) +
+            FfiConverterString.allocationSize(value.`toUserId`) +
+            FfiConverterString.allocationSize(value.`toNickname`) +
+            FfiConverterString.allocationSize(value.`toFaceUrl`) +
+            FfiConverterTypeApplicationState.allocationSize(value.`state`) +
+            FfiConverterString.allocationSize(value.`reqMsg`) +
+            FfiConverterLong.allocationSize(value.`createTime`) +
+            FfiConverterString.allocationSize(value.`handlerUserId`) +
+            FfiConverterString.allocationSize(value.`handleMsg`) +
+            FfiConverterLong.allocationSize(value.`handleTime`) +
+            FfiConverterString.allocationSize(value.`ex`)
+    )
+
+    override fun write(value: FriendApplication, buf: ByteBuffer) {
+            FfiConverterString.write(value.`fromUserId`, buf)
+            FfiConverterString.write(value.`fromNickname`, buf)
+            FfiConverterString.write(value.`fromFaceUrl`, buf)
+            FfiConverterString.write(value.`toUserId`, buf)
+            FfiConverterString.write(value.`toNickname`, buf)
+            FfiConverterString.write(value.`toFaceUrl`, buf)
+            FfiConverterTypeApplicationState.write(value.`state`, buf)
+            FfiConverterString.write(value.`reqMsg`, buf)
+            FfiConverterLong.write(value.`createTime`, buf)
+            FfiConverterString.write(value.`handlerUserId`, buf)
+            FfiConverterString.write(value.`handleMsg`, buf)
+            FfiConverterLong.write(value.`handleTime`, buf)
+            FfiConverterString.write(value.`ex`, buf)
+    }
+}
+
+
+
+/**
+ * One friend of the logged-in user (OpenIM `LocalFriend`).
+ */
+data class FriendInfo (
+    val `ownerUserId`: kotlin.String
+    , 
+    val `friendUserId`: kotlin.String
+    , 
+    /**
+     * What the owner calls the friend ("" when unset).
+     */
+    val `remark`: kotlin.String
+    , 
+    /**
+     * When they became friends, seconds since the epoch (as OpenIM gives it).
+     */
+    val `createTime`: kotlin.Long
+    , 
+    val `addSource`: kotlin.Int
+    , 
+    val `operatorUserId`: kotlin.String
+    , 
+    val `nickname`: kotlin.String
+    , 
+    val `faceUrl`: kotlin.String
+    , 
+    /**
+     * The owner's extra data about this friend.
+     */
+    val `ex`: kotlin.String
+    , 
+    val `attachedInfo`: kotlin.String
+    , 
+    val `isPinned`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFriendInfo: FfiConverterRustBuffer<FriendInfo> {
+    override fun read(buf: ByteBuffer): FriendInfo {
+        return FriendInfo(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: FriendInfo) = (
+            FfiConverterString.allocationSize(value.`ownerUserId`) +
+            FfiConverterString.allocationSize(value.`friendUserId`) +
+            FfiConverterString.allocationSize(value.`remark`) +
+            FfiConverterLong.allocationSize(value.`createTime`) +
+            FfiConverterInt.allocationSize(value.`addSource`) +
+            FfiConverterString.allocationSize(value.`operatorUserId`) +
+            FfiConverterString.allocationSize(value.`nickname`) +
+            FfiConverterString.allocationSize(value.`faceUrl`) +
+            FfiConverterString.allocationSize(value.`ex`) +
+            FfiConverterString.allocationSize(value.`attachedInfo`) +
+            FfiConverterBoolean.allocationSize(value.`isPinned`)
+    )
+
+    override fun write(value: FriendInfo, buf: ByteBuffer) {
+            FfiConverterString.write(value.`ownerUserId`, buf)
+            FfiConverterString.write(value.`friendUserId`, buf)
+            FfiConverterString.write(value.`remark`, buf)
+            FfiConverterLong.write(value.`createTime`, buf)
+            FfiConverterInt.write(value.`addSource`, buf)
+            FfiConverterString.write(value.`operatorUserId`, buf)
+            FfiConverterString.write(value.`nickname`, buf)
+            FfiConverterString.write(value.`faceUrl`, buf)
+            FfiConverterString.write(value.`ex`, buf)
+            FfiConverterString.write(value.`attachedInfo`, buf)
+            FfiConverterBoolean.write(value.`isPinned`, buf)
+    }
+}
+
+
+
+/**
+ * How two users stand to each other (`check_friend`).
+ */
+data class FriendshipCheck (
+    val `userId`: kotlin.String
+    , 
+    /**
+     * The user is in my friend list and not in my blacklist (OpenIM's result 1).
+     */
+    val `isFriend`: kotlin.Boolean
+    , 
+    /**
+     * The user is in my friend list.
+     */
+    val `inMyFriends`: kotlin.Boolean
+    , 
+    /**
+     * I am in the user's friend list.
+     */
+    val `inTheirFriends`: kotlin.Boolean
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeFriendshipCheck: FfiConverterRustBuffer<FriendshipCheck> {
+    override fun read(buf: ByteBuffer): FriendshipCheck {
+        return FriendshipCheck(
+            FfiConverterString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: FriendshipCheck) = (
+            FfiConverterString.allocationSize(value.`userId`) +
+            FfiConverterBoolean.allocationSize(value.`isFriend`) +
+            FfiConverterBoolean.allocationSize(value.`inMyFriends`) +
+            FfiConverterBoolean.allocationSize(value.`inTheirFriends`)
+    )
+
+    override fun write(value: FriendshipCheck, buf: ByteBuffer) {
+            FfiConverterString.write(value.`userId`, buf)
+            FfiConverterBoolean.write(value.`isFriend`, buf)
+            FfiConverterBoolean.write(value.`inMyFriends`, buf)
+            FfiConverterBoolean.write(value.`inTheirFriends`, buf)
     }
 }
 
@@ -6047,6 +8326,53 @@ public object FfiConverterTypeOfflinePushInfo: FfiConverterRustBuffer<OfflinePus
 
 
 /**
+ * A user's presence (OpenIM `OnlineStatus`): status 1 online, 0 offline, and the platforms
+ * the user is online on.
+ */
+data class OnlineStatus (
+    val `userId`: kotlin.String
+    , 
+    val `status`: kotlin.Int
+    , 
+    val `platformIds`: List<kotlin.Int>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeOnlineStatus: FfiConverterRustBuffer<OnlineStatus> {
+    override fun read(buf: ByteBuffer): OnlineStatus {
+        return OnlineStatus(
+            FfiConverterString.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterSequenceInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: OnlineStatus) = (
+            FfiConverterString.allocationSize(value.`userId`) +
+            FfiConverterInt.allocationSize(value.`status`) +
+            FfiConverterSequenceInt.allocationSize(value.`platformIds`)
+    )
+
+    override fun write(value: OnlineStatus, buf: ByteBuffer) {
+            FfiConverterString.write(value.`userId`, buf)
+            FfiConverterInt.write(value.`status`, buf)
+            FfiConverterSequenceInt.write(value.`platformIds`, buf)
+    }
+}
+
+
+
+/**
  * How an `OpenIMClient` talks to its server and where it keeps data.
  */
 data class OpenImConfig (
@@ -6265,6 +8591,99 @@ public object FfiConverterTypeRevokedInfo: FfiConverterRustBuffer<RevokedInfo> {
             FfiConverterLong.write(value.`seq`, buf)
             FfiConverterString.write(value.`ex`, buf)
             FfiConverterBoolean.write(value.`isAdminRevoke`, buf)
+    }
+}
+
+
+
+/**
+ * A friend found by `search_friends`; `relationship` is 1 for a friend, 0 for a friend I
+ * blocked (OpenIM's values).
+ */
+data class SearchFriendItem (
+    val `friend`: FriendInfo
+    , 
+    val `relationship`: kotlin.Int
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSearchFriendItem: FfiConverterRustBuffer<SearchFriendItem> {
+    override fun read(buf: ByteBuffer): SearchFriendItem {
+        return SearchFriendItem(
+            FfiConverterTypeFriendInfo.read(buf),
+            FfiConverterInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SearchFriendItem) = (
+            FfiConverterTypeFriendInfo.allocationSize(value.`friend`) +
+            FfiConverterInt.allocationSize(value.`relationship`)
+    )
+
+    override fun write(value: SearchFriendItem, buf: ByteBuffer) {
+            FfiConverterTypeFriendInfo.write(value.`friend`, buf)
+            FfiConverterInt.write(value.`relationship`, buf)
+    }
+}
+
+
+
+/**
+ * What `search_friends` looks for: any keyword, in the chosen fields.
+ */
+data class SearchFriendsParams (
+    val `keywords`: List<kotlin.String>
+    , 
+    val `searchUserId`: kotlin.Boolean = true 
+    , 
+    val `searchNickname`: kotlin.Boolean = true 
+    , 
+    val `searchRemark`: kotlin.Boolean = true 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSearchFriendsParams: FfiConverterRustBuffer<SearchFriendsParams> {
+    override fun read(buf: ByteBuffer): SearchFriendsParams {
+        return SearchFriendsParams(
+            FfiConverterSequenceString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SearchFriendsParams) = (
+            FfiConverterSequenceString.allocationSize(value.`keywords`) +
+            FfiConverterBoolean.allocationSize(value.`searchUserId`) +
+            FfiConverterBoolean.allocationSize(value.`searchNickname`) +
+            FfiConverterBoolean.allocationSize(value.`searchRemark`)
+    )
+
+    override fun write(value: SearchFriendsParams, buf: ByteBuffer) {
+            FfiConverterSequenceString.write(value.`keywords`, buf)
+            FfiConverterBoolean.write(value.`searchUserId`, buf)
+            FfiConverterBoolean.write(value.`searchNickname`, buf)
+            FfiConverterBoolean.write(value.`searchRemark`, buf)
     }
 }
 
@@ -6524,6 +8943,109 @@ public object FfiConverterTypeUserInfo: FfiConverterRustBuffer<UserInfo> {
             FfiConverterInt.write(value.`globalRecvMsgOpt`, buf)
     }
 }
+
+
+
+/**
+ * What `set_self_info` changes; `None` leaves a field as it is.
+ */
+data class UserInfoUpdate (
+    val `nickname`: kotlin.String? = null 
+    , 
+    val `faceUrl`: kotlin.String? = null 
+    , 
+    val `ex`: kotlin.String? = null 
+    , 
+    /**
+     * 0 receive all, 1 receive none, 2 receive without notification.
+     */
+    val `globalRecvMsgOpt`: kotlin.Int? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeUserInfoUpdate: FfiConverterRustBuffer<UserInfoUpdate> {
+    override fun read(buf: ByteBuffer): UserInfoUpdate {
+        return UserInfoUpdate(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: UserInfoUpdate) = (
+            FfiConverterOptionalString.allocationSize(value.`nickname`) +
+            FfiConverterOptionalString.allocationSize(value.`faceUrl`) +
+            FfiConverterOptionalString.allocationSize(value.`ex`) +
+            FfiConverterOptionalInt.allocationSize(value.`globalRecvMsgOpt`)
+    )
+
+    override fun write(value: UserInfoUpdate, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`nickname`, buf)
+            FfiConverterOptionalString.write(value.`faceUrl`, buf)
+            FfiConverterOptionalString.write(value.`ex`, buf)
+            FfiConverterOptionalInt.write(value.`globalRecvMsgOpt`, buf)
+    }
+}
+
+
+
+/**
+ * Where a friend application stands.
+ */
+
+enum class ApplicationState {
+    
+    /**
+     * Not handled yet (OpenIM 0).
+     */
+    PENDING,
+    /**
+     * Accepted (1).
+     */
+    ACCEPTED,
+    /**
+     * Refused (-1).
+     */
+    REFUSED;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeApplicationState: FfiConverterRustBuffer<ApplicationState> {
+    override fun read(buf: ByteBuffer) = try {
+        
+        ApplicationState.entries[buf.getInt() - 1]
+        
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: ApplicationState) = 4UL
+
+    override fun write(value: ApplicationState, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
 
 
 
@@ -7997,6 +10519,34 @@ public object FfiConverterSequenceTypeAtInfo: FfiConverterRustBuffer<List<AtInfo
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeBlackInfo: FfiConverterRustBuffer<List<BlackInfo>> {
+    override fun read(buf: ByteBuffer): List<BlackInfo> {
+        val len = buf.getInt()
+        return List<BlackInfo>(len) {
+            FfiConverterTypeBlackInfo.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<BlackInfo>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeBlackInfo.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<BlackInfo>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeBlackInfo.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeConversation: FfiConverterRustBuffer<List<Conversation>> {
     override fun read(buf: ByteBuffer): List<Conversation> {
         val len = buf.getInt()
@@ -8015,6 +10565,90 @@ public object FfiConverterSequenceTypeConversation: FfiConverterRustBuffer<List<
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeConversation.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeFriendApplication: FfiConverterRustBuffer<List<FriendApplication>> {
+    override fun read(buf: ByteBuffer): List<FriendApplication> {
+        val len = buf.getInt()
+        return List<FriendApplication>(len) {
+            FfiConverterTypeFriendApplication.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<FriendApplication>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeFriendApplication.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<FriendApplication>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeFriendApplication.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeFriendInfo: FfiConverterRustBuffer<List<FriendInfo>> {
+    override fun read(buf: ByteBuffer): List<FriendInfo> {
+        val len = buf.getInt()
+        return List<FriendInfo>(len) {
+            FfiConverterTypeFriendInfo.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<FriendInfo>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeFriendInfo.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<FriendInfo>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeFriendInfo.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeFriendshipCheck: FfiConverterRustBuffer<List<FriendshipCheck>> {
+    override fun read(buf: ByteBuffer): List<FriendshipCheck> {
+        val len = buf.getInt()
+        return List<FriendshipCheck>(len) {
+            FfiConverterTypeFriendshipCheck.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<FriendshipCheck>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeFriendshipCheck.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<FriendshipCheck>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeFriendshipCheck.write(it, buf)
         }
     }
 }
@@ -8109,6 +10743,62 @@ public object FfiConverterSequenceTypeMessageReceipt: FfiConverterRustBuffer<Lis
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeOnlineStatus: FfiConverterRustBuffer<List<OnlineStatus>> {
+    override fun read(buf: ByteBuffer): List<OnlineStatus> {
+        val len = buf.getInt()
+        return List<OnlineStatus>(len) {
+            FfiConverterTypeOnlineStatus.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<OnlineStatus>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeOnlineStatus.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<OnlineStatus>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeOnlineStatus.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeSearchFriendItem: FfiConverterRustBuffer<List<SearchFriendItem>> {
+    override fun read(buf: ByteBuffer): List<SearchFriendItem> {
+        val len = buf.getInt()
+        return List<SearchFriendItem>(len) {
+            FfiConverterTypeSearchFriendItem.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<SearchFriendItem>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeSearchFriendItem.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<SearchFriendItem>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeSearchFriendItem.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeSearchResultItem: FfiConverterRustBuffer<List<SearchResultItem>> {
     override fun read(buf: ByteBuffer): List<SearchResultItem> {
         val len = buf.getInt()
@@ -8155,6 +10845,34 @@ public object FfiConverterSequenceTypeUserInfo: FfiConverterRustBuffer<List<User
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeUserInfo.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeApplicationState: FfiConverterRustBuffer<List<ApplicationState>> {
+    override fun read(buf: ByteBuffer): List<ApplicationState> {
+        val len = buf.getInt()
+        return List<ApplicationState>(len) {
+            FfiConverterTypeApplicationState.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ApplicationState>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeApplicationState.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ApplicationState>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeApplicationState.write(it, buf)
         }
     }
 }

@@ -7,8 +7,8 @@ import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 
 /** A logged-in user with its message and conversation event streams. */
-class OnlineUser(server: DevServer, val userId: String, register: Boolean = true) {
-    val client = OpenImClient(server.config(tempDir()))
+class OnlineUser(server: DevServer, val userId: String, register: Boolean = true, platform: Int = 2) {
+    val client = OpenImClient(server.config(tempDir(), platform))
     val messages = MessageEventStream()
     val conversations = ConversationEventStream()
     private val seenMessages = mutableListOf<MessageEvent>()
@@ -18,7 +18,7 @@ class OnlineUser(server: DevServer, val userId: String, register: Boolean = true
         client.setAdvancedMsgListener(messages)
         client.setConversationListener(conversations)
         runBlocking {
-            client.login(userId, server.token(userId))
+            client.login(userId, server.token(userId, platform))
             withTimeout(15_000) {
                 while (conversations.next() !is ConversationEvent.SyncFinish) Unit
             }

@@ -1,0 +1,101 @@
+package io.openim.sdk
+
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+
+/** A user logged in with a [FriendEventStream] and a [UserEventStream]. */
+class FriendUser(val server: DevServer, val userId: String, platform: Int = 2, register: Boolean = true) {
+    val online = OnlineUser(server, userId, register, platform)
+    val client get() = online.client
+    val friends = FriendEventStream()
+    val user = UserEventStream()
+    private val seenFriends = mutableListOf<FriendEvent>()
+    private val seenUser = mutableListOf<UserEvent>()
+
+    init {
+        client.setFriendListener(friends)
+        client.setUserListener(user)
+    }
+
+    suspend fun <T : Any> awaitFriend(what: String, pick: (FriendEvent) -> T?): T = try {
+        withTimeout(15_000) {
+            seenFriends.firstNotNullOfOrNull(pick) ?: run {
+                var found: T? = null
+                while (found == null) found = friends.next().also { seenFriends += it }.let(pick)
+                found
+            }
+        }
+    } catch (e: kotlinx.coroutines.TimeoutCancellationException) {
+        throw AssertionError("timed out waiting for $what; got $seenFriends")
+    }
+
+    suspend fun <T : Any> awaitUser(what: String, pick: (UserEvent) -> T?): T = try {
+        withTimeout(15_000) {
+            seenUser.firstNotNullOfOrNull(pick) ?: run {
+                var found: T? = null
+                while (found == null) found = user.next().also { seenUser += it }.let(pick)
+                found
+            }
+        }
+    } catch (e: kotlinx.coroutines.TimeoutCancellationException) {
+        throw AssertionError("timed out waiting for $what; got $seenUser")
+    }
+}
+
+class FriendTest {
+    @Test
+    fun applyAcceptRemarkDeleteAndBlock(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = FriendUser(server, "alice")
+            val aliceTablet = FriendUser(server, "alice", platform = 9, register = false)
+            val bob = FriendUser(server, "bob")
+
+            bob.client.addFriend("alice", "hi from kotlin", "")
+            for (device in listOf(alice, aliceTablet)) {
+                val app = device.awaitFriend("the application") { (it as? FriendEvent.ApplicationAdded)?.application }
+                assertEquals("bob", app.fromUserId)
+                assertEquals(ApplicationState.PENDING, app.state)
+            }
+            alice.client.acceptFriendApplication("bob", "welcome")
+            for ((device, friend) in listOf(alice to "bob", aliceTablet to "bob", bob to "alice")) {
+                val added = device.awaitFriend("on_friend_added") { (it as? FriendEvent.FriendAdded)?.friend }
+                assertEquals(friend, added.friendUserId)
+            }
+            assertEquals(listOf("bob"), alice.client.getFriendList(false).map { it.friendUserId })
+
+            alice.client.setFriendRemark("bob", "Bobby")
+            val changed = aliceTablet.awaitFriend("the remark") { (it as? FriendEvent.FriendInfoChanged)?.friend?.takeIf { f -> f.remark == "Bobby" } }
+            assertEquals("bob", changed.friendUserId)
+
+            alice.client.addBlack("bob", "")
+            aliceTablet.awaitFriend("on_black_added") { (it as? FriendEvent.BlackAdded)?.black }
+            val refused = expectThrows<OpenImException>("blocked") {
+                runBlocking { bob.client.sendMessage(bob.client.createTextMessage("let me in"), "alice", null, null, false) }
+            }
+            assertEquals(1302, refused.errorCode)
+            alice.client.removeBlack("bob")
+
+            alice.client.deleteFriend("bob")
+            aliceTablet.awaitFriend("on_friend_deleted") { (it as? FriendEvent.FriendDeleted)?.friend }
+            assertTrue(alice.client.getFriendList(false).isEmpty())
+            assertEquals(listOf("alice"), bob.client.getFriendList(false).map { it.friendUserId }, "one-way")
+
+            val self = expectThrows<OpenImException>("adding oneself") { runBlocking { alice.client.addFriend("alice", "", "") } }
+            assertEquals(1301, self.errorCode)
+        }
+    }
+
+    @Test
+    fun aProfileChangeReachesTheOtherDevice(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = FriendUser(server, "alice")
+            val aliceTablet = FriendUser(server, "alice", platform = 9, register = false)
+            alice.client.setSelfInfo(UserInfoUpdate(nickname = "Alice K."))
+            val updated = aliceTablet.awaitUser("on_self_info_updated") { (it as? UserEvent.SelfInfoUpdated)?.info }
+            assertEquals("Alice K.", updated.nickname)
+        }
+    }
+}

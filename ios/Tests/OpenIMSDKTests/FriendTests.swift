@@ -1,0 +1,110 @@
+import Foundation
+import XCTest
+
+@testable import OpenIMSDK
+
+/// A logged-in user whose friend and user events are recorded.
+final class FriendUser {
+    let client: OpenIMClient
+    let friends = Recorder<FriendEvent>()
+    let user = Recorder<UserEvent>()
+    private var readers: [Task<Void, Never>] = []
+
+    init(_ server: DevServer, _ userId: String, platform: Int32 = 2, register: Bool = true) async throws {
+        if register { try await server.register(userId) }
+        client = try OpenIMClient(config: server.config(dataDir: tempDir(), platform: platform))
+        let (friends, user) = (friends, user)
+        let friendStream = client.friendEvents()
+        let userStream = client.userEvents()
+        readers.append(Task { for await e in friendStream { friends.append(e) } })
+        readers.append(Task { for await e in userStream { user.append(e) } })
+        let conversations = Recorder<ConversationEvent>()
+        let convStream = client.conversationEvents()
+        readers.append(Task { for await e in convStream { conversations.append(e) } })
+        try await client.login(userId: userId, token: try await server.token(userId, platform: Int(platform)))
+        _ = try await conversations.wait("sync finish") { e -> Bool? in
+            if case .syncFinish = e { return true }
+            return nil
+        }
+    }
+
+    deinit { readers.forEach { $0.cancel() } }
+}
+
+final class FriendTests: XCTestCase {
+    func testApplyAcceptRemarkDeleteAndBlock() async throws {
+        let server = try DevServer()
+        let alice = try await FriendUser(server, "alice")
+        let aliceTablet = try await FriendUser(server, "alice", platform: 9, register: false)
+        let bob = try await FriendUser(server, "bob")
+
+        try await bob.client.addFriend(toUserId: "alice", reqMsg: "hi from swift", ex: "")
+        for device in [alice, aliceTablet] {
+            let app = try await device.friends.wait("the application") { e -> FriendApplication? in
+                if case let .applicationAdded(a) = e { return a }
+                return nil
+            }
+            XCTAssertEqual(app.fromUserId, "bob")
+            XCTAssertEqual(app.state, .pending)
+        }
+        try await alice.client.acceptFriendApplication(fromUserId: "bob", handleMsg: "welcome")
+        for (device, friend) in [(alice, "bob"), (aliceTablet, "bob"), (bob, "alice")] {
+            let added = try await device.friends.wait("on_friend_added") { e -> FriendInfo? in
+                if case let .friendAdded(f) = e { return f }
+                return nil
+            }
+            XCTAssertEqual(added.friendUserId, friend)
+        }
+        let list = try await alice.client.getFriendList(filterBlack: false)
+        XCTAssertEqual(list.map(\.friendUserId), ["bob"])
+
+        try await alice.client.setFriendRemark(friendUserId: "bob", remark: "Bobby")
+        _ = try await aliceTablet.friends.wait("the remark") { e -> FriendInfo? in
+            if case let .friendInfoChanged(f) = e, f.remark == "Bobby" { return f }
+            return nil
+        }
+
+        try await alice.client.addBlack(userId: "bob", ex: "")
+        _ = try await aliceTablet.friends.wait("on_black_added") { e -> BlackInfo? in
+            if case let .blackAdded(b) = e { return b }
+            return nil
+        }
+        do {
+            _ = try await bob.client.sendMessage(message: try bob.client.createTextMessage(text: "let me in"), recvId: "alice",
+                                                 groupId: nil, offlinePushInfo: nil, isOnlineOnly: false)
+            XCTFail("a blocked sender's message went through")
+        } catch let error as OpenIMError {
+            XCTAssertEqual(error.code, 1302)
+        }
+        try await alice.client.removeBlack(userId: "bob")
+
+        try await alice.client.deleteFriend(friendUserId: "bob")
+        _ = try await aliceTablet.friends.wait("on_friend_deleted") { e -> FriendInfo? in
+            if case let .friendDeleted(f) = e { return f }
+            return nil
+        }
+        let afterDelete = try await alice.client.getFriendList(filterBlack: false)
+        XCTAssertTrue(afterDelete.isEmpty)
+        let bobsList = try await bob.client.getFriendList(filterBlack: false)
+        XCTAssertEqual(bobsList.map(\.friendUserId), ["alice"], "one-way")
+
+        do {
+            try await alice.client.addFriend(toUserId: "alice", reqMsg: "", ex: "")
+            XCTFail("adding oneself worked")
+        } catch let error as OpenIMError {
+            XCTAssertEqual(error.code, 1301)
+        }
+    }
+
+    func testAProfileChangeReachesTheOtherDevice() async throws {
+        let server = try DevServer()
+        let alice = try await FriendUser(server, "alice")
+        let aliceTablet = try await FriendUser(server, "alice", platform: 9, register: false)
+        _ = try await alice.client.setSelfInfo(update: UserInfoUpdate(nickname: "Alice S."))
+        let updated = try await aliceTablet.user.wait("on_self_info_updated") { e -> UserInfo? in
+            if case let .selfInfoUpdated(u) = e { return u }
+            return nil
+        }
+        XCTAssertEqual(updated.nickname, "Alice S.")
+    }
+}
