@@ -309,3 +309,24 @@ pub async fn is_friend(State(state): State<SharedState>, Extension(caller): Exte
         in_user2_friends: state.store.is_friend(&req.user_id2, &req.user_id1).await?,
     }))
 }
+
+/// `import_friend` (admin): friends both ways at once, 1201 to the owner for each.
+pub async fn import_friend(State(state): State<SharedState>, Extension(caller): Extension<Caller>, Body(req): Body<ImportFriendReq>) -> ApiResult {
+    super::check_admin(&state, &caller)?;
+    let mut all: Vec<&str> = vec![req.owner_user_id.as_str()];
+    all.extend(req.friend_user_ids.iter().map(String::as_str));
+    check_users(&state, &all).await?;
+    if req.friend_user_ids.contains(&req.owner_user_id) {
+        return Err(CodeError::new(errcode::CAN_NOT_ADD_YOURSELF, "can not add yourself"));
+    }
+    check_ids(&req.friend_user_ids, "friendUserIDs")?;
+    let now = now_ms();
+    for friend in &req.friend_user_ids {
+        // OpenIM's BecomeFriendByImport.
+        state.store.add_friend_row(&req.owner_user_id, friend, 1, &caller.user_id, now).await?;
+        state.store.add_friend_row(friend, &req.owner_user_id, 1, &caller.user_id, now).await?;
+        let tips = FriendApplicationTips { from_to_user_id: from_to(friend, &req.owner_user_id), handle_msg: String::new(), request: None };
+        notify(&state, friend, &req.owner_user_id, content_type::FRIEND_APPLICATION_APPROVED, session_type::SINGLE_CHAT, &tips).await?;
+    }
+    Ok(ok_empty())
+}

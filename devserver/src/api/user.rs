@@ -110,3 +110,64 @@ async fn user_changed(state: &SharedState, caller: &str, user_id: &str, renamed:
     }
     Ok(())
 }
+
+/// `update_user_info` (the older route): the non-empty fields change.
+pub async fn update_user_info(
+    State(state): State<SharedState>,
+    Extension(caller): Extension<Caller>,
+    Body(req): Body<UpdateUserInfoReq>,
+) -> ApiResult {
+    let Some(info) = req.user_info.filter(|u| !u.user_id.is_empty()) else {
+        return Err(CodeError::args("userInfo.userID is required"));
+    };
+    super::check_access(&state, &caller, &info.user_id)?;
+    if state.store.find_user(&info.user_id).await?.is_none() {
+        return Err(CodeError::new(errcode::RECORD_NOT_FOUND, format!("user {} not found", info.user_id)));
+    }
+    let set = |v: &str| (!v.is_empty()).then(|| v.to_owned());
+    let (nickname, face_url, ex) = (set(&info.nickname), set(&info.face_url), set(&info.ex));
+    let renamed = state.store.update_user(&info.user_id, nickname.as_deref(), face_url.as_deref(), ex.as_deref(), None).await?;
+    user_changed(&state, &caller.user_id, &info.user_id, renamed).await?;
+    Ok(ok_empty())
+}
+
+/// `get_users_online_status` (admin only, as OpenIM's gateway RPC): a bare array.
+pub async fn get_users_online_status(
+    State(state): State<SharedState>,
+    Extension(caller): Extension<Caller>,
+    Body(req): Body<GetUsersInfoReq>,
+) -> ApiResult {
+    check_admin(&state, &caller)?;
+    let statuses: Vec<OnlineStatusDetail> = req
+        .user_ids
+        .into_iter()
+        .map(|user_id| {
+            let conns = state.registry.conns_of(&user_id);
+            OnlineStatusDetail {
+                status: i32::from(!conns.is_empty()),
+                detail_platform_status: conns
+                    .iter()
+                    .map(|c| PlatformStatus {
+                        platform_id: c.platform_id,
+                        conn_id: c.id.to_string(),
+                        is_background: c.background.load(std::sync::atomic::Ordering::Relaxed),
+                        token: c.token.clone(),
+                    })
+                    .collect(),
+                user_id,
+            }
+        })
+        .collect();
+    Ok(ok(statuses))
+}
+
+/// `subscribe_users_status` and `get_subscribe_users_status`: stubs in OpenIM (presence goes
+/// over the gateway), answered the same way.
+pub async fn subscribe_users_status(
+    State(state): State<SharedState>,
+    Extension(caller): Extension<Caller>,
+    Body(req): Body<SubscribeUsersStatusReq>,
+) -> ApiResult {
+    super::check_access(&state, &caller, &req.user_id)?;
+    Ok(ok(StatusListResp::default()))
+}

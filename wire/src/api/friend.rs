@@ -369,3 +369,13 @@ mod tests {
         );
     }
 }
+
+/// `/friend/import_friend` (admin): the owner and each friend become friends at once.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ImportFriendReq {
+    #[serde(rename = "ownerUserID")]
+    pub owner_user_id: String,
+    #[serde(rename = "friendUserIDs", deserialize_with = "crate::json::nullable")]
+    pub friend_user_ids: Vec<String>,
+}

@@ -24,7 +24,12 @@ pub mod path {
     pub const FORCE_LOGOUT: &str = "/auth/force_logout";
     pub const USER_REGISTER: &str = "/user/user_register";
     pub const GET_USERS_INFO: &str = "/user/get_users_info";
+    pub const UPDATE_USER_INFO: &str = "/user/update_user_info";
     pub const UPDATE_USER_INFO_EX: &str = "/user/update_user_info_ex";
+    pub const GET_USERS_ONLINE_STATUS: &str = "/user/get_users_online_status";
+    pub const SUBSCRIBE_USERS_STATUS: &str = "/user/subscribe_users_status";
+    pub const GET_SUBSCRIBE_USERS_STATUS: &str = "/user/get_subscribe_users_status";
+    pub const IMPORT_FRIEND: &str = "/friend/import_friend";
     pub const SET_GLOBAL_MSG_RECV_OPT: &str = "/user/set_global_msg_recv_opt";
     pub const ADD_FRIEND: &str = "/friend/add_friend";
     pub const ADD_FRIEND_RESPONSE: &str = "/friend/add_friend_response";

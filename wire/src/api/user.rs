@@ -87,3 +87,65 @@ pub struct SetGlobalRecvMessageOptReq {
     #[serde(rename = "globalRecvMsgOpt")]
     pub global_recv_msg_opt: i32,
 }
+
+/// `/user/update_user_info`: the non-empty fields of `userInfo` change.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UpdateUserInfoReq {
+    #[serde(rename = "userInfo")]
+    pub user_info: Option<UserInfo>,
+}
+
+/// `/user/get_users_online_status` (admin): `data` is a bare array of these.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OnlineStatusDetail {
+    #[serde(rename = "userID")]
+    pub user_id: String,
+    /// 1 online, 0 offline.
+    pub status: i32,
+    #[serde(rename = "detailPlatformStatus", deserialize_with = "crate::json::nullable", serialize_with = "crate::json::null_if_empty")]
+    pub detail_platform_status: Vec<PlatformStatus>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PlatformStatus {
+    #[serde(rename = "platformID")]
+    pub platform_id: i32,
+    #[serde(rename = "connID")]
+    pub conn_id: String,
+    #[serde(rename = "isBackground")]
+    pub is_background: bool,
+    pub token: String,
+}
+
+/// `/user/subscribe_users_status` (`genre` 1 subscribe, 2 cancel) and
+/// `/user/get_subscribe_users_status`; OpenIM answers both with an empty `statusList`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SubscribeUsersStatusReq {
+    #[serde(rename = "userID")]
+    pub user_id: String,
+    #[serde(rename = "userIDs", deserialize_with = "crate::json::nullable")]
+    pub user_ids: Vec<String>,
+    pub genre: i32,
+}
+
+/// `onlineStatus` list of the subscription routes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StatusListResp {
+    #[serde(rename = "statusList", deserialize_with = "crate::json::nullable", serialize_with = "crate::json::null_if_empty")]
+    pub status_list: Vec<UserStatus>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UserStatus {
+    #[serde(rename = "userID")]
+    pub user_id: String,
+    pub status: i32,
+    #[serde(rename = "platformIDs", deserialize_with = "crate::json::nullable")]
+    pub platform_ids: Vec<i32>,
+}
