@@ -152,3 +152,64 @@ async fn send_push_and_seq_queries() {
     let (max, _): (GetMaxSeqResp, _) = bob.call(req::GET_NEWEST_SEQ, &GetMaxSeqReq { user_id: "bob".into() }).await;
     assert_eq!(max.max_seqs.get(conv), Some(&3));
 }
+
+/// Sends a request and returns its reply envelope (error replies included).
+async fn raw_call<Q: prost::Message>(c: &mut Client, id: i32, q: &Q) -> WsResponse {
+    c.n += 1;
+    let incr = format!("{}_{}", c.user, c.n);
+    let r = WsRequest {
+        req_identifier: id,
+        send_id: c.user.clone(),
+        operation_id: "op".into(),
+        msg_incr: incr.clone(),
+        data: q.encode_to_vec(),
+        ..Default::default()
+    };
+    c.ws.send(Message::Binary(encode_frame(&r, true).into())).await.unwrap();
+    loop {
+        let resp = c.next().await;
+        if resp.msg_incr == incr {
+            return resp;
+        }
+    }
+}
+
+#[tokio::test]
+async fn nobody_reads_another_users_conversations() {
+    let server = DevServer::start(Default::default()).await.unwrap();
+    let admin = AdminClient::connect(&server.api_url(), defaults::SECRET).await.unwrap();
+    for u in ["alice", "bob", "mallory"] {
+        admin.register_user(u, u).await.unwrap();
+    }
+    let mut alice = Client::connect(&server, &admin, "alice", platform::ANDROID).await;
+    let mut mallory = Client::connect(&server, &admin, "mallory", platform::ANDROID).await;
+    let _: (SendMsgResp, _) = alice.call(req::SEND_MSG, &text("alice", "bob", "secret-1", "secret")).await;
+    let conv = "si_alice_bob".to_owned();
+    let denied = |r: &WsResponse| r.err_code == 1002 && r.data.is_empty();
+
+    let pull = GetSeqMessageReq {
+        user_id: "mallory".into(),
+        conversations: vec![ConversationSeqs { conversation_id: conv.clone(), seqs: vec![1] }],
+        order: 0,
+    };
+    assert!(denied(&raw_call(&mut mallory, req::PULL_MSG_BY_SEQ_LIST, &pull).await), "1005");
+    let range = PullMessageBySeqsReq {
+        user_id: "mallory".into(),
+        seq_ranges: vec![SeqRange { conversation_id: conv.clone(), begin: 1, end: 1, num: 1 }],
+        order: 0,
+    };
+    assert!(denied(&raw_call(&mut mallory, req::PULL_MSG_BY_RANGE, &range).await), "1002");
+    let twin = PullMessageBySeqsReq {
+        user_id: "mallory".into(),
+        seq_ranges: vec![SeqRange { conversation_id: "n_alice_bob".into(), begin: 1, end: 10, num: 10 }],
+        order: 0,
+    };
+    assert!(denied(&raw_call(&mut mallory, req::PULL_MSG_BY_RANGE, &twin).await), "1002 on the n_ twin");
+    let seqs = GetConversationsHasReadAndMaxSeqReq { user_id: "mallory".into(), conversation_ids: vec![conv.clone()], return_pinned: false };
+    assert!(denied(&raw_call(&mut mallory, req::GET_CONV_MAX_READ_SEQ, &seqs).await), "1006");
+    let last = GetLastMessageReq { user_id: "mallory".into(), conversation_ids: vec![conv.clone()] };
+    assert!(denied(&raw_call(&mut mallory, req::PULL_CONV_LAST_MESSAGE, &last).await), "1007");
+    // The owner still reads it.
+    let (got, _): (GetSeqMessageResp, _) = alice.call(req::PULL_MSG_BY_SEQ_LIST, &GetSeqMessageReq { user_id: "alice".into(), ..pull }).await;
+    assert_eq!(got.msgs[&conv].msgs.len(), 1);
+}

@@ -166,6 +166,9 @@ pub async fn delete_msgs(
     Body(req): Body<DeleteMsgsReq>,
 ) -> ApiResult {
     check_access(&state, &caller, &req.user_id)?;
+    if !crate::messaging::pull::may_read(&state, &req.user_id, &req.conversation_id).await? {
+        return Err(CodeError::no_permission(format!("conversation {} is not {}'s", req.conversation_id, req.user_id)));
+    }
     let opt = req.delete_sync_opt.unwrap_or_default();
     let tips = DeleteMsgsTips { user_id: req.user_id.clone(), conversation_id: req.conversation_id.clone(), seqs: req.seqs.clone() };
     if opt.is_sync_other {

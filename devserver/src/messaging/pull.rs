@@ -13,6 +13,39 @@ use openim_wire::pb::sdkws::{GetMaxSeqResp, PullMessageBySeqsReq, PullMessageByS
 use crate::error::{CodeError, CodeResult};
 use crate::state::SharedState;
 
+/// Whether `user_id` is one of the two users of single chat `id` (`si_<a>_<b>`).
+fn in_single_chat(user_id: &str, id: &str) -> bool {
+    let Some(rest) = id.strip_prefix("si_") else { return false };
+    let other_after = rest.strip_prefix(user_id).and_then(|r| r.strip_prefix('_'));
+    let other_before = rest.strip_suffix(user_id).and_then(|r| r.strip_suffix('_'));
+    [other_after, other_before].into_iter().flatten().any(|other| conversation_id::single(user_id, other) == id)
+}
+
+/// Whether `user_id` may read conversation `id`: one of its own conversations (or a single chat
+/// it is part of), the `n_` twin of one, or its own notification conversation.
+pub async fn may_read(state: &SharedState, user_id: &str, id: &str) -> CodeResult<bool> {
+    let chat_ids = match id.strip_prefix("n_") {
+        Some(rest) if rest == format!("{user_id}_{user_id}") => return Ok(true),
+        Some(rest) => vec![format!("si_{rest}"), format!("sg_{rest}")],
+        None => vec![id.to_owned()],
+    };
+    for chat in chat_ids {
+        if in_single_chat(user_id, &chat) || state.store.conversation(user_id, &chat).await?.is_some() {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// Refuses (OpenIM's no-permission code) a request naming a conversation `user_id` may not read.
+async fn check_read(state: &SharedState, user_id: &str, id: &str) -> CodeResult<()> {
+    if may_read(state, user_id, id).await? {
+        Ok(())
+    } else {
+        Err(CodeError::no_permission(format!("conversation {id} is not {user_id}'s")))
+    }
+}
+
 /// Every conversation the user owns, their `n_` twins and the user's own notification
 /// conversation; conversations without messages are left out.
 pub async fn max_seqs(state: &SharedState, user_id: &str) -> CodeResult<GetMaxSeqResp> {
@@ -38,11 +71,11 @@ pub async fn pull_by_range(state: &SharedState, user_id: &str, req: &PullMessage
     let mut resp = PullMessageBySeqsResp::default();
     let desc = req.order == PullOrder::Desc as i32;
     for range in &req.seq_ranges {
+        check_read(state, user_id, &range.conversation_id).await?;
+    }
+    for range in &req.seq_ranges {
         let id = &range.conversation_id;
         let notification = conversation_id::is_notification(id);
-        if !notification && state.store.conversation(user_id, id).await?.is_none() {
-            continue;
-        }
         let bounds = state.store.bounds(id, user_id).await?;
         let begin = range.begin.max(bounds.min);
         let end = range.end.min(bounds.max);
@@ -74,6 +107,9 @@ pub async fn pull_by_range(state: &SharedState, user_id: &str, req: &PullMessage
 pub async fn pull_by_seqs(state: &SharedState, user_id: &str, req: &GetSeqMessageReq) -> CodeResult<GetSeqMessageResp> {
     let mut resp = GetSeqMessageResp::default();
     let desc = req.order == PullOrder::Desc as i32;
+    for conv in &req.conversations {
+        check_read(state, user_id, &conv.conversation_id).await?;
+    }
     for conv in &req.conversations {
         let id = &conv.conversation_id;
         let bounds = state.store.bounds(id, user_id).await?;
@@ -111,6 +147,9 @@ pub async fn has_read_and_max_seqs(
     let ids = if req.conversation_ids.is_empty() {
         state.store.conversation_ids(user_id).await?
     } else {
+        for id in &req.conversation_ids {
+            check_read(state, user_id, id).await?;
+        }
         req.conversation_ids.clone()
     };
     let has_read = state.store.has_read_seqs(user_id, &ids).await?;
@@ -134,6 +173,9 @@ pub async fn last_messages(state: &SharedState, user_id: &str, req: &GetLastMess
     if req.user_id != user_id {
         return Err(CodeError::no_permission("userID is not the connection's user"));
     }
+    for id in &req.conversation_ids {
+        check_read(state, user_id, id).await?;
+    }
     let mut resp = GetLastMessageResp::default();
     for id in &req.conversation_ids {
         let bounds = state.store.bounds(id, user_id).await?;
@@ -142,4 +184,19 @@ pub async fn last_messages(state: &SharedState, user_id: &str, req: &GetLastMess
         }
     }
     Ok(resp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::in_single_chat;
+
+    #[test]
+    fn single_chat_members() {
+        assert!(in_single_chat("alice", "si_alice_bob"));
+        assert!(in_single_chat("bob", "si_alice_bob"));
+        assert!(!in_single_chat("carol", "si_alice_bob"));
+        assert!(!in_single_chat("ali", "si_alice_bob"));
+        assert!(in_single_chat("a_b", "si_a_b_c"), "IDs with underscores");
+        assert!(!in_single_chat("alice", "sg_alice_bob"));
+    }
 }
