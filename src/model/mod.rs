@@ -5,11 +5,13 @@
 mod content;
 mod conversation;
 mod friend;
+mod group;
 mod message;
 mod user;
 
 pub use content::conversation_of;
 pub use conversation::{Conversation, ConversationUpdate, InputStatusChange};
 pub use friend::*;
+pub use group::*;
 pub use message::*;
 pub use user::UserInfo;

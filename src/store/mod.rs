@@ -13,6 +13,7 @@
 pub mod chat_logs;
 pub mod conversations;
 pub mod friends;
+pub mod groups;
 pub mod rows;
 pub mod seqs;
 pub mod sync_versions;

@@ -111,3 +111,43 @@ pub struct BlackRow {
     pub ex: String,
     pub attached_info: String,
 }
+
+/// `local_groups`: a group the user is in.
+#[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
+pub struct GroupRow {
+    pub group_id: String,
+    pub name: String,
+    pub notification: String,
+    pub introduction: String,
+    pub face_url: String,
+    pub create_time: i64,
+    pub status: i32,
+    pub creator_user_id: String,
+    pub group_type: i32,
+    pub owner_user_id: String,
+    pub member_count: i32,
+    pub ex: String,
+    pub attached_info: String,
+    pub need_verification: i32,
+    pub look_member_info: i32,
+    pub apply_member_friend: i32,
+    pub notification_update_time: i64,
+    pub notification_user_id: String,
+}
+
+/// `local_group_members`: a member of one of the user's groups.
+#[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
+pub struct GroupMemberRow {
+    pub group_id: String,
+    pub user_id: String,
+    pub nickname: String,
+    pub face_url: String,
+    pub role_level: i32,
+    pub join_time: i64,
+    pub join_source: i32,
+    pub inviter_user_id: String,
+    pub mute_end_time: i64,
+    pub operator_user_id: String,
+    pub ex: String,
+    pub attached_info: String,
+}

@@ -123,6 +123,15 @@ pub mod content_type {
     pub const MEMBER_INVITED: i32 = 1509;
     pub const MEMBER_ENTER: i32 = 1510;
     pub const GROUP_DISMISSED: i32 = 1511;
+    pub const GROUP_MEMBER_MUTED: i32 = 1512;
+    pub const GROUP_MEMBER_CANCEL_MUTED: i32 = 1513;
+    pub const GROUP_MUTED: i32 = 1514;
+    pub const GROUP_CANCEL_MUTED: i32 = 1515;
+    pub const GROUP_MEMBER_INFO_SET: i32 = 1516;
+    pub const GROUP_MEMBER_SET_TO_ADMIN: i32 = 1517;
+    pub const GROUP_MEMBER_SET_TO_ORDINARY: i32 = 1518;
+    pub const GROUP_INFO_SET_ANNOUNCEMENT: i32 = 1519;
+    pub const GROUP_INFO_SET_NAME: i32 = 1520;
     pub const CONVERSATION_PRIVATE_CHAT: i32 = 1701;
     pub const CONVERSATION_UNREAD: i32 = 1702;
     pub const CLEAR_CONVERSATION: i32 = 1703;
@@ -181,6 +190,20 @@ pub mod recv_msg_opt {
     pub const RECEIVE: i32 = 0;
     pub const NOT_RECEIVE: i32 = 1;
     pub const NOT_NOTIFY: i32 = 2;
+}
+
+/// Group member roles (`roleLevel`) and group statuses.
+pub mod group {
+    pub const OWNER: i32 = 100;
+    pub const ADMIN: i32 = 60;
+    pub const MEMBER: i32 = 20;
+    pub const STATUS_OK: i32 = 0;
+    pub const STATUS_DISMISSED: i32 = 2;
+    pub const STATUS_MUTED: i32 = 3;
+    /// The version-log element that says "the group itself changed".
+    pub const INFO_ELEMENT: &str = "";
+    /// The version-log element that says "the order changed".
+    pub const SORT_ELEMENT: &str = "____S_O_R_T_I_D____";
 }
 
 pub mod token_state {

@@ -537,6 +537,85 @@ pub struct FriendsInfoUpdateTips {
     pub friend_ids: Vec<String>,
 }
 
+/// The tips of the group notifications 1501–1520, one struct for all: each notification sets
+/// the fields its proto message has (`GroupCreatedTips`, `MemberQuitTips`, …); empty ones are
+/// left out.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GroupTips {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub group: Option<crate::api::group::GroupInfo>,
+    #[serde(rename = "opUser", skip_serializing_if = "Option::is_none")]
+    pub op_user: Option<crate::api::group::GroupMemberFullInfo>,
+    #[serde(rename = "memberList", deserialize_with = "crate::json::nullable", skip_serializing_if = "Vec::is_empty")]
+    pub member_list: Vec<crate::api::group::GroupMemberFullInfo>,
+    #[serde(rename = "groupOwnerUser", skip_serializing_if = "Option::is_none")]
+    pub group_owner_user: Option<crate::api::group::GroupMemberFullInfo>,
+    #[serde(rename = "invitedUserList", deserialize_with = "crate::json::nullable", skip_serializing_if = "Vec::is_empty")]
+    pub invited_user_list: Vec<crate::api::group::GroupMemberFullInfo>,
+    #[serde(rename = "kickedUserList", deserialize_with = "crate::json::nullable", skip_serializing_if = "Vec::is_empty")]
+    pub kicked_user_list: Vec<crate::api::group::GroupMemberFullInfo>,
+    #[serde(rename = "quitUser", skip_serializing_if = "Option::is_none")]
+    pub quit_user: Option<crate::api::group::GroupMemberFullInfo>,
+    #[serde(rename = "entrantUser", skip_serializing_if = "Option::is_none")]
+    pub entrant_user: Option<crate::api::group::GroupMemberFullInfo>,
+    #[serde(rename = "mutedUser", skip_serializing_if = "Option::is_none")]
+    pub muted_user: Option<crate::api::group::GroupMemberFullInfo>,
+    #[serde(rename = "changedUser", skip_serializing_if = "Option::is_none")]
+    pub changed_user: Option<crate::api::group::GroupMemberFullInfo>,
+    #[serde(rename = "newGroupOwner", skip_serializing_if = "Option::is_none")]
+    pub new_group_owner: Option<crate::api::group::GroupMemberFullInfo>,
+    #[serde(rename = "oldGroupOwnerInfo", skip_serializing_if = "Option::is_none")]
+    pub old_group_owner_info: Option<crate::api::group::GroupMemberFullInfo>,
+    #[serde(rename = "inviterUser", skip_serializing_if = "Option::is_none")]
+    pub inviter_user: Option<crate::api::group::GroupMemberFullInfo>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub applicant: Option<crate::api::user::PublicUserInfo>,
+    #[serde(rename = "reqMsg", skip_serializing_if = "String::is_empty")]
+    pub req_msg: String,
+    #[serde(rename = "handleMsg", skip_serializing_if = "String::is_empty")]
+    pub handle_msg: String,
+    #[serde(rename = "receiverAs", skip_serializing_if = "is_zero")]
+    pub receiver_as: i32,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub uuid: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request: Option<crate::api::group::GroupRequest>,
+    #[serde(rename = "operationTime", skip_serializing_if = "is_zero_i64")]
+    pub operation_time: i64,
+    #[serde(rename = "mutedSeconds", skip_serializing_if = "is_zero_u32")]
+    pub muted_seconds: u32,
+    #[serde(rename = "groupMemberVersion", skip_serializing_if = "is_zero_u64")]
+    pub group_member_version: u64,
+    #[serde(rename = "groupMemberVersionID", skip_serializing_if = "String::is_empty")]
+    pub group_member_version_id: String,
+    #[serde(rename = "groupSortVersion", skip_serializing_if = "is_zero_u64")]
+    pub group_sort_version: u64,
+}
+
+impl GroupTips {
+    /// The group the notification is about.
+    pub fn group_id(&self) -> &str {
+        self.group.as_ref().map(|g| g.group_id.as_str()).unwrap_or("")
+    }
+}
+
+fn is_zero(v: &i32) -> bool {
+    *v == 0
+}
+
+fn is_zero_i64(v: &i64) -> bool {
+    *v == 0
+}
+
+fn is_zero_u32(v: &u32) -> bool {
+    *v == 0
+}
+
+fn is_zero_u64(v: &u64) -> bool {
+    *v == 0
+}
+
 /// Wraps a tips message the way the server does: `{"detail":"<tips JSON>"}`.
 pub fn notification_content<T: Serialize>(tips: &T) -> Vec<u8> {
     let detail = serde_json::to_string(tips).expect("tips serialise");

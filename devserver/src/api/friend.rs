@@ -1,7 +1,6 @@
 //! `/friend/*`: applications, friend lists (versioned), blacklists, as OpenIM's relation
 //! service answers them, with its notifications (all pushed only, to both sides).
 
-use std::collections::HashSet;
 
 use axum::Extension;
 use axum::extract::State;
@@ -11,46 +10,13 @@ use openim_wire::elem::{FriendApplicationTips, FriendsInfoUpdateTips, FromToTips
 use openim_wire::errcode;
 
 use super::envelope::{ApiResult, Body, ok, ok_empty};
-use super::{Caller, check_access};
+use super::{Caller, check_access, check_ids, check_page, check_users};
 use crate::error::CodeError;
 use crate::messaging::notify::{notify, notify_with_chat_copy};
 use crate::state::SharedState;
 use crate::store::friends::{FriendUpdate, SORT_ID};
 use crate::store::now_ms;
 use crate::store::versions::kind;
-
-/// Most IDs one call may name.
-const MAX_IDS: usize = 1000;
-
-fn check_ids(ids: &[String], what: &str) -> Result<(), CodeError> {
-    if ids.is_empty() {
-        return Err(CodeError::args(format!("{what} is empty")));
-    }
-    if ids.len() > MAX_IDS {
-        return Err(CodeError::args(format!("{what} has more than {MAX_IDS} IDs")));
-    }
-    if ids.iter().collect::<HashSet<_>>().len() != ids.len() {
-        return Err(CodeError::args(format!("{what} repeated")));
-    }
-    Ok(())
-}
-
-fn check_page(pagination: &openim_wire::api::conversation::RequestPagination) -> Result<(), CodeError> {
-    if pagination.page_number < 1 || pagination.show_number < 1 {
-        return Err(CodeError::args("pagination is invalid"));
-    }
-    Ok(())
-}
-
-/// Both users must exist (OpenIM's `CheckUser` answers RecordNotFound).
-async fn check_users(state: &SharedState, ids: &[&str]) -> Result<(), CodeError> {
-    for id in ids {
-        if state.store.find_user(id).await?.is_none() {
-            return Err(CodeError::new(errcode::RECORD_NOT_FOUND, format!("user {id} not found")));
-        }
-    }
-    Ok(())
-}
 
 fn from_to(from: &str, to: &str) -> FromToUserID {
     FromToUserID { from_user_id: from.to_owned(), to_user_id: to.to_owned() }

@@ -5,6 +5,7 @@ mod auth;
 mod conversation;
 pub mod envelope;
 mod friend;
+mod group;
 mod msg;
 mod user;
 
@@ -17,6 +18,8 @@ use openim_wire::api::{header, path};
 use tower_http::compression::CompressionLayer;
 
 use crate::error::CodeError;
+use openim_wire::errcode;
+use std::collections::HashSet;
 use crate::state::SharedState;
 use envelope::error_response;
 
@@ -61,6 +64,32 @@ pub fn router(state: SharedState) -> Router {
         .route(path::GET_BLACK_LIST, post(friend::get_black_list))
         .route(path::GET_SPECIFIED_BLACKS, post(friend::get_specified_blacks))
         .route(path::IS_FRIEND, post(friend::is_friend))
+        .route(path::CREATE_GROUP, post(group::create_group))
+        .route(path::SET_GROUP_INFO_EX, post(group::set_group_info_ex))
+        .route(path::JOIN_GROUP, post(group::join_group))
+        .route(path::QUIT_GROUP, post(group::quit_group))
+        .route(path::GET_GROUPS_INFO, post(group::get_groups_info))
+        .route(path::GET_GROUP_MEMBER_LIST, post(group::get_group_member_list))
+        .route(path::GET_GROUP_MEMBERS_INFO, post(group::get_group_members_info))
+        .route(path::INVITE_USER_TO_GROUP, post(group::invite_user_to_group))
+        .route(path::GET_JOINED_GROUP_LIST, post(group::get_joined_group_list))
+        .route(path::KICK_GROUP, post(group::kick_group))
+        .route(path::TRANSFER_GROUP, post(group::transfer_group))
+        .route(path::GET_RECV_GROUP_APPLICATION_LIST, post(group::get_recv_group_application_list))
+        .route(path::GET_USER_REQ_GROUP_APPLICATION_LIST, post(group::get_user_req_group_application_list))
+        .route(path::GET_GROUP_APPLICATION_UNHANDLED_COUNT, post(group::get_group_application_unhandled_count))
+        .route(path::GROUP_APPLICATION_RESPONSE, post(group::group_application_response))
+        .route(path::DISMISS_GROUP, post(group::dismiss_group))
+        .route(path::MUTE_GROUP_MEMBER, post(group::mute_group_member))
+        .route(path::CANCEL_MUTE_GROUP_MEMBER, post(group::cancel_mute_group_member))
+        .route(path::MUTE_GROUP, post(group::mute_group))
+        .route(path::CANCEL_MUTE_GROUP, post(group::cancel_mute_group))
+        .route(path::SET_GROUP_MEMBER_INFO, post(group::set_group_member_info))
+        .route(path::GET_INCREMENTAL_JOIN_GROUPS, post(group::get_incremental_join_groups))
+        .route(path::GET_INCREMENTAL_GROUP_MEMBERS_BATCH, post(group::get_incremental_group_members_batch))
+        .route(path::GET_FULL_JOIN_GROUP_IDS, post(group::get_full_join_group_ids))
+        .route(path::GET_FULL_GROUP_MEMBER_USER_IDS, post(group::get_full_group_member_user_ids))
+        .route(path::GET_SPECIFIED_USER_GROUP_REQUEST_INFO, post(group::get_specified_user_group_request_info))
         .route(path::MARK_CONVERSATION_AS_READ, post(msg::mark_conversation_as_read))
         .route(path::MARK_MSGS_AS_READ, post(msg::mark_msgs_as_read))
         .route(path::REVOKE_MSG, post(msg::revoke_msg))
@@ -120,4 +149,37 @@ pub fn check_admin(state: &SharedState, caller: &Caller) -> Result<(), CodeError
     } else {
         Err(CodeError::no_permission(format!("user {} is not app manager", caller.user_id)))
     }
+}
+
+/// Most IDs one call may name.
+const MAX_IDS: usize = 1000;
+
+fn check_ids(ids: &[String], what: &str) -> Result<(), CodeError> {
+    if ids.is_empty() {
+        return Err(CodeError::args(format!("{what} is empty")));
+    }
+    if ids.len() > MAX_IDS {
+        return Err(CodeError::args(format!("{what} has more than {MAX_IDS} IDs")));
+    }
+    if ids.iter().collect::<HashSet<_>>().len() != ids.len() {
+        return Err(CodeError::args(format!("{what} repeated")));
+    }
+    Ok(())
+}
+
+fn check_page(pagination: &openim_wire::api::conversation::RequestPagination) -> Result<(), CodeError> {
+    if pagination.page_number < 1 || pagination.show_number < 1 {
+        return Err(CodeError::args("pagination is invalid"));
+    }
+    Ok(())
+}
+
+/// Both users must exist (OpenIM's `CheckUser` answers RecordNotFound).
+async fn check_users(state: &SharedState, ids: &[&str]) -> Result<(), CodeError> {
+    for id in ids {
+        if state.store.find_user(id).await?.is_none() {
+            return Err(CodeError::new(errcode::RECORD_NOT_FOUND, format!("user {id} not found")));
+        }
+    }
+    Ok(())
 }

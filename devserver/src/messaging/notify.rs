@@ -8,7 +8,7 @@ use openim_wire::elem::notification_content;
 use openim_wire::pb::sdkws::{MsgData, OfflinePushInfo};
 use serde::Serialize;
 
-use super::send::{new_msg_id, send_system};
+use super::send::{new_msg_id, send_system, send_system_to};
 use crate::error::CodeResult;
 use crate::state::SharedState;
 use crate::store::now_ms;
@@ -45,16 +45,8 @@ fn keeps_history(kind: i32, send_id: &str, recv_id: &str) -> bool {
     }
 }
 
-/// Sends a notification of `kind` carrying `tips`.
-pub async fn notify<T: Serialize>(
-    state: &SharedState,
-    send_id: &str,
-    recv_id: &str,
-    kind: i32,
-    session: i32,
-    tips: &T,
-) -> CodeResult<MsgData> {
-    let msg = MsgData {
+fn notification_msg<T: Serialize>(send_id: &str, recv_id: &str, kind: i32, session: i32, tips: &T) -> MsgData {
+    MsgData {
         send_id: send_id.to_owned(),
         recv_id: recv_id.to_owned(),
         group_id: if session == session_type::READ_GROUP_CHAT { recv_id.to_owned() } else { String::new() },
@@ -67,8 +59,50 @@ pub async fn notify<T: Serialize>(
         options: notification_options(keeps_history(kind, send_id, recv_id)),
         offline_push_info: Some(OfflinePushInfo::default()),
         ..Default::default()
-    };
-    send_system(state, msg).await
+    }
+}
+
+/// Sends a notification of `kind` carrying `tips`.
+pub async fn notify<T: Serialize>(
+    state: &SharedState,
+    send_id: &str,
+    recv_id: &str,
+    kind: i32,
+    session: i32,
+    tips: &T,
+) -> CodeResult<MsgData> {
+    send_system(state, notification_msg(send_id, recv_id, kind, session, tips)).await
+}
+
+/// A group notification from `op_user_id`: pushed to every member and to `extra` (members who
+/// just left); with `chat_copy` (OpenIM's `isSendMsg`) a copy is also stored in the group chat.
+pub async fn notify_group<T: Serialize>(
+    state: &SharedState,
+    op_user_id: &str,
+    group_id: &str,
+    kind: i32,
+    tips: &T,
+    extra: &[String],
+    chat_copy: bool,
+) -> CodeResult<MsgData> {
+    let msg = notification_msg(op_user_id, group_id, kind, session_type::READ_GROUP_CHAT, tips);
+    let pushed = send_system_to(state, msg, extra).await?;
+    if chat_copy {
+        send_system_to(state, visible_copy(&pushed, op_user_id), extra).await?;
+    }
+    Ok(pushed)
+}
+
+/// A notification as a normal message of the chat conversation (every option on).
+fn visible_copy(pushed: &MsgData, send_id: &str) -> MsgData {
+    MsgData {
+        client_msg_id: new_msg_id(send_id),
+        server_msg_id: String::new(),
+        seq: 0,
+        send_time: 0,
+        options: HashMap::new(),
+        ..pushed.clone()
+    }
 }
 
 /// A notification configured with `isSendMsg` (e.g. friend application approved): pushed like
@@ -83,15 +117,6 @@ pub async fn notify_with_chat_copy<T: Serialize>(
     tips: &T,
 ) -> CodeResult<MsgData> {
     let pushed = notify(state, send_id, recv_id, kind, session, tips).await?;
-    let copy = MsgData {
-        client_msg_id: new_msg_id(send_id),
-        server_msg_id: String::new(),
-        seq: 0,
-        send_time: 0,
-        // Every option on: a normal message of the chat conversation.
-        options: HashMap::new(),
-        ..pushed.clone()
-    };
-    send_system(state, copy).await?;
+    send_system(state, visible_copy(&pushed, send_id)).await?;
     Ok(pushed)
 }

@@ -55,13 +55,17 @@ pub async fn max_seqs(state: &SharedState, user_id: &str) -> CodeResult<GetMaxSe
     ids.push(format!("n_{user_id}_{user_id}"));
     ids.sort();
     ids.dedup();
+    let caps = state.store.user_max_seqs(user_id).await?;
     let max_seqs = state
         .store
         .max_seqs(&ids)
         .await?
         .into_iter()
         .filter(|(_, (seq, _))| *seq > 0)
-        .map(|(id, (seq, _))| (id, seq))
+        .map(|(id, (seq, _))| {
+            let seq = caps.get(&id).map_or(seq, |cap| seq.min(*cap));
+            (id, seq)
+        })
         .collect();
     Ok(GetMaxSeqResp { max_seqs, min_seqs: HashMap::new() })
 }

@@ -78,9 +78,7 @@ pub async fn send_from_client(state: &SharedState, user_id: &str, platform_id: i
                 }
             }
         }
-        session_type::READ_GROUP_CHAT => {
-            return Err(CodeError::new(errcode::GROUP_ID_NOT_FOUND, format!("group {} not found", msg.group_id)));
-        }
+        session_type::READ_GROUP_CHAT => check_group_send(state, user_id, &msg).await?,
         other => return Err(CodeError::args(format!("sessionType {other} is not supported"))),
     }
     if msg.sender_platform_id == 0 {
@@ -88,20 +86,58 @@ pub async fn send_from_client(state: &SharedState, user_id: &str, platform_id: i
     }
     msg.msg_from = msg_from::USER;
     encapsulate(&mut msg);
-    let msg = deliver(state, msg).await?;
+    let msg = deliver(state, msg, &[]).await?;
     Ok(SendMsgResp { server_msg_id: msg.server_msg_id, client_msg_id: msg.client_msg_id, send_time: msg.send_time, modify: None })
 }
 
+/// OpenIM's `messageVerification` for a group: the group exists and is not dismissed, the sender
+/// is a member, and neither it nor (for ordinary members) the group is muted. The owner and app
+/// managers are exempt from mutes.
+async fn check_group_send(state: &SharedState, user_id: &str, msg: &MsgData) -> CodeResult<()> {
+    use openim_wire::constant::group as g;
+    if msg.group_id.is_empty() {
+        return Err(CodeError::args("groupID is empty"));
+    }
+    let Some(group) = state.store.group_info(&msg.group_id).await? else {
+        return Err(CodeError::new(errcode::RECORD_NOT_FOUND, format!("group {} not found", msg.group_id)));
+    };
+    if group.status == g::STATUS_DISMISSED && msg.content_type != content_type::GROUP_DISMISSED {
+        return Err(CodeError::new(errcode::DISMISSED_ALREADY, format!("group {} is dismissed", msg.group_id)));
+    }
+    if state.auth.is_admin(user_id) {
+        return Ok(());
+    }
+    let Some(member) = state.store.group_member(&msg.group_id, user_id).await? else {
+        return Err(CodeError::new(errcode::NOT_IN_GROUP_YET, format!("{user_id} is not in group {}", msg.group_id)));
+    };
+    if member.role_level == g::OWNER {
+        return Ok(());
+    }
+    if member.mute_end_time >= now_ms() {
+        return Err(CodeError::new(errcode::MUTED_IN_GROUP, format!("{user_id} is muted in group {}", msg.group_id)));
+    }
+    if group.status == g::STATUS_MUTED && member.role_level != g::ADMIN {
+        return Err(CodeError::new(errcode::MUTED_GROUP, format!("group {} is muted", msg.group_id)));
+    }
+    Ok(())
+}
+
 /// A server-built message (a notification); fills the server fields and delivers it.
-pub async fn send_system(state: &SharedState, mut msg: MsgData) -> CodeResult<MsgData> {
+pub async fn send_system(state: &SharedState, msg: MsgData) -> CodeResult<MsgData> {
+    send_system_to(state, msg, &[]).await
+}
+
+/// [`send_system`], also pushed to `extra` users (members who just left a group).
+pub async fn send_system_to(state: &SharedState, mut msg: MsgData, extra: &[String]) -> CodeResult<MsgData> {
     encapsulate(&mut msg);
-    deliver(state, msg).await
+    deliver(state, msg, extra).await
 }
 
 /// Stores the message when it keeps history (with the conversation's next seq), creates the
-/// conversation records of both sides, and pushes it to the recipients and, with `senderSync`,
-/// to every connection of the sender.
-async fn deliver(state: &SharedState, mut msg: MsgData) -> CodeResult<MsgData> {
+/// conversation records of both sides (of every member for a group's first message), and pushes
+/// it to the recipients (every member of a group, and `extra`) and, with `senderSync`, to every
+/// connection of the sender.
+async fn deliver(state: &SharedState, mut msg: MsgData, extra: &[String]) -> CodeResult<MsgData> {
     let conversation_id = conversation_id_of(&msg).ok_or_else(|| CodeError::args("sessionType is not supported"))?;
     let is_notification = conversation_id::is_notification(&conversation_id);
     let _order = state.send_lock.lock().await;
@@ -109,20 +145,38 @@ async fn deliver(state: &SharedState, mut msg: MsgData) -> CodeResult<MsgData> {
     msg.status = openim_wire::constant::msg_status::SEND_SUCCESS;
     if options::is_set(&msg.options, options::HISTORY) {
         state.store.insert_message(&conversation_id, &mut msg).await?;
-        if !is_notification && msg.session_type == session_type::SINGLE_CHAT {
+        if !is_notification {
             let now = now_ms();
-            state.store.ensure_conversation(&msg.send_id, &conversation_id, session_type::SINGLE_CHAT, &msg.recv_id, "", now).await?;
-            state.store.ensure_conversation(&msg.recv_id, &conversation_id, session_type::SINGLE_CHAT, &msg.send_id, "", now).await?;
+            match msg.session_type {
+                session_type::SINGLE_CHAT => {
+                    state.store.ensure_conversation(&msg.send_id, &conversation_id, session_type::SINGLE_CHAT, &msg.recv_id, "", now).await?;
+                    state.store.ensure_conversation(&msg.recv_id, &conversation_id, session_type::SINGLE_CHAT, &msg.send_id, "", now).await?;
+                }
+                // Later members get theirs when they join.
+                session_type::READ_GROUP_CHAT if msg.seq == 1 => {
+                    for member in state.store.group_member_ids(&msg.group_id).await? {
+                        state.store.ensure_conversation(&member, &conversation_id, session_type::READ_GROUP_CHAT, "", &msg.group_id, now).await?;
+                    }
+                }
+                _ => {}
+            }
             // The sender has read everything up to its own message.
             state.store.raise_has_read_seq(&msg.send_id, &conversation_id, msg.seq).await?;
         }
     } else {
         msg.seq = 0;
     }
-    let mut recipients = vec![msg.recv_id.clone()];
-    if options::is_set(&msg.options, options::SENDER_SYNC) && msg.send_id != msg.recv_id {
+    let mut recipients = if msg.session_type == session_type::READ_GROUP_CHAT {
+        state.store.group_member_ids(&msg.group_id).await?
+    } else {
+        vec![msg.recv_id.clone()]
+    };
+    recipients.extend(extra.iter().cloned());
+    if options::is_set(&msg.options, options::SENDER_SYNC) {
         recipients.push(msg.send_id.clone());
     }
+    recipients.sort();
+    recipients.dedup();
     push(state, &recipients, &conversation_id, &msg);
     Ok(msg)
 }

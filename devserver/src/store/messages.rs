@@ -107,12 +107,15 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         let (conv_min, max) = conv.unwrap_or((0, 0));
-        let user_min: Option<i64> = sqlx::query_scalar("SELECT min_seq FROM seq_user WHERE conversation_id = ? AND user_id = ?")
+        let user: Option<(i64, i64)> = sqlx::query_as("SELECT min_seq, max_seq FROM seq_user WHERE conversation_id = ? AND user_id = ?")
             .bind(conversation_id)
             .bind(user_id)
             .fetch_optional(&self.pool)
             .await?;
-        Ok(Bounds { min: conv_min.max(user_min.unwrap_or(0)).max(1), max })
+        let (user_min, user_max) = user.unwrap_or((0, 0));
+        // A user max seq (set when a member leaves a group) caps what it may read.
+        let max = if user_max > 0 { max.min(user_max) } else { max };
+        Ok(Bounds { min: conv_min.max(user_min).max(1), max })
     }
 
     /// One stored message as it is, with its revoke record.
@@ -259,6 +262,30 @@ impl Store {
         .execute(&self.pool)
         .await?;
         Ok(self.has_read_seqs(user_id, &[conversation_id.to_owned()]).await?.remove(conversation_id).unwrap_or(seq))
+    }
+
+    /// Caps what `user_id` may read of `conversation_id` at `max_seq` (a member leaving a group);
+    /// 0 lifts the cap.
+    pub async fn set_user_max_seq(&self, user_id: &str, conversation_id: &str, max_seq: i64) -> CodeResult<()> {
+        sqlx::query(
+            "INSERT INTO seq_user (conversation_id, user_id, max_seq) VALUES (?, ?, ?)
+             ON CONFLICT (conversation_id, user_id) DO UPDATE SET max_seq = excluded.max_seq",
+        )
+        .bind(conversation_id)
+        .bind(user_id)
+        .bind(max_seq)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// The user's read caps (conversation → max seq), for conversations that have one.
+    pub async fn user_max_seqs(&self, user_id: &str) -> CodeResult<HashMap<String, i64>> {
+        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT conversation_id, max_seq FROM seq_user WHERE user_id = ? AND max_seq > 0")
+            .bind(user_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.into_iter().collect())
     }
 
     /// Hides everything up to now from `user_id` (after a clear): min seq = max seq + 1.

@@ -2,6 +2,7 @@
 
 mod conversations;
 pub mod friends;
+pub mod groups;
 mod messages;
 mod tokens;
 mod users;

@@ -16,6 +16,10 @@ pub enum Change {
 pub mod kind {
     pub const CONVERSATION: &str = "conversation";
     pub const FRIEND: &str = "friend";
+    /// The groups of a user (elements: group IDs).
+    pub const JOIN_GROUP: &str = "join_group";
+    /// The members of a group (elements: user IDs, the group itself, the order).
+    pub const GROUP_MEMBER: &str = "group_member";
 }
 
 /// A log's identity and current version.

@@ -1,0 +1,171 @@
+//! `local_groups` and `local_group_members`.
+
+use sqlx::SqliteConnection;
+
+use super::placeholders;
+use super::rows::{GroupMemberRow, GroupRow};
+use crate::error::Result;
+
+/// The groups among `ids` (all with `None`), by name.
+pub async fn groups(c: &mut SqliteConnection, ids: Option<&[String]>) -> Result<Vec<GroupRow>> {
+    match ids {
+        None => Ok(sqlx::query_as("SELECT * FROM local_groups ORDER BY create_time, group_id").fetch_all(c).await?),
+        Some([]) => Ok(Vec::new()),
+        Some(ids) => {
+            let sql = format!("SELECT * FROM local_groups WHERE group_id IN ({}) ORDER BY create_time, group_id", placeholders(ids.len()));
+            let mut q = sqlx::query_as::<_, GroupRow>(sqlx::AssertSqlSafe(sql));
+            for id in ids {
+                q = q.bind(id);
+            }
+            Ok(q.fetch_all(c).await?)
+        }
+    }
+}
+
+pub async fn group(c: &mut SqliteConnection, group_id: &str) -> Result<Option<GroupRow>> {
+    Ok(sqlx::query_as("SELECT * FROM local_groups WHERE group_id = ?").bind(group_id).fetch_optional(c).await?)
+}
+
+pub async fn put_group(c: &mut SqliteConnection, g: &GroupRow) -> Result<()> {
+    sqlx::query(
+        "INSERT OR REPLACE INTO local_groups (group_id, name, notification, introduction, face_url, create_time, status,
+           creator_user_id, group_type, owner_user_id, member_count, ex, attached_info, need_verification, look_member_info,
+           apply_member_friend, notification_update_time, notification_user_id)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&g.group_id)
+    .bind(&g.name)
+    .bind(&g.notification)
+    .bind(&g.introduction)
+    .bind(&g.face_url)
+    .bind(g.create_time)
+    .bind(g.status)
+    .bind(&g.creator_user_id)
+    .bind(g.group_type)
+    .bind(&g.owner_user_id)
+    .bind(g.member_count)
+    .bind(&g.ex)
+    .bind(&g.attached_info)
+    .bind(g.need_verification)
+    .bind(g.look_member_info)
+    .bind(g.apply_member_friend)
+    .bind(g.notification_update_time)
+    .bind(&g.notification_user_id)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+/// Removes a group and its members.
+pub async fn delete_group(c: &mut SqliteConnection, group_id: &str) -> Result<()> {
+    sqlx::query("DELETE FROM local_group_members WHERE group_id = ?").bind(group_id).execute(&mut *c).await?;
+    sqlx::query("DELETE FROM local_groups WHERE group_id = ?").bind(group_id).execute(c).await?;
+    Ok(())
+}
+
+/// Groups whose ID or name (as chosen) contains any keyword.
+pub async fn search_groups(c: &mut SqliteConnection, keywords: &[String], by_id: bool, by_name: bool) -> Result<Vec<GroupRow>> {
+    let columns: Vec<&str> = [(by_id, "group_id"), (by_name, "name")].into_iter().filter_map(|(on, col)| on.then_some(col)).collect();
+    if columns.is_empty() || keywords.is_empty() {
+        return Ok(Vec::new());
+    }
+    let parts: Vec<String> = keywords.iter().flat_map(|_| columns.iter().map(|col| format!("instr({col}, ?) > 0"))).collect();
+    // Assembled from fixed fragments only; every value is bound.
+    let sql = format!("SELECT * FROM local_groups WHERE {} ORDER BY create_time, group_id", parts.join(" OR "));
+    let mut q = sqlx::query_as::<_, GroupRow>(sqlx::AssertSqlSafe(sql));
+    for keyword in keywords {
+        for _ in &columns {
+            q = q.bind(keyword);
+        }
+    }
+    Ok(q.fetch_all(c).await?)
+}
+
+// --- members ---
+
+/// Members in list order: owner, admins, members, each by join time.
+const MEMBER_ORDER: &str = "ORDER BY role_level DESC, join_time, user_id";
+
+/// The members of `group_id` among `ids` (all with `None`).
+pub async fn members(c: &mut SqliteConnection, group_id: &str, ids: Option<&[String]>) -> Result<Vec<GroupMemberRow>> {
+    match ids {
+        None => Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT * FROM local_group_members WHERE group_id = ? {MEMBER_ORDER}")))
+            .bind(group_id)
+            .fetch_all(c)
+            .await?),
+        Some([]) => Ok(Vec::new()),
+        Some(ids) => {
+            let sql = format!(
+                "SELECT * FROM local_group_members WHERE group_id = ? AND user_id IN ({}) {MEMBER_ORDER}",
+                placeholders(ids.len())
+            );
+            let mut q = sqlx::query_as::<_, GroupMemberRow>(sqlx::AssertSqlSafe(sql)).bind(group_id);
+            for id in ids {
+                q = q.bind(id);
+            }
+            Ok(q.fetch_all(c).await?)
+        }
+    }
+}
+
+pub async fn member(c: &mut SqliteConnection, group_id: &str, user_id: &str) -> Result<Option<GroupMemberRow>> {
+    Ok(sqlx::query_as("SELECT * FROM local_group_members WHERE group_id = ? AND user_id = ?")
+        .bind(group_id)
+        .bind(user_id)
+        .fetch_optional(c)
+        .await?)
+}
+
+pub async fn put_member(c: &mut SqliteConnection, m: &GroupMemberRow) -> Result<()> {
+    sqlx::query(
+        "INSERT OR REPLACE INTO local_group_members (group_id, user_id, nickname, face_url, role_level, join_time, join_source,
+           inviter_user_id, mute_end_time, operator_user_id, ex, attached_info)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(&m.group_id)
+    .bind(&m.user_id)
+    .bind(&m.nickname)
+    .bind(&m.face_url)
+    .bind(m.role_level)
+    .bind(m.join_time)
+    .bind(m.join_source)
+    .bind(&m.inviter_user_id)
+    .bind(m.mute_end_time)
+    .bind(&m.operator_user_id)
+    .bind(&m.ex)
+    .bind(&m.attached_info)
+    .execute(c)
+    .await?;
+    Ok(())
+}
+
+pub async fn delete_member(c: &mut SqliteConnection, group_id: &str, user_id: &str) -> Result<()> {
+    sqlx::query("DELETE FROM local_group_members WHERE group_id = ? AND user_id = ?").bind(group_id).bind(user_id).execute(c).await?;
+    Ok(())
+}
+
+/// Members whose ID or group nickname (as chosen) contains any keyword, in list order.
+pub async fn search_members(
+    c: &mut SqliteConnection,
+    group_id: &str,
+    keywords: &[String],
+    by_id: bool,
+    by_nickname: bool,
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<GroupMemberRow>> {
+    let columns: Vec<&str> = [(by_id, "user_id"), (by_nickname, "nickname")].into_iter().filter_map(|(on, col)| on.then_some(col)).collect();
+    if columns.is_empty() || keywords.is_empty() {
+        return Ok(Vec::new());
+    }
+    let parts: Vec<String> = keywords.iter().flat_map(|_| columns.iter().map(|col| format!("instr({col}, ?) > 0"))).collect();
+    // Assembled from fixed fragments only; every value is bound.
+    let sql = format!("SELECT * FROM local_group_members WHERE group_id = ? AND ({}) {MEMBER_ORDER} LIMIT ? OFFSET ?", parts.join(" OR "));
+    let mut q = sqlx::query_as::<_, GroupMemberRow>(sqlx::AssertSqlSafe(sql)).bind(group_id);
+    for keyword in keywords {
+        for _ in &columns {
+            q = q.bind(keyword);
+        }
+    }
+    Ok(q.bind(limit).bind(offset).fetch_all(c).await?)
+}
