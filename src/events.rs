@@ -5,8 +5,8 @@
 use tokio::sync::mpsc;
 
 use crate::model::{
-    BlackInfo, Conversation, FriendApplication, FriendInfo, InputStatusChange, Message, MessageReceipt, OnlineStatus, RevokedInfo,
-    UserInfo,
+    BlackInfo, Conversation, FriendApplication, FriendInfo, GroupApplication, GroupInfo, GroupMember, InputStatusChange, Message,
+    MessageReceipt, OnlineStatus, RevokedInfo, UserInfo,
 };
 
 /// Events queued between the engine and the listener thread before emitters wait.
@@ -20,6 +20,7 @@ pub enum Event {
     Conversation(ConversationEvent),
     Msg(MsgEvent),
     Friend(FriendEvent),
+    Group(GroupEvent),
     User(UserEvent),
 }
 
@@ -64,6 +65,19 @@ impl Event {
                 FriendEvent::FriendInfoChanged(_) => "on_friend_info_changed",
                 FriendEvent::BlackAdded(_) => "on_black_added",
                 FriendEvent::BlackDeleted(_) => "on_black_deleted",
+            },
+            Event::Group(e) => match e {
+                GroupEvent::JoinedGroupAdded(_) => "on_joined_group_added",
+                GroupEvent::JoinedGroupDeleted(_) => "on_joined_group_deleted",
+                GroupEvent::GroupMemberAdded(_) => "on_group_member_added",
+                GroupEvent::GroupMemberDeleted(_) => "on_group_member_deleted",
+                GroupEvent::ApplicationAdded(_) => "on_group_application_added",
+                GroupEvent::ApplicationDeleted(_) => "on_group_application_deleted",
+                GroupEvent::ApplicationAccepted(_) => "on_group_application_accepted",
+                GroupEvent::ApplicationRejected(_) => "on_group_application_rejected",
+                GroupEvent::GroupInfoChanged(_) => "on_group_info_changed",
+                GroupEvent::GroupDismissed(_) => "on_group_dismissed",
+                GroupEvent::GroupMemberInfoChanged(_) => "on_group_member_info_changed",
             },
             Event::User(e) => match e {
                 UserEvent::SelfInfoUpdated(_) => "on_self_info_updated",
@@ -123,6 +137,22 @@ pub enum FriendEvent {
     FriendInfoChanged(FriendInfo),
     BlackAdded(BlackInfo),
     BlackDeleted(BlackInfo),
+}
+
+/// `OnGroupListener` events.
+#[derive(Debug, Clone, PartialEq)]
+pub enum GroupEvent {
+    JoinedGroupAdded(GroupInfo),
+    JoinedGroupDeleted(GroupInfo),
+    GroupMemberAdded(GroupMember),
+    GroupMemberDeleted(GroupMember),
+    ApplicationAdded(GroupApplication),
+    ApplicationDeleted(GroupApplication),
+    ApplicationAccepted(GroupApplication),
+    ApplicationRejected(GroupApplication),
+    GroupInfoChanged(GroupInfo),
+    GroupDismissed(GroupInfo),
+    GroupMemberInfoChanged(GroupMember),
 }
 
 /// `OnUserListener` events.

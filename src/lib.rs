@@ -19,6 +19,7 @@ pub mod error;
 pub mod events;
 pub mod ffi;
 pub mod friend;
+pub mod group;
 pub mod logging;
 pub mod message;
 pub mod model;

@@ -73,6 +73,10 @@ pub trait VersionedList: Send + Sync {
     async fn insert(&self, w: &mut Write, item: Self::Item) -> Result<()>;
     async fn update(&self, w: &mut Write, local: Self::Local, item: Self::Item) -> Result<()>;
     async fn delete(&self, w: &mut Write, id: String, local: Self::Local) -> Result<()>;
+    /// Last step of a sync that changed something, in its write (before the version is stored).
+    async fn finish(&self, _w: &mut Write) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// Brings `list` up to the server's version.
@@ -143,6 +147,7 @@ pub async fn sync<L: VersionedList>(ctx: &SessionContext, list: &L) -> Result<Ou
             outcome.deleted += 1;
         }
     }
+    list.finish(&mut w).await?;
     let version = SyncVersionRow {
         table_name: L::TABLE.to_owned(),
         entity_id: entity,

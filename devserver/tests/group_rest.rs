@@ -104,15 +104,20 @@ async fn create_answers_the_group_and_logs_every_member() {
     let ids = env.ok("mem", path::GET_FULL_GROUP_MEMBER_USER_IDS, json!({"groupID":"g1","idHash":0})).await;
     assert_eq!(ids["userIDs"], json!(["owner", "adm", "mem"]));
 
-    // Incremental from that version: a role change reports the member, the order and no group.
+    // Incremental from that version: a nickname change reports the member only.
     let (version_id, version) = (one["versionID"].clone(), one["version"].clone());
-    env.ok("owner", path::SET_GROUP_MEMBER_INFO, json!({"members":[{"groupID":"g1","userID":"mem","roleLevel":60}]})).await;
-    let batch = env
-        .ok("mem", path::GET_INCREMENTAL_GROUP_MEMBERS_BATCH, json!({"userID":"mem","reqList":[{"groupID":"g1","versionID":version_id,"version":version}]}))
-        .await;
+    env.ok("mem", path::SET_GROUP_MEMBER_INFO, json!({"members":[{"groupID":"g1","userID":"mem","nickname":"m"}]})).await;
+    let since = json!({"userID":"mem","reqList":[{"groupID":"g1","versionID":version_id,"version":version}]});
+    let batch = env.ok("mem", path::GET_INCREMENTAL_GROUP_MEMBERS_BATCH, since.clone()).await;
     let one = &batch["respList"]["g1"];
-    assert_eq!((one["full"].as_bool(), one["update"][0]["userID"].as_str(), one["update"][0]["roleLevel"].as_i64()), (Some(false), Some("mem"), Some(60)));
-    assert!(one["group"].is_null() && one["sortVersion"].as_u64().unwrap() > 0, "{one}");
+    assert_eq!((one["full"].as_bool(), one["update"][0]["nickname"].as_str()), (Some(false), Some("m")));
+    assert!(one["group"].is_null() && one["sortVersion"] == 0 && one["insert"].is_null(), "{one}");
+    // A role change also reports the order, and the group (its owner may have changed).
+    env.ok("owner", path::SET_GROUP_MEMBER_INFO, json!({"members":[{"groupID":"g1","userID":"mem","roleLevel":60}]})).await;
+    let batch = env.ok("mem", path::GET_INCREMENTAL_GROUP_MEMBERS_BATCH, since).await;
+    let one = &batch["respList"]["g1"];
+    assert_eq!((one["update"][0]["userID"].as_str(), one["update"][0]["roleLevel"].as_i64()), (Some("mem"), Some(60)));
+    assert!(one["group"]["groupID"] == "g1" && one["sortVersion"].as_u64().unwrap() > 0, "{one}");
     // A non-member's group is left out of a batch.
     let batch = env
         .ok("out", path::GET_INCREMENTAL_GROUP_MEMBERS_BATCH, json!({"userID":"out","reqList":[{"groupID":"g1","versionID":"","version":0}]}))

@@ -144,6 +144,12 @@ pub async fn new_row(c: &mut SqliteConnection, id: &str, session: i32, peer_or_g
         }
     } else {
         r.group_id = peer_or_group.to_owned();
+        if let Some(group) = crate::store::groups::group(c, peer_or_group).await? {
+            if !group.name.is_empty() {
+                r.show_name = group.name;
+            }
+            r.face_url = group.face_url;
+        }
     }
     Ok(r)
 }
@@ -308,6 +314,17 @@ impl Conversations {
     /// Names the single chat with `user_id` (when there is one) `name` with face `face`.
     pub async fn rename_single(&self, w: &mut Write, user_id: &str, name: &str, face: &str) -> Result<()> {
         let id = conversation_id::single(&self.ctx.user_id, user_id);
+        let Some(mut c) = store::get(&mut w.tx, &id).await? else { return Ok(()) };
+        if !name.is_empty() {
+            c.show_name = name.to_owned();
+        }
+        c.face_url = face.to_owned();
+        save(w, c).await
+    }
+
+    /// Names the chat of a group after it (no change for a group without a chat yet).
+    pub async fn rename_group(&self, w: &mut Write, group_id: &str, name: &str, face: &str) -> Result<()> {
+        let id = conversation_id::group(group_id);
         let Some(mut c) = store::get(&mut w.tx, &id).await? else { return Ok(()) };
         if !name.is_empty() {
             c.show_name = name.to_owned();

@@ -10,6 +10,7 @@ use crate::context::Write;
 use crate::conversation::Conversations;
 use crate::error::Result;
 use crate::friend::Friends;
+use crate::group::Groups;
 use crate::message::Messages;
 use crate::user::Users;
 
@@ -50,13 +51,14 @@ pub struct Router {
     messages: Messages,
     conversations: Conversations,
     friends: Friends,
+    groups: Groups,
     users: Users,
     login_user_id: String,
 }
 
 impl Router {
-    pub fn new(messages: Messages, conversations: Conversations, friends: Friends, users: Users, login_user_id: String) -> Self {
-        Self { messages, conversations, friends, users, login_user_id }
+    pub fn new(messages: Messages, conversations: Conversations, friends: Friends, groups: Groups, users: Users, login_user_id: String) -> Self {
+        Self { messages, conversations, friends, groups, users, login_user_id }
     }
 
     /// Applies one notification in `w`. A failing write fails the batch (it is retried);
@@ -71,6 +73,10 @@ impl Router {
             (Domain::Message, ct::HAS_READ_RECEIPT) => self.messages.on_read(w, data).await,
             (Domain::Friend, _) => {
                 self.friends.on_notification(w, data);
+                Ok(())
+            }
+            (Domain::Group, _) => {
+                self.groups.on_notification(w, data);
                 Ok(())
             }
             (Domain::Conversation, ct::CONVERSATION_CHANGE) => {

@@ -24,6 +24,7 @@ use crate::context::SessionContext;
 use crate::conversation::Conversations;
 use crate::error::{OpenIMError, Result};
 use crate::friend::Friends;
+use crate::group::Groups;
 use crate::message::Messages;
 use crate::store::{Store, chat_logs, seqs, users};
 use crate::transport::http::{ApiClient, ErrorHook};
@@ -49,6 +50,7 @@ pub struct Session {
     users: Users,
     conversations: Conversations,
     friends: Friends,
+    groups: Groups,
     messages: Messages,
     /// The app came back to the foreground: compare seqs again.
     wake: Notify,
@@ -118,6 +120,7 @@ impl Session {
         let users = Users::new(ctx.clone());
         let conversations = Conversations::new(ctx.clone(), users.clone());
         let friends = Friends::new(ctx.clone(), conversations.clone());
+        let groups = Groups::new(ctx.clone(), conversations.clone());
         let messages = Messages::new(ctx.clone(), conversations.clone());
         let session = Arc::new(Self {
             id,
@@ -125,6 +128,7 @@ impl Session {
             users: users.clone(),
             conversations: conversations.clone(),
             friends: friends.clone(),
+            groups: groups.clone(),
             messages: messages.clone(),
             wake: Notify::new(),
             cancel,
@@ -132,8 +136,8 @@ impl Session {
             conn_task: Mutex::new(Some(conn_task)),
             loop_task: Mutex::new(None),
         });
-        let router = Router::new(messages.clone(), conversations.clone(), friends.clone(), users.clone(), user_id);
-        let syncer = Arc::new(MsgSyncer::new(ctx, messages, conversations, friends, router));
+        let router = Router::new(messages.clone(), conversations.clone(), friends.clone(), groups.clone(), users.clone(), user_id);
+        let syncer = Arc::new(MsgSyncer::new(ctx, messages, conversations, friends, groups, router));
         let task = tokio::spawn(run(Arc::downgrade(engine), session.clone(), syncer, events_rx, latch));
         *session.loop_task.lock().expect("task lock") = Some(task);
         Ok(session)
@@ -157,6 +161,10 @@ impl Session {
 
     pub fn friends(&self) -> &Friends {
         &self.friends
+    }
+
+    pub fn groups(&self) -> &Groups {
+        &self.groups
     }
 
     pub fn messages(&self) -> &Messages {

@@ -24,6 +24,7 @@ use super::router::Router;
 use crate::context::SessionContext;
 use crate::conversation::{Conversations, save};
 use crate::friend::Friends;
+use crate::group::Groups;
 use crate::error::Result;
 use crate::events::{ConversationEvent, Event};
 use crate::message::Messages;
@@ -46,14 +47,22 @@ pub struct MsgSyncer {
     messages: Messages,
     conversations: Conversations,
     friends: Friends,
+    groups: Groups,
     router: Router,
     /// Conversations with a gap: the highest seq known to exist.
     pending: Mutex<HashMap<String, i64>>,
 }
 
 impl MsgSyncer {
-    pub fn new(ctx: Arc<SessionContext>, messages: Messages, conversations: Conversations, friends: Friends, router: Router) -> Self {
-        Self { ctx, messages, conversations, friends, router, pending: Mutex::new(HashMap::new()) }
+    pub fn new(
+        ctx: Arc<SessionContext>,
+        messages: Messages,
+        conversations: Conversations,
+        friends: Friends,
+        groups: Groups,
+        router: Router,
+    ) -> Self {
+        Self { ctx, messages, conversations, friends, groups, router, pending: Mutex::new(HashMap::new()) }
     }
 
     /// Whether gaps wait to be pulled.
@@ -93,10 +102,11 @@ impl MsgSyncer {
     /// The lists (conversations), then the messages, then unread counts; returns whether
     /// progress was reported.
     async fn sync(&self, reinstalled: bool) -> Result<bool> {
-        // The lists first (friends, the blacklist, conversations and their settings made on
-        // other devices), as OpenIM syncs them before the messages.
+        // The lists first (friends, the blacklist, groups and their members, conversations and
+        // their settings made on other devices), as OpenIM syncs them before the messages.
         self.friends.sync().await?;
         self.friends.sync_blacks().await?;
+        self.groups.sync_all().await?;
         self.conversations.sync().await?;
         let max: GetMaxSeqResp = self.ctx.conn.request(req::GET_NEWEST_SEQ, &GetMaxSeqReq { user_id: self.ctx.user_id.clone() }).await?;
         let mut ranges = Vec::new();

@@ -15,9 +15,9 @@ use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::sync::{Arc, Mutex, Weak};
 
 use crate::engine::dispatcher::{THREAD_NAME, quiet_listener_panics};
-use crate::events::{ConnEvent, ConversationEvent, Event, EventSink, FriendEvent, MsgEvent, UserEvent};
+use crate::events::{ConnEvent, ConversationEvent, Event, EventSink, FriendEvent, GroupEvent, MsgEvent, UserEvent};
 use crate::model::{
-    BlackInfo, Conversation, FriendApplication, FriendInfo, InputStatusChange, Message, MessageReceipt, OnlineStatus, RevokedInfo,
+    BlackInfo, Conversation, FriendApplication, FriendInfo, GroupApplication, GroupInfo, GroupMember, InputStatusChange, Message, MessageReceipt, OnlineStatus, RevokedInfo,
     UserInfo,
 };
 use crate::runtime::panic_message;
@@ -90,6 +90,30 @@ pub trait FriendListener: Send + Sync {
     fn on_black_deleted(&self, black: BlackInfo);
 }
 
+/// Group, member and application events (OpenIM `OnGroupListener`). Each change reaches every
+/// device of the user, including changes made while it was offline.
+#[uniffi::export(foreign)]
+pub trait GroupListener: Send + Sync {
+    /// The user is in a new group (created, invited, accepted, or joined on another device).
+    fn on_joined_group_added(&self, group: GroupInfo);
+    /// The user left (quit, was kicked, or the group's members were removed).
+    fn on_joined_group_deleted(&self, group: GroupInfo);
+    /// Someone joined one of the user's groups (not told for the members found when the user
+    /// joins: `on_joined_group_added` covers those).
+    fn on_group_member_added(&self, member: GroupMember);
+    fn on_group_member_deleted(&self, member: GroupMember);
+    /// Someone applied to a group the user manages.
+    fn on_group_application_added(&self, application: GroupApplication);
+    fn on_group_application_deleted(&self, application: GroupApplication);
+    fn on_group_application_accepted(&self, application: GroupApplication);
+    fn on_group_application_rejected(&self, application: GroupApplication);
+    /// Name, face, notice, owner, member count, status or settings changed.
+    fn on_group_info_changed(&self, group: GroupInfo);
+    fn on_group_dismissed(&self, group: GroupInfo);
+    /// Role, group nickname or face, mute or `ex` of a member changed.
+    fn on_group_member_info_changed(&self, member: GroupMember);
+}
+
 /// The user's own profile and the presence of followed users (OpenIM `OnUserListener`).
 #[uniffi::export(foreign)]
 pub trait UserListener: Send + Sync {
@@ -134,6 +158,7 @@ pub(crate) enum Kind {
     Conversation,
     AdvancedMsg,
     Friend,
+    Group,
     User,
 }
 
@@ -233,6 +258,26 @@ impl ListenerRegistry {
         })
     }
 
+    pub fn add_group(&self, l: Arc<dyn GroupListener>) -> Arc<ListenerHandle> {
+        self.add(Kind::Group, false, move |event| {
+            if let Event::Group(e) = event {
+                match e {
+                    GroupEvent::JoinedGroupAdded(g) => l.on_joined_group_added(g),
+                    GroupEvent::JoinedGroupDeleted(g) => l.on_joined_group_deleted(g),
+                    GroupEvent::GroupMemberAdded(m) => l.on_group_member_added(m),
+                    GroupEvent::GroupMemberDeleted(m) => l.on_group_member_deleted(m),
+                    GroupEvent::ApplicationAdded(a) => l.on_group_application_added(a),
+                    GroupEvent::ApplicationDeleted(a) => l.on_group_application_deleted(a),
+                    GroupEvent::ApplicationAccepted(a) => l.on_group_application_accepted(a),
+                    GroupEvent::ApplicationRejected(a) => l.on_group_application_rejected(a),
+                    GroupEvent::GroupInfoChanged(g) => l.on_group_info_changed(g),
+                    GroupEvent::GroupDismissed(g) => l.on_group_dismissed(g),
+                    GroupEvent::GroupMemberInfoChanged(m) => l.on_group_member_info_changed(m),
+                }
+            }
+        })
+    }
+
     pub fn add_user(&self, l: Arc<dyn UserListener>) -> Arc<ListenerHandle> {
         self.add(Kind::User, false, move |event| {
             if let Event::User(e) = event {
@@ -303,6 +348,7 @@ impl EventSink for ListenerRegistry {
             Event::Conversation(_) => Kind::Conversation,
             Event::Msg(_) => Kind::AdvancedMsg,
             Event::Friend(_) => Kind::Friend,
+            Event::Group(_) => Kind::Group,
             Event::User(_) => Kind::User,
         };
         let targets: Vec<SyncSender<Event>> = {

@@ -5,16 +5,21 @@
 mod client;
 mod config;
 mod friend;
+mod group;
 mod listeners;
 
 pub use client::OpenIMClient;
 pub use config::{LogLevel, LoginStatus, OpenIMConfig};
 pub use crate::logging::{LogRecord, LogSink, set_log_sink};
-pub use listeners::{AdvancedMsgListener, ConnListener, ConversationListener, FriendListener, ListenerHandle, UserListener};
+pub use listeners::{AdvancedMsgListener, ConnListener, ConversationListener, FriendListener, GroupListener, ListenerHandle, UserListener};
 
 pub use crate::message::{CardInfo, HistoryPage, OfflinePushInfo, SearchParams, SearchResult, SearchResultItem};
 pub use crate::model::{
     ApplicationState, AtInfo, BlackInfo, Conversation, ConversationUpdate, FriendApplication, FriendInfo, FriendshipCheck,
     InputStatusChange, Message, MessageContent, MessageEntity, MessageReceipt, MessageStatus, OnlineStatus, PictureInfo, RevokedInfo,
     SearchFriendItem, SearchFriendsParams, UserInfo, UserInfoUpdate,
+};
+pub use crate::model::{
+    CreateGroupParams, GroupApplication, GroupInfo, GroupInfoUpdate, GroupMember, GroupMemberFilter, GroupMemberUpdate, GroupRole,
+    GroupVerification, SearchGroupMembersParams, SearchGroupsParams,
 };

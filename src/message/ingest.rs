@@ -21,11 +21,18 @@ pub fn is_placeholder(data: &MsgData) -> bool {
     data.seq > 0 && data.status == msg_status::HAS_DELETED && data.client_msg_id.is_empty()
 }
 
+/// `groupAtType` bits: mentioned by ID, and @all.
+const AT_ME: i32 = 1;
+const AT_ALL: i32 = 2;
+/// The mention of everyone in `atUserIDList`.
+const AT_ALL_TAG: &str = "AtAllTag";
+
 /// The conversation a chat message affects, as found while applying it.
 struct Touch {
     latest: Option<Message>,
     unread_added: i32,
-    at_me: bool,
+    /// `AT_ME` | `AT_ALL` as seen in this batch.
+    at_type: i32,
     session: i32,
     peer: String,
     peer_profile: Option<(String, String)>,
@@ -41,7 +48,7 @@ impl Messages {
         // Seqs up to the conversation's known max (or read seq) are already counted in its
         // unread count (the connect sync sets it from the server), so only later ones add to it.
         let counted = existing.as_ref().map(|c| c.max_seq.max(c.has_read_seq)).unwrap_or(0);
-        let mut t = Touch { latest: None, unread_added: 0, at_me: false, session: 0, peer: String::new(), peer_profile: None, top_seq: 0 };
+        let mut t = Touch { latest: None, unread_added: 0, at_type: 0, session: 0, peer: String::new(), peer_profile: None, top_seq: 0 };
 
         for data in msgs {
             t.top_seq = t.top_seq.max(data.seq);
@@ -98,10 +105,14 @@ impl Messages {
                         if options::is_set(&data.options, options::UNREAD_COUNT) && message.seq > counted {
                             t.unread_added += 1;
                         }
-                        if let MessageContent::AtText { at_user_ids, .. } = &message.content
-                            && at_user_ids.iter().any(|u| *u == me || u == "AtAllTag")
-                        {
-                            t.at_me = true;
+                        if let MessageContent::AtText { at_user_ids, .. } = &message.content {
+                            // OpenIM's groupAtType: 1 @me, 2 @all, 3 both.
+                            if at_user_ids.iter().any(|u| *u == me) {
+                                t.at_type |= AT_ME;
+                            }
+                            if at_user_ids.iter().any(|u| u == AT_ALL_TAG) {
+                                t.at_type |= AT_ALL;
+                            }
                         }
                         if message.session_type == session_type::SINGLE_CHAT && !message.sender_nickname.is_empty() {
                             t.peer_profile = Some((message.sender_nickname.clone(), message.sender_face_url.clone()));
@@ -134,8 +145,9 @@ impl Messages {
                 c.face_url = face;
             }
         }
-        if t.at_me && t.session != session_type::SINGLE_CHAT {
-            c.group_at_type = 1;
+        if t.at_type != 0 && t.session != session_type::SINGLE_CHAT {
+            // Bits 1 (@me) and 2 (@all) add up to OpenIM's 3 (@all and @me).
+            c.group_at_type = (c.group_at_type & (AT_ME | AT_ALL)) | t.at_type;
         }
         if lacks_profile(&c) {
             let (conversations, peer) = (self.conversations.clone(), c.user_id.clone());

@@ -158,7 +158,7 @@ pub struct CreateGroupParams {
     /// Members besides the creator (who becomes the owner).
     #[uniffi(default)]
     pub member_user_ids: Vec<String>,
-    /// Members made admins.
+    /// Members made admins (listed in `member_user_ids` or not).
     #[uniffi(default)]
     pub admin_user_ids: Vec<String>,
     #[uniffi(default = None)]

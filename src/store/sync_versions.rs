@@ -28,3 +28,9 @@ pub async fn put(c: &mut SqliteConnection, row: &SyncVersionRow) -> Result<()> {
     .await?;
     Ok(())
 }
+
+/// Forgets where a list stands (the list is gone, e.g. a group left).
+pub async fn delete(c: &mut SqliteConnection, table_name: &str, entity_id: &str) -> Result<()> {
+    sqlx::query("DELETE FROM local_sync_version WHERE table_name = ? AND entity_id = ?").bind(table_name).bind(entity_id).execute(c).await?;
+    Ok(())
+}

@@ -1,8 +1,8 @@
 //! A recording `AdvancedMsgListener` + `ConversationListener` with bounded waits.
 
 use openim_sdk::{
-    AdvancedMsgListener, BlackInfo, Conversation, ConversationListener, FriendApplication, FriendInfo, FriendListener, InputStatusChange,
-    Message, MessageReceipt, OnlineStatus, RevokedInfo, UserInfo, UserListener,
+    AdvancedMsgListener, BlackInfo, Conversation, ConversationListener, FriendApplication, FriendInfo, FriendListener, GroupApplication,
+    GroupInfo, GroupListener, GroupMember, InputStatusChange, Message, MessageReceipt, OnlineStatus, RevokedInfo, UserInfo, UserListener,
 };
 
 use super::Recorder;
@@ -34,6 +34,17 @@ pub enum Ev {
     BlackDeleted(BlackInfo),
     SelfUpdated(UserInfo),
     Status(OnlineStatus),
+    JoinedGroupAdded(GroupInfo),
+    JoinedGroupDeleted(GroupInfo),
+    MemberAdded(GroupMember),
+    MemberDeleted(GroupMember),
+    GroupApplicationAdded(GroupApplication),
+    GroupApplicationDeleted(GroupApplication),
+    GroupApplicationAccepted(GroupApplication),
+    GroupApplicationRejected(GroupApplication),
+    GroupChanged(GroupInfo),
+    GroupDismissed(GroupInfo),
+    MemberChanged(GroupMember),
 }
 
 pub type EventRecorder = Recorder<Ev>;
@@ -150,5 +161,41 @@ impl UserListener for EventRecorder {
     }
     fn on_user_status_changed(&self, status: OnlineStatus) {
         self.push(Ev::Status(status))
+    }
+}
+
+impl GroupListener for EventRecorder {
+    fn on_joined_group_added(&self, g: GroupInfo) {
+        self.push(Ev::JoinedGroupAdded(g))
+    }
+    fn on_joined_group_deleted(&self, g: GroupInfo) {
+        self.push(Ev::JoinedGroupDeleted(g))
+    }
+    fn on_group_member_added(&self, m: GroupMember) {
+        self.push(Ev::MemberAdded(m))
+    }
+    fn on_group_member_deleted(&self, m: GroupMember) {
+        self.push(Ev::MemberDeleted(m))
+    }
+    fn on_group_application_added(&self, a: GroupApplication) {
+        self.push(Ev::GroupApplicationAdded(a))
+    }
+    fn on_group_application_deleted(&self, a: GroupApplication) {
+        self.push(Ev::GroupApplicationDeleted(a))
+    }
+    fn on_group_application_accepted(&self, a: GroupApplication) {
+        self.push(Ev::GroupApplicationAccepted(a))
+    }
+    fn on_group_application_rejected(&self, a: GroupApplication) {
+        self.push(Ev::GroupApplicationRejected(a))
+    }
+    fn on_group_info_changed(&self, g: GroupInfo) {
+        self.push(Ev::GroupChanged(g))
+    }
+    fn on_group_dismissed(&self, g: GroupInfo) {
+        self.push(Ev::GroupDismissed(g))
+    }
+    fn on_group_member_info_changed(&self, m: GroupMember) {
+        self.push(Ev::MemberChanged(m))
     }
 }

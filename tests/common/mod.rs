@@ -62,6 +62,7 @@ impl TestServer {
         client.set_conversation_listener(events.clone());
         client.set_advanced_msg_listener(events.clone());
         client.set_friend_listener(events.clone());
+        client.set_group_listener(events.clone());
         client.set_user_listener(events.clone());
         client.login(user_id.to_owned(), token).await.expect("login");
         conn.wait_count(Conn::Success, 1).await;

@@ -201,6 +201,8 @@ impl Store {
         }
         if !added.is_empty() {
             self.bump_version(kind::GROUP_MEMBER, group_id, &added, Change::Insert).await?;
+            // The member count changed.
+            self.bump_version(kind::GROUP_MEMBER, group_id, &[g::INFO_ELEMENT.to_owned()], Change::Update).await?;
         }
         Ok(())
     }
@@ -212,6 +214,7 @@ impl Store {
             self.bump_version(kind::JOIN_GROUP, user_id, &[group_id.to_owned()], Change::Delete).await?;
         }
         self.bump_version(kind::GROUP_MEMBER, group_id, user_ids, Change::Delete).await?;
+        self.bump_version(kind::GROUP_MEMBER, group_id, &[g::INFO_ELEMENT.to_owned()], Change::Update).await?;
         Ok(())
     }
 
@@ -332,7 +335,9 @@ impl Store {
         set!(u.mute_end_time, "mute_end_time");
         let mut logged = vec![user_id.to_owned()];
         if u.role_level.is_some() {
+            // The order, and maybe the owner, changed.
             logged.push(g::SORT_ELEMENT.to_owned());
+            logged.push(g::INFO_ELEMENT.to_owned());
         }
         self.bump_version(kind::GROUP_MEMBER, group_id, &logged, Change::Update).await?;
         Ok(())

@@ -1,0 +1,309 @@
+//! Groups, members and applications end to end: every member's devices follow every change,
+//! offline ones at their next login, and the server's rules come back as typed errors.
+
+mod common;
+
+use common::events::Ev;
+use common::*;
+use openim_sdk::{
+    ApplicationState, CreateGroupParams, GroupInfoUpdate, GroupMemberFilter, GroupMemberUpdate, GroupRole, GroupVerification, OpenIMError,
+    SearchGroupMembersParams,
+};
+use openim_wire::api::path;
+use openim_wire::constant::platform;
+
+/// Waits until `online` saw an event `pick` accepts; returns what it picked.
+async fn seen<T>(online: &Online, what: &str, pick: impl Fn(&Ev) -> Option<T>) -> T {
+    let events = online.events.wait_until(what, |ev| ev.iter().any(|e| pick(e).is_some())).await;
+    events.iter().find_map(pick).unwrap()
+}
+
+fn group(name: &str, members: &[&str], admins: &[&str]) -> CreateGroupParams {
+    CreateGroupParams {
+        group_name: name.into(),
+        member_user_ids: members.iter().map(|s| s.to_string()).collect(),
+        admin_user_ids: admins.iter().map(|s| s.to_string()).collect(),
+        ..Default::default()
+    }
+}
+
+fn ids(members: &[openim_sdk::GroupMember]) -> Vec<String> {
+    members.iter().map(|m| m.user_id.clone()).collect()
+}
+
+async fn send_text(from: &Online, group_id: &str, text: &str) -> Result<openim_sdk::Message, OpenIMError> {
+    let m = from.client.create_text_message(text.into()).unwrap();
+    from.client.send_message(m, None, Some(group_id.into()), None, false).await
+}
+
+fn code(e: OpenIMError) -> i32 {
+    e.code()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_group_reaches_every_member_device_and_chat() {
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let alice_tablet = srv.online_with("alice", srv.admin.user_token("alice", platform::IPAD).await.unwrap(), platform::IPAD, tempfile::tempdir().unwrap()).await;
+    let bob = srv.online("bob").await;
+    let carol = srv.online("carol").await;
+
+    let g = alice.client.create_group(group("Hikers", &["bob", "carol"], &["bob"])).await.unwrap();
+    assert_eq!((g.group_name.as_str(), g.owner_user_id.as_str(), g.member_count), ("Hikers", "alice", 3));
+    assert!(g.group_id.bytes().all(|b| b.is_ascii_digit()));
+    for device in [&alice, &alice_tablet, &bob, &carol] {
+        let added = seen(device, "on_joined_group_added", |e| match e {
+            Ev::JoinedGroupAdded(x) => Some(x.clone()),
+            _ => None,
+        })
+        .await;
+        assert_eq!(added.group_id, g.group_id);
+    }
+    // The first listing of a group is told by on_joined_group_added alone.
+    assert!(!carol.events.events().iter().any(|e| matches!(e, Ev::MemberAdded(_))));
+    let members = carol.client.get_group_member_list(g.group_id.clone(), GroupMemberFilter::All, 0, 50).await.unwrap();
+    assert_eq!(ids(&members), ["alice", "bob", "carol"]);
+    assert_eq!(members.iter().map(|m| m.role).collect::<Vec<_>>(), [GroupRole::Owner, GroupRole::Admin, GroupRole::Member]);
+    assert_eq!(members[2].nickname, "carol nick");
+    let admins = carol.client.get_group_member_list(g.group_id.clone(), GroupMemberFilter::OwnerAndAdmins, 0, 50).await.unwrap();
+    assert_eq!(ids(&admins), ["alice", "bob"]);
+    assert!(carol.client.is_join_group(g.group_id.clone()).await.unwrap());
+    assert_eq!(carol.client.get_users_in_group(g.group_id.clone(), vec!["dave".into(), "bob".into()]).await.unwrap(), ["bob"]);
+
+    // The group chat: named after the group, the creation notice first, then messages.
+    let sent = send_text(&alice, &g.group_id, "hello hikers").await.unwrap();
+    assert!(sent.seq > 1, "after the creation notice");
+    let got = seen(&bob, "alice's group message", |e| match e {
+        Ev::NewMsg(m) if m.content_type == 101 => Some(m.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!((got.group_id.as_str(), got.session_type, got.conversation_id.clone()), (g.group_id.as_str(), 3, format!("sg_{}", g.group_id)));
+    let chat = bob.client.get_one_conversation(3, g.group_id.clone()).await.unwrap();
+    // The creation notice counts as unread, as OpenIM's isSendMsg copies do.
+    assert_eq!((chat.show_name.as_str(), chat.unread_count), ("Hikers", 2));
+
+    // @bob and @all from carol: bob's chat says both.
+    let at = carol.client.create_text_at_message("look".into(), vec!["bob".into(), "AtAllTag".into()], vec![], None).unwrap();
+    carol.client.send_message(at, None, Some(g.group_id.clone()), None, false).await.unwrap();
+    bob.events
+        .wait_until("@bob and @all", |ev| ev.iter().any(|e| matches!(e, Ev::ConversationsChanged(c) if c.iter().any(|c| c.group_at_type == 3))))
+        .await;
+
+    // A new name reaches everyone, and renames the chat.
+    alice.client.set_group_info(g.group_id.clone(), GroupInfoUpdate { group_name: Some("Climbers".into()), ..Default::default() }).await.unwrap();
+    for device in [&alice_tablet, &bob, &carol] {
+        seen(device, "the new name", |e| matches!(e, Ev::GroupChanged(x) if x.group_name == "Climbers").then_some(())).await;
+    }
+    bob.events
+        .wait_until("the chat renamed", |ev| ev.iter().any(|e| matches!(e, Ev::ConversationsChanged(c) if c.iter().any(|c| c.show_name == "Climbers"))))
+        .await;
+    let found = bob
+        .client
+        .search_group_members(SearchGroupMembersParams {
+            group_id: g.group_id.clone(),
+            keywords: vec!["car".into()],
+            search_user_id: true,
+            search_nickname: true,
+            offset: 0,
+            count: 10,
+        })
+        .await
+        .unwrap();
+    assert_eq!(ids(&found), ["carol"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn applications_invitations_and_departures() {
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let bob = srv.online("bob").await;
+    let dave = srv.online("dave").await;
+    let erin = srv.online("erin").await;
+    let g = alice.client.create_group(group("Club", &["bob"], &["bob"])).await.unwrap();
+    let gid = g.group_id.clone();
+    seen(&bob, "the group", |e| matches!(e, Ev::JoinedGroupAdded(_)).then_some(())).await;
+    send_text(&alice, &gid, "before dave").await.unwrap();
+
+    // dave applies; both managers hear of it; alice accepts.
+    dave.client.join_group(gid.clone(), "let me in".into(), 3, String::new()).await.unwrap();
+    assert!(!dave.client.is_join_group(gid.clone()).await.unwrap(), "waiting for approval");
+    for manager in [&alice, &bob] {
+        let app = seen(manager, "dave's application", |e| match e {
+            Ev::GroupApplicationAdded(a) => Some(a.clone()),
+            _ => None,
+        })
+        .await;
+        assert_eq!((app.user_id.as_str(), app.group_id.as_str(), app.req_msg.as_str(), app.nickname.as_str()), ("dave", gid.as_str(), "let me in", "dave nick"));
+    }
+    assert_eq!(alice.client.get_group_application_unhandled_count(0).await.unwrap(), 1);
+    let pending = bob.client.get_group_application_list_as_recipient(vec![ApplicationState::Pending], 0, 20).await.unwrap();
+    assert_eq!(pending.iter().map(|a| a.user_id.as_str()).collect::<Vec<_>>(), ["dave"]);
+    let mine = dave.client.get_group_application_list_as_applicant(vec![], 0, 20).await.unwrap();
+    assert_eq!((mine.len(), mine[0].state), (1, ApplicationState::Pending));
+    alice.client.accept_group_application(gid.clone(), "dave".into(), "welcome".into()).await.unwrap();
+    seen(&dave, "accepted", |e| matches!(e, Ev::GroupApplicationAccepted(a) if a.handle_msg == "welcome").then_some(())).await;
+    seen(&dave, "in the group", |e| matches!(e, Ev::JoinedGroupAdded(x) if x.group_id == gid).then_some(())).await;
+    seen(&bob, "dave joined", |e| matches!(e, Ev::MemberAdded(m) if m.user_id == "dave").then_some(())).await;
+    let err = alice.client.accept_group_application(gid.clone(), "dave".into(), String::new()).await.unwrap_err();
+    assert_eq!(code(err), 1206, "handled already");
+    // dave sees only what was said since he joined.
+    let history = dave.client.get_advanced_history_message_list(format!("sg_{gid}"), None, 50).await.unwrap();
+    assert!(history.messages.iter().all(|m| m.content_type != 101), "no history from before joining: {:?}", history.messages);
+
+    // erin is refused.
+    erin.client.join_group(gid.clone(), String::new(), 4, String::new()).await.unwrap();
+    seen(&alice, "erin's application", |e| matches!(e, Ev::GroupApplicationAdded(a) if a.user_id == "erin").then_some(())).await;
+    alice.client.refuse_group_application(gid.clone(), "erin".into(), "no".into()).await.unwrap();
+    seen(&erin, "refused", |e| matches!(e, Ev::GroupApplicationRejected(a) if a.state == ApplicationState::Refused).then_some(())).await;
+    assert!(!erin.client.is_join_group(gid.clone()).await.unwrap());
+    let err = send_text(&erin, &gid, "hi?").await.unwrap_err();
+    assert_eq!(code(err), 1203, "not a member");
+
+    // An admin invites erin straight in.
+    bob.client.invite_user_to_group(gid.clone(), "come".into(), vec!["erin".into()]).await.unwrap();
+    seen(&erin, "invited in", |e| matches!(e, Ev::JoinedGroupAdded(x) if x.group_id == gid).then_some(())).await;
+    seen(&alice, "erin joined", |e| matches!(e, Ev::MemberAdded(m) if m.user_id == "erin").then_some(())).await;
+
+    // dave is kicked: his list loses the group, the others lose dave, and he reads no more.
+    alice.client.kick_group_member(gid.clone(), "bye".into(), vec!["dave".into()]).await.unwrap();
+    seen(&dave, "kicked", |e| matches!(e, Ev::JoinedGroupDeleted(x) if x.group_id == gid).then_some(())).await;
+    seen(&bob, "dave left", |e| matches!(e, Ev::MemberDeleted(m) if m.user_id == "dave").then_some(())).await;
+    assert!(!dave.client.is_join_group(gid.clone()).await.unwrap());
+    send_text(&alice, &gid, "after dave").await.unwrap();
+    let marker = alice.client.create_text_message("marker".into()).unwrap();
+    alice.client.send_message(marker, Some("dave".into()), None, None, false).await.unwrap();
+    let got = dave.events.wait_until("the marker", |ev| ev.iter().any(|e| matches!(e, Ev::NewMsg(m) if m.recv_id == "dave"))).await;
+    assert!(!got.iter().any(|e| matches!(e, Ev::NewMsg(m) if m.group_id == gid && m.content_type == 101)), "a kicked member gets no group message");
+
+    // erin quits; the owner can not.
+    erin.client.quit_group(gid.clone()).await.unwrap();
+    assert!(erin.client.get_joined_group_list().await.unwrap().is_empty());
+    seen(&alice, "erin quit", |e| matches!(e, Ev::MemberDeleted(m) if m.user_id == "erin").then_some(())).await;
+    assert_eq!(code(alice.client.quit_group(gid.clone()).await.unwrap_err()), 1002);
+    let members = alice.client.get_group_member_list(gid.clone(), GroupMemberFilter::All, 0, 50).await.unwrap();
+    assert_eq!(ids(&members), ["alice", "bob"]);
+    let info = &alice.client.get_specified_groups_info(vec![gid.clone()]).await.unwrap()[0];
+    assert_eq!(info.member_count, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mutes_roles_ownership_and_dismissal() {
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let bob = srv.online("bob").await;
+    let carol = srv.online("carol").await;
+    let g = alice.client.create_group(group("Ops", &["bob", "carol"], &[])).await.unwrap();
+    let gid = g.group_id.clone();
+    seen(&carol, "the group", |e| matches!(e, Ev::JoinedGroupAdded(_)).then_some(())).await;
+
+    alice.client.change_group_member_mute(gid.clone(), "carol".into(), 600).await.unwrap();
+    let muted = seen(&carol, "muted", |e| match e {
+        Ev::MemberChanged(m) if m.user_id == "carol" && m.mute_end_time > 0 => Some(m.clone()),
+        _ => None,
+    })
+    .await;
+    assert!(muted.mute_end_time > openim_wire::time::now_ms() + 500_000);
+    assert_eq!(code(send_text(&carol, &gid, "can I?").await.unwrap_err()), 1402);
+    alice.client.change_group_member_mute(gid.clone(), "carol".into(), 0).await.unwrap();
+    seen(&carol, "unmuted", |e| matches!(e, Ev::MemberChanged(m) if m.user_id == "carol" && m.mute_end_time == 0).then_some(())).await;
+    send_text(&carol, &gid, "yes").await.unwrap();
+
+    // bob becomes admin; the whole group is muted: carol is silenced, bob is not.
+    alice.client.set_group_member_info(gid.clone(), "bob".into(), GroupMemberUpdate { role: Some(GroupRole::Admin), ..Default::default() }).await.unwrap();
+    seen(&carol, "bob is admin", |e| matches!(e, Ev::MemberChanged(m) if m.user_id == "bob" && m.role == GroupRole::Admin).then_some(())).await;
+    alice.client.change_group_mute(gid.clone(), true).await.unwrap();
+    seen(&carol, "group muted", |e| matches!(e, Ev::GroupChanged(x) if x.status == 3).then_some(())).await;
+    assert_eq!(code(send_text(&carol, &gid, "hello?").await.unwrap_err()), 1403);
+    send_text(&bob, &gid, "admins talk").await.unwrap();
+    alice.client.change_group_mute(gid.clone(), false).await.unwrap();
+    // A member sets its own group nickname, not others'.
+    carol.client.set_group_member_info(gid.clone(), "carol".into(), GroupMemberUpdate { nickname: Some("C".into()), ..Default::default() }).await.unwrap();
+    seen(&alice, "carol's nickname", |e| matches!(e, Ev::MemberChanged(m) if m.nickname == "C").then_some(())).await;
+    let err = carol.client.set_group_member_info(gid.clone(), "bob".into(), GroupMemberUpdate { nickname: Some("B".into()), ..Default::default() }).await;
+    assert_eq!(code(err.unwrap_err()), 1002);
+    assert_eq!(code(carol.client.kick_group_member(gid.clone(), String::new(), vec!["bob".into()]).await.unwrap_err()), 1002);
+
+    // Ownership moves to bob.
+    alice.client.transfer_group_owner(gid.clone(), "bob".into()).await.unwrap();
+    seen(&carol, "bob owns it", |e| matches!(e, Ev::GroupChanged(x) if x.owner_user_id == "bob").then_some(())).await;
+    let roles = carol.client.get_group_member_owner_and_admin(gid.clone()).await.unwrap();
+    assert_eq!(ids(&roles), ["bob"]);
+    assert_eq!(code(alice.client.dismiss_group(gid.clone()).await.unwrap_err()), 1002);
+
+    bob.client.dismiss_group(gid.clone()).await.unwrap();
+    for device in [&alice, &carol] {
+        let d = seen(device, "dismissed", |e| match e {
+            Ev::GroupDismissed(x) => Some(x.clone()),
+            _ => None,
+        })
+        .await;
+        assert_eq!((d.group_id.as_str(), d.status), (gid.as_str(), 2));
+    }
+    carol.events.wait_until("status 2 stored", |ev| ev.iter().any(|e| matches!(e, Ev::GroupChanged(x) if x.status == 2))).await;
+    assert_eq!(code(send_text(&carol, &gid, "anyone?").await.unwrap_err()), 1204);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_offline_member_catches_up_at_login_in_one_batch() {
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let bob = srv.online("bob").await;
+    let mut groups = Vec::new();
+    for name in ["one", "two", "three"] {
+        groups.push(alice.client.create_group(group(name, &["bob"], &[])).await.unwrap().group_id);
+    }
+    bob.events.wait_until("three groups", |ev| ev.iter().filter(|e| matches!(e, Ev::JoinedGroupAdded(_))).count() == 3).await;
+    bob.client.logout().await.unwrap();
+
+    // While bob is away: a name changes, carol joins, bob is kicked from one, a new group.
+    srv.user("carol").await;
+    alice.client.set_group_info(groups[0].clone(), GroupInfoUpdate { group_name: Some("ONE".into()), ..Default::default() }).await.unwrap();
+    alice.client.invite_user_to_group(groups[1].clone(), String::new(), vec!["carol".into()]).await.unwrap();
+    alice.client.kick_group_member(groups[2].clone(), String::new(), vec!["bob".into()]).await.unwrap();
+    let four = alice.client.create_group(group("four", &["bob"], &[])).await.unwrap().group_id;
+
+    let batches = srv.server.faults().rest_calls_seen(path::GET_INCREMENTAL_GROUP_MEMBERS_BATCH);
+    let token = srv.admin.user_token("bob", platform::ANDROID).await.unwrap();
+    bob.client.login("bob".into(), token).await.unwrap();
+    seen(&bob, "renamed", |e| matches!(e, Ev::GroupChanged(x) if x.group_name == "ONE").then_some(())).await;
+    seen(&bob, "carol joined", |e| matches!(e, Ev::MemberAdded(m) if m.user_id == "carol" && m.group_id == groups[1]).then_some(())).await;
+    seen(&bob, "kicked meanwhile", |e| matches!(e, Ev::JoinedGroupDeleted(x) if x.group_id == groups[2]).then_some(())).await;
+    seen(&bob, "the new group", |e| matches!(e, Ev::JoinedGroupAdded(x) if x.group_id == four).then_some(())).await;
+    bob.events.wait_until("the sync", |ev| ev.iter().filter(|e| matches!(e, Ev::SyncFinish(_))).count() >= 2).await;
+    let joined: Vec<String> = bob.client.get_joined_group_list().await.unwrap().into_iter().map(|g| g.group_id).collect();
+    assert_eq!(joined.len(), 3);
+    assert!(joined.contains(&four) && !joined.contains(&groups[2]));
+    // Three groups' members were checked with one batch request (a fourth, new, is listed by its own).
+    let used = srv.server.faults().rest_calls_seen(path::GET_INCREMENTAL_GROUP_MEMBERS_BATCH) - batches;
+    assert!(used <= 2, "{used} member batch requests for 3 groups");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_arguments_are_refused_before_the_network() {
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let g = alice.client.create_group(group("G", &[], &[])).await.unwrap();
+    let bad = |r: Result<(), OpenIMError>| assert!(matches!(r, Err(OpenIMError::InvalidArgument { .. })), "{r:?}");
+    bad(alice.client.join_group(String::new(), String::new(), 3, String::new()).await);
+    bad(alice.client.join_group("x".into(), String::new(), 9, String::new()).await);
+    bad(alice.client.kick_group_member(g.group_id.clone(), String::new(), vec![]).await);
+    bad(alice.client.invite_user_to_group(g.group_id.clone(), String::new(), vec!["a".into(), "a".into()]).await);
+    bad(alice.client.set_group_member_info(g.group_id.clone(), "alice".into(), GroupMemberUpdate { role: Some(GroupRole::Owner), ..Default::default() }).await);
+    bad(alice.client.set_group_info(g.group_id.clone(), GroupInfoUpdate { group_name: Some(" ".into()), ..Default::default() }).await);
+    assert!(matches!(alice.client.create_group(group("", &[], &[])).await, Err(OpenIMError::InvalidArgument { .. })));
+    assert!(matches!(alice.client.create_group(group("x", &["alice"], &[])).await, Err(OpenIMError::InvalidArgument { .. })));
+    assert!(matches!(alice.client.get_group_member_list(g.group_id.clone(), GroupMemberFilter::All, -1, 5).await, Err(OpenIMError::InvalidArgument { .. })));
+    // A group the user is not in has no local members.
+    let err = alice.client.get_group_member_list("nope".into(), GroupMemberFilter::All, 0, 5).await.unwrap_err();
+    assert_eq!(err.code(), 10400);
+    // The server's refusals are typed with its codes.
+    let err = alice.client.join_group("nope".into(), String::new(), 3, String::new()).await.unwrap_err();
+    assert_eq!(err.code(), 1004);
+    let err = alice
+        .client
+        .create_group(CreateGroupParams { need_verification: Some(GroupVerification::Direct), ..group("x", &["ghost"], &[]) })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), 1004, "an unknown member");
+}
