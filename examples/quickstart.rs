@@ -1,6 +1,7 @@
 //! Quickstart: an embedded devserver, two users (alice on Android, bob on iOS) who log in, become
-//! friends (bob applies, alice accepts) and chat; bob reads, alice revokes. Every listener event
-//! they receive is printed as it arrives.
+//! friends (bob applies, alice accepts) and chat; bob reads, alice revokes; then alice makes a
+//! group with bob and they talk there. Every listener event they receive is printed as it
+//! arrives.
 //!
 //!     cargo run --example quickstart
 
@@ -9,8 +10,9 @@ use std::time::Duration;
 
 use openim_devserver::{AdminClient, DevServer, DevServerConfig};
 use openim_sdk::{
-    AdvancedMsgListener, BlackInfo, ConnListener, Conversation, ConversationListener, FriendApplication, FriendInfo, FriendListener,
-    InputStatusChange, LogLevel, Message, MessageContent, MessageReceipt, OpenIMClient, OpenIMConfig, RevokedInfo,
+    AdvancedMsgListener, BlackInfo, ConnListener, Conversation, ConversationListener, CreateGroupParams, FriendApplication, FriendInfo,
+    FriendListener, GroupApplication, GroupInfo, GroupListener, GroupMember, GroupMemberFilter, InputStatusChange, LogLevel, Message,
+    MessageContent, MessageReceipt, OpenIMClient, OpenIMConfig, RevokedInfo,
 };
 use openim_wire::constant::{defaults, platform};
 use tokio::sync::watch;
@@ -30,6 +32,7 @@ struct Progress {
     revoked: u32,
     applications: u32,
     friends: u32,
+    groups: u32,
 }
 
 fn describe(m: &Message) -> String {
@@ -165,6 +168,43 @@ impl FriendListener for Printer {
     }
 }
 
+impl GroupListener for Printer {
+    fn on_joined_group_added(&self, g: GroupInfo) {
+        self.say(format!("GroupListener.on_joined_group_added {} \"{}\" ({} members)", g.group_id, g.group_name, g.member_count));
+        self.count(|p| p.groups += 1);
+    }
+    fn on_joined_group_deleted(&self, g: GroupInfo) {
+        self.say(format!("GroupListener.on_joined_group_deleted {}", g.group_id));
+    }
+    fn on_group_member_added(&self, m: GroupMember) {
+        self.say(format!("GroupListener.on_group_member_added {} in {}", m.user_id, m.group_id));
+    }
+    fn on_group_member_deleted(&self, m: GroupMember) {
+        self.say(format!("GroupListener.on_group_member_deleted {} from {}", m.user_id, m.group_id));
+    }
+    fn on_group_application_added(&self, a: GroupApplication) {
+        self.say(format!("GroupListener.on_group_application_added {} -> {}", a.user_id, a.group_id));
+    }
+    fn on_group_application_deleted(&self, a: GroupApplication) {
+        self.say(format!("GroupListener.on_group_application_deleted {} -> {}", a.user_id, a.group_id));
+    }
+    fn on_group_application_accepted(&self, a: GroupApplication) {
+        self.say(format!("GroupListener.on_group_application_accepted {} -> {}", a.user_id, a.group_id));
+    }
+    fn on_group_application_rejected(&self, a: GroupApplication) {
+        self.say(format!("GroupListener.on_group_application_rejected {} -> {}", a.user_id, a.group_id));
+    }
+    fn on_group_info_changed(&self, g: GroupInfo) {
+        self.say(format!("GroupListener.on_group_info_changed {} \"{}\"", g.group_id, g.group_name));
+    }
+    fn on_group_dismissed(&self, g: GroupInfo) {
+        self.say(format!("GroupListener.on_group_dismissed {}", g.group_id));
+    }
+    fn on_group_member_info_changed(&self, m: GroupMember) {
+        self.say(format!("GroupListener.on_group_member_info_changed {} in {}", m.user_id, m.group_id));
+    }
+}
+
 async fn wait(rx: &mut watch::Receiver<Progress>, what: &str, done: impl Fn(&Progress) -> bool) -> anyhow::Result<()> {
     tokio::time::timeout(Duration::from_secs(15), rx.wait_for(|p| done(p)))
         .await
@@ -195,6 +235,7 @@ async fn main() -> anyhow::Result<()> {
         client.set_conn_listener(printer.clone());
         client.set_conversation_listener(printer.clone());
         client.set_friend_listener(printer.clone());
+        client.set_group_listener(printer.clone());
         client.set_advanced_msg_listener(printer);
         client.login(user.to_owned(), token).await?;
         println!("[{user}] login() returned; status {:?}", client.login_status());
@@ -240,6 +281,20 @@ async fn main() -> anyhow::Result<()> {
     for m in &history.messages {
         println!("[bob]   seq={} {}: {}", m.seq, m.send_id, describe(m));
     }
+
+    let group = alice
+        .create_group(CreateGroupParams { group_name: "Weekend".into(), member_user_ids: vec!["bob".into()], ..Default::default() })
+        .await?;
+    println!("[alice] create_group() returned {} \"{}\"", group.group_id, group.group_name);
+    wait(bob_rx, "bob in the group", |p| p.groups >= 1).await?;
+    let members = bob.get_group_member_list(group.group_id.clone(), GroupMemberFilter::All, 0, 100).await?;
+    println!("[bob] get_group_member_list(): {:?}", members.iter().map(|m| (&m.user_id, m.role)).collect::<Vec<_>>());
+    let before = bob_rx.borrow().received;
+    alice.send_message(alice.create_text_message("Hiking on Saturday?".into())?, None, Some(group.group_id.clone()), None, false).await?;
+    wait(bob_rx, "bob to receive in the group", |p| p.received > before).await?;
+    let chat = bob.get_one_conversation(3, group.group_id.clone()).await?;
+    println!("[bob] group chat \"{}\": unread {}", chat.show_name, chat.unread_count);
+
     for (user, client, _) in &users {
         client.logout().await?;
         println!("[{user}] logout() returned; status {:?}", client.login_status());

@@ -471,6 +471,22 @@ private let UNIFFI_CALLBACK_UNEXPECTED_ERROR: Int32 = 2
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
+    typealias FfiType = UInt32
+    typealias SwiftType = UInt32
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt32 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterInt32: FfiConverterPrimitive {
     typealias FfiType = Int32
     typealias SwiftType = Int32
@@ -2364,6 +2380,600 @@ public func FfiConverterTypeFriendListener_lower(_ value: FriendListener) -> UIn
 
 
 /**
+ * Group, member and application events (OpenIM `OnGroupListener`). Each change reaches every
+ * device of the user, including changes made while it was offline.
+ */
+public protocol GroupListener: AnyObject, Sendable {
+    
+    /**
+     * The user is in a new group (created, invited, accepted, or joined on another device).
+     */
+    func onJoinedGroupAdded(group: GroupInfo) 
+    
+    /**
+     * The user left (quit, was kicked, or the group's members were removed).
+     */
+    func onJoinedGroupDeleted(group: GroupInfo) 
+    
+    /**
+     * Someone joined one of the user's groups (not told for the members found when the user
+     * joins: `on_joined_group_added` covers those).
+     */
+    func onGroupMemberAdded(member: GroupMember) 
+    
+    func onGroupMemberDeleted(member: GroupMember) 
+    
+    /**
+     * Someone applied to a group the user manages.
+     */
+    func onGroupApplicationAdded(application: GroupApplication) 
+    
+    func onGroupApplicationDeleted(application: GroupApplication) 
+    
+    func onGroupApplicationAccepted(application: GroupApplication) 
+    
+    func onGroupApplicationRejected(application: GroupApplication) 
+    
+    /**
+     * Name, face, notice, owner, member count, status or settings changed.
+     */
+    func onGroupInfoChanged(group: GroupInfo) 
+    
+    func onGroupDismissed(group: GroupInfo) 
+    
+    /**
+     * Role, group nickname or face, mute or `ex` of a member changed.
+     */
+    func onGroupMemberInfoChanged(member: GroupMember) 
+    
+}
+/**
+ * Group, member and application events (OpenIM `OnGroupListener`). Each change reaches every
+ * device of the user, including changes made while it was offline.
+ */
+open class GroupListenerImpl: GroupListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_openim_sdk_fn_clone_grouplistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_openim_sdk_fn_free_grouplistener(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * The user is in a new group (created, invited, accepted, or joined on another device).
+     */
+open func onJoinedGroupAdded(group: GroupInfo)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_grouplistener_on_joined_group_added(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeGroupInfo_lower(group),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The user left (quit, was kicked, or the group's members were removed).
+     */
+open func onJoinedGroupDeleted(group: GroupInfo)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_grouplistener_on_joined_group_deleted(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeGroupInfo_lower(group),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Someone joined one of the user's groups (not told for the members found when the user
+     * joins: `on_joined_group_added` covers those).
+     */
+open func onGroupMemberAdded(member: GroupMember)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_grouplistener_on_group_member_added(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeGroupMember_lower(member),uniffiCallStatus
+    )
+}
+}
+    
+open func onGroupMemberDeleted(member: GroupMember)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_grouplistener_on_group_member_deleted(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeGroupMember_lower(member),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Someone applied to a group the user manages.
+     */
+open func onGroupApplicationAdded(application: GroupApplication)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_grouplistener_on_group_application_added(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeGroupApplication_lower(application),uniffiCallStatus
+    )
+}
+}
+    
+open func onGroupApplicationDeleted(application: GroupApplication)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_grouplistener_on_group_application_deleted(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeGroupApplication_lower(application),uniffiCallStatus
+    )
+}
+}
+    
+open func onGroupApplicationAccepted(application: GroupApplication)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_grouplistener_on_group_application_accepted(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeGroupApplication_lower(application),uniffiCallStatus
+    )
+}
+}
+    
+open func onGroupApplicationRejected(application: GroupApplication)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_grouplistener_on_group_application_rejected(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeGroupApplication_lower(application),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Name, face, notice, owner, member count, status or settings changed.
+     */
+open func onGroupInfoChanged(group: GroupInfo)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_grouplistener_on_group_info_changed(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeGroupInfo_lower(group),uniffiCallStatus
+    )
+}
+}
+    
+open func onGroupDismissed(group: GroupInfo)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_grouplistener_on_group_dismissed(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeGroupInfo_lower(group),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Role, group nickname or face, mute or `ex` of a member changed.
+     */
+open func onGroupMemberInfoChanged(member: GroupMember)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_grouplistener_on_group_member_info_changed(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeGroupMember_lower(member),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceGroupListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceGroupListener = UniffiVTableCallbackInterfaceGroupListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeGroupListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface GroupListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeGroupListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface GroupListener: handle missing in uniffiClone")
+            }
+        },
+        onJoinedGroupAdded: { (
+            uniffiHandle: UInt64,
+            group: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeGroupListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onJoinedGroupAdded(
+                     group: try FfiConverterTypeGroupInfo_lift(group)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onJoinedGroupDeleted: { (
+            uniffiHandle: UInt64,
+            group: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeGroupListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onJoinedGroupDeleted(
+                     group: try FfiConverterTypeGroupInfo_lift(group)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onGroupMemberAdded: { (
+            uniffiHandle: UInt64,
+            member: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeGroupListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onGroupMemberAdded(
+                     member: try FfiConverterTypeGroupMember_lift(member)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onGroupMemberDeleted: { (
+            uniffiHandle: UInt64,
+            member: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeGroupListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onGroupMemberDeleted(
+                     member: try FfiConverterTypeGroupMember_lift(member)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onGroupApplicationAdded: { (
+            uniffiHandle: UInt64,
+            application: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeGroupListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onGroupApplicationAdded(
+                     application: try FfiConverterTypeGroupApplication_lift(application)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onGroupApplicationDeleted: { (
+            uniffiHandle: UInt64,
+            application: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeGroupListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onGroupApplicationDeleted(
+                     application: try FfiConverterTypeGroupApplication_lift(application)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onGroupApplicationAccepted: { (
+            uniffiHandle: UInt64,
+            application: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeGroupListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onGroupApplicationAccepted(
+                     application: try FfiConverterTypeGroupApplication_lift(application)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onGroupApplicationRejected: { (
+            uniffiHandle: UInt64,
+            application: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeGroupListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onGroupApplicationRejected(
+                     application: try FfiConverterTypeGroupApplication_lift(application)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onGroupInfoChanged: { (
+            uniffiHandle: UInt64,
+            group: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeGroupListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onGroupInfoChanged(
+                     group: try FfiConverterTypeGroupInfo_lift(group)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onGroupDismissed: { (
+            uniffiHandle: UInt64,
+            group: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeGroupListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onGroupDismissed(
+                     group: try FfiConverterTypeGroupInfo_lift(group)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        },
+        onGroupMemberInfoChanged: { (
+            uniffiHandle: UInt64,
+            member: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeGroupListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onGroupMemberInfoChanged(
+                     member: try FfiConverterTypeGroupMember_lift(member)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceGroupListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceGroupListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitGroupListener() {
+    uniffi_openim_sdk_fn_init_callback_vtable_grouplistener(UniffiCallbackInterfaceGroupListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGroupListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<GroupListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = GroupListener
+
+    public static func lift(_ handle: UInt64) throws -> GroupListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return GroupListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: GroupListener) -> UInt64 {
+         if let rustImpl = value as? GroupListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GroupListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: GroupListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGroupListener_lift(_ handle: UInt64) throws -> GroupListener {
+    return try FfiConverterTypeGroupListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGroupListener_lower(_ value: GroupListener) -> UInt64 {
+    return FfiConverterTypeGroupListener.lower(value)
+}
+
+
+
+
+
+
+/**
  * One registration; cancelling it (or dropping the last reference) removes the listener.
  */
 public protocol ListenerHandleProtocol: AnyObject, Sendable {
@@ -3035,6 +3645,130 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
     func subscribeUsersStatus(userIds: [String]) async throws  -> [OnlineStatus]
     
     func unsubscribeUsersStatus(userIds: [String]) async throws 
+    
+    func acceptGroupApplication(groupId: String, fromUserId: String, handleMsg: String) async throws 
+    
+    /**
+     * Adds a group listener, registered while the returned handle lives.
+     */
+    func addGroupListener(listener: GroupListener)  -> ListenerHandle
+    
+    /**
+     * Mutes a member for `muted_seconds` (0 lifts the mute).
+     */
+    func changeGroupMemberMute(groupId: String, userId: String, mutedSeconds: UInt32) async throws 
+    
+    /**
+     * Mutes the whole group (only the owner and admins may talk), or lifts the mute.
+     */
+    func changeGroupMute(groupId: String, isMute: Bool) async throws 
+    
+    /**
+     * Creates a group owned by the logged-in user, with members (and admins among them).
+     */
+    func createGroup(params: CreateGroupParams) async throws  -> GroupInfo
+    
+    /**
+     * Dismisses a group the user owns.
+     */
+    func dismissGroup(groupId: String) async throws 
+    
+    /**
+     * The user's own applications, newest first.
+     */
+    func getGroupApplicationListAsApplicant(states: [ApplicationState], offset: Int32, count: Int32) async throws  -> [GroupApplication]
+    
+    /**
+     * Applications to the groups the user owns or administers, newest first (all states
+     * with none).
+     */
+    func getGroupApplicationListAsRecipient(states: [ApplicationState], offset: Int32, count: Int32) async throws  -> [GroupApplication]
+    
+    /**
+     * Pending applications to the user's groups made after `since_ms` (0 for all).
+     */
+    func getGroupApplicationUnhandledCount(sinceMs: Int64) async throws  -> Int32
+    
+    /**
+     * Members (owner, admins, then members, each by join time), filtered by role, one page.
+     */
+    func getGroupMemberList(groupId: String, filter: GroupMemberFilter, offset: Int32, count: Int32) async throws  -> [GroupMember]
+    
+    func getGroupMemberOwnerAndAdmin(groupId: String) async throws  -> [GroupMember]
+    
+    /**
+     * Every group the user is in.
+     */
+    func getJoinedGroupList() async throws  -> [GroupInfo]
+    
+    func getJoinedGroupListPage(offset: Int32, count: Int32) async throws  -> [GroupInfo]
+    
+    /**
+     * The members among `user_ids`, in that order (non-members left out).
+     */
+    func getSpecifiedGroupMembersInfo(groupId: String, userIds: [String]) async throws  -> [GroupMember]
+    
+    /**
+     * Groups by ID (the user's own from the local list, others from the server).
+     */
+    func getSpecifiedGroupsInfo(groupIds: [String]) async throws  -> [GroupInfo]
+    
+    /**
+     * Which of `user_ids` are in the group.
+     */
+    func getUsersInGroup(groupId: String, userIds: [String]) async throws  -> [String]
+    
+    /**
+     * Invites users: they join at once, or become applications where the group wants it.
+     */
+    func inviteUserToGroup(groupId: String, reason: String, userIds: [String]) async throws 
+    
+    func isJoinGroup(groupId: String) async throws  -> Bool
+    
+    /**
+     * Applies to join a group, or joins it when it lets anyone in. `join_source`: 2
+     * invitation, 3 search, 4 QR code.
+     */
+    func joinGroup(groupId: String, reqMsg: String, joinSource: Int32, ex: String) async throws 
+    
+    func kickGroupMember(groupId: String, reason: String, userIds: [String]) async throws 
+    
+    /**
+     * Leaves a group (the owner transfers or dismisses it instead).
+     */
+    func quitGroup(groupId: String) async throws 
+    
+    func refuseGroupApplication(groupId: String, fromUserId: String, handleMsg: String) async throws 
+    
+    /**
+     * Members whose ID or group nickname contains a keyword.
+     */
+    func searchGroupMembers(params: SearchGroupMembersParams) async throws  -> [GroupMember]
+    
+    /**
+     * The user's groups whose ID or name contains a keyword.
+     */
+    func searchGroups(params: SearchGroupsParams) async throws  -> [GroupInfo]
+    
+    /**
+     * Changes the group's name, notice, introduction, face, `ex` or settings.
+     */
+    func setGroupInfo(groupId: String, update: GroupInfoUpdate) async throws 
+    
+    /**
+     * Sets (replaces) the group listener; its handle is kept by the client.
+     */
+    func setGroupListener(listener: GroupListener) 
+    
+    /**
+     * Changes a member's group nickname, face, role or `ex`.
+     */
+    func setGroupMemberInfo(groupId: String, userId: String, update: GroupMemberUpdate) async throws 
+    
+    /**
+     * Makes another member the owner; the user becomes an ordinary member.
+     */
+    func transferGroupOwner(groupId: String, newOwnerUserId: String) async throws 
     
 }
 /**
@@ -4316,6 +5050,509 @@ open func unsubscribeUsersStatus(userIds: [String])async throws   {
         )
 }
     
+open func acceptGroupApplication(groupId: String, fromUserId: String, handleMsg: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_accept_group_application(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(groupId),FfiConverterString.lower(fromUserId),FfiConverterString.lower(handleMsg)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Adds a group listener, registered while the returned handle lives.
+     */
+open func addGroupListener(listener: GroupListener) -> ListenerHandle  {
+    return try!  FfiConverterTypeListenerHandle_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_add_group_listener(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeGroupListener_lower(listener),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Mutes a member for `muted_seconds` (0 lifts the mute).
+     */
+open func changeGroupMemberMute(groupId: String, userId: String, mutedSeconds: UInt32)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_change_group_member_mute(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(groupId),FfiConverterString.lower(userId),FfiConverterUInt32.lower(mutedSeconds)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Mutes the whole group (only the owner and admins may talk), or lifts the mute.
+     */
+open func changeGroupMute(groupId: String, isMute: Bool)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_change_group_mute(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(groupId),FfiConverterBool.lower(isMute)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Creates a group owned by the logged-in user, with members (and admins among them).
+     */
+open func createGroup(params: CreateGroupParams)async throws  -> GroupInfo  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_create_group(
+                        self.uniffiCloneHandle(),FfiConverterTypeCreateGroupParams_lower(params)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeGroupInfo_lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Dismisses a group the user owns.
+     */
+open func dismissGroup(groupId: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_dismiss_group(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(groupId)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * The user's own applications, newest first.
+     */
+open func getGroupApplicationListAsApplicant(states: [ApplicationState], offset: Int32, count: Int32)async throws  -> [GroupApplication]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_get_group_application_list_as_applicant(
+                        self.uniffiCloneHandle(),FfiConverterSequenceTypeApplicationState.lower(states),FfiConverterInt32.lower(offset),FfiConverterInt32.lower(count)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeGroupApplication.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Applications to the groups the user owns or administers, newest first (all states
+     * with none).
+     */
+open func getGroupApplicationListAsRecipient(states: [ApplicationState], offset: Int32, count: Int32)async throws  -> [GroupApplication]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_get_group_application_list_as_recipient(
+                        self.uniffiCloneHandle(),FfiConverterSequenceTypeApplicationState.lower(states),FfiConverterInt32.lower(offset),FfiConverterInt32.lower(count)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeGroupApplication.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Pending applications to the user's groups made after `since_ms` (0 for all).
+     */
+open func getGroupApplicationUnhandledCount(sinceMs: Int64)async throws  -> Int32  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_get_group_application_unhandled_count(
+                        self.uniffiCloneHandle(),FfiConverterInt64.lower(sinceMs)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_i32,
+            completeFunc: ffi_openim_sdk_rust_future_complete_i32,
+            freeFunc: ffi_openim_sdk_rust_future_free_i32,
+            liftFunc: FfiConverterInt32.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Members (owner, admins, then members, each by join time), filtered by role, one page.
+     */
+open func getGroupMemberList(groupId: String, filter: GroupMemberFilter, offset: Int32, count: Int32)async throws  -> [GroupMember]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_get_group_member_list(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(groupId),FfiConverterTypeGroupMemberFilter_lower(filter),FfiConverterInt32.lower(offset),FfiConverterInt32.lower(count)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeGroupMember.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+open func getGroupMemberOwnerAndAdmin(groupId: String)async throws  -> [GroupMember]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_get_group_member_owner_and_admin(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(groupId)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeGroupMember.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Every group the user is in.
+     */
+open func getJoinedGroupList()async throws  -> [GroupInfo]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_get_joined_group_list(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeGroupInfo.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+open func getJoinedGroupListPage(offset: Int32, count: Int32)async throws  -> [GroupInfo]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_get_joined_group_list_page(
+                        self.uniffiCloneHandle(),FfiConverterInt32.lower(offset),FfiConverterInt32.lower(count)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeGroupInfo.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * The members among `user_ids`, in that order (non-members left out).
+     */
+open func getSpecifiedGroupMembersInfo(groupId: String, userIds: [String])async throws  -> [GroupMember]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_get_specified_group_members_info(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(groupId),FfiConverterSequenceString.lower(userIds)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeGroupMember.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Groups by ID (the user's own from the local list, others from the server).
+     */
+open func getSpecifiedGroupsInfo(groupIds: [String])async throws  -> [GroupInfo]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_get_specified_groups_info(
+                        self.uniffiCloneHandle(),FfiConverterSequenceString.lower(groupIds)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeGroupInfo.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Which of `user_ids` are in the group.
+     */
+open func getUsersInGroup(groupId: String, userIds: [String])async throws  -> [String]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_get_users_in_group(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(groupId),FfiConverterSequenceString.lower(userIds)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceString.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Invites users: they join at once, or become applications where the group wants it.
+     */
+open func inviteUserToGroup(groupId: String, reason: String, userIds: [String])async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_invite_user_to_group(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(groupId),FfiConverterString.lower(reason),FfiConverterSequenceString.lower(userIds)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+open func isJoinGroup(groupId: String)async throws  -> Bool  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_is_join_group(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(groupId)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_i8,
+            completeFunc: ffi_openim_sdk_rust_future_complete_i8,
+            freeFunc: ffi_openim_sdk_rust_future_free_i8,
+            liftFunc: FfiConverterBool.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Applies to join a group, or joins it when it lets anyone in. `join_source`: 2
+     * invitation, 3 search, 4 QR code.
+     */
+open func joinGroup(groupId: String, reqMsg: String, joinSource: Int32, ex: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_join_group(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(groupId),FfiConverterString.lower(reqMsg),FfiConverterInt32.lower(joinSource),FfiConverterString.lower(ex)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+open func kickGroupMember(groupId: String, reason: String, userIds: [String])async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_kick_group_member(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(groupId),FfiConverterString.lower(reason),FfiConverterSequenceString.lower(userIds)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Leaves a group (the owner transfers or dismisses it instead).
+     */
+open func quitGroup(groupId: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_quit_group(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(groupId)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+open func refuseGroupApplication(groupId: String, fromUserId: String, handleMsg: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_refuse_group_application(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(groupId),FfiConverterString.lower(fromUserId),FfiConverterString.lower(handleMsg)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Members whose ID or group nickname contains a keyword.
+     */
+open func searchGroupMembers(params: SearchGroupMembersParams)async throws  -> [GroupMember]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_search_group_members(
+                        self.uniffiCloneHandle(),FfiConverterTypeSearchGroupMembersParams_lower(params)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeGroupMember.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * The user's groups whose ID or name contains a keyword.
+     */
+open func searchGroups(params: SearchGroupsParams)async throws  -> [GroupInfo]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_search_groups(
+                        self.uniffiCloneHandle(),FfiConverterTypeSearchGroupsParams_lower(params)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeGroupInfo.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Changes the group's name, notice, introduction, face, `ex` or settings.
+     */
+open func setGroupInfo(groupId: String, update: GroupInfoUpdate)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_set_group_info(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(groupId),FfiConverterTypeGroupInfoUpdate_lower(update)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Sets (replaces) the group listener; its handle is kept by the client.
+     */
+open func setGroupListener(listener: GroupListener)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_set_group_listener(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeGroupListener_lower(listener),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Changes a member's group nickname, face, role or `ex`.
+     */
+open func setGroupMemberInfo(groupId: String, userId: String, update: GroupMemberUpdate)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_set_group_member_info(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(groupId),FfiConverterString.lower(userId),FfiConverterTypeGroupMemberUpdate_lower(update)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Makes another member the owner; the user becomes an ordinary member.
+     */
+open func transferGroupOwner(groupId: String, newOwnerUserId: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_transfer_group_owner(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(groupId),FfiConverterString.lower(newOwnerUserId)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
 
     
 }
@@ -5045,6 +6282,99 @@ public func FfiConverterTypeConversationUpdate_lower(_ value: ConversationUpdate
 
 
 /**
+ * A new group (`create_group`).
+ */
+public struct CreateGroupParams: Equatable, Hashable {
+    public let groupName: String
+    public let faceUrl: String
+    public let notification: String
+    public let introduction: String
+    public let ex: String
+    /**
+     * Members besides the creator (who becomes the owner).
+     */
+    public let memberUserIds: [String]
+    /**
+     * Members made admins (listed in `member_user_ids` or not).
+     */
+    public let adminUserIds: [String]
+    public let needVerification: GroupVerification?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(groupName: String, faceUrl: String = "", notification: String = "", introduction: String = "", ex: String = "", 
+        /**
+         * Members besides the creator (who becomes the owner).
+         */memberUserIds: [String] = [], 
+        /**
+         * Members made admins (listed in `member_user_ids` or not).
+         */adminUserIds: [String] = [], needVerification: GroupVerification? = nil) {
+        self.groupName = groupName
+        self.faceUrl = faceUrl
+        self.notification = notification
+        self.introduction = introduction
+        self.ex = ex
+        self.memberUserIds = memberUserIds
+        self.adminUserIds = adminUserIds
+        self.needVerification = needVerification
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension CreateGroupParams: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCreateGroupParams: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CreateGroupParams {
+        return
+            try CreateGroupParams(
+                groupName: FfiConverterString.read(from: &buf), 
+                faceUrl: FfiConverterString.read(from: &buf), 
+                notification: FfiConverterString.read(from: &buf), 
+                introduction: FfiConverterString.read(from: &buf), 
+                ex: FfiConverterString.read(from: &buf), 
+                memberUserIds: FfiConverterSequenceString.read(from: &buf), 
+                adminUserIds: FfiConverterSequenceString.read(from: &buf), 
+                needVerification: FfiConverterOptionTypeGroupVerification.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: CreateGroupParams, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.groupName, into: &buf)
+        FfiConverterString.write(value.faceUrl, into: &buf)
+        FfiConverterString.write(value.notification, into: &buf)
+        FfiConverterString.write(value.introduction, into: &buf)
+        FfiConverterString.write(value.ex, into: &buf)
+        FfiConverterSequenceString.write(value.memberUserIds, into: &buf)
+        FfiConverterSequenceString.write(value.adminUserIds, into: &buf)
+        FfiConverterOptionTypeGroupVerification.write(value.needVerification, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCreateGroupParams_lift(_ buf: RustBuffer) throws -> CreateGroupParams {
+    return try FfiConverterTypeCreateGroupParams.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCreateGroupParams_lower(_ value: CreateGroupParams) -> RustBuffer {
+    return FfiConverterTypeCreateGroupParams.lower(value)
+}
+
+
+/**
  * A friend application (OpenIM `LocalFriendRequest`). Times are milliseconds.
  */
 public struct FriendApplication: Equatable, Hashable {
@@ -5336,6 +6666,503 @@ public func FfiConverterTypeFriendshipCheck_lift(_ buf: RustBuffer) throws -> Fr
 #endif
 public func FfiConverterTypeFriendshipCheck_lower(_ value: FriendshipCheck) -> RustBuffer {
     return FfiConverterTypeFriendshipCheck.lower(value)
+}
+
+
+/**
+ * An application to join a group (OpenIM `LocalGroupRequest`). Times are milliseconds.
+ */
+public struct GroupApplication: Equatable, Hashable {
+    public let groupId: String
+    public let groupName: String
+    public let groupFaceUrl: String
+    public let ownerUserId: String
+    public let memberCount: Int32
+    public let userId: String
+    public let nickname: String
+    public let userFaceUrl: String
+    public let state: ApplicationState
+    public let reqMsg: String
+    public let handleMsg: String
+    public let reqTime: Int64
+    public let handleUserId: String
+    public let handleTime: Int64
+    public let ex: String
+    public let joinSource: Int32
+    public let inviterUserId: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(groupId: String, groupName: String, groupFaceUrl: String, ownerUserId: String, memberCount: Int32, userId: String, nickname: String, userFaceUrl: String, state: ApplicationState, reqMsg: String, handleMsg: String, reqTime: Int64, handleUserId: String, handleTime: Int64, ex: String, joinSource: Int32, inviterUserId: String) {
+        self.groupId = groupId
+        self.groupName = groupName
+        self.groupFaceUrl = groupFaceUrl
+        self.ownerUserId = ownerUserId
+        self.memberCount = memberCount
+        self.userId = userId
+        self.nickname = nickname
+        self.userFaceUrl = userFaceUrl
+        self.state = state
+        self.reqMsg = reqMsg
+        self.handleMsg = handleMsg
+        self.reqTime = reqTime
+        self.handleUserId = handleUserId
+        self.handleTime = handleTime
+        self.ex = ex
+        self.joinSource = joinSource
+        self.inviterUserId = inviterUserId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension GroupApplication: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGroupApplication: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GroupApplication {
+        return
+            try GroupApplication(
+                groupId: FfiConverterString.read(from: &buf), 
+                groupName: FfiConverterString.read(from: &buf), 
+                groupFaceUrl: FfiConverterString.read(from: &buf), 
+                ownerUserId: FfiConverterString.read(from: &buf), 
+                memberCount: FfiConverterInt32.read(from: &buf), 
+                userId: FfiConverterString.read(from: &buf), 
+                nickname: FfiConverterString.read(from: &buf), 
+                userFaceUrl: FfiConverterString.read(from: &buf), 
+                state: FfiConverterTypeApplicationState.read(from: &buf), 
+                reqMsg: FfiConverterString.read(from: &buf), 
+                handleMsg: FfiConverterString.read(from: &buf), 
+                reqTime: FfiConverterInt64.read(from: &buf), 
+                handleUserId: FfiConverterString.read(from: &buf), 
+                handleTime: FfiConverterInt64.read(from: &buf), 
+                ex: FfiConverterString.read(from: &buf), 
+                joinSource: FfiConverterInt32.read(from: &buf), 
+                inviterUserId: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: GroupApplication, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.groupId, into: &buf)
+        FfiConverterString.write(value.groupName, into: &buf)
+        FfiConverterString.write(value.groupFaceUrl, into: &buf)
+        FfiConverterString.write(value.ownerUserId, into: &buf)
+        FfiConverterInt32.write(value.memberCount, into: &buf)
+        FfiConverterString.write(value.userId, into: &buf)
+        FfiConverterString.write(value.nickname, into: &buf)
+        FfiConverterString.write(value.userFaceUrl, into: &buf)
+        FfiConverterTypeApplicationState.write(value.state, into: &buf)
+        FfiConverterString.write(value.reqMsg, into: &buf)
+        FfiConverterString.write(value.handleMsg, into: &buf)
+        FfiConverterInt64.write(value.reqTime, into: &buf)
+        FfiConverterString.write(value.handleUserId, into: &buf)
+        FfiConverterInt64.write(value.handleTime, into: &buf)
+        FfiConverterString.write(value.ex, into: &buf)
+        FfiConverterInt32.write(value.joinSource, into: &buf)
+        FfiConverterString.write(value.inviterUserId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGroupApplication_lift(_ buf: RustBuffer) throws -> GroupApplication {
+    return try FfiConverterTypeGroupApplication.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGroupApplication_lower(_ value: GroupApplication) -> RustBuffer {
+    return FfiConverterTypeGroupApplication.lower(value)
+}
+
+
+/**
+ * A group the user is in (OpenIM `LocalGroup`). Times are milliseconds.
+ */
+public struct GroupInfo: Equatable, Hashable {
+    public let groupId: String
+    public let groupName: String
+    public let notification: String
+    public let introduction: String
+    public let faceUrl: String
+    public let createTime: Int64
+    /**
+     * 0 ok, 1 chat banned, 2 dismissed, 3 muted.
+     */
+    public let status: Int32
+    public let creatorUserId: String
+    public let groupType: Int32
+    public let ownerUserId: String
+    public let memberCount: Int32
+    public let ex: String
+    public let needVerification: GroupVerification
+    public let lookMemberInfo: Int32
+    public let applyMemberFriend: Int32
+    public let notificationUpdateTime: Int64
+    public let notificationUserId: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(groupId: String, groupName: String, notification: String, introduction: String, faceUrl: String, createTime: Int64, 
+        /**
+         * 0 ok, 1 chat banned, 2 dismissed, 3 muted.
+         */status: Int32, creatorUserId: String, groupType: Int32, ownerUserId: String, memberCount: Int32, ex: String, needVerification: GroupVerification, lookMemberInfo: Int32, applyMemberFriend: Int32, notificationUpdateTime: Int64, notificationUserId: String) {
+        self.groupId = groupId
+        self.groupName = groupName
+        self.notification = notification
+        self.introduction = introduction
+        self.faceUrl = faceUrl
+        self.createTime = createTime
+        self.status = status
+        self.creatorUserId = creatorUserId
+        self.groupType = groupType
+        self.ownerUserId = ownerUserId
+        self.memberCount = memberCount
+        self.ex = ex
+        self.needVerification = needVerification
+        self.lookMemberInfo = lookMemberInfo
+        self.applyMemberFriend = applyMemberFriend
+        self.notificationUpdateTime = notificationUpdateTime
+        self.notificationUserId = notificationUserId
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension GroupInfo: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGroupInfo: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GroupInfo {
+        return
+            try GroupInfo(
+                groupId: FfiConverterString.read(from: &buf), 
+                groupName: FfiConverterString.read(from: &buf), 
+                notification: FfiConverterString.read(from: &buf), 
+                introduction: FfiConverterString.read(from: &buf), 
+                faceUrl: FfiConverterString.read(from: &buf), 
+                createTime: FfiConverterInt64.read(from: &buf), 
+                status: FfiConverterInt32.read(from: &buf), 
+                creatorUserId: FfiConverterString.read(from: &buf), 
+                groupType: FfiConverterInt32.read(from: &buf), 
+                ownerUserId: FfiConverterString.read(from: &buf), 
+                memberCount: FfiConverterInt32.read(from: &buf), 
+                ex: FfiConverterString.read(from: &buf), 
+                needVerification: FfiConverterTypeGroupVerification.read(from: &buf), 
+                lookMemberInfo: FfiConverterInt32.read(from: &buf), 
+                applyMemberFriend: FfiConverterInt32.read(from: &buf), 
+                notificationUpdateTime: FfiConverterInt64.read(from: &buf), 
+                notificationUserId: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: GroupInfo, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.groupId, into: &buf)
+        FfiConverterString.write(value.groupName, into: &buf)
+        FfiConverterString.write(value.notification, into: &buf)
+        FfiConverterString.write(value.introduction, into: &buf)
+        FfiConverterString.write(value.faceUrl, into: &buf)
+        FfiConverterInt64.write(value.createTime, into: &buf)
+        FfiConverterInt32.write(value.status, into: &buf)
+        FfiConverterString.write(value.creatorUserId, into: &buf)
+        FfiConverterInt32.write(value.groupType, into: &buf)
+        FfiConverterString.write(value.ownerUserId, into: &buf)
+        FfiConverterInt32.write(value.memberCount, into: &buf)
+        FfiConverterString.write(value.ex, into: &buf)
+        FfiConverterTypeGroupVerification.write(value.needVerification, into: &buf)
+        FfiConverterInt32.write(value.lookMemberInfo, into: &buf)
+        FfiConverterInt32.write(value.applyMemberFriend, into: &buf)
+        FfiConverterInt64.write(value.notificationUpdateTime, into: &buf)
+        FfiConverterString.write(value.notificationUserId, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGroupInfo_lift(_ buf: RustBuffer) throws -> GroupInfo {
+    return try FfiConverterTypeGroupInfo.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGroupInfo_lower(_ value: GroupInfo) -> RustBuffer {
+    return FfiConverterTypeGroupInfo.lower(value)
+}
+
+
+/**
+ * What `set_group_info` changes; `None` leaves a field as it is.
+ */
+public struct GroupInfoUpdate: Equatable, Hashable {
+    public let groupName: String?
+    public let notification: String?
+    public let introduction: String?
+    public let faceUrl: String?
+    public let ex: String?
+    public let needVerification: GroupVerification?
+    public let lookMemberInfo: Int32?
+    public let applyMemberFriend: Int32?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(groupName: String? = nil, notification: String? = nil, introduction: String? = nil, faceUrl: String? = nil, ex: String? = nil, needVerification: GroupVerification? = nil, lookMemberInfo: Int32? = nil, applyMemberFriend: Int32? = nil) {
+        self.groupName = groupName
+        self.notification = notification
+        self.introduction = introduction
+        self.faceUrl = faceUrl
+        self.ex = ex
+        self.needVerification = needVerification
+        self.lookMemberInfo = lookMemberInfo
+        self.applyMemberFriend = applyMemberFriend
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension GroupInfoUpdate: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGroupInfoUpdate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GroupInfoUpdate {
+        return
+            try GroupInfoUpdate(
+                groupName: FfiConverterOptionString.read(from: &buf), 
+                notification: FfiConverterOptionString.read(from: &buf), 
+                introduction: FfiConverterOptionString.read(from: &buf), 
+                faceUrl: FfiConverterOptionString.read(from: &buf), 
+                ex: FfiConverterOptionString.read(from: &buf), 
+                needVerification: FfiConverterOptionTypeGroupVerification.read(from: &buf), 
+                lookMemberInfo: FfiConverterOptionInt32.read(from: &buf), 
+                applyMemberFriend: FfiConverterOptionInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: GroupInfoUpdate, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.groupName, into: &buf)
+        FfiConverterOptionString.write(value.notification, into: &buf)
+        FfiConverterOptionString.write(value.introduction, into: &buf)
+        FfiConverterOptionString.write(value.faceUrl, into: &buf)
+        FfiConverterOptionString.write(value.ex, into: &buf)
+        FfiConverterOptionTypeGroupVerification.write(value.needVerification, into: &buf)
+        FfiConverterOptionInt32.write(value.lookMemberInfo, into: &buf)
+        FfiConverterOptionInt32.write(value.applyMemberFriend, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGroupInfoUpdate_lift(_ buf: RustBuffer) throws -> GroupInfoUpdate {
+    return try FfiConverterTypeGroupInfoUpdate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGroupInfoUpdate_lower(_ value: GroupInfoUpdate) -> RustBuffer {
+    return FfiConverterTypeGroupInfoUpdate.lower(value)
+}
+
+
+/**
+ * A member of a group (OpenIM `LocalGroupMember`). Times are milliseconds.
+ */
+public struct GroupMember: Equatable, Hashable {
+    public let groupId: String
+    public let userId: String
+    /**
+     * The member's name in the group (their nickname unless set).
+     */
+    public let nickname: String
+    public let faceUrl: String
+    public let role: GroupRole
+    public let joinTime: Int64
+    /**
+     * 1 admin, 2 invitation, 3 search, 4 QR code.
+     */
+    public let joinSource: Int32
+    public let inviterUserId: String
+    /**
+     * Muted until then (0: not muted).
+     */
+    public let muteEndTime: Int64
+    public let operatorUserId: String
+    public let ex: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(groupId: String, userId: String, 
+        /**
+         * The member's name in the group (their nickname unless set).
+         */nickname: String, faceUrl: String, role: GroupRole, joinTime: Int64, 
+        /**
+         * 1 admin, 2 invitation, 3 search, 4 QR code.
+         */joinSource: Int32, inviterUserId: String, 
+        /**
+         * Muted until then (0: not muted).
+         */muteEndTime: Int64, operatorUserId: String, ex: String) {
+        self.groupId = groupId
+        self.userId = userId
+        self.nickname = nickname
+        self.faceUrl = faceUrl
+        self.role = role
+        self.joinTime = joinTime
+        self.joinSource = joinSource
+        self.inviterUserId = inviterUserId
+        self.muteEndTime = muteEndTime
+        self.operatorUserId = operatorUserId
+        self.ex = ex
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension GroupMember: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGroupMember: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GroupMember {
+        return
+            try GroupMember(
+                groupId: FfiConverterString.read(from: &buf), 
+                userId: FfiConverterString.read(from: &buf), 
+                nickname: FfiConverterString.read(from: &buf), 
+                faceUrl: FfiConverterString.read(from: &buf), 
+                role: FfiConverterTypeGroupRole.read(from: &buf), 
+                joinTime: FfiConverterInt64.read(from: &buf), 
+                joinSource: FfiConverterInt32.read(from: &buf), 
+                inviterUserId: FfiConverterString.read(from: &buf), 
+                muteEndTime: FfiConverterInt64.read(from: &buf), 
+                operatorUserId: FfiConverterString.read(from: &buf), 
+                ex: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: GroupMember, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.groupId, into: &buf)
+        FfiConverterString.write(value.userId, into: &buf)
+        FfiConverterString.write(value.nickname, into: &buf)
+        FfiConverterString.write(value.faceUrl, into: &buf)
+        FfiConverterTypeGroupRole.write(value.role, into: &buf)
+        FfiConverterInt64.write(value.joinTime, into: &buf)
+        FfiConverterInt32.write(value.joinSource, into: &buf)
+        FfiConverterString.write(value.inviterUserId, into: &buf)
+        FfiConverterInt64.write(value.muteEndTime, into: &buf)
+        FfiConverterString.write(value.operatorUserId, into: &buf)
+        FfiConverterString.write(value.ex, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGroupMember_lift(_ buf: RustBuffer) throws -> GroupMember {
+    return try FfiConverterTypeGroupMember.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGroupMember_lower(_ value: GroupMember) -> RustBuffer {
+    return FfiConverterTypeGroupMember.lower(value)
+}
+
+
+/**
+ * What `set_group_member_info` changes; `None` leaves a field as it is.
+ */
+public struct GroupMemberUpdate: Equatable, Hashable {
+    public let nickname: String?
+    public let faceUrl: String?
+    public let role: GroupRole?
+    public let ex: String?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(nickname: String? = nil, faceUrl: String? = nil, role: GroupRole? = nil, ex: String? = nil) {
+        self.nickname = nickname
+        self.faceUrl = faceUrl
+        self.role = role
+        self.ex = ex
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension GroupMemberUpdate: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGroupMemberUpdate: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GroupMemberUpdate {
+        return
+            try GroupMemberUpdate(
+                nickname: FfiConverterOptionString.read(from: &buf), 
+                faceUrl: FfiConverterOptionString.read(from: &buf), 
+                role: FfiConverterOptionTypeGroupRole.read(from: &buf), 
+                ex: FfiConverterOptionString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: GroupMemberUpdate, into buf: inout [UInt8]) {
+        FfiConverterOptionString.write(value.nickname, into: &buf)
+        FfiConverterOptionString.write(value.faceUrl, into: &buf)
+        FfiConverterOptionTypeGroupRole.write(value.role, into: &buf)
+        FfiConverterOptionString.write(value.ex, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGroupMemberUpdate_lift(_ buf: RustBuffer) throws -> GroupMemberUpdate {
+    return try FfiConverterTypeGroupMemberUpdate.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGroupMemberUpdate_lower(_ value: GroupMemberUpdate) -> RustBuffer {
+    return FfiConverterTypeGroupMemberUpdate.lower(value)
 }
 
 
@@ -6395,6 +8222,140 @@ public func FfiConverterTypeSearchFriendsParams_lower(_ value: SearchFriendsPara
 
 
 /**
+ * What `search_group_members` looks for.
+ */
+public struct SearchGroupMembersParams: Equatable, Hashable {
+    public let groupId: String
+    public let keywords: [String]
+    public let searchUserId: Bool
+    public let searchNickname: Bool
+    public let offset: Int32
+    public let count: Int32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(groupId: String, keywords: [String], searchUserId: Bool = true, searchNickname: Bool = true, offset: Int32 = 0, count: Int32 = 100) {
+        self.groupId = groupId
+        self.keywords = keywords
+        self.searchUserId = searchUserId
+        self.searchNickname = searchNickname
+        self.offset = offset
+        self.count = count
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SearchGroupMembersParams: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSearchGroupMembersParams: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SearchGroupMembersParams {
+        return
+            try SearchGroupMembersParams(
+                groupId: FfiConverterString.read(from: &buf), 
+                keywords: FfiConverterSequenceString.read(from: &buf), 
+                searchUserId: FfiConverterBool.read(from: &buf), 
+                searchNickname: FfiConverterBool.read(from: &buf), 
+                offset: FfiConverterInt32.read(from: &buf), 
+                count: FfiConverterInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SearchGroupMembersParams, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.groupId, into: &buf)
+        FfiConverterSequenceString.write(value.keywords, into: &buf)
+        FfiConverterBool.write(value.searchUserId, into: &buf)
+        FfiConverterBool.write(value.searchNickname, into: &buf)
+        FfiConverterInt32.write(value.offset, into: &buf)
+        FfiConverterInt32.write(value.count, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSearchGroupMembersParams_lift(_ buf: RustBuffer) throws -> SearchGroupMembersParams {
+    return try FfiConverterTypeSearchGroupMembersParams.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSearchGroupMembersParams_lower(_ value: SearchGroupMembersParams) -> RustBuffer {
+    return FfiConverterTypeSearchGroupMembersParams.lower(value)
+}
+
+
+/**
+ * What `search_groups` looks for.
+ */
+public struct SearchGroupsParams: Equatable, Hashable {
+    public let keywords: [String]
+    public let searchGroupId: Bool
+    public let searchGroupName: Bool
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(keywords: [String], searchGroupId: Bool = true, searchGroupName: Bool = true) {
+        self.keywords = keywords
+        self.searchGroupId = searchGroupId
+        self.searchGroupName = searchGroupName
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension SearchGroupsParams: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSearchGroupsParams: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SearchGroupsParams {
+        return
+            try SearchGroupsParams(
+                keywords: FfiConverterSequenceString.read(from: &buf), 
+                searchGroupId: FfiConverterBool.read(from: &buf), 
+                searchGroupName: FfiConverterBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: SearchGroupsParams, into buf: inout [UInt8]) {
+        FfiConverterSequenceString.write(value.keywords, into: &buf)
+        FfiConverterBool.write(value.searchGroupId, into: &buf)
+        FfiConverterBool.write(value.searchGroupName, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSearchGroupsParams_lift(_ buf: RustBuffer) throws -> SearchGroupsParams {
+    return try FfiConverterTypeSearchGroupsParams.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSearchGroupsParams_lower(_ value: SearchGroupsParams) -> RustBuffer {
+    return FfiConverterTypeSearchGroupsParams.lower(value)
+}
+
+
+/**
  * What to look for. At least one of `keywords`, `sender_ids` or `content_types` is needed.
  */
 public struct SearchParams: Equatable, Hashable {
@@ -6873,6 +8834,264 @@ public func FfiConverterTypeApplicationState_lift(_ buf: RustBuffer) throws -> A
 #endif
 public func FfiConverterTypeApplicationState_lower(_ value: ApplicationState) -> RustBuffer {
     return FfiConverterTypeApplicationState.lower(value)
+}
+
+
+
+/**
+ * Which members `get_group_member_list` returns (OpenIM's filter 0–5).
+ */
+
+public enum GroupMemberFilter: Equatable, Hashable {
+    
+    case all
+    case owner
+    case admins
+    case members
+    case adminsAndMembers
+    case ownerAndAdmins
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension GroupMemberFilter: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGroupMemberFilter: FfiConverterRustBuffer {
+    typealias SwiftType = GroupMemberFilter
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GroupMemberFilter {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .all
+        
+        case 2: return .owner
+        
+        case 3: return .admins
+        
+        case 4: return .members
+        
+        case 5: return .adminsAndMembers
+        
+        case 6: return .ownerAndAdmins
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: GroupMemberFilter, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .all:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .owner:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .admins:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .members:
+            writeInt(&buf, Int32(4))
+        
+        
+        case .adminsAndMembers:
+            writeInt(&buf, Int32(5))
+        
+        
+        case .ownerAndAdmins:
+            writeInt(&buf, Int32(6))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGroupMemberFilter_lift(_ buf: RustBuffer) throws -> GroupMemberFilter {
+    return try FfiConverterTypeGroupMemberFilter.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGroupMemberFilter_lower(_ value: GroupMemberFilter) -> RustBuffer {
+    return FfiConverterTypeGroupMemberFilter.lower(value)
+}
+
+
+
+/**
+ * A member's role (OpenIM `roleLevel`: 100 owner, 60 admin, 20 member).
+ */
+
+public enum GroupRole: Equatable, Hashable {
+    
+    case owner
+    case admin
+    case member
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension GroupRole: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGroupRole: FfiConverterRustBuffer {
+    typealias SwiftType = GroupRole
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GroupRole {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .owner
+        
+        case 2: return .admin
+        
+        case 3: return .member
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: GroupRole, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .owner:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .admin:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .member:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGroupRole_lift(_ buf: RustBuffer) throws -> GroupRole {
+    return try FfiConverterTypeGroupRole.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGroupRole_lower(_ value: GroupRole) -> RustBuffer {
+    return FfiConverterTypeGroupRole.lower(value)
+}
+
+
+
+/**
+ * How users get into a group (OpenIM `needVerification`).
+ */
+
+public enum GroupVerification: Equatable, Hashable {
+    
+    /**
+     * Joining needs approval; members' invitations go through directly (0).
+     */
+    case applyNeedsApproval
+    /**
+     * Joining and invitations by ordinary members need approval (1).
+     */
+    case allNeedApproval
+    /**
+     * Anyone joins directly (2).
+     */
+    case direct
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension GroupVerification: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeGroupVerification: FfiConverterRustBuffer {
+    typealias SwiftType = GroupVerification
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> GroupVerification {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .applyNeedsApproval
+        
+        case 2: return .allNeedApproval
+        
+        case 3: return .direct
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: GroupVerification, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .applyNeedsApproval:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .allNeedApproval:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .direct:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGroupVerification_lift(_ buf: RustBuffer) throws -> GroupVerification {
+    return try FfiConverterTypeGroupVerification.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeGroupVerification_lower(_ value: GroupVerification) -> RustBuffer {
+    return FfiConverterTypeGroupVerification.lower(value)
 }
 
 
@@ -7863,6 +10082,54 @@ fileprivate struct FfiConverterOptionTypePictureInfo: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeGroupRole: FfiConverterRustBuffer {
+    typealias SwiftType = GroupRole?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeGroupRole.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeGroupRole.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeGroupVerification: FfiConverterRustBuffer {
+    typealias SwiftType = GroupVerification?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeGroupVerification.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeGroupVerification.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceInt32: FfiConverterRustBuffer {
     typealias SwiftType = [Int32]
 
@@ -8055,6 +10322,81 @@ fileprivate struct FfiConverterSequenceTypeFriendshipCheck: FfiConverterRustBuff
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeFriendshipCheck.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeGroupApplication: FfiConverterRustBuffer {
+    typealias SwiftType = [GroupApplication]
+
+    public static func write(_ value: [GroupApplication], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeGroupApplication.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [GroupApplication] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [GroupApplication]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeGroupApplication.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeGroupInfo: FfiConverterRustBuffer {
+    typealias SwiftType = [GroupInfo]
+
+    public static func write(_ value: [GroupInfo], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeGroupInfo.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [GroupInfo] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [GroupInfo]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeGroupInfo.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeGroupMember: FfiConverterRustBuffer {
+    typealias SwiftType = [GroupMember]
+
+    public static func write(_ value: [GroupMember], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeGroupMember.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [GroupMember] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [GroupMember]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeGroupMember.read(from: &buf))
         }
         return seq
     }
@@ -8570,6 +10912,90 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_unsubscribe_users_status() != 16406) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_openim_sdk_checksum_method_openimclient_accept_group_application() != 30949) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_add_group_listener() != 21708) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_change_group_member_mute() != 10198) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_change_group_mute() != 45569) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_group() != 27436) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_dismiss_group() != 15859) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_group_application_list_as_applicant() != 14997) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_group_application_list_as_recipient() != 41771) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_group_application_unhandled_count() != 30455) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_group_member_list() != 34885) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_group_member_owner_and_admin() != 33265) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_joined_group_list() != 49407) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_joined_group_list_page() != 61704) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_specified_group_members_info() != 50035) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_specified_groups_info() != 54720) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_users_in_group() != 43745) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_invite_user_to_group() != 11529) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_is_join_group() != 35381) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_join_group() != 36809) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_kick_group_member() != 43642) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_quit_group() != 34294) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_refuse_group_application() != 33875) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_search_group_members() != 54705) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_search_groups() != 51630) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_set_group_info() != 22349) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_set_group_listener() != 64805) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_set_group_member_info() != 30553) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_transfer_group_owner() != 64403) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_openim_sdk_checksum_method_advancedmsglistener_on_recv_new_message() != 21948) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -8657,6 +11083,39 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_friendlistener_on_black_deleted() != 20216) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_openim_sdk_checksum_method_grouplistener_on_joined_group_added() != 23955) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_grouplistener_on_joined_group_deleted() != 53135) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_grouplistener_on_group_member_added() != 28593) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_grouplistener_on_group_member_deleted() != 7087) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_grouplistener_on_group_application_added() != 45245) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_grouplistener_on_group_application_deleted() != 58574) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_grouplistener_on_group_application_accepted() != 16346) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_grouplistener_on_group_application_rejected() != 25174) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_grouplistener_on_group_info_changed() != 22176) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_grouplistener_on_group_dismissed() != 16346) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_grouplistener_on_group_member_info_changed() != 1165) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_openim_sdk_checksum_method_listenerhandle_cancel() != 37808) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -8680,6 +11139,7 @@ private let initializationResult: InitializationResult = {
     uniffiCallbackInitConnListener()
     uniffiCallbackInitConversationListener()
     uniffiCallbackInitFriendListener()
+    uniffiCallbackInitGroupListener()
     uniffiCallbackInitLogSink()
     uniffiCallbackInitUserListener()
     return InitializationResult.ok

@@ -744,6 +744,39 @@ internal interface UniffiCallbackInterfaceFriendListenerMethod7 : com.sun.jna.Ca
 internal interface UniffiCallbackInterfaceFriendListenerMethod8 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`black`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
+internal interface UniffiCallbackInterfaceGroupListenerMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`group`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceGroupListenerMethod1 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`group`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceGroupListenerMethod2 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`member`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceGroupListenerMethod3 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`member`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceGroupListenerMethod4 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`application`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceGroupListenerMethod5 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`application`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceGroupListenerMethod6 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`application`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceGroupListenerMethod7 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`application`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceGroupListenerMethod8 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`group`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceGroupListenerMethod9 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`group`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
+internal interface UniffiCallbackInterfaceGroupListenerMethod10 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`member`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
 internal interface UniffiCallbackInterfaceUserListenerMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`info`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
@@ -901,6 +934,55 @@ internal open class UniffiVTableCallbackInterfaceFriendListener(
         `onFriendInfoChanged` = other.`onFriendInfoChanged`
         `onBlackAdded` = other.`onBlackAdded`
         `onBlackDeleted` = other.`onBlackDeleted`
+    }
+
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "onJoinedGroupAdded", "onJoinedGroupDeleted", "onGroupMemberAdded", "onGroupMemberDeleted", "onGroupApplicationAdded", "onGroupApplicationDeleted", "onGroupApplicationAccepted", "onGroupApplicationRejected", "onGroupInfoChanged", "onGroupDismissed", "onGroupMemberInfoChanged")
+internal open class UniffiVTableCallbackInterfaceGroupListener(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `onJoinedGroupAdded`: UniffiCallbackInterfaceGroupListenerMethod0? = null,
+    @JvmField internal var `onJoinedGroupDeleted`: UniffiCallbackInterfaceGroupListenerMethod1? = null,
+    @JvmField internal var `onGroupMemberAdded`: UniffiCallbackInterfaceGroupListenerMethod2? = null,
+    @JvmField internal var `onGroupMemberDeleted`: UniffiCallbackInterfaceGroupListenerMethod3? = null,
+    @JvmField internal var `onGroupApplicationAdded`: UniffiCallbackInterfaceGroupListenerMethod4? = null,
+    @JvmField internal var `onGroupApplicationDeleted`: UniffiCallbackInterfaceGroupListenerMethod5? = null,
+    @JvmField internal var `onGroupApplicationAccepted`: UniffiCallbackInterfaceGroupListenerMethod6? = null,
+    @JvmField internal var `onGroupApplicationRejected`: UniffiCallbackInterfaceGroupListenerMethod7? = null,
+    @JvmField internal var `onGroupInfoChanged`: UniffiCallbackInterfaceGroupListenerMethod8? = null,
+    @JvmField internal var `onGroupDismissed`: UniffiCallbackInterfaceGroupListenerMethod9? = null,
+    @JvmField internal var `onGroupMemberInfoChanged`: UniffiCallbackInterfaceGroupListenerMethod10? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `onJoinedGroupAdded`: UniffiCallbackInterfaceGroupListenerMethod0? = null,
+        `onJoinedGroupDeleted`: UniffiCallbackInterfaceGroupListenerMethod1? = null,
+        `onGroupMemberAdded`: UniffiCallbackInterfaceGroupListenerMethod2? = null,
+        `onGroupMemberDeleted`: UniffiCallbackInterfaceGroupListenerMethod3? = null,
+        `onGroupApplicationAdded`: UniffiCallbackInterfaceGroupListenerMethod4? = null,
+        `onGroupApplicationDeleted`: UniffiCallbackInterfaceGroupListenerMethod5? = null,
+        `onGroupApplicationAccepted`: UniffiCallbackInterfaceGroupListenerMethod6? = null,
+        `onGroupApplicationRejected`: UniffiCallbackInterfaceGroupListenerMethod7? = null,
+        `onGroupInfoChanged`: UniffiCallbackInterfaceGroupListenerMethod8? = null,
+        `onGroupDismissed`: UniffiCallbackInterfaceGroupListenerMethod9? = null,
+        `onGroupMemberInfoChanged`: UniffiCallbackInterfaceGroupListenerMethod10? = null,
+    ): UniffiVTableCallbackInterfaceGroupListener(`uniffiFree`,`uniffiClone`,`onJoinedGroupAdded`,`onJoinedGroupDeleted`,`onGroupMemberAdded`,`onGroupMemberDeleted`,`onGroupApplicationAdded`,`onGroupApplicationDeleted`,`onGroupApplicationAccepted`,`onGroupApplicationRejected`,`onGroupInfoChanged`,`onGroupDismissed`,`onGroupMemberInfoChanged`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceGroupListener) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `onJoinedGroupAdded` = other.`onJoinedGroupAdded`
+        `onJoinedGroupDeleted` = other.`onJoinedGroupDeleted`
+        `onGroupMemberAdded` = other.`onGroupMemberAdded`
+        `onGroupMemberDeleted` = other.`onGroupMemberDeleted`
+        `onGroupApplicationAdded` = other.`onGroupApplicationAdded`
+        `onGroupApplicationDeleted` = other.`onGroupApplicationDeleted`
+        `onGroupApplicationAccepted` = other.`onGroupApplicationAccepted`
+        `onGroupApplicationRejected` = other.`onGroupApplicationRejected`
+        `onGroupInfoChanged` = other.`onGroupInfoChanged`
+        `onGroupDismissed` = other.`onGroupDismissed`
+        `onGroupMemberInfoChanged` = other.`onGroupMemberInfoChanged`
     }
 
 }
@@ -1119,6 +1201,62 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_unsubscribe_users_status(
     ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_accept_group_application(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_add_group_listener(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_change_group_member_mute(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_change_group_mute(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_create_group(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_dismiss_group(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_get_group_application_list_as_applicant(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_get_group_application_list_as_recipient(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_get_group_application_unhandled_count(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_get_group_member_list(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_get_group_member_owner_and_admin(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_get_joined_group_list(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_get_joined_group_list_page(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_get_specified_group_members_info(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_get_specified_groups_info(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_get_users_in_group(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_invite_user_to_group(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_is_join_group(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_join_group(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_kick_group_member(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_quit_group(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_refuse_group_application(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_search_group_members(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_search_groups(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_set_group_info(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_set_group_listener(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_set_group_member_info(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_transfer_group_owner(
+    ): Int
     external fun uniffi_openim_sdk_checksum_method_advancedmsglistener_on_recv_new_message(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_advancedmsglistener_on_recv_c2c_read_receipt(
@@ -1177,6 +1315,28 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_openim_sdk_checksum_method_friendlistener_on_black_deleted(
     ): Int
+    external fun uniffi_openim_sdk_checksum_method_grouplistener_on_joined_group_added(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_grouplistener_on_joined_group_deleted(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_grouplistener_on_group_member_added(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_grouplistener_on_group_member_deleted(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_grouplistener_on_group_application_added(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_grouplistener_on_group_application_deleted(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_grouplistener_on_group_application_accepted(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_grouplistener_on_group_application_rejected(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_grouplistener_on_group_info_changed(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_grouplistener_on_group_dismissed(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_grouplistener_on_group_member_info_changed(
+    ): Int
     external fun uniffi_openim_sdk_checksum_method_listenerhandle_cancel(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_listenerhandle_is_cancelled(
@@ -1209,6 +1369,7 @@ internal object UniffiLib {
         uniffiCallbackInterfaceConnListener.register(this)
         uniffiCallbackInterfaceConversationListener.register(this)
         uniffiCallbackInterfaceFriendListener.register(this)
+        uniffiCallbackInterfaceGroupListener.register(this)
         uniffiCallbackInterfaceLogSink.register(this)
         uniffiCallbackInterfaceUserListener.register(this)
         
@@ -1367,6 +1528,62 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_unsubscribe_users_status(`ptr`: Long,`userIds`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_accept_group_application(`ptr`: Long,`groupId`: RustBuffer.ByValue,`fromUserId`: RustBuffer.ByValue,`handleMsg`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_add_group_listener(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_change_group_member_mute(`ptr`: Long,`groupId`: RustBuffer.ByValue,`userId`: RustBuffer.ByValue,`mutedSeconds`: Int,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_change_group_mute(`ptr`: Long,`groupId`: RustBuffer.ByValue,`isMute`: Byte,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_create_group(`ptr`: Long,`params`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_dismiss_group(`ptr`: Long,`groupId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_get_group_application_list_as_applicant(`ptr`: Long,`states`: RustBuffer.ByValue,`offset`: Int,`count`: Int,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_get_group_application_list_as_recipient(`ptr`: Long,`states`: RustBuffer.ByValue,`offset`: Int,`count`: Int,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_get_group_application_unhandled_count(`ptr`: Long,`sinceMs`: Long,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_get_group_member_list(`ptr`: Long,`groupId`: RustBuffer.ByValue,`filter`: RustBuffer.ByValue,`offset`: Int,`count`: Int,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_get_group_member_owner_and_admin(`ptr`: Long,`groupId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_get_joined_group_list(`ptr`: Long,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_get_joined_group_list_page(`ptr`: Long,`offset`: Int,`count`: Int,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_get_specified_group_members_info(`ptr`: Long,`groupId`: RustBuffer.ByValue,`userIds`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_get_specified_groups_info(`ptr`: Long,`groupIds`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_get_users_in_group(`ptr`: Long,`groupId`: RustBuffer.ByValue,`userIds`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_invite_user_to_group(`ptr`: Long,`groupId`: RustBuffer.ByValue,`reason`: RustBuffer.ByValue,`userIds`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_is_join_group(`ptr`: Long,`groupId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_join_group(`ptr`: Long,`groupId`: RustBuffer.ByValue,`reqMsg`: RustBuffer.ByValue,`joinSource`: Int,`ex`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_kick_group_member(`ptr`: Long,`groupId`: RustBuffer.ByValue,`reason`: RustBuffer.ByValue,`userIds`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_quit_group(`ptr`: Long,`groupId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_refuse_group_application(`ptr`: Long,`groupId`: RustBuffer.ByValue,`fromUserId`: RustBuffer.ByValue,`handleMsg`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_search_group_members(`ptr`: Long,`params`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_search_groups(`ptr`: Long,`params`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_set_group_info(`ptr`: Long,`groupId`: RustBuffer.ByValue,`update`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_set_group_listener(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_openimclient_set_group_member_info(`ptr`: Long,`groupId`: RustBuffer.ByValue,`userId`: RustBuffer.ByValue,`update`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_transfer_group_owner(`ptr`: Long,`groupId`: RustBuffer.ByValue,`newOwnerUserId`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_openim_sdk_fn_clone_advancedmsglistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_openim_sdk_fn_free_advancedmsglistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1448,6 +1665,34 @@ internal object UniffiLib {
     external fun uniffi_openim_sdk_fn_method_friendlistener_on_black_added(`ptr`: Long,`black`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_openim_sdk_fn_method_friendlistener_on_black_deleted(`ptr`: Long,`black`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_clone_grouplistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_openim_sdk_fn_free_grouplistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_init_callback_vtable_grouplistener(`vtable`: UniffiVTableCallbackInterfaceGroupListener,
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_grouplistener_on_joined_group_added(`ptr`: Long,`group`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_grouplistener_on_joined_group_deleted(`ptr`: Long,`group`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_grouplistener_on_group_member_added(`ptr`: Long,`member`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_grouplistener_on_group_member_deleted(`ptr`: Long,`member`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_grouplistener_on_group_application_added(`ptr`: Long,`application`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_grouplistener_on_group_application_deleted(`ptr`: Long,`application`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_grouplistener_on_group_application_accepted(`ptr`: Long,`application`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_grouplistener_on_group_application_rejected(`ptr`: Long,`application`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_grouplistener_on_group_info_changed(`ptr`: Long,`group`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_grouplistener_on_group_dismissed(`ptr`: Long,`group`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_grouplistener_on_group_member_info_changed(`ptr`: Long,`member`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_openim_sdk_fn_clone_listenerhandle(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1821,6 +2066,29 @@ private class JavaLangRefCleanable(
     val cleanable: java.lang.ref.Cleaner.Cleanable
 ) : UniffiCleaner.Cleanable {
     override fun clean() = cleanable.clean()
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterUInt: FfiConverter<UInt, Int> {
+    override fun lift(value: Int): UInt {
+        return value.toUInt()
+    }
+
+    override fun read(buf: ByteBuffer): UInt {
+        return lift(buf.getInt())
+    }
+
+    override fun lower(value: UInt): Int {
+        return value.toInt()
+    }
+
+    override fun allocationSize(value: UInt) = 4UL
+
+    override fun write(value: UInt, buf: ByteBuffer) {
+        buf.putInt(value.toInt())
+    }
 }
 
 /**
@@ -4123,6 +4391,643 @@ public object FfiConverterTypeFriendListener: FfiConverter<FriendListener, Long>
 
 
 /**
+ * Group, member and application events (OpenIM `OnGroupListener`). Each change reaches every
+ * device of the user, including changes made while it was offline.
+ */
+public interface GroupListener {
+    
+    /**
+     * The user is in a new group (created, invited, accepted, or joined on another device).
+     */
+    fun `onJoinedGroupAdded`(`group`: GroupInfo)
+    
+    /**
+     * The user left (quit, was kicked, or the group's members were removed).
+     */
+    fun `onJoinedGroupDeleted`(`group`: GroupInfo)
+    
+    /**
+     * Someone joined one of the user's groups (not told for the members found when the user
+     * joins: `on_joined_group_added` covers those).
+     */
+    fun `onGroupMemberAdded`(`member`: GroupMember)
+    
+    fun `onGroupMemberDeleted`(`member`: GroupMember)
+    
+    /**
+     * Someone applied to a group the user manages.
+     */
+    fun `onGroupApplicationAdded`(`application`: GroupApplication)
+    
+    fun `onGroupApplicationDeleted`(`application`: GroupApplication)
+    
+    fun `onGroupApplicationAccepted`(`application`: GroupApplication)
+    
+    fun `onGroupApplicationRejected`(`application`: GroupApplication)
+    
+    /**
+     * Name, face, notice, owner, member count, status or settings changed.
+     */
+    fun `onGroupInfoChanged`(`group`: GroupInfo)
+    
+    fun `onGroupDismissed`(`group`: GroupInfo)
+    
+    /**
+     * Role, group nickname or face, mute or `ex` of a member changed.
+     */
+    fun `onGroupMemberInfoChanged`(`member`: GroupMember)
+    
+    companion object
+}
+
+/**
+ * Group, member and application events (OpenIM `OnGroupListener`). Each change reaches every
+ * device of the user, including changes made while it was offline.
+ */
+open class GroupListenerImpl: Disposable, AutoCloseable, GroupListener
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_openim_sdk_fn_free_grouplistener(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_openim_sdk_fn_clone_grouplistener(handle, status)
+        }
+    }
+
+    
+    /**
+     * The user is in a new group (created, invited, accepted, or joined on another device).
+     */override fun `onJoinedGroupAdded`(`group`: GroupInfo)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_grouplistener_on_joined_group_added(
+        it,
+        
+        FfiConverterTypeGroupInfo.lower(`group`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * The user left (quit, was kicked, or the group's members were removed).
+     */override fun `onJoinedGroupDeleted`(`group`: GroupInfo)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_grouplistener_on_joined_group_deleted(
+        it,
+        
+        FfiConverterTypeGroupInfo.lower(`group`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Someone joined one of the user's groups (not told for the members found when the user
+     * joins: `on_joined_group_added` covers those).
+     */override fun `onGroupMemberAdded`(`member`: GroupMember)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_grouplistener_on_group_member_added(
+        it,
+        
+        FfiConverterTypeGroupMember.lower(`member`),_status)
+}
+    }
+    
+    
+
+    override fun `onGroupMemberDeleted`(`member`: GroupMember)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_grouplistener_on_group_member_deleted(
+        it,
+        
+        FfiConverterTypeGroupMember.lower(`member`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Someone applied to a group the user manages.
+     */override fun `onGroupApplicationAdded`(`application`: GroupApplication)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_grouplistener_on_group_application_added(
+        it,
+        
+        FfiConverterTypeGroupApplication.lower(`application`),_status)
+}
+    }
+    
+    
+
+    override fun `onGroupApplicationDeleted`(`application`: GroupApplication)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_grouplistener_on_group_application_deleted(
+        it,
+        
+        FfiConverterTypeGroupApplication.lower(`application`),_status)
+}
+    }
+    
+    
+
+    override fun `onGroupApplicationAccepted`(`application`: GroupApplication)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_grouplistener_on_group_application_accepted(
+        it,
+        
+        FfiConverterTypeGroupApplication.lower(`application`),_status)
+}
+    }
+    
+    
+
+    override fun `onGroupApplicationRejected`(`application`: GroupApplication)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_grouplistener_on_group_application_rejected(
+        it,
+        
+        FfiConverterTypeGroupApplication.lower(`application`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Name, face, notice, owner, member count, status or settings changed.
+     */override fun `onGroupInfoChanged`(`group`: GroupInfo)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_grouplistener_on_group_info_changed(
+        it,
+        
+        FfiConverterTypeGroupInfo.lower(`group`),_status)
+}
+    }
+    
+    
+
+    override fun `onGroupDismissed`(`group`: GroupInfo)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_grouplistener_on_group_dismissed(
+        it,
+        
+        FfiConverterTypeGroupInfo.lower(`group`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Role, group nickname or face, mute or `ex` of a member changed.
+     */override fun `onGroupMemberInfoChanged`(`member`: GroupMember)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_grouplistener_on_group_member_info_changed(
+        it,
+        
+        FfiConverterTypeGroupMember.lower(`member`),_status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceGroupListener {
+    internal object `onJoinedGroupAdded`: UniffiCallbackInterfaceGroupListenerMethod0 {
+        override fun callback(`uniffiHandle`: Long,`group`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeGroupListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onJoinedGroupAdded`(
+                    FfiConverterTypeGroupInfo.lift(`group`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onJoinedGroupDeleted`: UniffiCallbackInterfaceGroupListenerMethod1 {
+        override fun callback(`uniffiHandle`: Long,`group`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeGroupListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onJoinedGroupDeleted`(
+                    FfiConverterTypeGroupInfo.lift(`group`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onGroupMemberAdded`: UniffiCallbackInterfaceGroupListenerMethod2 {
+        override fun callback(`uniffiHandle`: Long,`member`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeGroupListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onGroupMemberAdded`(
+                    FfiConverterTypeGroupMember.lift(`member`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onGroupMemberDeleted`: UniffiCallbackInterfaceGroupListenerMethod3 {
+        override fun callback(`uniffiHandle`: Long,`member`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeGroupListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onGroupMemberDeleted`(
+                    FfiConverterTypeGroupMember.lift(`member`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onGroupApplicationAdded`: UniffiCallbackInterfaceGroupListenerMethod4 {
+        override fun callback(`uniffiHandle`: Long,`application`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeGroupListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onGroupApplicationAdded`(
+                    FfiConverterTypeGroupApplication.lift(`application`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onGroupApplicationDeleted`: UniffiCallbackInterfaceGroupListenerMethod5 {
+        override fun callback(`uniffiHandle`: Long,`application`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeGroupListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onGroupApplicationDeleted`(
+                    FfiConverterTypeGroupApplication.lift(`application`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onGroupApplicationAccepted`: UniffiCallbackInterfaceGroupListenerMethod6 {
+        override fun callback(`uniffiHandle`: Long,`application`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeGroupListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onGroupApplicationAccepted`(
+                    FfiConverterTypeGroupApplication.lift(`application`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onGroupApplicationRejected`: UniffiCallbackInterfaceGroupListenerMethod7 {
+        override fun callback(`uniffiHandle`: Long,`application`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeGroupListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onGroupApplicationRejected`(
+                    FfiConverterTypeGroupApplication.lift(`application`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onGroupInfoChanged`: UniffiCallbackInterfaceGroupListenerMethod8 {
+        override fun callback(`uniffiHandle`: Long,`group`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeGroupListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onGroupInfoChanged`(
+                    FfiConverterTypeGroupInfo.lift(`group`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onGroupDismissed`: UniffiCallbackInterfaceGroupListenerMethod9 {
+        override fun callback(`uniffiHandle`: Long,`group`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeGroupListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onGroupDismissed`(
+                    FfiConverterTypeGroupInfo.lift(`group`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+    internal object `onGroupMemberInfoChanged`: UniffiCallbackInterfaceGroupListenerMethod10 {
+        override fun callback(`uniffiHandle`: Long,`member`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeGroupListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onGroupMemberInfoChanged`(
+                    FfiConverterTypeGroupMember.lift(`member`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeGroupListener.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeGroupListener.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceGroupListener.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `onJoinedGroupAdded`,
+        `onJoinedGroupDeleted`,
+        `onGroupMemberAdded`,
+        `onGroupMemberDeleted`,
+        `onGroupApplicationAdded`,
+        `onGroupApplicationDeleted`,
+        `onGroupApplicationAccepted`,
+        `onGroupApplicationRejected`,
+        `onGroupInfoChanged`,
+        `onGroupDismissed`,
+        `onGroupMemberInfoChanged`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_openim_sdk_fn_init_callback_vtable_grouplistener(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeGroupListener: FfiConverter<GroupListener, Long> {
+    internal val handleMap = UniffiHandleMap<GroupListener>()
+
+    override fun lower(value: GroupListener): Long {
+        if (value is GroupListenerImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): GroupListener {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return GroupListenerImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): GroupListener {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: GroupListener) = 8UL
+
+    override fun write(value: GroupListener, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * One registration; cancelling it (or dropping the last reference) removes the listener.
  */
 public interface ListenerHandleInterface {
@@ -5049,6 +5954,130 @@ public interface OpenImClientInterface {
     suspend fun `subscribeUsersStatus`(`userIds`: List<kotlin.String>): List<OnlineStatus>
     
     suspend fun `unsubscribeUsersStatus`(`userIds`: List<kotlin.String>)
+    
+    suspend fun `acceptGroupApplication`(`groupId`: kotlin.String, `fromUserId`: kotlin.String, `handleMsg`: kotlin.String)
+    
+    /**
+     * Adds a group listener, registered while the returned handle lives.
+     */
+    fun `addGroupListener`(`listener`: GroupListener): ListenerHandle
+    
+    /**
+     * Mutes a member for `muted_seconds` (0 lifts the mute).
+     */
+    suspend fun `changeGroupMemberMute`(`groupId`: kotlin.String, `userId`: kotlin.String, `mutedSeconds`: kotlin.UInt)
+    
+    /**
+     * Mutes the whole group (only the owner and admins may talk), or lifts the mute.
+     */
+    suspend fun `changeGroupMute`(`groupId`: kotlin.String, `isMute`: kotlin.Boolean)
+    
+    /**
+     * Creates a group owned by the logged-in user, with members (and admins among them).
+     */
+    suspend fun `createGroup`(`params`: CreateGroupParams): GroupInfo
+    
+    /**
+     * Dismisses a group the user owns.
+     */
+    suspend fun `dismissGroup`(`groupId`: kotlin.String)
+    
+    /**
+     * The user's own applications, newest first.
+     */
+    suspend fun `getGroupApplicationListAsApplicant`(`states`: List<ApplicationState>, `offset`: kotlin.Int, `count`: kotlin.Int): List<GroupApplication>
+    
+    /**
+     * Applications to the groups the user owns or administers, newest first (all states
+     * with none).
+     */
+    suspend fun `getGroupApplicationListAsRecipient`(`states`: List<ApplicationState>, `offset`: kotlin.Int, `count`: kotlin.Int): List<GroupApplication>
+    
+    /**
+     * Pending applications to the user's groups made after `since_ms` (0 for all).
+     */
+    suspend fun `getGroupApplicationUnhandledCount`(`sinceMs`: kotlin.Long): kotlin.Int
+    
+    /**
+     * Members (owner, admins, then members, each by join time), filtered by role, one page.
+     */
+    suspend fun `getGroupMemberList`(`groupId`: kotlin.String, `filter`: GroupMemberFilter, `offset`: kotlin.Int, `count`: kotlin.Int): List<GroupMember>
+    
+    suspend fun `getGroupMemberOwnerAndAdmin`(`groupId`: kotlin.String): List<GroupMember>
+    
+    /**
+     * Every group the user is in.
+     */
+    suspend fun `getJoinedGroupList`(): List<GroupInfo>
+    
+    suspend fun `getJoinedGroupListPage`(`offset`: kotlin.Int, `count`: kotlin.Int): List<GroupInfo>
+    
+    /**
+     * The members among `user_ids`, in that order (non-members left out).
+     */
+    suspend fun `getSpecifiedGroupMembersInfo`(`groupId`: kotlin.String, `userIds`: List<kotlin.String>): List<GroupMember>
+    
+    /**
+     * Groups by ID (the user's own from the local list, others from the server).
+     */
+    suspend fun `getSpecifiedGroupsInfo`(`groupIds`: List<kotlin.String>): List<GroupInfo>
+    
+    /**
+     * Which of `user_ids` are in the group.
+     */
+    suspend fun `getUsersInGroup`(`groupId`: kotlin.String, `userIds`: List<kotlin.String>): List<kotlin.String>
+    
+    /**
+     * Invites users: they join at once, or become applications where the group wants it.
+     */
+    suspend fun `inviteUserToGroup`(`groupId`: kotlin.String, `reason`: kotlin.String, `userIds`: List<kotlin.String>)
+    
+    suspend fun `isJoinGroup`(`groupId`: kotlin.String): kotlin.Boolean
+    
+    /**
+     * Applies to join a group, or joins it when it lets anyone in. `join_source`: 2
+     * invitation, 3 search, 4 QR code.
+     */
+    suspend fun `joinGroup`(`groupId`: kotlin.String, `reqMsg`: kotlin.String, `joinSource`: kotlin.Int, `ex`: kotlin.String)
+    
+    suspend fun `kickGroupMember`(`groupId`: kotlin.String, `reason`: kotlin.String, `userIds`: List<kotlin.String>)
+    
+    /**
+     * Leaves a group (the owner transfers or dismisses it instead).
+     */
+    suspend fun `quitGroup`(`groupId`: kotlin.String)
+    
+    suspend fun `refuseGroupApplication`(`groupId`: kotlin.String, `fromUserId`: kotlin.String, `handleMsg`: kotlin.String)
+    
+    /**
+     * Members whose ID or group nickname contains a keyword.
+     */
+    suspend fun `searchGroupMembers`(`params`: SearchGroupMembersParams): List<GroupMember>
+    
+    /**
+     * The user's groups whose ID or name contains a keyword.
+     */
+    suspend fun `searchGroups`(`params`: SearchGroupsParams): List<GroupInfo>
+    
+    /**
+     * Changes the group's name, notice, introduction, face, `ex` or settings.
+     */
+    suspend fun `setGroupInfo`(`groupId`: kotlin.String, `update`: GroupInfoUpdate)
+    
+    /**
+     * Sets (replaces) the group listener; its handle is kept by the client.
+     */
+    fun `setGroupListener`(`listener`: GroupListener)
+    
+    /**
+     * Changes a member's group nickname, face, role or `ex`.
+     */
+    suspend fun `setGroupMemberInfo`(`groupId`: kotlin.String, `userId`: kotlin.String, `update`: GroupMemberUpdate)
+    
+    /**
+     * Makes another member the owner; the user becomes an ordinary member.
+     */
+    suspend fun `transferGroupOwner`(`groupId`: kotlin.String, `newOwnerUserId`: kotlin.String)
     
     companion object
 }
@@ -6831,6 +7860,712 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
     }
 
     
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `acceptGroupApplication`(`groupId`: kotlin.String, `fromUserId`: kotlin.String, `handleMsg`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_accept_group_application(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`groupId`),
+        FfiConverterString.lower(`fromUserId`),
+        FfiConverterString.lower(`handleMsg`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Adds a group listener, registered while the returned handle lives.
+     */override fun `addGroupListener`(`listener`: GroupListener): ListenerHandle {
+            return FfiConverterTypeListenerHandle.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_add_group_listener(
+        it,
+        
+        FfiConverterTypeGroupListener.lower(`listener`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Mutes a member for `muted_seconds` (0 lifts the mute).
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `changeGroupMemberMute`(`groupId`: kotlin.String, `userId`: kotlin.String, `mutedSeconds`: kotlin.UInt) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_change_group_member_mute(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`groupId`),
+        FfiConverterString.lower(`userId`),
+        FfiConverterUInt.lower(`mutedSeconds`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Mutes the whole group (only the owner and admins may talk), or lifts the mute.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `changeGroupMute`(`groupId`: kotlin.String, `isMute`: kotlin.Boolean) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_change_group_mute(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`groupId`),
+        FfiConverterBoolean.lower(`isMute`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Creates a group owned by the logged-in user, with members (and admins among them).
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `createGroup`(`params`: CreateGroupParams) : GroupInfo {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_create_group(
+                uniffiHandle,
+                
+        FfiConverterTypeCreateGroupParams.lower(`params`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeGroupInfo.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Dismisses a group the user owns.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `dismissGroup`(`groupId`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_dismiss_group(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`groupId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The user's own applications, newest first.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getGroupApplicationListAsApplicant`(`states`: List<ApplicationState>, `offset`: kotlin.Int, `count`: kotlin.Int) : List<GroupApplication> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_get_group_application_list_as_applicant(
+                uniffiHandle,
+                
+        FfiConverterSequenceTypeApplicationState.lower(`states`),
+        FfiConverterInt.lower(`offset`),
+        FfiConverterInt.lower(`count`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeGroupApplication.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Applications to the groups the user owns or administers, newest first (all states
+     * with none).
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getGroupApplicationListAsRecipient`(`states`: List<ApplicationState>, `offset`: kotlin.Int, `count`: kotlin.Int) : List<GroupApplication> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_get_group_application_list_as_recipient(
+                uniffiHandle,
+                
+        FfiConverterSequenceTypeApplicationState.lower(`states`),
+        FfiConverterInt.lower(`offset`),
+        FfiConverterInt.lower(`count`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeGroupApplication.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Pending applications to the user's groups made after `since_ms` (0 for all).
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getGroupApplicationUnhandledCount`(`sinceMs`: kotlin.Long) : kotlin.Int {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_get_group_application_unhandled_count(
+                uniffiHandle,
+                
+        FfiConverterLong.lower(`sinceMs`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_i32(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_i32(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_i32(future) },
+        // lift function
+        { FfiConverterInt.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Members (owner, admins, then members, each by join time), filtered by role, one page.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getGroupMemberList`(`groupId`: kotlin.String, `filter`: GroupMemberFilter, `offset`: kotlin.Int, `count`: kotlin.Int) : List<GroupMember> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_get_group_member_list(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`groupId`),
+        FfiConverterTypeGroupMemberFilter.lower(`filter`),
+        FfiConverterInt.lower(`offset`),
+        FfiConverterInt.lower(`count`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeGroupMember.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getGroupMemberOwnerAndAdmin`(`groupId`: kotlin.String) : List<GroupMember> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_get_group_member_owner_and_admin(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`groupId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeGroupMember.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Every group the user is in.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getJoinedGroupList`() : List<GroupInfo> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_get_joined_group_list(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeGroupInfo.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getJoinedGroupListPage`(`offset`: kotlin.Int, `count`: kotlin.Int) : List<GroupInfo> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_get_joined_group_list_page(
+                uniffiHandle,
+                
+        FfiConverterInt.lower(`offset`),
+        FfiConverterInt.lower(`count`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeGroupInfo.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The members among `user_ids`, in that order (non-members left out).
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getSpecifiedGroupMembersInfo`(`groupId`: kotlin.String, `userIds`: List<kotlin.String>) : List<GroupMember> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_get_specified_group_members_info(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`groupId`),
+        FfiConverterSequenceString.lower(`userIds`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeGroupMember.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Groups by ID (the user's own from the local list, others from the server).
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getSpecifiedGroupsInfo`(`groupIds`: List<kotlin.String>) : List<GroupInfo> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_get_specified_groups_info(
+                uniffiHandle,
+                
+        FfiConverterSequenceString.lower(`groupIds`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeGroupInfo.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Which of `user_ids` are in the group.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getUsersInGroup`(`groupId`: kotlin.String, `userIds`: List<kotlin.String>) : List<kotlin.String> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_get_users_in_group(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`groupId`),
+        FfiConverterSequenceString.lower(`userIds`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceString.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Invites users: they join at once, or become applications where the group wants it.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `inviteUserToGroup`(`groupId`: kotlin.String, `reason`: kotlin.String, `userIds`: List<kotlin.String>) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_invite_user_to_group(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`groupId`),
+        FfiConverterString.lower(`reason`),
+        FfiConverterSequenceString.lower(`userIds`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `isJoinGroup`(`groupId`: kotlin.String) : kotlin.Boolean {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_is_join_group(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`groupId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_i8(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_i8(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_i8(future) },
+        // lift function
+        { FfiConverterBoolean.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Applies to join a group, or joins it when it lets anyone in. `join_source`: 2
+     * invitation, 3 search, 4 QR code.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `joinGroup`(`groupId`: kotlin.String, `reqMsg`: kotlin.String, `joinSource`: kotlin.Int, `ex`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_join_group(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`groupId`),
+        FfiConverterString.lower(`reqMsg`),
+        FfiConverterInt.lower(`joinSource`),
+        FfiConverterString.lower(`ex`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `kickGroupMember`(`groupId`: kotlin.String, `reason`: kotlin.String, `userIds`: List<kotlin.String>) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_kick_group_member(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`groupId`),
+        FfiConverterString.lower(`reason`),
+        FfiConverterSequenceString.lower(`userIds`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Leaves a group (the owner transfers or dismisses it instead).
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `quitGroup`(`groupId`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_quit_group(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`groupId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `refuseGroupApplication`(`groupId`: kotlin.String, `fromUserId`: kotlin.String, `handleMsg`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_refuse_group_application(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`groupId`),
+        FfiConverterString.lower(`fromUserId`),
+        FfiConverterString.lower(`handleMsg`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Members whose ID or group nickname contains a keyword.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `searchGroupMembers`(`params`: SearchGroupMembersParams) : List<GroupMember> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_search_group_members(
+                uniffiHandle,
+                
+        FfiConverterTypeSearchGroupMembersParams.lower(`params`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeGroupMember.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The user's groups whose ID or name contains a keyword.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `searchGroups`(`params`: SearchGroupsParams) : List<GroupInfo> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_search_groups(
+                uniffiHandle,
+                
+        FfiConverterTypeSearchGroupsParams.lower(`params`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeGroupInfo.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Changes the group's name, notice, introduction, face, `ex` or settings.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `setGroupInfo`(`groupId`: kotlin.String, `update`: GroupInfoUpdate) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_set_group_info(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`groupId`),
+        FfiConverterTypeGroupInfoUpdate.lower(`update`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Sets (replaces) the group listener; its handle is kept by the client.
+     */override fun `setGroupListener`(`listener`: GroupListener)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_set_group_listener(
+        it,
+        
+        FfiConverterTypeGroupListener.lower(`listener`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Changes a member's group nickname, face, role or `ex`.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `setGroupMemberInfo`(`groupId`: kotlin.String, `userId`: kotlin.String, `update`: GroupMemberUpdate) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_set_group_member_info(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`groupId`),
+        FfiConverterString.lower(`userId`),
+        FfiConverterTypeGroupMemberUpdate.lower(`update`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Makes another member the owner; the user becomes an ordinary member.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `transferGroupOwner`(`groupId`: kotlin.String, `newOwnerUserId`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_transfer_group_owner(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`groupId`),
+        FfiConverterString.lower(`newOwnerUserId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
 
     
 
@@ -7589,6 +9324,83 @@ public object FfiConverterTypeConversationUpdate: FfiConverterRustBuffer<Convers
 
 
 /**
+ * A new group (`create_group`).
+ */
+data class CreateGroupParams (
+    val `groupName`: kotlin.String
+    , 
+    val `faceUrl`: kotlin.String = "" 
+    , 
+    val `notification`: kotlin.String = "" 
+    , 
+    val `introduction`: kotlin.String = "" 
+    , 
+    val `ex`: kotlin.String = "" 
+    , 
+    /**
+     * Members besides the creator (who becomes the owner).
+     */
+    val `memberUserIds`: List<kotlin.String> = listOf() 
+    , 
+    /**
+     * Members made admins (listed in `member_user_ids` or not).
+     */
+    val `adminUserIds`: List<kotlin.String> = listOf() 
+    , 
+    val `needVerification`: GroupVerification? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCreateGroupParams: FfiConverterRustBuffer<CreateGroupParams> {
+    override fun read(buf: ByteBuffer): CreateGroupParams {
+        return CreateGroupParams(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterOptionalTypeGroupVerification.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: CreateGroupParams) = (
+            FfiConverterString.allocationSize(value.`groupName`) +
+            FfiConverterString.allocationSize(value.`faceUrl`) +
+            FfiConverterString.allocationSize(value.`notification`) +
+            FfiConverterString.allocationSize(value.`introduction`) +
+            FfiConverterString.allocationSize(value.`ex`) +
+            FfiConverterSequenceString.allocationSize(value.`memberUserIds`) +
+            FfiConverterSequenceString.allocationSize(value.`adminUserIds`) +
+            FfiConverterOptionalTypeGroupVerification.allocationSize(value.`needVerification`)
+    )
+
+    override fun write(value: CreateGroupParams, buf: ByteBuffer) {
+            FfiConverterString.write(value.`groupName`, buf)
+            FfiConverterString.write(value.`faceUrl`, buf)
+            FfiConverterString.write(value.`notification`, buf)
+            FfiConverterString.write(value.`introduction`, buf)
+            FfiConverterString.write(value.`ex`, buf)
+            FfiConverterSequenceString.write(value.`memberUserIds`, buf)
+            FfiConverterSequenceString.write(value.`adminUserIds`, buf)
+            FfiConverterOptionalTypeGroupVerification.write(value.`needVerification`, buf)
+    }
+}
+
+
+
+/**
  * A friend application (OpenIM `LocalFriendRequest`). Times are milliseconds.
  */
 data class FriendApplication (
@@ -7834,6 +9646,458 @@ public object FfiConverterTypeFriendshipCheck: FfiConverterRustBuffer<Friendship
             FfiConverterBoolean.write(value.`isFriend`, buf)
             FfiConverterBoolean.write(value.`inMyFriends`, buf)
             FfiConverterBoolean.write(value.`inTheirFriends`, buf)
+    }
+}
+
+
+
+/**
+ * An application to join a group (OpenIM `LocalGroupRequest`). Times are milliseconds.
+ */
+data class GroupApplication (
+    val `groupId`: kotlin.String
+    , 
+    val `groupName`: kotlin.String
+    , 
+    val `groupFaceUrl`: kotlin.String
+    , 
+    val `ownerUserId`: kotlin.String
+    , 
+    val `memberCount`: kotlin.Int
+    , 
+    val `userId`: kotlin.String
+    , 
+    val `nickname`: kotlin.String
+    , 
+    val `userFaceUrl`: kotlin.String
+    , 
+    val `state`: ApplicationState
+    , 
+    val `reqMsg`: kotlin.String
+    , 
+    val `handleMsg`: kotlin.String
+    , 
+    val `reqTime`: kotlin.Long
+    , 
+    val `handleUserId`: kotlin.String
+    , 
+    val `handleTime`: kotlin.Long
+    , 
+    val `ex`: kotlin.String
+    , 
+    val `joinSource`: kotlin.Int
+    , 
+    val `inviterUserId`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeGroupApplication: FfiConverterRustBuffer<GroupApplication> {
+    override fun read(buf: ByteBuffer): GroupApplication {
+        return GroupApplication(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeApplicationState.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: GroupApplication) = (
+            FfiConverterString.allocationSize(value.`groupId`) +
+            FfiConverterString.allocationSize(value.`groupName`) +
+            FfiConverterString.allocationSize(value.`groupFaceUrl`) +
+            FfiConverterString.allocationSize(value.`ownerUserId`) +
+            FfiConverterInt.allocationSize(value.`memberCount`) +
+            FfiConverterString.allocationSize(value.`userId`) +
+            FfiConverterString.allocationSize(value.`nickname`) +
+            FfiConverterString.allocationSize(value.`userFaceUrl`) +
+            FfiConverterTypeApplicationState.allocationSize(value.`state`) +
+            FfiConverterString.allocationSize(value.`reqMsg`) +
+            FfiConverterString.allocationSize(value.`handleMsg`) +
+            FfiConverterLong.allocationSize(value.`reqTime`) +
+            FfiConverterString.allocationSize(value.`handleUserId`) +
+            FfiConverterLong.allocationSize(value.`handleTime`) +
+            FfiConverterString.allocationSize(value.`ex`) +
+            FfiConverterInt.allocationSize(value.`joinSource`) +
+            FfiConverterString.allocationSize(value.`inviterUserId`)
+    )
+
+    override fun write(value: GroupApplication, buf: ByteBuffer) {
+            FfiConverterString.write(value.`groupId`, buf)
+            FfiConverterString.write(value.`groupName`, buf)
+            FfiConverterString.write(value.`groupFaceUrl`, buf)
+            FfiConverterString.write(value.`ownerUserId`, buf)
+            FfiConverterInt.write(value.`memberCount`, buf)
+            FfiConverterString.write(value.`userId`, buf)
+            FfiConverterString.write(value.`nickname`, buf)
+            FfiConverterString.write(value.`userFaceUrl`, buf)
+            FfiConverterTypeApplicationState.write(value.`state`, buf)
+            FfiConverterString.write(value.`reqMsg`, buf)
+            FfiConverterString.write(value.`handleMsg`, buf)
+            FfiConverterLong.write(value.`reqTime`, buf)
+            FfiConverterString.write(value.`handleUserId`, buf)
+            FfiConverterLong.write(value.`handleTime`, buf)
+            FfiConverterString.write(value.`ex`, buf)
+            FfiConverterInt.write(value.`joinSource`, buf)
+            FfiConverterString.write(value.`inviterUserId`, buf)
+    }
+}
+
+
+
+/**
+ * A group the user is in (OpenIM `LocalGroup`). Times are milliseconds.
+ */
+data class GroupInfo (
+    val `groupId`: kotlin.String
+    , 
+    val `groupName`: kotlin.String
+    , 
+    val `notification`: kotlin.String
+    , 
+    val `introduction`: kotlin.String
+    , 
+    val `faceUrl`: kotlin.String
+    , 
+    val `createTime`: kotlin.Long
+    , 
+    /**
+     * 0 ok, 1 chat banned, 2 dismissed, 3 muted.
+     */
+    val `status`: kotlin.Int
+    , 
+    val `creatorUserId`: kotlin.String
+    , 
+    val `groupType`: kotlin.Int
+    , 
+    val `ownerUserId`: kotlin.String
+    , 
+    val `memberCount`: kotlin.Int
+    , 
+    val `ex`: kotlin.String
+    , 
+    val `needVerification`: GroupVerification
+    , 
+    val `lookMemberInfo`: kotlin.Int
+    , 
+    val `applyMemberFriend`: kotlin.Int
+    , 
+    val `notificationUpdateTime`: kotlin.Long
+    , 
+    val `notificationUserId`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeGroupInfo: FfiConverterRustBuffer<GroupInfo> {
+    override fun read(buf: ByteBuffer): GroupInfo {
+        return GroupInfo(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeGroupVerification.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: GroupInfo) = (
+            FfiConverterString.allocationSize(value.`groupId`) +
+            FfiConverterString.allocationSize(value.`groupName`) +
+            FfiConverterString.allocationSize(value.`notification`) +
+            FfiConverterString.allocationSize(value.`introduction`) +
+            FfiConverterString.allocationSize(value.`faceUrl`) +
+            FfiConverterLong.allocationSize(value.`createTime`) +
+            FfiConverterInt.allocationSize(value.`status`) +
+            FfiConverterString.allocationSize(value.`creatorUserId`) +
+            FfiConverterInt.allocationSize(value.`groupType`) +
+            FfiConverterString.allocationSize(value.`ownerUserId`) +
+            FfiConverterInt.allocationSize(value.`memberCount`) +
+            FfiConverterString.allocationSize(value.`ex`) +
+            FfiConverterTypeGroupVerification.allocationSize(value.`needVerification`) +
+            FfiConverterInt.allocationSize(value.`lookMemberInfo`) +
+            FfiConverterInt.allocationSize(value.`applyMemberFriend`) +
+            FfiConverterLong.allocationSize(value.`notificationUpdateTime`) +
+            FfiConverterString.allocationSize(value.`notificationUserId`)
+    )
+
+    override fun write(value: GroupInfo, buf: ByteBuffer) {
+            FfiConverterString.write(value.`groupId`, buf)
+            FfiConverterString.write(value.`groupName`, buf)
+            FfiConverterString.write(value.`notification`, buf)
+            FfiConverterString.write(value.`introduction`, buf)
+            FfiConverterString.write(value.`faceUrl`, buf)
+            FfiConverterLong.write(value.`createTime`, buf)
+            FfiConverterInt.write(value.`status`, buf)
+            FfiConverterString.write(value.`creatorUserId`, buf)
+            FfiConverterInt.write(value.`groupType`, buf)
+            FfiConverterString.write(value.`ownerUserId`, buf)
+            FfiConverterInt.write(value.`memberCount`, buf)
+            FfiConverterString.write(value.`ex`, buf)
+            FfiConverterTypeGroupVerification.write(value.`needVerification`, buf)
+            FfiConverterInt.write(value.`lookMemberInfo`, buf)
+            FfiConverterInt.write(value.`applyMemberFriend`, buf)
+            FfiConverterLong.write(value.`notificationUpdateTime`, buf)
+            FfiConverterString.write(value.`notificationUserId`, buf)
+    }
+}
+
+
+
+/**
+ * What `set_group_info` changes; `None` leaves a field as it is.
+ */
+data class GroupInfoUpdate (
+    val `groupName`: kotlin.String? = null 
+    , 
+    val `notification`: kotlin.String? = null 
+    , 
+    val `introduction`: kotlin.String? = null 
+    , 
+    val `faceUrl`: kotlin.String? = null 
+    , 
+    val `ex`: kotlin.String? = null 
+    , 
+    val `needVerification`: GroupVerification? = null 
+    , 
+    val `lookMemberInfo`: kotlin.Int? = null 
+    , 
+    val `applyMemberFriend`: kotlin.Int? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeGroupInfoUpdate: FfiConverterRustBuffer<GroupInfoUpdate> {
+    override fun read(buf: ByteBuffer): GroupInfoUpdate {
+        return GroupInfoUpdate(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeGroupVerification.read(buf),
+            FfiConverterOptionalInt.read(buf),
+            FfiConverterOptionalInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: GroupInfoUpdate) = (
+            FfiConverterOptionalString.allocationSize(value.`groupName`) +
+            FfiConverterOptionalString.allocationSize(value.`notification`) +
+            FfiConverterOptionalString.allocationSize(value.`introduction`) +
+            FfiConverterOptionalString.allocationSize(value.`faceUrl`) +
+            FfiConverterOptionalString.allocationSize(value.`ex`) +
+            FfiConverterOptionalTypeGroupVerification.allocationSize(value.`needVerification`) +
+            FfiConverterOptionalInt.allocationSize(value.`lookMemberInfo`) +
+            FfiConverterOptionalInt.allocationSize(value.`applyMemberFriend`)
+    )
+
+    override fun write(value: GroupInfoUpdate, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`groupName`, buf)
+            FfiConverterOptionalString.write(value.`notification`, buf)
+            FfiConverterOptionalString.write(value.`introduction`, buf)
+            FfiConverterOptionalString.write(value.`faceUrl`, buf)
+            FfiConverterOptionalString.write(value.`ex`, buf)
+            FfiConverterOptionalTypeGroupVerification.write(value.`needVerification`, buf)
+            FfiConverterOptionalInt.write(value.`lookMemberInfo`, buf)
+            FfiConverterOptionalInt.write(value.`applyMemberFriend`, buf)
+    }
+}
+
+
+
+/**
+ * A member of a group (OpenIM `LocalGroupMember`). Times are milliseconds.
+ */
+data class GroupMember (
+    val `groupId`: kotlin.String
+    , 
+    val `userId`: kotlin.String
+    , 
+    /**
+     * The member's name in the group (their nickname unless set).
+     */
+    val `nickname`: kotlin.String
+    , 
+    val `faceUrl`: kotlin.String
+    , 
+    val `role`: GroupRole
+    , 
+    val `joinTime`: kotlin.Long
+    , 
+    /**
+     * 1 admin, 2 invitation, 3 search, 4 QR code.
+     */
+    val `joinSource`: kotlin.Int
+    , 
+    val `inviterUserId`: kotlin.String
+    , 
+    /**
+     * Muted until then (0: not muted).
+     */
+    val `muteEndTime`: kotlin.Long
+    , 
+    val `operatorUserId`: kotlin.String
+    , 
+    val `ex`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeGroupMember: FfiConverterRustBuffer<GroupMember> {
+    override fun read(buf: ByteBuffer): GroupMember {
+        return GroupMember(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterTypeGroupRole.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterLong.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: GroupMember) = (
+            FfiConverterString.allocationSize(value.`groupId`) +
+            FfiConverterString.allocationSize(value.`userId`) +
+            FfiConverterString.allocationSize(value.`nickname`) +
+            FfiConverterString.allocationSize(value.`faceUrl`) +
+            FfiConverterTypeGroupRole.allocationSize(value.`role`) +
+            FfiConverterLong.allocationSize(value.`joinTime`) +
+            FfiConverterInt.allocationSize(value.`joinSource`) +
+            FfiConverterString.allocationSize(value.`inviterUserId`) +
+            FfiConverterLong.allocationSize(value.`muteEndTime`) +
+            FfiConverterString.allocationSize(value.`operatorUserId`) +
+            FfiConverterString.allocationSize(value.`ex`)
+    )
+
+    override fun write(value: GroupMember, buf: ByteBuffer) {
+            FfiConverterString.write(value.`groupId`, buf)
+            FfiConverterString.write(value.`userId`, buf)
+            FfiConverterString.write(value.`nickname`, buf)
+            FfiConverterString.write(value.`faceUrl`, buf)
+            FfiConverterTypeGroupRole.write(value.`role`, buf)
+            FfiConverterLong.write(value.`joinTime`, buf)
+            FfiConverterInt.write(value.`joinSource`, buf)
+            FfiConverterString.write(value.`inviterUserId`, buf)
+            FfiConverterLong.write(value.`muteEndTime`, buf)
+            FfiConverterString.write(value.`operatorUserId`, buf)
+            FfiConverterString.write(value.`ex`, buf)
+    }
+}
+
+
+
+/**
+ * What `set_group_member_info` changes; `None` leaves a field as it is.
+ */
+data class GroupMemberUpdate (
+    val `nickname`: kotlin.String? = null 
+    , 
+    val `faceUrl`: kotlin.String? = null 
+    , 
+    val `role`: GroupRole? = null 
+    , 
+    val `ex`: kotlin.String? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeGroupMemberUpdate: FfiConverterRustBuffer<GroupMemberUpdate> {
+    override fun read(buf: ByteBuffer): GroupMemberUpdate {
+        return GroupMemberUpdate(
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalTypeGroupRole.read(buf),
+            FfiConverterOptionalString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: GroupMemberUpdate) = (
+            FfiConverterOptionalString.allocationSize(value.`nickname`) +
+            FfiConverterOptionalString.allocationSize(value.`faceUrl`) +
+            FfiConverterOptionalTypeGroupRole.allocationSize(value.`role`) +
+            FfiConverterOptionalString.allocationSize(value.`ex`)
+    )
+
+    override fun write(value: GroupMemberUpdate, buf: ByteBuffer) {
+            FfiConverterOptionalString.write(value.`nickname`, buf)
+            FfiConverterOptionalString.write(value.`faceUrl`, buf)
+            FfiConverterOptionalTypeGroupRole.write(value.`role`, buf)
+            FfiConverterOptionalString.write(value.`ex`, buf)
     }
 }
 
@@ -8690,6 +10954,113 @@ public object FfiConverterTypeSearchFriendsParams: FfiConverterRustBuffer<Search
 
 
 /**
+ * What `search_group_members` looks for.
+ */
+data class SearchGroupMembersParams (
+    val `groupId`: kotlin.String
+    , 
+    val `keywords`: List<kotlin.String>
+    , 
+    val `searchUserId`: kotlin.Boolean = true 
+    , 
+    val `searchNickname`: kotlin.Boolean = true 
+    , 
+    val `offset`: kotlin.Int = 0 
+    , 
+    val `count`: kotlin.Int = 100 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSearchGroupMembersParams: FfiConverterRustBuffer<SearchGroupMembersParams> {
+    override fun read(buf: ByteBuffer): SearchGroupMembersParams {
+        return SearchGroupMembersParams(
+            FfiConverterString.read(buf),
+            FfiConverterSequenceString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SearchGroupMembersParams) = (
+            FfiConverterString.allocationSize(value.`groupId`) +
+            FfiConverterSequenceString.allocationSize(value.`keywords`) +
+            FfiConverterBoolean.allocationSize(value.`searchUserId`) +
+            FfiConverterBoolean.allocationSize(value.`searchNickname`) +
+            FfiConverterInt.allocationSize(value.`offset`) +
+            FfiConverterInt.allocationSize(value.`count`)
+    )
+
+    override fun write(value: SearchGroupMembersParams, buf: ByteBuffer) {
+            FfiConverterString.write(value.`groupId`, buf)
+            FfiConverterSequenceString.write(value.`keywords`, buf)
+            FfiConverterBoolean.write(value.`searchUserId`, buf)
+            FfiConverterBoolean.write(value.`searchNickname`, buf)
+            FfiConverterInt.write(value.`offset`, buf)
+            FfiConverterInt.write(value.`count`, buf)
+    }
+}
+
+
+
+/**
+ * What `search_groups` looks for.
+ */
+data class SearchGroupsParams (
+    val `keywords`: List<kotlin.String>
+    , 
+    val `searchGroupId`: kotlin.Boolean = true 
+    , 
+    val `searchGroupName`: kotlin.Boolean = true 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSearchGroupsParams: FfiConverterRustBuffer<SearchGroupsParams> {
+    override fun read(buf: ByteBuffer): SearchGroupsParams {
+        return SearchGroupsParams(
+            FfiConverterSequenceString.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: SearchGroupsParams) = (
+            FfiConverterSequenceString.allocationSize(value.`keywords`) +
+            FfiConverterBoolean.allocationSize(value.`searchGroupId`) +
+            FfiConverterBoolean.allocationSize(value.`searchGroupName`)
+    )
+
+    override fun write(value: SearchGroupsParams, buf: ByteBuffer) {
+            FfiConverterSequenceString.write(value.`keywords`, buf)
+            FfiConverterBoolean.write(value.`searchGroupId`, buf)
+            FfiConverterBoolean.write(value.`searchGroupName`, buf)
+    }
+}
+
+
+
+/**
  * What to look for. At least one of `keywords`, `sender_ids` or `content_types` is needed.
  */
 data class SearchParams (
@@ -9041,6 +11412,138 @@ public object FfiConverterTypeApplicationState: FfiConverterRustBuffer<Applicati
     override fun allocationSize(value: ApplicationState) = 4UL
 
     override fun write(value: ApplicationState, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * Which members `get_group_member_list` returns (OpenIM's filter 0–5).
+ */
+
+enum class GroupMemberFilter {
+    
+    ALL,
+    OWNER,
+    ADMINS,
+    MEMBERS,
+    ADMINS_AND_MEMBERS,
+    OWNER_AND_ADMINS;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeGroupMemberFilter: FfiConverterRustBuffer<GroupMemberFilter> {
+    override fun read(buf: ByteBuffer) = try {
+        
+        GroupMemberFilter.entries[buf.getInt() - 1]
+        
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: GroupMemberFilter) = 4UL
+
+    override fun write(value: GroupMemberFilter, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * A member's role (OpenIM `roleLevel`: 100 owner, 60 admin, 20 member).
+ */
+
+enum class GroupRole {
+    
+    OWNER,
+    ADMIN,
+    MEMBER;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeGroupRole: FfiConverterRustBuffer<GroupRole> {
+    override fun read(buf: ByteBuffer) = try {
+        
+        GroupRole.entries[buf.getInt() - 1]
+        
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: GroupRole) = 4UL
+
+    override fun write(value: GroupRole, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
+
+
+
+/**
+ * How users get into a group (OpenIM `needVerification`).
+ */
+
+enum class GroupVerification {
+    
+    /**
+     * Joining needs approval; members' invitations go through directly (0).
+     */
+    APPLY_NEEDS_APPROVAL,
+    /**
+     * Joining and invitations by ordinary members need approval (1).
+     */
+    ALL_NEED_APPROVAL,
+    /**
+     * Anyone joins directly (2).
+     */
+    DIRECT;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeGroupVerification: FfiConverterRustBuffer<GroupVerification> {
+    override fun read(buf: ByteBuffer) = try {
+        
+        GroupVerification.entries[buf.getInt() - 1]
+        
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: GroupVerification) = 4UL
+
+    override fun write(value: GroupVerification, buf: ByteBuffer) {
         buf.putInt(value.ordinal + 1)
     }
 }
@@ -10435,6 +12938,70 @@ public object FfiConverterOptionalTypePictureInfo: FfiConverterRustBuffer<Pictur
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeGroupRole: FfiConverterRustBuffer<GroupRole?> {
+    override fun read(buf: ByteBuffer): GroupRole? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeGroupRole.read(buf)
+    }
+
+    override fun allocationSize(value: GroupRole?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeGroupRole.allocationSize(value)
+        }
+    }
+
+    override fun write(value: GroupRole?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeGroupRole.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeGroupVerification: FfiConverterRustBuffer<GroupVerification?> {
+    override fun read(buf: ByteBuffer): GroupVerification? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeGroupVerification.read(buf)
+    }
+
+    override fun allocationSize(value: GroupVerification?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeGroupVerification.allocationSize(value)
+        }
+    }
+
+    override fun write(value: GroupVerification?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeGroupVerification.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceInt: FfiConverterRustBuffer<List<kotlin.Int>> {
     override fun read(buf: ByteBuffer): List<kotlin.Int> {
         val len = buf.getInt()
@@ -10649,6 +13216,90 @@ public object FfiConverterSequenceTypeFriendshipCheck: FfiConverterRustBuffer<Li
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeFriendshipCheck.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeGroupApplication: FfiConverterRustBuffer<List<GroupApplication>> {
+    override fun read(buf: ByteBuffer): List<GroupApplication> {
+        val len = buf.getInt()
+        return List<GroupApplication>(len) {
+            FfiConverterTypeGroupApplication.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<GroupApplication>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeGroupApplication.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<GroupApplication>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeGroupApplication.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeGroupInfo: FfiConverterRustBuffer<List<GroupInfo>> {
+    override fun read(buf: ByteBuffer): List<GroupInfo> {
+        val len = buf.getInt()
+        return List<GroupInfo>(len) {
+            FfiConverterTypeGroupInfo.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<GroupInfo>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeGroupInfo.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<GroupInfo>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeGroupInfo.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeGroupMember: FfiConverterRustBuffer<List<GroupMember>> {
+    override fun read(buf: ByteBuffer): List<GroupMember> {
+        val len = buf.getInt()
+        return List<GroupMember>(len) {
+            FfiConverterTypeGroupMember.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<GroupMember>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeGroupMember.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<GroupMember>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeGroupMember.write(it, buf)
         }
     }
 }

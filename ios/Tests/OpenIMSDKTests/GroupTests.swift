@@ -1,0 +1,131 @@
+import Foundation
+import XCTest
+
+@testable import OpenIMSDK
+
+/// A logged-in user whose group and message events are recorded.
+final class GroupUser {
+    let client: OpenIMClient
+    let groups = Recorder<GroupEvent>()
+    let messages = Recorder<MessageEvent>()
+    private var readers: [Task<Void, Never>] = []
+
+    init(_ server: DevServer, _ userId: String, platform: Int32 = 2, register: Bool = true) async throws {
+        if register { try await server.register(userId) }
+        client = try OpenIMClient(config: server.config(dataDir: tempDir(), platform: platform))
+        let (groups, messages) = (groups, messages)
+        let groupStream = client.groupEvents()
+        let messageStream = client.messageEvents()
+        readers.append(Task { for await e in groupStream { groups.append(e) } })
+        readers.append(Task { for await e in messageStream { messages.append(e) } })
+        let conversations = Recorder<ConversationEvent>()
+        let convStream = client.conversationEvents()
+        readers.append(Task { for await e in convStream { conversations.append(e) } })
+        try await client.login(userId: userId, token: try await server.token(userId, platform: Int(platform)))
+        _ = try await conversations.wait("sync finish") { e -> Bool? in
+            if case .syncFinish = e { return true }
+            return nil
+        }
+    }
+
+    deinit { readers.forEach { $0.cancel() } }
+}
+
+final class GroupTests: XCTestCase {
+    private func code(_ body: () async throws -> Void) async -> Int32? {
+        do {
+            try await body()
+            return nil
+        } catch let error as OpenIMError {
+            return error.code
+        } catch {
+            return -1
+        }
+    }
+
+    func testCreateApplyKickMuteAndDismiss() async throws {
+        let server = try DevServer()
+        let alice = try await GroupUser(server, "alice")
+        let aliceTablet = try await GroupUser(server, "alice", platform: 9, register: false)
+        let bob = try await GroupUser(server, "bob")
+        let carol = try await GroupUser(server, "carol")
+        let dave = try await GroupUser(server, "dave")
+
+        let group = try await alice.client.createGroup(params: CreateGroupParams(
+            groupName: "Swift club", memberUserIds: ["bob", "carol"], adminUserIds: ["bob"]))
+        XCTAssertEqual(group.memberCount, 3)
+        for device in [alice, aliceTablet, bob, carol] {
+            let added = try await device.groups.wait("on_joined_group_added") { e -> GroupInfo? in
+                if case let .joinedGroupAdded(g) = e { return g }
+                return nil
+            }
+            XCTAssertEqual(added.groupId, group.groupId)
+        }
+        let members = try await carol.client.getGroupMemberList(groupId: group.groupId, filter: .all, offset: 0, count: 50)
+        XCTAssertEqual(members.map(\.userId), ["alice", "bob", "carol"])
+        XCTAssertEqual(members.map(\.role), [.owner, .admin, .member])
+
+        // A group message reaches the members; the chat is named after the group.
+        _ = try await alice.client.sendMessage(message: try alice.client.createTextMessage(text: "hi group"), recvId: nil,
+                                               groupId: group.groupId, offlinePushInfo: nil, isOnlineOnly: false)
+        let got = try await bob.messages.wait("the group message") { e -> Message? in
+            if case let .newMessage(m) = e, m.contentType == 101 { return m }
+            return nil
+        }
+        XCTAssertEqual(got.groupId, group.groupId)
+        let chat = try await bob.client.getOneConversation(sessionType: 3, sourceId: group.groupId)
+        XCTAssertEqual(chat.showName, "Swift club")
+
+        // dave applies, bob (admin) hears of it, alice accepts.
+        try await dave.client.joinGroup(groupId: group.groupId, reqMsg: "let me in", joinSource: 3, ex: "")
+        let app = try await bob.groups.wait("dave's application") { e -> GroupApplication? in
+            if case let .applicationAdded(a) = e { return a }
+            return nil
+        }
+        XCTAssertEqual(app.userId, "dave")
+        try await alice.client.acceptGroupApplication(groupId: group.groupId, fromUserId: "dave", handleMsg: "welcome")
+        _ = try await dave.groups.wait("dave in") { e -> GroupInfo? in
+            if case let .joinedGroupAdded(g) = e { return g }
+            return nil
+        }
+        _ = try await carol.groups.wait("dave joined") { e -> GroupMember? in
+            if case let .memberAdded(m) = e, m.userId == "dave" { return m }
+            return nil
+        }
+        let handled = await code { try await alice.client.acceptGroupApplication(groupId: group.groupId, fromUserId: "dave", handleMsg: "") }
+        XCTAssertEqual(handled, 1206)
+
+        // Muted carol can not talk.
+        try await alice.client.changeGroupMemberMute(groupId: group.groupId, userId: "carol", mutedSeconds: 600)
+        _ = try await carol.groups.wait("muted") { e -> GroupMember? in
+            if case let .memberInfoChanged(m) = e, m.muteEndTime > 0 { return m }
+            return nil
+        }
+        let muted = await code {
+            _ = try await carol.client.sendMessage(message: try carol.client.createTextMessage(text: "?"), recvId: nil,
+                                                   groupId: group.groupId, offlinePushInfo: nil, isOnlineOnly: false)
+        }
+        XCTAssertEqual(muted, 1402)
+
+        // dave is kicked.
+        try await alice.client.kickGroupMember(groupId: group.groupId, reason: "bye", userIds: ["dave"])
+        _ = try await dave.groups.wait("kicked") { e -> GroupInfo? in
+            if case let .joinedGroupDeleted(g) = e { return g }
+            return nil
+        }
+        let stillIn = try await dave.client.isJoinGroup(groupId: group.groupId)
+        XCTAssertFalse(stillIn)
+
+        try await alice.client.dismissGroup(groupId: group.groupId)
+        let dismissed = try await carol.groups.wait("dismissed") { e -> GroupInfo? in
+            if case let .groupDismissed(g) = e { return g }
+            return nil
+        }
+        XCTAssertEqual(dismissed.status, 2)
+        let listed = try await carol.client.getJoinedGroupList()
+        XCTAssertFalse(listed.isEmpty, "a dismissed group stays listed")
+
+        let bad = await code { try await dave.client.joinGroup(groupId: group.groupId, reqMsg: "", joinSource: 9, ex: "") }
+        XCTAssertEqual(bad, 10002)
+    }
+}
