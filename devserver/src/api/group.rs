@@ -559,10 +559,14 @@ pub async fn get_group_member_list(
     check_page(&req.pagination)?;
     check_member_view(&state, &caller, &req.group_id).await?;
     let ids = state.store.group_member_ids(&req.group_id).await?;
-    let mut members = state.store.group_members(&req.group_id, &ids).await?;
-    if !req.keyword.is_empty() {
-        members.retain(|m| m.nickname.contains(&req.keyword) || m.user_id.contains(&req.keyword));
+    if req.keyword.is_empty() {
+        // Only the page's members are read.
+        let total = ids.len() as u32;
+        let members = state.store.group_members(&req.group_id, &page(ids, &req.pagination)).await?;
+        return Ok(ok(GroupMembersResp { total, members }));
     }
+    let mut members = state.store.group_members(&req.group_id, &ids).await?;
+    members.retain(|m| m.nickname.contains(&req.keyword) || m.user_id.contains(&req.keyword));
     let total = members.len() as u32;
     Ok(ok(GroupMembersResp { total, members: page(members, &req.pagination) }))
 }
