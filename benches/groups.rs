@@ -6,8 +6,9 @@
 //! fresh device logs in; timed: `login` → `on_sync_server_finish` (the joined groups and the
 //! group's members synced by version), then a second login on the same device (nothing changed:
 //! one incremental request and one member batch answer it). Beside them, the floor: the member
-//! list fetched as raw REST pages. Then alice sends to the group while ten members are online;
-//! timed: `send_message` → the last of the ten `on_recv_new_message`.
+//! list fetched as raw REST pages. Then alice sends to the group while 200 members are online
+//! (200 SDK clients in this process); timed: `send_message` → the last of the 200
+//! `on_recv_new_message`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -24,7 +25,7 @@ use openim_wire::constant::{defaults, platform};
 use tokio::sync::watch;
 
 const MEMBERS: usize = 1000;
-const ONLINE: usize = 10;
+const ONLINE: usize = 200;
 const SENDS: usize = 50;
 
 #[derive(Default, Clone, Copy)]
@@ -134,7 +135,7 @@ async fn main() -> anyhow::Result<()> {
     tokio::time::timeout(Duration::from_secs(60), rx.wait_for(|c| c.synced >= 2)).await??;
     let again = t.elapsed();
 
-    // Ten members online; alice sends, one message at a time.
+    // 200 members online; alice sends, one message at a time.
     let (rtx, mut rrx) = watch::channel(Counts::default());
     let mut online = Vec::new();
     for id in members.iter().take(ONLINE) {

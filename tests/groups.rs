@@ -83,12 +83,50 @@ async fn a_new_group_reaches_every_member_device_and_chat() {
     // The creation notice counts as unread, as OpenIM's isSendMsg copies do.
     assert_eq!((chat.show_name.as_str(), chat.unread_count), ("Hikers", 2));
 
-    // @bob and @all from carol: bob's chat says both.
-    let at = carol.client.create_text_at_message("look".into(), vec!["bob".into(), "AtAllTag".into()], vec![], None).unwrap();
+    // Messages reach every member once each, in order, and the sender's other devices.
+    let texts: Vec<String> = (0..5).map(|i| format!("m{i}")).collect();
+    for t in &texts {
+        send_text(&alice, &g.group_id, t).await.unwrap();
+    }
+    for device in [&alice_tablet, &bob, &carol] {
+        let got = device
+            .events
+            .wait_until("five more", |ev| ev.iter().filter(|e| matches!(e, Ev::NewMsg(m) if m.content_type == 101)).count() >= 6)
+            .await;
+        let seen: Vec<String> = got
+            .iter()
+            .filter_map(|e| match e {
+                Ev::NewMsg(m) if m.content_type == 101 => match &m.content {
+                    openim_sdk::MessageContent::Text { text } => Some(text.clone()),
+                    _ => None,
+                },
+                _ => None,
+            })
+            .collect();
+        assert_eq!(seen[1..], texts[..], "once each, in order");
+    }
+
+    // carol mentions bob: only bob's chat says @me; then @all makes it @all+@me.
+    let at = carol.client.create_text_at_message("look".into(), vec!["bob".into()], vec![], None).unwrap();
     carol.client.send_message(at, None, Some(g.group_id.clone()), None, false).await.unwrap();
-    bob.events
-        .wait_until("@bob and @all", |ev| ev.iter().any(|e| matches!(e, Ev::ConversationsChanged(c) if c.iter().any(|c| c.group_at_type == 3))))
+    let at_type = |o: &Online| {
+        let (client, gid) = (o.client.clone(), g.group_id.clone());
+        async move { client.get_one_conversation(3, gid).await.unwrap().group_at_type }
+    };
+    bob.events.wait_until("@bob", |ev| ev.iter().any(|e| matches!(e, Ev::ConversationsChanged(c) if c.iter().any(|c| c.group_at_type == 1)))).await;
+    alice.events.wait_until("carol's mention", |ev| ev.iter().any(|e| matches!(e, Ev::NewMsg(m) if m.content_type == 106))).await;
+    assert_eq!(at_type(&alice).await, 0, "alice was not mentioned");
+    let at = carol.client.create_text_at_message("all".into(), vec!["AtAllTag".into()], vec![], None).unwrap();
+    carol.client.send_message(at, None, Some(g.group_id.clone()), None, false).await.unwrap();
+    bob.events.wait_until("@all and @bob", |ev| ev.iter().any(|e| matches!(e, Ev::ConversationsChanged(c) if c.iter().any(|c| c.group_at_type == 3)))).await;
+    alice.events
+        .wait_until("@all", |ev| ev.iter().any(|e| matches!(e, Ev::ConversationsChanged(c) if c.iter().any(|c| c.group_at_type == 2))))
         .await;
+    // Read state is each member's own.
+    bob.client.mark_conversation_message_as_read(format!("sg_{}", g.group_id)).await.unwrap();
+    let bobs = bob.client.get_one_conversation(3, g.group_id.clone()).await.unwrap();
+    assert_eq!((bobs.unread_count, bobs.group_at_type), (0, 0));
+    assert!(carol.client.get_one_conversation(3, g.group_id.clone()).await.unwrap().unread_count > 0);
 
     // A new name reaches everyone, and renames the chat.
     alice.client.set_group_info(g.group_id.clone(), GroupInfoUpdate { group_name: Some("Climbers".into()), ..Default::default() }).await.unwrap();
@@ -160,6 +198,7 @@ async fn applications_invitations_and_departures() {
     let err = send_text(&erin, &gid, "hi?").await.unwrap_err();
     assert_eq!(code(err), 1203, "not a member");
 
+    assert_eq!(code(bob.client.invite_user_to_group(gid.clone(), String::new(), vec!["dave".into()]).await.unwrap_err()), 1001, "already in");
     // An admin invites erin straight in.
     bob.client.invite_user_to_group(gid.clone(), "come".into(), vec!["erin".into()]).await.unwrap();
     seen(&erin, "invited in", |e| matches!(e, Ev::JoinedGroupAdded(x) if x.group_id == gid).then_some(())).await;
