@@ -128,4 +128,89 @@ final class GroupTests: XCTestCase {
         let bad = await code { try await dave.client.joinGroup(groupId: group.groupId, reqMsg: "", joinSource: 9, ex: "") }
         XCTAssertEqual(bad, 10002)
     }
+
+    func testInviteMentionRolesMuteTransferAndCatchUp() async throws {
+        let server = try DevServer()
+        let alice = try await GroupUser(server, "alice")
+        let bob = try await GroupUser(server, "bob")
+        let carol = try await GroupUser(server, "carol")
+        let g = try await alice.client.createGroup(params: CreateGroupParams(groupName: "S2", memberUserIds: ["bob"]))
+        _ = try await bob.groups.wait("in the group") { e -> GroupInfo? in
+            if case let .joinedGroupAdded(x) = e { return x }
+            return nil
+        }
+
+        try await alice.client.inviteUserToGroup(groupId: g.groupId, reason: "join us", userIds: ["carol"])
+        _ = try await carol.groups.wait("invited in") { e -> GroupInfo? in
+            if case let .joinedGroupAdded(x) = e { return x }
+            return nil
+        }
+        _ = try await bob.groups.wait("carol joined") { e -> GroupMember? in
+            if case let .memberAdded(m) = e, m.userId == "carol" { return m }
+            return nil
+        }
+        let existing = await code { try await alice.client.inviteUserToGroup(groupId: g.groupId, reason: "", userIds: ["bob"]) }
+        XCTAssertEqual(existing, 1001)
+        let notAdmin = await code { try await bob.client.kickGroupMember(groupId: g.groupId, reason: "", userIds: ["carol"]) }
+        XCTAssertEqual(notAdmin, 1002)
+
+        // carol mentions bob: only bob's chat says @me.
+        let at = try carol.client.createTextAtMessage(text: "hey", atUserIds: ["bob"], atUsersInfo: [], quote: nil)
+        _ = try await carol.client.sendMessage(message: at, recvId: nil, groupId: g.groupId, offlinePushInfo: nil, isOnlineOnly: false)
+        for user in [bob, alice] {
+            _ = try await user.messages.wait("the mention") { e -> Message? in
+                if case let .newMessage(m) = e, m.contentType == 106 { return m }
+                return nil
+            }
+        }
+        let bobsChat = try await bob.client.getOneConversation(sessionType: 3, sourceId: g.groupId)
+        let alicesChat = try await alice.client.getOneConversation(sessionType: 3, sourceId: g.groupId)
+        XCTAssertEqual(bobsChat.groupAtType, 1)
+        XCTAssertEqual(alicesChat.groupAtType, 0)
+
+        // bob becomes admin; a muted group silences carol but not bob.
+        try await alice.client.setGroupMemberInfo(groupId: g.groupId, userId: "bob", update: GroupMemberUpdate(role: .admin))
+        _ = try await carol.groups.wait("bob admin") { e -> GroupMember? in
+            if case let .memberInfoChanged(m) = e, m.userId == "bob", m.role == .admin { return m }
+            return nil
+        }
+        try await alice.client.changeGroupMute(groupId: g.groupId, isMute: true)
+        _ = try await carol.groups.wait("group muted") { e -> GroupInfo? in
+            if case let .groupInfoChanged(x) = e, x.status == 3 { return x }
+            return nil
+        }
+        let mutedGroup = await code {
+            _ = try await carol.client.sendMessage(message: try carol.client.createTextMessage(text: "?"), recvId: nil,
+                                                   groupId: g.groupId, offlinePushInfo: nil, isOnlineOnly: false)
+        }
+        XCTAssertEqual(mutedGroup, 1403)
+        _ = try await bob.client.sendMessage(message: try bob.client.createTextMessage(text: "admins talk"), recvId: nil,
+                                             groupId: g.groupId, offlinePushInfo: nil, isOnlineOnly: false)
+        try await alice.client.changeGroupMute(groupId: g.groupId, isMute: false)
+
+        try await alice.client.transferGroupOwner(groupId: g.groupId, newOwnerUserId: "bob")
+        _ = try await carol.groups.wait("bob owns it") { e -> GroupInfo? in
+            if case let .groupInfoChanged(x) = e, x.ownerUserId == "bob" { return x }
+            return nil
+        }
+
+        // carol is away while bob renames the group and alice quits; she catches up at login.
+        try await carol.client.logout()
+        try await bob.client.setGroupInfo(groupId: g.groupId, update: GroupInfoUpdate(groupName: "Renamed"))
+        try await alice.client.quitGroup(groupId: g.groupId)
+        try await carol.client.login(userId: "carol", token: try await server.token("carol", platform: 2))
+        _ = try await carol.groups.wait("the new name") { e -> GroupInfo? in
+            if case let .groupInfoChanged(x) = e, x.groupName == "Renamed" { return x }
+            return nil
+        }
+        _ = try await carol.groups.wait("alice left") { e -> GroupMember? in
+            if case let .memberDeleted(m) = e, m.userId == "alice" { return m }
+            return nil
+        }
+        let members = try await carol.client.getGroupMemberList(groupId: g.groupId, filter: .all, offset: 0, count: 10)
+        XCTAssertEqual(members.map(\.userId), ["bob", "carol"])
+
+        let unknown = await code { try await carol.client.joinGroup(groupId: "nope", reqMsg: "", joinSource: 3, ex: "") }
+        XCTAssertEqual(unknown, 1004)
+    }
 }

@@ -95,4 +95,61 @@ class GroupTest {
             assertEquals(10002, bad.errorCode)
         }
     }
+
+    @Test
+    fun inviteMentionRolesMuteTransferAndCatchUp(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = GroupUser(server, "alice")
+            val bob = GroupUser(server, "bob")
+            val carol = GroupUser(server, "carol")
+            val g = alice.client.createGroup(CreateGroupParams(groupName = "K2", memberUserIds = listOf("bob")))
+            bob.await("in the group") { (it as? GroupEvent.JoinedGroupAdded)?.group }
+
+            alice.client.inviteUserToGroup(g.groupId, "join us", listOf("carol"))
+            carol.await("invited in") { (it as? GroupEvent.JoinedGroupAdded)?.group }
+            bob.await("carol joined") { (it as? GroupEvent.MemberAdded)?.member?.takeIf { m -> m.userId == "carol" } }
+            val existing = expectThrows<OpenImException>("inviting a member") {
+                runBlocking { alice.client.inviteUserToGroup(g.groupId, "", listOf("bob")) }
+            }
+            assertEquals(1001, existing.errorCode)
+            val notAdmin = expectThrows<OpenImException>("a member kicks") {
+                runBlocking { bob.client.kickGroupMember(g.groupId, "", listOf("carol")) }
+            }
+            assertEquals(1002, notAdmin.errorCode)
+
+            // carol mentions bob: only bob's chat says @me.
+            carol.client.sendMessage(carol.client.createTextAtMessage("hey", listOf("bob"), listOf(), null), null, g.groupId, null, false)
+            bob.online.await("the mention") { (it as? MessageEvent.NewMessage)?.takeIf { e -> e.message.contentType == 106 } }
+            alice.online.await("the mention") { (it as? MessageEvent.NewMessage)?.takeIf { e -> e.message.contentType == 106 } }
+            assertEquals(1, bob.client.getOneConversation(3, g.groupId).groupAtType)
+            assertEquals(0, alice.client.getOneConversation(3, g.groupId).groupAtType)
+
+            // bob becomes admin; a muted group silences carol but not bob.
+            alice.client.setGroupMemberInfo(g.groupId, "bob", GroupMemberUpdate(role = GroupRole.ADMIN))
+            carol.await("bob admin") { (it as? GroupEvent.MemberInfoChanged)?.member?.takeIf { m -> m.userId == "bob" && m.role == GroupRole.ADMIN } }
+            alice.client.changeGroupMute(g.groupId, true)
+            carol.await("group muted") { (it as? GroupEvent.GroupInfoChanged)?.group?.takeIf { x -> x.status == 3 } }
+            val mutedGroup = expectThrows<OpenImException>("a muted group") {
+                runBlocking { carol.client.sendMessage(carol.client.createTextMessage("?"), null, g.groupId, null, false) }
+            }
+            assertEquals(1403, mutedGroup.errorCode)
+            bob.client.sendMessage(bob.client.createTextMessage("admins talk"), null, g.groupId, null, false)
+            alice.client.changeGroupMute(g.groupId, false)
+
+            alice.client.transferGroupOwner(g.groupId, "bob")
+            carol.await("bob owns it") { (it as? GroupEvent.GroupInfoChanged)?.group?.takeIf { x -> x.ownerUserId == "bob" } }
+
+            // carol is away while bob renames the group and alice quits; she catches up at login.
+            carol.client.logout()
+            bob.client.setGroupInfo(g.groupId, GroupInfoUpdate(groupName = "Renamed"))
+            alice.client.quitGroup(g.groupId)
+            carol.client.login("carol", server.token("carol"))
+            carol.await("the new name") { (it as? GroupEvent.GroupInfoChanged)?.group?.takeIf { x -> x.groupName == "Renamed" } }
+            carol.await("alice left") { (it as? GroupEvent.MemberDeleted)?.member?.takeIf { m -> m.userId == "alice" } }
+            assertEquals(listOf("bob", "carol"), carol.client.getGroupMemberList(g.groupId, GroupMemberFilter.ALL, 0, 10).map { it.userId })
+
+            val unknown = expectThrows<OpenImException>("an unknown group") { runBlocking { carol.client.joinGroup("nope", "", 3, "") } }
+            assertEquals(1004, unknown.errorCode)
+        }
+    }
 }
