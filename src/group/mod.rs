@@ -9,7 +9,7 @@
 //! through the `GroupListener`; a group's name and face follow into its chat. Applications are
 //! not stored: they are read from the server (as OpenIM does).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
@@ -54,7 +54,31 @@ pub struct Groups {
     member_runs: Arc<Mutex<HashMap<String, Arc<Coalesce>>>>,
     /// Member replies fetched in a batch for their group's next sync: group → (the version ID
     /// and version asked from, the reply).
-    prefetched: Arc<Mutex<HashMap<String, (String, u64, wire::GetIncrementalGroupMemberResp)>>>,
+    prefetched: Arc<Mutex<HashMap<String, Prefetched>>>,
+    /// The `uuid`s of the latest application notifications, told once each (OpenIM dedupes them).
+    told: Arc<Mutex<VecDeque<String>>>,
+}
+
+/// A member reply fetched in a batch: the version ID and version asked from, and the reply.
+type Prefetched = (String, u64, wire::GetIncrementalGroupMemberResp);
+
+/// Application notifications remembered for deduplication.
+const TOLD: usize = 256;
+
+/// Whether an application notification with `uuid` is new (and remembers it).
+fn first_telling(told: &Mutex<VecDeque<String>>, uuid: &str) -> bool {
+    if uuid.is_empty() {
+        return true;
+    }
+    let mut told = told.lock().expect("told");
+    if told.iter().any(|u| u == uuid) {
+        return false;
+    }
+    if told.len() == TOLD {
+        told.pop_front();
+    }
+    told.push_back(uuid.to_owned());
+    true
 }
 
 fn group_row(i: &wire::GroupInfo) -> GroupRow {
@@ -218,6 +242,7 @@ impl Groups {
             joined_runs: Default::default(),
             member_runs: Default::default(),
             prefetched: Default::default(),
+            told: Default::default(),
         }
     }
 
@@ -624,6 +649,11 @@ impl Groups {
         let me = self.me();
         let is_me = |m: &Option<wire::GroupMemberFullInfo>| m.as_ref().is_some_and(|m| m.user_id == me);
         let in_list = |l: &[wire::GroupMemberFullInfo]| l.iter().any(|m| m.user_id == me);
+        let is_application = matches!(data.content_type, ct::JOIN_GROUP_APPLICATION | ct::GROUP_APPLICATION_ACCEPTED | ct::GROUP_APPLICATION_REJECTED);
+        if is_application && !first_telling(&self.told, &t.uuid) {
+            tracing::debug!(content_type = data.content_type, "application notification told before; skipped");
+            return;
+        }
         match data.content_type {
             ct::JOIN_GROUP_APPLICATION => {
                 w.push(Event::Group(GroupEvent::ApplicationAdded(application_from_tips(&t, data.send_time))));
@@ -839,5 +869,23 @@ impl VersionedList for MemberList {
             return Ok(());
         }
         self.groups.update(w, local, info).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_application_is_told_once() {
+        let told = Mutex::new(VecDeque::new());
+        assert!(first_telling(&told, "u1"));
+        assert!(!first_telling(&told, "u1"));
+        assert!(first_telling(&told, ""), "no uuid: always told");
+        assert!(first_telling(&told, ""));
+        for i in 0..TOLD {
+            first_telling(&told, &format!("x{i}"));
+        }
+        assert!(first_telling(&told, "u1"), "forgotten after {TOLD} others");
     }
 }

@@ -107,7 +107,7 @@ impl Messages {
                         }
                         if let MessageContent::AtText { at_user_ids, .. } = &message.content {
                             // OpenIM's groupAtType: 1 @me, 2 @all, 3 both.
-                            if at_user_ids.iter().any(|u| *u == me) {
+                            if at_user_ids.contains(&me) {
                                 t.at_type |= AT_ME;
                             }
                             if at_user_ids.iter().any(|u| u == AT_ALL_TAG) {

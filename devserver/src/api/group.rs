@@ -511,7 +511,8 @@ pub async fn set_group_member_info(
             }
         }
         let is_self = m.user_id == caller.user_id;
-        if !is_self && !(op.role == g::OWNER || (op.role == g::ADMIN && target.role_level == g::MEMBER)) {
+        let may = is_self || op.role == g::OWNER || (op.role == g::ADMIN && target.role_level == g::MEMBER);
+        if !may {
             return Err(CodeError::no_permission(format!("{} may not change {}", caller.user_id, m.user_id)));
         }
         checked.push((m, op, target));
