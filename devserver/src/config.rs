@@ -27,6 +27,12 @@ pub struct DevServerConfig {
     /// `friendVerify` (openim-rpc-msg.yml): single-chat messages need the sender to be in the
     /// recipient's friend list (else 1303). Off by default, as in OpenIM.
     pub friend_verify: bool,
+    /// A connection that sends nothing (not even a ping or pong) for this long is dropped
+    /// (OpenIM's `pongWait`, 30 s).
+    pub read_deadline: std::time::Duration,
+    /// How often the server pings Web (platform 5) connections (OpenIM's `pingPeriod`, 27 s);
+    /// browsers cannot send ping frames themselves, so the pong keeps them alive.
+    pub web_ping_period: std::time::Duration,
 }
 
 impl Default for DevServerConfig {
@@ -40,6 +46,8 @@ impl Default for DevServerConfig {
             token_expire_days: defaults::TOKEN_EXPIRE_DAYS,
             multi_login_policy: multi_login::ALL_LOGIN_BUT_SAME_TERM_KICK,
             friend_verify: false,
+            read_deadline: std::time::Duration::from_secs(30),
+            web_ping_period: std::time::Duration::from_secs(27),
         }
     }
 }

@@ -114,7 +114,8 @@ impl Messages {
             signal_info: String::new(),
         });
         // Refused before anything is stored: the gateway would drop the connection over it.
-        let data = prost::Message::encode_to_vec(&data);
+        // Maps (the options) written as Go writes them, so every server reads every option.
+        let data = openim_wire::pb::GoEncode::encode_go(&data);
         self.ctx.conn.check_request_size(req::SEND_MSG, &data)?;
 
         if is_online_only {

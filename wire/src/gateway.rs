@@ -82,6 +82,8 @@ pub enum FrameError {
     Json(#[from] serde_json::Error),
     #[error("frame of {size} bytes exceeds the limit of {limit} bytes")]
     TooLarge { size: usize, limit: usize },
+    #[error("frame is not a valid gob envelope: {0}")]
+    Gob(#[from] crate::gob::GobError),
 }
 
 /// Encodes an envelope into the bytes of one binary frame.
@@ -105,6 +107,24 @@ pub fn decode_frame<T: for<'de> Deserialize<'de>>(
         Ok(serde_json::from_slice(&json)?)
     } else {
         Ok(serde_json::from_slice(frame)?)
+    }
+}
+
+/// Encodes a server frame in the gob envelope (clients without `sdkType=js`).
+pub fn encode_gob_frame(resp: &WsResponse, gzip_on: bool) -> Vec<u8> {
+    let gob = crate::gob::encode_response(resp);
+    if gzip_on { gzip::compress(&gob) } else { gob }
+}
+
+/// Decodes one binary frame of the gob envelope; `limit` bounds the frame and its inflated size.
+pub fn decode_gob_frame(frame: &[u8], gzip_on: bool, limit: usize) -> Result<WsRequest, FrameError> {
+    if frame.len() > limit {
+        return Err(FrameError::TooLarge { size: frame.len(), limit });
+    }
+    if gzip_on {
+        Ok(crate::gob::decode_request(&gzip::decompress(frame, limit)?)?)
+    } else {
+        Ok(crate::gob::decode_request(frame)?)
     }
 }
 

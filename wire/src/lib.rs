@@ -14,6 +14,7 @@ pub mod conversation_id;
 pub mod elem;
 pub mod errcode;
 pub mod gateway;
+pub mod gob;
 pub mod gzip;
 pub mod json;
 pub mod pb;

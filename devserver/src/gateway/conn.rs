@@ -8,7 +8,7 @@ use axum::extract::ws::{Message, WebSocket};
 use futures_util::{SinkExt, StreamExt, stream::SplitSink};
 use openim_wire::api::ApiResponse;
 use openim_wire::constant::{defaults, req};
-use openim_wire::gateway::{TextMessage, WsRequest, WsResponse, decode_frame};
+use openim_wire::gateway::{TextMessage, WsRequest, WsResponse, decode_frame, decode_gob_frame};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -17,8 +17,6 @@ use super::handler;
 use super::registry::{ConnHandle, Outbound, WRITE_QUEUE};
 use crate::state::SharedState;
 
-/// A client that sends nothing (not even a ping) for this long is dropped.
-pub const PONG_WAIT: Duration = Duration::from_secs(30);
 /// Time allowed for one write.
 pub const WRITE_WAIT: Duration = Duration::from_secs(10);
 
@@ -42,6 +40,7 @@ pub async fn serve(state: SharedState, socket: WebSocket, args: ConnArgs) {
         args.platform_id,
         args.token.clone(),
         args.gzip,
+        args.sdk_type != openim_wire::gateway::query::SDK_TYPE_JS,
         args.background,
         tx,
     ));
@@ -58,12 +57,15 @@ pub async fn serve(state: SharedState, socket: WebSocket, args: ConnArgs) {
     state.registry.presence_changed(&conn.user_id);
 
     let writer = tokio::spawn(write_loop(sink, rx, conn.abort.clone()));
+    if conn.platform_id == openim_wire::constant::platform::WEB {
+        tokio::spawn(ping_web(conn.clone(), state.config.web_ping_period));
+    }
 
     loop {
         let item = tokio::select! {
             _ = conn.abort.cancelled() => break,
             _ = state.shutdown.cancelled() => break,
-            item = tokio::time::timeout(PONG_WAIT, stream.next()) => item,
+            item = tokio::time::timeout(state.config.read_deadline, stream.next()) => item,
         };
         let msg = match item {
             Err(_) => {
@@ -96,6 +98,22 @@ pub async fn serve(state: SharedState, socket: WebSocket, args: ConnArgs) {
         conn.abort.cancel();
     }
     tracing::info!(conn = conn.id, user = %conn.user_id, "disconnected");
+}
+
+/// OpenIM pings Web connections (only those): a browser answers with a pong, which keeps its
+/// read deadline from passing.
+async fn ping_web(conn: Arc<ConnHandle>, period: Duration) {
+    let mut ticks = tokio::time::interval_at(tokio::time::Instant::now() + period, period);
+    loop {
+        tokio::select! {
+            _ = conn.abort.cancelled() => return,
+            _ = ticks.tick() => {
+                if !conn.ping() {
+                    return;
+                }
+            }
+        }
+    }
 }
 
 async fn write_loop(mut sink: SplitSink<WebSocket, Message>, mut rx: mpsc::Receiver<Outbound>, abort: CancellationToken) {
@@ -134,7 +152,9 @@ fn on_text(conn: &ConnHandle, text: &str) -> Next {
 }
 
 async fn on_binary(state: &SharedState, conn: &ConnHandle, frame: &[u8]) -> Next {
-    let request: WsRequest = match decode_frame(frame, conn.gzip, defaults::GATEWAY_MAX_CLIENT_FRAME * 20) {
+    let limit = defaults::GATEWAY_MAX_CLIENT_FRAME * 20;
+    let decoded = if conn.gob { decode_gob_frame(frame, conn.gzip, limit) } else { decode_frame(frame, conn.gzip, limit) };
+    let request: WsRequest = match decoded {
         Ok(r) => r,
         Err(e) => {
             tracing::info!(conn = conn.id, error = %e, "undecodable frame, closing");

@@ -1,7 +1,7 @@
 //! Gateway requests by `reqIdentifier`.
 
 use openim_wire::constant::req;
-use openim_wire::pb::{Message as _, msg, push, sdkws};
+use openim_wire::pb::{GoEncode as _, Message as _, msg, push, sdkws};
 
 use super::registry::ConnHandle;
 use crate::error::{CodeError, CodeResult};
@@ -20,32 +20,32 @@ pub async fn handle(state: &SharedState, conn: &ConnHandle, request: &openim_wir
     Some(match request.req_identifier {
         req::GET_NEWEST_SEQ => async {
             let _req: sdkws::GetMaxSeqReq = decode(data)?;
-            Ok(pull::max_seqs(state, user).await?.encode_to_vec())
+            Ok(pull::max_seqs(state, user).await?.encode_go())
         }
         .await,
         req::PULL_MSG_BY_RANGE => async {
             let req: sdkws::PullMessageBySeqsReq = decode(data)?;
-            Ok(pull::pull_by_range(state, user, &req).await?.encode_to_vec())
+            Ok(pull::pull_by_range(state, user, &req).await?.encode_go())
         }
         .await,
         req::SEND_MSG => async {
             let msg: sdkws::MsgData = decode(data)?;
-            Ok(send::send_from_client(state, user, conn.platform_id, msg).await?.encode_to_vec())
+            Ok(send::send_from_client(state, user, conn.platform_id, &request.operation_id, msg).await?.encode_go())
         }
         .await,
         req::PULL_MSG_BY_SEQ_LIST => async {
             let req: msg::GetSeqMessageReq = decode(data)?;
-            Ok(pull::pull_by_seqs(state, user, &req).await?.encode_to_vec())
+            Ok(pull::pull_by_seqs(state, user, &req).await?.encode_go())
         }
         .await,
         req::GET_CONV_MAX_READ_SEQ => async {
             let req: msg::GetConversationsHasReadAndMaxSeqReq = decode(data)?;
-            Ok(pull::has_read_and_max_seqs(state, user, &req).await?.encode_to_vec())
+            Ok(pull::has_read_and_max_seqs(state, user, &req).await?.encode_go())
         }
         .await,
         req::PULL_CONV_LAST_MESSAGE => async {
             let req: msg::GetLastMessageReq = decode(data)?;
-            Ok(pull::last_messages(state, user, &req).await?.encode_to_vec())
+            Ok(pull::last_messages(state, user, &req).await?.encode_go())
         }
         .await,
         req::LOGOUT_MSG => decode::<push::DelUserPushTokenReq>(data).map(|_| push::DelUserPushTokenResp {}.encode_to_vec()),

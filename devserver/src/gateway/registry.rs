@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use axum::extract::ws::Message;
 use openim_wire::constant::{multi_login, req};
-use openim_wire::gateway::{WsResponse, encode_frame};
+use openim_wire::gateway::{WsResponse, encode_frame, encode_gob_frame};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
@@ -30,6 +30,8 @@ pub struct ConnHandle {
     pub platform_id: i32,
     pub token: String,
     pub gzip: bool,
+    /// The gob envelope (clients that did not ask for `sdkType=js`), else JSON.
+    pub gob: bool,
     pub background: AtomicBool,
     tx: mpsc::Sender<Outbound>,
     /// Cancelled to drop the connection at once (overflow, shutdown, read failure).
@@ -45,6 +47,7 @@ impl ConnHandle {
         platform_id: i32,
         token: String,
         gzip: bool,
+        gob: bool,
         background: bool,
         tx: mpsc::Sender<Outbound>,
     ) -> Self {
@@ -54,6 +57,7 @@ impl ConnHandle {
             platform_id,
             token,
             gzip,
+            gob,
             background: AtomicBool::new(background),
             tx,
             abort: CancellationToken::new(),
@@ -63,8 +67,14 @@ impl ConnHandle {
 
     /// Queues one envelope; a full queue disconnects the client. Returns whether it was queued.
     pub fn send(&self, resp: &WsResponse) -> bool {
-        let frame = Message::Binary(encode_frame(resp, self.gzip).into());
+        let bytes = if self.gob { encode_gob_frame(resp, self.gzip) } else { encode_frame(resp, self.gzip) };
+        let frame = Message::Binary(bytes.into());
         self.enqueue(Outbound::Frame(frame))
+    }
+
+    /// Queues a ping control frame.
+    pub fn ping(&self) -> bool {
+        self.enqueue(Outbound::Frame(Message::Ping(Vec::new().into())))
     }
 
     /// Queues a text frame (heartbeat replies).

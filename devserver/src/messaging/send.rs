@@ -8,7 +8,7 @@ use openim_wire::constant::{content_type, msg_from, options, req, session_type};
 use openim_wire::conversation_id;
 use openim_wire::errcode;
 use openim_wire::gateway::WsResponse;
-use openim_wire::pb::Message as _;
+use openim_wire::pb::GoEncode as _;
 use openim_wire::pb::msg::SendMsgResp;
 use openim_wire::pb::sdkws::{MsgData, PullMsgs, PushMessages};
 
@@ -49,7 +49,15 @@ fn encapsulate(msg: &mut MsgData) {
 }
 
 /// A message sent by a client over the gateway (request 1003).
-pub async fn send_from_client(state: &SharedState, user_id: &str, platform_id: i32, mut msg: MsgData) -> CodeResult<SendMsgResp> {
+/// `operation_id` is the send request's: the pushes of the message carry it, as OpenIM's do
+/// (clients use it to recognise their own message).
+pub async fn send_from_client(
+    state: &SharedState,
+    user_id: &str,
+    platform_id: i32,
+    operation_id: &str,
+    mut msg: MsgData,
+) -> CodeResult<SendMsgResp> {
     if msg.send_id != user_id {
         return Err(CodeError::no_permission(format!("sendID {} is not the connection's user", msg.send_id)));
     }
@@ -86,7 +94,7 @@ pub async fn send_from_client(state: &SharedState, user_id: &str, platform_id: i
     }
     msg.msg_from = msg_from::USER;
     encapsulate(&mut msg);
-    let msg = deliver(state, msg, &[]).await?;
+    let msg = deliver(state, msg, &[], operation_id).await?;
     Ok(SendMsgResp { server_msg_id: msg.server_msg_id, client_msg_id: msg.client_msg_id, send_time: msg.send_time, modify: None })
 }
 
@@ -130,14 +138,14 @@ pub async fn send_system(state: &SharedState, msg: MsgData) -> CodeResult<MsgDat
 /// [`send_system`], also pushed to `extra` users (members who just left a group).
 pub async fn send_system_to(state: &SharedState, mut msg: MsgData, extra: &[String]) -> CodeResult<MsgData> {
     encapsulate(&mut msg);
-    deliver(state, msg, extra).await
+    deliver(state, msg, extra, &new_msg_id("push")).await
 }
 
 /// Stores the message when it keeps history (with the conversation's next seq), creates the
 /// conversation records of both sides (of every member for a group's first message), and pushes
 /// it to the recipients (every member of a group, and `extra`) and, with `senderSync`, to every
 /// connection of the sender.
-async fn deliver(state: &SharedState, mut msg: MsgData, extra: &[String]) -> CodeResult<MsgData> {
+async fn deliver(state: &SharedState, mut msg: MsgData, extra: &[String], operation_id: &str) -> CodeResult<MsgData> {
     let conversation_id = conversation_id_of(&msg).ok_or_else(|| CodeError::args("sessionType is not supported"))?;
     let is_notification = conversation_id::is_notification(&conversation_id);
     let _order = state.send_lock.lock().await;
@@ -177,12 +185,12 @@ async fn deliver(state: &SharedState, mut msg: MsgData, extra: &[String]) -> Cod
     }
     recipients.sort();
     recipients.dedup();
-    push(state, &recipients, &conversation_id, &msg);
+    push(state, &recipients, &conversation_id, &msg, operation_id);
     Ok(msg)
 }
 
 /// Queues push 2001 for every connection of `users`.
-pub fn push(state: &SharedState, users: &[String], conversation_id: &str, msg: &MsgData) {
+pub fn push(state: &SharedState, users: &[String], conversation_id: &str, msg: &MsgData, operation_id: &str) {
     let pulled = HashMap::from([(conversation_id.to_owned(), PullMsgs { msgs: vec![msg.clone()], is_end: false, end_seq: 0 })]);
     let push = if conversation_id::is_notification(conversation_id) {
         PushMessages { msgs: HashMap::new(), notification_msgs: pulled }
@@ -191,8 +199,8 @@ pub fn push(state: &SharedState, users: &[String], conversation_id: &str, msg: &
     };
     let frame = WsResponse {
         req_identifier: req::PUSH_MSG,
-        operation_id: new_msg_id("push"),
-        data: push.encode_to_vec(),
+        operation_id: operation_id.to_owned(),
+        data: push.encode_go(),
         ..Default::default()
     };
     for user in users {
