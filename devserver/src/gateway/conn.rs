@@ -34,16 +34,7 @@ pub async fn serve(state: SharedState, socket: WebSocket, args: ConnArgs) {
         }
     }
     let (tx, rx) = mpsc::channel(WRITE_QUEUE);
-    let conn = Arc::new(ConnHandle::new(
-        state.registry.next_conn_id(),
-        args.user_id.clone(),
-        args.platform_id,
-        args.token.clone(),
-        args.gzip,
-        args.sdk_type != openim_wire::gateway::query::SDK_TYPE_JS,
-        args.background,
-        tx,
-    ));
+    let conn = Arc::new(ConnHandle::new(state.registry.next_conn_id(), &args, tx));
     let kicked = state.registry.register(conn.clone(), state.config.multi_login_policy);
     if !kicked.is_empty() {
         for old in &kicked {

@@ -41,24 +41,16 @@ pub struct ConnHandle {
 }
 
 impl ConnHandle {
-    pub fn new(
-        id: u64,
-        user_id: String,
-        platform_id: i32,
-        token: String,
-        gzip: bool,
-        gob: bool,
-        background: bool,
-        tx: mpsc::Sender<Outbound>,
-    ) -> Self {
+    /// A connection made with `args`; gob unless the client asked for `sdkType=js`.
+    pub fn new(id: u64, args: &super::ConnArgs, tx: mpsc::Sender<Outbound>) -> Self {
         Self {
             id,
-            user_id,
-            platform_id,
-            token,
-            gzip,
-            gob,
-            background: AtomicBool::new(background),
+            user_id: args.user_id.clone(),
+            platform_id: args.platform_id,
+            token: args.token.clone(),
+            gzip: args.gzip,
+            gob: args.sdk_type != openim_wire::gateway::query::SDK_TYPE_JS,
+            background: AtomicBool::new(args.background),
             tx,
             abort: CancellationToken::new(),
             subscriptions: Mutex::new(Default::default()),
