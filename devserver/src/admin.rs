@@ -35,6 +35,11 @@ impl AdminClient {
         Ok(client)
     }
 
+    /// The admin token, for calls this client has no method for.
+    pub fn token(&self) -> &str {
+        &self.token
+    }
+
     /// Registers one user.
     pub async fn register_user(&self, user_id: &str, nickname: &str) -> anyhow::Result<()> {
         let user = UserInfo { user_id: user_id.to_owned(), nickname: nickname.to_owned(), ..Default::default() };

@@ -72,6 +72,7 @@ impl DevServer {
             shutdown: CancellationToken::new(),
             send_lock: Default::default(),
             faults: Default::default(),
+            objects: Default::default(),
         });
         let tasks = vec![
             tokio::spawn(serve(api_listener, api::router(state.clone()), state.shutdown.clone())),

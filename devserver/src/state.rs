@@ -20,6 +20,8 @@ pub struct AppState {
     pub send_lock: tokio::sync::Mutex<()>,
     /// Faults injected by tests.
     pub faults: crate::faults::Faults,
+    /// Uploaded files (`/object/*`), in memory.
+    pub objects: crate::api::object::Objects,
 }
 
 pub type SharedState = Arc<AppState>;

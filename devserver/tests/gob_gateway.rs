@@ -346,3 +346,42 @@ async fn web_connections_are_pinged_and_stay_open_when_idle() {
     assert!(dropped.is_ok(), "the idle mobile connection is still open");
     server.shutdown().await;
 }
+
+/// OpenIM's own timers in real time (read deadline 30 s, Web pings every 27 s): a browser's
+/// connection (JSON envelope) and a Go core on the Web platform stay open through 62 s of
+/// silence, pinged by the server; a phone's idle connection is dropped at the deadline.
+#[tokio::test]
+async fn web_connections_idle_past_a_minute_with_openims_timers() {
+    let (server, admin) = server_with(DevServerConfig::default()).await;
+    admin.register_user("carol", "carol").await.unwrap();
+    let token = admin.user_token("alice", platform::WEB).await.unwrap();
+    let url = format!("{}/?sendID=alice&token={token}&platformID=5&operationID=o&isBackground=false&compression=gzip&sdkType=js", server.ws_url());
+    let (mut browser, _) = tokio_tungstenite::connect_async(url).await.unwrap();
+    let mut go_web = GoClient::connect(&server, &admin, "bob", platform::WEB).await;
+    let mut phone = GoClient::connect(&server, &admin, "carol", platform::ANDROID).await;
+    let start = Instant::now();
+    let end = tokio::time::Instant::now() + Duration::from_secs(62);
+    let (mut browser_pings, mut go_pings, mut phone_dropped) = (0, 0, None);
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep_until(end) => break,
+            m = browser.next() => match m {
+                Some(Ok(Message::Ping(_))) => browser_pings += 1,
+                other => panic!("the browser's connection ended after {:?}: {other:?}", start.elapsed()),
+            },
+            m = go_web.ws.next() => match m {
+                Some(Ok(Message::Ping(_))) => go_pings += 1,
+                other => panic!("the Go core's Web connection ended after {:?}: {other:?}", start.elapsed()),
+            },
+            m = phone.ws.next(), if phone_dropped.is_none() => match m {
+                None | Some(Err(_)) | Some(Ok(Message::Close(_))) => phone_dropped = Some(start.elapsed()),
+                Some(Ok(Message::Ping(_))) => panic!("a mobile connection was pinged"),
+                Some(Ok(_)) => {}
+            },
+        }
+    }
+    assert!(browser_pings >= 2 && go_pings >= 2, "pings in 62 s: browser {browser_pings}, Go core {go_pings}");
+    let dropped = phone_dropped.expect("the idle phone connection was never dropped");
+    assert!(dropped >= Duration::from_secs(29) && dropped < Duration::from_secs(35), "dropped after {dropped:?}");
+    server.shutdown().await;
+}

@@ -21,6 +21,15 @@ where
     if list.is_empty() { s.serialize_none() } else { s.collect_seq(list) }
 }
 
+/// A Go map as `encoding/json` writes it: `null` when nil (empty), else an object.
+pub fn null_if_empty_map<S, V>(map: &std::collections::HashMap<String, V>, s: S) -> Result<S::Ok, S::Error>
+where
+    S: serde::Serializer,
+    V: serde::Serialize,
+{
+    if map.is_empty() { s.serialize_none() } else { s.collect_map(map) }
+}
+
 /// A string list as Go's `encoding/json` writes it (HTML-escaping `<`, `>` and `&`).
 pub fn go_string_array(items: &[String]) -> String {
     let mut out = String::from("[");

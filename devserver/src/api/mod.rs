@@ -6,15 +6,19 @@ mod conversation;
 pub mod envelope;
 mod friend;
 mod group;
+mod jssdk;
+pub(crate) mod object;
 mod msg;
+mod third;
 mod user;
 
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
+use axum::http::{HeaderName, HeaderValue, Method, StatusCode, header};
 use axum::response::Response;
 use axum::routing::post;
-use openim_wire::api::{header, path};
+use openim_wire::api::{header as im_header, path};
 use tower_http::compression::CompressionLayer;
 
 use crate::error::CodeError;
@@ -91,6 +95,25 @@ pub fn router(state: SharedState) -> Router {
         .route(path::GET_FULL_GROUP_MEMBER_USER_IDS, post(group::get_full_group_member_user_ids))
         .route(path::GET_SPECIFIED_USER_GROUP_REQUEST_INFO, post(group::get_specified_user_group_request_info))
         .route(path::MARK_CONVERSATION_AS_READ, post(msg::mark_conversation_as_read))
+        .route(path::GET_CONVERSATIONS_HAS_READ_AND_MAX_SEQ, post(msg::get_conversations_has_read_and_max_seq))
+        .route(path::OBJECT_PART_SIZE, post(object::part_size_route))
+        .route(path::OBJECT_INITIATE_MULTIPART_UPLOAD, post(object::initiate_multipart_upload))
+        .route(path::OBJECT_COMPLETE_MULTIPART_UPLOAD, post(object::complete_multipart_upload))
+        .route("/object-upload/{upload_id}/{part}", axum::routing::put(object::put_part).layer(object::part_body_limit()))
+        .route("/object/{*name}", axum::routing::get(object::get_object))
+        .route(path::OBJECT_PART_LIMIT, post(object::part_limit))
+        .route(path::OBJECT_AUTH_SIGN, post(object::auth_sign))
+        .route(path::OBJECT_ACCESS_URL, post(object::access_url))
+        .route(path::FCM_UPDATE_TOKEN, post(third::fcm_update_token))
+        .route(path::SET_APP_BADGE, post(third::set_app_badge))
+        .route(path::UPLOAD_LOGS, post(third::upload_logs))
+        .route(path::GET_USER_CLIENT_CONFIG, post(user::get_user_client_config))
+        .route(path::SEND_MSG, post(msg::send_msg))
+        .route(path::GET_SERVER_TIME, post(msg::get_server_time))
+        .route(path::SET_CONVERSATION_HAS_READ_SEQ, post(msg::set_conversation_has_read_seq))
+        .route(path::JSSDK_GET_ACTIVE_CONVERSATIONS, post(jssdk::get_active_conversations))
+        .route(path::JSSDK_GET_CONVERSATIONS, post(jssdk::get_conversations))
+        .route(path::GET_CONVERSATIONS_HAS_READ_AND_MAX_SEQ_TS, post(msg::get_conversations_has_read_and_max_seq))
         .route(path::MARK_MSGS_AS_READ, post(msg::mark_msgs_as_read))
         .route(path::REVOKE_MSG, post(msg::revoke_msg))
         .route(path::DELETE_MSGS, post(msg::delete_msgs))
@@ -103,23 +126,65 @@ pub fn router(state: SharedState) -> Router {
         .route(path::GET_FULL_CONVERSATION_IDS, post(conversation::get_full_conversation_ids))
         .route(path::GET_OWNER_CONVERSATION, post(conversation::get_owner_conversation))
         .route(path::GET_NOT_NOTIFY_CONVERSATION_IDS, post(conversation::get_not_notify_conversation_ids))
+        .fallback(not_found)
+        .method_not_allowed_fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), check_headers))
+        .layer(middleware::from_fn(cors))
         .layer(CompressionLayer::new())
         .with_state(state)
+}
+
+/// What gin answers for a path it does not serve (after the global middleware has run).
+async fn not_found() -> Response {
+    let mut resp = Response::new(axum::body::Body::from("404 page not found"));
+    *resp.status_mut() = StatusCode::NOT_FOUND;
+    resp.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+    resp
+}
+
+/// OpenIM's `CorsHandler`: every reply carries the CORS headers; a preflight (`OPTIONS`, any
+/// path) is answered `200 "Options Request!"` at once.
+async fn cors(request: Request, next: Next) -> Response {
+    let mut resp = if request.method() == Method::OPTIONS {
+        let mut r = Response::new(axum::body::Body::from("\"Options Request!\""));
+        r.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        r
+    } else {
+        next.run(request).await
+    };
+    let h = resp.headers_mut();
+    for (name, value) in [
+        ("access-control-allow-origin", "*"),
+        ("access-control-allow-methods", "*"),
+        ("access-control-allow-headers", "*"),
+        (
+            "access-control-expose-headers",
+            "Content-Length, Access-Control-Allow-Origin, Access-Control-Allow-Headers,Cache-Control,Content-Language,Content-Type,Expires,Last-Modified,Pragma,FooBar",
+        ),
+        ("access-control-max-age", "172800"),
+        ("access-control-allow-credentials", "false"),
+    ] {
+        h.insert(HeaderName::from_static(name), HeaderValue::from_static(value));
+    }
+    resp
 }
 
 /// `GinParseOperationID` then `GinParseToken`.
 async fn check_headers(State(state): State<SharedState>, mut request: Request, next: Next) -> Response {
     state.faults.count_rest_call(request.uri().path());
     state.faults.rest_gate().await;
+    // Both checks are for POST requests only, as in OpenIM.
+    if request.method() != Method::POST {
+        return next.run(request).await;
+    }
     let header_str =
         |request: &Request, name: &str| request.headers().get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-    if header_str(&request, header::OPERATION_ID).is_empty() {
+    if header_str(&request, im_header::OPERATION_ID).is_empty() {
         return error_response(&CodeError::args("header must have operationID"));
     }
     let whitelisted = WHITELIST.iter().any(|w| request.uri().path().starts_with(w));
     if !whitelisted {
-        let token = header_str(&request, header::TOKEN);
+        let token = header_str(&request, im_header::TOKEN);
         if token.is_empty() {
             return error_response(&CodeError::args("header must have token"));
         }

@@ -7,7 +7,7 @@ use openim_wire::constant::{content_type, session_type};
 use openim_wire::elem::{ClearConversationTips, DeleteMsgsTips, MarkAsReadTips, RevokeMsgTips};
 use openim_wire::errcode;
 
-use super::envelope::{ApiResult, Body, ok_empty};
+use super::envelope::{ApiResult, Body, ok, ok_empty};
 use super::{Caller, check_access};
 use crate::error::CodeError;
 use crate::messaging::notify::notify;
@@ -221,4 +221,107 @@ pub async fn user_clear_all_msg(
     let ids = state.store.conversation_ids(&req.user_id).await?;
     clear(&state, &req.user_id, ids, req.delete_sync_opt.unwrap_or_default()).await?;
     Ok(ok_empty())
+}
+
+/// The REST twin of gateway request 1006.
+pub async fn get_conversations_has_read_and_max_seq(
+    State(state): State<SharedState>,
+    Extension(caller): Extension<Caller>,
+    Body(req): Body<GetConversationsHasReadAndMaxSeqReq>,
+) -> ApiResult {
+    if req.user_id.is_empty() {
+        return Err(CodeError::args("userID is empty"));
+    }
+    check_access(&state, &caller, &req.user_id)?;
+    let q = openim_wire::pb::msg::GetConversationsHasReadAndMaxSeqReq {
+        user_id: req.user_id.clone(),
+        conversation_ids: req.conversation_ids,
+        return_pinned: false,
+    };
+    let seqs = crate::messaging::pull::has_read_and_max_seqs(&state, &req.user_id, &q).await?.seqs;
+    let seqs = seqs
+        .into_iter()
+        .map(|(id, s)| (id, Seqs { max_seq: s.max_seq, has_read_seq: s.has_read_seq, max_seq_time: s.max_seq_time }))
+        .collect();
+    Ok(ok(GetConversationsHasReadAndMaxSeqResp { seqs }))
+}
+
+/// `/msg/set_conversation_has_read_seq`: raises the read mark (never past the conversation's
+/// last seq) and tells the user's other devices, as OpenIM does.
+pub async fn set_conversation_has_read_seq(
+    State(state): State<SharedState>,
+    Extension(caller): Extension<Caller>,
+    Body(req): Body<SetConversationHasReadSeqReq>,
+) -> ApiResult {
+    check_access(&state, &caller, &req.user_id)?;
+    owned_conversation(&state, &req.user_id, &req.conversation_id).await?;
+    let max_seq = state.store.bounds(&req.conversation_id, &req.user_id).await?.max;
+    if req.has_read_seq > max_seq {
+        return Err(CodeError::args("hasReadSeq must not be bigger than maxSeq"));
+    }
+    let has_read_seq = state.store.raise_has_read_seq(&req.user_id, &req.conversation_id, req.has_read_seq).await?;
+    send_mark_as_read(&state, &req.conversation_id, session_type::SINGLE_CHAT, &req.user_id, &req.user_id, vec![], has_read_seq).await?;
+    Ok(ok_empty())
+}
+
+pub async fn get_server_time() -> ApiResult {
+    Ok(ok(GetServerTimeResp { server_time: now_ms() }))
+}
+
+/// `/msg/send_msg`: a message sent by the app's server (app managers only) on behalf of
+/// `sendID`; marked as a system message (`msgFrom` 200), as OpenIM's API does.
+pub async fn send_msg(State(state): State<SharedState>, Extension(caller): Extension<Caller>, Body(req): Body<SendMsgReq>) -> ApiResult {
+    use openim_wire::constant::{msg_from, options};
+    use openim_wire::pb::sdkws::MsgData;
+    if !state.auth.is_admin(&caller.user_id) {
+        return Err(CodeError::no_permission("only app managers may send through the API"));
+    }
+    if req.send_id.is_empty() || req.content_type <= 0 || !req.content.is_object() {
+        return Err(CodeError::args("sendID, contentType and content are required"));
+    }
+    match req.session_type {
+        session_type::SINGLE_CHAT | session_type::NOTIFICATION_CHAT if req.recv_id.is_empty() => {
+            return Err(CodeError::args("recvID is required"));
+        }
+        session_type::READ_GROUP_CHAT if req.group_id.is_empty() => return Err(CodeError::args("groupID is required")),
+        session_type::SINGLE_CHAT | session_type::NOTIFICATION_CHAT | session_type::READ_GROUP_CHAT => {}
+        other => return Err(CodeError::args(format!("sessionType {other} is not supported"))),
+    }
+    for user in [&req.send_id, &req.recv_id] {
+        if !user.is_empty() && req.session_type != session_type::READ_GROUP_CHAT && state.store.find_user(user).await?.is_none() {
+            return Err(CodeError::new(errcode::RECORD_NOT_FOUND, format!("user {user} not found")));
+        }
+    }
+    if req.session_type == session_type::READ_GROUP_CHAT && state.store.group_info(&req.group_id).await?.is_none() {
+        return Err(CodeError::new(errcode::RECORD_NOT_FOUND, format!("group {} not found", req.group_id)));
+    }
+    let mut opts = std::collections::HashMap::new();
+    if req.is_online_only {
+        for key in [options::HISTORY, options::PERSISTENT, options::SENDER_SYNC, options::OFFLINE_PUSH] {
+            opts.insert(key.to_owned(), false);
+        }
+    }
+    if req.not_offline_push {
+        opts.insert(options::OFFLINE_PUSH.to_owned(), false);
+    }
+    let msg = MsgData {
+        send_id: req.send_id.clone(),
+        recv_id: if req.session_type == session_type::READ_GROUP_CHAT { String::new() } else { req.recv_id },
+        group_id: req.group_id,
+        client_msg_id: crate::messaging::send::new_msg_id(&req.send_id),
+        sender_platform_id: req.sender_platform_id,
+        sender_nickname: req.sender_nickname,
+        sender_face_url: req.sender_face_url,
+        session_type: req.session_type,
+        msg_from: msg_from::SYSTEM,
+        content_type: req.content_type,
+        content: serde_json::to_vec(&req.content).map_err(|e| CodeError::args(e.to_string()))?,
+        create_time: now_ms(),
+        send_time: req.send_time,
+        options: opts,
+        ex: req.ex,
+        ..Default::default()
+    };
+    let sent = crate::messaging::send::send_system(&state, msg).await?;
+    Ok(ok(SendMsgResp { server_msg_id: sent.server_msg_id, client_msg_id: sent.client_msg_id, send_time: sent.send_time }))
 }

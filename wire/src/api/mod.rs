@@ -6,6 +6,8 @@ pub mod auth;
 pub mod conversation;
 pub mod friend;
 pub mod group;
+pub mod object;
+pub mod third;
 pub mod msg;
 pub mod user;
 
@@ -76,6 +78,24 @@ pub mod path {
     pub const GET_FULL_GROUP_MEMBER_USER_IDS: &str = "/group/get_full_group_member_user_ids";
     pub const GET_SPECIFIED_USER_GROUP_REQUEST_INFO: &str = "/group/get_specified_user_group_request_info";
     pub const MARK_CONVERSATION_AS_READ: &str = "/msg/mark_conversation_as_read";
+    pub const GET_CONVERSATIONS_HAS_READ_AND_MAX_SEQ: &str = "/msg/get_conversations_has_read_and_max_seq";
+    /// The same, where the official TS SDK's URL table puts it.
+    pub const GET_CONVERSATIONS_HAS_READ_AND_MAX_SEQ_TS: &str = "/conversation/get_conversations_has_read_and_max_seq";
+    pub const JSSDK_GET_ACTIVE_CONVERSATIONS: &str = "/jssdk/get_active_conversations";
+    pub const JSSDK_GET_CONVERSATIONS: &str = "/jssdk/get_conversations";
+    pub const OBJECT_PART_SIZE: &str = "/object/part_size";
+    pub const OBJECT_INITIATE_MULTIPART_UPLOAD: &str = "/object/initiate_multipart_upload";
+    pub const OBJECT_COMPLETE_MULTIPART_UPLOAD: &str = "/object/complete_multipart_upload";
+    pub const OBJECT_PART_LIMIT: &str = "/object/part_limit";
+    pub const OBJECT_AUTH_SIGN: &str = "/object/auth_sign";
+    pub const OBJECT_ACCESS_URL: &str = "/object/access_url";
+    pub const FCM_UPDATE_TOKEN: &str = "/third/fcm_update_token";
+    pub const SET_APP_BADGE: &str = "/third/set_app_badge";
+    pub const UPLOAD_LOGS: &str = "/third/logs/upload";
+    pub const GET_USER_CLIENT_CONFIG: &str = "/user/get_user_client_config";
+    pub const SEND_MSG: &str = "/msg/send_msg";
+    pub const GET_SERVER_TIME: &str = "/msg/get_server_time";
+    pub const SET_CONVERSATION_HAS_READ_SEQ: &str = "/msg/set_conversation_has_read_seq";
     pub const MARK_MSGS_AS_READ: &str = "/msg/mark_msgs_as_read";
     pub const REVOKE_MSG: &str = "/msg/revoke_msg";
     pub const DELETE_MSGS: &str = "/msg/delete_msgs";

@@ -149,3 +149,18 @@ pub struct UserStatus {
     #[serde(rename = "platformIDs", deserialize_with = "crate::json::nullable")]
     pub platform_ids: Vec<i32>,
 }
+
+/// `/user/get_user_client_config`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GetUserClientConfigReq {
+    #[serde(rename = "userID")]
+    pub user_id: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GetUserClientConfigResp {
+    #[serde(deserialize_with = "crate::json::nullable")]
+    pub configs: std::collections::HashMap<String, String>,
+}

@@ -6,7 +6,7 @@
 
 use prost::Message;
 
-use super::{msg, sdkws};
+use super::{jssdk, msg, sdkws};
 
 /// What a map's values are.
 #[derive(Clone, Copy)]
@@ -33,6 +33,8 @@ static SEQS: Schema = Schema { maps: &[], nested: &[] };
 pub static HAS_READ_AND_MAX: Schema = Schema { maps: &[(1, ValueKind::Message(&SEQS))], nested: &[] };
 pub static LAST_MESSAGES: Schema = Schema { maps: &[(1, ValueKind::Message(&MSG_DATA))], nested: &[] };
 pub static SEND_RESP: Schema = Schema { maps: &[], nested: &[(4, &MSG_DATA)] };
+static CONVERSATION_MSG: Schema = Schema { maps: &[], nested: &[(2, &MSG_DATA)] };
+pub static JSSDK_CONVERSATIONS: Schema = Schema { maps: &[], nested: &[(2, &CONVERSATION_MSG)] };
 
 fn read_varint(buf: &[u8], pos: &mut usize) -> Option<u64> {
     let mut v = 0u64;
@@ -181,6 +183,9 @@ impl GoEncode for msg::GetLastMessageResp {
 }
 impl GoEncode for msg::SendMsgResp {
     const SCHEMA: &'static Schema = &SEND_RESP;
+}
+impl GoEncode for jssdk::GetConversationsResp {
+    const SCHEMA: &'static Schema = &JSSDK_CONVERSATIONS;
 }
 
 #[cfg(test)]

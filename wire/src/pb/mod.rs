@@ -2,6 +2,7 @@
 //! openimsdk/protocol. Only the messages the SDK and devserver exchange are defined.
 
 pub mod go_maps;
+pub mod jssdk;
 pub mod msg;
 pub mod push;
 pub mod sdkws;

@@ -1,0 +1,234 @@
+//! `/object/*`: OpenIM's multipart uploads, kept in memory. `initiate_multipart_upload` hands out
+//! one signed URL per part (`PUT /object-upload/<uploadID>/<part>`), `complete_multipart_upload`
+//! joins the parts into the object, which `GET /object/<name>` serves. An object already
+//! uploaded with the same hash is not uploaded again. Objects live as long as the server.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use axum::Extension;
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use md5::Digest as _;
+use openim_wire::api::object::*;
+
+use super::envelope::{ApiResult, Body, ok};
+use super::Caller;
+use crate::error::CodeError;
+use crate::state::SharedState;
+use crate::store::now_ms;
+
+const MIN_PART_SIZE: i64 = 5 * 1024 * 1024;
+const MAX_PARTS: i64 = 10_000;
+/// The largest part an upload may use (a part is held in memory while it arrives).
+const MAX_PART_SIZE: i64 = 64 * 1024 * 1024;
+/// Bytes all objects and pending parts may take together.
+const MAX_STORED: usize = 512 * 1024 * 1024;
+/// How long an upload's signed URLs stay valid.
+const UPLOAD_TTL_MS: i64 = 3_600_000;
+
+struct Upload {
+    name_hash: String,
+    part_size: i64,
+    parts: HashMap<i32, Vec<u8>>,
+    expire_time: i64,
+}
+
+struct Object {
+    content_type: String,
+    bytes: Vec<u8>,
+}
+
+#[derive(Default)]
+pub struct Objects {
+    inner: Mutex<Inner>,
+}
+
+#[derive(Default)]
+struct Inner {
+    uploads: HashMap<String, Upload>,
+    objects: HashMap<String, Object>,
+    /// Names of stored objects by content hash.
+    by_hash: HashMap<String, String>,
+    stored: usize,
+}
+
+/// OpenIM's part size: at least 5 MiB, and no more than 10 000 parts.
+fn part_size(size: i64) -> Result<i64, CodeError> {
+    if size <= 0 {
+        return Err(CodeError::args("size must be greater than 0"));
+    }
+    if size <= MIN_PART_SIZE * MAX_PARTS {
+        return Ok(MIN_PART_SIZE);
+    }
+    Ok((size + MAX_PARTS - 1) / MAX_PARTS)
+}
+
+/// Where objects are served: the `X-Request-Api` header's base, else this host.
+fn url_prefix(headers: &HeaderMap) -> String {
+    let api = headers.get("X-Request-Api").and_then(|v| v.to_str().ok()).unwrap_or("");
+    if !api.is_empty() {
+        return format!("{}/object/", api.trim_end_matches('/'));
+    }
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("127.0.0.1");
+    format!("http://{host}/object/")
+}
+
+fn check_name(state: &SharedState, caller: &Caller, name: &str) -> Result<(), CodeError> {
+    if name.is_empty() || name.starts_with('/') {
+        return Err(CodeError::args("name is invalid"));
+    }
+    if !state.auth.is_admin(&caller.user_id) && !name.starts_with(&format!("{}/", caller.user_id)) {
+        return Err(CodeError::no_permission(format!("name must start with {}/", caller.user_id)));
+    }
+    Ok(())
+}
+
+pub async fn part_size_route(Body(req): Body<PartSizeReq>) -> ApiResult {
+    Ok(ok(PartSizeResp { size: part_size(req.size)? }))
+}
+
+pub async fn initiate_multipart_upload(
+    State(state): State<SharedState>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    Body(req): Body<InitiateMultipartUploadReq>,
+) -> ApiResult {
+    check_name(&state, &caller, &req.name)?;
+    if req.hash.is_empty() {
+        return Err(CodeError::args("hash is empty"));
+    }
+    let prefix = url_prefix(&headers);
+    let part = if req.part_size > 0 { req.part_size } else { part_size(req.size)? };
+    if part > MAX_PART_SIZE {
+        return Err(CodeError::args(format!("partSize must not exceed {MAX_PART_SIZE}")));
+    }
+    if req.size <= 0 || part <= 0 || usize::try_from(req.size).map_or(true, |s| s > MAX_STORED) {
+        return Err(CodeError::args("size is invalid"));
+    }
+    let count = (req.size + part - 1) / part;
+    if count > MAX_PARTS || (req.max_parts > 0 && count > i64::from(req.max_parts)) {
+        return Err(CodeError::args("too many parts"));
+    }
+    let mut inner = state.objects.inner.lock().expect("objects");
+    if let Some(existing) = inner.by_hash.get(&req.hash) {
+        return Ok(ok(InitiateMultipartUploadResp { url: format!("{prefix}{existing}"), upload: None }));
+    }
+    let upload_id = crate::messaging::send::new_msg_id(&caller.user_id);
+    let base = prefix.trim_end_matches("object/").to_owned();
+    let parts = (1..=count as i32)
+        .map(|n| SignPart { part_number: n, url: format!("{base}object-upload/{upload_id}/{n}"), ..Default::default() })
+        .collect();
+    let expire_time = now_ms() + UPLOAD_TTL_MS;
+    inner.uploads.insert(upload_id.clone(), Upload { name_hash: req.hash, part_size: part, parts: HashMap::new(), expire_time });
+    let sign = AuthSignParts { url: format!("{base}object-upload/{upload_id}"), parts, ..Default::default() };
+    Ok(ok(InitiateMultipartUploadResp {
+        url: String::new(),
+        upload: Some(UploadInfo { upload_id, part_size: part, sign: Some(sign), expire_time }),
+    }))
+}
+
+/// The upload URL takes a body as large as the largest part (axum's default is 2 MB).
+pub fn part_body_limit() -> axum::extract::DefaultBodyLimit {
+    axum::extract::DefaultBodyLimit::max(MAX_PART_SIZE as usize + 1)
+}
+
+/// `PUT` of one part to its signed URL.
+pub async fn put_part(State(state): State<SharedState>, Path((upload_id, part)): Path<(String, i32)>, body: Bytes) -> Response {
+    let mut inner = state.objects.inner.lock().expect("objects");
+    let Inner { uploads, stored, .. } = &mut *inner;
+    let Some(upload) = uploads.get_mut(&upload_id).filter(|u| u.expire_time > now_ms()) else {
+        return (StatusCode::NOT_FOUND, "no such upload").into_response();
+    };
+    if body.len() as i64 > upload.part_size || *stored + body.len() > MAX_STORED {
+        return (StatusCode::PAYLOAD_TOO_LARGE, "part too large").into_response();
+    }
+    *stored += body.len();
+    let etag = format!("{:x}", md5::Md5::digest(&body));
+    if let Some(old) = upload.parts.insert(part, body.to_vec()) {
+        *stored -= old.len();
+    }
+    let mut resp = StatusCode::OK.into_response();
+    if let Ok(v) = HeaderValue::from_str(&format!("\"{etag}\"")) {
+        resp.headers_mut().insert(header::ETAG, v);
+    }
+    resp
+}
+
+pub async fn complete_multipart_upload(
+    State(state): State<SharedState>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    Body(req): Body<CompleteMultipartUploadReq>,
+) -> ApiResult {
+    check_name(&state, &caller, &req.name)?;
+    let prefix = url_prefix(&headers);
+    let mut inner = state.objects.inner.lock().expect("objects");
+    let Some(upload) = inner.uploads.remove(&req.upload_id) else {
+        return Err(CodeError::new(openim_wire::errcode::RECORD_NOT_FOUND, "upload not found"));
+    };
+    let mut bytes = Vec::new();
+    for n in 1..=req.parts.len() as i32 {
+        match upload.parts.get(&n) {
+            Some(p) => bytes.extend_from_slice(p),
+            None => {
+                inner.stored -= upload.parts.values().map(Vec::len).sum::<usize>();
+                return Err(CodeError::args(format!("part {n} was not uploaded")));
+            }
+        }
+    }
+    inner.stored -= upload.parts.values().map(Vec::len).sum::<usize>();
+    inner.stored += bytes.len();
+    if let Some(old) = inner.objects.insert(req.name.clone(), Object { content_type: req.content_type, bytes }) {
+        inner.stored -= old.bytes.len();
+    }
+    inner.by_hash.insert(upload.name_hash, req.name.clone());
+    Ok(ok(CompleteMultipartUploadResp { url: format!("{prefix}{}", req.name) }))
+}
+
+/// `GET /object/<name>`: the object's bytes.
+pub async fn get_object(State(state): State<SharedState>, Path(name): Path<String>) -> Response {
+    let inner = state.objects.inner.lock().expect("objects");
+    match inner.objects.get(&name) {
+        Some(o) => {
+            let mut resp = o.bytes.clone().into_response();
+            if let Ok(v) = HeaderValue::from_str(if o.content_type.is_empty() { "application/octet-stream" } else { &o.content_type }) {
+                resp.headers_mut().insert(header::CONTENT_TYPE, v);
+            }
+            resp
+        }
+        None => (StatusCode::NOT_FOUND, "404 page not found").into_response(),
+    }
+}
+
+pub async fn part_limit() -> ApiResult {
+    Ok(ok(PartLimitResp { min_part_size: MIN_PART_SIZE, max_part_size: MAX_PART_SIZE, max_num_size: MAX_PARTS as i32 }))
+}
+
+/// `/object/auth_sign`: the signed URLs of some parts of a running upload.
+pub async fn auth_sign(State(state): State<SharedState>, headers: HeaderMap, Body(req): Body<AuthSignReq>) -> ApiResult {
+    let base = url_prefix(&headers).trim_end_matches("object/").to_owned();
+    let inner = state.objects.inner.lock().expect("objects");
+    let Some(upload) = inner.uploads.get(&req.upload_id) else {
+        return Err(CodeError::new(openim_wire::errcode::RECORD_NOT_FOUND, "upload not found"));
+    };
+    if upload.expire_time <= now_ms() {
+        return Err(CodeError::new(openim_wire::errcode::FILE_UPLOADED_EXPIRED, "upload expired"));
+    }
+    let parts = req
+        .part_numbers
+        .iter()
+        .map(|&n| SignPart { part_number: n, url: format!("{base}object-upload/{}/{n}", req.upload_id), ..Default::default() })
+        .collect();
+    Ok(ok(AuthSignResp { url: format!("{base}object-upload/{}", req.upload_id), parts, ..Default::default() }))
+}
+
+/// `/object/access_url`: where a stored object can be read.
+pub async fn access_url(State(state): State<SharedState>, headers: HeaderMap, Body(req): Body<AccessUrlReq>) -> ApiResult {
+    if !state.objects.inner.lock().expect("objects").objects.contains_key(&req.name) {
+        return Err(CodeError::new(openim_wire::errcode::RECORD_NOT_FOUND, format!("object {} not found", req.name)));
+    }
+    Ok(ok(AccessUrlResp { url: format!("{}{}", url_prefix(&headers), req.name), expire_time: now_ms() + UPLOAD_TTL_MS }))
+}

@@ -1,0 +1,386 @@
+//! The REST surface as OpenIM's official clients meet it: CORS and preflights, unknown paths,
+//! every path either client calls answering OpenIM's envelope, read marks and max seqs, the Web
+//! SDK's `/jssdk/*` conversation list (JSON and protobuf), multipart object uploads, the API's
+//! send, and who may call what.
+
+use base64::Engine as _;
+use openim_devserver::{AdminClient, DevServer};
+use openim_wire::api::path;
+use openim_wire::constant::defaults;
+use openim_wire::pb::jssdk::{GetActiveConversationsReq, GetConversationsReq, GetConversationsResp};
+use prost::Message as _;
+use serde_json::{Value, json};
+
+/// Every path OpenIM's Go core (`pkg/api/api.go`) or its TypeScript SDK's URL table calls.
+const OFFICIAL_PATHS: &[&str] = &[
+    "/auth/get_admin_token", "/auth/get_user_token", "/auth/parse_token",
+    "/conversation/get_all_conversations", "/conversation/get_conversations",
+    "/conversation/get_conversations_has_read_and_max_seq", "/conversation/get_full_conversation_ids",
+    "/conversation/get_incremental_conversations", "/conversation/get_not_notify_conversation_ids",
+    "/conversation/get_owner_conversation", "/conversation/set_conversations",
+    "/friend/add_black", "/friend/add_friend", "/friend/add_friend_response", "/friend/delete_friend",
+    "/friend/get_black_list", "/friend/get_designated_friend_apply", "/friend/get_designated_friends",
+    "/friend/get_friend_apply_list", "/friend/get_friend_list", "/friend/get_full_friend_user_ids",
+    "/friend/get_incremental_friends", "/friend/get_self_friend_apply_list", "/friend/get_self_unhandled_apply_count",
+    "/friend/get_specified_blacks", "/friend/import_friend", "/friend/is_friend", "/friend/remove_black",
+    "/friend/update_friends",
+    "/group/cancel_mute_group", "/group/cancel_mute_group_member", "/group/create_group", "/group/dismiss_group",
+    "/group/get_full_group_member_user_ids", "/group/get_full_join_group_ids",
+    "/group/get_group_application_unhandled_count", "/group/get_group_member_list", "/group/get_group_members_info",
+    "/group/get_groups_info", "/group/get_incremental_group_members_batch", "/group/get_incremental_join_groups",
+    "/group/get_joined_group_list", "/group/get_recv_group_applicationList",
+    "/group/get_specified_user_group_request_info", "/group/get_user_req_group_applicationList",
+    "/group/group_application_response", "/group/invite_user_to_group", "/group/join_group", "/group/kick_group",
+    "/group/mute_group", "/group/mute_group_member", "/group/quit_group", "/group/set_group_info_ex",
+    "/group/set_group_member_info", "/group/transfer_group",
+    "/jssdk/get_active_conversations", "/jssdk/get_conversations",
+    "/msg/clear_conversation_msg", "/msg/delete_msgs", "/msg/get_conversations_has_read_and_max_seq",
+    "/msg/get_server_time", "/msg/mark_conversation_as_read", "/msg/mark_msgs_as_read", "/msg/revoke_msg",
+    "/msg/send_msg", "/msg/set_conversation_has_read_seq", "/msg/user_clear_all_msg",
+    "/object/access_url", "/object/auth_sign", "/object/complete_multipart_upload",
+    "/object/initiate_multipart_upload", "/object/part_limit", "/object/part_size",
+    "/third/fcm_update_token", "/third/logs/upload", "/third/set_app_badge",
+    "/user/get_subscribe_users_status", "/user/get_user_client_config", "/user/get_users_info",
+    "/user/set_global_msg_recv_opt", "/user/subscribe_users_status", "/user/update_user_info",
+    "/user/update_user_info_ex", "/user/user_register",
+];
+
+struct Env {
+    server: DevServer,
+    http: reqwest::Client,
+    tokens: std::collections::HashMap<&'static str, String>,
+}
+
+impl Env {
+    async fn new() -> Self {
+        let server = DevServer::start(Default::default()).await.unwrap();
+        let admin = AdminClient::connect(&server.api_url(), defaults::SECRET).await.unwrap();
+        let mut tokens = std::collections::HashMap::new();
+        for user in ["alice", "bob", "carol"] {
+            admin.register_user(user, &format!("{user} nick")).await.unwrap();
+            tokens.insert(user, admin.user_token(user, 5).await.unwrap());
+        }
+        tokens.insert(defaults::ADMIN_USER_ID, admin.token().to_owned());
+        Self { server, http: reqwest::Client::new(), tokens }
+    }
+
+    fn url(&self, route: &str) -> String {
+        format!("{}{route}", self.server.api_url())
+    }
+
+    async fn call(&self, user: &str, route: &str, body: Value) -> Value {
+        let resp = self.http.post(self.url(route)).header("operationID", "t").header("token", &self.tokens[user]).json(&body).send().await.unwrap();
+        assert_eq!(resp.status(), 200, "{route}");
+        resp.json().await.unwrap()
+    }
+
+    async fn ok(&self, user: &str, route: &str, body: Value) -> Value {
+        let r = self.call(user, route, body).await;
+        assert_eq!(r["errCode"], 0, "{route} as {user}: {r}");
+        r["data"].clone()
+    }
+
+    async fn code(&self, user: &str, route: &str, body: Value) -> i64 {
+        self.call(user, route, body).await["errCode"].as_i64().unwrap()
+    }
+
+    /// A text message sent through `/msg/send_msg` by the app's admin.
+    async fn send(&self, from: &str, to: &str, group: &str, text: &str) -> Value {
+        let session = if group.is_empty() { 1 } else { 3 };
+        self.ok(
+            defaults::ADMIN_USER_ID,
+            path::SEND_MSG,
+            json!({"sendID":from,"recvID":to,"groupID":group,"senderPlatformID":1,"content":{"content":text},
+                   "contentType":101,"sessionType":session}),
+        )
+        .await
+    }
+
+    /// A protobuf request to a `/jssdk/*` route; the envelope's `data` is base64 protobuf.
+    async fn jssdk_pb(&self, user: &str, route: &str, body: Vec<u8>) -> GetConversationsResp {
+        let resp = self
+            .http
+            .post(self.url(route))
+            .header("operationID", "t")
+            .header("token", &self.tokens[user])
+            .header("content-type", "application/x-protobuf")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let envelope: Value = resp.json().await.unwrap();
+        assert_eq!(envelope["errCode"], 0, "{envelope}");
+        let bytes = base64::engine::general_purpose::STANDARD.decode(envelope["data"].as_str().unwrap()).unwrap();
+        GetConversationsResp::decode(bytes.as_slice()).unwrap()
+    }
+}
+
+#[tokio::test]
+async fn preflights_are_answered_and_every_reply_carries_cors_headers() {
+    let env = Env::new().await;
+    for route in [path::ADD_FRIEND, "/no/such/path"] {
+        let resp = env
+            .http
+            .request(reqwest::Method::OPTIONS, env.url(route))
+            .header("Origin", "http://localhost:3000")
+            .header("Access-Control-Request-Method", "POST")
+            .header("Access-Control-Request-Headers", "token,operationid,content-type")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(resp.status(), 200, "{route}");
+        let h = resp.headers().clone();
+        assert_eq!(h["access-control-allow-origin"], "*");
+        assert_eq!(h["access-control-allow-headers"], "*");
+        assert_eq!(h["access-control-allow-methods"], "*");
+        assert_eq!(h["access-control-max-age"], "172800");
+        assert_eq!(resp.text().await.unwrap(), "\"Options Request!\"");
+    }
+    // A real call, a refused call and a missing route all carry them too.
+    let ok = env.http.post(env.url(path::GET_SERVER_TIME)).header("operationID", "t").header("token", &env.tokens["alice"]).json(&json!({})).send().await.unwrap();
+    assert_eq!(ok.headers()["access-control-allow-origin"], "*");
+    assert!(ok.headers()["access-control-expose-headers"].to_str().unwrap().contains("Content-Type"));
+    let refused = env.http.post(env.url(path::GET_SERVER_TIME)).json(&json!({})).send().await.unwrap();
+    assert_eq!(refused.headers()["access-control-allow-origin"], "*");
+    let missing = env.http.post(env.url("/no/such/path")).header("operationID", "t").header("token", &env.tokens["alice"]).send().await.unwrap();
+    assert_eq!(missing.headers()["access-control-allow-origin"], "*");
+}
+
+#[tokio::test]
+async fn unknown_paths_answer_as_openims_gin_does() {
+    let env = Env::new().await;
+    // The header checks run first: no operationID is ArgsError in the envelope.
+    let resp = env.http.post(env.url("/no/such/path")).json(&json!({})).send().await.unwrap();
+    assert_eq!(resp.status(), 200);
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["errCode"], 1001, "{body}");
+    // Headers in order: gin's own 404.
+    let resp = env.http.post(env.url("/no/such/path")).header("operationID", "t").header("token", &env.tokens["alice"]).send().await.unwrap();
+    assert_eq!(resp.status(), 404);
+    assert_eq!(resp.text().await.unwrap(), "404 page not found");
+    // A bad token on an unknown path is refused as on a known one.
+    let body: Value = env.http.post(env.url("/no/such/path")).header("operationID", "t").header("token", "x.y.z").send().await.unwrap().json().await.unwrap();
+    assert!((1501..=1507).contains(&body["errCode"].as_i64().unwrap()), "{body}");
+    // GET on a POST route: 404 too.
+    let resp = env.http.get(env.url(path::GET_SERVER_TIME)).send().await.unwrap();
+    assert_eq!(resp.status(), 404);
+}
+
+#[tokio::test]
+async fn every_path_the_official_clients_call_answers_the_envelope() {
+    let env = Env::new().await;
+    for route in OFFICIAL_PATHS {
+        for user in ["alice", defaults::ADMIN_USER_ID] {
+            let resp = env.http.post(env.url(route)).header("operationID", "t").header("token", &env.tokens[user]).json(&json!({})).send().await.unwrap();
+            assert_eq!(resp.status(), 200, "{route} as {user}");
+            let ct = resp.headers()["content-type"].to_str().unwrap().to_owned();
+            assert!(ct.starts_with("application/json"), "{route}: {ct}");
+            let body: Value = resp.json().await.unwrap();
+            assert!(body["errCode"].is_i64() && body["errMsg"].is_string() && body.get("errDlt").is_some(), "{route}: {body}");
+        }
+    }
+    // The login calls of an empty account succeed with OpenIM's empty shapes.
+    let me = json!({"userID":"alice","ownerUserID":"alice","versionID":"","version":0,"idHash":0,"pagination":{"pageNumber":1,"showNumber":100}});
+    for route in [
+        path::GET_INCREMENTAL_FRIENDS, path::GET_FULL_FRIEND_USER_IDS, path::GET_BLACK_LIST, path::GET_INCREMENTAL_JOIN_GROUPS,
+        path::GET_FULL_JOIN_GROUP_IDS, path::GET_INCREMENTAL_CONVERSATIONS, path::GET_NOT_NOTIFY_CONVERSATION_IDS,
+        path::GET_ALL_CONVERSATIONS, path::GET_CONVERSATIONS_HAS_READ_AND_MAX_SEQ, path::GET_USER_CLIENT_CONFIG,
+        path::JSSDK_GET_ACTIVE_CONVERSATIONS, path::GET_SERVER_TIME,
+    ] {
+        env.ok("alice", route, me.clone()).await;
+    }
+    let t = env.ok("alice", path::GET_SERVER_TIME, json!({})).await["serverTime"].as_i64().unwrap();
+    assert!(t > 1_700_000_000_000, "milliseconds: {t}");
+}
+
+#[tokio::test]
+async fn read_marks_and_max_seqs_over_rest() {
+    let env = Env::new().await;
+    for n in 0..3 {
+        env.send("alice", "bob", "", &format!("m{n}")).await;
+    }
+    let cid = "si_alice_bob";
+    for route in [path::GET_CONVERSATIONS_HAS_READ_AND_MAX_SEQ, path::GET_CONVERSATIONS_HAS_READ_AND_MAX_SEQ_TS] {
+        let seqs = env.ok("bob", route, json!({"userID":"bob"})).await["seqs"].clone();
+        assert_eq!((seqs[cid]["maxSeq"].as_i64(), seqs[cid]["hasReadSeq"].as_i64()), (Some(3), Some(0)), "{route}: {seqs}");
+        assert!(seqs[cid]["maxSeqTime"].as_i64().unwrap() > 0);
+        // The sender has read its own messages.
+        let seqs = env.ok("alice", route, json!({"userID":"alice","conversationIDs":[cid]})).await["seqs"].clone();
+        assert_eq!(seqs[cid]["hasReadSeq"], 3);
+    }
+    env.ok("bob", path::SET_CONVERSATION_HAS_READ_SEQ, json!({"conversationID":cid,"userID":"bob","hasReadSeq":2})).await;
+    let seqs = env.ok("bob", path::GET_CONVERSATIONS_HAS_READ_AND_MAX_SEQ, json!({"userID":"bob","conversationIDs":[cid]})).await["seqs"].clone();
+    assert_eq!(seqs[cid]["hasReadSeq"], 2);
+    assert_eq!(env.code("bob", path::SET_CONVERSATION_HAS_READ_SEQ, json!({"conversationID":cid,"userID":"bob","hasReadSeq":4})).await, 1001, "past the max seq");
+    // Nobody reads or moves another user's marks; a stranger has no such conversation.
+    assert_eq!(env.code("carol", path::GET_CONVERSATIONS_HAS_READ_AND_MAX_SEQ, json!({"userID":"bob"})).await, 1002);
+    assert_eq!(env.code("carol", path::SET_CONVERSATION_HAS_READ_SEQ, json!({"conversationID":cid,"userID":"bob","hasReadSeq":3})).await, 1002);
+    assert_eq!(env.code("carol", path::SET_CONVERSATION_HAS_READ_SEQ, json!({"conversationID":cid,"userID":"carol","hasReadSeq":1})).await, 1004);
+    assert_eq!(env.code("carol", path::GET_CONVERSATIONS_HAS_READ_AND_MAX_SEQ, json!({"userID":"carol","conversationIDs":[cid]})).await, 1002);
+    let seqs = env.ok("carol", path::GET_CONVERSATIONS_HAS_READ_AND_MAX_SEQ, json!({"userID":"carol"})).await["seqs"].clone();
+    assert!(seqs.is_null(), "an empty map is null, as Go writes it: {seqs}");
+}
+
+#[tokio::test]
+async fn the_web_sdks_conversation_list_in_json_and_protobuf() {
+    let env = Env::new().await;
+    env.ok("alice", path::ADD_FRIEND, json!({"fromUserID":"alice","toUserID":"bob","reqMsg":"hi"})).await;
+    env.ok("bob", path::ADD_FRIEND_RESPONSE, json!({"fromUserID":"alice","toUserID":"bob","handleResult":1})).await;
+    env.ok("alice", path::CREATE_GROUP, json!({"ownerUserID":"alice","memberUserIDs":["carol"],"groupInfo":{"groupID":"g1","groupName":"Team","groupType":2}}))
+        .await;
+    env.send("bob", "alice", "", "from bob").await;
+    env.send("carol", "", "g1", "in the group").await;
+    env.send("carol", "alice", "", "from carol 1").await;
+    env.send("carol", "alice", "", "from carol 2").await;
+    // Pinned first, whatever its age.
+    env.ok("alice", path::SET_CONVERSATIONS, json!({"userIDs":["alice"],"conversation":{"conversationID":"si_alice_bob","conversationType":1,"userID":"bob","isPinned":true}}))
+        .await;
+
+    let active = env.ok("alice", path::JSSDK_GET_ACTIVE_CONVERSATIONS, json!({"ownerUserID":"alice","count":10})).await;
+    let ids: Vec<&str> = active["conversations"].as_array().unwrap().iter().map(|c| c["conversation"]["conversationID"].as_str().unwrap()).collect();
+    assert_eq!(ids, ["si_alice_bob", "si_alice_carol", "sg_g1"], "{active}");
+    let unread: i64 = active["conversations"].as_array().unwrap().iter().map(|c| c["maxSeq"].as_i64().unwrap() - c["readSeq"].as_i64().unwrap()).sum();
+    assert_eq!(active["unreadCount"].as_i64().unwrap(), unread);
+    assert!(unread >= 4, "bob's, carol's two and the group's: {active}");
+    let bob = &active["conversations"][0];
+    assert_eq!((bob["maxSeq"].as_i64(), bob["readSeq"].as_i64()), (Some(2), Some(0)), "the friend notice, then the message: {bob}");
+    assert_eq!(bob["user"]["nickname"], "bob nick");
+    assert_eq!(bob["friend"]["friendUserID"], "bob");
+    assert_eq!(bob["conversation"]["isPinned"], true);
+    let carol = &active["conversations"][1];
+    assert!(carol["friend"].is_null(), "not friends: {carol}");
+    let content = base64::engine::general_purpose::STANDARD.decode(carol["lastMsg"]["content"].as_str().unwrap()).unwrap();
+    assert_eq!(serde_json::from_slice::<Value>(&content).unwrap()["content"], "from carol 2");
+    let group = &active["conversations"][2];
+    assert_eq!((group["group"]["groupName"].as_str(), group["group"]["memberCount"].as_i64()), (Some("Team"), Some(2)));
+    assert!(group["user"].is_null());
+    // `count` limits the list, not the unread count.
+    let one = env.ok("alice", path::JSSDK_GET_ACTIVE_CONVERSATIONS, json!({"ownerUserID":"alice","count":1})).await;
+    assert_eq!((one["conversations"].as_array().unwrap().len(), &one["unreadCount"]), (1, &active["unreadCount"]));
+
+    // The same list in protobuf, byte for byte the same content.
+    let pb = env.jssdk_pb("alice", path::JSSDK_GET_ACTIVE_CONVERSATIONS, GetActiveConversationsReq { owner_user_id: "alice".into(), count: 10 }.encode_to_vec()).await;
+    assert_eq!(pb.unread_count, active["unreadCount"].as_i64().unwrap());
+    let pb_ids: Vec<&str> = pb.conversations.iter().map(|c| c.conversation.as_ref().unwrap().conversation_id.as_str()).collect();
+    assert_eq!(pb_ids, ids);
+    assert_eq!(pb.conversations[1].last_msg.as_ref().unwrap().content, content);
+    assert_eq!(pb.conversations[0].friend.as_ref().unwrap().friend_user_id, "bob");
+
+    // By ID: only the caller's own conversations come back, whoever the request names.
+    let req = GetConversationsReq { owner_user_id: "bob".into(), conversation_ids: vec!["si_alice_carol".into(), "si_bob_carol".into(), "sg_g1".into()] };
+    let mine = env.jssdk_pb("alice", path::JSSDK_GET_CONVERSATIONS, req.encode_to_vec()).await;
+    let mut got: Vec<&str> = mine.conversations.iter().map(|c| c.conversation.as_ref().unwrap().conversation_id.as_str()).collect();
+    got.sort();
+    assert_eq!(got, ["sg_g1", "si_alice_carol"]);
+    assert!(mine.conversations.iter().all(|c| c.conversation.as_ref().unwrap().owner_user_id == "alice"));
+    let json_form = env.ok("bob", path::JSSDK_GET_CONVERSATIONS, json!({"ownerUserID":"bob","conversationIDs":["si_alice_carol","si_alice_bob"]})).await;
+    let got: Vec<&str> = json_form["conversations"].as_array().unwrap().iter().map(|c| c["conversation"]["conversationID"].as_str().unwrap()).collect();
+    assert_eq!(got, ["si_alice_bob"]);
+    // Bytes that are not protobuf are an argument error, not a crash.
+    let resp: Value = env
+        .http
+        .post(env.url(path::JSSDK_GET_CONVERSATIONS))
+        .header("operationID", "t")
+        .header("token", &env.tokens["alice"])
+        .header("content-type", "application/x-protobuf")
+        .body(vec![0xff, 0xff, 0xff])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(resp["errCode"], 1001);
+}
+
+#[tokio::test]
+async fn objects_upload_in_parts_and_download() {
+    let env = Env::new().await;
+    let limit = env.ok("alice", path::OBJECT_PART_LIMIT, json!({})).await;
+    assert_eq!((limit["minPartSize"].as_i64(), limit["maxNumSize"].as_i64()), (Some(5 * 1024 * 1024), Some(10_000)));
+    assert_eq!(env.ok("alice", path::OBJECT_PART_SIZE, json!({"size":12_000_000})).await["size"], 5 * 1024 * 1024);
+    assert_eq!(env.code("alice", path::OBJECT_PART_SIZE, json!({"size":0})).await, 1001);
+
+    let part = 5 * 1024 * 1024;
+    let bytes: Vec<u8> = (0..part + 1000).map(|i| (i % 251) as u8).collect();
+    let hash = "0123456789abcdef0123456789abcdef";
+    let name = "alice/photo.jpg";
+    let init = env
+        .ok("alice", path::OBJECT_INITIATE_MULTIPART_UPLOAD, json!({"hash":hash,"size":bytes.len(),"partSize":part,"maxParts":10,"name":name,"contentType":"image/jpeg"}))
+        .await;
+    let upload = &init["upload"];
+    let upload_id = upload["uploadID"].as_str().unwrap().to_owned();
+    let parts = upload["sign"]["parts"].as_array().unwrap();
+    assert_eq!(parts.len(), 2);
+    // Signing again gives the same URLs.
+    let signed = env.ok("alice", path::OBJECT_AUTH_SIGN, json!({"uploadID":upload_id,"partNumbers":[2]})).await;
+    assert_eq!(signed["parts"][0]["url"], parts[1]["url"]);
+    let mut etags = Vec::new();
+    for (n, chunk) in bytes.chunks(part).enumerate() {
+        let url = parts[n]["url"].as_str().unwrap();
+        let resp = env.http.put(url).body(chunk.to_vec()).send().await.unwrap();
+        assert_eq!(resp.status(), 200, "{url}");
+        etags.push(resp.headers()["etag"].to_str().unwrap().trim_matches('"').to_owned());
+    }
+    let done = env
+        .ok("alice", path::OBJECT_COMPLETE_MULTIPART_UPLOAD, json!({"uploadID":upload_id,"parts":etags,"name":name,"contentType":"image/jpeg"}))
+        .await;
+    let url = done["url"].as_str().unwrap();
+    let got = env.http.get(url).send().await.unwrap();
+    assert_eq!(got.headers()["content-type"], "image/jpeg");
+    assert!(got.bytes().await.unwrap() == bytes, "the object is the parts joined");
+    assert_eq!(env.ok("alice", path::OBJECT_ACCESS_URL, json!({"name":name})).await["url"], url);
+    // The same content again: no upload, the stored object's URL at once.
+    let again = env.ok("alice", path::OBJECT_INITIATE_MULTIPART_UPLOAD, json!({"hash":hash,"size":bytes.len(),"name":"alice/copy.jpg"})).await;
+    assert_eq!((again["url"].as_str(), again["upload"].is_null()), (Some(url), true));
+    // Completing twice, signing an unknown upload, an unknown object, another user's folder.
+    assert_eq!(env.code("alice", path::OBJECT_COMPLETE_MULTIPART_UPLOAD, json!({"uploadID":upload_id,"parts":etags,"name":name})).await, 1004);
+    assert_eq!(env.code("alice", path::OBJECT_AUTH_SIGN, json!({"uploadID":"nope","partNumbers":[1]})).await, 1004);
+    assert_eq!(env.code("alice", path::OBJECT_ACCESS_URL, json!({"name":"alice/none"})).await, 1004);
+    assert_eq!(env.code("alice", path::OBJECT_INITIATE_MULTIPART_UPLOAD, json!({"hash":"h2","size":10,"name":"bob/x"})).await, 1002);
+    assert_eq!(env.code("alice", path::OBJECT_INITIATE_MULTIPART_UPLOAD, json!({"hash":"h3","size":10,"maxParts":1,"partSize":1,"name":"alice/x"})).await, 1001);
+    // A part larger than the part size is refused by the upload URL.
+    let small = env.ok("alice", path::OBJECT_INITIATE_MULTIPART_UPLOAD, json!({"hash":"h4","size":10,"name":"alice/small"})).await;
+    let part_url = small["upload"]["sign"]["parts"][0]["url"].as_str().unwrap().to_owned();
+    assert_eq!(env.http.put(&part_url).body(vec![0u8; part + 1]).send().await.unwrap().status(), 413);
+}
+
+#[tokio::test]
+async fn each_class_of_path_is_guarded() {
+    let env = Env::new().await;
+    env.send("alice", "bob", "", "hello").await;
+    // Admin-only paths.
+    assert_eq!(env.code("alice", path::SEND_MSG, json!({"sendID":"alice","recvID":"bob","content":{"content":"x"},"contentType":101,"sessionType":1})).await, 1002);
+    assert_eq!(env.code("alice", path::USER_REGISTER, json!({"users":[{"userID":"mallory","nickname":"m"}]})).await, 1002);
+    // Acting for another user.
+    for (route, body) in [
+        (path::GET_FRIEND_LIST, json!({"userID":"bob","pagination":{"pageNumber":1,"showNumber":10}})),
+        (path::GET_ALL_CONVERSATIONS, json!({"ownerUserID":"bob"})),
+        (path::GET_INCREMENTAL_CONVERSATIONS, json!({"userID":"bob","versionID":"","version":0})),
+        (path::MARK_CONVERSATION_AS_READ, json!({"conversationID":"si_alice_bob","userID":"bob","hasReadSeq":1})),
+        (path::SET_APP_BADGE, json!({"userID":"bob","appUnreadCount":1})),
+        (path::GET_USER_CLIENT_CONFIG, json!({"userID":"bob"})),
+        (path::UPDATE_USER_INFO_EX, json!({"userInfo":{"userID":"bob","nickname":"pwned"}})),
+    ] {
+        assert_eq!(env.code("carol", route, body).await, 1002, "{route}");
+    }
+    // Conversations one is not in: no record of one's own to mark, no permission on the messages.
+    assert_eq!(env.code("carol", path::MARK_CONVERSATION_AS_READ, json!({"conversationID":"si_alice_bob","userID":"carol","hasReadSeq":1})).await, 1004);
+    assert_eq!(env.code("carol", path::REVOKE_MSG, json!({"conversationID":"si_alice_bob","userID":"carol","seq":1})).await, 1002);
+    assert_eq!(env.code("carol", path::DELETE_MSGS, json!({"conversationID":"si_alice_bob","userID":"carol","seqs":[1]})).await, 1002);
+    let asked = json!({"userID":"carol","conversationIDs":["si_alice_bob"]});
+    assert_eq!(env.code("carol", path::GET_CONVERSATIONS_HAS_READ_AND_MAX_SEQ, asked).await, 1002);
+    // Nothing changed for bob.
+    let seqs = env.ok("bob", path::GET_CONVERSATIONS_HAS_READ_AND_MAX_SEQ, json!({"userID":"bob"})).await["seqs"].clone();
+    assert_eq!(seqs["si_alice_bob"]["hasReadSeq"], 0);
+    let me = env.ok("bob", path::GET_USERS_INFO, json!({"userIDs":["bob"]})).await;
+    assert_eq!(me["usersInfo"][0]["nickname"], "bob nick");
+    // The API's send itself: an admin sending as a user, as a system message.
+    let sent = env.send("carol", "bob", "", "as carol").await;
+    assert!(sent["serverMsgID"].as_str().unwrap().len() == 32 && sent["sendTime"].as_i64().unwrap() > 0);
+    assert_eq!(
+        env.code(defaults::ADMIN_USER_ID, path::SEND_MSG, json!({"sendID":"ghost","recvID":"bob","content":{"content":"x"},"contentType":101,"sessionType":1})).await,
+        1004
+    );
+    assert_eq!(env.code(defaults::ADMIN_USER_ID, path::SEND_MSG, json!({"sendID":"carol","recvID":"bob","contentType":101,"sessionType":1})).await, 1001);
+}
