@@ -292,7 +292,7 @@ async fn main() -> anyhow::Result<()> {
     let before = bob_rx.borrow().received;
     alice.send_message(alice.create_text_message("Hiking on Saturday?".into())?, None, Some(group.group_id.clone()), None, false).await?;
     wait(bob_rx, "bob to receive in the group", |p| p.received > before).await?;
-    let chat = bob.get_one_conversation(3, group.group_id.clone()).await?;
+    let chat = bob.get_one_conversation(openim_sdk::model::SessionType::Group, group.group_id.clone()).await?;
     println!("[bob] group chat \"{}\": unread {}", chat.show_name, chat.unread_count);
 
     for (user, client, _) in &users {

@@ -2,9 +2,10 @@
 // The Swift package of openim-sdk: module `OpenIMSDK` (generated bindings plus Swift adapters)
 // over the FFI module `OpenIMSDKFFI` (the C header and the Rust library).
 //
-// This manifest links the library built by cargo (`scripts/test-swift.sh` copies the generated
-// sources in and passes the library path); the Apple release packaging replaces
-// `OpenIMSDKFFI` with a binary XCFramework target (see README, "Release builds").
+// The development package: the XCTest suite runs from here against the library cargo built
+// (`scripts/test-swift.sh` passes its path). The generated sources are committed copies
+// (`scripts/gen-bindings.sh` writes them). Apps depend on the distributable package that
+// `scripts/build-swift-package.sh` builds instead (see README, "Add it to your app").
 import PackageDescription
 
 let package = Package(
@@ -18,14 +19,12 @@ let package = Package(
         .target(
             name: "OpenIMSDK",
             dependencies: ["OpenIMSDKFFI"],
-            path: "Sources/OpenIMSDK",
-            swiftSettings: [.unsafeFlags(["-swift-version", "5"])]
+            path: "Sources/OpenIMSDK"
         ),
         .testTarget(
             name: "OpenIMSDKTests",
             dependencies: ["OpenIMSDK"],
-            path: "Tests/OpenIMSDKTests",
-            swiftSettings: [.unsafeFlags(["-swift-version", "5"])]
+            path: "Tests/OpenIMSDKTests"
         ),
     ]
 )

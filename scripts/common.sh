@@ -9,7 +9,9 @@ case "$(uname -s)" in
 esac
 NATIVE_LIB=$PROFILE_DIR/libopenim_sdk.$LIB_EXT
 DEVSERVER_BIN=$PROFILE_DIR/openim-devserver
-BUILD_DIR=$ROOT/build
+# Everything the scripts write goes under here (never into tracked sources).
+BUILD_DIR=${OPENIM_BUILD_DIR:-$ROOT/build}
+VERSION=$(sed -n 's/^version = "\(.*\)"/\1/p' "$ROOT/Cargo.toml" | head -1)
 
 # Where kotlinc, JNA and the JUnit console launcher live (setup.sh exports these; these are the
 # Debian/npm defaults otherwise).

@@ -9,9 +9,6 @@ if ! command -v swift >/dev/null 2>&1; then
   exit 0
 fi
 [ -f "$NATIVE_LIB" ] && [ -x "$DEVSERVER_BIN" ] || "$ROOT/scripts/build-native.sh"
-# The package builds the generated sources as copies (SwiftPM targets cannot reach outside).
-cp bindings/swift/OpenIMSDK.swift ios/Sources/OpenIMSDK/OpenIMSDK.swift
-cp bindings/swift/OpenIMSDKFFI.h ios/Sources/OpenIMSDKFFI/OpenIMSDKFFI.h
 log "swift test (ios/)"
 out=$BUILD_DIR/swift-test.log
 mkdir -p "$BUILD_DIR"

@@ -31,7 +31,7 @@ if [ "$rust_status" -ne 0 ] && [ "$rust_failed" -eq 0 ]; then rust_failed=1; fi
 summary+=("rust: $rust_passed passed, $rust_failed failed")
 [ "$rust_status" -eq 0 ] || failed_any=1
 
-for suite in kotlin swift; do
+for suite in kotlin swift kotlin-app swift-app; do
   set +e
   "$ROOT/scripts/test-$suite.sh" 2>&1 | tee "$BUILD_DIR/$suite.log"
   status=${PIPESTATUS[0]}

@@ -118,7 +118,7 @@ async fn remarks_pins_and_search() {
     let m = bob.client.create_text_message("hey".into()).unwrap();
     bob.client.send_message(m, Some("alice".into()), None, None, false).await.unwrap();
     alice.events.wait_new_messages(1).await;
-    let conversation = alice.client.get_one_conversation(1, "bob".into()).await.unwrap();
+    let conversation = alice.client.get_one_conversation(openim_sdk::model::SessionType::Single, "bob".into()).await.unwrap();
     assert_eq!(conversation.show_name, "Bobby");
 }
 

@@ -79,7 +79,7 @@ async fn a_new_group_reaches_every_member_device_and_chat() {
     })
     .await;
     assert_eq!((got.group_id.as_str(), got.session_type, got.conversation_id.clone()), (g.group_id.as_str(), 3, format!("sg_{}", g.group_id)));
-    let chat = bob.client.get_one_conversation(3, g.group_id.clone()).await.unwrap();
+    let chat = bob.client.get_one_conversation(openim_sdk::model::SessionType::Group, g.group_id.clone()).await.unwrap();
     // The creation notice counts as unread, as OpenIM's isSendMsg copies do.
     assert_eq!((chat.show_name.as_str(), chat.unread_count), ("Hikers", 2));
 
@@ -111,7 +111,7 @@ async fn a_new_group_reaches_every_member_device_and_chat() {
     carol.client.send_message(at, None, Some(g.group_id.clone()), None, false).await.unwrap();
     let at_type = |o: &Online| {
         let (client, gid) = (o.client.clone(), g.group_id.clone());
-        async move { client.get_one_conversation(3, gid).await.unwrap().group_at_type }
+        async move { client.get_one_conversation(openim_sdk::model::SessionType::Group, gid).await.unwrap().group_at_type }
     };
     bob.events.wait_until("@bob", |ev| ev.iter().any(|e| matches!(e, Ev::ConversationsChanged(c) if c.iter().any(|c| c.group_at_type == 1)))).await;
     alice.events.wait_until("carol's mention", |ev| ev.iter().any(|e| matches!(e, Ev::NewMsg(m) if m.content_type == 106))).await;
@@ -124,9 +124,9 @@ async fn a_new_group_reaches_every_member_device_and_chat() {
         .await;
     // Read state is each member's own.
     bob.client.mark_conversation_message_as_read(format!("sg_{}", g.group_id)).await.unwrap();
-    let bobs = bob.client.get_one_conversation(3, g.group_id.clone()).await.unwrap();
+    let bobs = bob.client.get_one_conversation(openim_sdk::model::SessionType::Group, g.group_id.clone()).await.unwrap();
     assert_eq!((bobs.unread_count, bobs.group_at_type), (0, 0));
-    assert!(carol.client.get_one_conversation(3, g.group_id.clone()).await.unwrap().unread_count > 0);
+    assert!(carol.client.get_one_conversation(openim_sdk::model::SessionType::Group, g.group_id.clone()).await.unwrap().unread_count > 0);
 
     // A new name reaches everyone, and renames the chat.
     alice.client.set_group_info(g.group_id.clone(), GroupInfoUpdate { group_name: Some("Climbers".into()), ..Default::default() }).await.unwrap();

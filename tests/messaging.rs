@@ -449,7 +449,7 @@ async fn pin_draft_hide_and_total_unread() {
             ev.iter().any(|e| matches!(e, Ev::NewConversations(l) | Ev::ConversationsChanged(l) if l.iter().any(|c| c.is_pinned)))
         })
         .await;
-    let c = bob2.client.get_one_conversation(1, "alice".into()).await.unwrap();
+    let c = bob2.client.get_one_conversation(openim_sdk::model::SessionType::Single, "alice".into()).await.unwrap();
     assert!(c.is_pinned);
 }
 
@@ -655,7 +655,7 @@ async fn messages_left_sending_fail_at_the_next_login() {
     store.close().await;
 
     let alice = srv.online_with("alice", token, openim_wire::constant::platform::ANDROID, dir).await;
-    let _ = alice.client.get_one_conversation(1, "bob".into()).await.unwrap();
+    let _ = alice.client.get_one_conversation(openim_sdk::model::SessionType::Single, "bob".into()).await.unwrap();
     let page = alice.client.get_advanced_history_message_list(conv, None, 10).await.unwrap();
     assert_eq!(page.messages.len(), 1);
     assert_eq!((page.messages[0].client_msg_id.as_str(), page.messages[0].status), ("crashed-mid-send", MessageStatus::SendFailed));

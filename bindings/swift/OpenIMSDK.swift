@@ -3413,9 +3413,10 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
     func getMultipleConversation(conversationIds: [String]) async throws  -> [Conversation]
     
     /**
-     * The conversation with a user (`session_type` 1) or a group (3), created when missing.
+     * The conversation with a user (`SessionType::Single`) or a group (`Group`), created when
+     * missing.
      */
-    func getOneConversation(sessionType: Int32, sourceId: String) async throws  -> Conversation
+    func getOneConversation(sessionType: SessionType, sourceId: String) async throws  -> Conversation
     
     /**
      * The logged-in user's profile, from the local database (fetched from the server when the
@@ -4119,7 +4120,7 @@ open func deleteMessageFromLocalStorage(conversationId: String, clientMsgId: Str
      * `count` messages before `start_client_msg_id` (the newest ones without it), oldest first;
      * holes in the local history are filled from the server.
      */
-open func getAdvancedHistoryMessageList(conversationId: String, startClientMsgId: String?, count: Int32)async throws  -> HistoryPage  {
+open func getAdvancedHistoryMessageList(conversationId: String, startClientMsgId: String? = nil, count: Int32 = 20)async throws  -> HistoryPage  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
@@ -4138,7 +4139,7 @@ open func getAdvancedHistoryMessageList(conversationId: String, startClientMsgId
     /**
      * `count` messages after `start_client_msg_id`, oldest first.
      */
-open func getAdvancedHistoryMessageListReverse(conversationId: String, startClientMsgId: String, count: Int32)async throws  -> HistoryPage  {
+open func getAdvancedHistoryMessageListReverse(conversationId: String, startClientMsgId: String, count: Int32 = 20)async throws  -> HistoryPage  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
@@ -4206,14 +4207,15 @@ open func getMultipleConversation(conversationIds: [String])async throws  -> [Co
 }
     
     /**
-     * The conversation with a user (`session_type` 1) or a group (3), created when missing.
+     * The conversation with a user (`SessionType::Single`) or a group (`Group`), created when
+     * missing.
      */
-open func getOneConversation(sessionType: Int32, sourceId: String)async throws  -> Conversation  {
+open func getOneConversation(sessionType: SessionType, sourceId: String)async throws  -> Conversation  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_openim_sdk_fn_method_openimclient_get_one_conversation(
-                        self.uniffiCloneHandle(),FfiConverterInt32.lower(sessionType),FfiConverterString.lower(sourceId)
+                        self.uniffiCloneHandle(),FfiConverterTypeSessionType_lower(sessionType),FfiConverterString.lower(sourceId)
                 )
             },
             pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
@@ -4421,7 +4423,7 @@ open func searchLocalMessages(params: SearchParams)async throws  -> SearchResult
      * message as stored after the server accepted it (with its seq), or fails and leaves it
      * stored as failed, ready to be sent again.
      */
-open func sendMessage(message: Message, recvId: String?, groupId: String?, offlinePushInfo: OfflinePushInfo?, isOnlineOnly: Bool)async throws  -> Message  {
+open func sendMessage(message: Message, recvId: String? = nil, groupId: String? = nil, offlinePushInfo: OfflinePushInfo? = nil, isOnlineOnly: Bool = false)async throws  -> Message  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
@@ -9197,11 +9199,11 @@ public func FfiConverterTypeLogLevel_lower(_ value: LogLevel) -> RustBuffer {
  * OpenIM's login status (1 logged out, 2 logging in, 3 logged in).
  */
 
-public enum LoginStatus: Equatable, Hashable {
+public enum LoginStatus: Int32, Equatable, Hashable {
     
-    case loggedOut
-    case logging
-    case logged
+    case loggedOut = 1
+    case logging = 2
+    case logged = 3
 
 
 
@@ -9910,6 +9912,91 @@ public func FfiConverterTypeOpenIMError_lift(_ buf: RustBuffer) throws -> OpenIm
 public func FfiConverterTypeOpenIMError_lower(_ value: OpenImError) -> RustBuffer {
     return FfiConverterTypeOpenIMError.lower(value)
 }
+
+
+/**
+ * What a conversation is with (OpenIM's session types; `code()` is the number on the wire).
+ */
+
+public enum SessionType: Int32, Equatable, Hashable {
+    
+    /**
+     * A one-to-one chat with a user (1).
+     */
+    case single = 1
+    /**
+     * A group chat (3; OpenIM's "super group", the only group kind of v3).
+     */
+    case group = 3
+    /**
+     * A notification conversation (4).
+     */
+    case notification = 4
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension SessionType: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeSessionType: FfiConverterRustBuffer {
+    typealias SwiftType = SessionType
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SessionType {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .single
+        
+        case 2: return .group
+        
+        case 3: return .notification
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: SessionType, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .single:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .group:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .notification:
+            writeInt(&buf, Int32(3))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSessionType_lift(_ buf: RustBuffer) throws -> SessionType {
+    return try FfiConverterTypeSessionType.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeSessionType_lower(_ value: SessionType) -> RustBuffer {
+    return FfiConverterTypeSessionType.lower(value)
+}
+
 
 #if swift(>=5.8)
 @_documentation(visibility: private)
@@ -10753,10 +10840,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_delete_message_from_local_storage() != 17579) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_get_advanced_history_message_list() != 9311) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_advanced_history_message_list() != 22653) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_get_advanced_history_message_list_reverse() != 36735) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_advanced_history_message_list_reverse() != 18042) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_get_all_conversation_list() != 39644) {
@@ -10768,7 +10855,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_get_multiple_conversation() != 40283) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_get_one_conversation() != 26555) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_one_conversation() != 7934) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_get_self_user_info() != 58213) {
@@ -10804,7 +10891,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_search_local_messages() != 63318) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_send_message() != 33160) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_send_message() != 42364) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_set_advanced_msg_listener() != 36048) {

@@ -10,7 +10,7 @@ use crate::error::Result;
 use crate::ffi::listeners::{Kind, ListenerHandle, ListenerRegistry};
 use crate::ffi::{AdvancedMsgListener, ConnListener, ConversationListener, LoginStatus, OpenIMConfig};
 use crate::message::{CardInfo, HistoryPage, Messages, OfflinePushInfo, SearchParams, SearchResult};
-use crate::model::{AtInfo, Conversation, ConversationUpdate, Message, MessageEntity, PictureInfo, UserInfo};
+use crate::model::{AtInfo, Conversation, ConversationUpdate, Message, MessageEntity, PictureInfo, SessionType, UserInfo};
 use crate::{logging, runtime};
 
 /// One OpenIM account session at a time on one device. Create it once (it is cheap to keep),
@@ -235,6 +235,7 @@ impl OpenIMClient {
     /// Sends to a user (`recv_id`) or a group (`group_id`), exactly one of them. Returns the
     /// message as stored after the server accepted it (with its seq), or fails and leaves it
     /// stored as failed, ready to be sent again.
+    #[uniffi::method(default(recv_id = None, group_id = None, offline_push_info = None, is_online_only = false))]
     pub async fn send_message(
         &self,
         message: Message,
@@ -251,6 +252,7 @@ impl OpenIMClient {
 
     /// `count` messages before `start_client_msg_id` (the newest ones without it), oldest first;
     /// holes in the local history are filled from the server.
+    #[uniffi::method(default(start_client_msg_id = None, count = 20))]
     pub async fn get_advanced_history_message_list(
         &self,
         conversation_id: String,
@@ -262,6 +264,7 @@ impl OpenIMClient {
     }
 
     /// `count` messages after `start_client_msg_id`, oldest first.
+    #[uniffi::method(default(count = 20))]
     pub async fn get_advanced_history_message_list_reverse(
         &self,
         conversation_id: String,
@@ -339,10 +342,11 @@ impl OpenIMClient {
         runtime::run(async move { conversations.list(offset, count).await }).await
     }
 
-    /// The conversation with a user (`session_type` 1) or a group (3), created when missing.
-    pub async fn get_one_conversation(&self, session_type: i32, source_id: String) -> Result<Conversation> {
+    /// The conversation with a user (`SessionType::Single`) or a group (`Group`), created when
+    /// missing.
+    pub async fn get_one_conversation(&self, session_type: SessionType, source_id: String) -> Result<Conversation> {
         let conversations = self.conversations()?;
-        runtime::run(async move { conversations.get_one(session_type, &source_id).await }).await
+        runtime::run(async move { conversations.get_one(session_type.code(), &source_id).await }).await
     }
 
     pub async fn get_multiple_conversation(&self, conversation_ids: Vec<String>) -> Result<Vec<Conversation>> {

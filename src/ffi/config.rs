@@ -21,8 +21,9 @@ pub struct OpenIMConfig {
 
 /// OpenIM's login status (1 logged out, 2 logging in, 3 logged in).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+#[repr(i32)]
 pub enum LoginStatus {
-    LoggedOut,
-    Logging,
-    Logged,
+    LoggedOut = 1,
+    Logging = 2,
+    Logged = 3,
 }

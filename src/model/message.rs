@@ -38,6 +38,34 @@ pub struct Message {
     pub content: MessageContent,
 }
 
+/// What a conversation is with (OpenIM's session types; `code()` is the number on the wire).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Enum)]
+#[repr(i32)]
+pub enum SessionType {
+    /// A one-to-one chat with a user (1).
+    Single = 1,
+    /// A group chat (3; OpenIM's "super group", the only group kind of v3).
+    Group = 3,
+    /// A notification conversation (4).
+    Notification = 4,
+}
+
+impl SessionType {
+    pub fn code(self) -> i32 {
+        self as i32
+    }
+
+    /// The session type of a wire number (2, v2's write-group chat, is a group).
+    pub fn from_code(code: i32) -> Option<Self> {
+        match code {
+            1 => Some(Self::Single),
+            2 | 3 => Some(Self::Group),
+            4 => Some(Self::Notification),
+            _ => None,
+        }
+    }
+}
+
 /// Where a message stands (OpenIM: 1 sending, 2 sent, 3 failed, 4 deleted, 5 filtered).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
 pub enum MessageStatus {

@@ -73,7 +73,7 @@ final class GroupTests: XCTestCase {
             return nil
         }
         XCTAssertEqual(got.groupId, group.groupId)
-        let chat = try await bob.client.getOneConversation(sessionType: 3, sourceId: group.groupId)
+        let chat = try await bob.client.getOneConversation(sessionType: .group, sourceId: group.groupId)
         XCTAssertEqual(chat.showName, "Swift club")
 
         // dave applies, bob (admin) hears of it, alice accepts.
@@ -163,8 +163,8 @@ final class GroupTests: XCTestCase {
                 return nil
             }
         }
-        let bobsChat = try await bob.client.getOneConversation(sessionType: 3, sourceId: g.groupId)
-        let alicesChat = try await alice.client.getOneConversation(sessionType: 3, sourceId: g.groupId)
+        let bobsChat = try await bob.client.getOneConversation(sessionType: .group, sourceId: g.groupId)
+        let alicesChat = try await alice.client.getOneConversation(sessionType: .group, sourceId: g.groupId)
         XCTAssertEqual(bobsChat.groupAtType, 1)
         XCTAssertEqual(alicesChat.groupAtType, 0)
 

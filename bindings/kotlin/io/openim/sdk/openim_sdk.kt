@@ -1432,7 +1432,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_get_multiple_conversation(`ptr`: Long,`conversationIds`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_openim_sdk_fn_method_openimclient_get_one_conversation(`ptr`: Long,`sessionType`: Int,`sourceId`: RustBuffer.ByValue,
+    external fun uniffi_openim_sdk_fn_method_openimclient_get_one_conversation(`ptr`: Long,`sessionType`: RustBuffer.ByValue,`sourceId`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_get_self_user_info(`ptr`: Long,
     ): Long
@@ -5705,12 +5705,12 @@ public interface OpenImClientInterface {
      * `count` messages before `start_client_msg_id` (the newest ones without it), oldest first;
      * holes in the local history are filled from the server.
      */
-    suspend fun `getAdvancedHistoryMessageList`(`conversationId`: kotlin.String, `startClientMsgId`: kotlin.String?, `count`: kotlin.Int): HistoryPage
+    suspend fun `getAdvancedHistoryMessageList`(`conversationId`: kotlin.String, `startClientMsgId`: kotlin.String? = null, `count`: kotlin.Int = 20): HistoryPage
     
     /**
      * `count` messages after `start_client_msg_id`, oldest first.
      */
-    suspend fun `getAdvancedHistoryMessageListReverse`(`conversationId`: kotlin.String, `startClientMsgId`: kotlin.String, `count`: kotlin.Int): HistoryPage
+    suspend fun `getAdvancedHistoryMessageListReverse`(`conversationId`: kotlin.String, `startClientMsgId`: kotlin.String, `count`: kotlin.Int = 20): HistoryPage
     
     /**
      * Every conversation with messages, pinned first, then newest first.
@@ -5722,9 +5722,10 @@ public interface OpenImClientInterface {
     suspend fun `getMultipleConversation`(`conversationIds`: List<kotlin.String>): List<Conversation>
     
     /**
-     * The conversation with a user (`session_type` 1) or a group (3), created when missing.
+     * The conversation with a user (`SessionType::Single`) or a group (`Group`), created when
+     * missing.
      */
-    suspend fun `getOneConversation`(`sessionType`: kotlin.Int, `sourceId`: kotlin.String): Conversation
+    suspend fun `getOneConversation`(`sessionType`: SessionType, `sourceId`: kotlin.String): Conversation
     
     /**
      * The logged-in user's profile, from the local database (fetched from the server when the
@@ -5783,7 +5784,7 @@ public interface OpenImClientInterface {
      * message as stored after the server accepted it (with its seq), or fails and leaves it
      * stored as failed, ready to be sent again.
      */
-    suspend fun `sendMessage`(`message`: Message, `recvId`: kotlin.String?, `groupId`: kotlin.String?, `offlinePushInfo`: OfflinePushInfo?, `isOnlineOnly`: kotlin.Boolean): Message
+    suspend fun `sendMessage`(`message`: Message, `recvId`: kotlin.String? = null, `groupId`: kotlin.String? = null, `offlinePushInfo`: OfflinePushInfo? = null, `isOnlineOnly`: kotlin.Boolean = false): Message
     
     /**
      * Sets (replaces) the message listener; its handle is kept by the client.
@@ -6705,17 +6706,18 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
 
     
     /**
-     * The conversation with a user (`session_type` 1) or a group (3), created when missing.
+     * The conversation with a user (`SessionType::Single`) or a group (`Group`), created when
+     * missing.
      */
     @Throws(OpenImException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `getOneConversation`(`sessionType`: kotlin.Int, `sourceId`: kotlin.String) : Conversation {
+    override suspend fun `getOneConversation`(`sessionType`: SessionType, `sourceId`: kotlin.String) : Conversation {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_openim_sdk_fn_method_openimclient_get_one_conversation(
                 uniffiHandle,
                 
-        FfiConverterInt.lower(`sessionType`),
+        FfiConverterTypeSessionType.lower(`sessionType`),
         FfiConverterString.lower(`sourceId`),
             )
         },
@@ -11599,11 +11601,11 @@ public object FfiConverterTypeLogLevel: FfiConverterRustBuffer<LogLevel> {
  * OpenIM's login status (1 logged out, 2 logging in, 3 logged in).
  */
 
-enum class LoginStatus {
+enum class LoginStatus(val value: kotlin.Int) {
     
-    LOGGED_OUT,
-    LOGGING,
-    LOGGED;
+    LOGGED_OUT(1),
+    LOGGING(2),
+    LOGGED(3);
 
     
 
@@ -12707,6 +12709,55 @@ public object FfiConverterTypeOpenIMError : FfiConverterRustBuffer<OpenImExcepti
     }
 
 }
+
+
+
+/**
+ * What a conversation is with (OpenIM's session types; `code()` is the number on the wire).
+ */
+
+enum class SessionType(val value: kotlin.Int) {
+    
+    /**
+     * A one-to-one chat with a user (1).
+     */
+    SINGLE(1),
+    /**
+     * A group chat (3; OpenIM's "super group", the only group kind of v3).
+     */
+    GROUP(3),
+    /**
+     * A notification conversation (4).
+     */
+    NOTIFICATION(4);
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeSessionType: FfiConverterRustBuffer<SessionType> {
+    override fun read(buf: ByteBuffer) = try {
+        
+        SessionType.entries[buf.getInt() - 1]
+        
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: SessionType) = 4UL
+
+    override fun write(value: SessionType, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
 
 
 

@@ -57,7 +57,7 @@ class GroupTest {
             alice.client.sendMessage(alice.client.createTextMessage("hi group"), null, group.groupId, null, false)
             val got = bob.online.await("the group message") { (it as? MessageEvent.NewMessage)?.takeIf { e -> e.message.contentType == 101 } }
             assertEquals(group.groupId, got.message.groupId)
-            assertEquals("Kotlin club", bob.client.getOneConversation(3, group.groupId).showName)
+            assertEquals("Kotlin club", bob.client.getOneConversation(SessionType.GROUP, group.groupId).showName)
 
             // dave applies, bob (admin) hears of it, alice accepts.
             dave.client.joinGroup(group.groupId, "let me in", 3, "")
@@ -121,8 +121,8 @@ class GroupTest {
             carol.client.sendMessage(carol.client.createTextAtMessage("hey", listOf("bob"), listOf(), null), null, g.groupId, null, false)
             bob.online.await("the mention") { (it as? MessageEvent.NewMessage)?.takeIf { e -> e.message.contentType == 106 } }
             alice.online.await("the mention") { (it as? MessageEvent.NewMessage)?.takeIf { e -> e.message.contentType == 106 } }
-            assertEquals(1, bob.client.getOneConversation(3, g.groupId).groupAtType)
-            assertEquals(0, alice.client.getOneConversation(3, g.groupId).groupAtType)
+            assertEquals(1, bob.client.getOneConversation(SessionType.GROUP, g.groupId).groupAtType)
+            assertEquals(0, alice.client.getOneConversation(SessionType.GROUP, g.groupId).groupAtType)
 
             // bob becomes admin; a muted group silences carol but not bob.
             alice.client.setGroupMemberInfo(g.groupId, "bob", GroupMemberUpdate(role = GroupRole.ADMIN))

@@ -1,0 +1,72 @@
+// An app built against the shipped AAR only (classes.jar and the jars its POM names), with the
+// README's quick start (Readme.kt, extracted from README.md) compiled in. Run by
+// scripts/test-apps.sh against a devserver child process; prints one line per check and
+// "kotlin-app: N passed, M failed" last.
+
+
+import io.openim.sdk.*
+import kotlinx.coroutines.*
+import kotlinx.coroutines.flow.*
+import java.nio.file.Files
+
+private var passed = 0
+private var failed = 0
+
+private fun check(name: String, ok: Boolean, detail: () -> String = { "" }) {
+    if (ok) passed++ else failed++
+    println("${if (ok) "ok" else "FAILED"}: $name ${if (ok) "" else detail()}")
+}
+
+private fun text(e: MessageEvent.NewMessage) = (e.message.content as? MessageContent.Text)?.text
+
+fun main() {
+    try {
+        runBlocking { scenario() }
+    } catch (e: Throwable) {
+        e.printStackTrace()
+        failed++
+    }
+    println("app: $passed passed, $failed failed")
+    kotlin.system.exitProcess(if (failed == 0) 0 else 1)
+}
+
+private suspend fun scenario() = coroutineScope {
+    DevServer().use { server ->
+        server.register("alice"); server.register("bob")
+        val bob = OpenIMClient(server.config(Files.createTempDirectory("bob").toString()))
+        bob.login("bob", server.token("bob"))
+        withTimeout(15_000) { bob.connEvents().first { it == ConnEvent.ConnectSuccess } }
+        check("login", bob.loginStatus() == LoginStatus.LOGGED && bob.loginStatus().value == 3)
+
+        // Two collectors of the same flow, each with its own registration.
+        val collectors = (1..2).map {
+            async(start = CoroutineStart.UNDISPATCHED) {
+                bob.messageEvents().filterIsInstance<MessageEvent.NewMessage>().take(3).toList()
+            }
+        }
+        yield() // each collection registers its listener on this event loop: let them run
+
+        // The README's quick start, as alice: login, send "hi", read the chat back, logout.
+        val aliceDir = Files.createTempDirectory("alice").toString()
+        val history = withTimeout(15_000) {
+            quickStart(server.apiUrl, server.wsUrl, aliceDir, "alice", server.token("alice"), "bob")
+        }
+        check("the README's quick start sends and reads back", history.mapNotNull { (it.content as? MessageContent.Text)?.text } == listOf("hi")) {
+            history.toString()
+        }
+
+        val alice = OpenIMClient(server.config(aliceDir))
+        alice.login("alice", server.token("alice"))
+        for (t in listOf("two", "three")) alice.sendMessage(alice.createTextMessage(t), recvId = "bob")
+        val seen = collectors.map { withTimeout(15_000) { it.await() }.map(::text) }
+        for ((i, got) in seen.withIndex()) check("collector ${i + 1} receives every message", got == listOf("hi", "two", "three")) { got.toString() }
+        val page = bob.getAdvancedHistoryMessageList(bob.getOneConversation(SessionType.SINGLE, "alice").conversationId, count = 2)
+        check("default arguments and paging", page.messages.size == 2 && !page.isEnd)
+
+        // Typed errors with OpenIM's codes.
+        val refused = runCatching { alice.sendMessage(alice.createTextMessage("x"), recvId = "nobody-here") }.exceptionOrNull()
+        check("typed error", refused is OpenIMException && refused.errorCode > 0) { refused.toString() }
+        alice.logout(); bob.logout()
+        alice.close(); bob.close()
+    }
+}
