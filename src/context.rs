@@ -31,10 +31,20 @@ pub struct SessionContext {
     /// Highest synced seq per conversation: mirrors `local_seqs`, updated after each commit.
     synced: Mutex<HashMap<String, i64>>,
     /// Senders waiting for the seq of their message (client ID → seq).
-    seq_waiters: Mutex<HashMap<String, oneshot::Sender<i64>>>,
+    seq_waiters: Mutex<HashMap<String, oneshot::Sender<Confirmed>>>,
     /// Every task the session starts; logout cancels and awaits them.
     tasks: TaskTracker,
     cancel: CancellationToken,
+}
+
+/// What the server's copy of an own message confirmed, as committed to the store.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirmed {
+    pub seq: i64,
+    pub server_msg_id: String,
+    pub send_time: i64,
+    /// The stored status afterwards (OpenIM's code).
+    pub status: i32,
 }
 
 impl SessionContext {
@@ -109,7 +119,7 @@ impl SessionContext {
     }
 
     /// Registers interest in the seq the server gives `client_msg_id`.
-    pub fn wait_for_seq(&self, client_msg_id: &str) -> oneshot::Receiver<i64> {
+    pub fn wait_for_seq(&self, client_msg_id: &str) -> oneshot::Receiver<Confirmed> {
         let (tx, rx) = oneshot::channel();
         self.seq_waiters.lock().expect("waiter lock").insert(client_msg_id.to_owned(), tx);
         rx
@@ -119,10 +129,10 @@ impl SessionContext {
         self.seq_waiters.lock().expect("waiter lock").remove(client_msg_id);
     }
 
-    /// Wakes the sender of `client_msg_id` (after the seq was committed).
-    pub fn seq_assigned(&self, client_msg_id: &str, seq: i64) {
+    /// Wakes the sender of `client_msg_id` (after its confirmation was committed).
+    pub fn seq_assigned(&self, client_msg_id: &str, confirmed: Confirmed) {
         if let Some(tx) = self.seq_waiters.lock().expect("waiter lock").remove(client_msg_id) {
-            let _ = tx.send(seq);
+            let _ = tx.send(confirmed);
         }
     }
 
@@ -165,8 +175,8 @@ impl SessionContext {
         let writer = w.tx.commit_holding_writer().await?;
         self.synced_committed(&w.raised);
         drop(writer);
-        for (client_msg_id, seq) in &w.confirmed {
-            self.seq_assigned(client_msg_id, *seq);
+        for (client_msg_id, confirmed) in w.confirmed {
+            self.seq_assigned(&client_msg_id, confirmed);
         }
         self.emit_all(w.out.finish(total_unread)).await;
         for work in w.after {
@@ -191,7 +201,7 @@ pub struct Write {
     pub tx: Tx,
     pub out: Outbox,
     raised: HashMap<String, i64>,
-    confirmed: Vec<(String, i64)>,
+    confirmed: Vec<(String, Confirmed)>,
     after: Vec<Work>,
 }
 
@@ -213,8 +223,8 @@ impl Write {
     }
 
     /// Wakes the sender of `client_msg_id` with `seq` once this write commits.
-    pub fn seq_assigned(&mut self, client_msg_id: &str, seq: i64) {
-        self.confirmed.push((client_msg_id.to_owned(), seq));
+    pub fn seq_assigned(&mut self, client_msg_id: &str, confirmed: Confirmed) {
+        self.confirmed.push((client_msg_id.to_owned(), confirmed));
     }
 
     pub fn push(&mut self, event: Event) {

@@ -3,7 +3,6 @@
 
 mod common;
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use common::events::EventRecorder;
@@ -115,11 +114,10 @@ async fn a_throwing_and_a_blocking_listener_do_not_stall_the_others() {
     let srv = TestServer::start().await;
     let alice = srv.online("alice").await;
     let bob = srv.online("bob").await;
-    let thrown = Arc::new(AtomicUsize::new(0));
-    let t = thrown.clone();
+    let (thrown, mut thrown_rx) = tokio::sync::watch::channel(0usize);
     let thrower = Arc::new(Custom {
         f: move |_: &Message| {
-            t.fetch_add(1, Ordering::SeqCst);
+            thrown.send_modify(|n| *n += 1);
             panic!("listener bug");
         },
         seen: EventRecorder::default(),
@@ -140,7 +138,9 @@ async fn a_throwing_and_a_blocking_listener_do_not_stall_the_others() {
     gate.release();
     let late = blocker.seen.wait_new_messages(5).await;
     assert_eq!(late.iter().map(text).collect::<Vec<_>>(), ["m1", "m2", "m3", "m4", "m5"]);
-    assert_eq!(thrown.load(Ordering::SeqCst), 5, "the throwing listener was called for every message");
+    // The throwing listener runs on its own thread: wait (bounded) until it has seen all five.
+    let called = tokio::time::timeout(std::time::Duration::from_secs(10), thrown_rx.wait_for(|n| *n == 5)).await.is_ok();
+    assert!(called, "the throwing listener was called for every message: {}", *thrown_rx.borrow());
     // The engine was never held up: the session still works.
     assert_eq!(bob.client.get_all_conversation_list().await.unwrap()[0].unread_count, 5);
 }

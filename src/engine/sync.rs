@@ -220,9 +220,16 @@ impl MsgSyncer {
         for (conversation_id, seqs) in ids {
             let Some(mut c) = conversations::get(&mut w.tx, &conversation_id).await? else { continue };
             chat_logs::mark_read_up_to(&mut w.tx, &conversation_id, &self.ctx.user_id, seqs.has_read_seq).await?;
+            // Messages pushed while the request was out (seqs past the server's answer) were
+            // applied already and added to the count: they stay counted.
+            let newer = if c.max_seq > seqs.max_seq {
+                chat_logs::count_from_others(&mut w.tx, &conversation_id, &self.ctx.user_id, seqs.max_seq.max(seqs.has_read_seq), c.max_seq).await?
+            } else {
+                0
+            };
             c.has_read_seq = seqs.has_read_seq;
             c.max_seq = c.max_seq.max(seqs.max_seq);
-            c.unread_count = (seqs.max_seq - seqs.has_read_seq).max(0) as i32;
+            c.unread_count = ((seqs.max_seq - seqs.has_read_seq).max(0) + newer) as i32;
             save(&mut w, c).await?;
         }
         self.ctx.commit(w).await

@@ -76,7 +76,16 @@ impl Messages {
                     let status = if updates_conversation { msg_status::SEND_SUCCESS } else { msg_status::FILTERED };
                     chat_logs::confirm(&mut w.tx, &row, status).await?;
                     chat_logs::remove_sending(&mut w.tx, conversation_id, &message.client_msg_id).await?;
-                    w.seq_assigned(&message.client_msg_id, message.seq);
+                    let stored_status = if local.status == msg_status::HAS_DELETED { local.status } else { status };
+                    w.seq_assigned(
+                        &message.client_msg_id,
+                        crate::context::Confirmed {
+                            seq: message.seq,
+                            server_msg_id: message.server_msg_id.clone(),
+                            send_time: message.send_time,
+                            status: stored_status,
+                        },
+                    );
                     if updates_conversation && local.status != msg_status::HAS_DELETED {
                         let mut confirmed = from_row(local);
                         confirmed.seq = message.seq;

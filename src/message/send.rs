@@ -133,23 +133,26 @@ impl Messages {
             self.ctx.forget_seq_waiter(&client_msg_id);
             return Err(e);
         }
-        // The reply, or the seq its sender-sync copy brings, whichever comes first.
+        // The reply, or the seq its sender-sync copy brings, whichever comes first. The copy
+        // (pushed before the reply) confirms the stored message itself; only when it does not
+        // come does the reply mark the message sent.
         let request = self.ctx.conn.request_encoded::<SendMsgResp>(req::SEND_MSG, data);
         let outcome = tokio::select! {
             reply = request => Some(reply),
-            Ok(_) = &mut seq_rx => None,
+            Ok(confirmed) = &mut seq_rx => return Ok(confirmed_message(message, confirmed)),
         };
         match outcome {
-            None => {}
+            None => unreachable!("the confirmation returns"),
             Some(Ok(resp)) => {
+                if let Ok(Ok(confirmed)) = tokio::time::timeout(SEQ_WAIT, &mut seq_rx).await {
+                    return Ok(confirmed_message(message, confirmed));
+                }
+                tracing::debug!("the sender-sync copy has not arrived; the reply marks the message sent");
                 let mut w = self.ctx.write().await?;
                 chat_logs::mark_sent(&mut w.tx, &conversation_id, &client_msg_id, &resp.server_msg_id, resp.send_time).await?;
                 chat_logs::remove_sending(&mut w.tx, &conversation_id, &client_msg_id).await?;
                 self.latest_changed_to_stored(&mut w, &conversation_id, &client_msg_id).await?;
                 self.ctx.commit(w).await?;
-                if tokio::time::timeout(SEQ_WAIT, &mut seq_rx).await.is_err() {
-                    tracing::debug!("the sender-sync copy has not arrived yet; its seq follows later");
-                }
             }
             Some(Err(e)) => {
                 let mut w = self.ctx.write().await?;
@@ -223,4 +226,13 @@ impl Messages {
         }
         Ok(())
     }
+}
+
+/// The sent message as its confirmation left it in the store (no need to read it back).
+fn confirmed_message(mut message: Message, confirmed: crate::context::Confirmed) -> Message {
+    message.seq = confirmed.seq;
+    message.server_msg_id = confirmed.server_msg_id;
+    message.send_time = confirmed.send_time;
+    message.status = MessageStatus::from_code(confirmed.status);
+    message
 }

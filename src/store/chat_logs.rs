@@ -251,6 +251,18 @@ pub async fn mark_read_up_to(c: &mut SqliteConnection, conversation_id: &str, me
     Ok(())
 }
 
+/// How many stored messages from others have a seq in `(after, up_to]`.
+pub async fn count_from_others(c: &mut SqliteConnection, conversation_id: &str, me: &str, after: i64, up_to: i64) -> Result<i64> {
+    Ok(sqlx::query_scalar("SELECT COUNT(*) FROM local_chat_logs WHERE conversation_id = ? AND send_id != ? AND seq > ? AND seq <= ? AND status != ?")
+        .bind(conversation_id)
+        .bind(me)
+        .bind(after)
+        .bind(up_to)
+        .bind(openim_wire::constant::msg_status::HAS_DELETED)
+        .fetch_one(c)
+        .await?)
+}
+
 /// The peer read `seqs`: marks my messages among them read; returns their client IDs.
 pub async fn mark_read_by_peer(c: &mut SqliteConnection, conversation_id: &str, me: &str, seqs: &[i64]) -> Result<Vec<String>> {
     if seqs.is_empty() {

@@ -114,9 +114,12 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .busy_timeout(Duration::from_secs(5))
             .foreign_keys(true);
+        // A local file cannot drop a connection the way a network server can: no ping on
+        // every acquire (each would be a round trip to the connection's thread).
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .min_connections(1)
+            .test_before_acquire(false)
             .connect_with(options)
             .await
             .map_err(|e| OpenIMError::database(format!("cannot open {}: {e}", path.display())))?;

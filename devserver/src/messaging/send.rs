@@ -156,7 +156,8 @@ async fn deliver(state: &SharedState, mut msg: MsgData, extra: &[String], operat
         if !is_notification {
             let now = now_ms();
             match msg.session_type {
-                session_type::SINGLE_CHAT => {
+                // Made with the chat's first message, as OpenIM's transfer does.
+                session_type::SINGLE_CHAT if msg.seq == 1 => {
                     state.store.ensure_conversation(&msg.send_id, &conversation_id, session_type::SINGLE_CHAT, &msg.recv_id, "", now).await?;
                     state.store.ensure_conversation(&msg.recv_id, &conversation_id, session_type::SINGLE_CHAT, &msg.send_id, "", now).await?;
                 }
