@@ -25,7 +25,12 @@ pub struct Conversations {
     ctx: Arc<SessionContext>,
     users: Users,
     sync_runs: Arc<crate::versioned::Coalesce>,
+    /// Peers whose profiles are to be fetched, and whether a task is fetching them.
+    pending_profiles: Arc<std::sync::Mutex<(std::collections::BTreeSet<String>, bool)>>,
 }
+
+/// Profiles fetched (and conversations renamed) per request and write.
+const PROFILE_BATCH: usize = 500;
 
 /// The record apps see.
 pub fn from_row(r: ConversationRow) -> Conversation {
@@ -178,7 +183,7 @@ pub fn lacks_profile(r: &ConversationRow) -> bool {
 
 impl Conversations {
     pub fn new(ctx: Arc<SessionContext>, users: Users) -> Self {
-        Self { ctx, users, sync_runs: Default::default() }
+        Self { ctx, users, sync_runs: Default::default(), pending_profiles: Default::default() }
     }
 
     /// Visible conversations in list order (pinned first, then newest).
@@ -334,13 +339,38 @@ impl Conversations {
     }
 
     /// Fetches the profiles of `user_ids` in a session task, then names their single chats.
+    /// One task at a time fetches everything queued, [`PROFILE_BATCH`] users per request and
+    /// write: a first sync of 10 000 conversations makes 20 requests, not 10 000 at once.
     pub fn patch_profiles_later(&self, user_ids: Vec<String>) {
-        let this = self.clone();
-        self.ctx.spawn(async move {
-            if let Err(e) = this.patch_profiles(user_ids).await {
+        let start = {
+            let mut pending = self.pending_profiles.lock().expect("profiles lock");
+            pending.0.extend(user_ids);
+            !std::mem::replace(&mut pending.1, true)
+        };
+        if start {
+            let this = self.clone();
+            self.ctx.spawn(async move { this.drain_profiles().await });
+        }
+    }
+
+    async fn drain_profiles(&self) {
+        loop {
+            let batch: Vec<String> = {
+                let mut pending = self.pending_profiles.lock().expect("profiles lock");
+                if pending.0.is_empty() {
+                    pending.1 = false;
+                    return;
+                }
+                let batch: Vec<String> = pending.0.iter().take(PROFILE_BATCH).cloned().collect();
+                for id in &batch {
+                    pending.0.remove(id);
+                }
+                batch
+            };
+            if let Err(e) = self.patch_profiles(batch).await {
                 tracing::warn!(error = %e, "peer profiles unavailable; conversations stay named by ID");
             }
-        });
+        }
     }
 
     /// Fetches profiles and applies their names and faces to the single chats with them.
@@ -526,11 +556,7 @@ impl crate::versioned::VersionedList for Conversations {
         apply_server_settings(&mut c, &item);
         if lacks_profile(&c) {
             let (this, user_id) = (self.clone(), c.user_id.clone());
-            w.after_commit(async move {
-                if let Err(e) = this.patch_profiles(vec![user_id]).await {
-                    tracing::warn!(error = %e, "peer profile unavailable; conversation stays named by ID");
-                }
-            });
+            w.after_commit(async move { this.patch_profiles_later(vec![user_id]) });
         }
         save(w, c).await
     }

@@ -160,11 +160,7 @@ impl Messages {
         }
         if lacks_profile(&c) {
             let (conversations, peer) = (self.conversations.clone(), c.user_id.clone());
-            w.after_commit(async move {
-                if let Err(e) = conversations.patch_profiles(vec![peer]).await {
-                    tracing::warn!(error = %e, "peer profile unavailable; conversation stays named by ID");
-                }
-            });
+            w.after_commit(async move { conversations.patch_profiles_later(vec![peer]) });
         }
         save(w, c).await
     }

@@ -44,7 +44,7 @@ pub fn decompress(data: &[u8], limit: usize) -> Result<Vec<u8>, GzipError> {
     let invalid = |msg: String| GzipError::Io(std::io::Error::new(std::io::ErrorKind::InvalidData, msg));
     INFLATE.with_borrow_mut(|inflate| {
         inflate.reset(true);
-        let mut out = Vec::with_capacity(data.len().saturating_mul(4).clamp(64, limit.saturating_add(1)));
+        let mut out = Vec::with_capacity(data.len().saturating_mul(4).max(64).min(limit.saturating_add(1)));
         let mut consumed = 0;
         loop {
             if out.len() == out.capacity() {
