@@ -139,12 +139,14 @@ impl SessionContext {
     /// Runs `work` as a task of this session: cancelled at logout, which waits for it.
     pub fn spawn(&self, work: impl Future<Output = ()> + Send + 'static) {
         let cancel = self.cancel.clone();
-        self.tasks.spawn(async move {
+        // Boxed, so every session task is one task type (see `runtime::Job`).
+        let job: crate::runtime::Job = Box::pin(async move {
             tokio::select! {
                 _ = cancel.cancelled() => {}
                 _ = work => {}
             }
         });
+        self.tasks.spawn(job);
     }
 
     /// Runs `work` as a task of this session and hands back its result (`None` when the session

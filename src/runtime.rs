@@ -24,6 +24,15 @@ pub fn handle() -> &'static tokio::runtime::Handle {
         .handle()
 }
 
+/// A task as the runtime stores it. Every spawn goes through this one type, so tokio's task
+/// machinery is compiled once rather than once per call site (a large share of the library).
+pub type Job = std::pin::Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
+
+/// Spawns `job` on the SDK runtime.
+pub fn spawn_job(job: Job) -> tokio::task::JoinHandle<()> {
+    handle().spawn(job)
+}
+
 /// Runs `fut` on the SDK runtime and waits for it; a panic inside becomes an `Internal` error
 /// instead of crossing the FFI boundary.
 pub async fn run<F, T>(fut: F) -> Result<T>
@@ -31,8 +40,13 @@ where
     F: Future<Output = Result<T>> + Send + 'static,
     T: Send + 'static,
 {
-    match handle().spawn(fut).await {
-        Ok(result) => result,
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let joined = spawn_job(Box::pin(async move {
+        let _ = tx.send(fut.await);
+    }))
+    .await;
+    match joined {
+        Ok(()) => rx.await.unwrap_or_else(|_| Err(OpenIMError::internal("engine task ended without a result"))),
         Err(e) if e.is_panic() => {
             let msg = panic_message(e.into_panic());
             tracing::error!(panic = %msg, "engine task panicked");
