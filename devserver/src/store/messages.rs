@@ -54,7 +54,7 @@ pub struct Bounds {
 impl Store {
     /// Gives `msg` the conversation's next seq and stores it. Callers serialise sends.
     pub async fn insert_message(&self, conversation_id: &str, msg: &mut MsgData) -> CodeResult<i64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let max: Option<i64> = sqlx::query_scalar("SELECT max_seq FROM seq_conversation WHERE conversation_id = ?")
             .bind(conversation_id)
             .fetch_optional(&mut *tx)

@@ -34,7 +34,10 @@ impl Store {
     /// Inserts all users in one transaction; returns `false` (inserting nothing) when any of them
     /// already exists.
     pub async fn register_users(&self, users: &[UserInfo], create_time: i64) -> CodeResult<bool> {
-        let mut tx = self.pool.begin().await?;
+        // IMMEDIATE: a deferred transaction that reads and then writes fails with
+        // SQLITE_BUSY_SNAPSHOT (517) when another connection of a file-backed store wrote
+        // meanwhile; taking the write lock first makes it wait (busy_timeout) instead.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         for u in users {
             let exists: Option<i64> = sqlx::query_scalar("SELECT 1 FROM users WHERE user_id = ?")
                 .bind(&u.user_id)

@@ -60,7 +60,7 @@ impl Store {
 
     /// Records one change of `e_ids` in `(kind, d_id)`'s list: the version grows by one.
     pub async fn bump_version(&self, kind: &str, d_id: &str, e_ids: &[String], change: Change) -> CodeResult<u64> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         sqlx::query("INSERT OR IGNORE INTO version_logs (kind, d_id, version_id, version) VALUES (?, ?, ?, 1)")
             .bind(kind)
             .bind(d_id)
