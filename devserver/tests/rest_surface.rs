@@ -211,6 +211,9 @@ async fn read_marks_and_max_seqs_over_rest() {
     env.ok("bob", path::SET_CONVERSATION_HAS_READ_SEQ, json!({"conversationID":cid,"userID":"bob","hasReadSeq":2})).await;
     let seqs = env.ok("bob", path::GET_CONVERSATIONS_HAS_READ_AND_MAX_SEQ, json!({"userID":"bob","conversationIDs":[cid]})).await["seqs"].clone();
     assert_eq!(seqs[cid]["hasReadSeq"], 2);
+    env.ok("bob", path::SET_CONVERSATION_HAS_READ_SEQ, json!({"conversationID":cid,"userID":"bob","hasReadSeq":3,"noNotification":true})).await;
+    let seqs = env.ok("bob", path::GET_CONVERSATIONS_HAS_READ_AND_MAX_SEQ, json!({"userID":"bob","conversationIDs":[cid]})).await["seqs"].clone();
+    assert_eq!(seqs[cid]["hasReadSeq"], 3, "raised without a notification");
     assert_eq!(env.code("bob", path::SET_CONVERSATION_HAS_READ_SEQ, json!({"conversationID":cid,"userID":"bob","hasReadSeq":4})).await, 1001, "past the max seq");
     // Nobody reads or moves another user's marks; a stranger has no such conversation.
     assert_eq!(env.code("carol", path::GET_CONVERSATIONS_HAS_READ_AND_MAX_SEQ, json!({"userID":"bob"})).await, 1002);

@@ -247,7 +247,7 @@ pub async fn get_conversations_has_read_and_max_seq(
 }
 
 /// `/msg/set_conversation_has_read_seq`: raises the read mark (never past the conversation's
-/// last seq) and tells the user's other devices, as OpenIM does.
+/// last seq) and, unless `noNotification`, tells the user's other devices, as OpenIM does.
 pub async fn set_conversation_has_read_seq(
     State(state): State<SharedState>,
     Extension(caller): Extension<Caller>,
@@ -260,7 +260,9 @@ pub async fn set_conversation_has_read_seq(
         return Err(CodeError::args("hasReadSeq must not be bigger than maxSeq"));
     }
     let has_read_seq = state.store.raise_has_read_seq(&req.user_id, &req.conversation_id, req.has_read_seq).await?;
-    send_mark_as_read(&state, &req.conversation_id, session_type::SINGLE_CHAT, &req.user_id, &req.user_id, vec![], has_read_seq).await?;
+    if !req.no_notification {
+        send_mark_as_read(&state, &req.conversation_id, session_type::SINGLE_CHAT, &req.user_id, &req.user_id, vec![], has_read_seq).await?;
+    }
     Ok(ok_empty())
 }
 

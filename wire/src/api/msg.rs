@@ -117,6 +117,9 @@ pub struct SetConversationHasReadSeqReq {
     pub user_id: String,
     #[serde(rename = "hasReadSeq")]
     pub has_read_seq: i64,
+    /// Skip telling the user's other devices (no 2200 notification).
+    #[serde(rename = "noNotification")]
+    pub no_notification: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

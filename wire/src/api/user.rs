@@ -161,6 +161,7 @@ pub struct GetUserClientConfigReq {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetUserClientConfigResp {
-    #[serde(deserialize_with = "crate::json::nullable")]
+    /// `omitempty` in OpenIM: left out when empty.
+    #[serde(deserialize_with = "crate::json::nullable", skip_serializing_if = "std::collections::HashMap::is_empty")]
     pub configs: std::collections::HashMap<String, String>,
 }
