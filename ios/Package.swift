@@ -3,8 +3,8 @@
 // over the FFI module `OpenIMSDKFFI` (the C header and the Rust library).
 //
 // The development package: the XCTest suite runs from here against the library cargo built
-// (`scripts/test-swift.sh` passes its path). The generated sources are committed copies
-// (`scripts/gen-bindings.sh` writes them). Apps depend on the distributable package that
+// (`scripts/test-swift.sh` passes its path). The generated sources are symlinks to
+// bindings/swift (what `scripts/gen-bindings.sh` writes). Apps depend on the distributable package that
 // `scripts/build-swift-package.sh` builds instead (see README, "Add it to your app").
 import PackageDescription
 

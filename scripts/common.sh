@@ -23,3 +23,18 @@ fi
 KOTLIN_LIB=${KOTLIN_LIB:-${KOTLIN_HOME:-}/lib}
 
 log() { printf '\n==> %s\n' "$*" >&2; }
+
+# Check counting for the app suites (set SUITE first): `ok`/`bad` print one line each,
+# `add_summary LOG` adds the "app: N passed, M failed" line an app printed, and `finish` prints
+# "$SUITE: N passed, M failed" and exits with the verdict.
+passed=0; failed=0
+ok() { echo "ok: $1"; passed=$((passed + 1)); }
+bad() { echo "FAILED: $1"; failed=$((failed + 1)); }
+add_summary() {
+  local line
+  line=$(grep -E "^app: " "$1" | tail -1)
+  if [ -z "$line" ]; then bad "the app ran to its summary"; return; fi
+  passed=$((passed + $(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$line")))
+  failed=$((failed + $(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")))
+}
+finish() { echo "$SUITE: $passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }

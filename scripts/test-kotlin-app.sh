@@ -6,10 +6,7 @@
 source "$(dirname "$0")/common.sh"
 cd "$ROOT"
 [ -x "$DEVSERVER_BIN" ] || "$ROOT/scripts/build-native.sh"
-passed=0; failed=0
-ok() { echo "ok: $1"; passed=$((passed + 1)); }
-bad() { echo "FAILED: $1"; failed=$((failed + 1)); }
-finish() { echo "kotlin-app: $passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
+SUITE=kotlin-app
 
 log "build the AAR"
 OPENIM_LIB_PROFILE=${OPENIM_LIB_PROFILE:-debug} "$ROOT/scripts/build-aar.sh" > "$BUILD_DIR/build-aar.log" 2>&1 || { cat "$BUILD_DIR/build-aar.log"; bad "build-aar.sh"; finish; }
@@ -50,7 +47,5 @@ set +e
 OPENIM_DEVSERVER=$DEVSERVER_BIN timeout 120 java -Djna.library.path="$(dirname "$so")" \
   -cp "$app/app.jar:$app/aar/classes.jar:$deps" ChatAppKt 2>&1 | tee "$app/run.log"
 set -e
-line=$(grep -E "^app: " "$app/run.log" | tail -1)
-p=$(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$line"); f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
-if [ -z "$line" ]; then bad "the app ran to its summary"; else passed=$((passed + p)); failed=$((failed + f)); fi
+add_summary "$app/run.log"
 finish

@@ -11,10 +11,7 @@ if ! command -v swift >/dev/null 2>&1; then
   exit 0
 fi
 [ -x "$DEVSERVER_BIN" ] || "$ROOT/scripts/build-native.sh"
-passed=0; failed=0
-ok() { echo "ok: $1"; passed=$((passed + 1)); }
-bad() { echo "FAILED: $1"; failed=$((failed + 1)); }
-finish() { echo "swift-app: $passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
+SUITE=swift-app
 
 log "build the Swift package"
 OPENIM_LIB_PROFILE=${OPENIM_LIB_PROFILE:-debug} "$ROOT/scripts/build-swift-package.sh" || { bad "build-swift-package.sh"; finish; }
@@ -56,9 +53,6 @@ SWIFT
   set +e
   OPENIM_DEVSERVER=$DEVSERVER_BIN timeout 120 "$app/.build/debug/ChatApp" 2>&1 | tee "$app/run.log"
   set -e
-  line=$(grep -E "^app: " "$app/run.log" | tail -1)
-  if [ -z "$line" ]; then bad "by $mode: the app ran to its summary"; continue; fi
-  passed=$((passed + $(sed -E 's/.* ([0-9]+) passed.*/\1/' <<<"$line")))
-  failed=$((failed + $(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")))
+  add_summary "$app/run.log"
 done
 finish

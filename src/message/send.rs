@@ -137,13 +137,12 @@ impl Messages {
         // (pushed before the reply) confirms the stored message itself; only when it does not
         // come does the reply mark the message sent.
         let request = self.ctx.conn.request_encoded::<SendMsgResp>(req::SEND_MSG, data);
-        let outcome = tokio::select! {
-            reply = request => Some(reply),
+        let reply = tokio::select! {
+            reply = request => reply,
             Ok(confirmed) = &mut seq_rx => return Ok(confirmed_message(message, confirmed)),
         };
-        match outcome {
-            None => unreachable!("the confirmation returns"),
-            Some(Ok(resp)) => {
+        match reply {
+            Ok(resp) => {
                 if let Ok(Ok(confirmed)) = tokio::time::timeout(SEQ_WAIT, &mut seq_rx).await {
                     return Ok(confirmed_message(message, confirmed));
                 }
@@ -154,7 +153,7 @@ impl Messages {
                 self.latest_changed_to_stored(&mut w, &conversation_id, &client_msg_id).await?;
                 self.ctx.commit(w).await?;
             }
-            Some(Err(e)) => {
+            Err(e) => {
                 let mut w = self.ctx.write().await?;
                 let failed = chat_logs::mark_failed(&mut w.tx, &conversation_id, &client_msg_id).await?;
                 chat_logs::remove_sending(&mut w.tx, &conversation_id, &client_msg_id).await?;
@@ -201,11 +200,7 @@ impl Messages {
         save(&mut w, c).await?;
         if let Some(peer) = missing_profile {
             let conversations = self.conversations.clone();
-            w.after_commit(async move {
-                if let Err(e) = conversations.patch_profiles(vec![peer]).await {
-                    tracing::warn!(error = %e, "peer profile unavailable; conversation stays named by ID");
-                }
-            });
+            w.after_commit(async move { conversations.patch_profiles_later(vec![peer]) });
         }
         self.ctx.commit(w).await
     }

@@ -457,26 +457,16 @@ async fn raw_sync(env: &Env, user: &str) -> anyhow::Result<Duration> {
         let _: PullMessageBySeqsResp = raw.call(req::PULL_MSG_BY_RANGE, &q).await?;
     }
     let token = env.admin.user_token(user, platform::WINDOWS).await?;
-    let http = reqwest_free_post(env, &token);
-    http(path::GET_ALL_CONVERSATIONS, json!({"ownerUserID": user})).await?;
+    let api = env.server.api_url();
+    raw_post(&format!("{api}{}", path::GET_ALL_CONVERSATIONS), &token, &json!({"ownerUserID": user})).await?;
     for page in 1.. {
-        let r = http(path::GET_FRIEND_LIST, json!({"userID": user, "pagination": {"pageNumber": page, "showNumber": 1000}})).await?;
+        let body = json!({"userID": user, "pagination": {"pageNumber": page, "showNumber": 1000}});
+        let r = raw_post(&format!("{api}{}", path::GET_FRIEND_LIST), &token, &body).await?;
         if r["data"]["friendsInfo"].as_array().map_or(0, Vec::len) < 1000 {
             break;
         }
     }
     Ok(t.elapsed())
-}
-
-/// A POST with a user's token (the SDK's REST calls, without the SDK).
-fn reqwest_free_post(env: &Env, token: &str) -> impl Fn(&'static str, serde_json::Value) -> std::pin::Pin<Box<dyn Future<Output = anyhow::Result<serde_json::Value>> + Send>> {
-    let api = env.server.api_url();
-    let token = token.to_owned();
-    move |route, body| {
-        let url = format!("{api}{route}");
-        let token = token.clone();
-        Box::pin(async move { raw_post(&url, &token, &body).await })
-    }
 }
 
 /// HTTP/1.1 POST over a plain TCP connection (no client library in the floor).

@@ -66,14 +66,24 @@ fn part_size(size: i64) -> Result<i64, CodeError> {
     Ok((size + MAX_PARTS - 1) / MAX_PARTS)
 }
 
-/// Where objects are served: the `X-Request-Api` header's base, else this host.
-fn url_prefix(headers: &HeaderMap) -> String {
+/// The base URL clients reach this server at: the `X-Request-Api` header, else this host.
+fn base_url(headers: &HeaderMap) -> String {
     let api = headers.get("X-Request-Api").and_then(|v| v.to_str().ok()).unwrap_or("");
     if !api.is_empty() {
-        return format!("{}/object/", api.trim_end_matches('/'));
+        return format!("{}/", api.trim_end_matches('/'));
     }
     let host = headers.get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("127.0.0.1");
-    format!("http://{host}/object/")
+    format!("http://{host}/")
+}
+
+/// Where a stored object is served.
+fn object_url(base: &str, name: &str) -> String {
+    format!("{base}object/{name}")
+}
+
+/// The signed URL a part is `PUT` to.
+fn sign_part(base: &str, upload_id: &str, part_number: i32) -> SignPart {
+    SignPart { part_number, url: format!("{base}object-upload/{upload_id}/{part_number}"), ..Default::default() }
 }
 
 fn check_name(state: &SharedState, caller: &Caller, name: &str) -> Result<(), CodeError> {
@@ -100,7 +110,7 @@ pub async fn initiate_multipart_upload(
     if req.hash.is_empty() {
         return Err(CodeError::args("hash is empty"));
     }
-    let prefix = url_prefix(&headers);
+    let base = base_url(&headers);
     let part = if req.part_size > 0 { req.part_size } else { part_size(req.size)? };
     if part > MAX_PART_SIZE {
         return Err(CodeError::args(format!("partSize must not exceed {MAX_PART_SIZE}")));
@@ -114,13 +124,10 @@ pub async fn initiate_multipart_upload(
     }
     let mut inner = state.objects.inner.lock().expect("objects");
     if let Some(existing) = inner.by_hash.get(&req.hash) {
-        return Ok(ok(InitiateMultipartUploadResp { url: format!("{prefix}{existing}"), upload: None }));
+        return Ok(ok(InitiateMultipartUploadResp { url: object_url(&base, existing), upload: None }));
     }
     let upload_id = crate::messaging::send::new_msg_id(&caller.user_id);
-    let base = prefix.trim_end_matches("object/").to_owned();
-    let parts = (1..=count as i32)
-        .map(|n| SignPart { part_number: n, url: format!("{base}object-upload/{upload_id}/{n}"), ..Default::default() })
-        .collect();
+    let parts = (1..=count as i32).map(|n| sign_part(&base, &upload_id, n)).collect();
     let expire_time = now_ms() + UPLOAD_TTL_MS;
     inner.uploads.insert(upload_id.clone(), Upload { name_hash: req.hash, part_size: part, parts: HashMap::new(), expire_time });
     let sign = AuthSignParts { url: format!("{base}object-upload/{upload_id}"), parts, ..Default::default() };
@@ -164,28 +171,26 @@ pub async fn complete_multipart_upload(
     Body(req): Body<CompleteMultipartUploadReq>,
 ) -> ApiResult {
     check_name(&state, &caller, &req.name)?;
-    let prefix = url_prefix(&headers);
+    let base = base_url(&headers);
     let mut inner = state.objects.inner.lock().expect("objects");
     let Some(upload) = inner.uploads.remove(&req.upload_id) else {
         return Err(CodeError::new(openim_wire::errcode::RECORD_NOT_FOUND, "upload not found"));
     };
+    // The upload ends here either way: its parts no longer count as pending.
+    inner.stored -= upload.parts.values().map(Vec::len).sum::<usize>();
     let mut bytes = Vec::new();
     for n in 1..=req.parts.len() as i32 {
-        match upload.parts.get(&n) {
-            Some(p) => bytes.extend_from_slice(p),
-            None => {
-                inner.stored -= upload.parts.values().map(Vec::len).sum::<usize>();
-                return Err(CodeError::args(format!("part {n} was not uploaded")));
-            }
-        }
+        let Some(p) = upload.parts.get(&n) else {
+            return Err(CodeError::args(format!("part {n} was not uploaded")));
+        };
+        bytes.extend_from_slice(p);
     }
-    inner.stored -= upload.parts.values().map(Vec::len).sum::<usize>();
     inner.stored += bytes.len();
     if let Some(old) = inner.objects.insert(req.name.clone(), Object { content_type: req.content_type, bytes }) {
         inner.stored -= old.bytes.len();
     }
     inner.by_hash.insert(upload.name_hash, req.name.clone());
-    Ok(ok(CompleteMultipartUploadResp { url: format!("{prefix}{}", req.name) }))
+    Ok(ok(CompleteMultipartUploadResp { url: object_url(&base, &req.name) }))
 }
 
 /// `GET /object/<name>`: the object's bytes.
@@ -209,7 +214,7 @@ pub async fn part_limit() -> ApiResult {
 
 /// `/object/auth_sign`: the signed URLs of some parts of a running upload.
 pub async fn auth_sign(State(state): State<SharedState>, headers: HeaderMap, Body(req): Body<AuthSignReq>) -> ApiResult {
-    let base = url_prefix(&headers).trim_end_matches("object/").to_owned();
+    let base = base_url(&headers);
     let inner = state.objects.inner.lock().expect("objects");
     let Some(upload) = inner.uploads.get(&req.upload_id) else {
         return Err(CodeError::new(openim_wire::errcode::RECORD_NOT_FOUND, "upload not found"));
@@ -217,11 +222,7 @@ pub async fn auth_sign(State(state): State<SharedState>, headers: HeaderMap, Bod
     if upload.expire_time <= now_ms() {
         return Err(CodeError::new(openim_wire::errcode::FILE_UPLOADED_EXPIRED, "upload expired"));
     }
-    let parts = req
-        .part_numbers
-        .iter()
-        .map(|&n| SignPart { part_number: n, url: format!("{base}object-upload/{}/{n}", req.upload_id), ..Default::default() })
-        .collect();
+    let parts = req.part_numbers.iter().map(|&n| sign_part(&base, &req.upload_id, n)).collect();
     Ok(ok(AuthSignResp { url: format!("{base}object-upload/{}", req.upload_id), parts, ..Default::default() }))
 }
 
@@ -230,5 +231,5 @@ pub async fn access_url(State(state): State<SharedState>, headers: HeaderMap, Bo
     if !state.objects.inner.lock().expect("objects").objects.contains_key(&req.name) {
         return Err(CodeError::new(openim_wire::errcode::RECORD_NOT_FOUND, format!("object {} not found", req.name)));
     }
-    Ok(ok(AccessUrlResp { url: format!("{}{}", url_prefix(&headers), req.name), expire_time: now_ms() + UPLOAD_TTL_MS }))
+    Ok(ok(AccessUrlResp { url: object_url(&base_url(&headers), &req.name), expire_time: now_ms() + UPLOAD_TTL_MS }))
 }
