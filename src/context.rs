@@ -167,7 +167,7 @@ impl SessionContext {
 
     /// Opens the session's one write: a transaction plus what to report once it commits.
     pub async fn write(&self) -> Result<Write> {
-        Ok(Write { tx: self.store.begin().await?, out: Outbox::default(), raised: HashMap::new(), confirmed: Vec::new(), after: Vec::new() })
+        Ok(Write { tx: self.store.begin().await?, out: Outbox::default(), raised: HashMap::new(), confirmed: Vec::new(), after: Vec::new(), then: Vec::new() })
     }
 
     /// Commits `w`; then mirrors its seqs, wakes senders waiting for theirs, reports its events
@@ -181,6 +181,9 @@ impl SessionContext {
             self.seq_assigned(&client_msg_id, confirmed);
         }
         self.emit_all(w.out.finish(total_unread)).await;
+        for f in w.then {
+            f();
+        }
         for work in w.after {
             self.spawn(work);
         }
@@ -205,6 +208,7 @@ pub struct Write {
     raised: HashMap<String, i64>,
     confirmed: Vec<(String, Confirmed)>,
     after: Vec<Work>,
+    then: Vec<Box<dyn FnOnce() + Send + 'static>>,
 }
 
 impl Write {
@@ -237,5 +241,10 @@ impl Write {
     /// may use the network or the writer).
     pub fn after_commit(&mut self, work: impl Future<Output = ()> + Send + 'static) {
         self.after.push(Box::pin(work));
+    }
+
+    /// Runs `f` right after this write commits (it must not block: it queues work, no more).
+    pub fn then(&mut self, f: impl FnOnce() + Send + 'static) {
+        self.then.push(Box::new(f));
     }
 }

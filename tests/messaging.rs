@@ -650,7 +650,6 @@ async fn messages_left_sending_fail_at_the_next_login() {
     };
     let mut tx = store.begin().await.unwrap();
     chat_logs::insert(&mut tx, &openim_sdk::message::to_row(&conv, &pending)).await.unwrap();
-    chat_logs::add_sending(&mut tx, &conv, &pending.client_msg_id).await.unwrap();
     tx.commit().await.unwrap();
     store.close().await;
 

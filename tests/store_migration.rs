@@ -4,6 +4,7 @@
 mod common;
 
 use common::*;
+use openim_sdk::model::MessageStatus;
 use openim_wire::constant::platform;
 
 /// The migrations of the previous release, applied the way that release applied them.
@@ -52,6 +53,18 @@ async fn a_previous_schema_database_upgrades_and_keeps_its_data() {
     .await
     .unwrap();
     sqlx::query("INSERT INTO local_seqs (conversation_id, seq) VALUES (?, 1)").bind(&conv).execute(&pool).await.unwrap();
+    // A message that was still on its way when the app died (the old schema listed it in
+    // local_sending_messages; the new one finds it by its status).
+    sqlx::query(
+        "INSERT INTO local_chat_logs (conversation_id, client_msg_id, send_id, recv_id, session_type, content_type,
+           content, is_read, status, seq, send_time, create_time)
+         VALUES (?, 'old-sending', 'alice', 'bob', 1, 101, '{\"content\":\"on its way\"}', 0, 1, 0, 1700000000500, 1700000000500)",
+    )
+    .bind(&conv)
+    .execute(&pool)
+    .await
+    .unwrap();
+    sqlx::query("INSERT INTO local_sending_messages (conversation_id, client_msg_id) VALUES (?, 'old-sending')").bind(&conv).execute(&pool).await.unwrap();
     let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations ORDER BY version").fetch_all(&pool).await.unwrap();
     assert_eq!(applied, [1, 2]);
     pool.close().await;
@@ -74,6 +87,6 @@ async fn a_previous_schema_database_upgrades_and_keeps_its_data() {
     assert_eq!(list[0].conversation_id, conv);
     assert!(list[0].is_pinned);
     let page = alice.client.get_advanced_history_message_list(conv, None, 10).await.unwrap();
-    assert_eq!(page.messages.len(), 1);
-    assert_eq!(page.messages[0].client_msg_id, "old-1");
+    let got: Vec<_> = page.messages.iter().map(|m| (m.client_msg_id.as_str(), m.status)).collect();
+    assert_eq!(got, [("old-1", MessageStatus::SendSuccess), ("old-sending", MessageStatus::SendFailed)], "the unsent message failed at login");
 }

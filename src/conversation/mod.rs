@@ -25,8 +25,17 @@ pub struct Conversations {
     ctx: Arc<SessionContext>,
     users: Users,
     sync_runs: Arc<crate::versioned::Coalesce>,
-    /// Peers whose profiles are to be fetched, and whether a task is fetching them.
-    pending_profiles: Arc<std::sync::Mutex<(std::collections::BTreeSet<String>, bool)>>,
+    pending_profiles: Arc<std::sync::Mutex<ProfileQueue>>,
+}
+
+/// Peers whose profiles are to be fetched, whether a task is fetching them, and whose profiles
+/// this session fetched already (a peer whose name is their ID stays so named: asking again
+/// on every message would cost a request and a write each time).
+#[derive(Default)]
+struct ProfileQueue {
+    pending: std::collections::BTreeSet<String>,
+    running: bool,
+    fetched: std::collections::HashSet<String>,
 }
 
 /// Profiles fetched (and conversations renamed) per request and write.
@@ -106,6 +115,12 @@ fn listed(r: &ConversationRow) -> bool {
 /// listed is not reported.
 pub async fn save(w: &mut Write, row: ConversationRow) -> Result<()> {
     let before = store::get(&mut w.tx, &row.conversation_id).await?;
+    save_over(w, before, row).await
+}
+
+/// [`save`] when the caller read the stored row (`before`, `None` when there is none) in this
+/// same write: one query less.
+pub async fn save_over(w: &mut Write, before: Option<ConversationRow>, row: ConversationRow) -> Result<()> {
     if before.as_ref() == Some(&row) {
         return Ok(());
     }
@@ -343,9 +358,10 @@ impl Conversations {
     /// write: a first sync of 10 000 conversations makes 20 requests, not 10 000 at once.
     pub fn patch_profiles_later(&self, user_ids: Vec<String>) {
         let start = {
-            let mut pending = self.pending_profiles.lock().expect("profiles lock");
-            pending.0.extend(user_ids);
-            !std::mem::replace(&mut pending.1, true)
+            let mut q = self.pending_profiles.lock().expect("profiles lock");
+            let fresh: Vec<String> = user_ids.into_iter().filter(|id| !q.fetched.contains(id)).collect();
+            q.pending.extend(fresh);
+            !q.pending.is_empty() && !std::mem::replace(&mut q.running, true)
         };
         if start {
             let this = self.clone();
@@ -353,22 +369,30 @@ impl Conversations {
         }
     }
 
+    /// Whether `user_id`'s profile is neither fetched this session nor queued.
+    pub fn profile_wanted(&self, user_id: &str) -> bool {
+        let q = self.pending_profiles.lock().expect("profiles lock");
+        !q.fetched.contains(user_id) && !q.pending.contains(user_id)
+    }
+
     async fn drain_profiles(&self) {
         loop {
             let batch: Vec<String> = {
-                let mut pending = self.pending_profiles.lock().expect("profiles lock");
-                if pending.0.is_empty() {
-                    pending.1 = false;
+                let mut q = self.pending_profiles.lock().expect("profiles lock");
+                if q.pending.is_empty() {
+                    q.running = false;
                     return;
                 }
-                let batch: Vec<String> = pending.0.iter().take(PROFILE_BATCH).cloned().collect();
+                let batch: Vec<String> = q.pending.iter().take(PROFILE_BATCH).cloned().collect();
                 for id in &batch {
-                    pending.0.remove(id);
+                    q.pending.remove(id);
                 }
                 batch
             };
-            if let Err(e) = self.patch_profiles(batch).await {
-                tracing::warn!(error = %e, "peer profiles unavailable; conversations stay named by ID");
+            match self.patch_profiles(batch.clone()).await {
+                // Users the server does not know are not asked for again either.
+                Ok(()) => self.pending_profiles.lock().expect("profiles lock").fetched.extend(batch),
+                Err(e) => tracing::warn!(error = %e, "peer profiles unavailable; conversations stay named by ID"),
             }
         }
     }
@@ -554,9 +578,9 @@ impl crate::versioned::VersionedList for Conversations {
         let peer = if item.conversation_type == session_type::SINGLE_CHAT { &item.user_id } else { &item.group_id };
         let mut c = new_row(&mut w.tx, &item.conversation_id, item.conversation_type, peer).await?;
         apply_server_settings(&mut c, &item);
-        if lacks_profile(&c) {
+        if lacks_profile(&c) && self.profile_wanted(&c.user_id) {
             let (this, user_id) = (self.clone(), c.user_id.clone());
-            w.after_commit(async move { this.patch_profiles_later(vec![user_id]) });
+            w.then(move || this.patch_profiles_later(vec![user_id]));
         }
         save(w, c).await
     }

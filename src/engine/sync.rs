@@ -22,7 +22,7 @@ use openim_wire::pb::sdkws::{GetMaxSeqReq, GetMaxSeqResp, MsgData, PullMessageBy
 
 use super::router::Router;
 use crate::context::SessionContext;
-use crate::conversation::{Conversations, save};
+use crate::conversation::{Conversations, save_over};
 use crate::friend::Friends;
 use crate::group::Groups;
 use crate::error::Result;
@@ -218,7 +218,8 @@ impl MsgSyncer {
         let mut ids: Vec<_> = resp.seqs.into_iter().collect();
         ids.sort_by(|a, b| a.0.cmp(&b.0));
         for (conversation_id, seqs) in ids {
-            let Some(mut c) = conversations::get(&mut w.tx, &conversation_id).await? else { continue };
+            let Some(before) = conversations::get(&mut w.tx, &conversation_id).await? else { continue };
+            let mut c = before.clone();
             chat_logs::mark_read_up_to(&mut w.tx, &conversation_id, &self.ctx.user_id, seqs.has_read_seq).await?;
             // Messages pushed while the request was out (seqs past the server's answer) were
             // applied already and added to the count: they stay counted.
@@ -230,7 +231,7 @@ impl MsgSyncer {
             c.has_read_seq = seqs.has_read_seq;
             c.max_seq = c.max_seq.max(seqs.max_seq);
             c.unread_count = ((seqs.max_seq - seqs.has_read_seq).max(0) + newer) as i32;
-            save(&mut w, c).await?;
+            save_over(&mut w, Some(before), c).await?;
         }
         self.ctx.commit(w).await
     }

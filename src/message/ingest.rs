@@ -10,7 +10,7 @@ use openim_wire::pb::sdkws::MsgData;
 
 use super::{Messages, from_row, placeholder, to_row};
 use crate::context::Write;
-use crate::conversation::{self, lacks_profile, load_or_new, save, set_latest};
+use crate::conversation::{self, lacks_profile, save, save_over, set_latest};
 use crate::error::Result;
 use crate::events::{ConversationEvent, Event, MsgEvent};
 use crate::model::*;
@@ -70,31 +70,50 @@ impl Messages {
             }
             let updates_conversation = options::is_set(&data.options, options::CONVERSATION_UPDATE);
             let row = to_row(conversation_id, &message);
-            match chat_logs::get(&mut w.tx, conversation_id, &message.client_msg_id).await? {
-                Some(local) if local.seq == 0 => {
+            // The common cases take one statement: an own message confirms its local copy, a
+            // message from someone else is inserted. Only when that finds something else is
+            // the stored message read.
+            if message.send_id == me {
+                let status = if updates_conversation { msg_status::SEND_SUCCESS } else { msg_status::FILTERED };
+                if let Some(stored) = chat_logs::confirm(&mut w.tx, &row, status).await? {
                     // Our own message coming back with its seq (a late failure never undoes it).
-                    let status = if updates_conversation { msg_status::SEND_SUCCESS } else { msg_status::FILTERED };
-                    chat_logs::confirm(&mut w.tx, &row, status).await?;
-                    chat_logs::remove_sending(&mut w.tx, conversation_id, &message.client_msg_id).await?;
-                    let stored_status = if local.status == msg_status::HAS_DELETED { local.status } else { status };
                     w.seq_assigned(
                         &message.client_msg_id,
                         crate::context::Confirmed {
-                            seq: message.seq,
-                            server_msg_id: message.server_msg_id.clone(),
-                            send_time: message.send_time,
-                            status: stored_status,
+                            seq: stored.seq,
+                            server_msg_id: stored.server_msg_id.clone(),
+                            send_time: stored.send_time,
+                            status: stored.status,
                         },
                     );
-                    if updates_conversation && local.status != msg_status::HAS_DELETED {
-                        let mut confirmed = from_row(local);
-                        confirmed.seq = message.seq;
-                        confirmed.server_msg_id = message.server_msg_id.clone();
-                        confirmed.send_time = message.send_time;
-                        confirmed.status = MessageStatus::from_code(status);
-                        t.latest = newest(t.latest.take(), confirmed);
+                    if updates_conversation && stored.status != msg_status::HAS_DELETED {
+                        t.latest = newest(t.latest.take(), from_row(stored));
+                    }
+                    continue;
+                }
+            } else if chat_logs::insert(&mut w.tx, &row).await? {
+                if options::is_set(&data.options, options::UNREAD_COUNT) && message.seq > counted {
+                    t.unread_added += 1;
+                }
+                if let MessageContent::AtText { at_user_ids, .. } = &message.content {
+                    // OpenIM's groupAtType: 1 @me, 2 @all, 3 both.
+                    if at_user_ids.contains(&me) {
+                        t.at_type |= AT_ME;
+                    }
+                    if at_user_ids.iter().any(|u| u == AT_ALL_TAG) {
+                        t.at_type |= AT_ALL;
                     }
                 }
+                if message.session_type == session_type::SINGLE_CHAT && !message.sender_nickname.is_empty() {
+                    t.peer_profile = Some((message.sender_nickname.clone(), message.sender_face_url.clone()));
+                }
+                if updates_conversation {
+                    t.latest = newest(t.latest.take(), message.clone());
+                }
+                w.push(self.new_message_event(message));
+                continue;
+            }
+            match chat_logs::get(&mut w.tx, conversation_id, &message.client_msg_id).await? {
                 Some(local) if local.seq == message.seq => {} // seen before
                 Some(local) => {
                     // The server stored this client ID twice: one row stays; the other seq is
@@ -104,31 +123,10 @@ impl Messages {
                     chat_logs::insert(&mut w.tx, &placeholder(conversation_id, message.seq)).await?;
                 }
                 None => {
+                    // Sent from another of our devices.
                     chat_logs::insert(&mut w.tx, &row).await?;
-                    if message.send_id == me {
-                        // Sent from another of our devices.
-                        if updates_conversation && options::is_set(&data.options, options::SENDER_CONVERSATION_UPDATE) {
-                            t.latest = newest(t.latest.take(), message.clone());
-                        }
-                    } else {
-                        if options::is_set(&data.options, options::UNREAD_COUNT) && message.seq > counted {
-                            t.unread_added += 1;
-                        }
-                        if let MessageContent::AtText { at_user_ids, .. } = &message.content {
-                            // OpenIM's groupAtType: 1 @me, 2 @all, 3 both.
-                            if at_user_ids.contains(&me) {
-                                t.at_type |= AT_ME;
-                            }
-                            if at_user_ids.iter().any(|u| u == AT_ALL_TAG) {
-                                t.at_type |= AT_ALL;
-                            }
-                        }
-                        if message.session_type == session_type::SINGLE_CHAT && !message.sender_nickname.is_empty() {
-                            t.peer_profile = Some((message.sender_nickname.clone(), message.sender_face_url.clone()));
-                        }
-                        if updates_conversation {
-                            t.latest = newest(t.latest.take(), message.clone());
-                        }
+                    if updates_conversation && options::is_set(&data.options, options::SENDER_CONVERSATION_UPDATE) {
+                        t.latest = newest(t.latest.take(), message.clone());
                     }
                     w.push(self.new_message_event(message));
                 }
@@ -137,9 +135,9 @@ impl Messages {
         if t.latest.is_none() && t.unread_added == 0 {
             return Ok(());
         }
-        let mut c = match existing {
-            Some(c) => c,
-            None => load_or_new(&mut w.tx, conversation_id, t.session, &t.peer).await?,
+        let mut c = match &existing {
+            Some(c) => c.clone(),
+            None => conversation::new_row(&mut w.tx, conversation_id, t.session, &t.peer).await?,
         };
         if let Some(m) = &t.latest
             && (c.latest_msg.is_empty() || m.send_time >= c.latest_msg_send_time)
@@ -158,11 +156,11 @@ impl Messages {
             // Bits 1 (@me) and 2 (@all) add up to OpenIM's 3 (@all and @me).
             c.group_at_type = (c.group_at_type & (AT_ME | AT_ALL)) | t.at_type;
         }
-        if lacks_profile(&c) {
+        if lacks_profile(&c) && self.conversations.profile_wanted(&c.user_id) {
             let (conversations, peer) = (self.conversations.clone(), c.user_id.clone());
-            w.after_commit(async move { conversations.patch_profiles_later(vec![peer]) });
+            w.then(move || conversations.patch_profiles_later(vec![peer]));
         }
-        save(w, c).await
+        save_over(w, existing, c).await
     }
 
     /// Messages that keep no history (seq 0): typing notices and online-only messages.

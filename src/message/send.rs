@@ -1,9 +1,9 @@
 //! Sending: the message is checked against the gateway's frame limit, stored locally (status
-//! sending), sent with request 1003, and done when either the reply or its sender-sync copy
-//! (which brings the seq) arrives. A failure marks it failed only while nothing confirmed it:
-//! a confirmed message is never turned back into a failed one, and a failed message the server
-//! did store is confirmed when its copy arrives. Messages still "sending" at the next login
-//! become failed.
+//! sending) in a write that is still finishing while request 1003 travels, and done when the
+//! sender-sync copy (which brings the seq) or, failing that, the reply arrives. A failure marks
+//! it failed only while nothing confirmed it: a confirmed message is never turned back into a
+//! failed one, and a failed message the server did store is confirmed when its copy arrives.
+//! Messages still "sending" at the next login become failed.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -13,7 +13,7 @@ use openim_wire::conversation_id;
 use openim_wire::pb::msg::SendMsgResp;
 
 use super::{Messages, from_row, to_row};
-use crate::conversation::{load_or_new, save, set_latest};
+use crate::conversation::{new_row, save, save_over, set_latest};
 use crate::error::{OpenIMError, Result};
 use crate::model::*;
 use crate::store::chat_logs;
@@ -129,18 +129,24 @@ impl Messages {
         let conversation_id = target.conversation_id.clone();
         let client_msg_id = message.client_msg_id.clone();
         let mut seq_rx = self.ctx.wait_for_seq(&client_msg_id);
-        if let Err(e) = self.store_outgoing(&target, &message).await {
+        let w = match self.claim_outgoing(&target, &message).await {
+            Ok(w) => w,
+            Err(e) => {
+                self.ctx.forget_seq_waiter(&client_msg_id);
+                return Err(e);
+            }
+        };
+        // The request travels while the write that claimed the message finishes: the server's
+        // copy of it cannot be applied before that write commits (one writer), so the copy
+        // always finds the stored message. The copy (pushed before the reply) brings the seq;
+        // only when it does not come does the reply mark the message sent.
+        let request = self.ctx.conn.request_encoded::<SendMsgResp>(req::SEND_MSG, data);
+        let (stored, reply) = tokio::join!(self.finish_outgoing(w, &target, &message), request);
+        if let Err(e) = stored {
+            // Not stored, whatever the server did: a copy that comes comes in as new.
             self.ctx.forget_seq_waiter(&client_msg_id);
             return Err(e);
         }
-        // The reply, or the seq its sender-sync copy brings, whichever comes first. The copy
-        // (pushed before the reply) confirms the stored message itself; only when it does not
-        // come does the reply mark the message sent.
-        let request = self.ctx.conn.request_encoded::<SendMsgResp>(req::SEND_MSG, data);
-        let reply = tokio::select! {
-            reply = request => reply,
-            Ok(confirmed) = &mut seq_rx => return Ok(confirmed_message(message, confirmed)),
-        };
         match reply {
             Ok(resp) => {
                 if let Ok(Ok(confirmed)) = tokio::time::timeout(SEQ_WAIT, &mut seq_rx).await {
@@ -149,14 +155,12 @@ impl Messages {
                 tracing::debug!("the sender-sync copy has not arrived; the reply marks the message sent");
                 let mut w = self.ctx.write().await?;
                 chat_logs::mark_sent(&mut w.tx, &conversation_id, &client_msg_id, &resp.server_msg_id, resp.send_time).await?;
-                chat_logs::remove_sending(&mut w.tx, &conversation_id, &client_msg_id).await?;
                 self.latest_changed_to_stored(&mut w, &conversation_id, &client_msg_id).await?;
                 self.ctx.commit(w).await?;
             }
             Err(e) => {
                 let mut w = self.ctx.write().await?;
                 let failed = chat_logs::mark_failed(&mut w.tx, &conversation_id, &client_msg_id).await?;
-                chat_logs::remove_sending(&mut w.tx, &conversation_id, &client_msg_id).await?;
                 if failed {
                     self.latest_changed_to_stored(&mut w, &conversation_id, &client_msg_id).await?;
                 }
@@ -174,33 +178,43 @@ impl Messages {
         stored.map(from_row).ok_or_else(|| OpenIMError::internal("the sent message vanished from the local store"))
     }
 
-    /// Stores a new outgoing message (or re-arms a failed one) and shows it as the
-    /// conversation's latest message.
-    async fn store_outgoing(&self, target: &Target, message: &Message) -> Result<()> {
+    /// Opens the write that stores an outgoing message and claims its client ID: a new message
+    /// is inserted (status sending), a failed one that never got a seq is re-armed; any other
+    /// message with that ID is refused before anything goes out.
+    async fn claim_outgoing(&self, target: &Target, message: &Message) -> Result<crate::context::Write> {
         let id = &target.conversation_id;
         let mut w = self.ctx.write().await?;
-        match chat_logs::get(&mut w.tx, id, &message.client_msg_id).await? {
-            None => {
-                chat_logs::insert(&mut w.tx, &to_row(id, message)).await?;
-            }
-            Some(existing) if existing.status == MessageStatus::SendFailed.code() && existing.seq == 0 => {
-                chat_logs::set_status(&mut w.tx, id, &message.client_msg_id, MessageStatus::Sending.code()).await?;
-            }
-            Some(_) => {
-                return Err(OpenIMError::InvalidArgument {
-                    code: openim_wire::errcode::SDK_MSG_REPEAT,
-                    msg: "only a failed message can be sent again".into(),
-                });
+        if !chat_logs::insert(&mut w.tx, &to_row(id, message)).await? {
+            match chat_logs::get(&mut w.tx, id, &message.client_msg_id).await? {
+                Some(existing) if existing.status == MessageStatus::SendFailed.code() && existing.seq == 0 => {
+                    chat_logs::set_status(&mut w.tx, id, &message.client_msg_id, MessageStatus::Sending.code()).await?;
+                }
+                _ => {
+                    return Err(OpenIMError::InvalidArgument {
+                        code: openim_wire::errcode::SDK_MSG_REPEAT,
+                        msg: "only a failed message can be sent again".into(),
+                    });
+                }
             }
         }
-        chat_logs::add_sending(&mut w.tx, id, &message.client_msg_id).await?;
-        let mut c = load_or_new(&mut w.tx, id, target.session_type, &target.peer).await?;
+        Ok(w)
+    }
+
+    /// Finishes the write of [`Self::claim_outgoing`]: the message is shown as the
+    /// conversation's latest message.
+    async fn finish_outgoing(&self, mut w: crate::context::Write, target: &Target, message: &Message) -> Result<()> {
+        let id = &target.conversation_id;
+        let before = crate::store::conversations::get(&mut w.tx, id).await?;
+        let mut c = match &before {
+            Some(c) => c.clone(),
+            None => new_row(&mut w.tx, id, target.session_type, &target.peer).await?,
+        };
         set_latest(&mut c, Some(message));
-        let missing_profile = crate::conversation::lacks_profile(&c).then(|| c.user_id.clone());
-        save(&mut w, c).await?;
+        let missing_profile = (crate::conversation::lacks_profile(&c) && self.conversations.profile_wanted(&c.user_id)).then(|| c.user_id.clone());
+        save_over(&mut w, before, c).await?;
         if let Some(peer) = missing_profile {
             let conversations = self.conversations.clone();
-            w.after_commit(async move { conversations.patch_profiles_later(vec![peer]) });
+            w.then(move || conversations.patch_profiles_later(vec![peer]));
         }
         self.ctx.commit(w).await
     }

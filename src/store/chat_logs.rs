@@ -1,5 +1,5 @@
-//! `local_chat_logs` (every message of every conversation) and `local_sending_messages`
-//! (messages handed to the gateway but not confirmed yet).
+//! `local_chat_logs`: every message of every conversation, including messages handed to the
+//! gateway but not confirmed yet (status sending, no seq).
 
 use openim_wire::constant::msg_status;
 use sqlx::SqliteConnection;
@@ -126,11 +126,15 @@ pub async fn mark_failed(c: &mut SqliteConnection, conversation_id: &str, client
 
 /// Gives a stored message without a seq the seq, server ID and time of its server copy; its
 /// status becomes `status` unless it was deleted meanwhile.
-pub async fn confirm(c: &mut SqliteConnection, server_copy: &ChatLogRow, status: i32) -> Result<()> {
-    sqlx::query(
+/// Confirms an own message with the server's copy (seq, server ID, send time, `status` unless
+/// deleted meanwhile) while it has no seq yet; returns the row as confirmed, or `None` when no
+/// unconfirmed message has that client ID.
+pub async fn confirm(c: &mut SqliteConnection, server_copy: &ChatLogRow, status: i32) -> Result<Option<ChatLogRow>> {
+    Ok(sqlx::query_as(
         "UPDATE local_chat_logs SET seq = ?, server_msg_id = ?, send_time = ?,
            status = CASE WHEN status = ? THEN status ELSE ? END
-         WHERE conversation_id = ? AND client_msg_id = ? AND seq = 0",
+         WHERE conversation_id = ? AND client_msg_id = ? AND seq = 0
+         RETURNING *",
     )
     .bind(server_copy.seq)
     .bind(&server_copy.server_msg_id)
@@ -139,9 +143,8 @@ pub async fn confirm(c: &mut SqliteConnection, server_copy: &ChatLogRow, status:
     .bind(status)
     .bind(&server_copy.conversation_id)
     .bind(&server_copy.client_msg_id)
-    .execute(c)
-    .await?;
-    Ok(())
+    .fetch_optional(c)
+    .await?)
 }
 
 pub async fn set_status(c: &mut SqliteConnection, conversation_id: &str, client_msg_id: &str, status: i32) -> Result<()> {
@@ -352,31 +355,12 @@ pub async fn search(c: &mut SqliteConnection, filter: &MessageFilter, offset: i6
 
 // --- messages in flight ---
 
-pub async fn add_sending(c: &mut SqliteConnection, conversation_id: &str, client_msg_id: &str) -> Result<()> {
-    sqlx::query("INSERT OR IGNORE INTO local_sending_messages (conversation_id, client_msg_id) VALUES (?, ?)")
-        .bind(conversation_id)
-        .bind(client_msg_id)
-        .execute(c)
-        .await?;
-    Ok(())
-}
-
-pub async fn remove_sending(c: &mut SqliteConnection, conversation_id: &str, client_msg_id: &str) -> Result<()> {
-    sqlx::query("DELETE FROM local_sending_messages WHERE conversation_id = ? AND client_msg_id = ?")
-        .bind(conversation_id)
-        .bind(client_msg_id)
-        .execute(c)
-        .await?;
-    Ok(())
-}
-
-/// Messages left "sending" by an earlier session become failed; returns how many.
+/// Messages left "sending" by an earlier session (status sending, no seq; the partial index
+/// `local_chat_logs_sending` finds them) become failed; returns how many.
 pub async fn fail_pending_sends(c: &mut SqliteConnection) -> Result<usize> {
-    let pending: Vec<(String, String)> =
-        sqlx::query_as("SELECT conversation_id, client_msg_id FROM local_sending_messages").fetch_all(&mut *c).await?;
-    for (conversation_id, client_msg_id) in &pending {
-        mark_failed(c, conversation_id, client_msg_id).await?;
-    }
-    sqlx::query("DELETE FROM local_sending_messages").execute(c).await?;
-    Ok(pending.len())
+    // Literals, not parameters: SQLite uses a partial index only when the query's terms are
+    // the index's own (1 = sending, 3 = failed).
+    const _: () = assert!(msg_status::SENDING == 1 && msg_status::SEND_FAILED == 3);
+    let done = sqlx::query("UPDATE local_chat_logs SET status = 3 WHERE status = 1 AND seq = 0").execute(c).await?;
+    Ok(usize::try_from(done.rows_affected()).unwrap_or(usize::MAX))
 }

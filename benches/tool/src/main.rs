@@ -31,6 +31,7 @@ use openim_wire::api::path;
 use openim_wire::constant::{defaults, platform, req};
 use openim_wire::gateway::{WsRequest, WsResponse, decode_frame, encode_frame};
 use openim_wire::pb::{GoEncode as _, Message as _};
+use openim_wire::pb::msg::SendMsgResp;
 use openim_wire::pb::sdkws::{GetMaxSeqReq, GetMaxSeqResp, MsgData, PullMessageBySeqsReq, PullMessageBySeqsResp, PushMessages, SeqRange};
 use serde::Serialize;
 use serde_json::json;
@@ -313,6 +314,36 @@ async fn echo_server(gzip: bool) -> anyhow::Result<String> {
     Ok(format!("ws://{addr}"))
 }
 
+/// Durations of `n` bare sqlx write transactions (BEGIN IMMEDIATE, one message-sized row,
+/// COMMIT) on a fresh WAL file database, synchronous NORMAL, as the SDK opens its own.
+async fn bare_write_transactions(n: usize) -> anyhow::Result<Vec<Duration>> {
+    use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+    let dir = tempfile::tempdir()?;
+    let options = SqliteConnectOptions::new()
+        .filename(dir.path().join("bare.db"))
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal);
+    let pool = SqlitePoolOptions::new().max_connections(1).test_before_acquire(false).connect_with(options).await?;
+    sqlx::query("CREATE TABLE m (conversation_id TEXT, client_msg_id TEXT, seq INTEGER, content TEXT, PRIMARY KEY (conversation_id, client_msg_id))")
+        .execute(&pool)
+        .await?;
+    let mut samples = Vec::with_capacity(n);
+    for i in 0..n {
+        let t = Instant::now();
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        sqlx::query("INSERT INTO m VALUES ('si_alice_bob', ?, ?, '{\"content\":\"benchmark message\"}')")
+            .bind(format!("bare-{i}"))
+            .bind(i64::try_from(i)?)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        samples.push(t.elapsed());
+    }
+    pool.close().await;
+    Ok(samples)
+}
+
 /// Round trips of `frame` through an echo server (the client gzips and gunzips when `gzip`).
 async fn echo_round_trips(url: &str, frame: &[u8], gzip: bool, n: usize) -> anyhow::Result<Vec<Duration>> {
     let (mut ws, _) = tokio_tungstenite::connect_async(url).await?;
@@ -372,6 +403,22 @@ async fn phase_send(env: &Env, sizes: &Sizes, report: &mut Report) -> anyhow::Re
     let mut raw = echo_round_trips(&echo_server(false).await?, &frame, false, sizes.sends * 2).await?;
     let mut gz = echo_round_trips(&echo_server(true).await?, &frame, true, sizes.sends * 2).await?;
 
+    // The server's share: a raw gateway client sending the same request through devserver and
+    // waiting for its reply (carol → dave, so the SDK's conversation is untouched).
+    env.register(&["carol".into(), "dave".into()]).await?;
+    let mut carol = Raw::connect(env, "carol", platform::ANDROID).await?;
+    let mut through_server = Vec::with_capacity(sizes.sends);
+    for i in 0..sizes.sends {
+        let q = MsgData { send_id: "carol".into(), recv_id: "dave".into(), client_msg_id: format!("raw-{i}"), ..data.clone() };
+        let t = Instant::now();
+        let _: SendMsgResp = carol.call(req::SEND_MSG, &q).await?;
+        through_server.push(t.elapsed());
+    }
+
+    // The local share: a bare write transaction (BEGIN IMMEDIATE, one row, COMMIT) on a file
+    // database with the SDK's settings. A durable send needs two (store, then the confirmation).
+    let mut write_txn = bare_write_transactions(sizes.sends).await?;
+
     let progress = bar(sizes.sends as u64, "send_message, one at a time");
     let (mut send, mut started) = (Vec::new(), Vec::new());
     for i in 0..sizes.sends {
@@ -389,6 +436,10 @@ async fn phase_send(env: &Env, sizes: &Sizes, report: &mut Report) -> anyhow::Re
     let (raw50, gz50) = (pct(&mut raw, 0.5), pct(&mut gz, 0.5));
     report.add("send", "send_message → ack, p50", pct(&mut send, 0.5), "ms", Some(("raw WebSocket echo of the send frame, p50", raw50)));
     report.add("send", "send_message → ack, p50 (beside the gzip echo)", pct(&mut send, 0.5), "ms", Some(("gzip echo of the same frame, p50", gz50)));
+    report.add("send", "send_message → ack, p50 (beside a raw client's send)", pct(&mut send, 0.5), "ms", Some(("raw client: send request → devserver's reply, p50", pct(&mut through_server, 0.5))));
+    let least = pct(&mut through_server, 0.5) + 2.0 * pct(&mut write_txn, 0.5);
+    report.add("send", "send_message → ack, p50 (beside the least a durable send costs)", pct(&mut send, 0.5), "ms",
+        Some(("raw client's send through devserver + 2 bare SQLite write transactions, p50s", least)));
     report.add("send", "send_message → ack, p99", pct(&mut send, 0.99), "ms", Some(("raw WebSocket echo, p99", pct(&mut raw, 0.99))));
     report.add("send", "delivery: send start → recipient's listener, p50", pct(&mut delivery, 0.5), "ms", Some(("gzip echo, p50", gz50)));
     alice.logout().await?;

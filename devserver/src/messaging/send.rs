@@ -152,7 +152,9 @@ async fn deliver(state: &SharedState, mut msg: MsgData, extra: &[String], operat
     // Stored and pushed messages are sent messages (msg_transfer.go, push_handler.go).
     msg.status = openim_wire::constant::msg_status::SEND_SUCCESS;
     if options::is_set(&msg.options, options::HISTORY) {
-        state.store.insert_message(&conversation_id, &mut msg).await?;
+        // The sender has read everything up to its own message (set in the same write).
+        let reader = (!is_notification).then(|| msg.send_id.clone());
+        state.store.insert_message(&conversation_id, &mut msg, reader.as_deref()).await?;
         if !is_notification {
             let now = now_ms();
             match msg.session_type {
@@ -169,8 +171,6 @@ async fn deliver(state: &SharedState, mut msg: MsgData, extra: &[String], operat
                 }
                 _ => {}
             }
-            // The sender has read everything up to its own message.
-            state.store.raise_has_read_seq(&msg.send_id, &conversation_id, msg.seq).await?;
         }
     } else {
         msg.seq = 0;

@@ -53,23 +53,18 @@ pub struct Bounds {
 
 impl Store {
     /// Gives `msg` the conversation's next seq and stores it. Callers serialise sends.
-    pub async fn insert_message(&self, conversation_id: &str, msg: &mut MsgData) -> CodeResult<i64> {
+    pub async fn insert_message(&self, conversation_id: &str, msg: &mut MsgData, reader: Option<&str>) -> CodeResult<i64> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let max: Option<i64> = sqlx::query_scalar("SELECT max_seq FROM seq_conversation WHERE conversation_id = ?")
-            .bind(conversation_id)
-            .fetch_optional(&mut *tx)
-            .await?;
-        let seq = max.unwrap_or(0) + 1;
-        msg.seq = seq;
-        sqlx::query(
-            "INSERT INTO seq_conversation (conversation_id, max_seq, max_seq_time) VALUES (?, ?, ?)
-             ON CONFLICT (conversation_id) DO UPDATE SET max_seq = excluded.max_seq, max_seq_time = excluded.max_seq_time",
+        let seq: i64 = sqlx::query_scalar(
+            "INSERT INTO seq_conversation (conversation_id, max_seq, max_seq_time) VALUES (?, 1, ?)
+             ON CONFLICT (conversation_id) DO UPDATE SET max_seq = max_seq + 1, max_seq_time = excluded.max_seq_time
+             RETURNING max_seq",
         )
         .bind(conversation_id)
-        .bind(seq)
         .bind(msg.send_time)
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
+        msg.seq = seq;
         sqlx::query("INSERT INTO messages (conversation_id, seq, client_msg_id, send_id, send_time, msg) VALUES (?, ?, ?, ?, ?, ?)")
             .bind(conversation_id)
             .bind(seq)
@@ -79,6 +74,9 @@ impl Store {
             .bind(msg.encode_to_vec())
             .execute(&mut *tx)
             .await?;
+        if let Some(reader) = reader {
+            raise_read_seq(&mut tx, reader, conversation_id, seq).await?;
+        }
         tx.commit().await?;
         Ok(seq)
     }
@@ -252,15 +250,7 @@ impl Store {
 
     /// Raises the user's has-read seq (never lowers it); returns the resulting value.
     pub async fn raise_has_read_seq(&self, user_id: &str, conversation_id: &str, seq: i64) -> CodeResult<i64> {
-        sqlx::query(
-            "INSERT INTO seq_user (conversation_id, user_id, read_seq) VALUES (?, ?, ?)
-             ON CONFLICT (conversation_id, user_id) DO UPDATE SET read_seq = MAX(read_seq, excluded.read_seq)",
-        )
-        .bind(conversation_id)
-        .bind(user_id)
-        .bind(seq)
-        .execute(&self.pool)
-        .await?;
+        raise_read_seq(&mut *self.pool.acquire().await?, user_id, conversation_id, seq).await?;
         Ok(self.has_read_seqs(user_id, &[conversation_id.to_owned()]).await?.remove(conversation_id).unwrap_or(seq))
     }
 
@@ -322,4 +312,18 @@ pub fn apply_revoke(msg: &mut MsgData, revoke: &Revoke) {
     msg.content_type = content_type::MSG_REVOKE;
     msg.content = serde_json::to_vec(&NotificationElem { detail: serde_json::to_string(&detail).unwrap_or_default() })
         .unwrap_or_default();
+}
+
+/// Raises `user_id`'s read seq of `conversation_id` to `seq` (never lowers it).
+async fn raise_read_seq(c: &mut sqlx::SqliteConnection, user_id: &str, conversation_id: &str, seq: i64) -> CodeResult<()> {
+    sqlx::query(
+        "INSERT INTO seq_user (conversation_id, user_id, read_seq) VALUES (?, ?, ?)
+         ON CONFLICT (conversation_id, user_id) DO UPDATE SET read_seq = MAX(read_seq, excluded.read_seq)",
+    )
+    .bind(conversation_id)
+    .bind(user_id)
+    .bind(seq)
+    .execute(c)
+    .await?;
+    Ok(())
 }
