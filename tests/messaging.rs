@@ -659,3 +659,55 @@ async fn messages_left_sending_fail_at_the_next_login() {
     assert_eq!(page.messages.len(), 1);
     assert_eq!((page.messages[0].client_msg_id.as_str(), page.messages[0].status), ("crashed-mid-send", MessageStatus::SendFailed));
 }
+
+/// A send made right after `login`, before the gateway connection is up, waits for the
+/// connection (as OpenIM's core queues it) instead of failing: the connection is held at a
+/// gate until the message is stored and its request is out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_send_right_after_login_waits_for_the_connection() {
+    use tokio::io::copy_bidirectional;
+    use tokio::net::{TcpListener, TcpStream};
+    let srv = TestServer::start().await;
+    let bob = srv.online("bob").await;
+    let token = srv.user("alice").await;
+
+    // A gate in front of the gateway: connections wait there until it opens.
+    let gate = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let gate_addr = gate.local_addr().unwrap();
+    let (open_tx, open_rx) = tokio::sync::watch::channel(false);
+    let upstream = srv.server.ws_addr();
+    tokio::spawn(async move {
+        while let Ok((mut client, _)) = gate.accept().await {
+            let mut open = open_rx.clone();
+            tokio::spawn(async move {
+                let _ = open.wait_for(|o| *o).await;
+                if let Ok(mut server) = TcpStream::connect(upstream).await {
+                    let _ = copy_bidirectional(&mut client, &mut server).await;
+                }
+            });
+        }
+    });
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = srv.config(dir.path(), openim_wire::constant::platform::ANDROID);
+    config.ws_addr = format!("ws://{gate_addr}");
+    let (alice, conn) = client_for(config);
+    let events = std::sync::Arc::new(common::events::EventRecorder::default());
+    alice.set_conversation_listener(events.clone());
+    alice.login("alice".into(), token).await.unwrap();
+    assert!(!conn.events().contains(&Conn::Success), "the gate holds the connection");
+
+    let sender = alice.clone();
+    let send = tokio::spawn(async move {
+        let m = sender.create_text_message("before the connection".into()).unwrap();
+        sender.send_message(m, Some("bob".into()), None, None, false).await
+    });
+    // Stored and shown (the request went out beside that write): now let the connection in.
+    events.wait_until("the message shown as latest", |ev| ev.iter().any(|e| matches!(e, Ev::NewConversations(_)))).await;
+    assert!(!send.is_finished(), "the send waits for the connection");
+    open_tx.send_replace(true);
+    let sent = send.await.unwrap().expect("sent once connected");
+    assert_eq!((sent.status, sent.seq), (MessageStatus::SendSuccess, 1));
+    let got = bob.events.wait_new_messages(1).await;
+    assert_eq!(text(&got[0]), "before the connection");
+}

@@ -25,6 +25,9 @@ pub use backoff::Backoff;
 
 /// How long a request waits for its reply (OpenIM: `sendAndWaitTime`).
 pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long a request made while the connection is (re)connecting waits for it before failing
+/// (OpenIM's core queues such requests too: a send right after login, or in a short outage).
+pub const CONNECT_WAIT: Duration = Duration::from_secs(3);
 /// Largest server frame accepted, compressed.
 pub const MAX_FRAME: usize = 4 * 1024 * 1024;
 /// Largest server frame accepted once inflated.
@@ -143,7 +146,7 @@ impl Connection {
     /// Sends one request frame and waits for the reply with the same `msgIncr`. A non-zero
     /// `errCode` in the reply becomes an error.
     pub async fn request_raw(&self, req_identifier: i32, data: Vec<u8>, timeout: Duration) -> Result<WsResponse> {
-        if !self.is_connected() {
+        if !self.is_connected() && !self.wait_connected(CONNECT_WAIT.min(timeout)).await {
             return Err(OpenIMError::network("not connected to the gateway"));
         }
         let n = self.shared.counter.fetch_add(1, Ordering::Relaxed);
@@ -172,6 +175,15 @@ impl Connection {
             return Err(OpenIMError::from_server(resp.err_code, resp.err_msg));
         }
         Ok(resp)
+    }
+
+    /// Waits up to `wait` for the connection; `false` at once when it is being closed for good.
+    async fn wait_connected(&self, wait: Duration) -> bool {
+        if self.stopping() {
+            return false;
+        }
+        let mut connected = self.shared.connected.subscribe();
+        matches!(tokio::time::timeout(wait, connected.wait_for(|c| *c)).await, Ok(Ok(_)))
     }
 
     /// Makes the supervisor stop instead of reconnecting once the connection ends.

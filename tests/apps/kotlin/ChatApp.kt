@@ -57,7 +57,6 @@ private suspend fun scenario() = coroutineScope {
 
         val alice = OpenIMClient(server.config(aliceDir))
         alice.login("alice", server.token("alice"))
-        withTimeout(15_000) { alice.connEvents().first { it == ConnEvent.ConnectSuccess } }
         for (t in listOf("two", "three")) alice.sendMessage(alice.createTextMessage(t), recvId = "bob")
         val seen = collectors.map { withTimeout(15_000) { it.await() }.map(::text) }
         for ((i, got) in seen.withIndex()) check("collector ${i + 1} receives every message", got == listOf("hi", "two", "three")) { got.toString() }

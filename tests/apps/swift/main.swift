@@ -113,7 +113,6 @@ func scenario() async throws {
 
     let alice = try OpenIMClient(config: OpenIMConfig(platform: 1, apiAddr: server.api, wsAddr: server.ws, dataDir: aliceDir, logLevel: .warn))
     try await alice.login(userId: "alice", token: aliceToken)
-    for await event in alice.connEvents() where event == .connectSuccess { break }
     for t in ["two", "three"] { _ = try await alice.sendMessage(message: try alice.createTextMessage(text: t), recvId: "bob") }
     let (a, b) = await (seenFirst, seenSecond)
     check("stream 1 receives every message", a == ["hi", "two", "three"], "\(a)")
