@@ -153,7 +153,9 @@ impl SessionContext {
     /// ended first).
     pub fn spawn_with_result<T: Send + 'static>(&self, work: impl Future<Output = T> + Send + 'static) -> tokio::task::JoinHandle<Option<T>> {
         let cancel = self.cancel.clone();
-        self.tasks.spawn(async move { cancel.run_until_cancelled(work).await })
+        // Boxed: one task type per result type, not per call site.
+        let job: Pin<Box<dyn Future<Output = Option<T>> + Send + 'static>> = Box::pin(async move { cancel.run_until_cancelled(work).await });
+        self.tasks.spawn(job)
     }
 
     /// The session's cancellation: fired at logout.

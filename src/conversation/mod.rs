@@ -582,12 +582,14 @@ impl crate::versioned::VersionedList for Conversations {
             let (this, user_id) = (self.clone(), c.user_id.clone());
             w.then(move || this.patch_profiles_later(vec![user_id]));
         }
-        save(w, c).await
+        // Read in this write by the syncer: there is no row yet.
+        save_over(w, None, c).await
     }
 
-    async fn update(&self, w: &mut Write, mut local: ConversationRow, item: wire::Conversation) -> Result<()> {
-        apply_server_settings(&mut local, &item);
-        save(w, local).await
+    async fn update(&self, w: &mut Write, local: ConversationRow, item: wire::Conversation) -> Result<()> {
+        let mut c = local.clone();
+        apply_server_settings(&mut c, &item);
+        save_over(w, Some(local), c).await
     }
 
     async fn delete(&self, _w: &mut Write, id: String, _local: ConversationRow) -> Result<()> {
