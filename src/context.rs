@@ -225,6 +225,17 @@ impl Write {
         Ok(())
     }
 
+    /// [`Self::raise_seq`] for many conversations at once (seqs ≤ 0 are skipped).
+    pub async fn raise_seqs(&mut self, seqs: &[(String, i64)]) -> Result<()> {
+        let seqs: Vec<(String, i64)> = seqs.iter().filter(|(_, seq)| *seq > 0).cloned().collect();
+        seqs::raise_many(&mut self.tx, &seqs).await?;
+        for (conversation_id, seq) in seqs {
+            let entry = self.raised.entry(conversation_id).or_insert(0);
+            *entry = (*entry).max(seq);
+        }
+        Ok(())
+    }
+
     /// The highest seq this write raised `conversation_id` to, if any.
     pub fn raised_seq(&self, conversation_id: &str) -> Option<i64> {
         self.raised.get(conversation_id).copied()

@@ -137,9 +137,7 @@ impl MsgSyncer {
         }
         if !skipped.is_empty() {
             let mut w = self.ctx.write().await?;
-            for (conversation_id, seq) in &skipped {
-                w.raise_seq(conversation_id, *seq).await?;
-            }
+            w.raise_seqs(&skipped).await?;
             self.ctx.commit(w).await?;
         }
         let batches = batches(ranges);
@@ -148,10 +146,27 @@ impl MsgSyncer {
             self.emit(ConversationEvent::SyncServerProgress { progress: 10 }).await;
         }
         let total = batches.len();
-        for (done, batch) in batches.into_iter().enumerate() {
-            self.pull(batch).await?;
+        // Pipelined: the next batch is asked for while the previous one is applied (the request
+        // holds no lock; the write holds the writer).
+        let mut batches = batches.into_iter();
+        let mut fetched = match batches.next() {
+            Some(batch) => Some(self.fetch(batch).await?),
+            None => None,
+        };
+        let mut done = 0;
+        while let Some((ranges, resp)) = fetched.take() {
+            let next = batches.next();
+            let (applied, next) = tokio::join!(self.apply_pulled(ranges, resp), async {
+                match next {
+                    Some(batch) => Some(self.fetch(batch).await),
+                    None => None,
+                }
+            });
+            applied?;
+            fetched = next.transpose()?;
+            done += 1;
             if report {
-                let progress = 10 + (80 * (done + 1) / total.max(1)) as i32;
+                let progress = 10 + (80 * done / total.max(1)) as i32;
                 self.emit(ConversationEvent::SyncServerProgress { progress }).await;
             }
         }
@@ -170,8 +185,19 @@ impl MsgSyncer {
     /// Pulls `ranges` (request 1002) and applies the reply in one write that also marks the
     /// ranges synced. A failed request changes nothing.
     async fn pull(&self, ranges: Vec<SeqRange>) -> Result<()> {
-        let req = PullMessageBySeqsReq { user_id: self.ctx.user_id.clone(), seq_ranges: ranges.clone(), order: PullOrder::Asc as i32 };
+        let (ranges, resp) = self.fetch(ranges).await?;
+        self.apply_pulled(ranges, resp).await
+    }
+
+    /// Request 1002 for `ranges`.
+    async fn fetch(&self, ranges: Vec<SeqRange>) -> Result<(Vec<SeqRange>, PullMessageBySeqsResp)> {
+        let req = PullMessageBySeqsReq { user_id: self.ctx.user_id.clone(), seq_ranges: ranges, order: PullOrder::Asc as i32 };
         let resp: PullMessageBySeqsResp = self.ctx.conn.request(req::PULL_MSG_BY_RANGE, &req).await?;
+        Ok((req.seq_ranges, resp))
+    }
+
+    /// Applies a pull's reply in one write that also marks its ranges synced.
+    async fn apply_pulled(&self, ranges: Vec<SeqRange>, resp: PullMessageBySeqsResp) -> Result<()> {
         let incoming = Incoming {
             chats: resp.msgs.into_iter().map(|(k, v)| (k, v.msgs)).collect(),
             notifications: resp.notification_msgs.into_iter().map(|(k, v)| (k, v.msgs)).collect(),
@@ -203,9 +229,7 @@ impl MsgSyncer {
             let top = msgs.iter().map(|m| m.seq).max().unwrap_or(0);
             w.raise_seq(&conversation_id, top).await?;
         }
-        for (conversation_id, seq) in raise {
-            w.raise_seq(conversation_id, *seq).await?;
-        }
+        w.raise_seqs(raise).await?;
         self.ctx.commit(w).await
     }
 
@@ -217,10 +241,14 @@ impl MsgSyncer {
         let mut w = self.ctx.write().await?;
         let mut ids: Vec<_> = resp.seqs.into_iter().collect();
         ids.sort_by(|a, b| a.0.cmp(&b.0));
+        // One read for all of them, not one per conversation.
+        let mut local: HashMap<String, _> = conversations::all(&mut w.tx).await?.into_iter().map(|c| (c.conversation_id.clone(), c)).collect();
         for (conversation_id, seqs) in ids {
-            let Some(before) = conversations::get(&mut w.tx, &conversation_id).await? else { continue };
+            let Some(before) = local.remove(&conversation_id) else { continue };
             let mut c = before.clone();
-            chat_logs::mark_read_up_to(&mut w.tx, &conversation_id, &self.ctx.user_id, seqs.has_read_seq).await?;
+            if seqs.has_read_seq > 0 {
+                chat_logs::mark_read_up_to(&mut w.tx, &conversation_id, &self.ctx.user_id, seqs.has_read_seq).await?;
+            }
             // Messages pushed while the request was out (seqs past the server's answer) were
             // applied already and added to the count: they stay counted.
             let newer = if c.max_seq > seqs.max_seq {
@@ -269,9 +297,7 @@ impl MsgSyncer {
                 self.router.route(&mut w, data).await?;
             }
         }
-        for (conversation_id, seq) in &raise {
-            w.raise_seq(conversation_id, *seq).await?;
-        }
+        w.raise_seqs(&raise).await?;
         self.ctx.commit(w).await?;
         if !gaps.is_empty() {
             let mut pending = self.pending.lock().expect("pending lock");

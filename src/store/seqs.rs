@@ -23,3 +23,16 @@ pub async fn raise(c: &mut SqliteConnection, conversation_id: &str, seq: i64) ->
     .await?;
     Ok(())
 }
+
+/// [`raise`] for many conversations, a few hundred per statement.
+pub async fn raise_many(c: &mut SqliteConnection, seqs: &[(String, i64)]) -> Result<()> {
+    for chunk in seqs.chunks(400) {
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new("INSERT INTO local_seqs (conversation_id, seq) ");
+        q.push_values(chunk, |mut row, (conversation_id, seq)| {
+            row.push_bind(conversation_id).push_bind(*seq);
+        });
+        q.push(" ON CONFLICT (conversation_id) DO UPDATE SET seq = MAX(seq, excluded.seq)");
+        q.build().execute(&mut *c).await?;
+    }
+    Ok(())
+}
