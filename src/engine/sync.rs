@@ -216,8 +216,12 @@ impl MsgSyncer {
     /// Applies `incoming` and raises each conversation of `raise` to its seq, in one write.
     async fn apply(&self, incoming: Incoming, raise: &[(String, i64)]) -> Result<()> {
         let mut w = self.ctx.write().await?;
+        let ids: Vec<String> = incoming.chats.keys().cloned().collect();
+        let mut existing: HashMap<String, _> =
+            conversations::get_many(&mut w.tx, &ids).await?.into_iter().map(|c| (c.conversation_id.clone(), c)).collect();
         for (conversation_id, msgs) in incoming.chats {
-            self.messages.apply_chat(&mut w, &conversation_id, msgs).await?;
+            let row = existing.remove(&conversation_id);
+            self.messages.apply_chat_over(&mut w, &conversation_id, msgs, row).await?;
         }
         for (conversation_id, mut msgs) in incoming.notifications {
             msgs.sort_by_key(|m| m.seq);

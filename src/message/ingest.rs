@@ -14,6 +14,7 @@ use crate::conversation::{self, lacks_profile, save, save_over, set_latest};
 use crate::error::Result;
 use crate::events::{ConversationEvent, Event, MsgEvent};
 use crate::model::*;
+use crate::store::rows::ConversationRow;
 use crate::store::{chat_logs, conversations};
 
 /// Whether the server sent a seq without a message behind it.
@@ -41,10 +42,16 @@ struct Touch {
 
 impl Messages {
     /// Applies one conversation's chat messages (sorted by seq here) in `w`.
-    pub async fn apply_chat(&self, w: &mut Write, conversation_id: &str, mut msgs: Vec<MsgData>) -> Result<()> {
+    pub async fn apply_chat(&self, w: &mut Write, conversation_id: &str, msgs: Vec<MsgData>) -> Result<()> {
+        let existing = conversations::get(&mut w.tx, conversation_id).await?;
+        self.apply_chat_over(w, conversation_id, msgs, existing).await
+    }
+
+    /// [`Self::apply_chat`] with the conversation's stored row (`existing`) already read in `w`
+    /// (a pull reads those of a whole batch in one query).
+    pub async fn apply_chat_over(&self, w: &mut Write, conversation_id: &str, mut msgs: Vec<MsgData>, existing: Option<ConversationRow>) -> Result<()> {
         msgs.sort_by_key(|m| m.seq);
         let me = self.ctx.user_id.clone();
-        let existing = conversations::get(&mut w.tx, conversation_id).await?;
         // Seqs up to the conversation's known max (or read seq) are already counted in its
         // unread count (the connect sync sets it from the server), so only later ones add to it.
         let counted = existing.as_ref().map(|c| c.max_seq.max(c.has_read_seq)).unwrap_or(0);
