@@ -32,12 +32,14 @@ impl Messages {
         if !(1..=MAX_PAGE).contains(&count) {
             return Err(OpenIMError::invalid_argument(format!("count must be within 1..={MAX_PAGE}")));
         }
-        let conversation = conversations::get(&mut *self.ctx.store.read().await?, conversation_id)
+        // One read connection for the local part of each round, given back before the network.
+        let mut db = self.ctx.store.read().await?;
+        let conversation = conversations::get(&mut db, conversation_id)
             .await?
             .ok_or_else(|| OpenIMError::invalid_argument(format!("no conversation {conversation_id}")))?;
         let start = match start_client_msg_id.filter(|s| !s.is_empty()) {
             Some(id) => Some(
-                chat_logs::get(&mut *self.ctx.store.read().await?, conversation_id, &id)
+                chat_logs::get(&mut db, conversation_id, &id)
                     .await?
                     .map(from_row)
                     .ok_or_else(|| OpenIMError::invalid_argument(format!("no message {id} in {conversation_id}")))?,
@@ -58,10 +60,15 @@ impl Messages {
             _ => synced,
         };
         let mut rounds = 0;
+        let mut db = Some(db);
         loop {
+            let conn = match &mut db {
+                Some(conn) => conn,
+                None => db.insert(self.ctx.store.read().await?),
+            };
             // One more than asked: tells whether older (newer) local messages remain.
             let mut page: Vec<Message> =
-                chat_logs::page(&mut *self.ctx.store.read().await?, conversation_id, cursor, limit + 1, newer).await?.into_iter().map(from_row).collect();
+                chat_logs::page(conn, conversation_id, cursor, limit + 1, newer).await?.into_iter().map(from_row).collect();
             let more_local = page.len() as i64 > limit;
             page.truncate(limit as usize);
             let full = page.len() as i64 == limit;
@@ -76,13 +83,14 @@ impl Messages {
             };
             let reached_end = if newer { hi >= synced } else { lo <= lower };
             let missing = if lo <= hi {
-                let known = chat_logs::known_seqs(&mut *self.ctx.store.read().await?, conversation_id, lo, hi).await?;
+                let known = chat_logs::known_seqs(conn, conversation_id, lo, hi).await?;
                 (lo..=hi).filter(|s| known.binary_search(s).is_err()).collect::<Vec<_>>()
             } else {
                 Vec::new()
             };
             rounds += 1;
             if !missing.is_empty() && rounds <= MAX_ROUNDS {
+                db = None;
                 if let Some(end_seq) = self.fetch_seqs(conversation_id, missing, newer).await?
                     && !newer
                 {
