@@ -81,6 +81,21 @@ final class MessagingTests: XCTestCase {
         _ = try await alice.awaitText("hi swift")
     }
 
+    /// A send made right after `login`, before `onConnectSuccess`, waits for the connection
+    /// (as OpenIM's core queues it) instead of failing with 10000.
+    func testASendRightAfterLoginWaitsForTheConnection() async throws {
+        let server = try DevServer()
+        let bob = try await OnlineUser(server, "bob")
+        try await server.register("alice")
+        let alice = try OpenIMClient(config: server.config(dataDir: tempDir()))
+        try await alice.login(userId: "alice", token: try await server.token("alice"))
+        let sent = try await alice.sendMessage(message: try alice.createTextMessage(text: "straight after login"), recvId: "bob")
+        XCTAssertEqual(sent.status, .sendSuccess)
+        XCTAssertEqual(sent.seq, 1)
+        _ = try await bob.awaitText("straight after login")
+        try await alice.logout()
+    }
+
     func testHistoryConversationListAndUnread() async throws {
         let server = try DevServer()
         let alice = try await OnlineUser(server, "alice")

@@ -70,6 +70,23 @@ class MessagingTest {
         }
     }
 
+    /** A send made right after `login`, before `onConnectSuccess`, waits for the connection
+     *  (as OpenIM's core queues it) instead of failing with 10000. */
+    @Test
+    fun aSendRightAfterLoginWaitsForTheConnection(): Unit = runBlocking {
+        DevServer().use { server ->
+            val bob = OnlineUser(server, "bob")
+            server.register("alice")
+            val alice = OpenImClient(server.config(tempDir(), 2))
+            alice.login("alice", server.token("alice", 2))
+            val sent = alice.sendMessage(alice.createTextMessage("straight after login"), "bob", null, null, false)
+            assertEquals(MessageStatus.SEND_SUCCESS, sent.status)
+            assertEquals(1L, sent.seq)
+            bob.awaitText("straight after login")
+            alice.logout()
+        }
+    }
+
     @Test
     fun historyConversationListAndUnread(): Unit = runBlocking {
         DevServer().use { server ->
