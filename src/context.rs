@@ -30,6 +30,9 @@ pub struct SessionContext {
     self_info: RwLock<Option<UserInfo>>,
     /// Highest synced seq per conversation: mirrors `local_seqs`, updated after each commit.
     synced: Mutex<HashMap<String, i64>>,
+    /// The total unread count as of the last commit, once a commit needed it (`None` before):
+    /// kept up to date from each write's delta instead of summing every conversation again.
+    total_unread: Mutex<Option<i64>>,
     /// Senders waiting for the seq of their message (client ID → seq).
     seq_waiters: Mutex<HashMap<String, oneshot::Sender<Confirmed>>>,
     /// Every task the session starts; logout cancels and awaits them.
@@ -70,6 +73,7 @@ impl SessionContext {
             background,
             self_info: RwLock::new(None),
             synced: Mutex::new(synced),
+            total_unread: Mutex::new(None),
             seq_waiters: Mutex::new(HashMap::new()),
             tasks: TaskTracker::new(),
             cancel,
@@ -175,10 +179,29 @@ impl SessionContext {
     /// Commits `w`; then mirrors its seqs, wakes senders waiting for theirs, reports its events
     /// and starts its follow-up tasks. Nothing is reported when the commit fails.
     pub async fn commit(&self, mut w: Write) -> Result<()> {
-        let total_unread = if w.out.needs_total_unread() { Some(conversations::total_unread(&mut w.tx).await?) } else { None };
+        let total_unread = if w.out.needs_total_unread() {
+            let known = *self.total_unread.lock().expect("unread lock");
+            let total = match known {
+                Some(total) => total + w.out.unread_delta(),
+                // The first time: summed in this write, so it includes the write's changes.
+                None => i64::from(conversations::total_unread(&mut w.tx).await?),
+            };
+            #[cfg(debug_assertions)]
+            {
+                let stored = i64::from(conversations::total_unread(&mut w.tx).await?);
+                debug_assert_eq!(total, stored, "the mirrored total unread count drifted from the store");
+            }
+            Some(total)
+        } else {
+            None
+        };
         let writer = w.tx.commit_holding_writer().await?;
         self.synced_committed(&w.raised);
+        if let Some(total) = total_unread {
+            *self.total_unread.lock().expect("unread lock") = Some(total);
+        }
         drop(writer);
+        let total_unread = total_unread.map(|t| i32::try_from(t.max(0)).unwrap_or(i32::MAX));
         for (client_msg_id, confirmed) in w.confirmed {
             self.seq_assigned(&client_msg_id, confirmed);
         }

@@ -230,6 +230,11 @@ impl Outbox {
         self.unread_delta += delta;
     }
 
+    /// How much the total unread count moved.
+    pub fn unread_delta(&self) -> i64 {
+        self.unread_delta
+    }
+
     /// Whether the total unread count moved (then [`Outbox::finish`] wants it).
     pub fn needs_total_unread(&self) -> bool {
         self.unread_delta != 0
