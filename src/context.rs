@@ -243,9 +243,14 @@ impl Write {
             return Ok(());
         }
         seqs::raise(&mut self.tx, conversation_id, seq).await?;
-        let entry = self.raised.entry(conversation_id.to_owned()).or_insert(0);
-        *entry = (*entry).max(seq);
+        self.note_raised(conversation_id.to_owned(), seq);
         Ok(())
+    }
+
+    /// Remembers, for the mirror after the commit, that this write raised `conversation_id`.
+    fn note_raised(&mut self, conversation_id: String, seq: i64) {
+        let entry = self.raised.entry(conversation_id).or_insert(0);
+        *entry = (*entry).max(seq);
     }
 
     /// [`Self::raise_seq`] for many conversations at once (seqs ≤ 0 are skipped).
@@ -253,8 +258,7 @@ impl Write {
         let seqs: Vec<(String, i64)> = seqs.iter().filter(|(_, seq)| *seq > 0).cloned().collect();
         seqs::raise_many(&mut self.tx, &seqs).await?;
         for (conversation_id, seq) in seqs {
-            let entry = self.raised.entry(conversation_id).or_insert(0);
-            *entry = (*entry).max(seq);
+            self.note_raised(conversation_id, seq);
         }
         Ok(())
     }

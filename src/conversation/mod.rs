@@ -185,8 +185,14 @@ pub async fn display_name(c: &mut SqliteConnection, user_id: &str, nickname: &st
 
 /// The stored row, or a fresh one (not saved yet).
 pub async fn load_or_new(c: &mut SqliteConnection, id: &str, session: i32, peer_or_group: &str) -> Result<ConversationRow> {
-    match store::get(c, id).await? {
-        Some(r) => Ok(r),
+    let stored = store::get(c, id).await?;
+    or_new(c, stored.as_ref(), id, session, peer_or_group).await
+}
+
+/// `stored` (the row read already) or, when there is none, a new row as [`new_row`] makes it.
+pub async fn or_new(c: &mut SqliteConnection, stored: Option<&ConversationRow>, id: &str, session: i32, peer_or_group: &str) -> Result<ConversationRow> {
+    match stored {
+        Some(r) => Ok(r.clone()),
         None => new_row(c, id, session, peer_or_group).await,
     }
 }
@@ -369,10 +375,20 @@ impl Conversations {
         }
     }
 
-    /// Whether `user_id`'s profile is neither fetched this session nor queued.
-    pub fn profile_wanted(&self, user_id: &str) -> bool {
-        let q = self.pending_profiles.lock().expect("profiles lock");
-        !q.fetched.contains(user_id) && !q.pending.contains(user_id)
+    /// Once `w` commits, queues the peer's profile for `c` when it is a single chat still named
+    /// by the peer's ID whose profile is neither fetched this session nor queued.
+    pub fn name_later(&self, w: &mut Write, c: &ConversationRow) {
+        if !lacks_profile(c) {
+            return;
+        }
+        let wanted = {
+            let q = self.pending_profiles.lock().expect("profiles lock");
+            !q.fetched.contains(&c.user_id) && !q.pending.contains(&c.user_id)
+        };
+        if wanted {
+            let (this, user_id) = (self.clone(), c.user_id.clone());
+            w.then(move || this.patch_profiles_later(vec![user_id]));
+        }
     }
 
     async fn drain_profiles(&self) {
@@ -578,10 +594,7 @@ impl crate::versioned::VersionedList for Conversations {
         let peer = if item.conversation_type == session_type::SINGLE_CHAT { &item.user_id } else { &item.group_id };
         let mut c = new_row(&mut w.tx, &item.conversation_id, item.conversation_type, peer).await?;
         apply_server_settings(&mut c, &item);
-        if lacks_profile(&c) && self.profile_wanted(&c.user_id) {
-            let (this, user_id) = (self.clone(), c.user_id.clone());
-            w.then(move || this.patch_profiles_later(vec![user_id]));
-        }
+        self.name_later(w, &c);
         // Read in this write by the syncer: there is no row yet.
         save_over(w, None, c).await
     }

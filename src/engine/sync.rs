@@ -145,9 +145,22 @@ impl MsgSyncer {
         if report {
             self.emit(ConversationEvent::SyncServerProgress { progress: 10 }).await;
         }
+        self.pull_batches(batches, report).await?;
+        self.reconcile_unread().await?;
+        Ok(report)
+    }
+
+    /// Pulls `ranges` in requests of at most [`PULL_BATCH`] messages.
+    async fn pull_all(&self, ranges: Vec<SeqRange>) -> Result<()> {
+        self.pull_batches(batches(ranges), false).await
+    }
+
+    /// Pulls each batch (request 1002) and applies its reply in one write that also marks its
+    /// ranges synced; a failed request changes nothing. Pipelined: the next batch is asked for
+    /// while the previous one is applied (the request holds no lock; the write holds the
+    /// writer). With `report`, progress goes from 10 to 90 as batches are applied.
+    async fn pull_batches(&self, batches: Vec<Vec<SeqRange>>, report: bool) -> Result<()> {
         let total = batches.len();
-        // Pipelined: the next batch is asked for while the previous one is applied (the request
-        // holds no lock; the write holds the writer).
         let mut batches = batches.into_iter();
         let mut fetched = match batches.next() {
             Some(batch) => Some(self.fetch(batch).await?),
@@ -170,23 +183,7 @@ impl MsgSyncer {
                 self.emit(ConversationEvent::SyncServerProgress { progress }).await;
             }
         }
-        self.reconcile_unread().await?;
-        Ok(report)
-    }
-
-    /// Pulls `ranges` in requests of at most [`PULL_BATCH`] messages.
-    async fn pull_all(&self, ranges: Vec<SeqRange>) -> Result<()> {
-        for batch in batches(ranges) {
-            self.pull(batch).await?;
-        }
         Ok(())
-    }
-
-    /// Pulls `ranges` (request 1002) and applies the reply in one write that also marks the
-    /// ranges synced. A failed request changes nothing.
-    async fn pull(&self, ranges: Vec<SeqRange>) -> Result<()> {
-        let (ranges, resp) = self.fetch(ranges).await?;
-        self.apply_pulled(ranges, resp).await
     }
 
     /// Request 1002 for `ranges`.

@@ -10,7 +10,7 @@ use openim_wire::pb::sdkws::MsgData;
 
 use super::{Messages, from_row, placeholder, to_row};
 use crate::context::Write;
-use crate::conversation::{self, lacks_profile, save, save_over, set_latest};
+use crate::conversation::{self, save, save_over, set_latest};
 use crate::error::Result;
 use crate::events::{ConversationEvent, Event, MsgEvent};
 use crate::model::*;
@@ -142,10 +142,7 @@ impl Messages {
         if t.latest.is_none() && t.unread_added == 0 {
             return Ok(());
         }
-        let mut c = match &existing {
-            Some(c) => c.clone(),
-            None => conversation::new_row(&mut w.tx, conversation_id, t.session, &t.peer).await?,
-        };
+        let mut c = conversation::or_new(&mut w.tx, existing.as_ref(), conversation_id, t.session, &t.peer).await?;
         if let Some(m) = &t.latest
             && (c.latest_msg.is_empty() || m.send_time >= c.latest_msg_send_time)
         {
@@ -163,10 +160,7 @@ impl Messages {
             // Bits 1 (@me) and 2 (@all) add up to OpenIM's 3 (@all and @me).
             c.group_at_type = (c.group_at_type & (AT_ME | AT_ALL)) | t.at_type;
         }
-        if lacks_profile(&c) && self.conversations.profile_wanted(&c.user_id) {
-            let (conversations, peer) = (self.conversations.clone(), c.user_id.clone());
-            w.then(move || conversations.patch_profiles_later(vec![peer]));
-        }
+        self.conversations.name_later(w, &c);
         save_over(w, existing, c).await
     }
 

@@ -13,7 +13,7 @@ use openim_wire::conversation_id;
 use openim_wire::pb::msg::SendMsgResp;
 
 use super::{Messages, from_row, to_row};
-use crate::conversation::{new_row, save, save_over, set_latest};
+use crate::conversation::{or_new, save, save_over, set_latest};
 use crate::error::{OpenIMError, Result};
 use crate::model::*;
 use crate::store::chat_logs;
@@ -205,17 +205,10 @@ impl Messages {
     async fn finish_outgoing(&self, mut w: crate::context::Write, target: &Target, message: &Message) -> Result<()> {
         let id = &target.conversation_id;
         let before = crate::store::conversations::get(&mut w.tx, id).await?;
-        let mut c = match &before {
-            Some(c) => c.clone(),
-            None => new_row(&mut w.tx, id, target.session_type, &target.peer).await?,
-        };
+        let mut c = or_new(&mut w.tx, before.as_ref(), id, target.session_type, &target.peer).await?;
         set_latest(&mut c, Some(message));
-        let missing_profile = (crate::conversation::lacks_profile(&c) && self.conversations.profile_wanted(&c.user_id)).then(|| c.user_id.clone());
+        self.conversations.name_later(&mut w, &c);
         save_over(&mut w, before, c).await?;
-        if let Some(peer) = missing_profile {
-            let conversations = self.conversations.clone();
-            w.then(move || conversations.patch_profiles_later(vec![peer]));
-        }
         self.ctx.commit(w).await
     }
 

@@ -124,8 +124,6 @@ pub async fn mark_failed(c: &mut SqliteConnection, conversation_id: &str, client
     Ok(done.rows_affected() == 1)
 }
 
-/// Gives a stored message without a seq the seq, server ID and time of its server copy; its
-/// status becomes `status` unless it was deleted meanwhile.
 /// Confirms an own message with the server's copy (seq, server ID, send time, `status` unless
 /// deleted meanwhile) while it has no seq yet; returns the row as confirmed, or `None` when no
 /// unconfirmed message has that client ID.
