@@ -23,10 +23,7 @@ use anyhow::{Context, bail};
 use futures_util::{SinkExt, StreamExt};
 use indicatif::{ProgressBar, ProgressStyle};
 use openim_devserver::{AdminClient, DevServer, DevServerConfig};
-use openim_sdk::{
-    AdvancedMsgListener, ConnListener, Conversation, ConversationListener, InputStatusChange, LogLevel, Message, MessageReceipt,
-    OpenIMClient, OpenIMConfig, RevokedInfo,
-};
+use openim_sdk::{Conversation, ConversationListener, InputStatusChange, LogLevel, Message, OpenIMClient, OpenIMConfig};
 use openim_wire::api::path;
 use openim_wire::constant::{defaults, platform, req};
 use openim_wire::gateway::{WsRequest, WsResponse, decode_frame, encode_frame};
@@ -37,6 +34,10 @@ use serde::Serialize;
 use serde_json::json;
 use tokio::sync::watch;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
+
+#[path = "../../support/listeners.rs"]
+mod listeners;
+use listeners::{Arrivals, Connected};
 
 type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
@@ -110,34 +111,6 @@ fn rss_mb() -> f64 {
 
 // ---------------------------------------------------------------------------------------------
 // SDK side
-
-#[derive(Default)]
-struct Conn(watch::Sender<u32>);
-
-impl ConnListener for Conn {
-    fn on_connecting(&self) {}
-    fn on_connect_success(&self) {
-        self.0.send_modify(|n| *n += 1);
-    }
-    fn on_connect_failed(&self, _code: i32, _msg: String) {}
-    fn on_kicked_offline(&self) {}
-    fn on_user_token_expired(&self) {}
-    fn on_user_token_invalid(&self, _msg: String) {}
-}
-
-/// Counts and times new messages.
-struct Arrivals(watch::Sender<Vec<(String, Instant)>>);
-
-impl AdvancedMsgListener for Arrivals {
-    fn on_recv_new_message(&self, message: Message) {
-        self.0.send_modify(|v| v.push((message.client_msg_id, Instant::now())));
-    }
-    fn on_recv_c2c_read_receipt(&self, _: Vec<MessageReceipt>) {}
-    fn on_new_recv_message_revoked(&self, _: RevokedInfo) {}
-    fn on_recv_offline_new_message(&self, _: Message) {}
-    fn on_msg_deleted(&self, _: Message) {}
-    fn on_recv_online_only_message(&self, _: Message) {}
-}
 
 /// Signals `on_sync_server_finish`.
 struct SyncDone(watch::Sender<bool>);
@@ -217,7 +190,7 @@ impl Env {
     async fn login(&self, user: &str, platform_id: i32) -> anyhow::Result<Arc<OpenIMClient>> {
         let client = OpenIMClient::new(self.config(user, platform_id))?;
         let (tx, mut rx) = watch::channel(0);
-        client.set_conn_listener(Arc::new(Conn(tx)));
+        client.set_conn_listener(Arc::new(Connected(tx)));
         client.login(user.into(), self.admin.user_token(user, platform_id).await?).await?;
         tokio::time::timeout(Duration::from_secs(30), rx.wait_for(|n| *n >= 1)).await??;
         Ok(client)
