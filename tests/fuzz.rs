@@ -1,4 +1,4 @@
-//! Property-based fuzzing (proptest; cargo-fuzz's libFuzzer cannot be built here) of every
+//! Property-based fuzzing (proptest, in the test command) of every
 //! decoder that reads bytes from the network: the gateway frame decoders (JSON envelope and
 //! gob, with and without gzip), the REST envelope decoder, protobuf payloads, and the message
 //! content decoder. Inputs are random bytes and valid frames with random mutations; the
@@ -9,6 +9,9 @@
 //!     OPENIM_FUZZ_SECONDS=600 cargo test --release --test fuzz -- --nocapture --test-threads=1
 //!
 //! (each target gets that many seconds; the count of inputs per target is printed).
+//!
+//! The same decoders are also libFuzzer targets (`fuzz/`, coverage-guided, run by
+//! `scripts/fuzz.sh`), seeded with the valid inputs [`libfuzzer_seeds_decode`] checks here.
 
 use std::panic::AssertUnwindSafe;
 use std::time::{Duration, Instant};
@@ -194,4 +197,53 @@ fn message_content_never_panics_and_round_trips() {
         let _ = m.to_msg_data();
         let _ = Message::from_msg_struct(&m.to_msg_struct());
     });
+}
+
+/// The seed inputs of the libFuzzer targets in `fuzz/` (one folder per target, the same
+/// valid frames the properties above mutate): each must decode here. With
+/// `OPENIM_FUZZ_SEEDS=<folder>` they are also written there (scripts/fuzz.sh does).
+#[test]
+fn libfuzzer_seeds_decode() {
+    let plain = encode_frame(&sample_response(), false);
+    let packed = encode_frame(&sample_response(), true);
+    let gob = hex(GOLDEN_GOB);
+    let rest = br#"{"errCode":0,"errMsg":"","errDlt":"","data":{"usersInfo":[{"userID":"a","nickname":"A","faceURL":"","ex":"","createTime":1,"appMangerLevel":0,"globalRecvMsgOpt":0}]}}"#.to_vec();
+    let with_mode = |mode: u8, frame: &[u8]| [&[mode][..], frame].concat();
+    let content = |ct: i32, raw: &str| [&ct.to_le_bytes()[..], raw.as_bytes()].concat();
+    let seeds: Vec<(&str, &str, Vec<u8>)> = vec![
+        ("gateway_json_frame", "push", with_mode(0, &plain)),
+        ("gateway_json_frame", "push-gzip", with_mode(1, &packed)),
+        ("gateway_gob_frame", "go-core-login", with_mode(0, &gob)),
+        ("gateway_gob_frame", "go-core-login-gzip", with_mode(1, &openim_wire::gzip::compress(&gob))),
+        ("rest_envelope", "users-info", rest),
+        ("message_content", "text", content(101, r#"{"content":"hello"}"#)),
+        ("message_content", "at-text", content(106, r#"{"text":"@a hi","atUserList":["a"]}"#)),
+        ("message_content", "picture", content(102, r#"{"sourcePath":"","sourcePicture":{"uuid":"u","type":"png","size":3,"width":1,"height":1,"url":"http://x/a.png"},"bigPicture":{"url":"http://x/b.png"},"snapshotPicture":{"url":"http://x/s.png"}}"#)),
+        ("message_content", "custom", content(110, r#"{"data":"{\"x\":1}","description":"d","extension":"e"}"#)),
+        ("msg_data", "text", sample_msg().encode_to_vec()),
+    ];
+    for (target, _, input) in &seeds {
+        match *target {
+            "gateway_json_frame" => {
+                let r = decode_frame::<WsResponse>(&input[1..], input[0] == 1, 51_200 * 20).expect("json seed");
+                assert_eq!(PushMessages::decode(r.data.as_slice()).expect("push").msgs.len(), 1);
+            }
+            "gateway_gob_frame" => assert_eq!(decode_gob_frame(&input[1..], input[0] == 1, 1 << 20).expect("gob seed").req_identifier, 1001),
+            "rest_envelope" => assert_eq!(serde_json::from_slice::<ApiResponse<openim_wire::api::user::GetUsersInfoResp>>(input).expect("rest seed").err_code, 0),
+            "message_content" => {
+                let ct = i32::from_le_bytes(input[..4].try_into().unwrap());
+                let c = MessageContent::from_wire(ct, std::str::from_utf8(&input[4..]).unwrap());
+                assert!(!matches!(c, MessageContent::Unknown { .. }), "content seed {ct} decodes to Unknown");
+            }
+            "msg_data" => assert_eq!(MsgData::decode(input.as_slice()).expect("msg seed").seq, 7),
+            other => panic!("no check for {other}"),
+        }
+    }
+    if let Ok(dir) = std::env::var("OPENIM_FUZZ_SEEDS") {
+        for (target, name, input) in &seeds {
+            let d = std::path::Path::new(&dir).join(target);
+            std::fs::create_dir_all(&d).unwrap();
+            std::fs::write(d.join(name), input).unwrap();
+        }
+    }
 }
