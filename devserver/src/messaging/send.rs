@@ -72,16 +72,18 @@ pub async fn send_from_client(
             if msg.recv_id.is_empty() {
                 return Err(CodeError::args("recvID is empty"));
             }
-            if state.store.find_user(&msg.recv_id).await?.is_none() {
+            // One query: the recipient exists, has not blocked the sender, is their friend.
+            let peer = state.store.peer_of(&msg.recv_id, user_id).await?;
+            if !peer.exists {
                 return Err(CodeError::new(errcode::USER_ID_NOT_FOUND, format!("recvID {} not found", msg.recv_id)));
             }
             // OpenIM's messageVerification: the recipient's blacklist, then (when configured)
             // friendship; admins are exempt.
             if !state.auth.is_admin(user_id) {
-                if state.store.is_blocked(&msg.recv_id, user_id).await? {
+                if peer.blocked_sender {
                     return Err(CodeError::new(errcode::BLOCKED_BY_PEER, format!("{} blocked {user_id}", msg.recv_id)));
                 }
-                if state.config.friend_verify && !state.store.is_friend(&msg.recv_id, user_id).await? {
+                if state.config.friend_verify && !peer.befriended_sender {
                     return Err(CodeError::new(errcode::NOT_PEERS_FRIEND, format!("{user_id} is not a friend of {}", msg.recv_id)));
                 }
             }

@@ -53,6 +53,16 @@ pub struct FriendUpdate {
     pub ex: Option<String>,
 }
 
+/// A single-chat recipient as its sender's message sees it.
+#[derive(Debug, Clone, Copy)]
+pub struct Peer {
+    pub exists: bool,
+    /// The recipient has the sender in its blacklist.
+    pub blocked_sender: bool,
+    /// The sender is in the recipient's friend list.
+    pub befriended_sender: bool,
+}
+
 impl Store {
     /// The profile as friend lists carry it (userID, nickname, faceURL, ex; the rest empty).
     async fn friend_user(&self, user_id: &str) -> CodeResult<UserInfo> {
@@ -302,14 +312,18 @@ impl Store {
         })
     }
 
-    /// Whether `owner` blocked `user_id`.
-    pub async fn is_blocked(&self, owner: &str, user_id: &str) -> CodeResult<bool> {
-        let found: Option<i64> = sqlx::query_scalar("SELECT 1 FROM blacks WHERE owner_user_id = ? AND block_user_id = ?")
-            .bind(owner)
-            .bind(user_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(found.is_some())
+    /// What a single-chat send checks about its recipient `peer` and `sender`, in one query.
+    pub async fn peer_of(&self, peer: &str, sender: &str) -> CodeResult<Peer> {
+        let (exists, blocked_sender, befriended_sender): (bool, bool, bool) = sqlx::query_as(
+            "SELECT EXISTS (SELECT 1 FROM users WHERE user_id = ?1),
+                    EXISTS (SELECT 1 FROM blacks WHERE owner_user_id = ?1 AND block_user_id = ?2),
+                    EXISTS (SELECT 1 FROM friends WHERE owner_user_id = ?1 AND friend_user_id = ?2)",
+        )
+        .bind(peer)
+        .bind(sender)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(Peer { exists, blocked_sender, befriended_sender })
     }
 
     /// Blocks `user_id` for `owner`; `false` when already blocked.

@@ -10,6 +10,20 @@ use openim_wire::pb::sdkws::MsgData;
 use super::Store;
 use crate::error::{CodeError, CodeResult};
 
+/// [`Store::insert_message`]'s statements: `?1` conversation, `?2` send time, `?3` client
+/// message ID, `?4` sender, `?5` the message's bytes, `?6` the reader whose read mark follows
+/// (NULL for none). The first statement's row is the new seq.
+const INSERT_MESSAGE: &str = "BEGIN IMMEDIATE;
+INSERT INTO seq_conversation (conversation_id, max_seq, max_seq_time) VALUES (?1, 1, ?2)
+  ON CONFLICT (conversation_id) DO UPDATE SET max_seq = max_seq + 1, max_seq_time = excluded.max_seq_time
+  RETURNING max_seq;
+INSERT INTO messages (conversation_id, seq, client_msg_id, send_id, send_time, msg)
+  SELECT ?1, max_seq, ?3, ?4, ?2, ?5 FROM seq_conversation WHERE conversation_id = ?1;
+INSERT INTO seq_user (conversation_id, user_id, read_seq)
+  SELECT ?1, ?6, max_seq FROM seq_conversation WHERE conversation_id = ?1 AND ?6 IS NOT NULL
+  ON CONFLICT (conversation_id, user_id) DO UPDATE SET read_seq = MAX(read_seq, excluded.read_seq);
+COMMIT;";
+
 /// Who revoked a message, and when.
 #[derive(Debug, Clone, Default)]
 pub struct Revoke {
@@ -33,6 +47,7 @@ struct Row {
 impl Row {
     fn decode(self) -> CodeResult<(MsgData, Option<Revoke>)> {
         let mut msg = MsgData::decode(self.msg.as_slice()).map_err(|e| CodeError::internal(format!("stored message: {e}")))?;
+        msg.seq = self.seq;
         msg.is_read = msg.is_read || self.is_read;
         let revoke = self.revoke_user_id.map(|user_id| Revoke {
             user_id,
@@ -52,32 +67,46 @@ pub struct Bounds {
 }
 
 impl Store {
-    /// Gives `msg` the conversation's next seq and stores it. Callers serialise sends.
+    /// Gives `msg` the conversation's next seq and stores it, with `reader`'s read mark raised to
+    /// it, in one transaction. Callers serialise sends.
+    ///
+    /// One batch of statements, one round trip to SQLite's connection thread (a send is the
+    /// devserver's hottest write, and the in-memory database has a single connection that
+    /// every request shares). The batch runs in its own task, so a dropped caller never leaves
+    /// it half done; a failed batch is rolled back on its connection, or the connection is
+    /// closed (which discards the transaction) if even that fails.
     pub async fn insert_message(&self, conversation_id: &str, msg: &mut MsgData, reader: Option<&str>) -> CodeResult<i64> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let seq: i64 = sqlx::query_scalar(
-            "INSERT INTO seq_conversation (conversation_id, max_seq, max_seq_time) VALUES (?, 1, ?)
-             ON CONFLICT (conversation_id) DO UPDATE SET max_seq = max_seq + 1, max_seq_time = excluded.max_seq_time
-             RETURNING max_seq",
-        )
-        .bind(conversation_id)
-        .bind(msg.send_time)
-        .fetch_one(&mut *tx)
-        .await?;
+        // The seq lives in the row's `seq` column, not in the stored bytes (see `Row::decode`).
+        msg.seq = 0;
+        let (pool, conversation_id, reader) = (self.pool.clone(), conversation_id.to_owned(), reader.map(str::to_owned));
+        let (client_msg_id, send_id, send_time, bytes) = (msg.client_msg_id.clone(), msg.send_id.clone(), msg.send_time, msg.encode_to_vec());
+        let seq = tokio::spawn(async move {
+            let mut conn = pool.acquire().await?;
+            let done = sqlx::query(INSERT_MESSAGE)
+                .bind(&conversation_id)
+                .bind(send_time)
+                .bind(&client_msg_id)
+                .bind(&send_id)
+                .bind(bytes)
+                .bind(reader)
+                .fetch_all(&mut *conn)
+                .await;
+            match done {
+                Ok(rows) => {
+                    let row = rows.first().ok_or_else(|| CodeError::internal("the seq upsert returned no row"))?;
+                    Ok(sqlx::Row::try_get::<i64, _>(row, 0)?)
+                }
+                Err(e) => {
+                    if sqlx::query("ROLLBACK").execute(&mut *conn).await.is_err() {
+                        conn.close_on_drop();
+                    }
+                    Err(CodeError::from(e))
+                }
+            }
+        })
+        .await
+        .map_err(|e| CodeError::internal(format!("message insert task: {e}")))??;
         msg.seq = seq;
-        sqlx::query("INSERT INTO messages (conversation_id, seq, client_msg_id, send_id, send_time, msg) VALUES (?, ?, ?, ?, ?, ?)")
-            .bind(conversation_id)
-            .bind(seq)
-            .bind(&msg.client_msg_id)
-            .bind(&msg.send_id)
-            .bind(msg.send_time)
-            .bind(msg.encode_to_vec())
-            .execute(&mut *tx)
-            .await?;
-        if let Some(reader) = reader {
-            raise_read_seq(&mut tx, reader, conversation_id, seq).await?;
-        }
-        tx.commit().await?;
         Ok(seq)
     }
 

@@ -87,4 +87,29 @@ mod tests {
         assert!(store.find_user("u1").await.unwrap().is_some());
         store.close().await;
     }
+
+    #[tokio::test]
+    async fn a_failed_message_insert_is_rolled_back_and_the_next_one_succeeds() {
+        use openim_wire::pb::sdkws::MsgData;
+        let store = Store::open(None).await.unwrap();
+        let conv = "si_a_b".to_owned();
+        let msg = |id: &str| MsgData { client_msg_id: id.into(), send_id: "a".into(), send_time: 5, ..Default::default() };
+        let mut first = msg("m1");
+        assert_eq!(store.insert_message(&conv, &mut first, Some("a")).await.unwrap(), 1);
+        // The messages insert fails after the seq upsert ran in the same batch.
+        sqlx::query("CREATE TRIGGER refuse BEFORE INSERT ON messages WHEN NEW.client_msg_id = 'boom' BEGIN SELECT RAISE(ABORT, 'refused'); END")
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        assert!(store.insert_message(&conv, &mut msg("boom"), Some("a")).await.is_err());
+        // Nothing of it stayed: the seq was not taken, and the connection is usable again.
+        assert_eq!(store.max_seqs(std::slice::from_ref(&conv)).await.unwrap()[&conv].0, 1);
+        let mut next = msg("m2");
+        assert_eq!(store.insert_message(&conv, &mut next, Some("a")).await.unwrap(), 2);
+        assert_eq!(next.seq, 2);
+        let stored = store.messages_for_user(&conv, "a", &[1, 2]).await.unwrap();
+        assert_eq!(stored.iter().map(|m| (m.seq, m.client_msg_id.as_str())).collect::<Vec<_>>(), [(1, "m1"), (2, "m2")]);
+        assert_eq!(store.has_read_seqs("a", std::slice::from_ref(&conv)).await.unwrap()[&conv], 2);
+        store.close().await;
+    }
 }
