@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use openim_wire::api::user::UserInfo;
@@ -17,6 +17,10 @@ use crate::events::{Emitter, Event, Outbox};
 use crate::store::{Store, Tx, conversations, seqs};
 use crate::transport::http::ApiClient;
 use crate::transport::ws::Connection;
+
+/// Commits between two checkpoints of the local database's write-ahead log (a send commits
+/// twice, a received message once).
+const CHECKPOINT_EVERY: u32 = 64;
 
 pub struct SessionContext {
     pub user_id: String,
@@ -35,6 +39,9 @@ pub struct SessionContext {
     total_unread: Mutex<Option<i64>>,
     /// Senders waiting for the seq of their message (client ID → seq).
     seq_waiters: Mutex<HashMap<String, oneshot::Sender<Confirmed>>>,
+    /// Commits since the last checkpoint, and whether one is running (see `count_commit`).
+    commits: AtomicU32,
+    checkpointing: Arc<AtomicBool>,
     /// Every task the session starts; logout cancels and awaits them.
     tasks: TaskTracker,
     cancel: CancellationToken,
@@ -75,6 +82,8 @@ impl SessionContext {
             synced: Mutex::new(synced),
             total_unread: Mutex::new(None),
             seq_waiters: Mutex::new(HashMap::new()),
+            commits: AtomicU32::new(0),
+            checkpointing: Arc::new(AtomicBool::new(false)),
             tasks: TaskTracker::new(),
             cancel,
         }
@@ -212,7 +221,26 @@ impl SessionContext {
         for work in w.after {
             self.spawn(work);
         }
+        self.count_commit();
         Ok(())
+    }
+
+    /// Every `CHECKPOINT_EVERY` commits, checkpoints the store's write-ahead log in a task of
+    /// the session, one at a time, so that no commit (a send waiting for its seq, a push)
+    /// pays for copying the log into the database (the store turns SQLite's automatic
+    /// checkpoint off).
+    fn count_commit(&self) {
+        if self.commits.fetch_add(1, Ordering::Relaxed) + 1 < CHECKPOINT_EVERY || self.checkpointing.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        self.commits.store(0, Ordering::Relaxed);
+        let (store, running) = (self.store.clone(), self.checkpointing.clone());
+        self.spawn(async move {
+            if let Err(e) = store.checkpoint().await {
+                tracing::warn!(error = %e, "checkpoint failed; the next one retries");
+            }
+            running.store(false, Ordering::Release);
+        });
     }
 
     /// Cancels every task of the session and waits until all have ended.

@@ -711,3 +711,30 @@ async fn a_send_right_after_login_waits_for_the_connection() {
     let got = bob.events.wait_new_messages(1).await;
     assert_eq!(text(&got[0]), "before the connection");
 }
+
+/// SQLite's automatic checkpoint would run inside a commit (a send's p99); the session
+/// checkpoints the write-ahead log in a task of its own instead. While the session runs, what
+/// it wrote reaches the database file itself, not only the log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_database_is_checkpointed_while_the_session_runs() {
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let _bob = srv.online("bob").await;
+    let db = alice.dir.path().join(openim_sdk::store::db_file_name("alice"));
+    let before = std::fs::metadata(&db).unwrap().len();
+    // A send commits twice: 80 sends cross the checkpoint interval (64 commits) twice.
+    for i in 0..80 {
+        send_text(&alice, "bob", &format!("m{i}")).await;
+    }
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let now = std::fs::metadata(&db).unwrap().len();
+        if now > before + 16 * 4096 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the database file stayed at {now} bytes (was {before}): nothing was checkpointed");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let history = alice.client.get_advanced_history_message_list(conversation_id::single("alice", "bob"), None, 100).await.unwrap();
+    assert_eq!(history.messages.len(), 80);
+}
