@@ -77,10 +77,12 @@ pub async fn pull_by_range(state: &SharedState, user_id: &str, req: &PullMessage
     for range in &req.seq_ranges {
         check_read(state, user_id, &range.conversation_id).await?;
     }
+    let ids: Vec<String> = req.seq_ranges.iter().map(|r| r.conversation_id.clone()).collect();
+    let all_bounds = state.store.bounds_many(&ids, user_id).await?;
     for range in &req.seq_ranges {
         let id = &range.conversation_id;
         let notification = conversation_id::is_notification(id);
-        let bounds = state.store.bounds(id, user_id).await?;
+        let bounds = all_bounds.get(id).copied().unwrap_or_default();
         let begin = range.begin.max(bounds.min);
         let end = range.end.min(bounds.max);
         if bounds.min > range.end || end < begin {
@@ -114,9 +116,11 @@ pub async fn pull_by_seqs(state: &SharedState, user_id: &str, req: &GetSeqMessag
     for conv in &req.conversations {
         check_read(state, user_id, &conv.conversation_id).await?;
     }
+    let ids: Vec<String> = req.conversations.iter().map(|c| c.conversation_id.clone()).collect();
+    let all_bounds = state.store.bounds_many(&ids, user_id).await?;
     for conv in &req.conversations {
         let id = &conv.conversation_id;
-        let bounds = state.store.bounds(id, user_id).await?;
+        let bounds = all_bounds.get(id).copied().unwrap_or_default();
         let (mut is_end, mut end_seq) = (false, 0);
         let mut wanted = Vec::new();
         for &seq in &conv.seqs {
@@ -159,8 +163,10 @@ pub async fn has_read_and_max_seqs(
     let has_read = state.store.has_read_seqs(user_id, &ids).await?;
     let conversations = state.store.conversations(user_id, Some(&ids)).await?;
     let mut resp = GetConversationsHasReadAndMaxSeqResp::default();
+    let caps: HashMap<&str, i64> =
+        conversations.iter().filter(|c| c.max_seq != 0).map(|c| (c.conversation_id.as_str(), c.max_seq)).collect();
     for (id, (max_seq, max_seq_time)) in state.store.max_seqs(&ids).await? {
-        let capped = conversations.iter().find(|c| c.conversation_id == id && c.max_seq != 0).map(|c| c.max_seq);
+        let capped = caps.get(id.as_str()).copied();
         resp.seqs.insert(
             id.clone(),
             Seqs { max_seq: capped.unwrap_or(max_seq), has_read_seq: has_read.get(&id).copied().unwrap_or(0), max_seq_time },
@@ -181,8 +187,9 @@ pub async fn last_messages(state: &SharedState, user_id: &str, req: &GetLastMess
         check_read(state, user_id, id).await?;
     }
     let mut resp = GetLastMessageResp::default();
+    let all_bounds = state.store.bounds_many(&req.conversation_ids, user_id).await?;
     for id in &req.conversation_ids {
-        let bounds = state.store.bounds(id, user_id).await?;
+        let bounds = all_bounds.get(id).copied().unwrap_or_default();
         if let Some(msg) = state.store.last_message_for_user(id, user_id, bounds.min).await? {
             resp.msgs.insert(id.clone(), msg);
         }

@@ -108,12 +108,21 @@ impl Store {
                 .await?;
                 Ok(rows.into_iter().map(Into::into).collect())
             }
+            // In the order asked for, chunk by chunk.
             Some(ids) => {
                 let mut out = Vec::with_capacity(ids.len());
-                for id in ids {
-                    if let Some(c) = self.conversation(owner, id).await? {
-                        out.push(c);
+                for chunk in ids.chunks(super::IN_CHUNK) {
+                    let sql = format!(
+                        "SELECT * FROM conversations WHERE owner_user_id = ? AND conversation_id IN ({})",
+                        super::placeholders(chunk.len())
+                    );
+                    let mut q = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql)).bind(owner);
+                    for id in chunk {
+                        q = q.bind(id);
                     }
+                    let mut found: std::collections::HashMap<String, Row> =
+                        q.fetch_all(&self.pool).await?.into_iter().map(|r| (r.conversation_id.clone(), r)).collect();
+                    out.extend(chunk.iter().filter_map(|id| found.remove(id)).map(Into::into));
                 }
                 Ok(out)
             }

@@ -7,7 +7,7 @@ use openim_wire::elem::{MessageRevoked, NotificationElem};
 use openim_wire::pb::Message as _;
 use openim_wire::pb::sdkws::MsgData;
 
-use super::Store;
+use super::{IN_CHUNK, Store, placeholders};
 use crate::error::{CodeError, CodeResult};
 
 /// [`Store::insert_message`]'s statements: `?1` conversation, `?2` send time, `?3` client
@@ -112,16 +112,14 @@ impl Store {
 
     /// `(max_seq, max_seq_time)` of each conversation that has messages.
     pub async fn max_seqs(&self, conversation_ids: &[String]) -> CodeResult<HashMap<String, (i64, i64)>> {
-        let mut out = HashMap::new();
-        for id in conversation_ids {
-            let row: Option<(i64, i64)> =
-                sqlx::query_as("SELECT max_seq, max_seq_time FROM seq_conversation WHERE conversation_id = ?")
-                    .bind(id)
-                    .fetch_optional(&self.pool)
-                    .await?;
-            if let Some(row) = row {
-                out.insert(id.clone(), row);
+        let mut out = HashMap::with_capacity(conversation_ids.len());
+        for ids in conversation_ids.chunks(IN_CHUNK) {
+            let sql = format!("SELECT conversation_id, max_seq, max_seq_time FROM seq_conversation WHERE conversation_id IN ({})", placeholders(ids.len()));
+            let mut q = sqlx::query_as::<_, (String, i64, i64)>(sqlx::AssertSqlSafe(sql));
+            for id in ids {
+                q = q.bind(id);
             }
+            out.extend(q.fetch_all(&self.pool).await?.into_iter().map(|(id, max, time)| (id, (max, time))));
         }
         Ok(out)
     }
@@ -129,20 +127,37 @@ impl Store {
     /// The seqs `user_id` may read in `conversation_id`: from the later of the conversation's and
     /// the user's min seq, up to the conversation's max seq.
     pub async fn bounds(&self, conversation_id: &str, user_id: &str) -> CodeResult<Bounds> {
-        let conv: Option<(i64, i64)> = sqlx::query_as("SELECT min_seq, max_seq FROM seq_conversation WHERE conversation_id = ?")
-            .bind(conversation_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        let (conv_min, max) = conv.unwrap_or((0, 0));
-        let user: Option<(i64, i64)> = sqlx::query_as("SELECT min_seq, max_seq FROM seq_user WHERE conversation_id = ? AND user_id = ?")
-            .bind(conversation_id)
-            .bind(user_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        let (user_min, user_max) = user.unwrap_or((0, 0));
-        // A user max seq (set when a member leaves a group) caps what it may read.
-        let max = if user_max > 0 { max.min(user_max) } else { max };
-        Ok(Bounds { min: conv_min.max(user_min).max(1), max })
+        let mut all = self.bounds_many(&[conversation_id.to_owned()], user_id).await?;
+        Ok(all.remove(conversation_id).unwrap_or_default())
+    }
+
+    /// [`Self::bounds`] of every conversation in `conversation_ids`, in two queries per
+    /// [`IN_CHUNK`] conversations.
+    pub async fn bounds_many(&self, conversation_ids: &[String], user_id: &str) -> CodeResult<HashMap<String, Bounds>> {
+        let mut out = HashMap::with_capacity(conversation_ids.len());
+        for ids in conversation_ids.chunks(IN_CHUNK) {
+            let list = placeholders(ids.len());
+            let sql = format!("SELECT conversation_id, min_seq, max_seq FROM seq_conversation WHERE conversation_id IN ({list})");
+            let mut q = sqlx::query_as::<_, (String, i64, i64)>(sqlx::AssertSqlSafe(sql));
+            for id in ids {
+                q = q.bind(id);
+            }
+            let conv: HashMap<String, (i64, i64)> = q.fetch_all(&self.pool).await?.into_iter().map(|(id, min, max)| (id, (min, max))).collect();
+            let sql = format!("SELECT conversation_id, min_seq, max_seq FROM seq_user WHERE user_id = ? AND conversation_id IN ({list})");
+            let mut q = sqlx::query_as::<_, (String, i64, i64)>(sqlx::AssertSqlSafe(sql)).bind(user_id);
+            for id in ids {
+                q = q.bind(id);
+            }
+            let user: HashMap<String, (i64, i64)> = q.fetch_all(&self.pool).await?.into_iter().map(|(id, min, max)| (id, (min, max))).collect();
+            for id in ids {
+                let (conv_min, max) = conv.get(id).copied().unwrap_or((0, 0));
+                let (user_min, user_max) = user.get(id).copied().unwrap_or((0, 0));
+                // A user max seq (set when a member leaves a group) caps what it may read.
+                let max = if user_max > 0 { max.min(user_max) } else { max };
+                out.insert(id.clone(), Bounds { min: conv_min.max(user_min).max(1), max });
+            }
+        }
+        Ok(out)
     }
 
     /// One stored message as it is, with its revoke record.
@@ -265,14 +280,14 @@ impl Store {
 
     /// The user's has-read seq per conversation (0 when never set).
     pub async fn has_read_seqs(&self, user_id: &str, conversation_ids: &[String]) -> CodeResult<HashMap<String, i64>> {
-        let mut out = HashMap::new();
-        for id in conversation_ids {
-            let seq: Option<i64> = sqlx::query_scalar("SELECT read_seq FROM seq_user WHERE conversation_id = ? AND user_id = ?")
-                .bind(id)
-                .bind(user_id)
-                .fetch_optional(&self.pool)
-                .await?;
-            out.insert(id.clone(), seq.unwrap_or(0));
+        let mut out: HashMap<String, i64> = conversation_ids.iter().map(|id| (id.clone(), 0)).collect();
+        for ids in conversation_ids.chunks(IN_CHUNK) {
+            let sql = format!("SELECT conversation_id, read_seq FROM seq_user WHERE user_id = ? AND conversation_id IN ({})", placeholders(ids.len()));
+            let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql)).bind(user_id);
+            for id in ids {
+                q = q.bind(id);
+            }
+            out.extend(q.fetch_all(&self.pool).await?);
         }
         Ok(out)
     }

@@ -74,6 +74,17 @@ impl Store {
 
 pub use openim_wire::time::now_ms;
 
+/// Values per `IN (…)` list: lookups of many conversations go in chunks of this many, one query
+/// each, instead of one query per conversation.
+const IN_CHUNK: usize = 500;
+
+/// `?, ?, …` for an `IN (…)` list of `n` values.
+fn placeholders(n: usize) -> String {
+    let mut s = "?, ".repeat(n);
+    s.truncate(s.len().saturating_sub(2));
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -110,6 +121,34 @@ mod tests {
         let stored = store.messages_for_user(&conv, "a", &[1, 2]).await.unwrap();
         assert_eq!(stored.iter().map(|m| (m.seq, m.client_msg_id.as_str())).collect::<Vec<_>>(), [(1, "m1"), (2, "m2")]);
         assert_eq!(store.has_read_seqs("a", std::slice::from_ref(&conv)).await.unwrap()[&conv], 2);
+        store.close().await;
+    }
+
+    #[tokio::test]
+    async fn lookups_of_many_conversations_cross_chunks() {
+        use openim_wire::pb::sdkws::MsgData;
+        let store = Store::open(None).await.unwrap();
+        let n = IN_CHUNK * 2 + 7;
+        let ids: Vec<String> = (0..n).map(|i| format!("si_a_u{i:04}")).collect();
+        for (i, id) in ids.iter().enumerate() {
+            // Conversation i holds i % 3 + 1 messages; "a" read them all.
+            for _ in 0..=i % 3 {
+                let mut m = MsgData { client_msg_id: format!("{id}-{}", fastrand::u64(..)), send_id: "a".into(), send_time: 1, ..Default::default() };
+                store.insert_message(id, &mut m, Some("a")).await.unwrap();
+            }
+        }
+        let mut asked = ids.clone();
+        asked.push("si_a_nobody".into());
+        let max = store.max_seqs(&asked).await.unwrap();
+        let read = store.has_read_seqs("a", &asked).await.unwrap();
+        let bounds = store.bounds_many(&asked, "a").await.unwrap();
+        assert_eq!((max.len(), read.len(), bounds.len()), (n, n + 1, n + 1));
+        for (i, id) in ids.iter().enumerate() {
+            let want = (i % 3 + 1) as i64;
+            assert_eq!((max[id].0, read[id], bounds[id].min, bounds[id].max), (want, want, 1, want), "{id}");
+        }
+        assert_eq!((read["si_a_nobody"], bounds["si_a_nobody"].max), (0, 0));
+        assert_eq!(store.bounds(&ids[5], "a").await.unwrap().max, 3);
         store.close().await;
     }
 }
