@@ -147,7 +147,17 @@ pub async fn send_system_to(state: &SharedState, mut msg: MsgData, extra: &[Stri
 /// conversation records of both sides (of every member for a group's first message), and pushes
 /// it to the recipients (every member of a group, and `extra`) and, with `senderSync`, to every
 /// connection of the sender.
-async fn deliver(state: &SharedState, mut msg: MsgData, extra: &[String], operation_id: &str) -> CodeResult<MsgData> {
+///
+/// Runs to completion in a task of its own: a caller that goes away (a REST client that
+/// disconnects) never leaves a stored message without its conversation records or pushes.
+async fn deliver(state: &SharedState, msg: MsgData, extra: &[String], operation_id: &str) -> CodeResult<MsgData> {
+    let (state, extra, operation_id) = (state.clone(), extra.to_vec(), operation_id.to_owned());
+    tokio::spawn(async move { deliver_now(&state, msg, &extra, &operation_id).await })
+        .await
+        .map_err(|e| CodeError::internal(format!("delivery task: {e}")))?
+}
+
+async fn deliver_now(state: &SharedState, mut msg: MsgData, extra: &[String], operation_id: &str) -> CodeResult<MsgData> {
     let conversation_id = conversation_id_of(&msg).ok_or_else(|| CodeError::args("sessionType is not supported"))?;
     let is_notification = conversation_id::is_notification(&conversation_id);
     let _order = state.send_lock.lock().await;
@@ -213,6 +223,61 @@ pub fn push(state: &SharedState, users: &[String], conversation_id: &str, msg: &
         }
         for conn in state.registry.conns_of(user) {
             conn.send(&frame);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::state::AppState;
+
+    /// A caller that goes away once delivery started (a REST client that disconnects) leaves
+    /// a complete delivery: the message, and both sides' conversation records of a first
+    /// message.
+    #[tokio::test]
+    async fn a_delivery_finishes_when_its_caller_goes_away() {
+        let config = crate::config::DevServerConfig::default();
+        let store = crate::store::Store::open(None).await.unwrap();
+        let auth = crate::auth::Auth::new(&config.secret, 1, Vec::new(), config.multi_login_policy, store.clone());
+        let state: SharedState = Arc::new(AppState {
+            config,
+            store,
+            auth,
+            registry: Default::default(),
+            shutdown: Default::default(),
+            send_lock: Default::default(),
+            faults: Default::default(),
+            objects: Default::default(),
+        });
+        // Held, so the delivery cannot finish before its caller is dropped.
+        let order = state.send_lock.lock().await;
+        let msg = MsgData {
+            send_id: "a".into(),
+            recv_id: "b".into(),
+            client_msg_id: "c1".into(),
+            session_type: session_type::SINGLE_CHAT,
+            content_type: content_type::TEXT,
+            options: [(options::HISTORY.to_owned(), true)].into_iter().collect(),
+            ..Default::default()
+        };
+        let caller = send_system(&state, msg);
+        assert!(tokio::time::timeout(Duration::from_millis(1), caller).await.is_err(), "the caller was still waiting");
+        drop(order);
+        let conversation = conversation_id::single("a", "b");
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            let stored = state.store.max_seqs(std::slice::from_ref(&conversation)).await.unwrap();
+            let a = state.store.conversation("a", &conversation).await.unwrap();
+            let b = state.store.conversation("b", &conversation).await.unwrap();
+            if stored.get(&conversation).map(|s| s.0) == Some(1) && a.is_some() && b.is_some() {
+                break;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "delivery stopped with its caller: {stored:?} {a:?} {b:?}");
+            tokio::time::sleep(Duration::from_millis(5)).await;
         }
     }
 }

@@ -6,7 +6,7 @@ use super::Store;
 use super::versions::{Change, kind};
 use crate::error::CodeResult;
 
-#[derive(sqlx::FromRow)]
+#[derive(Clone, sqlx::FromRow)]
 struct Row {
     owner_user_id: String,
     conversation_id: String,
@@ -120,9 +120,10 @@ impl Store {
                     for id in chunk {
                         q = q.bind(id);
                     }
-                    let mut found: std::collections::HashMap<String, Row> =
+                    let found: std::collections::HashMap<String, Row> =
                         q.fetch_all(&self.pool).await?.into_iter().map(|r| (r.conversation_id.clone(), r)).collect();
-                    out.extend(chunk.iter().filter_map(|id| found.remove(id)).map(Into::into));
+                    // One record per ID asked for, repeats included, as one query per ID gave.
+                    out.extend(chunk.iter().filter_map(|id| found.get(id).cloned()).map(Into::into));
                 }
                 Ok(out)
             }

@@ -12,7 +12,9 @@ use crate::error::{CodeError, CodeResult};
 
 /// [`Store::insert_message`]'s statements: `?1` conversation, `?2` send time, `?3` client
 /// message ID, `?4` sender, `?5` the message's bytes, `?6` the reader whose read mark follows
-/// (NULL for none). The first statement's row is the new seq.
+/// (NULL for none). The first statement's row is the new seq. (sqlx binds numbered parameters
+/// by number in every statement; the gaps below ?6 in the last statement take positional
+/// values nobody reads.)
 const INSERT_MESSAGE: &str = "BEGIN IMMEDIATE;
 INSERT INTO seq_conversation (conversation_id, max_seq, max_seq_time) VALUES (?1, 1, ?2)
   ON CONFLICT (conversation_id) DO UPDATE SET max_seq = max_seq + 1, max_seq_time = excluded.max_seq_time
@@ -73,8 +75,8 @@ impl Store {
     /// One batch of statements, one round trip to SQLite's connection thread (a send is the
     /// devserver's hottest write, and the in-memory database has a single connection that
     /// every request shares). The batch runs in its own task, so a dropped caller never leaves
-    /// it half done; a failed batch is rolled back on its connection, or the connection is
-    /// closed (which discards the transaction) if even that fails.
+    /// the connection inside it; a failed batch is rolled back on its connection, or the
+    /// connection is closed (which discards the transaction).
     pub async fn insert_message(&self, conversation_id: &str, msg: &mut MsgData, reader: Option<&str>) -> CodeResult<i64> {
         // The seq lives in the row's `seq` column, not in the stored bytes (see `Row::decode`).
         msg.seq = 0;
@@ -97,7 +99,12 @@ impl Store {
                     Ok(sqlx::Row::try_get::<i64, _>(row, 0)?)
                 }
                 Err(e) => {
-                    if sqlx::query("ROLLBACK").execute(&mut *conn).await.is_err() {
+                    // When BEGIN itself failed, or SQLite already rolled back (I/O error, full
+                    // disk), there is nothing to roll back; any other failure closes the
+                    // connection, which discards whatever is open on it.
+                    if let Err(rollback) = sqlx::query("ROLLBACK").execute(&mut *conn).await
+                        && !rollback.to_string().contains("no transaction is active")
+                    {
                         conn.close_on_drop();
                     }
                     Err(CodeError::from(e))
