@@ -19,6 +19,7 @@ mod error;
 pub mod faults;
 mod gateway;
 mod messaging;
+pub mod raw_client;
 mod state;
 mod store;
 
@@ -34,6 +35,7 @@ pub use admin::{AdminClient, ApiCallError};
 pub use config::DevServerConfig;
 pub use error::CodeError;
 pub use faults::{Faults, ReplyFault};
+pub use raw_client::RawClient;
 pub use store::versions::kind as version_kind;
 
 use state::AppState;

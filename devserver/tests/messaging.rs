@@ -3,66 +3,39 @@
 
 use std::time::Duration;
 
-use futures_util::{SinkExt, StreamExt};
-use openim_devserver::{AdminClient, DevServer};
+use openim_devserver::{AdminClient, DevServer, RawClient};
 use openim_wire::constant::{defaults, platform, req};
-use openim_wire::gateway::{WsRequest, WsResponse, decode_frame, encode_frame};
+use openim_wire::gateway::WsResponse;
 use openim_wire::pb::msg::*;
 use openim_wire::pb::sdkws::*;
 use openim_wire::pb::Message as _;
-use tokio_tungstenite::tungstenite::Message;
 
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+/// devserver's [`RawClient`] with this file's bounded waits and assertions.
+struct Client(RawClient);
 
-struct Client {
-    ws: Ws,
-    user: String,
-    n: u32,
-}
+const WAIT: Duration = Duration::from_secs(10);
 
 impl Client {
     async fn connect(server: &DevServer, admin: &AdminClient, user: &str, platform_id: i32) -> Self {
         let token = admin.user_token(user, platform_id).await.unwrap();
-        let url = format!(
-            "{}/?sendID={user}&token={token}&platformID={platform_id}&operationID=op&isBackground=false&compression=gzip&sdkType=js",
-            server.ws_url()
-        );
-        let (ws, _) = tokio_tungstenite::connect_async(url).await.unwrap();
-        Self { ws, user: user.into(), n: 0 }
+        Self(RawClient::connect(&server.ws_url(), user, &token, platform_id).await.unwrap())
     }
 
     /// Sends a request and returns its reply; pushes that arrive meanwhile are returned too.
     async fn call<Q: prost::Message, R: prost::Message + Default>(&mut self, id: i32, q: &Q) -> (R, Vec<PushMessages>) {
-        self.n += 1;
-        let incr = format!("{}_{}", self.user, self.n);
-        let r = WsRequest {
-            req_identifier: id,
-            send_id: self.user.clone(),
-            operation_id: "op".into(),
-            msg_incr: incr.clone(),
-            data: q.encode_to_vec(),
-            ..Default::default()
-        };
-        self.ws.send(Message::Binary(encode_frame(&r, true).into())).await.unwrap();
-        let mut pushes = Vec::new();
-        loop {
-            let resp = self.next().await;
-            if resp.msg_incr == incr {
-                assert_eq!(resp.err_code, 0, "{id}: {}", resp.err_msg);
-                return (R::decode(resp.data.as_slice()).unwrap(), pushes);
-            }
-            assert_eq!(resp.req_identifier, req::PUSH_MSG);
-            pushes.push(PushMessages::decode(resp.data.as_slice()).unwrap());
-        }
+        let (reply, before) = tokio::time::timeout(WAIT, self.0.call(id, q)).await.expect("a reply in time").expect("the reply");
+        let pushes = before
+            .iter()
+            .map(|f| {
+                assert_eq!(f.req_identifier, req::PUSH_MSG);
+                PushMessages::decode(f.data.as_slice()).unwrap()
+            })
+            .collect();
+        (reply, pushes)
     }
 
     async fn next(&mut self) -> WsResponse {
-        loop {
-            let frame = tokio::time::timeout(Duration::from_secs(10), self.ws.next()).await.unwrap().unwrap().unwrap();
-            if let Message::Binary(b) = frame {
-                return decode_frame(&b, true, 1 << 20).unwrap();
-            }
-        }
+        tokio::time::timeout(WAIT, self.0.next()).await.expect("a frame in time").expect("a frame")
     }
 
     async fn push(&mut self) -> PushMessages {
@@ -155,23 +128,7 @@ async fn send_push_and_seq_queries() {
 
 /// Sends a request and returns its reply envelope (error replies included).
 async fn raw_call<Q: prost::Message>(c: &mut Client, id: i32, q: &Q) -> WsResponse {
-    c.n += 1;
-    let incr = format!("{}_{}", c.user, c.n);
-    let r = WsRequest {
-        req_identifier: id,
-        send_id: c.user.clone(),
-        operation_id: "op".into(),
-        msg_incr: incr.clone(),
-        data: q.encode_to_vec(),
-        ..Default::default()
-    };
-    c.ws.send(Message::Binary(encode_frame(&r, true).into())).await.unwrap();
-    loop {
-        let resp = c.next().await;
-        if resp.msg_incr == incr {
-            return resp;
-        }
-    }
+    tokio::time::timeout(WAIT, c.0.request(id, q)).await.expect("a reply in time").expect("the reply").0
 }
 
 #[tokio::test]

@@ -22,11 +22,11 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use futures_util::{SinkExt, StreamExt};
 use indicatif::{ProgressBar, ProgressStyle};
-use openim_devserver::{AdminClient, DevServer, DevServerConfig};
+use openim_devserver::{AdminClient, DevServer, DevServerConfig, RawClient};
 use openim_sdk::{Conversation, ConversationListener, InputStatusChange, LogLevel, Message, OpenIMClient, OpenIMConfig};
 use openim_wire::api::path;
 use openim_wire::constant::{defaults, platform, req};
-use openim_wire::gateway::{WsRequest, WsResponse, decode_frame, encode_frame};
+use openim_wire::gateway::{WsRequest, WsResponse};
 use openim_wire::pb::{GoEncode as _, Message as _};
 use openim_wire::pb::msg::SendMsgResp;
 use openim_wire::pb::sdkws::{GetMaxSeqReq, GetMaxSeqResp, MsgData, PullMessageBySeqsReq, PullMessageBySeqsResp, PushMessages, SeqRange};
@@ -38,8 +38,6 @@ use tokio_tungstenite::tungstenite::Message as WsMessage;
 #[path = "../../support/listeners.rs"]
 mod listeners;
 use listeners::{Arrivals, Connected};
-
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
 
 // ---------------------------------------------------------------------------------------------
 // Figures
@@ -200,54 +198,10 @@ impl Env {
 // ---------------------------------------------------------------------------------------------
 // A raw gateway client: the floor of everything that crosses the wire.
 
-struct Raw {
-    ws: Ws,
-    user: String,
-    n: u64,
-}
-
-impl Raw {
-    async fn connect(env: &Env, user: &str, platform_id: i32) -> anyhow::Result<Self> {
-        let token = env.admin.user_token(user, platform_id).await?;
-        let url = format!(
-            "{}/?sendID={user}&token={token}&platformID={platform_id}&operationID=bench&isBackground=false&compression=gzip&sdkType=js",
-            env.server.ws_url()
-        );
-        let (ws, _) = tokio_tungstenite::connect_async(url).await?;
-        Ok(Self { ws, user: user.into(), n: 0 })
-    }
-
-    async fn send(&mut self, id: i32, data: Vec<u8>) -> anyhow::Result<String> {
-        self.n += 1;
-        let incr = format!("{}_{}", self.user, self.n);
-        let r = WsRequest { req_identifier: id, send_id: self.user.clone(), operation_id: "bench".into(), msg_incr: incr.clone(), data, ..Default::default() };
-        self.ws.send(WsMessage::Binary(encode_frame(&r, true).into())).await?;
-        Ok(incr)
-    }
-
-    async fn next(&mut self) -> anyhow::Result<WsResponse> {
-        loop {
-            match self.ws.next().await.context("connection closed")?? {
-                WsMessage::Binary(b) => return Ok(decode_frame(&b, true, 64 << 20)?),
-                WsMessage::Close(_) => bail!("connection closed"),
-                _ => {}
-            }
-        }
-    }
-
-    /// A request and its reply; pushes in between are counted and dropped.
-    async fn call<Q: prost::Message, R: prost::Message + Default>(&mut self, id: i32, q: &Q) -> anyhow::Result<R> {
-        let incr = self.send(id, q.encode_to_vec()).await?;
-        loop {
-            let r = self.next().await?;
-            if r.msg_incr == incr {
-                if r.err_code != 0 {
-                    bail!("request {id}: {} {}", r.err_code, r.err_msg);
-                }
-                return Ok(R::decode(r.data.as_slice())?);
-            }
-        }
-    }
+/// devserver's bare JSON-envelope client, connected as `user`.
+async fn raw_connect(env: &Env, user: &str, platform_id: i32) -> anyhow::Result<RawClient> {
+    let token = env.admin.user_token(user, platform_id).await?;
+    RawClient::connect(&env.server.ws_url(), user, &token, platform_id).await
 }
 
 fn push_count(r: &WsResponse) -> usize {
@@ -379,12 +333,12 @@ async fn phase_send(env: &Env, sizes: &Sizes, report: &mut Report) -> anyhow::Re
     // The server's share: a raw gateway client sending the same request through devserver and
     // waiting for its reply (carol → dave, so the SDK's conversation is untouched).
     env.register(&["carol".into(), "dave".into()]).await?;
-    let mut carol = Raw::connect(env, "carol", platform::ANDROID).await?;
+    let mut carol = raw_connect(env, "carol", platform::ANDROID).await?;
     let mut through_server = Vec::with_capacity(sizes.sends);
     for i in 0..sizes.sends {
         let q = MsgData { send_id: "carol".into(), recv_id: "dave".into(), client_msg_id: format!("raw-{i}"), ..data.clone() };
         let t = Instant::now();
-        let _: SendMsgResp = carol.call(req::SEND_MSG, &q).await?;
+        let _: (SendMsgResp, _) = carol.call(req::SEND_MSG, &q).await?;
         through_server.push(t.elapsed());
     }
 
@@ -430,7 +384,7 @@ async fn phase_receive(env: &Env, sizes: &Sizes, report: &mut Report) -> anyhow:
     let (tx, mut arrived) = watch::channel(Vec::new());
     sdk.set_advanced_msg_listener(Arc::new(Arrivals(tx)));
     // The floor: a raw client of the same user (another platform) counting the same pushes.
-    let mut raw = Raw::connect(env, "rcv", platform::IOS).await?;
+    let mut raw = raw_connect(env, "rcv", platform::IOS).await?;
     let total = sizes.receive;
     let raw_task = tokio::spawn(async move {
         let mut got = 0;
@@ -473,12 +427,12 @@ async fn cold_login(env: &Env, user: &str) -> anyhow::Result<(Duration, Arc<Open
 /// (1002, 100 conversations a request), the conversation and friend lists over REST.
 async fn raw_sync(env: &Env, user: &str) -> anyhow::Result<Duration> {
     let t = Instant::now();
-    let mut raw = Raw::connect(env, user, platform::WINDOWS).await?;
-    let max: GetMaxSeqResp = raw.call(req::GET_NEWEST_SEQ, &GetMaxSeqReq { user_id: user.into() }).await?;
+    let mut raw = raw_connect(env, user, platform::WINDOWS).await?;
+    let (max, _): (GetMaxSeqResp, _) = raw.call(req::GET_NEWEST_SEQ, &GetMaxSeqReq { user_id: user.into() }).await?;
     let ranges: Vec<SeqRange> = max.max_seqs.iter().map(|(c, s)| SeqRange { conversation_id: c.clone(), begin: *s, end: *s, num: 1 }).collect();
     for chunk in ranges.chunks(100) {
         let q = PullMessageBySeqsReq { user_id: user.into(), seq_ranges: chunk.to_vec(), order: 0 };
-        let _: PullMessageBySeqsResp = raw.call(req::PULL_MSG_BY_RANGE, &q).await?;
+        let _: (PullMessageBySeqsResp, _) = raw.call(req::PULL_MSG_BY_RANGE, &q).await?;
     }
     let token = env.admin.user_token(user, platform::WINDOWS).await?;
     let api = env.server.api_url();
@@ -667,7 +621,7 @@ async fn phase_devserver(env: &Env, sizes: &Sizes, report: &mut Report) -> anyho
         env.register(&users).await?;
         let mut conns = Vec::new();
         for u in &users {
-            conns.push(Raw::connect(env, u, platform::ANDROID).await?);
+            conns.push(raw_connect(env, u, platform::ANDROID).await?);
         }
         let total = clients * each;
         let t = Instant::now();
@@ -678,9 +632,9 @@ async fn phase_devserver(env: &Env, sizes: &Sizes, report: &mut Report) -> anyho
                 let (mut acked, mut received) = (0, 0);
                 for k in 0..each {
                     let data = MsgData {
-                        send_id: raw.user.clone(),
+                        send_id: raw.user_id().to_owned(),
                         recv_id: peer.clone(),
-                        client_msg_id: format!("{}-{k}", raw.user),
+                        client_msg_id: format!("{}-{k}", raw.user_id()),
                         session_type: 1,
                         content_type: 101,
                         content: br#"{"content":"load"}"#.to_vec(),
