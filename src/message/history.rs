@@ -82,7 +82,12 @@ impl Messages {
                 (far.max(lower), edge)
             };
             let reached_end = if newer { hi >= synced } else { lo <= lower };
-            let missing = if lo <= hi {
+            // A page whose own seqs cover the whole stretch needs no look at the rest.
+            let mut own: Vec<i64> = page.iter().map(|m| m.seq).filter(|s| (lo..=hi).contains(s)).collect();
+            own.sort_unstable();
+            own.dedup();
+            let covered = lo <= hi && own.len() as i64 == hi - lo + 1;
+            let missing = if lo <= hi && !covered {
                 let known = chat_logs::known_seqs(conn, conversation_id, lo, hi).await?;
                 (lo..=hi).filter(|s| known.binary_search(s).is_err()).collect::<Vec<_>>()
             } else {
