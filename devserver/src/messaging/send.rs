@@ -108,7 +108,8 @@ async fn check_group_send(state: &SharedState, user_id: &str, msg: &MsgData) -> 
     if msg.group_id.is_empty() {
         return Err(CodeError::args("groupID is empty"));
     }
-    let Some(group) = state.store.group_info(&msg.group_id).await? else {
+    // One query: the group's status and the sender's membership.
+    let Some(group) = state.store.group_sender(&msg.group_id, user_id).await? else {
         return Err(CodeError::new(errcode::RECORD_NOT_FOUND, format!("group {} not found", msg.group_id)));
     };
     if group.status == g::STATUS_DISMISSED && msg.content_type != content_type::GROUP_DISMISSED {
@@ -117,16 +118,16 @@ async fn check_group_send(state: &SharedState, user_id: &str, msg: &MsgData) -> 
     if state.auth.is_admin(user_id) {
         return Ok(());
     }
-    let Some(member) = state.store.group_member(&msg.group_id, user_id).await? else {
+    let Some((role_level, mute_end_time)) = group.member else {
         return Err(CodeError::new(errcode::NOT_IN_GROUP_YET, format!("{user_id} is not in group {}", msg.group_id)));
     };
-    if member.role_level == g::OWNER {
+    if role_level == g::OWNER {
         return Ok(());
     }
-    if member.mute_end_time >= now_ms() {
+    if mute_end_time >= now_ms() {
         return Err(CodeError::new(errcode::MUTED_IN_GROUP, format!("{user_id} is muted in group {}", msg.group_id)));
     }
-    if group.status == g::STATUS_MUTED && member.role_level != g::ADMIN {
+    if group.status == g::STATUS_MUTED && role_level != g::ADMIN {
         return Err(CodeError::new(errcode::MUTED_GROUP, format!("group {} is muted", msg.group_id)));
     }
     Ok(())

@@ -94,6 +94,14 @@ pub struct MemberUpdate {
     pub mute_end_time: Option<i64>,
 }
 
+/// A group as one of its senders' messages sees it ([`Store::group_sender`]).
+#[derive(Debug, Clone, Copy)]
+pub struct GroupSender {
+    pub status: i32,
+    /// `(role_level, mute_end_time)` when the sender is a member.
+    pub member: Option<(i32, i64)>,
+}
+
 impl Store {
     // --- groups ---
 
@@ -295,6 +303,21 @@ impl Store {
             Some(r) => Some(self.member_info(r).await?),
             None => None,
         })
+    }
+
+    /// What a group send checks, in one query: the group's status and, when `user_id` is a
+    /// member, its role and mute end. `None` when there is no such group.
+    pub async fn group_sender(&self, group_id: &str, user_id: &str) -> CodeResult<Option<GroupSender>> {
+        let row: Option<(i32, Option<i32>, Option<i64>)> = sqlx::query_as(
+            "SELECT g.status, m.role_level, m.mute_end_time FROM groups g
+             LEFT JOIN group_members m ON m.group_id = g.group_id AND m.user_id = ?2
+             WHERE g.group_id = ?1",
+        )
+        .bind(group_id)
+        .bind(user_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(status, role, mute_end)| GroupSender { status, member: role.map(|role| (role, mute_end.unwrap_or(0))) }))
     }
 
     /// The member IDs of a group: owner, admins, members, each in the order they joined.
