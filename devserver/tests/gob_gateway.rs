@@ -233,6 +233,9 @@ async fn a_gob_client_logs_in_sends_and_receives_pushes() {
     let (server, admin) = server_with(DevServerConfig::default()).await;
     let mut alice = GoClient::connect(&server, &admin, "alice", platform::WEB).await;
     let mut bob = GoClient::connect(&server, &admin, "bob", platform::ANDROID).await;
+    // bob is also on a phone speaking the JSON envelope: one push, each connection its form.
+    let ios = admin.user_token("bob", platform::IOS).await.unwrap();
+    let mut bob_js = openim_devserver::RawClient::connect(&server.ws_url(), "bob", &ios, platform::IOS).await.unwrap();
 
     let incr = alice.send(i64::from(req::GET_NEWEST_SEQ), "op-seq", &GetMaxSeqReq { user_id: "alice".into() }.encode_to_vec()).await;
     let r = alice.next().await;
@@ -274,6 +277,9 @@ async fn a_gob_client_logs_in_sends_and_receives_pushes() {
     let pushed = PushMessages::decode(push.data.as_slice()).unwrap();
     let m = &pushed.msgs["si_alice_bob"].msgs[0];
     assert_eq!((m.client_msg_id.as_str(), m.seq), ("c1", 1));
+    let js = tokio::time::timeout(Duration::from_secs(10), bob_js.next()).await.unwrap().unwrap();
+    assert_eq!((js.req_identifier, js.operation_id.as_str()), (req::PUSH_MSG, "op-send-1"));
+    assert_eq!(PushMessages::decode(js.data.as_slice()).unwrap(), pushed);
 
     // The application heartbeat: a text ping gets a text pong.
     bob.ws.send(Message::text(r#"{"type":"ping"}"#)).await.unwrap();

@@ -5,6 +5,7 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
+use axum::body::Bytes;
 use axum::extract::ws::Message;
 use openim_wire::constant::{multi_login, req};
 use openim_wire::gateway::{WsResponse, encode_frame, encode_gob_frame};
@@ -17,6 +18,25 @@ pub enum Outbound {
     Frame(Message),
     /// Write a close frame after everything queued before it, then stop.
     Close,
+}
+
+/// One envelope for many connections (a push to every member of a group): encoded once per
+/// envelope form the connections take, not once per connection.
+pub struct Frames<'a> {
+    resp: &'a WsResponse,
+    encoded: [Option<Bytes>; 4],
+}
+
+impl<'a> Frames<'a> {
+    pub fn new(resp: &'a WsResponse) -> Self {
+        Self { resp, encoded: Default::default() }
+    }
+
+    /// Queues the envelope on `conn`; whether it was queued.
+    pub fn send_to(&mut self, conn: &ConnHandle) -> bool {
+        let frame = self.encoded[conn.form()].get_or_insert_with(|| conn.encode(self.resp)).clone();
+        conn.send_encoded(frame)
+    }
 }
 
 /// Capacity of a connection's write queue (OpenIM's gateway uses 256); a client that falls this
@@ -59,9 +79,22 @@ impl ConnHandle {
 
     /// Queues one envelope; a full queue disconnects the client. Returns whether it was queued.
     pub fn send(&self, resp: &WsResponse) -> bool {
-        let bytes = if self.gob { encode_gob_frame(resp, self.gzip) } else { encode_frame(resp, self.gzip) };
-        let frame = Message::Binary(bytes.into());
-        self.enqueue(Outbound::Frame(frame))
+        self.send_encoded(self.encode(resp))
+    }
+
+    /// `resp` as this connection's envelope (gob or JSON, gzip or not) writes it.
+    pub fn encode(&self, resp: &WsResponse) -> Bytes {
+        if self.gob { encode_gob_frame(resp, self.gzip) } else { encode_frame(resp, self.gzip) }.into()
+    }
+
+    /// Which of the four envelope forms this connection takes (an index for [`Frames`]).
+    fn form(&self) -> usize {
+        usize::from(self.gob) * 2 + usize::from(self.gzip)
+    }
+
+    /// Queues a frame already encoded for this connection's form ([`Self::encode`]).
+    pub fn send_encoded(&self, frame: Bytes) -> bool {
+        self.enqueue(Outbound::Frame(Message::Binary(frame)))
     }
 
     /// Queues a ping control frame.

@@ -217,13 +217,14 @@ pub fn push(state: &SharedState, users: &[String], conversation_id: &str, msg: &
         data: push.encode_go(),
         ..Default::default()
     };
+    let mut frames = crate::gateway::registry::Frames::new(&frame);
     for user in users {
         if state.faults.take_push_drop(user) {
             tracing::info!(%user, "fault: push dropped");
             continue;
         }
         for conn in state.registry.conns_of(user) {
-            conn.send(&frame);
+            frames.send_to(&conn);
         }
     }
 }
