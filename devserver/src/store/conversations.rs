@@ -108,24 +108,13 @@ impl Store {
                 .await?;
                 Ok(rows.into_iter().map(Into::into).collect())
             }
-            // In the order asked for, chunk by chunk.
+            // In the order asked for.
             Some(ids) => {
-                let mut out = Vec::with_capacity(ids.len());
-                for chunk in ids.chunks(super::IN_CHUNK) {
-                    let sql = format!(
-                        "SELECT * FROM conversations WHERE owner_user_id = ? AND conversation_id IN ({})",
-                        super::placeholders(chunk.len())
-                    );
-                    let mut q = sqlx::query_as::<_, Row>(sqlx::AssertSqlSafe(sql)).bind(owner);
-                    for id in chunk {
-                        q = q.bind(id);
-                    }
-                    let found: std::collections::HashMap<String, Row> =
-                        q.fetch_all(&self.pool).await?.into_iter().map(|r| (r.conversation_id.clone(), r)).collect();
-                    // One record per ID asked for, repeats included, as one query per ID gave.
-                    out.extend(chunk.iter().filter_map(|id| found.get(id).cloned()).map(Into::into));
-                }
-                Ok(out)
+                let rows: Vec<Row> =
+                    self.fetch_in("SELECT * FROM conversations WHERE owner_user_id = ? AND conversation_id IN ({ids})", Some(owner), ids).await?;
+                let found: std::collections::HashMap<String, Row> = rows.into_iter().map(|r| (r.conversation_id.clone(), r)).collect();
+                // One record per ID asked for, repeats included, as one query per ID gave.
+                Ok(ids.iter().filter_map(|id| found.get(id).cloned()).map(Into::into).collect())
             }
         }
     }

@@ -7,7 +7,7 @@ use openim_wire::elem::{MessageRevoked, NotificationElem};
 use openim_wire::pb::Message as _;
 use openim_wire::pb::sdkws::MsgData;
 
-use super::{IN_CHUNK, Store, placeholders};
+use super::Store;
 use crate::error::{CodeError, CodeResult};
 
 /// [`Store::insert_message`]'s statements: `?1` conversation, `?2` send time, `?3` client
@@ -119,16 +119,10 @@ impl Store {
 
     /// `(max_seq, max_seq_time)` of each conversation that has messages.
     pub async fn max_seqs(&self, conversation_ids: &[String]) -> CodeResult<HashMap<String, (i64, i64)>> {
-        let mut out = HashMap::with_capacity(conversation_ids.len());
-        for ids in conversation_ids.chunks(IN_CHUNK) {
-            let sql = format!("SELECT conversation_id, max_seq, max_seq_time FROM seq_conversation WHERE conversation_id IN ({})", placeholders(ids.len()));
-            let mut q = sqlx::query_as::<_, (String, i64, i64)>(sqlx::AssertSqlSafe(sql));
-            for id in ids {
-                q = q.bind(id);
-            }
-            out.extend(q.fetch_all(&self.pool).await?.into_iter().map(|(id, max, time)| (id, (max, time))));
-        }
-        Ok(out)
+        let rows: Vec<(String, i64, i64)> = self
+            .fetch_in("SELECT conversation_id, max_seq, max_seq_time FROM seq_conversation WHERE conversation_id IN ({ids})", None, conversation_ids)
+            .await?;
+        Ok(rows.into_iter().map(|(id, max, time)| (id, (max, time))).collect())
     }
 
     /// The seqs `user_id` may read in `conversation_id`: from the later of the conversation's and
@@ -138,31 +132,23 @@ impl Store {
         Ok(all.remove(conversation_id).unwrap_or_default())
     }
 
-    /// [`Self::bounds`] of every conversation in `conversation_ids`, in two queries per
-    /// [`IN_CHUNK`] conversations.
+    /// [`Self::bounds`] of every conversation in `conversation_ids`, two queries per 500.
     pub async fn bounds_many(&self, conversation_ids: &[String], user_id: &str) -> CodeResult<HashMap<String, Bounds>> {
+        let conv: Vec<(String, i64, i64)> = self
+            .fetch_in("SELECT conversation_id, min_seq, max_seq FROM seq_conversation WHERE conversation_id IN ({ids})", None, conversation_ids)
+            .await?;
+        let user: Vec<(String, i64, i64)> = self
+            .fetch_in("SELECT conversation_id, min_seq, max_seq FROM seq_user WHERE user_id = ? AND conversation_id IN ({ids})", Some(user_id), conversation_ids)
+            .await?;
+        let conv: HashMap<String, (i64, i64)> = conv.into_iter().map(|(id, min, max)| (id, (min, max))).collect();
+        let user: HashMap<String, (i64, i64)> = user.into_iter().map(|(id, min, max)| (id, (min, max))).collect();
         let mut out = HashMap::with_capacity(conversation_ids.len());
-        for ids in conversation_ids.chunks(IN_CHUNK) {
-            let list = placeholders(ids.len());
-            let sql = format!("SELECT conversation_id, min_seq, max_seq FROM seq_conversation WHERE conversation_id IN ({list})");
-            let mut q = sqlx::query_as::<_, (String, i64, i64)>(sqlx::AssertSqlSafe(sql));
-            for id in ids {
-                q = q.bind(id);
-            }
-            let conv: HashMap<String, (i64, i64)> = q.fetch_all(&self.pool).await?.into_iter().map(|(id, min, max)| (id, (min, max))).collect();
-            let sql = format!("SELECT conversation_id, min_seq, max_seq FROM seq_user WHERE user_id = ? AND conversation_id IN ({list})");
-            let mut q = sqlx::query_as::<_, (String, i64, i64)>(sqlx::AssertSqlSafe(sql)).bind(user_id);
-            for id in ids {
-                q = q.bind(id);
-            }
-            let user: HashMap<String, (i64, i64)> = q.fetch_all(&self.pool).await?.into_iter().map(|(id, min, max)| (id, (min, max))).collect();
-            for id in ids {
-                let (conv_min, max) = conv.get(id).copied().unwrap_or((0, 0));
-                let (user_min, user_max) = user.get(id).copied().unwrap_or((0, 0));
-                // A user max seq (set when a member leaves a group) caps what it may read.
-                let max = if user_max > 0 { max.min(user_max) } else { max };
-                out.insert(id.clone(), Bounds { min: conv_min.max(user_min).max(1), max });
-            }
+        for id in conversation_ids {
+            let (conv_min, max) = conv.get(id).copied().unwrap_or((0, 0));
+            let (user_min, user_max) = user.get(id).copied().unwrap_or((0, 0));
+            // A user max seq (set when a member leaves a group) caps what it may read.
+            let max = if user_max > 0 { max.min(user_max) } else { max };
+            out.insert(id.clone(), Bounds { min: conv_min.max(user_min).max(1), max });
         }
         Ok(out)
     }
@@ -288,14 +274,10 @@ impl Store {
     /// The user's has-read seq per conversation (0 when never set).
     pub async fn has_read_seqs(&self, user_id: &str, conversation_ids: &[String]) -> CodeResult<HashMap<String, i64>> {
         let mut out: HashMap<String, i64> = conversation_ids.iter().map(|id| (id.clone(), 0)).collect();
-        for ids in conversation_ids.chunks(IN_CHUNK) {
-            let sql = format!("SELECT conversation_id, read_seq FROM seq_user WHERE user_id = ? AND conversation_id IN ({})", placeholders(ids.len()));
-            let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql)).bind(user_id);
-            for id in ids {
-                q = q.bind(id);
-            }
-            out.extend(q.fetch_all(&self.pool).await?);
-        }
+        let read: Vec<(String, i64)> = self
+            .fetch_in("SELECT conversation_id, read_seq FROM seq_user WHERE user_id = ? AND conversation_id IN ({ids})", Some(user_id), conversation_ids)
+            .await?;
+        out.extend(read);
         Ok(out)
     }
 

@@ -18,6 +18,8 @@ use sqlx::sqlite::{
 };
 use tokio::sync::Mutex;
 
+use crate::error::CodeResult;
+
 pub use messages::Revoke;
 pub use tokens::TokenRow;
 
@@ -78,11 +80,29 @@ pub use openim_wire::time::now_ms;
 /// each, instead of one query per conversation.
 const IN_CHUNK: usize = 500;
 
-/// `?, ?, …` for an `IN (…)` list of `n` values.
-fn placeholders(n: usize) -> String {
-    let mut s = "?, ".repeat(n);
-    s.truncate(s.len().saturating_sub(2));
-    s
+impl Store {
+    /// The rows `sql` selects for all of `ids`, [`IN_CHUNK`] IDs per query: `sql` has `{ids}`
+    /// where the `IN (…)` list goes, and `key` (an owner or user ID), when given, is bound
+    /// before the IDs.
+    async fn fetch_in<R>(&self, sql: &str, key: Option<&str>, ids: &[String]) -> CodeResult<Vec<R>>
+    where
+        R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+    {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(IN_CHUNK) {
+            let mut list = "?, ".repeat(chunk.len());
+            list.truncate(list.len().saturating_sub(2));
+            let mut q = sqlx::query_as::<_, R>(sqlx::AssertSqlSafe(sql.replace("{ids}", &list)));
+            if let Some(key) = key {
+                q = q.bind(key);
+            }
+            for id in chunk {
+                q = q.bind(id);
+            }
+            out.extend(q.fetch_all(&self.pool).await?);
+        }
+        Ok(out)
+    }
 }
 
 #[cfg(test)]
