@@ -242,7 +242,8 @@ async fn echo_server(gzip: bool) -> anyhow::Result<String> {
 }
 
 /// Durations of `n` bare sqlx write transactions (BEGIN IMMEDIATE, one message-sized row,
-/// COMMIT) on a fresh WAL file database, synchronous NORMAL, as the SDK opens its own.
+/// COMMIT) on a fresh WAL file database, synchronous NORMAL and no automatic checkpoint, as the
+/// SDK opens its own.
 async fn bare_write_transactions(n: usize) -> anyhow::Result<Vec<Duration>> {
     use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
     let dir = tempfile::tempdir()?;
@@ -250,7 +251,8 @@ async fn bare_write_transactions(n: usize) -> anyhow::Result<Vec<Duration>> {
         .filename(dir.path().join("bare.db"))
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal);
+        .synchronous(SqliteSynchronous::Normal)
+        .pragma("wal_autocheckpoint", "0");
     let pool = SqlitePoolOptions::new().max_connections(1).test_before_acquire(false).connect_with(options).await?;
     sqlx::query("CREATE TABLE m (conversation_id TEXT, client_msg_id TEXT, seq INTEGER, content TEXT, PRIMARY KEY (conversation_id, client_msg_id))")
         .execute(&pool)
