@@ -66,16 +66,7 @@ impl DevServer {
         let ws_listener = TcpListener::bind(config.ws_addr).await?;
         let api_addr = api_listener.local_addr()?;
         let ws_addr = ws_listener.local_addr()?;
-        let state = Arc::new(AppState {
-            config,
-            store,
-            auth,
-            registry: Default::default(),
-            shutdown: CancellationToken::new(),
-            send_lock: Default::default(),
-            faults: Default::default(),
-            objects: Default::default(),
-        });
+        let state = Arc::new(AppState::new(config, store, auth));
         let tasks = vec![
             tokio::spawn(serve(api_listener, api::router(state.clone()), state.shutdown.clone())),
             tokio::spawn(serve(ws_listener, gateway::router(state.clone()), state.shutdown.clone())),

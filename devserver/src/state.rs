@@ -24,4 +24,20 @@ pub struct AppState {
     pub objects: crate::api::object::Objects,
 }
 
+impl AppState {
+    /// A server's state before anyone connected: no connections, faults or uploads.
+    pub fn new(config: DevServerConfig, store: Store, auth: Auth) -> Self {
+        Self {
+            config,
+            store,
+            auth,
+            registry: Default::default(),
+            shutdown: CancellationToken::new(),
+            send_lock: Default::default(),
+            faults: Default::default(),
+            objects: Default::default(),
+        }
+    }
+}
+
 pub type SharedState = Arc<AppState>;

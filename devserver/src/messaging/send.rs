@@ -245,16 +245,7 @@ mod tests {
         let config = crate::config::DevServerConfig::default();
         let store = crate::store::Store::open(None).await.unwrap();
         let auth = crate::auth::Auth::new(&config.secret, 1, Vec::new(), config.multi_login_policy, store.clone());
-        let state: SharedState = Arc::new(AppState {
-            config,
-            store,
-            auth,
-            registry: Default::default(),
-            shutdown: Default::default(),
-            send_lock: Default::default(),
-            faults: Default::default(),
-            objects: Default::default(),
-        });
+        let state: SharedState = Arc::new(AppState::new(config, store, auth));
         // Held, so the delivery cannot finish before its caller is dropped.
         let order = state.send_lock.lock().await;
         let msg = MsgData {
