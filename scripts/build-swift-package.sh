@@ -24,7 +24,12 @@ build_lib() { # <cargo target or ""> -> path of libopenim_sdk.a
   if [ "$profile" = debug ] && [ -z "$target" ] && [ -f "$TARGET_DIR/debug/libopenim_sdk.a" ]; then
     echo "$TARGET_DIR/debug/libopenim_sdk.a"; return
   fi
-  cargo build -p openim-sdk --lib ${target:+--target "$target"} $([ "$profile" = debug ] || echo --profile "$profile") >&2
+  if [ "$profile" = debug ]; then
+    cargo build -p openim-sdk --lib ${target:+--target "$target"} >&2
+  else
+    # The static library alone, not the crate's three types at once (see build-aar.sh).
+    cargo rustc -p openim-sdk --lib ${target:+--target "$target"} --profile "$profile" --crate-type staticlib >&2
+  fi
   [ -n "$target" ] && dir=$dir/$target
   echo "$dir/$profile/libopenim_sdk.a"
 }

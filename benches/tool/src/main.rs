@@ -695,7 +695,7 @@ fn phase_size(report: &mut Report) {
     let lib = std::path::Path::new(&target).join("mobile-release").join(if cfg!(target_os = "macos") { "libopenim_sdk.dylib" } else { "libopenim_sdk.so" });
     match std::fs::metadata(&lib) {
         Ok(m) => report.add("size", "stripped mobile library (host)", m.len() as f64 / 1e6, "MB", Some(("OpenIM's Go core per ABI (published figure)", 15.0))),
-        Err(_) => println!("size: {} not built (cargo build -p openim-sdk --lib --profile mobile-release)", lib.display()),
+        Err(_) => println!("size: {} not built (cargo rustc -p openim-sdk --lib --profile mobile-release --crate-type cdylib)", lib.display()),
     }
 }
 
