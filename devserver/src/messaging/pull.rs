@@ -79,31 +79,32 @@ pub async fn pull_by_range(state: &SharedState, user_id: &str, req: &PullMessage
     }
     let ids: Vec<String> = req.seq_ranges.iter().map(|r| r.conversation_id.clone()).collect();
     let all_bounds = state.store.bounds_many(&ids, user_id).await?;
+    // The seqs of every range first, then their messages in one lookup.
+    let mut wanted = Vec::with_capacity(req.seq_ranges.len());
+    let mut ends = Vec::with_capacity(req.seq_ranges.len());
     for range in &req.seq_ranges {
         let id = &range.conversation_id;
-        let notification = conversation_id::is_notification(id);
         let bounds = all_bounds.get(id).copied().unwrap_or_default();
         let begin = range.begin.max(bounds.min);
         let end = range.end.min(bounds.max);
         if bounds.min > range.end || end < begin {
             continue;
         }
-        let seqs: Vec<i64> = if notification || end - begin < range.num.max(0) {
+        let seqs: Vec<i64> = if conversation_id::is_notification(id) || end - begin < range.num.max(0) {
             (begin..=end).collect()
         } else {
             (end - range.num + 1..=end).collect()
         };
-        let msgs = state.store.messages_for_user(id, user_id, &seqs).await?;
+        wanted.push((id.clone(), seqs));
+        ends.push(if desc { range.begin <= bounds.min } else { bounds.max <= range.end });
+    }
+    let found = state.store.messages_for_user_many(user_id, &wanted).await?;
+    for (((id, _), msgs), is_end) in wanted.into_iter().zip(found).zip(ends) {
         if msgs.is_empty() {
             continue;
         }
-        let is_end = if desc { range.begin <= bounds.min } else { bounds.max <= range.end };
-        let pulled = PullMsgs { msgs, is_end, end_seq: 0 };
-        if notification {
-            resp.notification_msgs.insert(id.clone(), pulled);
-        } else {
-            resp.msgs.insert(id.clone(), pulled);
-        }
+        let target = if conversation_id::is_notification(&id) { &mut resp.notification_msgs } else { &mut resp.msgs };
+        target.insert(id, PullMsgs { msgs, is_end, end_seq: 0 });
     }
     Ok(resp)
 }
@@ -118,26 +119,32 @@ pub async fn pull_by_seqs(state: &SharedState, user_id: &str, req: &GetSeqMessag
     }
     let ids: Vec<String> = req.conversations.iter().map(|c| c.conversation_id.clone()).collect();
     let all_bounds = state.store.bounds_many(&ids, user_id).await?;
+    let mut wanted = Vec::with_capacity(req.conversations.len());
+    let mut ends = Vec::with_capacity(req.conversations.len());
     for conv in &req.conversations {
         let id = &conv.conversation_id;
         let bounds = all_bounds.get(id).copied().unwrap_or_default();
         let (mut is_end, mut end_seq) = (false, 0);
-        let mut wanted = Vec::new();
+        let mut seqs = Vec::new();
         for &seq in &conv.seqs {
             if seq <= 0 {
                 continue;
             }
             if seq >= bounds.min && seq <= bounds.max {
-                wanted.push(seq);
+                seqs.push(seq);
             } else if seq < bounds.min && desc {
                 (is_end, end_seq) = (true, bounds.min);
             } else if seq > bounds.max && !desc {
                 (is_end, end_seq) = (true, bounds.max);
             }
         }
-        let msgs = state.store.messages_for_user(id, user_id, &wanted).await?;
-        let target = if conversation_id::is_notification(id) { &mut resp.notification_msgs } else { &mut resp.msgs };
-        let entry = target.entry(id.clone()).or_default();
+        wanted.push((id.clone(), seqs));
+        ends.push((is_end, end_seq));
+    }
+    let found = state.store.messages_for_user_many(user_id, &wanted).await?;
+    for (((id, _), msgs), (is_end, end_seq)) in wanted.into_iter().zip(found).zip(ends) {
+        let target = if conversation_id::is_notification(&id) { &mut resp.notification_msgs } else { &mut resp.msgs };
+        let entry = target.entry(id).or_default();
         entry.msgs.extend(msgs);
         entry.is_end = is_end;
         entry.end_seq = end_seq;

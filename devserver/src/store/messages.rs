@@ -1,6 +1,6 @@
 //! Stored messages, their seqs, and the per-user view of them (deleted, revoked, read).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use openim_wire::constant::{content_type, msg_status};
 use openim_wire::elem::{MessageRevoked, NotificationElem};
@@ -26,6 +26,9 @@ INSERT INTO seq_user (conversation_id, user_id, read_seq)
   ON CONFLICT (conversation_id, user_id) DO UPDATE SET read_seq = MAX(read_seq, excluded.read_seq);
 COMMIT;";
 
+/// Conversations per query in [`Store::messages_for_user_many`] (four parameters each).
+const RANGES_PER_QUERY: usize = 200;
+
 /// Who revoked a message, and when.
 #[derive(Debug, Clone, Default)]
 pub struct Revoke {
@@ -44,6 +47,16 @@ struct Row {
     revoke_role: i32,
     revoke_nickname: String,
     revoke_time: i64,
+}
+
+/// A [`Row`] of [`Store::messages_for_user_many`], with the index of the entry that asked for it
+/// and whether the user deleted it.
+#[derive(sqlx::FromRow)]
+struct SpanRow {
+    i: i64,
+    #[sqlx(flatten)]
+    row: Row,
+    deleted: bool,
 }
 
 impl Row {
@@ -170,46 +183,58 @@ impl Store {
     /// messages have empty content and status 4, revoked ones become contentType 2101 with a
     /// `MessageRevoked` detail, and seqs without a message come back as `{seq, status 4}`.
     pub async fn messages_for_user(&self, conversation_id: &str, user_id: &str, seqs: &[i64]) -> CodeResult<Vec<MsgData>> {
-        if seqs.is_empty() {
-            return Ok(Vec::new());
-        }
-        let (lo, hi) = (*seqs.iter().min().unwrap(), *seqs.iter().max().unwrap());
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT seq, msg, is_read, revoke_user_id, revoke_role, revoke_nickname, revoke_time
-             FROM messages WHERE conversation_id = ? AND seq BETWEEN ? AND ?",
-        )
-        .bind(conversation_id)
-        .bind(lo)
-        .bind(hi)
-        .fetch_all(&self.pool)
-        .await?;
-        let deleted: HashSet<i64> = sqlx::query_scalar(
-            "SELECT seq FROM message_deletions WHERE conversation_id = ? AND user_id = ? AND seq BETWEEN ? AND ?",
-        )
-        .bind(conversation_id)
-        .bind(user_id)
-        .bind(lo)
-        .bind(hi)
-        .fetch_all(&self.pool)
-        .await?
-        .into_iter()
-        .collect();
-        let mut by_seq = HashMap::with_capacity(rows.len());
-        for row in rows {
-            let seq = row.seq;
-            let (mut msg, revoke) = row.decode()?;
-            if deleted.contains(&seq) {
-                msg.content.clear();
-                msg.status = msg_status::HAS_DELETED;
-            }
-            if let Some(revoke) = revoke {
-                apply_revoke(&mut msg, &revoke);
-            }
-            by_seq.insert(seq, msg);
-        }
-        Ok(seqs
+        let wanted = [(conversation_id.to_owned(), seqs.to_vec())];
+        Ok(self.messages_for_user_many(user_id, &wanted).await?.pop().unwrap_or_default())
+    }
+
+    /// [`Self::messages_for_user`] for many conversations at once (one result per entry of
+    /// `wanted`, in its order): one query per [`RANGES_PER_QUERY`] conversations instead of two
+    /// per conversation (a pull asks for a hundred at a time).
+    pub async fn messages_for_user_many(&self, user_id: &str, wanted: &[(String, Vec<i64>)]) -> CodeResult<Vec<Vec<MsgData>>> {
+        let mut by_entry: Vec<HashMap<i64, MsgData>> = wanted.iter().map(|_| HashMap::new()).collect();
+        // Entries with seqs, with their index and seq span.
+        let spans: Vec<(usize, &str, i64, i64)> = wanted
             .iter()
-            .map(|seq| by_seq.remove(seq).unwrap_or(MsgData { seq: *seq, status: msg_status::HAS_DELETED, ..Default::default() }))
+            .enumerate()
+            .filter_map(|(i, (id, seqs))| Some((i, id.as_str(), *seqs.iter().min()?, *seqs.iter().max()?)))
+            .collect();
+        for chunk in spans.chunks(RANGES_PER_QUERY) {
+            let mut values = "(?, ?, ?, ?), ".repeat(chunk.len());
+            values.truncate(values.len() - 2);
+            let sql = format!(
+                "WITH r(i, cid, lo, hi) AS (VALUES {values})
+                 SELECT r.i, m.seq, m.msg, m.is_read, m.revoke_user_id, m.revoke_role, m.revoke_nickname, m.revoke_time,
+                        EXISTS (SELECT 1 FROM message_deletions d
+                                WHERE d.conversation_id = m.conversation_id AND d.seq = m.seq AND d.user_id = ?) AS deleted
+                 FROM r JOIN messages m ON m.conversation_id = r.cid AND m.seq BETWEEN r.lo AND r.hi"
+            );
+            let mut q = sqlx::query_as::<_, SpanRow>(sqlx::AssertSqlSafe(sql));
+            for (i, id, lo, hi) in chunk {
+                q = q.bind(*i as i64).bind(*id).bind(*lo).bind(*hi);
+            }
+            for row in q.bind(user_id).fetch_all(&self.pool).await? {
+                let (i, seq, deleted) = (row.i as usize, row.row.seq, row.deleted);
+                let (mut msg, revoke) = row.row.decode()?;
+                if deleted {
+                    msg.content.clear();
+                    msg.status = msg_status::HAS_DELETED;
+                }
+                if let Some(revoke) = revoke {
+                    apply_revoke(&mut msg, &revoke);
+                }
+                if let Some(found) = by_entry.get_mut(i) {
+                    found.insert(seq, msg);
+                }
+            }
+        }
+        Ok(wanted
+            .iter()
+            .zip(by_entry)
+            .map(|((_, seqs), mut found)| {
+                seqs.iter()
+                    .map(|seq| found.remove(seq).unwrap_or(MsgData { seq: *seq, status: msg_status::HAS_DELETED, ..Default::default() }))
+                    .collect()
+            })
             .collect())
     }
 

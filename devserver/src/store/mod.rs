@@ -169,6 +169,39 @@ mod tests {
         }
         assert_eq!((read["si_a_nobody"], bounds["si_a_nobody"].max), (0, 0));
         assert_eq!(store.bounds(&ids[5], "a").await.unwrap().max, 3);
+
+        // Messages of every conversation in one call (several queries of ranges), as each
+        // reader sees them: "a" deleted seq 1 of conversation 2, seq 2 of it is revoked.
+        store.delete_messages_for_user(&ids[2], "a", &[1]).await.unwrap();
+        let revoke = messages::Revoke { user_id: "a".into(), role: 0, nickname: "A".into(), time: 9 };
+        store.revoke_message(&ids[2], 2, &revoke).await.unwrap();
+        let mut wanted: Vec<(String, Vec<i64>)> = ids.iter().map(|id| (id.clone(), vec![1, 2, 3])).collect();
+        wanted.push((ids[2].clone(), vec![3, 1])); // the same conversation again, other order
+        wanted.push((ids[4].clone(), Vec::new()));
+        wanted.push(("si_a_nobody".into(), vec![1]));
+        let got = store.messages_for_user_many("a", &wanted).await.unwrap();
+        assert_eq!(got.len(), wanted.len());
+        let deleted = openim_wire::constant::msg_status::HAS_DELETED;
+        for (i, msgs) in got.iter().take(n).enumerate() {
+            let have = i % 3 + 1;
+            assert_eq!(msgs.iter().map(|m| m.seq).collect::<Vec<_>>(), [1, 2, 3], "{}", ids[i]);
+            for m in &msgs[have..] {
+                assert_eq!((m.status, m.client_msg_id.as_str()), (deleted, ""), "a seq past the end comes back empty");
+            }
+            if i != 2 {
+                assert!(msgs[..have].iter().all(|m| m.client_msg_id.starts_with(&ids[i]) && m.status != deleted), "{}", ids[i]);
+            }
+        }
+        let c2 = &got[2];
+        assert_eq!((c2[0].status, c2[0].content.is_empty()), (deleted, true), "deleted for a");
+        assert_eq!(c2[1].content_type, openim_wire::constant::content_type::MSG_REVOKE);
+        assert!(c2[2].client_msg_id.starts_with(&ids[2]));
+        assert_eq!(got[n].iter().map(|m| (m.seq, m.status)).collect::<Vec<_>>(), [(3, c2[2].status), (1, deleted)]);
+        assert!(got[n + 1].is_empty());
+        assert_eq!(got[n + 2].iter().map(|m| (m.seq, m.status)).collect::<Vec<_>>(), [(1, deleted)]);
+        // Another reader sees the message "a" deleted.
+        let b = store.messages_for_user(&ids[2], "u0002", &[1]).await.unwrap();
+        assert_ne!(b[0].status, deleted);
         store.close().await;
     }
 }
