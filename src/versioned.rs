@@ -71,6 +71,13 @@ pub trait VersionedList: Send + Sync {
     async fn local(&self, c: &mut SqliteConnection, ids: Option<&[String]>) -> Result<HashMap<String, Self::Local>>;
     fn unchanged(local: &Self::Local, item: &Self::Item) -> bool;
     async fn insert(&self, w: &mut Write, item: Self::Item) -> Result<()>;
+    /// Items not held locally (each ID once), after the updates of the same sync.
+    async fn insert_many(&self, w: &mut Write, items: Vec<Self::Item>) -> Result<()> {
+        for item in items {
+            self.insert(w, item).await?;
+        }
+        Ok(())
+    }
     async fn update(&self, w: &mut Write, local: Self::Local, item: Self::Item) -> Result<()>;
     async fn delete(&self, w: &mut Write, id: String, local: Self::Local) -> Result<()>;
     /// Last step of a sync that changed something, in its write (before the version is stored).
@@ -121,10 +128,19 @@ pub async fn sync<L: VersionedList>(ctx: &SessionContext, list: &L) -> Result<Ou
         ids.extend(deleted.iter().cloned());
         list.local(&mut w.tx, Some(&ids)).await?
     };
+    let mut new_items: Vec<L::Item> = Vec::new();
+    let mut new_at: HashMap<String, usize> = HashMap::new();
     for item in items {
         match local.remove(L::id_of(&item)) {
+            // An ID the server names twice (inserted, then updated) is inserted once, as its
+            // last item.
+            None if new_at.contains_key(L::id_of(&item)) => {
+                let at = new_at[L::id_of(&item)];
+                new_items[at] = item;
+            }
             None => {
-                list.insert(&mut w, item).await?;
+                new_at.insert(L::id_of(&item).to_owned(), new_items.len());
+                new_items.push(item);
                 outcome.inserted += 1;
             }
             Some(l) if L::unchanged(&l, &item) => {}
@@ -134,6 +150,7 @@ pub async fn sync<L: VersionedList>(ctx: &SessionContext, list: &L) -> Result<Ou
             }
         }
     }
+    list.insert_many(&mut w, new_items).await?;
     // Starting over, what the server no longer lists is gone; otherwise what it says is deleted.
     let gone: Vec<String> = if full {
         let keep: HashSet<&String> = id_list.iter().collect();

@@ -154,6 +154,49 @@ async fn a_client_id_stored_twice_keeps_one_row_and_paging_ends() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_id_stored_twice_in_one_pull_keeps_one_row() {
+    // As above, but bob is offline meanwhile: his next login pulls the gaps of both
+    // conversations he follows in one batch (messages stored in multi-row statements,
+    // conversations written together).
+    let srv = TestServer::start().await;
+    let token = srv.user("bob").await;
+    let mallory = srv.user("mallory").await;
+    let carol = srv.user("carol").await;
+    let send = |from: &'static str, token: &str, id: &'static str, body: &'static str| {
+        let (url, token) = (srv.server.ws_url(), token.to_owned());
+        async move { common::raw_client::send_raw(&url, from, &token, platform::ANDROID, raw_text(from, "bob", id, body)).await }
+    };
+    let bob = srv.online_with("bob", token.clone(), platform::ANDROID, tempfile::tempdir().unwrap()).await;
+    send("mallory", &mallory, "m-0", "first").await;
+    send("carol", &carol, "c-0", "first").await;
+    bob.events.wait_new_messages(2).await;
+    bob.client.logout().await.unwrap();
+    let dir = bob.dir;
+
+    for _ in 0..2 {
+        send("mallory", &mallory, "dup-1", "twice").await;
+    }
+    send("mallory", &mallory, "after", "4th").await;
+    send("carol", &carol, "c-1", "hi").await;
+    let bob = srv.online_with("bob", token, platform::ANDROID, dir).await;
+    let mut heard: Vec<(String, i64)> = bob.events.new_messages().iter().map(|m| (m.client_msg_id.clone(), m.seq)).collect();
+    heard.sort();
+    assert_eq!(heard, [("after".into(), 4), ("c-1".into(), 2), ("dup-1".into(), 2)], "each message heard once");
+    let conv = conversation_id::single("bob", "mallory");
+    let asked = srv.server.faults().requests_seen(req::PULL_MSG_BY_SEQ_LIST);
+    let page = bob.client.get_advanced_history_message_list(conv.clone(), None, 20).await.unwrap();
+    assert_eq!(page.messages.iter().map(|m| (m.client_msg_id.as_str(), m.seq)).collect::<Vec<_>>(), [("m-0", 1), ("dup-1", 2), ("after", 4)]);
+    assert!(page.is_end);
+    assert_eq!(srv.server.faults().requests_seen(req::PULL_MSG_BY_SEQ_LIST), asked, "every seq is known: nothing to ask the server");
+    let list = bob.client.get_all_conversation_list().await.unwrap();
+    let latest: Vec<(String, String, i32)> = list
+        .iter()
+        .map(|c| (c.conversation_id.clone(), c.latest_msg.as_ref().map(|m| m.client_msg_id.clone()).unwrap_or_default(), c.unread_count))
+        .collect();
+    assert_eq!(latest, [(conversation_id::single("bob", "carol"), "c-1".into(), 2), (conv, "after".into(), 4)]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_late_error_after_confirmation_leaves_the_message_sent() {
     let srv = TestServer::start().await;
     let alice = srv.online("alice").await;

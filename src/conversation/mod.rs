@@ -2,6 +2,7 @@
 //! (settings, read state). Every change goes through [`save`] inside the session's one write,
 //! which reports it once the write commits.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use openim_wire::api::conversation::{self as wire, ConversationReq, SetConversationsReq};
@@ -125,54 +126,100 @@ pub async fn save_over(w: &mut Write, before: Option<ConversationRow>, row: Conv
         return Ok(());
     }
     store::put(&mut w.tx, &row).await?;
+    report(w, before, row);
+    Ok(())
+}
+
+/// [`save_over`] for many conversations (each once), written in a few multi-row statements.
+pub async fn save_over_many(w: &mut Write, saves: Vec<(Option<ConversationRow>, ConversationRow)>) -> Result<()> {
+    let saves: Vec<_> = saves.into_iter().filter(|(before, row)| before.as_ref() != Some(row)).collect();
+    let rows: Vec<ConversationRow> = saves.iter().map(|(_, row)| row.clone()).collect();
+    store::put_many(&mut w.tx, &rows).await?;
+    for (before, row) in saves {
+        report(w, before, row);
+    }
+    Ok(())
+}
+
+/// What apps hear of a conversation saved over `before`: its share of the total unread count,
+/// and the conversation when it is (or was) listed and changed.
+fn report(w: &mut Write, before: Option<ConversationRow>, row: ConversationRow) {
     w.out.unread_changed(unread_share(Some(&row)) - unread_share(before.as_ref()));
     let was_listed = before.as_ref().is_some_and(listed);
     if !was_listed && !listed(&row) {
-        return Ok(());
+        return;
     }
     let after = from_row(row);
     if !was_listed || before.is_none_or(|b| from_row(b) != after) {
         w.out.conversation(after, !was_listed);
     }
-    Ok(())
 }
 
 /// A new, empty conversation row with the peer's cached name and face (no network: a missing
 /// profile leaves the ID as name, to be patched later).
 pub async fn new_row(c: &mut SqliteConnection, id: &str, session: i32, peer_or_group: &str) -> Result<ConversationRow> {
-    let mut r = ConversationRow {
-        conversation_id: id.to_owned(),
-        conversation_type: session,
-        show_name: peer_or_group.to_owned(),
-        burn_duration: 30,
-        msg_destruct_time: 604_800,
-        ..Default::default()
-    };
-    if session == session_type::SINGLE_CHAT {
-        r.user_id = peer_or_group.to_owned();
-        if let Some(f) = crate::store::friends::friends(c, Some(&[peer_or_group.to_owned()])).await?.pop() {
-            r.show_name = if f.remark.is_empty() { f.nickname } else { f.remark };
-            r.face_url = f.face_url;
-        } else if let Some(user) = users::get(c, peer_or_group).await? {
-            if !user.nickname.is_empty() {
-                r.show_name = user.nickname;
-            }
-            r.face_url = user.face_url;
-        }
-        if r.show_name.is_empty() {
-            r.show_name = peer_or_group.to_owned();
-        }
-    } else {
-        r.group_id = peer_or_group.to_owned();
-        if let Some(group) = crate::store::groups::group(c, peer_or_group).await? {
-            if !group.name.is_empty() {
-                r.show_name = group.name;
-            }
-            r.face_url = group.face_url;
-        }
-    }
-    Ok(r)
+    let mut rows = new_rows(c, &[(id.to_owned(), session, peer_or_group.to_owned())]).await?;
+    Ok(rows.pop().expect("one row per conversation"))
 }
+
+/// [`new_row`] for many conversations (`(id, session, peer or group)`), in order: the cached
+/// friends, users and groups are read a thousand per query instead of one or two queries each.
+pub async fn new_rows(c: &mut SqliteConnection, wanted: &[(String, i32, String)]) -> Result<Vec<ConversationRow>> {
+    let (singles, groups): (Vec<_>, Vec<_>) = wanted.iter().partition(|(_, session, _)| *session == session_type::SINGLE_CHAT);
+    let peers: Vec<String> = singles.iter().map(|(_, _, peer)| peer.clone()).collect();
+    let group_ids: Vec<String> = groups.iter().map(|(_, _, group)| group.clone()).collect();
+    let mut friends = HashMap::new();
+    let mut users = HashMap::new();
+    let mut cached_groups = HashMap::new();
+    for chunk in peers.chunks(LOOKUP_CHUNK) {
+        friends.extend(crate::store::friends::friends(c, Some(chunk)).await?.into_iter().map(|f| (f.friend_user_id.clone(), f)));
+        let strangers: Vec<String> = chunk.iter().filter(|p| !friends.contains_key(*p)).cloned().collect();
+        users.extend(users::get_many(c, &strangers).await?.into_iter().map(|u| (u.user_id.clone(), u)));
+    }
+    for chunk in group_ids.chunks(LOOKUP_CHUNK) {
+        cached_groups.extend(crate::store::groups::groups(c, Some(chunk)).await?.into_iter().map(|g| (g.group_id.clone(), g)));
+    }
+    Ok(wanted
+        .iter()
+        .map(|(id, session, peer_or_group)| {
+            let mut r = ConversationRow {
+                conversation_id: id.clone(),
+                conversation_type: *session,
+                show_name: peer_or_group.clone(),
+                burn_duration: 30,
+                msg_destruct_time: 604_800,
+                ..Default::default()
+            };
+            if *session == session_type::SINGLE_CHAT {
+                r.user_id = peer_or_group.clone();
+                if let Some(f) = friends.get(peer_or_group) {
+                    r.show_name = if f.remark.is_empty() { f.nickname.clone() } else { f.remark.clone() };
+                    r.face_url = f.face_url.clone();
+                } else if let Some(user) = users.get(peer_or_group) {
+                    if !user.nickname.is_empty() {
+                        r.show_name = user.nickname.clone();
+                    }
+                    r.face_url = user.face_url.clone();
+                }
+                if r.show_name.is_empty() {
+                    r.show_name = peer_or_group.clone();
+                }
+            } else {
+                r.group_id = peer_or_group.clone();
+                if let Some(group) = cached_groups.get(peer_or_group) {
+                    if !group.name.is_empty() {
+                        r.show_name = group.name.clone();
+                    }
+                    r.face_url = group.face_url.clone();
+                }
+            }
+            r
+        })
+        .collect())
+}
+
+/// IDs per `IN (…)` lookup of [`new_rows`].
+const LOOKUP_CHUNK: usize = 1000;
 
 /// How a user is called in the list: the friend remark when there is one, else `nickname`.
 pub async fn display_name(c: &mut SqliteConnection, user_id: &str, nickname: &str) -> Result<String> {
@@ -591,12 +638,28 @@ impl crate::versioned::VersionedList for Conversations {
     }
 
     async fn insert(&self, w: &mut Write, item: wire::Conversation) -> Result<()> {
-        let peer = if item.conversation_type == session_type::SINGLE_CHAT { &item.user_id } else { &item.group_id };
-        let mut c = new_row(&mut w.tx, &item.conversation_id, item.conversation_type, peer).await?;
-        apply_server_settings(&mut c, &item);
-        self.name_later(w, &c);
-        // Read in this write by the syncer: there is no row yet.
-        save_over(w, None, c).await
+        self.insert_many(w, vec![item]).await
+    }
+
+    /// A first sync brings every conversation: their rows are made and written in a few
+    /// statements, not two or three each.
+    async fn insert_many(&self, w: &mut Write, items: Vec<wire::Conversation>) -> Result<()> {
+        let wanted: Vec<(String, i32, String)> = items
+            .iter()
+            .map(|i| {
+                let peer = if i.conversation_type == session_type::SINGLE_CHAT { &i.user_id } else { &i.group_id };
+                (i.conversation_id.clone(), i.conversation_type, peer.clone())
+            })
+            .collect();
+        let rows = new_rows(&mut w.tx, &wanted).await?;
+        let mut saves = Vec::with_capacity(rows.len());
+        for (mut c, item) in rows.into_iter().zip(&items) {
+            apply_server_settings(&mut c, item);
+            self.name_later(w, &c);
+            // Read in this write by the syncer: there is no row yet.
+            saves.push((None, c));
+        }
+        save_over_many(w, saves).await
     }
 
     async fn update(&self, w: &mut Write, local: ConversationRow, item: wire::Conversation) -> Result<()> {

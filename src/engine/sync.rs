@@ -22,7 +22,7 @@ use openim_wire::pb::sdkws::{GetMaxSeqReq, GetMaxSeqResp, MsgData, PullMessageBy
 
 use super::router::Router;
 use crate::context::SessionContext;
-use crate::conversation::{Conversations, save_over};
+use crate::conversation::{Conversations, save_over_many};
 use crate::friend::Friends;
 use crate::group::Groups;
 use crate::error::Result;
@@ -211,15 +211,18 @@ impl MsgSyncer {
     }
 
     /// Applies `incoming` and raises each conversation of `raise` to its seq, in one write.
-    async fn apply(&self, incoming: Incoming, raise: &[(String, i64)]) -> Result<()> {
+    async fn apply(&self, mut incoming: Incoming, raise: &[(String, i64)]) -> Result<()> {
         let mut w = self.ctx.write().await?;
         let ids: Vec<String> = incoming.chats.keys().cloned().collect();
         let mut existing: HashMap<String, _> =
             conversations::get_many(&mut w.tx, &ids).await?.into_iter().map(|c| (c.conversation_id.clone(), c)).collect();
+        let mut batch = self.messages.batch(&mut w, &mut incoming.chats).await?;
         for (conversation_id, msgs) in incoming.chats {
             let row = existing.remove(&conversation_id);
-            self.messages.apply_chat_over(&mut w, &conversation_id, msgs, row).await?;
+            self.messages.apply_chat_over(&mut w, &conversation_id, msgs, row, Some(&mut batch)).await?;
         }
+        // The conversations are written before any notification of the batch reads them.
+        self.messages.finish_batch(&mut w, batch).await?;
         for (conversation_id, mut msgs) in incoming.notifications {
             msgs.sort_by_key(|m| m.seq);
             // Synced seqs are read under the writer, so they are those of the last commit.
@@ -244,6 +247,7 @@ impl MsgSyncer {
         ids.sort_by(|a, b| a.0.cmp(&b.0));
         // One read for all of them, not one per conversation.
         let mut local: HashMap<String, _> = conversations::all(&mut w.tx).await?.into_iter().map(|c| (c.conversation_id.clone(), c)).collect();
+        let mut saves = Vec::new();
         for (conversation_id, seqs) in ids {
             let Some(before) = local.remove(&conversation_id) else { continue };
             let mut c = before.clone();
@@ -260,8 +264,9 @@ impl MsgSyncer {
             c.has_read_seq = seqs.has_read_seq;
             c.max_seq = c.max_seq.max(seqs.max_seq);
             c.unread_count = ((seqs.max_seq - seqs.has_read_seq).max(0) + newer) as i32;
-            save_over(&mut w, Some(before), c).await?;
+            saves.push((Some(before), c));
         }
+        save_over_many(&mut w, saves).await?;
         self.ctx.commit(w).await
     }
 

@@ -5,12 +5,14 @@
 //! message and unread count, and the listener events wait for the commit. No network here: a
 //! sender's profile comes from the message itself and is completed after the commit.
 
+use std::collections::{BTreeMap, HashMap, HashSet};
+
 use openim_wire::constant::{content_type, msg_status, options, session_type};
 use openim_wire::pb::sdkws::MsgData;
 
 use super::{Messages, from_row, placeholder, to_row};
 use crate::context::Write;
-use crate::conversation::{self, save, save_over, set_latest};
+use crate::conversation::{self, save, save_over, save_over_many, set_latest};
 use crate::error::Result;
 use crate::events::{ConversationEvent, Event, MsgEvent};
 use crate::model::*;
@@ -28,6 +30,14 @@ const AT_ALL: i32 = 2;
 /// The mention of everyone in `atUserIDList`.
 const AT_ALL_TAG: &str = "AtAllTag";
 
+/// Many conversations' messages applied in one write ([`Messages::batch`]).
+pub struct Batch {
+    /// Client IDs stored up front, per conversation.
+    inserted: HashMap<String, HashSet<String>>,
+    /// Conversations to write when the batch finishes, over their stored rows.
+    saves: Vec<(Option<ConversationRow>, ConversationRow)>,
+}
+
 /// The conversation a chat message affects, as found while applying it.
 struct Touch {
     latest: Option<Message>,
@@ -44,12 +54,44 @@ impl Messages {
     /// Applies one conversation's chat messages (sorted by seq here) in `w`.
     pub async fn apply_chat(&self, w: &mut Write, conversation_id: &str, msgs: Vec<MsgData>) -> Result<()> {
         let existing = conversations::get(&mut w.tx, conversation_id).await?;
-        self.apply_chat_over(w, conversation_id, msgs, existing).await
+        self.apply_chat_over(w, conversation_id, msgs, existing, None).await
+    }
+
+    /// Starts applying many conversations' messages at once (a pull brings a hundred): stores,
+    /// in a few multi-row statements, the messages from others that [`Self::apply_chat_over`]
+    /// would insert one statement each. Sorts each conversation's messages by seq, so a client
+    /// ID the batch repeats is stored under its first seq, as one by one.
+    pub async fn batch(&self, w: &mut Write, chats: &mut BTreeMap<String, Vec<MsgData>>) -> Result<Batch> {
+        let me = &self.ctx.user_id;
+        let mut rows = Vec::new();
+        for (conversation_id, msgs) in chats.iter_mut() {
+            msgs.sort_by_key(|m| m.seq);
+            // The cases apply_chat_over inserts first: kept in history, with a seq, not ours.
+            let others = msgs.iter().filter(|d| !is_placeholder(d) && d.seq != 0 && options::is_set(&d.options, options::HISTORY) && d.send_id != *me);
+            rows.extend(others.map(|d| to_row(conversation_id, &Message::from_msg_data(d))));
+        }
+        let inserted = if rows.is_empty() { HashMap::new() } else { chat_logs::insert_many(&mut w.tx, &rows).await? };
+        Ok(Batch { inserted, saves: Vec::new() })
+    }
+
+    /// Writes the conversations of a [`Self::batch`] (a few multi-row statements).
+    pub async fn finish_batch(&self, w: &mut Write, batch: Batch) -> Result<()> {
+        save_over_many(w, batch.saves).await
     }
 
     /// [`Self::apply_chat`] with the conversation's stored row (`existing`) already read in `w`
-    /// (a pull reads those of a whole batch in one query).
-    pub async fn apply_chat_over(&self, w: &mut Write, conversation_id: &str, mut msgs: Vec<MsgData>, existing: Option<ConversationRow>) -> Result<()> {
+    /// (a pull reads those of a whole batch in one query). In a `batch` (each conversation
+    /// once), its messages from others are stored already and the conversation is written when
+    /// the batch finishes.
+    pub async fn apply_chat_over(
+        &self,
+        w: &mut Write,
+        conversation_id: &str,
+        mut msgs: Vec<MsgData>,
+        existing: Option<ConversationRow>,
+        mut batch: Option<&mut Batch>,
+    ) -> Result<()> {
+        let mut inserted = batch.as_mut().and_then(|b| b.inserted.remove(conversation_id)).unwrap_or_default();
         msgs.sort_by_key(|m| m.seq);
         let me = self.ctx.user_id.clone();
         // Seqs up to the conversation's known max (or read seq) are already counted in its
@@ -98,7 +140,7 @@ impl Messages {
                     }
                     continue;
                 }
-            } else if chat_logs::insert(&mut w.tx, &row).await? {
+            } else if inserted.remove(&message.client_msg_id) || chat_logs::insert(&mut w.tx, &row).await? {
                 if options::is_set(&data.options, options::UNREAD_COUNT) && message.seq > counted {
                     t.unread_added += 1;
                 }
@@ -161,7 +203,13 @@ impl Messages {
             c.group_at_type = (c.group_at_type & (AT_ME | AT_ALL)) | t.at_type;
         }
         self.conversations.name_later(w, &c);
-        save_over(w, existing, c).await
+        match batch {
+            Some(batch) => {
+                batch.saves.push((existing, c));
+                Ok(())
+            }
+            None => save_over(w, existing, c).await,
+        }
     }
 
     /// Messages that keep no history (seq 0): typing notices and online-only messages.

@@ -1,6 +1,8 @@
 //! `local_chat_logs`: every message of every conversation, including messages handed to the
 //! gateway but not confirmed yet (status sending, no seq).
 
+use std::collections::{HashMap, HashSet};
+
 use openim_wire::constant::msg_status;
 use sqlx::SqliteConnection;
 
@@ -68,6 +70,50 @@ pub async fn insert(c: &mut SqliteConnection, m: &ChatLogRow) -> Result<bool> {
     .execute(c)
     .await?;
     Ok(done.rows_affected() == 1)
+}
+
+/// [`insert`] for many messages, a few hundred per statement; returns the client IDs that were
+/// inserted, per conversation (a row whose client ID exists, or repeats one before it, is not).
+pub async fn insert_many(c: &mut SqliteConnection, rows: &[ChatLogRow]) -> Result<HashMap<String, HashSet<String>>> {
+    let mut inserted: HashMap<String, HashSet<String>> = HashMap::new();
+    // 21 parameters a row, well below SQLite's 32 766.
+    for chunk in rows.chunks(400) {
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT OR IGNORE INTO local_chat_logs (conversation_id, client_msg_id, server_msg_id, send_id, recv_id, group_id,
+               sender_platform_id, sender_nickname, sender_face_url, session_type, msg_from, content_type, content, is_read,
+               status, seq, send_time, create_time, attached_info, ex, local_ex) ",
+        );
+        q.push_values(chunk, |mut b, m| {
+            b.push_bind(&m.conversation_id)
+                .push_bind(&m.client_msg_id)
+                .push_bind(&m.server_msg_id)
+                .push_bind(&m.send_id)
+                .push_bind(&m.recv_id)
+                .push_bind(&m.group_id)
+                .push_bind(m.sender_platform_id)
+                .push_bind(&m.sender_nickname)
+                .push_bind(&m.sender_face_url)
+                .push_bind(m.session_type)
+                .push_bind(m.msg_from)
+                .push_bind(m.content_type)
+                .push_bind(&m.content)
+                .push_bind(m.is_read)
+                .push_bind(m.status)
+                .push_bind(m.seq)
+                .push_bind(m.send_time)
+                .push_bind(m.create_time)
+                .push_bind(&m.attached_info)
+                .push_bind(&m.ex)
+                .push_bind(&m.local_ex);
+        });
+        // RETURNING names only the rows that went in (not those OR IGNORE skipped).
+        q.push(" RETURNING conversation_id, client_msg_id");
+        let done: Vec<(String, String)> = q.build_query_as().fetch_all(&mut *c).await?;
+        for (conversation_id, client_msg_id) in done {
+            inserted.entry(conversation_id).or_default().insert(client_msg_id);
+        }
+    }
+    Ok(inserted)
 }
 
 pub async fn get(c: &mut SqliteConnection, conversation_id: &str, client_msg_id: &str) -> Result<Option<ChatLogRow>> {

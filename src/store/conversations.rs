@@ -44,37 +44,44 @@ pub async fn page(c: &mut SqliteConnection, offset: i64, limit: i64) -> Result<V
 
 /// Inserts or replaces the whole row.
 pub async fn put(c: &mut SqliteConnection, r: &ConversationRow) -> Result<()> {
-    sqlx::query(
-        "INSERT OR REPLACE INTO local_conversations (conversation_id, conversation_type, user_id, group_id, show_name, face_url,
-           recv_msg_opt, unread_count, group_at_type, latest_msg, latest_msg_send_time, draft_text, draft_text_time, is_pinned,
-           is_private_chat, burn_duration, attached_info, ex, max_seq, min_seq, has_read_seq, msg_destruct_time, is_msg_destruct)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&r.conversation_id)
-    .bind(r.conversation_type)
-    .bind(&r.user_id)
-    .bind(&r.group_id)
-    .bind(&r.show_name)
-    .bind(&r.face_url)
-    .bind(r.recv_msg_opt)
-    .bind(r.unread_count)
-    .bind(r.group_at_type)
-    .bind(&r.latest_msg)
-    .bind(r.latest_msg_send_time)
-    .bind(&r.draft_text)
-    .bind(r.draft_text_time)
-    .bind(r.is_pinned)
-    .bind(r.is_private_chat)
-    .bind(r.burn_duration)
-    .bind(&r.attached_info)
-    .bind(&r.ex)
-    .bind(r.max_seq)
-    .bind(r.min_seq)
-    .bind(r.has_read_seq)
-    .bind(r.msg_destruct_time)
-    .bind(r.is_msg_destruct)
-    .execute(c)
-    .await?;
+    put_many(c, std::slice::from_ref(r)).await
+}
+
+/// [`put`] for many rows, a few hundred per statement (23 parameters a row).
+pub async fn put_many(c: &mut SqliteConnection, rows: &[ConversationRow]) -> Result<()> {
+    for chunk in rows.chunks(400) {
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT OR REPLACE INTO local_conversations (conversation_id, conversation_type, user_id, group_id, show_name, face_url,
+               recv_msg_opt, unread_count, group_at_type, latest_msg, latest_msg_send_time, draft_text, draft_text_time, is_pinned,
+               is_private_chat, burn_duration, attached_info, ex, max_seq, min_seq, has_read_seq, msg_destruct_time, is_msg_destruct) ",
+        );
+        q.push_values(chunk, |mut b, r| {
+            b.push_bind(&r.conversation_id)
+                .push_bind(r.conversation_type)
+                .push_bind(&r.user_id)
+                .push_bind(&r.group_id)
+                .push_bind(&r.show_name)
+                .push_bind(&r.face_url)
+                .push_bind(r.recv_msg_opt)
+                .push_bind(r.unread_count)
+                .push_bind(r.group_at_type)
+                .push_bind(&r.latest_msg)
+                .push_bind(r.latest_msg_send_time)
+                .push_bind(&r.draft_text)
+                .push_bind(r.draft_text_time)
+                .push_bind(r.is_pinned)
+                .push_bind(r.is_private_chat)
+                .push_bind(r.burn_duration)
+                .push_bind(&r.attached_info)
+                .push_bind(&r.ex)
+                .push_bind(r.max_seq)
+                .push_bind(r.min_seq)
+                .push_bind(r.has_read_seq)
+                .push_bind(r.msg_destruct_time)
+                .push_bind(r.is_msg_destruct);
+        });
+        q.build().execute(&mut *c).await?;
+    }
     Ok(())
 }
 
