@@ -120,6 +120,11 @@ async fn remarks_pins_and_search() {
     alice.events.wait_new_messages(1).await;
     let conversation = alice.client.get_one_conversation(openim_sdk::model::SessionType::Single, "bob".into()).await.unwrap();
     assert_eq!(conversation.show_name, "Bobby");
+    // So it does on a new device, whose first login pulls the chat's newest message (the
+    // sender's nickname in it does not replace the remark).
+    let alice_desktop = second_device(&srv, "alice", platform::LINUX).await;
+    let conversation = alice_desktop.client.get_one_conversation(openim_sdk::model::SessionType::Single, "bob".into()).await.unwrap();
+    assert_eq!((conversation.show_name.as_str(), conversation.latest_msg.map(|m| m.sender_nickname)), ("Bobby", Some("bob nick".into())));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -230,6 +230,16 @@ pub async fn display_name(c: &mut SqliteConnection, user_id: &str, nickname: &st
     })
 }
 
+/// [`display_name`]'s friend remarks for many users: the non-empty remarks, by user ID.
+pub async fn remarks(c: &mut SqliteConnection, user_ids: &[String]) -> Result<HashMap<String, String>> {
+    let mut out = HashMap::new();
+    for chunk in user_ids.chunks(LOOKUP_CHUNK) {
+        let friends = crate::store::friends::friends(c, Some(chunk)).await?;
+        out.extend(friends.into_iter().filter(|f| !f.remark.is_empty()).map(|f| (f.friend_user_id, f.remark)));
+    }
+    Ok(out)
+}
+
 /// The stored row, or a fresh one (not saved yet).
 pub async fn load_or_new(c: &mut SqliteConnection, id: &str, session: i32, peer_or_group: &str) -> Result<ConversationRow> {
     let stored = store::get(c, id).await?;

@@ -34,6 +34,8 @@ const AT_ALL_TAG: &str = "AtAllTag";
 pub struct Batch {
     /// Client IDs stored up front, per conversation.
     inserted: HashMap<String, HashSet<String>>,
+    /// Friend remarks of the batch's single-chat senders (what `display_name` reads).
+    remarks: HashMap<String, String>,
     /// Conversations to write when the batch finishes, over their stored rows.
     saves: Vec<(Option<ConversationRow>, ConversationRow)>,
 }
@@ -64,14 +66,22 @@ impl Messages {
     pub async fn batch(&self, w: &mut Write, chats: &mut BTreeMap<String, Vec<MsgData>>) -> Result<Batch> {
         let me = &self.ctx.user_id;
         let mut rows = Vec::new();
+        let mut peers = HashSet::new();
         for (conversation_id, msgs) in chats.iter_mut() {
             msgs.sort_by_key(|m| m.seq);
             // The cases apply_chat_over inserts first: kept in history, with a seq, not ours.
             let others = msgs.iter().filter(|d| !is_placeholder(d) && d.seq != 0 && options::is_set(&d.options, options::HISTORY) && d.send_id != *me);
-            rows.extend(others.map(|d| to_row(conversation_id, &Message::from_msg_data(d))));
+            for d in others {
+                rows.push(to_row(conversation_id, &Message::from_msg_data(d)));
+                if d.session_type == session_type::SINGLE_CHAT {
+                    peers.insert(d.send_id.clone());
+                }
+            }
         }
         let inserted = if rows.is_empty() { HashMap::new() } else { chat_logs::insert_many(&mut w.tx, &rows).await? };
-        Ok(Batch { inserted, saves: Vec::new() })
+        let peers: Vec<String> = peers.into_iter().collect();
+        let remarks = conversation::remarks(&mut w.tx, &peers).await?;
+        Ok(Batch { inserted, remarks, saves: Vec::new() })
     }
 
     /// Writes the conversations of a [`Self::batch`] (a few multi-row statements).
@@ -193,7 +203,10 @@ impl Messages {
         c.unread_count += t.unread_added;
         c.max_seq = c.max_seq.max(t.top_seq);
         if let Some((name, face)) = t.peer_profile {
-            c.show_name = conversation::display_name(&mut w.tx, &c.user_id, &name).await?;
+            c.show_name = match batch.as_deref() {
+                Some(b) => b.remarks.get(&c.user_id).cloned().unwrap_or(name),
+                None => conversation::display_name(&mut w.tx, &c.user_id, &name).await?,
+            };
             if !face.is_empty() {
                 c.face_url = face;
             }
