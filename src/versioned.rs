@@ -128,29 +128,35 @@ pub async fn sync<L: VersionedList>(ctx: &SessionContext, list: &L) -> Result<Ou
         ids.extend(deleted.iter().cloned());
         list.local(&mut w.tx, Some(&ids)).await?
     };
+    // Each ID once, as the server's last item of it (a delta lists inserts, then updates).
     let mut new_items: Vec<L::Item> = Vec::new();
-    let mut new_at: HashMap<String, usize> = HashMap::new();
+    let mut updates: Vec<(L::Local, L::Item)> = Vec::new();
+    let mut at: HashMap<String, (bool, usize)> = HashMap::new();
     for item in items {
-        match local.remove(L::id_of(&item)) {
-            // An ID the server names twice (inserted, then updated) is inserted once, as its
-            // last item.
-            None if new_at.contains_key(L::id_of(&item)) => {
-                let at = new_at[L::id_of(&item)];
-                new_items[at] = item;
-            }
-            None => {
-                new_at.insert(L::id_of(&item).to_owned(), new_items.len());
-                new_items.push(item);
-                outcome.inserted += 1;
-            }
-            Some(l) if L::unchanged(&l, &item) => {}
-            Some(l) => {
-                list.update(&mut w, l, item).await?;
-                outcome.updated += 1;
-            }
+        match at.get(L::id_of(&item)) {
+            Some(&(true, i)) => new_items[i] = item,
+            Some(&(false, i)) => updates[i].1 = item,
+            None => match local.remove(L::id_of(&item)) {
+                None => {
+                    at.insert(L::id_of(&item).to_owned(), (true, new_items.len()));
+                    new_items.push(item);
+                }
+                Some(l) => {
+                    at.insert(L::id_of(&item).to_owned(), (false, updates.len()));
+                    updates.push((l, item));
+                }
+            },
         }
     }
+    // New items first, as the server lists them.
+    outcome.inserted += new_items.len();
     list.insert_many(&mut w, new_items).await?;
+    for (l, item) in updates {
+        if !L::unchanged(&l, &item) {
+            list.update(&mut w, l, item).await?;
+            outcome.updated += 1;
+        }
+    }
     // Starting over, what the server no longer lists is gone; otherwise what it says is deleted.
     let gone: Vec<String> = if full {
         let keep: HashSet<&String> = id_list.iter().collect();

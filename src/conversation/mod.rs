@@ -223,11 +223,8 @@ const LOOKUP_CHUNK: usize = 1000;
 
 /// How a user is called in the list: the friend remark when there is one, else `nickname`.
 pub async fn display_name(c: &mut SqliteConnection, user_id: &str, nickname: &str) -> Result<String> {
-    let friend = crate::store::friends::friends(c, Some(&[user_id.to_owned()])).await?.pop();
-    Ok(match friend {
-        Some(f) if !f.remark.is_empty() => f.remark,
-        _ => nickname.to_owned(),
-    })
+    let mut remark = remarks(c, &[user_id.to_owned()]).await?;
+    Ok(remark.remove(user_id).unwrap_or_else(|| nickname.to_owned()))
 }
 
 /// [`display_name`]'s friend remarks for many users: the non-empty remarks, by user ID.

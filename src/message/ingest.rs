@@ -24,6 +24,13 @@ pub fn is_placeholder(data: &MsgData) -> bool {
     data.seq > 0 && data.status == msg_status::HAS_DELETED && data.client_msg_id.is_empty()
 }
 
+/// Whether [`Messages::apply_chat_over`] stores `data` as a message received from someone
+/// else (inserting it first): kept in history, with a seq, not sent by `me`. Placeholders and
+/// online-only messages take other paths, own messages confirm their local copy.
+fn received_from_others(data: &MsgData, me: &str) -> bool {
+    !is_placeholder(data) && data.seq != 0 && options::is_set(&data.options, options::HISTORY) && data.send_id != me
+}
+
 /// `groupAtType` bits: mentioned by ID, and @all.
 const AT_ME: i32 = 1;
 const AT_ALL: i32 = 2;
@@ -34,7 +41,8 @@ const AT_ALL_TAG: &str = "AtAllTag";
 pub struct Batch {
     /// Client IDs stored up front, per conversation.
     inserted: HashMap<String, HashSet<String>>,
-    /// Friend remarks of the batch's single-chat senders (what `display_name` reads).
+    /// The batch's single-chat senders, and their friend remarks (what `display_name` reads).
+    peers: HashSet<String>,
     remarks: HashMap<String, String>,
     /// Conversations to write when the batch finishes, over their stored rows.
     saves: Vec<(Option<ConversationRow>, ConversationRow)>,
@@ -69,9 +77,7 @@ impl Messages {
         let mut peers = HashSet::new();
         for (conversation_id, msgs) in chats.iter_mut() {
             msgs.sort_by_key(|m| m.seq);
-            // The cases apply_chat_over inserts first: kept in history, with a seq, not ours.
-            let others = msgs.iter().filter(|d| !is_placeholder(d) && d.seq != 0 && options::is_set(&d.options, options::HISTORY) && d.send_id != *me);
-            for d in others {
+            for d in msgs.iter().filter(|d| received_from_others(d, me)) {
                 rows.push(to_row(conversation_id, &Message::from_msg_data(d)));
                 if d.session_type == session_type::SINGLE_CHAT {
                     peers.insert(d.send_id.clone());
@@ -79,9 +85,9 @@ impl Messages {
             }
         }
         let inserted = if rows.is_empty() { HashMap::new() } else { chat_logs::insert_many(&mut w.tx, &rows).await? };
-        let peers: Vec<String> = peers.into_iter().collect();
-        let remarks = conversation::remarks(&mut w.tx, &peers).await?;
-        Ok(Batch { inserted, remarks, saves: Vec::new() })
+        let ids: Vec<String> = peers.iter().cloned().collect();
+        let remarks = conversation::remarks(&mut w.tx, &ids).await?;
+        Ok(Batch { inserted, peers, remarks, saves: Vec::new() })
     }
 
     /// Writes the conversations of a [`Self::batch`] (a few multi-row statements).
@@ -151,6 +157,7 @@ impl Messages {
                     continue;
                 }
             } else if inserted.remove(&message.client_msg_id) || chat_logs::insert(&mut w.tx, &row).await? {
+                // (`received_from_others` names this branch for `batch`.)
                 if options::is_set(&data.options, options::UNREAD_COUNT) && message.seq > counted {
                     t.unread_added += 1;
                 }
@@ -204,8 +211,8 @@ impl Messages {
         c.max_seq = c.max_seq.max(t.top_seq);
         if let Some((name, face)) = t.peer_profile {
             c.show_name = match batch.as_deref() {
-                Some(b) => b.remarks.get(&c.user_id).cloned().unwrap_or(name),
-                None => conversation::display_name(&mut w.tx, &c.user_id, &name).await?,
+                Some(b) if b.peers.contains(&c.user_id) => b.remarks.get(&c.user_id).cloned().unwrap_or(name),
+                _ => conversation::display_name(&mut w.tx, &c.user_id, &name).await?,
             };
             if !face.is_empty() {
                 c.face_url = face;

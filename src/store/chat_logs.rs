@@ -40,36 +40,7 @@ fn like_pattern(keyword: &str) -> String {
 
 /// Inserts `m` unless a message with its client ID exists; returns whether it was inserted.
 pub async fn insert(c: &mut SqliteConnection, m: &ChatLogRow) -> Result<bool> {
-    let done = sqlx::query(
-        "INSERT OR IGNORE INTO local_chat_logs (conversation_id, client_msg_id, server_msg_id, send_id, recv_id, group_id,
-           sender_platform_id, sender_nickname, sender_face_url, session_type, msg_from, content_type, content, is_read,
-           status, seq, send_time, create_time, attached_info, ex, local_ex)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&m.conversation_id)
-    .bind(&m.client_msg_id)
-    .bind(&m.server_msg_id)
-    .bind(&m.send_id)
-    .bind(&m.recv_id)
-    .bind(&m.group_id)
-    .bind(m.sender_platform_id)
-    .bind(&m.sender_nickname)
-    .bind(&m.sender_face_url)
-    .bind(m.session_type)
-    .bind(m.msg_from)
-    .bind(m.content_type)
-    .bind(&m.content)
-    .bind(m.is_read)
-    .bind(m.status)
-    .bind(m.seq)
-    .bind(m.send_time)
-    .bind(m.create_time)
-    .bind(&m.attached_info)
-    .bind(&m.ex)
-    .bind(&m.local_ex)
-    .execute(c)
-    .await?;
-    Ok(done.rows_affected() == 1)
+    Ok(!insert_many(c, std::slice::from_ref(m)).await?.is_empty())
 }
 
 /// [`insert`] for many messages, a few hundred per statement; returns the client IDs that were
