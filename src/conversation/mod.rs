@@ -133,7 +133,7 @@ pub async fn save_over(w: &mut Write, before: Option<ConversationRow>, row: Conv
 /// [`save_over`] for many conversations (each once), written in a few multi-row statements.
 pub async fn save_over_many(w: &mut Write, saves: Vec<(Option<ConversationRow>, ConversationRow)>) -> Result<()> {
     let saves: Vec<_> = saves.into_iter().filter(|(before, row)| before.as_ref() != Some(row)).collect();
-    let rows: Vec<ConversationRow> = saves.iter().map(|(_, row)| row.clone()).collect();
+    let rows: Vec<&ConversationRow> = saves.iter().map(|(_, row)| row).collect();
     store::put_many(&mut w.tx, &rows).await?;
     for (before, row) in saves {
         report(w, before, row);
@@ -217,6 +217,9 @@ pub async fn new_rows(c: &mut SqliteConnection, wanted: &[(String, i32, String)]
         })
         .collect())
 }
+
+/// Conversations per [`save_over_many`] where a caller has thousands.
+pub const SAVE_CHUNK: usize = 500;
 
 /// IDs per `IN (…)` lookup of [`new_rows`].
 const LOOKUP_CHUNK: usize = 1000;
@@ -651,22 +654,26 @@ impl crate::versioned::VersionedList for Conversations {
     /// A first sync brings every conversation: their rows are made and written in a few
     /// statements, not two or three each.
     async fn insert_many(&self, w: &mut Write, items: Vec<wire::Conversation>) -> Result<()> {
-        let wanted: Vec<(String, i32, String)> = items
-            .iter()
-            .map(|i| {
-                let peer = if i.conversation_type == session_type::SINGLE_CHAT { &i.user_id } else { &i.group_id };
-                (i.conversation_id.clone(), i.conversation_type, peer.clone())
-            })
-            .collect();
-        let rows = new_rows(&mut w.tx, &wanted).await?;
-        let mut saves = Vec::with_capacity(rows.len());
-        for (mut c, item) in rows.into_iter().zip(&items) {
-            apply_server_settings(&mut c, item);
-            self.name_later(w, &c);
-            // Read in this write by the syncer: there is no row yet.
-            saves.push((None, c));
+        // A bounded number of rows at a time (ten thousand conversations make tens of MB).
+        for items in items.chunks(SAVE_CHUNK) {
+            let wanted: Vec<(String, i32, String)> = items
+                .iter()
+                .map(|i| {
+                    let peer = if i.conversation_type == session_type::SINGLE_CHAT { &i.user_id } else { &i.group_id };
+                    (i.conversation_id.clone(), i.conversation_type, peer.clone())
+                })
+                .collect();
+            let rows = new_rows(&mut w.tx, &wanted).await?;
+            let mut saves = Vec::with_capacity(rows.len());
+            for (mut c, item) in rows.into_iter().zip(items) {
+                apply_server_settings(&mut c, item);
+                self.name_later(w, &c);
+                // Read in this write by the syncer: there is no row yet.
+                saves.push((None, c));
+            }
+            save_over_many(w, saves).await?;
         }
-        save_over_many(w, saves).await
+        Ok(())
     }
 
     async fn update(&self, w: &mut Write, local: ConversationRow, item: wire::Conversation) -> Result<()> {

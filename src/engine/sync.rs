@@ -22,7 +22,7 @@ use openim_wire::pb::sdkws::{GetMaxSeqReq, GetMaxSeqResp, MsgData, PullMessageBy
 
 use super::router::Router;
 use crate::context::SessionContext;
-use crate::conversation::{Conversations, save_over_many};
+use crate::conversation::{Conversations, SAVE_CHUNK, save_over_many};
 use crate::friend::Friends;
 use crate::group::Groups;
 use crate::error::Result;
@@ -265,6 +265,9 @@ impl MsgSyncer {
             c.max_seq = c.max_seq.max(seqs.max_seq);
             c.unread_count = ((seqs.max_seq - seqs.has_read_seq).max(0) + newer) as i32;
             saves.push((Some(before), c));
+            if saves.len() == SAVE_CHUNK {
+                save_over_many(&mut w, std::mem::take(&mut saves)).await?;
+            }
         }
         save_over_many(&mut w, saves).await?;
         self.ctx.commit(w).await

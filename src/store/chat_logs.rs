@@ -79,7 +79,9 @@ pub async fn insert_many(c: &mut SqliteConnection, rows: &[ChatLogRow]) -> Resul
         });
         // RETURNING names only the rows that went in (not those OR IGNORE skipped).
         q.push(" RETURNING conversation_id, client_msg_id");
-        let done: Vec<(String, String)> = q.build_query_as().fetch_all(&mut *c).await?;
+        // Kept prepared only for one row (the common case); a statement of hundreds of rows is
+        // large, and its row count rarely repeats.
+        let done: Vec<(String, String)> = q.build_query_as().persistent(chunk.len() == 1).fetch_all(&mut *c).await?;
         for (conversation_id, client_msg_id) in done {
             inserted.entry(conversation_id).or_default().insert(client_msg_id);
         }

@@ -44,11 +44,11 @@ pub async fn page(c: &mut SqliteConnection, offset: i64, limit: i64) -> Result<V
 
 /// Inserts or replaces the whole row.
 pub async fn put(c: &mut SqliteConnection, r: &ConversationRow) -> Result<()> {
-    put_many(c, std::slice::from_ref(r)).await
+    put_many(c, &[r]).await
 }
 
 /// [`put`] for many rows, a few hundred per statement (23 parameters a row).
-pub async fn put_many(c: &mut SqliteConnection, rows: &[ConversationRow]) -> Result<()> {
+pub async fn put_many(c: &mut SqliteConnection, rows: &[&ConversationRow]) -> Result<()> {
     for chunk in rows.chunks(400) {
         let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
             "INSERT OR REPLACE INTO local_conversations (conversation_id, conversation_type, user_id, group_id, show_name, face_url,
@@ -80,7 +80,8 @@ pub async fn put_many(c: &mut SqliteConnection, rows: &[ConversationRow]) -> Res
                 .push_bind(r.msg_destruct_time)
                 .push_bind(r.is_msg_destruct);
         });
-        q.build().execute(&mut *c).await?;
+        // Kept prepared only for one row (see chat_logs::insert_many).
+        q.build().persistent(chunk.len() == 1).execute(&mut *c).await?;
     }
     Ok(())
 }

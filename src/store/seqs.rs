@@ -32,7 +32,8 @@ pub async fn raise_many(c: &mut SqliteConnection, seqs: &[(String, i64)]) -> Res
             row.push_bind(conversation_id).push_bind(*seq);
         });
         q.push(" ON CONFLICT (conversation_id) DO UPDATE SET seq = MAX(seq, excluded.seq)");
-        q.build().execute(&mut *c).await?;
+        // Kept prepared only for one row (see chat_logs::insert_many).
+        q.build().persistent(chunk.len() == 1).execute(&mut *c).await?;
     }
     Ok(())
 }
