@@ -63,6 +63,14 @@ final class FriendTests: XCTestCase {
             if case let .friendInfoChanged(f) = e, f.remark == "Bobby" { return f }
             return nil
         }
+        // A new device's first login pulls bob's message: the chat shows the remark, not the
+        // sender nickname the pulled message carries.
+        _ = try await bob.client.sendMessage(
+            message: try bob.client.createTextMessage(text: "hey"), recvId: "alice", groupId: nil, offlinePushInfo: nil, isOnlineOnly: false)
+        let aliceDesktop = try await FriendUser(server, "alice", platform: 7, register: false)
+        let chat = try await aliceDesktop.client.getOneConversation(sessionType: .single, sourceId: "bob")
+        XCTAssertEqual(chat.showName, "Bobby")
+        XCTAssertEqual(chat.latestMsg?.senderNickname, "bob nick")
 
         try await alice.client.addBlack(userId: "bob", ex: "")
         _ = try await aliceTablet.friends.wait("on_black_added") { e -> BlackInfo? in

@@ -69,6 +69,13 @@ class FriendTest {
             alice.client.setFriendRemark("bob", "Bobby")
             val changed = aliceTablet.awaitFriend("the remark") { (it as? FriendEvent.FriendInfoChanged)?.friend?.takeIf { f -> f.remark == "Bobby" } }
             assertEquals("bob", changed.friendUserId)
+            // A new device's first login pulls bob's message: the chat shows the remark, not
+            // the sender nickname the pulled message carries.
+            bob.client.sendMessage(bob.client.createTextMessage("hey"), "alice", null, null, false)
+            val aliceDesktop = FriendUser(server, "alice", platform = 7, register = false)
+            val chat = aliceDesktop.client.getOneConversation(SessionType.SINGLE, "bob")
+            assertEquals("Bobby", chat.showName)
+            assertEquals("bob nick", chat.latestMsg?.senderNickname)
 
             alice.client.addBlack("bob", "")
             aliceTablet.awaitFriend("on_black_added") { (it as? FriendEvent.BlackAdded)?.black }
