@@ -71,7 +71,8 @@ pub trait VersionedList: Send + Sync {
     async fn local(&self, c: &mut SqliteConnection, ids: Option<&[String]>) -> Result<HashMap<String, Self::Local>>;
     fn unchanged(local: &Self::Local, item: &Self::Item) -> bool;
     async fn insert(&self, w: &mut Write, item: Self::Item) -> Result<()>;
-    /// Items not held locally (each ID once), after the updates of the same sync.
+    /// Items not held locally (each ID once, in the server's order), before the updates of the
+    /// same sync.
     async fn insert_many(&self, w: &mut Write, items: Vec<Self::Item>) -> Result<()> {
         for item in items {
             self.insert(w, item).await?;

@@ -47,8 +47,7 @@ pub async fn insert(c: &mut SqliteConnection, m: &ChatLogRow) -> Result<bool> {
 /// inserted, per conversation (a row whose client ID exists, or repeats one before it, is not).
 pub async fn insert_many(c: &mut SqliteConnection, rows: &[ChatLogRow]) -> Result<HashMap<String, HashSet<String>>> {
     let mut inserted: HashMap<String, HashSet<String>> = HashMap::new();
-    // 21 parameters a row, well below SQLite's 32 766.
-    for chunk in rows.chunks(400) {
+    for chunk in rows.chunks(super::ROWS_PER_STATEMENT) {
         let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
             "INSERT OR IGNORE INTO local_chat_logs (conversation_id, client_msg_id, server_msg_id, send_id, recv_id, group_id,
                sender_platform_id, sender_nickname, sender_face_url, session_type, msg_from, content_type, content, is_read,
@@ -79,8 +78,7 @@ pub async fn insert_many(c: &mut SqliteConnection, rows: &[ChatLogRow]) -> Resul
         });
         // RETURNING names only the rows that went in (not those OR IGNORE skipped).
         q.push(" RETURNING conversation_id, client_msg_id");
-        // Kept prepared only for one row (the common case); a statement of hundreds of rows is
-        // large, and its row count rarely repeats.
+        // Prepared for one row only (see ROWS_PER_STATEMENT).
         let done: Vec<(String, String)> = q.build_query_as().persistent(chunk.len() == 1).fetch_all(&mut *c).await?;
         for (conversation_id, client_msg_id) in done {
             inserted.entry(conversation_id).or_default().insert(client_msg_id);

@@ -47,9 +47,9 @@ pub async fn put(c: &mut SqliteConnection, r: &ConversationRow) -> Result<()> {
     put_many(c, &[r]).await
 }
 
-/// [`put`] for many rows, a few hundred per statement (23 parameters a row).
+/// [`put`] for many rows, a few hundred per statement.
 pub async fn put_many(c: &mut SqliteConnection, rows: &[&ConversationRow]) -> Result<()> {
-    for chunk in rows.chunks(400) {
+    for chunk in rows.chunks(super::ROWS_PER_STATEMENT) {
         let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
             "INSERT OR REPLACE INTO local_conversations (conversation_id, conversation_type, user_id, group_id, show_name, face_url,
                recv_msg_opt, unread_count, group_at_type, latest_msg, latest_msg_send_time, draft_text, draft_text_time, is_pinned,
@@ -80,7 +80,7 @@ pub async fn put_many(c: &mut SqliteConnection, rows: &[&ConversationRow]) -> Re
                 .push_bind(r.msg_destruct_time)
                 .push_bind(r.is_msg_destruct);
         });
-        // Kept prepared only for one row (see chat_logs::insert_many).
+        // Prepared for one row only (see ROWS_PER_STATEMENT).
         q.build().persistent(chunk.len() == 1).execute(&mut *c).await?;
     }
     Ok(())

@@ -163,6 +163,11 @@ impl Store {
 }
 
 /// `?, ?, …` with `n` placeholders.
+/// Rows per multi-row statement (`INSERT … VALUES (…), (…)`): at most 23 parameters a row keeps
+/// it far below SQLite's limit of 32 766. Such statements are kept prepared only for one row:
+/// one of hundreds of rows is large, and its row count rarely repeats.
+pub(crate) const ROWS_PER_STATEMENT: usize = 400;
+
 pub(crate) fn placeholders(n: usize) -> String {
     vec!["?"; n].join(", ")
 }
