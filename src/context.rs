@@ -182,7 +182,18 @@ impl SessionContext {
 
     /// Opens the session's one write: a transaction plus what to report once it commits.
     pub async fn write(&self) -> Result<Write> {
-        Ok(Write { tx: self.store.begin().await?, out: Outbox::default(), raised: HashMap::new(), confirmed: Vec::new(), after: Vec::new(), then: Vec::new() })
+        self.write_in(self.store.turn().await).await
+    }
+
+    /// The writer's turn: no other write starts until the write opened in it
+    /// ([`Self::write_in`]) ends.
+    pub async fn writer_turn(&self) -> crate::store::WriterTurn {
+        self.store.turn().await
+    }
+
+    /// [`Self::write`] in a turn taken before.
+    pub async fn write_in(&self, turn: crate::store::WriterTurn) -> Result<Write> {
+        Ok(Write { tx: self.store.begin_in(turn).await?, out: Outbox::default(), raised: HashMap::new(), confirmed: Vec::new(), after: Vec::new(), then: Vec::new() })
     }
 
     /// Commits `w`; then mirrors its seqs, wakes senders waiting for theirs, reports its events

@@ -617,6 +617,39 @@ async fn a_failed_message_can_be_sent_again() {
     assert_eq!(err.code(), 10204, "{err:?}");
 }
 
+/// A message created in this session goes out before its local write; sent twice at once, it
+/// still goes out once. A message the app built itself (an ID the session never created) is
+/// claimed before it goes out, and a repeat of it is refused before reaching the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_sent_twice_at_once_goes_out_once() {
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let bob = srv.online("bob").await;
+    let conv = conversation_id::single("alice", "bob");
+    let send = |m: openim_sdk::Message| alice.client.send_message(m, Some("bob".into()), None, None, false);
+
+    let m = alice.client.create_text_message("twice".into()).unwrap();
+    let (a, b) = tokio::join!(send(m.clone()), send(m.clone()));
+    let (sent, refused) = match (a, b) {
+        (Ok(sent), Err(e)) | (Err(e), Ok(sent)) => (sent, e),
+        other => panic!("one send must win, the other be refused: {other:?}"),
+    };
+    assert_eq!((sent.client_msg_id.as_str(), sent.seq, sent.status), (m.client_msg_id.as_str(), 1, MessageStatus::SendSuccess));
+    assert_eq!(refused.code(), 10204, "{refused:?}");
+
+    let mut built = alice.client.create_text_message("built by the app".into()).unwrap();
+    built.client_msg_id = "app-built-id".into();
+    let sent = send(built.clone()).await.unwrap();
+    assert_eq!((sent.client_msg_id.as_str(), sent.seq, sent.status), ("app-built-id", 2, MessageStatus::SendSuccess));
+    assert_eq!(send(built).await.unwrap_err().code(), 10204);
+
+    // Had the server stored either twice, bob would hear of a seq between them.
+    let got = bob.events.wait_new_messages(2).await;
+    assert_eq!(got.iter().map(|m| (m.seq, text(m))).collect::<Vec<_>>(), vec![(1, "twice".into()), (2, "built by the app".into())]);
+    let history = alice.client.get_advanced_history_message_list(conv, None, 20).await.unwrap();
+    assert_eq!(history.messages.iter().map(|m| (m.seq, m.status)).collect::<Vec<_>>(), vec![(1, MessageStatus::SendSuccess), (2, MessageStatus::SendSuccess)]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn messages_left_sending_fail_at_the_next_login() {
     let srv = TestServer::start().await;

@@ -40,8 +40,10 @@ impl Messages {
             .ok_or_else(|| OpenIMError::invalid_argument("this content cannot be sent by a client"))?;
         let me = self.ctx.self_info();
         let now = now_ms();
+        let client_msg_id = new_client_msg_id(&self.ctx.user_id);
+        self.note_fresh(&client_msg_id);
         Ok(Message {
-            client_msg_id: new_client_msg_id(&self.ctx.user_id),
+            client_msg_id,
             conversation_id: String::new(),
             server_msg_id: String::new(),
             create_time: now,

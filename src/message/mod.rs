@@ -10,7 +10,8 @@ mod operations;
 mod search;
 mod send;
 
-use std::sync::Arc;
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
 
 pub use create::CardInfo;
 pub use history::HistoryPage;
@@ -22,15 +23,40 @@ use crate::conversation::Conversations;
 use crate::model::{Message, MessageContent, MessageStatus};
 use crate::store::rows::ChatLogRow;
 
+/// How many created, not yet sent client IDs [`Messages`] remembers (the oldest are forgotten:
+/// their send only takes the longer way).
+const FRESH_KEPT: usize = 256;
+
 #[derive(Clone)]
 pub struct Messages {
     ctx: Arc<SessionContext>,
     conversations: Conversations,
+    /// Client IDs created in this session and not yet handed to `send`, oldest first: no
+    /// stored message can carry one, so their first send goes out before its local write.
+    fresh: Arc<Mutex<VecDeque<String>>>,
 }
 
 impl Messages {
     pub fn new(ctx: Arc<SessionContext>, conversations: Conversations) -> Self {
-        Self { ctx, conversations }
+        Self { ctx, conversations, fresh: Arc::default() }
+    }
+
+    fn note_fresh(&self, client_msg_id: &str) {
+        let mut fresh = self.fresh.lock().expect("fresh IDs lock");
+        if fresh.len() == FRESH_KEPT {
+            fresh.pop_front();
+        }
+        fresh.push_back(client_msg_id.to_owned());
+    }
+
+    /// Whether `client_msg_id` was created here and never sent; it no longer is after this.
+    fn take_fresh(&self, client_msg_id: &str) -> bool {
+        let mut fresh = self.fresh.lock().expect("fresh IDs lock");
+        // Newest first: a message is usually sent right after it is created.
+        match fresh.iter().rposition(|id| id == client_msg_id) {
+            Some(i) => fresh.remove(i).is_some(),
+            None => false,
+        }
     }
 }
 

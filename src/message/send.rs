@@ -1,5 +1,6 @@
 //! Sending: the message is checked against the gateway's frame limit, stored locally (status
-//! sending) in a write that is still finishing while request 1003 travels, and done when the
+//! sending) in a write that is still finishing while request 1003 travels (a message created in
+//! this session and never sent goes out before that write starts), and done when the
 //! sender-sync copy (which brings the seq) or, failing that, the reply arrives. A failure marks
 //! it failed only while nothing confirmed it: a confirmed message is never turned back into a
 //! failed one, and a failed message the server did store is confirmed when its copy arrives.
@@ -129,19 +130,33 @@ impl Messages {
         let conversation_id = target.conversation_id.clone();
         let client_msg_id = message.client_msg_id.clone();
         let mut seq_rx = self.ctx.wait_for_seq(&client_msg_id);
-        let w = match self.claim_outgoing(&target, &message).await {
-            Ok(w) => w,
-            Err(e) => {
-                self.ctx.forget_seq_waiter(&client_msg_id);
-                return Err(e);
-            }
-        };
-        // The request travels while the write that claimed the message finishes: the server's
-        // copy of it cannot be applied before that write commits (one writer), so the copy
-        // always finds the stored message. The copy (pushed before the reply) brings the seq;
-        // only when it does not come does the reply mark the message sent.
+        // The writer's turn comes first: the server's copy of the message (pushed before the
+        // reply, it brings the seq) cannot be applied before the write that stores the message
+        // commits, so the copy always finds it. Only when the copy does not come does the
+        // reply mark the message sent.
+        let turn = self.ctx.writer_turn().await;
         let request = self.ctx.conn.request_encoded::<SendMsgResp>(req::SEND_MSG, data);
-        let (stored, reply) = tokio::join!(self.finish_outgoing(w, &target, &message), request);
+        let (stored, reply) = if self.take_fresh(&client_msg_id) {
+            // Created here and never sent: nothing stored can carry its ID, so the request goes
+            // out at once (polled first) and travels while the message is stored.
+            let store = async {
+                let w = self.claim_outgoing(turn, &target, &message).await?;
+                self.finish_outgoing(w, &target, &message).await
+            };
+            let (reply, stored) = tokio::join!(request, store);
+            (stored, reply)
+        } else {
+            // A retry, or a message the app built: its ID is claimed before anything goes out,
+            // and the request travels while the claiming write finishes.
+            let w = match self.claim_outgoing(turn, &target, &message).await {
+                Ok(w) => w,
+                Err(e) => {
+                    self.ctx.forget_seq_waiter(&client_msg_id);
+                    return Err(e);
+                }
+            };
+            tokio::join!(self.finish_outgoing(w, &target, &message), request)
+        };
         if let Err(e) = stored {
             // Not stored, whatever the server did: a copy that comes comes in as new.
             self.ctx.forget_seq_waiter(&client_msg_id);
@@ -178,12 +193,12 @@ impl Messages {
         stored.map(from_row).ok_or_else(|| OpenIMError::internal("the sent message vanished from the local store"))
     }
 
-    /// Opens the write that stores an outgoing message and claims its client ID: a new message
-    /// is inserted (status sending), a failed one that never got a seq is re-armed; any other
-    /// message with that ID is refused before anything goes out.
-    async fn claim_outgoing(&self, target: &Target, message: &Message) -> Result<crate::context::Write> {
+    /// Opens the write that stores an outgoing message (in `turn`) and claims its client ID: a
+    /// new message is inserted (status sending), a failed one that never got a seq is re-armed;
+    /// any other message with that ID is refused.
+    async fn claim_outgoing(&self, turn: crate::store::WriterTurn, target: &Target, message: &Message) -> Result<crate::context::Write> {
         let id = &target.conversation_id;
-        let mut w = self.ctx.write().await?;
+        let mut w = self.ctx.write_in(turn).await?;
         if !chat_logs::insert(&mut w.tx, &to_row(id, message)).await? {
             match chat_logs::get(&mut w.tx, id, &message.client_msg_id).await? {
                 Some(existing) if existing.status == MessageStatus::SendFailed.code() && existing.seq == 0 => {

@@ -49,6 +49,9 @@ pub struct Store {
     path: PathBuf,
 }
 
+/// The turn of the one writer ([`Store::turn`]).
+pub struct WriterTurn(tokio::sync::OwnedMutexGuard<()>);
+
 /// The write transaction. Dropping it without [`Tx::commit`] rolls everything back.
 pub struct Tx {
     inner: sqlx::Transaction<'static, Sqlite>,
@@ -146,9 +149,19 @@ impl Store {
 
     /// The write transaction; waits while another holder has it.
     pub async fn begin(&self) -> Result<Tx> {
-        let writer = self.writer.clone().lock_owned().await;
+        self.begin_in(self.turn().await).await
+    }
+
+    /// The writer's turn without its transaction: whoever holds it is the next writer, and
+    /// no other write starts until the transaction begun in it ([`Self::begin_in`]) ends.
+    pub async fn turn(&self) -> WriterTurn {
+        WriterTurn(self.writer.clone().lock_owned().await)
+    }
+
+    /// The write transaction, in a turn taken before.
+    pub async fn begin_in(&self, turn: WriterTurn) -> Result<Tx> {
         let inner = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        Ok(Tx { inner, _writer: writer })
+        Ok(Tx { inner, _writer: turn.0 })
     }
 
     /// A read connection (committed data only).

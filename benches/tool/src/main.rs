@@ -371,8 +371,22 @@ async fn phase_send(env: &Env, sizes: &Sizes, report: &mut Report) -> anyhow::Re
         Some(("raw client's send through devserver + 2 bare SQLite write transactions, p50s", least)));
     report.add("send", "send_message → ack, p99", pct(&mut send, 0.99), "ms", Some(("raw WebSocket echo, p99", pct(&mut raw, 0.99))));
     report.add("send", "delivery: send start → recipient's listener, p50", pct(&mut delivery, 0.5), "ms", Some(("gzip echo, p50", gz50)));
-    alice.logout().await?;
+
+    // As the raw client's floor was taken: nobody receives in this process (bob is offline),
+    // so the sender shares the two cores with devserver only.
     bob.logout().await?;
+    let progress = bar(sizes.sends as u64, "send_message to an offline recipient");
+    let mut alone = Vec::with_capacity(sizes.sends);
+    for i in 0..sizes.sends {
+        let m = alice.create_text_message(format!("benchmark message {i} (offline)"))?;
+        let t = Instant::now();
+        alice.send_message(m, Some("bob".into()), None, None, false).await?;
+        alone.push(t.elapsed());
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    report.add("send", "send_message → ack, p50, recipient offline", pct(&mut alone, 0.5), "ms", Some(("raw client: send request → devserver's reply, p50", pct(&mut through_server, 0.5))));
+    alice.logout().await?;
     Ok(())
 }
 

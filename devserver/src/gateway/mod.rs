@@ -42,7 +42,12 @@ async fn upgrade(
     };
     let checked = check_token(&state, &args).await;
     let ws = match ws {
-        Ok(ws) => ws.max_message_size(defaults::GATEWAY_MAX_CLIENT_FRAME).max_frame_size(defaults::GATEWAY_MAX_CLIENT_FRAME),
+        // A client frame is at most 51 200 bytes; tungstenite zeroes the free part of its read
+        // buffer before every read, and keeps it per connection (128 KiB by default).
+        Ok(ws) => ws
+            .max_message_size(defaults::GATEWAY_MAX_CLIENT_FRAME)
+            .max_frame_size(defaults::GATEWAY_MAX_CLIENT_FRAME)
+            .read_buffer_size(16 * 1024),
         Err(rejection) => {
             return match checked {
                 Err(e) => error_response(&e),

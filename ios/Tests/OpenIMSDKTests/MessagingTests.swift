@@ -153,6 +153,39 @@ final class MessagingTests: XCTestCase {
         guard case .revoked = page.messages[0].content else { return XCTFail("\(page.messages[0].content)") }
     }
 
+    /// A message sent twice at once goes out once; a message the app built itself is sent once
+    /// too, and its repeat refused (10204).
+    func testAMessageSentTwiceAtOnceGoesOutOnce() async throws {
+        let server = try DevServer()
+        let alice = try await OnlineUser(server, "alice")
+        let bob = try await OnlineUser(server, "bob")
+        let m = try alice.client.createTextMessage(text: "twice")
+        let client = alice.client
+        @Sendable func attempt(_ m: Message) async -> Result<Message, Error> {
+            do { return .success(try await client.sendMessage(message: m, recvId: "bob", groupId: nil, offlinePushInfo: nil, isOnlineOnly: false)) }
+            catch { return .failure(error) }
+        }
+        async let first = attempt(m)
+        async let second = attempt(m)
+        let attempts = await [first, second]
+        let sent = attempts.compactMap { try? $0.get() }
+        XCTAssertEqual(sent.count, 1, "one send must win: \(attempts)")
+        XCTAssertEqual(sent.first?.seq, 1)
+        for case let .failure(error) in attempts {
+            XCTAssertEqual((error as? OpenIMError)?.code, 10204, "\(error)")
+        }
+
+        let made = try alice.client.createTextMessage(text: "built by the app")
+        let built = { (m: Message) in Message(clientMsgId: "app-built-id", conversationId: m.conversationId, serverMsgId: m.serverMsgId, createTime: m.createTime, sendTime: m.sendTime, sessionType: m.sessionType, sendId: m.sendId, recvId: m.recvId, groupId: m.groupId, msgFrom: m.msgFrom, contentType: m.contentType, senderPlatformId: m.senderPlatformId, senderNickname: m.senderNickname, senderFaceUrl: m.senderFaceUrl, seq: m.seq, isRead: m.isRead, status: m.status, attachedInfo: m.attachedInfo, ex: m.ex, localEx: m.localEx, content: m.content) }(made)
+        let builtSent = try await attempt(built).get()
+        XCTAssertEqual(builtSent.seq, 2)
+        guard case let .failure(again) = await attempt(built) else { return XCTFail("a repeat must be refused") }
+        XCTAssertEqual((again as? OpenIMError)?.code, 10204, "\(again)")
+        // Had the server stored "twice" twice, the next message would have seq 3.
+        let (once, next) = (try await bob.awaitText("twice"), try await bob.awaitText("built by the app"))
+        XCTAssertEqual([once.seq, next.seq], [1, 2])
+    }
+
     func testWrongSendArgumentsAreTypedErrors() async throws {
         let server = try DevServer()
         let alice = try await OnlineUser(server, "alice")

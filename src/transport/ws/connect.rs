@@ -59,11 +59,17 @@ pub fn connect_url(config: &WsConfig) -> url::Url {
     url
 }
 
+/// Bytes read from the socket at a time.
+const READ_BUFFER: usize = 16 * 1024;
+
 /// Connects and waits for the handshake verdict. On success returns the socket and, when the
 /// server sent a data frame before any verdict, that frame.
 pub async fn connect(config: &WsConfig) -> Result<(Socket, Option<Message>), ConnectError> {
     let url = connect_url(config);
-    let ws_config = WebSocketConfig::default().max_message_size(Some(MAX_FRAME)).max_frame_size(Some(MAX_FRAME));
+    // tungstenite zeroes the free part of its read buffer before every read: its 128 KiB
+    // default cost microseconds per received frame (a large frame just takes more reads).
+    let ws_config =
+        WebSocketConfig::default().max_message_size(Some(MAX_FRAME)).max_frame_size(Some(MAX_FRAME)).read_buffer_size(READ_BUFFER);
     let dialled =
         tokio::time::timeout(HANDSHAKE_TIMEOUT, tokio_tungstenite::connect_async_with_config(url.as_str(), Some(ws_config), true))
             .await;

@@ -1,5 +1,6 @@
 package io.openim.sdk
 
+import kotlinx.coroutines.async
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
 import org.junit.jupiter.api.Assertions.assertEquals
@@ -135,6 +136,31 @@ class MessagingTest {
             assertEquals("alice", revoked.revoked.revokerId)
             val page = bob.client.getAdvancedHistoryMessageList(conversation, null, 10)
             assertTrue(page.messages[0].content is MessageContent.Revoked, "${page.messages[0].content}")
+        }
+    }
+
+    /** A message sent twice at once goes out once; a message the app built itself is sent
+     *  once too, and its repeat refused (10204). */
+    @Test
+    fun aMessageSentTwiceAtOnceGoesOutOnce(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = OnlineUser(server, "alice")
+            val bob = OnlineUser(server, "bob")
+            val m = alice.client.createTextMessage("twice")
+            val attempts = List(2) { async { runCatching { alice.client.sendMessage(m, "bob", null, null, false) } } }.map { it.await() }
+            val sent = attempts.mapNotNull { it.getOrNull() }
+            assertEquals(1, sent.size, "one send must win: $attempts")
+            assertEquals(1L, sent[0].seq)
+            val refused = attempts.firstNotNullOf { it.exceptionOrNull() }
+            assertEquals(10204, (refused as OpenImException.InvalidArgument).code)
+
+            val built = alice.client.createTextMessage("built by the app").copy(clientMsgId = "app-built-id")
+            assertEquals(2L, alice.client.sendMessage(built, "bob", null, null, false).seq)
+            val again = expectThrows<OpenImException.InvalidArgument> { alice.client.sendMessage(built, "bob", null, null, false) }
+            assertEquals(10204, again.code)
+            // Had the server stored "twice" twice, the next message would have seq 3.
+            assertEquals(1L, bob.awaitText("twice").seq)
+            assertEquals(2L, bob.awaitText("built by the app").seq)
         }
     }
 
