@@ -219,6 +219,13 @@ async fn changes_while_offline_arrive_at_the_next_login_and_a_new_version_id_res
     let tablet_dir = tempfile::tempdir().unwrap();
     let tablet = srv.online_with("alice", tablet_token, platform::IPAD, tablet_dir).await;
     seen(&tablet, "bob on the tablet", |e| matches!(e, Ev::FriendAdded(f) if f.friend_user_id == "bob").then_some(())).await;
+    // Carol, not yet a friend, writes first: the tablet has her chat under her nickname.
+    let hi = carol.client.create_text_message("hi alice".into()).unwrap();
+    carol.client.send_message(hi, Some("alice".into()), None, None, false).await.unwrap();
+    tablet.events.wait_until("carol's message", |ev| ev.iter().any(|e| matches!(e, Ev::NewMsg(m) if m.send_id == "carol"))).await;
+    let carol_chat = openim_wire::conversation_id::single("alice", "carol");
+    let chat_name = |list: Vec<openim_sdk::Conversation>| list.into_iter().find(|c| c.conversation_id == carol_chat).map(|c| c.show_name);
+    assert_eq!(chat_name(tablet.client.get_all_conversation_list().await.unwrap()).as_deref(), Some("carol nick"));
     tablet.client.logout().await.unwrap();
     let Online { client: tablet_client, conn: tablet_conn, dir: tablet_dir, .. } = tablet;
 
@@ -245,6 +252,8 @@ async fn changes_while_offline_arrive_at_the_next_login_and_a_new_version_id_res
     // Dave came and went while the tablet was away: no event about him, bob untouched.
     assert!(got.iter().all(|e| !matches!(e, Ev::FriendAdded(f) | Ev::FriendDeleted(f) | Ev::FriendChanged(f) if f.friend_user_id != "carol")), "{got:#?}");
     assert_eq!(friend_ids(&tablet_client.get_friend_list(false).await.unwrap()), ["bob", "carol"]);
+    // Carol's chat, stored before she was a friend, now carries the remark.
+    assert_eq!(chat_name(tablet_client.get_all_conversation_list().await.unwrap()).as_deref(), Some("Caz"));
 
     // The server starts alice's friend log over: the next sync is full, and reports only the
     // friend that really changed.

@@ -396,24 +396,33 @@ impl Conversations {
 
     /// Names the single chat with `user_id` (when there is one) `name` with face `face`.
     pub async fn rename_single(&self, w: &mut Write, user_id: &str, name: &str, face: &str) -> Result<()> {
-        let id = conversation_id::single(&self.ctx.user_id, user_id);
-        let Some(mut c) = store::get(&mut w.tx, &id).await? else { return Ok(()) };
-        if !name.is_empty() {
-            c.show_name = name.to_owned();
-        }
-        c.face_url = face.to_owned();
-        save(w, c).await
+        self.rename(w, vec![(conversation_id::single(&self.ctx.user_id, user_id), name, face)]).await
     }
 
     /// Names the chat of a group after it (no change for a group without a chat yet).
     pub async fn rename_group(&self, w: &mut Write, group_id: &str, name: &str, face: &str) -> Result<()> {
-        let id = conversation_id::group(group_id);
-        let Some(mut c) = store::get(&mut w.tx, &id).await? else { return Ok(()) };
-        if !name.is_empty() {
-            c.show_name = name.to_owned();
+        self.rename(w, vec![(conversation_id::group(group_id), name, face)]).await
+    }
+
+    /// Gives existing conversations (each listed once) a name (kept when empty) and a face,
+    /// reading and writing them a few hundred per statement.
+    pub async fn rename(&self, w: &mut Write, names: Vec<(String, &str, &str)>) -> Result<()> {
+        let mut saves = Vec::new();
+        for chunk in names.chunks(LOOKUP_CHUNK) {
+            let ids: Vec<String> = chunk.iter().map(|(id, _, _)| id.clone()).collect();
+            let mut stored: HashMap<String, ConversationRow> =
+                store::get_many(&mut w.tx, &ids).await?.into_iter().map(|c| (c.conversation_id.clone(), c)).collect();
+            for (id, name, face) in chunk {
+                let Some(before) = stored.remove(id) else { continue };
+                let mut c = before.clone();
+                if !name.is_empty() {
+                    c.show_name = (*name).to_owned();
+                }
+                c.face_url = (*face).to_owned();
+                saves.push((Some(before), c));
+            }
         }
-        c.face_url = face.to_owned();
-        save(w, c).await
+        save_over_many(w, saves).await
     }
 
     /// Fetches the profiles of `user_ids` in a session task, then names their single chats.

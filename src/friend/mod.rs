@@ -13,6 +13,7 @@ use openim_wire::api::conversation::RequestPagination;
 use openim_wire::api::friend as wire;
 use openim_wire::api::{Empty, path};
 use openim_wire::constant::content_type as ct;
+use openim_wire::conversation_id;
 use openim_wire::elem::{FriendApplicationTips, FriendsInfoUpdateTips, FromToTips, UserInfoUpdatedTips};
 use openim_wire::pb::sdkws::MsgData;
 use sqlx::SqliteConnection;
@@ -411,9 +412,13 @@ impl Friends {
 
     /// The single chat with a friend shows the friend's remark (or nickname) and face.
     async fn name_conversation(&self, w: &mut Write, f: &FriendRow) -> Result<()> {
-        let name = if f.remark.is_empty() { &f.nickname } else { &f.remark };
-        self.conversations.rename_single(w, &f.friend_user_id, name, &f.face_url).await
+        self.conversations.rename_single(w, &f.friend_user_id, chat_name(f), &f.face_url).await
     }
+}
+
+/// What a friend's chat is called: the remark, else the nickname.
+fn chat_name(f: &FriendRow) -> &str {
+    if f.remark.is_empty() { &f.nickname } else { &f.remark }
 }
 
 /// The friend list on the versioned syncer.
@@ -464,6 +469,23 @@ impl VersionedList for Friends {
         store::put_friend(&mut w.tx, &row).await?;
         self.name_conversation(w, &row).await?;
         w.push(Event::Friend(FriendEvent::FriendAdded(friend_of(row))));
+        Ok(())
+    }
+
+    /// A first sync brings a thousand friends: stored and their chats named a few hundred per
+    /// statement.
+    async fn insert_many(&self, w: &mut Write, items: Vec<wire::FriendInfo>) -> Result<()> {
+        let me = self.me();
+        let rows: Vec<FriendRow> = items.iter().map(|item| friend_row(&me, item)).collect();
+        store::put_friends(&mut w.tx, &rows.iter().collect::<Vec<_>>()).await?;
+        let names = rows
+            .iter()
+            .map(|f| (conversation_id::single(&me, &f.friend_user_id), chat_name(f), f.face_url.as_str()))
+            .collect();
+        self.conversations.rename(w, names).await?;
+        for row in rows {
+            w.push(Event::Friend(FriendEvent::FriendAdded(friend_of(row))));
+        }
         Ok(())
     }
 

@@ -17,6 +17,7 @@ use openim_wire::api::conversation::RequestPagination;
 use openim_wire::api::group as wire;
 use openim_wire::api::{Empty, path};
 use openim_wire::constant::content_type as ct;
+use openim_wire::conversation_id;
 use openim_wire::constant::group as g;
 use openim_wire::elem::GroupTips;
 use openim_wire::errcode;
@@ -744,6 +745,18 @@ impl VersionedList for Groups {
         Ok(())
     }
 
+    /// Groups stored and their chats named a few hundred per statement.
+    async fn insert_many(&self, w: &mut Write, items: Vec<wire::GroupInfo>) -> Result<()> {
+        let rows: Vec<GroupRow> = items.iter().map(group_row).collect();
+        store::put_groups(&mut w.tx, &rows.iter().collect::<Vec<_>>()).await?;
+        let names = rows.iter().map(|g| (conversation_id::group(&g.group_id), g.name.as_str(), g.face_url.as_str())).collect();
+        self.conversations.rename(w, names).await?;
+        for row in rows {
+            w.push(Event::Group(GroupEvent::JoinedGroupAdded(group_of(row))));
+        }
+        Ok(())
+    }
+
     async fn update(&self, w: &mut Write, local: GroupRow, item: wire::GroupInfo) -> Result<()> {
         let row = GroupRow { attached_info: local.attached_info, ..group_row(&item) };
         store::put_group(&mut w.tx, &row).await?;
@@ -842,6 +855,18 @@ impl VersionedList for MemberList {
         store::put_member(&mut w.tx, &row).await?;
         if !self.quiet() {
             w.push(Event::Group(GroupEvent::GroupMemberAdded(member_of(row))));
+        }
+        Ok(())
+    }
+
+    /// A group's members stored a few hundred per statement.
+    async fn insert_many(&self, w: &mut Write, items: Vec<wire::GroupMemberFullInfo>) -> Result<()> {
+        let rows: Vec<GroupMemberRow> = items.iter().map(member_row).collect();
+        store::put_members(&mut w.tx, &rows.iter().collect::<Vec<_>>()).await?;
+        if !self.quiet() {
+            for row in rows {
+                w.push(Event::Group(GroupEvent::GroupMemberAdded(member_of(row))));
+            }
         }
         Ok(())
     }

@@ -129,33 +129,31 @@ impl Messages {
 
         let conversation_id = target.conversation_id.clone();
         let client_msg_id = message.client_msg_id.clone();
-        let mut seq_rx = self.ctx.wait_for_seq(&client_msg_id);
         // The writer's turn comes first: the server's copy of the message (pushed before the
         // reply, it brings the seq) cannot be applied before the write that stores the message
         // commits, so the copy always finds it. Only when the copy does not come does the
-        // reply mark the message sent.
+        // reply mark the message sent. The sender waits for the copy only once the client ID is
+        // its own: a second send of the same message (refused) must not take the first one's
+        // confirmation.
         let turn = self.ctx.writer_turn().await;
         let request = self.ctx.conn.request_encoded::<SendMsgResp>(req::SEND_MSG, data);
-        let (stored, reply) = if self.take_fresh(&client_msg_id) {
+        let (mut seq_rx, stored, reply) = if self.take_fresh(&client_msg_id) {
             // Created here and never sent: nothing stored can carry its ID, so the request goes
             // out at once (polled first) and travels while the message is stored.
+            let seq_rx = self.ctx.wait_for_seq(&client_msg_id);
             let store = async {
                 let w = self.claim_outgoing(turn, &target, &message).await?;
                 self.finish_outgoing(w, &target, &message).await
             };
             let (reply, stored) = tokio::join!(request, store);
-            (stored, reply)
+            (seq_rx, stored, reply)
         } else {
             // A retry, or a message the app built: its ID is claimed before anything goes out,
             // and the request travels while the claiming write finishes.
-            let w = match self.claim_outgoing(turn, &target, &message).await {
-                Ok(w) => w,
-                Err(e) => {
-                    self.ctx.forget_seq_waiter(&client_msg_id);
-                    return Err(e);
-                }
-            };
-            tokio::join!(self.finish_outgoing(w, &target, &message), request)
+            let w = self.claim_outgoing(turn, &target, &message).await?;
+            let seq_rx = self.ctx.wait_for_seq(&client_msg_id);
+            let (stored, reply) = tokio::join!(self.finish_outgoing(w, &target, &message), request);
+            (seq_rx, stored, reply)
         };
         if let Err(e) = stored {
             // Not stored, whatever the server did: a copy that comes comes in as new.

@@ -32,24 +32,32 @@ pub async fn friends_page(c: &mut SqliteConnection, offset: i64, limit: i64) -> 
 }
 
 pub async fn put_friend(c: &mut SqliteConnection, f: &FriendRow) -> Result<()> {
-    sqlx::query(
-        "INSERT OR REPLACE INTO local_friends (owner_user_id, friend_user_id, remark, create_time, add_source, operator_user_id,
-           nickname, face_url, ex, attached_info, is_pinned)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&f.owner_user_id)
-    .bind(&f.friend_user_id)
-    .bind(&f.remark)
-    .bind(f.create_time)
-    .bind(f.add_source)
-    .bind(&f.operator_user_id)
-    .bind(&f.nickname)
-    .bind(&f.face_url)
-    .bind(&f.ex)
-    .bind(&f.attached_info)
-    .bind(f.is_pinned)
-    .execute(c)
-    .await?;
+    put_friends(c, &[f]).await
+}
+
+/// [`put_friend`] for many friends, a few hundred per statement.
+pub async fn put_friends(c: &mut SqliteConnection, rows: &[&FriendRow]) -> Result<()> {
+    for chunk in rows.chunks(super::ROWS_PER_STATEMENT) {
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT OR REPLACE INTO local_friends (owner_user_id, friend_user_id, remark, create_time, add_source, operator_user_id,
+               nickname, face_url, ex, attached_info, is_pinned) ",
+        );
+        q.push_values(chunk, |mut b, f| {
+            b.push_bind(&f.owner_user_id)
+                .push_bind(&f.friend_user_id)
+                .push_bind(&f.remark)
+                .push_bind(f.create_time)
+                .push_bind(f.add_source)
+                .push_bind(&f.operator_user_id)
+                .push_bind(&f.nickname)
+                .push_bind(&f.face_url)
+                .push_bind(&f.ex)
+                .push_bind(&f.attached_info)
+                .push_bind(f.is_pinned);
+        });
+        // Prepared for one row only (see ROWS_PER_STATEMENT).
+        q.build().persistent(chunk.len() == 1).execute(&mut *c).await?;
+    }
     Ok(())
 }
 

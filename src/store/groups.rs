@@ -27,32 +27,40 @@ pub async fn group(c: &mut SqliteConnection, group_id: &str) -> Result<Option<Gr
 }
 
 pub async fn put_group(c: &mut SqliteConnection, g: &GroupRow) -> Result<()> {
-    sqlx::query(
-        "INSERT OR REPLACE INTO local_groups (group_id, name, notification, introduction, face_url, create_time, status,
-           creator_user_id, group_type, owner_user_id, member_count, ex, attached_info, need_verification, look_member_info,
-           apply_member_friend, notification_update_time, notification_user_id)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&g.group_id)
-    .bind(&g.name)
-    .bind(&g.notification)
-    .bind(&g.introduction)
-    .bind(&g.face_url)
-    .bind(g.create_time)
-    .bind(g.status)
-    .bind(&g.creator_user_id)
-    .bind(g.group_type)
-    .bind(&g.owner_user_id)
-    .bind(g.member_count)
-    .bind(&g.ex)
-    .bind(&g.attached_info)
-    .bind(g.need_verification)
-    .bind(g.look_member_info)
-    .bind(g.apply_member_friend)
-    .bind(g.notification_update_time)
-    .bind(&g.notification_user_id)
-    .execute(c)
-    .await?;
+    put_groups(c, &[g]).await
+}
+
+/// [`put_group`] for many groups, a few hundred per statement.
+pub async fn put_groups(c: &mut SqliteConnection, rows: &[&GroupRow]) -> Result<()> {
+    for chunk in rows.chunks(super::ROWS_PER_STATEMENT) {
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT OR REPLACE INTO local_groups (group_id, name, notification, introduction, face_url, create_time, status,
+               creator_user_id, group_type, owner_user_id, member_count, ex, attached_info, need_verification, look_member_info,
+               apply_member_friend, notification_update_time, notification_user_id) ",
+        );
+        q.push_values(chunk, |mut b, g| {
+            b.push_bind(&g.group_id)
+                .push_bind(&g.name)
+                .push_bind(&g.notification)
+                .push_bind(&g.introduction)
+                .push_bind(&g.face_url)
+                .push_bind(g.create_time)
+                .push_bind(g.status)
+                .push_bind(&g.creator_user_id)
+                .push_bind(g.group_type)
+                .push_bind(&g.owner_user_id)
+                .push_bind(g.member_count)
+                .push_bind(&g.ex)
+                .push_bind(&g.attached_info)
+                .push_bind(g.need_verification)
+                .push_bind(g.look_member_info)
+                .push_bind(g.apply_member_friend)
+                .push_bind(g.notification_update_time)
+                .push_bind(&g.notification_user_id);
+        });
+        // Prepared for one row only (see ROWS_PER_STATEMENT).
+        q.build().persistent(chunk.len() == 1).execute(&mut *c).await?;
+    }
     Ok(())
 }
 
@@ -117,25 +125,33 @@ pub async fn member(c: &mut SqliteConnection, group_id: &str, user_id: &str) -> 
 }
 
 pub async fn put_member(c: &mut SqliteConnection, m: &GroupMemberRow) -> Result<()> {
-    sqlx::query(
-        "INSERT OR REPLACE INTO local_group_members (group_id, user_id, nickname, face_url, role_level, join_time, join_source,
-           inviter_user_id, mute_end_time, operator_user_id, ex, attached_info)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .bind(&m.group_id)
-    .bind(&m.user_id)
-    .bind(&m.nickname)
-    .bind(&m.face_url)
-    .bind(m.role_level)
-    .bind(m.join_time)
-    .bind(m.join_source)
-    .bind(&m.inviter_user_id)
-    .bind(m.mute_end_time)
-    .bind(&m.operator_user_id)
-    .bind(&m.ex)
-    .bind(&m.attached_info)
-    .execute(c)
-    .await?;
+    put_members(c, &[m]).await
+}
+
+/// [`put_member`] for many members, a few hundred per statement.
+pub async fn put_members(c: &mut SqliteConnection, rows: &[&GroupMemberRow]) -> Result<()> {
+    for chunk in rows.chunks(super::ROWS_PER_STATEMENT) {
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
+            "INSERT OR REPLACE INTO local_group_members (group_id, user_id, nickname, face_url, role_level, join_time, join_source,
+               inviter_user_id, mute_end_time, operator_user_id, ex, attached_info) ",
+        );
+        q.push_values(chunk, |mut b, m| {
+            b.push_bind(&m.group_id)
+                .push_bind(&m.user_id)
+                .push_bind(&m.nickname)
+                .push_bind(&m.face_url)
+                .push_bind(m.role_level)
+                .push_bind(m.join_time)
+                .push_bind(m.join_source)
+                .push_bind(&m.inviter_user_id)
+                .push_bind(m.mute_end_time)
+                .push_bind(&m.operator_user_id)
+                .push_bind(&m.ex)
+                .push_bind(&m.attached_info);
+        });
+        // Prepared for one row only (see ROWS_PER_STATEMENT).
+        q.build().persistent(chunk.len() == 1).execute(&mut *c).await?;
+    }
     Ok(())
 }
 

@@ -37,6 +37,18 @@ final class FriendTests: XCTestCase {
         let alice = try await FriendUser(server, "alice")
         let aliceTablet = try await FriendUser(server, "alice", platform: 9, register: false)
         let bob = try await FriendUser(server, "bob")
+        // Bob writes before they are friends; alice's laptop stores the chat, then goes away.
+        let aliceLaptop = try await FriendUser(server, "alice", platform: 3, register: false)
+        _ = try await bob.client.sendMessage(
+            message: try bob.client.createTextMessage(text: "before we are friends"), recvId: "alice", groupId: nil, offlinePushInfo: nil,
+            isOnlineOnly: false)
+        let chatID = singleConversation("alice", "bob")
+        let deadline = Date().addingTimeInterval(15)
+        while try await !aliceLaptop.client.getAllConversationList().contains(where: { $0.conversationId == chatID }) {
+            guard Date() < deadline else { return XCTFail("the laptop never stored bob's chat") }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        try await aliceLaptop.client.logout()
 
         try await bob.client.addFriend(toUserId: "alice", reqMsg: "hi from swift", ex: "")
         for device in [alice, aliceTablet] {
@@ -63,6 +75,14 @@ final class FriendTests: XCTestCase {
             if case let .friendInfoChanged(f) = e, f.remark == "Bobby" { return f }
             return nil
         }
+        // Back, the laptop learns of the friend in one sync; the chat it kept takes the remark.
+        try await aliceLaptop.client.login(userId: "alice", token: try await server.token("alice", platform: 3))
+        _ = try await aliceLaptop.friends.wait("bob on the laptop") { e -> FriendInfo? in
+            if case let .friendAdded(f) = e, f.remark == "Bobby" { return f }
+            return nil
+        }
+        let laptopChat = try await aliceLaptop.client.getOneConversation(sessionType: .single, sourceId: "bob")
+        XCTAssertEqual(laptopChat.showName, "Bobby")
         // A new device's first login pulls bob's message: the chat shows the remark, not the
         // sender nickname the pulled message carries.
         _ = try await bob.client.sendMessage(

@@ -52,6 +52,11 @@ class FriendTest {
             val alice = FriendUser(server, "alice")
             val aliceTablet = FriendUser(server, "alice", platform = 9, register = false)
             val bob = FriendUser(server, "bob")
+            // Bob writes before they are friends; alice's laptop stores the chat, then goes away.
+            val aliceLaptop = FriendUser(server, "alice", platform = 3, register = false)
+            bob.client.sendMessage(bob.client.createTextMessage("before we are friends"), "alice", null, null, false)
+            aliceLaptop.online.awaitText("before we are friends")
+            aliceLaptop.client.logout()
 
             bob.client.addFriend("alice", "hi from kotlin", "")
             for (device in listOf(alice, aliceTablet)) {
@@ -69,6 +74,10 @@ class FriendTest {
             alice.client.setFriendRemark("bob", "Bobby")
             val changed = aliceTablet.awaitFriend("the remark") { (it as? FriendEvent.FriendInfoChanged)?.friend?.takeIf { f -> f.remark == "Bobby" } }
             assertEquals("bob", changed.friendUserId)
+            // Back, the laptop learns of the friend in one sync; the chat it kept takes the remark.
+            aliceLaptop.client.login("alice", server.token("alice", 3))
+            aliceLaptop.awaitFriend("bob on the laptop") { (it as? FriendEvent.FriendAdded)?.friend?.takeIf { f -> f.remark == "Bobby" } }
+            assertEquals("Bobby", aliceLaptop.client.getOneConversation(SessionType.SINGLE, "bob").showName)
             // A new device's first login pulls bob's message: the chat shows the remark, not
             // the sender nickname the pulled message carries.
             bob.client.sendMessage(bob.client.createTextMessage("hey"), "alice", null, null, false)
