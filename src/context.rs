@@ -37,8 +37,8 @@ pub struct SessionContext {
     /// The total unread count as of the last commit, once a commit needed it (`None` before):
     /// kept up to date from each write's delta instead of summing every conversation again.
     total_unread: Mutex<Option<i64>>,
-    /// Senders waiting for the seq of their message (client ID → seq).
-    seq_waiters: Mutex<HashMap<String, oneshot::Sender<Confirmed>>>,
+    /// Senders waiting for the seq of their message.
+    seq_waiters: SeqWaiters,
     /// Commits since the last checkpoint, and whether one is running (see `count_commit`).
     commits: AtomicU32,
     checkpointing: Arc<AtomicBool>,
@@ -55,6 +55,57 @@ pub struct Confirmed {
     pub send_time: i64,
     /// The stored status afterwards (OpenIM's code).
     pub status: i32,
+}
+
+/// A message: its conversation and client ID.
+type MessageKey = (String, String);
+
+/// Senders waiting for their message's seq, each registration with a token of its own.
+#[derive(Default)]
+struct SeqWaiters {
+    inner: Arc<Mutex<WaiterMap>>,
+}
+
+#[derive(Default)]
+struct WaiterMap {
+    next_token: u64,
+    waiting: HashMap<MessageKey, (u64, oneshot::Sender<Confirmed>)>,
+}
+
+impl SeqWaiters {
+    fn wait(&self, key: MessageKey) -> SeqWaiter {
+        let (tx, rx) = oneshot::channel();
+        let mut map = self.inner.lock().expect("waiter lock");
+        map.next_token += 1;
+        let token = map.next_token;
+        map.waiting.insert(key.clone(), (token, tx));
+        SeqWaiter { rx, key, token, waiters: self.inner.clone() }
+    }
+
+    /// Wakes the sender of `key` (after its confirmation was committed).
+    fn assign(&self, key: &MessageKey, confirmed: Confirmed) {
+        if let Some((_, tx)) = self.inner.lock().expect("waiter lock").waiting.remove(key) {
+            let _ = tx.send(confirmed);
+        }
+    }
+}
+
+/// A sender's wait for its message's seq ([`SessionContext::wait_for_seq`]); dropping it
+/// unregisters it, and only it: not a later registration for the same message.
+pub struct SeqWaiter {
+    pub rx: oneshot::Receiver<Confirmed>,
+    key: MessageKey,
+    token: u64,
+    waiters: Arc<Mutex<WaiterMap>>,
+}
+
+impl Drop for SeqWaiter {
+    fn drop(&mut self) {
+        let mut map = self.waiters.lock().unwrap_or_else(|e| e.into_inner());
+        if map.waiting.get(&self.key).is_some_and(|(token, _)| *token == self.token) {
+            map.waiting.remove(&self.key);
+        }
+    }
 }
 
 impl SessionContext {
@@ -81,7 +132,7 @@ impl SessionContext {
             self_info: RwLock::new(None),
             synced: Mutex::new(synced),
             total_unread: Mutex::new(None),
-            seq_waiters: Mutex::new(HashMap::new()),
+            seq_waiters: SeqWaiters::default(),
             commits: AtomicU32::new(0),
             checkpointing: Arc::new(AtomicBool::new(false)),
             tasks: TaskTracker::new(),
@@ -131,22 +182,11 @@ impl SessionContext {
         }
     }
 
-    /// Registers interest in the seq the server gives `client_msg_id`.
-    pub fn wait_for_seq(&self, client_msg_id: &str) -> oneshot::Receiver<Confirmed> {
-        let (tx, rx) = oneshot::channel();
-        self.seq_waiters.lock().expect("waiter lock").insert(client_msg_id.to_owned(), tx);
-        rx
-    }
-
-    pub fn forget_seq_waiter(&self, client_msg_id: &str) {
-        self.seq_waiters.lock().expect("waiter lock").remove(client_msg_id);
-    }
-
-    /// Wakes the sender of `client_msg_id` (after its confirmation was committed).
-    pub fn seq_assigned(&self, client_msg_id: &str, confirmed: Confirmed) {
-        if let Some(tx) = self.seq_waiters.lock().expect("waiter lock").remove(client_msg_id) {
-            let _ = tx.send(confirmed);
-        }
+    /// Registers interest in the seq the server gives `client_msg_id` in `conversation_id`,
+    /// until the returned waiter is dropped. Call it only as the message's owner (its write
+    /// claimed the ID): a later registration for the same message replaces this one.
+    pub fn wait_for_seq(&self, conversation_id: &str, client_msg_id: &str) -> SeqWaiter {
+        self.seq_waiters.wait((conversation_id.to_owned(), client_msg_id.to_owned()))
     }
 
     /// Runs `work` as a task of this session: cancelled at logout, which waits for it.
@@ -223,7 +263,7 @@ impl SessionContext {
         drop(writer);
         let total_unread = total_unread.map(|t| i32::try_from(t.max(0)).unwrap_or(i32::MAX));
         for (client_msg_id, confirmed) in w.confirmed {
-            self.seq_assigned(&client_msg_id, confirmed);
+            self.seq_waiters.assign(&client_msg_id, confirmed);
         }
         self.emit_all(w.out.finish(total_unread)).await;
         for f in w.then {
@@ -270,7 +310,7 @@ pub struct Write {
     pub tx: Tx,
     pub out: Outbox,
     raised: HashMap<String, i64>,
-    confirmed: Vec<(String, Confirmed)>,
+    confirmed: Vec<((String, String), Confirmed)>,
     after: Vec<Work>,
     then: Vec<Box<dyn FnOnce() + Send + 'static>>,
 }
@@ -307,9 +347,9 @@ impl Write {
         self.raised.get(conversation_id).copied()
     }
 
-    /// Wakes the sender of `client_msg_id` with `seq` once this write commits.
-    pub fn seq_assigned(&mut self, client_msg_id: &str, confirmed: Confirmed) {
-        self.confirmed.push((client_msg_id.to_owned(), confirmed));
+    /// Wakes the sender of `client_msg_id` in `conversation_id` once this write commits.
+    pub fn seq_assigned(&mut self, conversation_id: &str, client_msg_id: &str, confirmed: Confirmed) {
+        self.confirmed.push(((conversation_id.to_owned(), client_msg_id.to_owned()), confirmed));
     }
 
     pub fn push(&mut self, event: Event) {
@@ -325,5 +365,41 @@ impl Write {
     /// Runs `f` right after this write commits (it must not block: it queues work, no more).
     pub fn then(&mut self, f: impl FnOnce() + Send + 'static) {
         self.then.push(Box::new(f));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn confirmed(seq: i64) -> Confirmed {
+        Confirmed { seq, server_msg_id: format!("s{seq}"), send_time: seq, status: 2 }
+    }
+
+    fn key(conversation: &str, client: &str) -> MessageKey {
+        (conversation.to_owned(), client.to_owned())
+    }
+
+    #[test]
+    fn a_dropped_waiter_leaves_a_later_one_for_the_same_message() {
+        let waiters = SeqWaiters::default();
+        let first = waiters.wait(key("si_a_b", "m1"));
+        let mut second = waiters.wait(key("si_a_b", "m1"));
+        drop(first);
+        waiters.assign(&key("si_a_b", "m1"), confirmed(7));
+        assert_eq!(second.rx.try_recv().unwrap(), confirmed(7));
+    }
+
+    #[test]
+    fn waiters_are_per_conversation_and_unregister_when_dropped() {
+        let waiters = SeqWaiters::default();
+        let mut in_a = waiters.wait(key("si_a_b", "m1"));
+        let mut in_b = waiters.wait(key("sg_g1", "m1"));
+        waiters.assign(&key("sg_g1", "m1"), confirmed(3));
+        assert_eq!(in_b.rx.try_recv().unwrap(), confirmed(3));
+        assert!(in_a.rx.try_recv().is_err(), "the other chat's copy is not this send's");
+        drop(in_a);
+        drop(in_b);
+        assert!(waiters.inner.lock().unwrap().waiting.is_empty());
     }
 }

@@ -407,8 +407,8 @@ impl Conversations {
     /// Gives existing conversations (each listed once) a name (kept when empty) and a face,
     /// reading and writing them a few hundred per statement.
     pub async fn rename(&self, w: &mut Write, names: Vec<(String, &str, &str)>) -> Result<()> {
-        let mut saves = Vec::new();
         for chunk in names.chunks(LOOKUP_CHUNK) {
+            let mut saves = Vec::new();
             let ids: Vec<String> = chunk.iter().map(|(id, _, _)| id.clone()).collect();
             let mut stored: HashMap<String, ConversationRow> =
                 store::get_many(&mut w.tx, &ids).await?.into_iter().map(|c| (c.conversation_id.clone(), c)).collect();
@@ -421,8 +421,9 @@ impl Conversations {
                 c.face_url = (*face).to_owned();
                 saves.push((Some(before), c));
             }
+            save_over_many(w, saves).await?;
         }
-        save_over_many(w, saves).await
+        Ok(())
     }
 
     /// Fetches the profiles of `user_ids` in a session task, then names their single chats.

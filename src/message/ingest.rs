@@ -143,6 +143,7 @@ impl Messages {
                 if let Some(stored) = chat_logs::confirm(&mut w.tx, &row, status).await? {
                     // Our own message coming back with its seq (a late failure never undoes it).
                     w.seq_assigned(
+                        conversation_id,
                         &message.client_msg_id,
                         crate::context::Confirmed {
                             seq: stored.seq,

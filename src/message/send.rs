@@ -1,6 +1,8 @@
 //! Sending: the message is checked against the gateway's frame limit, stored locally (status
 //! sending) in a write that is still finishing while request 1003 travels (a message created in
-//! this session and never sent goes out before that write starts), and done when the
+//! this session and never sent goes out before that write starts: should the write fail, the
+//! send fails although the server may have the message, whose copy then comes in as if sent
+//! from another device), and done when the
 //! sender-sync copy (which brings the seq) or, failing that, the reply arrives. A failure marks
 //! it failed only while nothing confirmed it: a confirmed message is never turned back into a
 //! failed one, and a failed message the server did store is confirmed when its copy arrives.
@@ -137,32 +139,32 @@ impl Messages {
         // confirmation.
         let turn = self.ctx.writer_turn().await;
         let request = self.ctx.conn.request_encoded::<SendMsgResp>(req::SEND_MSG, data);
-        let (mut seq_rx, stored, reply) = if self.take_fresh(&client_msg_id) {
+        let (mut waiter, stored, reply) = if self.take_fresh(&client_msg_id) {
             // Created here and never sent: nothing stored can carry its ID, so the request goes
             // out at once (polled first) and travels while the message is stored.
-            let seq_rx = self.ctx.wait_for_seq(&client_msg_id);
+            let waiter = self.ctx.wait_for_seq(&conversation_id, &client_msg_id);
             let store = async {
                 let w = self.claim_outgoing(turn, &target, &message).await?;
                 self.finish_outgoing(w, &target, &message).await
             };
             let (reply, stored) = tokio::join!(request, store);
-            (seq_rx, stored, reply)
+            (waiter, stored, reply)
         } else {
             // A retry, or a message the app built: its ID is claimed before anything goes out,
             // and the request travels while the claiming write finishes.
             let w = self.claim_outgoing(turn, &target, &message).await?;
-            let seq_rx = self.ctx.wait_for_seq(&client_msg_id);
+            let waiter = self.ctx.wait_for_seq(&conversation_id, &client_msg_id);
             let (stored, reply) = tokio::join!(self.finish_outgoing(w, &target, &message), request);
-            (seq_rx, stored, reply)
+            (waiter, stored, reply)
         };
         if let Err(e) = stored {
-            // Not stored, whatever the server did: a copy that comes comes in as new.
-            self.ctx.forget_seq_waiter(&client_msg_id);
+            // Not stored, whatever the server did: a copy that comes comes in as new (as if sent
+            // from another device).
             return Err(e);
         }
         match reply {
             Ok(resp) => {
-                if let Ok(Ok(confirmed)) = tokio::time::timeout(SEQ_WAIT, &mut seq_rx).await {
+                if let Ok(Ok(confirmed)) = tokio::time::timeout(SEQ_WAIT, &mut waiter.rx).await {
                     return Ok(confirmed_message(message, confirmed));
                 }
                 tracing::debug!("the sender-sync copy has not arrived; the reply marks the message sent");
@@ -179,14 +181,13 @@ impl Messages {
                 }
                 self.ctx.commit(w).await?;
                 if failed {
-                    self.ctx.forget_seq_waiter(&client_msg_id);
                     return Err(e);
                 }
                 // Its copy confirmed it before the failure arrived: it was sent.
                 tracing::info!(error = %e, "a send failed after the server had stored the message; it counts as sent");
             }
         }
-        self.ctx.forget_seq_waiter(&client_msg_id);
+        drop(waiter);
         let stored = chat_logs::get(&mut *self.ctx.store.read().await?, &conversation_id, &client_msg_id).await?;
         stored.map(from_row).ok_or_else(|| OpenIMError::internal("the sent message vanished from the local store"))
     }
