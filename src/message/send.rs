@@ -157,11 +157,9 @@ impl Messages {
             let (stored, reply) = tokio::join!(self.finish_outgoing(w, &target, &message), request);
             (waiter, stored, reply)
         };
-        if let Err(e) = stored {
-            // Not stored, whatever the server did: a copy that comes comes in as new (as if sent
-            // from another device).
-            return Err(e);
-        }
+        // Not stored, whatever the server did: a copy that comes comes in as new (as if sent from
+        // another device).
+        stored?;
         match reply {
             Ok(resp) => {
                 if let Ok(Ok(confirmed)) = tokio::time::timeout(SEQ_WAIT, &mut waiter.rx).await {
