@@ -310,7 +310,7 @@ pub struct Write {
     pub tx: Tx,
     pub out: Outbox,
     raised: HashMap<String, i64>,
-    confirmed: Vec<((String, String), Confirmed)>,
+    confirmed: Vec<(MessageKey, Confirmed)>,
     after: Vec<Work>,
     then: Vec<Box<dyn FnOnce() + Send + 'static>>,
 }

@@ -70,15 +70,9 @@ pub trait VersionedList: Send + Sync {
     /// Local copies of `ids` (all of them with `None`), by ID.
     async fn local(&self, c: &mut SqliteConnection, ids: Option<&[String]>) -> Result<HashMap<String, Self::Local>>;
     fn unchanged(local: &Self::Local, item: &Self::Item) -> bool;
-    async fn insert(&self, w: &mut Write, item: Self::Item) -> Result<()>;
     /// Items not held locally (each ID once, in the server's order), before the updates of the
-    /// same sync.
-    async fn insert_many(&self, w: &mut Write, items: Vec<Self::Item>) -> Result<()> {
-        for item in items {
-            self.insert(w, item).await?;
-        }
-        Ok(())
-    }
+    /// same sync; a few hundred per statement (a first sync brings thousands).
+    async fn insert_many(&self, w: &mut Write, items: Vec<Self::Item>) -> Result<()>;
     async fn update(&self, w: &mut Write, local: Self::Local, item: Self::Item) -> Result<()>;
     async fn delete(&self, w: &mut Write, id: String, local: Self::Local) -> Result<()>;
     /// Last step of a sync that changed something, in its write (before the version is stored).

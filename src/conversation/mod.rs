@@ -657,10 +657,6 @@ impl crate::versioned::VersionedList for Conversations {
         applied == *local
     }
 
-    async fn insert(&self, w: &mut Write, item: wire::Conversation) -> Result<()> {
-        self.insert_many(w, vec![item]).await
-    }
-
     /// A first sync brings every conversation: their rows are made and written in a few
     /// statements, not two or three each.
     async fn insert_many(&self, w: &mut Write, items: Vec<wire::Conversation>) -> Result<()> {

@@ -464,14 +464,6 @@ impl VersionedList for Friends {
         friend_row(&local.owner_user_id, item) == FriendRow { attached_info: String::new(), ..local.clone() }
     }
 
-    async fn insert(&self, w: &mut Write, item: wire::FriendInfo) -> Result<()> {
-        let row = friend_row(&self.me(), &item);
-        store::put_friend(&mut w.tx, &row).await?;
-        self.name_conversation(w, &row).await?;
-        w.push(Event::Friend(FriendEvent::FriendAdded(friend_of(row))));
-        Ok(())
-    }
-
     /// A first sync brings a thousand friends: stored and their chats named a few hundred per
     /// statement.
     async fn insert_many(&self, w: &mut Write, items: Vec<wire::FriendInfo>) -> Result<()> {

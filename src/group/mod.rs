@@ -737,14 +737,6 @@ impl VersionedList for Groups {
         group_row(item) == GroupRow { attached_info: String::new(), ..local.clone() }
     }
 
-    async fn insert(&self, w: &mut Write, item: wire::GroupInfo) -> Result<()> {
-        let row = group_row(&item);
-        store::put_group(&mut w.tx, &row).await?;
-        self.name_conversation(w, &row).await?;
-        w.push(Event::Group(GroupEvent::JoinedGroupAdded(group_of(row))));
-        Ok(())
-    }
-
     /// Groups stored and their chats named a few hundred per statement.
     async fn insert_many(&self, w: &mut Write, items: Vec<wire::GroupInfo>) -> Result<()> {
         let rows: Vec<GroupRow> = items.iter().map(group_row).collect();
@@ -848,15 +840,6 @@ impl VersionedList for MemberList {
 
     fn unchanged(local: &GroupMemberRow, item: &wire::GroupMemberFullInfo) -> bool {
         member_row(item) == GroupMemberRow { attached_info: String::new(), ..local.clone() }
-    }
-
-    async fn insert(&self, w: &mut Write, item: wire::GroupMemberFullInfo) -> Result<()> {
-        let row = member_row(&item);
-        store::put_member(&mut w.tx, &row).await?;
-        if !self.quiet() {
-            w.push(Event::Group(GroupEvent::GroupMemberAdded(member_of(row))));
-        }
-        Ok(())
     }
 
     /// A group's members stored a few hundred per statement.

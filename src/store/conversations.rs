@@ -49,13 +49,14 @@ pub async fn put(c: &mut SqliteConnection, r: &ConversationRow) -> Result<()> {
 
 /// [`put`] for many rows, a few hundred per statement.
 pub async fn put_many(c: &mut SqliteConnection, rows: &[&ConversationRow]) -> Result<()> {
-    for chunk in rows.chunks(super::ROWS_PER_STATEMENT) {
-        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-            "INSERT OR REPLACE INTO local_conversations (conversation_id, conversation_type, user_id, group_id, show_name, face_url,
+    super::execute_rows(
+        c,
+        "INSERT OR REPLACE INTO local_conversations (conversation_id, conversation_type, user_id, group_id, show_name, face_url,
                recv_msg_opt, unread_count, group_at_type, latest_msg, latest_msg_send_time, draft_text, draft_text_time, is_pinned,
                is_private_chat, burn_duration, attached_info, ex, max_seq, min_seq, has_read_seq, msg_destruct_time, is_msg_destruct) ",
-        );
-        q.push_values(chunk, |mut b, r| {
+        "",
+        rows,
+        |mut b, r| {
             b.push_bind(&r.conversation_id)
                 .push_bind(r.conversation_type)
                 .push_bind(&r.user_id)
@@ -79,11 +80,9 @@ pub async fn put_many(c: &mut SqliteConnection, rows: &[&ConversationRow]) -> Re
                 .push_bind(r.has_read_seq)
                 .push_bind(r.msg_destruct_time)
                 .push_bind(r.is_msg_destruct);
-        });
-        // Prepared for one row only (see ROWS_PER_STATEMENT).
-        q.build().persistent(chunk.len() == 1).execute(&mut *c).await?;
-    }
-    Ok(())
+        },
+    )
+    .await
 }
 
 pub async fn delete(c: &mut SqliteConnection, conversation_id: &str) -> Result<()> {

@@ -37,12 +37,13 @@ pub async fn put_friend(c: &mut SqliteConnection, f: &FriendRow) -> Result<()> {
 
 /// [`put_friend`] for many friends, a few hundred per statement.
 pub async fn put_friends(c: &mut SqliteConnection, rows: &[&FriendRow]) -> Result<()> {
-    for chunk in rows.chunks(super::ROWS_PER_STATEMENT) {
-        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-            "INSERT OR REPLACE INTO local_friends (owner_user_id, friend_user_id, remark, create_time, add_source, operator_user_id,
+    super::execute_rows(
+        c,
+        "INSERT OR REPLACE INTO local_friends (owner_user_id, friend_user_id, remark, create_time, add_source, operator_user_id,
                nickname, face_url, ex, attached_info, is_pinned) ",
-        );
-        q.push_values(chunk, |mut b, f| {
+        "",
+        rows,
+        |mut b, f| {
             b.push_bind(&f.owner_user_id)
                 .push_bind(&f.friend_user_id)
                 .push_bind(&f.remark)
@@ -54,11 +55,9 @@ pub async fn put_friends(c: &mut SqliteConnection, rows: &[&FriendRow]) -> Resul
                 .push_bind(&f.ex)
                 .push_bind(&f.attached_info)
                 .push_bind(f.is_pinned);
-        });
-        // Prepared for one row only (see ROWS_PER_STATEMENT).
-        q.build().persistent(chunk.len() == 1).execute(&mut *c).await?;
-    }
-    Ok(())
+        },
+    )
+    .await
 }
 
 pub async fn delete_friend(c: &mut SqliteConnection, friend_user_id: &str) -> Result<()> {

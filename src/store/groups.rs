@@ -32,13 +32,14 @@ pub async fn put_group(c: &mut SqliteConnection, g: &GroupRow) -> Result<()> {
 
 /// [`put_group`] for many groups, a few hundred per statement.
 pub async fn put_groups(c: &mut SqliteConnection, rows: &[&GroupRow]) -> Result<()> {
-    for chunk in rows.chunks(super::ROWS_PER_STATEMENT) {
-        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-            "INSERT OR REPLACE INTO local_groups (group_id, name, notification, introduction, face_url, create_time, status,
+    super::execute_rows(
+        c,
+        "INSERT OR REPLACE INTO local_groups (group_id, name, notification, introduction, face_url, create_time, status,
                creator_user_id, group_type, owner_user_id, member_count, ex, attached_info, need_verification, look_member_info,
                apply_member_friend, notification_update_time, notification_user_id) ",
-        );
-        q.push_values(chunk, |mut b, g| {
+        "",
+        rows,
+        |mut b, g| {
             b.push_bind(&g.group_id)
                 .push_bind(&g.name)
                 .push_bind(&g.notification)
@@ -57,11 +58,9 @@ pub async fn put_groups(c: &mut SqliteConnection, rows: &[&GroupRow]) -> Result<
                 .push_bind(g.apply_member_friend)
                 .push_bind(g.notification_update_time)
                 .push_bind(&g.notification_user_id);
-        });
-        // Prepared for one row only (see ROWS_PER_STATEMENT).
-        q.build().persistent(chunk.len() == 1).execute(&mut *c).await?;
-    }
-    Ok(())
+        },
+    )
+    .await
 }
 
 /// Removes a group and its members.
@@ -130,12 +129,13 @@ pub async fn put_member(c: &mut SqliteConnection, m: &GroupMemberRow) -> Result<
 
 /// [`put_member`] for many members, a few hundred per statement.
 pub async fn put_members(c: &mut SqliteConnection, rows: &[&GroupMemberRow]) -> Result<()> {
-    for chunk in rows.chunks(super::ROWS_PER_STATEMENT) {
-        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-            "INSERT OR REPLACE INTO local_group_members (group_id, user_id, nickname, face_url, role_level, join_time, join_source,
+    super::execute_rows(
+        c,
+        "INSERT OR REPLACE INTO local_group_members (group_id, user_id, nickname, face_url, role_level, join_time, join_source,
                inviter_user_id, mute_end_time, operator_user_id, ex, attached_info) ",
-        );
-        q.push_values(chunk, |mut b, m| {
+        "",
+        rows,
+        |mut b, m| {
             b.push_bind(&m.group_id)
                 .push_bind(&m.user_id)
                 .push_bind(&m.nickname)
@@ -148,11 +148,9 @@ pub async fn put_members(c: &mut SqliteConnection, rows: &[&GroupMemberRow]) -> 
                 .push_bind(&m.operator_user_id)
                 .push_bind(&m.ex)
                 .push_bind(&m.attached_info);
-        });
-        // Prepared for one row only (see ROWS_PER_STATEMENT).
-        q.build().persistent(chunk.len() == 1).execute(&mut *c).await?;
-    }
-    Ok(())
+        },
+    )
+    .await
 }
 
 pub async fn delete_member(c: &mut SqliteConnection, group_id: &str, user_id: &str) -> Result<()> {

@@ -175,12 +175,30 @@ impl Store {
     }
 }
 
-/// `?, ?, …` with `n` placeholders.
 /// Rows per multi-row statement (`INSERT … VALUES (…), (…)`): at most 23 parameters a row keeps
 /// it far below SQLite's limit of 32 766. Such statements are kept prepared only for one row:
 /// one of hundreds of rows is large, and its row count rarely repeats.
 pub(crate) const ROWS_PER_STATEMENT: usize = 400;
 
+/// Runs `head VALUES (…), (…) tail` for `rows`, [`ROWS_PER_STATEMENT`] at a time, `bind`
+/// binding one row's values.
+pub(crate) async fn execute_rows<T: Sync>(
+    c: &mut SqliteConnection,
+    head: &str,
+    tail: &str,
+    rows: &[T],
+    mut bind: impl FnMut(sqlx::query_builder::Separated<'_, Sqlite, &'static str>, &T) + Send,
+) -> Result<()> {
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut q = sqlx::QueryBuilder::<Sqlite>::new(head);
+        q.push_values(chunk, &mut bind);
+        q.push(tail);
+        q.build().persistent(chunk.len() == 1).execute(&mut *c).await?;
+    }
+    Ok(())
+}
+
+/// `?, ?, …` with `n` placeholders.
 pub(crate) fn placeholders(n: usize) -> String {
     vec!["?"; n].join(", ")
 }

@@ -26,14 +26,14 @@ pub async fn raise(c: &mut SqliteConnection, conversation_id: &str, seq: i64) ->
 
 /// [`raise`] for many conversations, a few hundred per statement.
 pub async fn raise_many(c: &mut SqliteConnection, seqs: &[(String, i64)]) -> Result<()> {
-    for chunk in seqs.chunks(super::ROWS_PER_STATEMENT) {
-        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new("INSERT INTO local_seqs (conversation_id, seq) ");
-        q.push_values(chunk, |mut row, (conversation_id, seq)| {
+    super::execute_rows(
+        c,
+        "INSERT INTO local_seqs (conversation_id, seq) ",
+        " ON CONFLICT (conversation_id) DO UPDATE SET seq = MAX(seq, excluded.seq)",
+        seqs,
+        |mut row, (conversation_id, seq)| {
             row.push_bind(conversation_id).push_bind(*seq);
-        });
-        q.push(" ON CONFLICT (conversation_id) DO UPDATE SET seq = MAX(seq, excluded.seq)");
-        // Prepared for one row only (see ROWS_PER_STATEMENT).
-        q.build().persistent(chunk.len() == 1).execute(&mut *c).await?;
-    }
-    Ok(())
+        },
+    )
+    .await
 }
