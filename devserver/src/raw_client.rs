@@ -16,13 +16,19 @@ pub struct RawClient {
     n: u64,
 }
 
+/// The WebSocket setup the SDK uses (reads through 16 KiB: tungstenite zeroes its read buffer
+/// before each read, and its default is 128 KiB); Nagle's algorithm is off, as in the SDK.
+pub fn socket_config() -> tokio_tungstenite::tungstenite::protocol::WebSocketConfig {
+    tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default().read_buffer_size(16 * 1024)
+}
+
 impl RawClient {
     /// Connects `user_id` on `platform_id` with `token` to the gateway at `ws_url`.
     pub async fn connect(ws_url: &str, user_id: &str, token: &str, platform_id: i32) -> anyhow::Result<Self> {
         let url = format!(
             "{ws_url}/?sendID={user_id}&token={token}&platformID={platform_id}&operationID=raw&isBackground=false&compression=gzip&sdkType=js"
         );
-        let (ws, _) = tokio_tungstenite::connect_async(url).await.context("raw client connects")?;
+        let (ws, _) = tokio_tungstenite::connect_async_with_config(url, Some(socket_config()), true).await.context("raw client connects")?;
         Ok(Self { ws, user_id: user_id.to_owned(), n: 0 })
     }
 

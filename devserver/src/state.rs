@@ -18,6 +18,8 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// Serialises message delivery, so seqs are allocated and pushed in one order.
     pub send_lock: tokio::sync::Mutex<()>,
+    /// Deliveries waiting for the send lock, in the order they were asked for.
+    pub deliveries: std::sync::Mutex<std::collections::VecDeque<crate::messaging::send::Delivery>>,
     /// Faults injected by tests.
     pub faults: crate::faults::Faults,
     /// Uploaded files (`/object/*`), in memory.
@@ -34,6 +36,7 @@ impl AppState {
             registry: Default::default(),
             shutdown: CancellationToken::new(),
             send_lock: Default::default(),
+            deliveries: Default::default(),
             faults: Default::default(),
             objects: Default::default(),
         }

@@ -221,7 +221,7 @@ async fn echo_server(gzip: bool) -> anyhow::Result<String> {
         while let Ok((tcp, _)) = listener.accept().await {
             let _ = tcp.set_nodelay(true);
             tokio::spawn(async move {
-                let Ok(mut ws) = tokio_tungstenite::accept_async(tcp).await else { return };
+                let Ok(mut ws) = tokio_tungstenite::accept_async_with_config(tcp, Some(openim_devserver::raw_client::socket_config())).await else { return };
                 while let Some(Ok(m)) = ws.next().await {
                     if let WsMessage::Binary(b) = m {
                         let out = if gzip {
@@ -275,7 +275,7 @@ async fn bare_write_transactions(n: usize) -> anyhow::Result<Vec<Duration>> {
 
 /// Round trips of `frame` through an echo server (the client gzips and gunzips when `gzip`).
 async fn echo_round_trips(url: &str, frame: &[u8], gzip: bool, n: usize) -> anyhow::Result<Vec<Duration>> {
-    let (mut ws, _) = tokio_tungstenite::connect_async(url).await?;
+    let (mut ws, _) = tokio_tungstenite::connect_async_with_config(url, Some(openim_devserver::raw_client::socket_config()), true).await?;
     let mut samples = Vec::with_capacity(n);
     for _ in 0..n {
         let t = Instant::now();

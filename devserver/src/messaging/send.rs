@@ -15,7 +15,7 @@ use openim_wire::pb::sdkws::{MsgData, PullMsgs, PushMessages};
 use super::conversation_id_of;
 use crate::error::{CodeError, CodeResult};
 use crate::state::SharedState;
-use crate::store::now_ms;
+use crate::store::{MAX_BATCH, NewMessage, now_ms};
 
 /// OpenIM's `GetMsgID`: md5 of time, sender and randomness.
 pub fn new_msg_id(send_id: &str) -> String {
@@ -144,49 +144,103 @@ pub async fn send_system_to(state: &SharedState, mut msg: MsgData, extra: &[Stri
     deliver(state, msg, extra, &new_msg_id("push")).await
 }
 
+/// A message waiting for delivery ([`deliver`]).
+pub struct Delivery {
+    msg: MsgData,
+    extra: Vec<String>,
+    operation_id: String,
+    done: tokio::sync::oneshot::Sender<CodeResult<MsgData>>,
+}
+
 /// Stores the message when it keeps history (with the conversation's next seq), creates the
 /// conversation records of both sides (of every member for a group's first message), and pushes
 /// it to the recipients (every member of a group, and `extra`) and, with `senderSync`, to every
 /// connection of the sender.
 ///
-/// Runs to completion in a task of its own: a caller that goes away (a REST client that
-/// disconnects) never leaves a stored message without its conversation records or pushes.
+/// Deliveries queue in the order they are asked for; whoever holds the send lock takes up to
+/// [`MAX_BATCH`] of them from the front, stores them in one transaction (a group commit: under
+/// load one round trip to SQLite serves many sends instead of one each) and pushes them in seq
+/// order. Each delivery starts a task that takes the lock once, so no queued delivery is left
+/// behind (there are never fewer such tasks than queued deliveries, and each one that finds
+/// the queue non-empty takes at least one). The work runs in those tasks: a caller that goes
+/// away (a REST client that disconnects) never leaves a stored message without its conversation
+/// records or pushes.
 async fn deliver(state: &SharedState, msg: MsgData, extra: &[String], operation_id: &str) -> CodeResult<MsgData> {
-    let (state, extra, operation_id) = (state.clone(), extra.to_vec(), operation_id.to_owned());
-    tokio::spawn(async move { deliver_now(&state, msg, &extra, &operation_id).await })
-        .await
-        .map_err(|e| CodeError::internal(format!("delivery task: {e}")))?
+    let (done, result) = tokio::sync::oneshot::channel();
+    // No await between queueing the delivery and starting its task.
+    state.deliveries.lock().expect("deliveries lock").push_back(Delivery { msg, extra: extra.to_vec(), operation_id: operation_id.to_owned(), done });
+    let state = state.clone();
+    tokio::spawn(async move {
+        let _order = state.send_lock.lock().await;
+        let batch: Vec<Delivery> = {
+            let mut queue = state.deliveries.lock().expect("deliveries lock");
+            let n = queue.len().min(MAX_BATCH);
+            queue.drain(..n).collect()
+        };
+        if !batch.is_empty() {
+            deliver_batch(&state, batch).await;
+        }
+    });
+    result.await.map_err(|_| CodeError::internal("the delivery task ended without a result"))?
 }
 
-async fn deliver_now(state: &SharedState, mut msg: MsgData, extra: &[String], operation_id: &str) -> CodeResult<MsgData> {
-    let conversation_id = conversation_id_of(&msg).ok_or_else(|| CodeError::args("sessionType is not supported"))?;
-    let is_notification = conversation_id::is_notification(&conversation_id);
-    let _order = state.send_lock.lock().await;
-    // Stored and pushed messages are sent messages (msg_transfer.go, push_handler.go).
-    msg.status = openim_wire::constant::msg_status::SEND_SUCCESS;
-    if options::is_set(&msg.options, options::HISTORY) {
-        // The sender has read everything up to its own message (set in the same write).
-        let reader = (!is_notification).then(|| msg.send_id.clone());
-        state.store.insert_message(&conversation_id, &mut msg, reader.as_deref()).await?;
-        if !is_notification {
-            let now = now_ms();
-            match msg.session_type {
-                // Made with the chat's first message, as OpenIM's transfer does.
-                session_type::SINGLE_CHAT if msg.seq == 1 => {
-                    state.store.ensure_conversation(&msg.send_id, &conversation_id, session_type::SINGLE_CHAT, &msg.recv_id, "", now).await?;
-                    state.store.ensure_conversation(&msg.recv_id, &conversation_id, session_type::SINGLE_CHAT, &msg.send_id, "", now).await?;
-                }
-                // Later members get theirs when they join.
-                session_type::READ_GROUP_CHAT if msg.seq == 1 => {
-                    for member in state.store.group_member_ids(&msg.group_id).await? {
-                        state.store.ensure_conversation(&member, &conversation_id, session_type::READ_GROUP_CHAT, "", &msg.group_id, now).await?;
-                    }
-                }
-                _ => {}
-            }
-        }
-    } else {
+/// Delivers `batch` in order: one transaction stores those that keep history, then each gets
+/// its conversation records and pushes, and its result. When storing fails, the messages left
+/// without a seq fail with that error; those stored before it are delivered.
+async fn deliver_batch(state: &SharedState, batch: Vec<Delivery>) {
+    let mut items = Vec::with_capacity(batch.len());
+    for Delivery { mut msg, extra, operation_id, done } in batch {
+        let Some(conversation_id) = conversation_id_of(&msg) else {
+            let _ = done.send(Err(CodeError::args("sessionType is not supported")));
+            continue;
+        };
+        // Stored and pushed messages are sent messages (msg_transfer.go, push_handler.go).
+        msg.status = openim_wire::constant::msg_status::SEND_SUCCESS;
         msg.seq = 0;
+        items.push((conversation_id, msg, extra, operation_id, done));
+    }
+    let mut readers = Vec::with_capacity(items.len());
+    for (conversation_id, msg, ..) in &items {
+        // The sender has read everything up to its own message (set in the same write).
+        readers.push((!conversation_id::is_notification(conversation_id)).then(|| msg.send_id.clone()));
+    }
+    let mut to_store: Vec<NewMessage<'_>> = items
+        .iter_mut()
+        .zip(&readers)
+        .filter(|((_, msg, ..), _)| options::is_set(&msg.options, options::HISTORY))
+        .map(|((conversation_id, msg, ..), reader)| NewMessage { conversation_id: conversation_id.as_str(), msg, reader: reader.as_deref() })
+        .collect();
+    let failure = if to_store.is_empty() { None } else { state.store.insert_messages(&mut to_store).await.err() };
+    drop(to_store);
+    for (conversation_id, msg, extra, operation_id, done) in items {
+        let keeps_history = options::is_set(&msg.options, options::HISTORY);
+        let result = match &failure {
+            Some(e) if keeps_history && msg.seq == 0 => Err(e.clone()),
+            _ => deliver_stored(state, msg, &conversation_id, &extra, &operation_id).await,
+        };
+        let _ = done.send(result);
+    }
+}
+
+/// A message of [`deliver_batch`] after the store gave it its seq (or none: seq 0 keeps no
+/// history): its conversation records, then its pushes.
+async fn deliver_stored(state: &SharedState, msg: MsgData, conversation_id: &str, extra: &[String], operation_id: &str) -> CodeResult<MsgData> {
+    if msg.seq > 0 && !conversation_id::is_notification(conversation_id) {
+        let now = now_ms();
+        match msg.session_type {
+            // Made with the chat's first message, as OpenIM's transfer does.
+            session_type::SINGLE_CHAT if msg.seq == 1 => {
+                state.store.ensure_conversation(&msg.send_id, conversation_id, session_type::SINGLE_CHAT, &msg.recv_id, "", now).await?;
+                state.store.ensure_conversation(&msg.recv_id, conversation_id, session_type::SINGLE_CHAT, &msg.send_id, "", now).await?;
+            }
+            // Later members get theirs when they join.
+            session_type::READ_GROUP_CHAT if msg.seq == 1 => {
+                for member in state.store.group_member_ids(&msg.group_id).await? {
+                    state.store.ensure_conversation(&member, conversation_id, session_type::READ_GROUP_CHAT, "", &msg.group_id, now).await?;
+                }
+            }
+            _ => {}
+        }
     }
     let mut recipients = if msg.session_type == session_type::READ_GROUP_CHAT {
         state.store.group_member_ids(&msg.group_id).await?
@@ -199,7 +253,7 @@ async fn deliver_now(state: &SharedState, mut msg: MsgData, extra: &[String], op
     }
     recipients.sort();
     recipients.dedup();
-    push(state, &recipients, &conversation_id, &msg, operation_id);
+    push(state, &recipients, conversation_id, &msg, operation_id);
     Ok(msg)
 }
 
@@ -272,5 +326,40 @@ mod tests {
             assert!(tokio::time::Instant::now() < deadline, "delivery stopped with its caller: {stored:?} {a:?} {b:?}");
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
+    }
+
+    /// Deliveries queued while the send lock is held go out as group commits in the order they
+    /// were asked for: seqs 1…100 in call order, every caller answered.
+    #[tokio::test]
+    async fn queued_deliveries_take_their_seqs_in_call_order() {
+        let config = crate::config::DevServerConfig::default();
+        let store = crate::store::Store::open(None).await.unwrap();
+        let auth = crate::auth::Auth::new(&config.secret, 1, Vec::new(), config.multi_login_policy, store.clone());
+        let state: SharedState = Arc::new(AppState::new(config, store, auth));
+        let order = state.send_lock.lock().await;
+        let callers: Vec<_> = (0..100)
+            .map(|i| {
+                let msg = MsgData {
+                    send_id: "a".into(),
+                    recv_id: "b".into(),
+                    client_msg_id: format!("c{i}"),
+                    session_type: session_type::SINGLE_CHAT,
+                    content_type: content_type::TEXT,
+                    options: [(options::HISTORY.to_owned(), true), (options::IS_NOT_NOTIFICATION.to_owned(), true)].into_iter().collect(),
+                    ..Default::default()
+                };
+                send_system(&state, msg)
+            })
+            .collect();
+        // Polled in order once each, so queued in order, then let through.
+        let all = futures_util::future::join_all(callers);
+        tokio::pin!(all);
+        assert!(tokio::time::timeout(Duration::from_millis(1), &mut all).await.is_err(), "the deliveries waited for the lock");
+        assert_eq!(state.deliveries.lock().unwrap().len(), 100);
+        drop(order);
+        let delivered = tokio::time::timeout(Duration::from_secs(10), all).await.expect("every delivery answered");
+        let seqs: Vec<(String, i64)> = delivered.into_iter().map(|r| r.map(|m| (m.client_msg_id, m.seq)).unwrap()).collect();
+        assert_eq!(seqs, (0..100).map(|i| (format!("c{i}"), i + 1)).collect::<Vec<_>>());
+        assert!(state.deliveries.lock().unwrap().is_empty());
     }
 }

@@ -10,21 +10,47 @@ use openim_wire::pb::sdkws::MsgData;
 use super::Store;
 use crate::error::{CodeError, CodeResult};
 
-/// [`Store::insert_message`]'s statements: `?1` conversation, `?2` send time, `?3` client
-/// message ID, `?4` sender, `?5` the message's bytes, `?6` the reader whose read mark follows
-/// (NULL for none). The first statement's row is the new seq. (sqlx binds numbered parameters
-/// by number in every statement; the gaps below ?6 in the last statement take positional
-/// values nobody reads.)
-const INSERT_MESSAGE: &str = "BEGIN IMMEDIATE;
-INSERT INTO seq_conversation (conversation_id, max_seq, max_seq_time) VALUES (?1, 1, ?2)
+/// The statements of one message in [`Store::insert_messages`]' batch, with positional
+/// parameters (sqlx binds `?` in order across the statements of a batch; numbered ones would
+/// be bound by number, and the unnamed gaps below them would use up positional values):
+/// conversation, send time; client message ID, sender, send time, the message's bytes,
+/// conversation; reader, conversation, reader (the reader whose read mark follows, NULL for
+/// none). The first statement's row is the new seq.
+const INSERT_ONE: &str = "INSERT INTO seq_conversation (conversation_id, max_seq, max_seq_time) VALUES (?, 1, ?)
   ON CONFLICT (conversation_id) DO UPDATE SET max_seq = max_seq + 1, max_seq_time = excluded.max_seq_time
   RETURNING max_seq;
 INSERT INTO messages (conversation_id, seq, client_msg_id, send_id, send_time, msg)
-  SELECT ?1, max_seq, ?3, ?4, ?2, ?5 FROM seq_conversation WHERE conversation_id = ?1;
+  SELECT conversation_id, max_seq, ?, ?, ?, ? FROM seq_conversation WHERE conversation_id = ?;
 INSERT INTO seq_user (conversation_id, user_id, read_seq)
-  SELECT ?1, ?6, max_seq FROM seq_conversation WHERE conversation_id = ?1 AND ?6 IS NOT NULL
+  SELECT conversation_id, ?, max_seq FROM seq_conversation WHERE conversation_id = ? AND ? IS NOT NULL
   ON CONFLICT (conversation_id, user_id) DO UPDATE SET read_seq = MAX(read_seq, excluded.read_seq);
-COMMIT;";
+";
+
+/// Messages per transaction in [`Store::insert_messages`].
+pub const MAX_BATCH: usize = 32;
+
+/// A message to store ([`Store::insert_messages`]).
+pub struct NewMessage<'a> {
+    pub conversation_id: &'a str,
+    pub msg: &'a mut MsgData,
+    /// Whose read mark follows the new seq (the sender of a chat message).
+    pub reader: Option<&'a str>,
+}
+
+fn largest_power_of_two_at_most(n: usize) -> usize {
+    1 << (usize::BITS - 1 - n.leading_zeros())
+}
+
+/// `BEGIN IMMEDIATE`, [`INSERT_ONE`] for each of `n` messages, `COMMIT`.
+fn insert_batch_sql(n: usize) -> String {
+    let mut sql = String::with_capacity(32 + n * INSERT_ONE.len());
+    sql.push_str("BEGIN IMMEDIATE;\n");
+    for _ in 0..n {
+        sql.push_str(INSERT_ONE);
+    }
+    sql.push_str("COMMIT;");
+    sql
+}
 
 /// Conversations per query in [`Store::messages_for_user_many`] (four parameters each).
 const RANGES_PER_QUERY: usize = 200;
@@ -83,34 +109,67 @@ pub struct Bounds {
 
 impl Store {
     /// Gives `msg` the conversation's next seq and stores it, with `reader`'s read mark raised to
-    /// it, in one transaction. Callers serialise sends.
-    ///
-    /// One batch of statements, one round trip to SQLite's connection thread (a send is the
-    /// devserver's hottest write, and the in-memory database has a single connection that
-    /// every request shares). The batch runs in its own task, so a dropped caller never leaves
-    /// the connection inside it; a failed batch is rolled back on its connection, or the
-    /// connection is closed (which discards the transaction).
+    /// it, in one transaction ([`Self::insert_messages`] of one message).
+    #[cfg(test)]
     pub async fn insert_message(&self, conversation_id: &str, msg: &mut MsgData, reader: Option<&str>) -> CodeResult<i64> {
-        // The seq lives in the row's `seq` column, not in the stored bytes (see `Row::decode`).
-        msg.seq = 0;
-        let (pool, conversation_id, reader) = (self.pool.clone(), conversation_id.to_owned(), reader.map(str::to_owned));
-        let (client_msg_id, send_id, send_time, bytes) = (msg.client_msg_id.clone(), msg.send_id.clone(), msg.send_time, msg.encode_to_vec());
-        let seq = tokio::spawn(async move {
+        let mut one = [NewMessage { conversation_id, msg, reader }];
+        let seq = self.insert_messages(&mut one).await?.pop();
+        seq.ok_or_else(|| CodeError::internal("the seq upsert returned no row"))
+    }
+
+    /// Gives each message its conversation's next seq, in order (messages of one conversation
+    /// take consecutive seqs), and stores it with its reader's read mark raised to it. Callers
+    /// serialise sends. A failure fails the transaction it was in: those messages get no seq
+    /// (earlier groups may be stored: their seqs are set in the messages).
+    ///
+    /// Messages go [`MAX_BATCH`] or fewer per transaction, each transaction one batch of
+    /// statements (one round trip to SQLite's connection thread: a send is the devserver's
+    /// hottest write, and the in-memory database has a single connection that every request
+    /// shares), in groups of a power of two so that few batch texts are kept prepared. A batch
+    /// runs in its own task, so a dropped caller never leaves the connection inside it; a failed
+    /// batch is rolled back on its connection, or the connection is closed (which discards the
+    /// transaction).
+    pub async fn insert_messages(&self, messages: &mut [NewMessage<'_>]) -> CodeResult<Vec<i64>> {
+        // The seq lives in the row's `seq` column, not in the stored bytes (see `Row::decode`);
+        // a message left unstored keeps none.
+        for m in messages.iter_mut() {
+            m.msg.seq = 0;
+        }
+        let mut seqs = Vec::with_capacity(messages.len());
+        let mut rest = &mut messages[..];
+        while !rest.is_empty() {
+            let n = largest_power_of_two_at_most(rest.len().min(MAX_BATCH));
+            let (group, tail) = rest.split_at_mut(n);
+            let got = self.insert_group(group).await?;
+            for (m, seq) in group.iter_mut().zip(&got) {
+                m.msg.seq = *seq;
+            }
+            seqs.extend(got);
+            rest = tail;
+        }
+        Ok(seqs)
+    }
+
+    async fn insert_group(&self, group: &[NewMessage<'_>]) -> CodeResult<Vec<i64>> {
+        let mut args = Vec::with_capacity(group.len());
+        for m in group.iter() {
+            args.push((m.conversation_id.to_owned(), m.msg.send_time, m.msg.client_msg_id.clone(), m.msg.send_id.clone(), m.msg.encode_to_vec(), m.reader.map(str::to_owned)));
+        }
+        let n = group.len();
+        let pool = self.pool.clone();
+        tokio::spawn(async move {
+            let sql = insert_batch_sql(n);
+            let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+            for (conversation_id, send_time, client_msg_id, send_id, bytes, reader) in args {
+                // In the order of INSERT_ONE's parameters.
+                q = q.bind(conversation_id.clone()).bind(send_time);
+                q = q.bind(client_msg_id).bind(send_id).bind(send_time).bind(bytes).bind(conversation_id.clone());
+                q = q.bind(reader.clone()).bind(conversation_id).bind(reader);
+            }
             let mut conn = pool.acquire().await?;
-            let done = sqlx::query(INSERT_MESSAGE)
-                .bind(&conversation_id)
-                .bind(send_time)
-                .bind(&client_msg_id)
-                .bind(&send_id)
-                .bind(bytes)
-                .bind(reader)
-                .fetch_all(&mut *conn)
-                .await;
-            match done {
-                Ok(rows) => {
-                    let row = rows.first().ok_or_else(|| CodeError::internal("the seq upsert returned no row"))?;
-                    Ok(sqlx::Row::try_get::<i64, _>(row, 0)?)
-                }
+            match q.fetch_all(&mut *conn).await {
+                Ok(rows) if rows.len() == n => rows.iter().map(|row| Ok(sqlx::Row::try_get::<i64, _>(row, 0)?)).collect(),
+                Ok(rows) => Err(CodeError::internal(format!("the seq upserts returned {} rows for {n} messages", rows.len()))),
                 Err(e) => {
                     // When BEGIN itself failed, or SQLite already rolled back (I/O error, full
                     // disk), there is nothing to roll back; any other failure closes the
@@ -125,9 +184,7 @@ impl Store {
             }
         })
         .await
-        .map_err(|e| CodeError::internal(format!("message insert task: {e}")))??;
-        msg.seq = seq;
-        Ok(seq)
+        .map_err(|e| CodeError::internal(format!("message insert task: {e}")))?
     }
 
     /// `(max_seq, max_seq_time)` of each conversation that has messages.

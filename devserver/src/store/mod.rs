@@ -20,7 +20,7 @@ use tokio::sync::Mutex;
 
 use crate::error::CodeResult;
 
-pub use messages::Revoke;
+pub use messages::{MAX_BATCH, NewMessage, Revoke};
 pub use tokens::TokenRow;
 
 #[derive(Clone)]
@@ -141,6 +141,59 @@ mod tests {
         let stored = store.messages_for_user(&conv, "a", &[1, 2]).await.unwrap();
         assert_eq!(stored.iter().map(|m| (m.seq, m.client_msg_id.as_str())).collect::<Vec<_>>(), [(1, "m1"), (2, "m2")]);
         assert_eq!(store.has_read_seqs("a", std::slice::from_ref(&conv)).await.unwrap()[&conv], 2);
+        store.close().await;
+    }
+
+    /// A group commit: messages of several conversations in one call take consecutive seqs per
+    /// conversation in call order, with their readers' marks, across transactions of 32, 8, 4
+    /// and 1 messages; a transaction that fails stores none of its messages, those stored before
+    /// it keep their seqs, and the next call goes on from there.
+    #[tokio::test]
+    async fn messages_stored_together_take_their_seqs_in_order() {
+        use openim_wire::pb::sdkws::MsgData;
+        let store = Store::open(None).await.unwrap();
+        let convs = ["si_a_b", "si_a_c", "sg_g1"];
+        let mut msgs: Vec<MsgData> = (0..45)
+            .map(|i| MsgData { client_msg_id: format!("m{i}"), send_id: "a".into(), send_time: 100 + i, ..Default::default() })
+            .collect();
+        let mut batch: Vec<NewMessage> = msgs
+            .iter_mut()
+            .enumerate()
+            .map(|(i, msg)| NewMessage { conversation_id: convs[i % 3], msg, reader: (i % 3 != 2).then_some("a") })
+            .collect();
+        let seqs = store.insert_messages(&mut batch).await.unwrap();
+        drop(batch);
+        let want: Vec<i64> = (0..45).map(|i| i / 3 + 1).collect();
+        assert_eq!(seqs, want);
+        assert_eq!(msgs.iter().map(|m| m.seq).collect::<Vec<_>>(), want);
+        for (k, conv) in convs.iter().enumerate() {
+            let conv = conv.to_string();
+            assert_eq!(store.max_seqs(std::slice::from_ref(&conv)).await.unwrap()[&conv].0, 15);
+            let stored = store.messages_for_user(&conv, "a", &(1..=15).collect::<Vec<_>>()).await.unwrap();
+            let ids: Vec<String> = stored.iter().map(|m| m.client_msg_id.clone()).collect();
+            assert_eq!(ids, (0..15).map(|j| format!("m{}", j * 3 + k)).collect::<Vec<_>>(), "{conv}");
+            let read = store.has_read_seqs("a", std::slice::from_ref(&conv)).await.unwrap()[&conv];
+            assert_eq!(read, if k == 2 { 0 } else { 15 }, "{conv}");
+        }
+
+        // 37 more to si_a_b: the transaction of 32 goes in, the one of 4 holding "boom" does
+        // not, and the last message is not tried.
+        sqlx::query("CREATE TRIGGER refuse BEFORE INSERT ON messages WHEN NEW.client_msg_id = 'boom' BEGIN SELECT RAISE(ABORT, 'refused'); END")
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        let mut more: Vec<MsgData> = (0..37)
+            .map(|i| MsgData { client_msg_id: if i == 34 { "boom".into() } else { format!("n{i}") }, send_id: "a".into(), seq: 99, ..Default::default() })
+            .collect();
+        let mut batch: Vec<NewMessage> = more.iter_mut().map(|msg| NewMessage { conversation_id: "si_a_b", msg, reader: Some("a") }).collect();
+        assert!(store.insert_messages(&mut batch).await.is_err());
+        drop(batch);
+        assert_eq!(more[..32].iter().map(|m| m.seq).collect::<Vec<_>>(), (16..48).collect::<Vec<_>>());
+        assert!(more[32..].iter().all(|m| m.seq == 0), "{:?}", more.iter().map(|m| m.seq).collect::<Vec<_>>());
+        let conv = "si_a_b".to_owned();
+        assert_eq!(store.max_seqs(std::slice::from_ref(&conv)).await.unwrap()[&conv].0, 47);
+        let mut next = MsgData { client_msg_id: "after".into(), send_id: "a".into(), ..Default::default() };
+        assert_eq!(store.insert_message(&conv, &mut next, Some("a")).await.unwrap(), 48);
         store.close().await;
     }
 
