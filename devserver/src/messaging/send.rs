@@ -2,6 +2,9 @@
 //! records for both sides, and pushes.
 
 use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+
+use futures_util::FutureExt as _;
 
 use md5::{Digest, Md5};
 use openim_wire::constant::{content_type, msg_from, options, req, session_type};
@@ -185,8 +188,8 @@ async fn deliver(state: &SharedState, msg: MsgData, extra: &[String], operation_
 }
 
 /// Delivers `batch` in order: one transaction stores those that keep history, then each gets
-/// its conversation records and pushes, and its result. When storing fails, the messages left
-/// without a seq fail with that error; those stored before it are delivered.
+/// its conversation records and pushes, and its result. A message the store refused fails with
+/// its error (the others are delivered).
 async fn deliver_batch(state: &SharedState, batch: Vec<Delivery>) {
     let mut items = Vec::with_capacity(batch.len());
     for Delivery { mut msg, extra, operation_id, done } in batch {
@@ -210,13 +213,18 @@ async fn deliver_batch(state: &SharedState, batch: Vec<Delivery>) {
         .filter(|((_, msg, ..), _)| options::is_set(&msg.options, options::HISTORY))
         .map(|((conversation_id, msg, ..), reader)| NewMessage { conversation_id: conversation_id.as_str(), msg, reader: reader.as_deref() })
         .collect();
-    let failure = if to_store.is_empty() { None } else { state.store.insert_messages(&mut to_store).await.err() };
+    let mut failures = if to_store.is_empty() { Vec::new() } else { state.store.insert_messages(&mut to_store).await };
     drop(to_store);
+    let mut failures = failures.drain(..).map(Result::err);
     for (conversation_id, msg, extra, operation_id, done) in items {
-        let keeps_history = options::is_set(&msg.options, options::HISTORY);
-        let result = match &failure {
-            Some(e) if keeps_history && msg.seq == 0 => Err(e.clone()),
-            _ => deliver_stored(state, msg, &conversation_id, &extra, &operation_id).await,
+        let failed = if options::is_set(&msg.options, options::HISTORY) { failures.next().flatten() } else { None };
+        let result = match failed {
+            Some(e) => Err(e),
+            // A panic fails this message only; the rest of the batch is still delivered.
+            None => AssertUnwindSafe(deliver_stored(state, msg, &conversation_id, &extra, &operation_id))
+                .catch_unwind()
+                .await
+                .unwrap_or_else(|_| Err(CodeError::internal("the delivery panicked"))),
         };
         let _ = done.send(result);
     }
@@ -329,15 +337,26 @@ mod tests {
     }
 
     /// Deliveries queued while the send lock is held go out as group commits in the order they
-    /// were asked for: seqs 1…100 in call order, every caller answered.
-    #[tokio::test]
+    /// were asked for: seqs 1…100 in call order, pushed in that order, every caller answered; a
+    /// message the store refuses fails alone.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn queued_deliveries_take_their_seqs_in_call_order() {
+        use crate::gateway::registry::Outbound;
         let config = crate::config::DevServerConfig::default();
         let store = crate::store::Store::open(None).await.unwrap();
         let auth = crate::auth::Auth::new(&config.secret, 1, Vec::new(), config.multi_login_policy, store.clone());
         let state: SharedState = Arc::new(AppState::new(config, store, auth));
+        // The recipient's connection (JSON envelope, no gzip), read below.
+        let (tx, mut pushed) = tokio::sync::mpsc::channel(256);
+        let args = crate::gateway::ConnArgs { user_id: "b".into(), platform_id: 1, token: "t".into(), sdk_type: "js".into(), ..Default::default() };
+        state.registry.register(Arc::new(crate::gateway::registry::ConnHandle::new(1, &args, tx)), state.config.multi_login_policy);
+        sqlx::query("CREATE TRIGGER refuse BEFORE INSERT ON messages WHEN NEW.client_msg_id = 'c50' BEGIN SELECT RAISE(ABORT, 'refused'); END")
+            .execute(state.store.pool())
+            .await
+            .unwrap();
+
         let order = state.send_lock.lock().await;
-        let callers: Vec<_> = (0..100)
+        let callers: Vec<_> = (0..101)
             .map(|i| {
                 let msg = MsgData {
                     send_id: "a".into(),
@@ -355,11 +374,23 @@ mod tests {
         let all = futures_util::future::join_all(callers);
         tokio::pin!(all);
         assert!(tokio::time::timeout(Duration::from_millis(1), &mut all).await.is_err(), "the deliveries waited for the lock");
-        assert_eq!(state.deliveries.lock().unwrap().len(), 100);
+        assert_eq!(state.deliveries.lock().unwrap().len(), 101);
         drop(order);
         let delivered = tokio::time::timeout(Duration::from_secs(10), all).await.expect("every delivery answered");
-        let seqs: Vec<(String, i64)> = delivered.into_iter().map(|r| r.map(|m| (m.client_msg_id, m.seq)).unwrap()).collect();
-        assert_eq!(seqs, (0..100).map(|i| (format!("c{i}"), i + 1)).collect::<Vec<_>>());
+        assert!(delivered[50].is_err(), "the refused message fails");
+        let seqs: Vec<(String, i64)> = delivered.into_iter().filter_map(|r| r.ok()).map(|m| (m.client_msg_id, m.seq)).collect();
+        let want: Vec<(String, i64)> = (0..101).filter(|i| *i != 50).zip(1..).map(|(i, seq)| (format!("c{i}"), seq)).collect();
+        assert_eq!(seqs, want);
         assert!(state.deliveries.lock().unwrap().is_empty());
+
+        let mut pushes = Vec::new();
+        while let Ok(Outbound::Frame(axum::extract::ws::Message::Binary(frame))) = pushed.try_recv() {
+            let resp: WsResponse = openim_wire::gateway::decode_frame(&frame, false, 1 << 20).unwrap();
+            let push = <PushMessages as openim_wire::pb::Message>::decode(resp.data.as_slice()).unwrap();
+            for pulled in push.msgs.into_values() {
+                pushes.extend(pulled.msgs.into_iter().map(|m| (m.client_msg_id, m.seq)));
+            }
+        }
+        assert_eq!(pushes, want, "pushed once each, in seq order");
     }
 }

@@ -113,41 +113,49 @@ impl Store {
     #[cfg(test)]
     pub async fn insert_message(&self, conversation_id: &str, msg: &mut MsgData, reader: Option<&str>) -> CodeResult<i64> {
         let mut one = [NewMessage { conversation_id, msg, reader }];
-        let seq = self.insert_messages(&mut one).await?.pop();
-        seq.ok_or_else(|| CodeError::internal("the seq upsert returned no row"))
+        self.insert_messages(&mut one).await.pop().unwrap_or_else(|| Err(CodeError::internal("no result for the message")))
     }
 
     /// Gives each message its conversation's next seq, in order (messages of one conversation
-    /// take consecutive seqs), and stores it with its reader's read mark raised to it. Callers
-    /// serialise sends. A failure fails the transaction it was in: those messages get no seq
-    /// (earlier groups may be stored: their seqs are set in the messages).
+    /// take consecutive seqs), and stores it with its reader's read mark raised to it; the
+    /// result of each, in order (a message not stored keeps seq 0). Callers serialise sends.
     ///
     /// Messages go [`MAX_BATCH`] or fewer per transaction, each transaction one batch of
     /// statements (one round trip to SQLite's connection thread: a send is the devserver's
     /// hottest write, and the in-memory database has a single connection that every request
-    /// shares), in groups of a power of two so that few batch texts are kept prepared. A batch
-    /// runs in its own task, so a dropped caller never leaves the connection inside it; a failed
-    /// batch is rolled back on its connection, or the connection is closed (which discards the
-    /// transaction).
-    pub async fn insert_messages(&self, messages: &mut [NewMessage<'_>]) -> CodeResult<Vec<i64>> {
+    /// shares), in groups of a power of two so that few batch texts are kept prepared. When a
+    /// group fails, its messages are tried again one per transaction, so only a message that
+    /// fails alone fails. A batch runs in its own task, so a dropped caller never leaves the
+    /// connection inside it; a failed batch is rolled back on its connection, or the connection
+    /// is closed (which discards the transaction).
+    pub async fn insert_messages(&self, messages: &mut [NewMessage<'_>]) -> Vec<CodeResult<i64>> {
         // The seq lives in the row's `seq` column, not in the stored bytes (see `Row::decode`);
         // a message left unstored keeps none.
         for m in messages.iter_mut() {
             m.msg.seq = 0;
         }
-        let mut seqs = Vec::with_capacity(messages.len());
+        let mut results = Vec::with_capacity(messages.len());
         let mut rest = &mut messages[..];
         while !rest.is_empty() {
             let n = largest_power_of_two_at_most(rest.len().min(MAX_BATCH));
             let (group, tail) = rest.split_at_mut(n);
-            let got = self.insert_group(group).await?;
-            for (m, seq) in group.iter_mut().zip(&got) {
-                m.msg.seq = *seq;
+            match self.insert_group(group).await {
+                Ok(seqs) => results.extend(seqs.into_iter().map(Ok)),
+                Err(e) if n == 1 => results.push(Err(e)),
+                Err(_) => {
+                    for one in group.chunks(1) {
+                        results.push(self.insert_group(one).await.map(|seqs| seqs[0]));
+                    }
+                }
             }
-            seqs.extend(got);
             rest = tail;
         }
-        Ok(seqs)
+        for (m, result) in messages.iter_mut().zip(&results) {
+            if let Ok(seq) = result {
+                m.msg.seq = *seq;
+            }
+        }
+        results
     }
 
     async fn insert_group(&self, group: &[NewMessage<'_>]) -> CodeResult<Vec<i64>> {

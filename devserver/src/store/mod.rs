@@ -64,6 +64,12 @@ impl Store {
         Ok(Self { pool, anchor })
     }
 
+    /// The pool, for tests that plant faults in the database.
+    #[cfg(test)]
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
         if let Some(anchor) = &self.anchor
@@ -145,9 +151,9 @@ mod tests {
     }
 
     /// A group commit: messages of several conversations in one call take consecutive seqs per
-    /// conversation in call order, with their readers' marks, across transactions of 32, 8, 4
-    /// and 1 messages; a transaction that fails stores none of its messages, those stored before
-    /// it keep their seqs, and the next call goes on from there.
+    /// conversation in call order, with their readers' marks and the conversation's time,
+    /// across transactions of 32, 8, 4 and 1 messages. When a transaction fails, its messages are
+    /// stored one by one: only the one that fails alone is left without a seq.
     #[tokio::test]
     async fn messages_stored_together_take_their_seqs_in_order() {
         use openim_wire::pb::sdkws::MsgData;
@@ -161,14 +167,15 @@ mod tests {
             .enumerate()
             .map(|(i, msg)| NewMessage { conversation_id: convs[i % 3], msg, reader: (i % 3 != 2).then_some("a") })
             .collect();
-        let seqs = store.insert_messages(&mut batch).await.unwrap();
+        let seqs: Vec<i64> = store.insert_messages(&mut batch).await.into_iter().map(Result::unwrap).collect();
         drop(batch);
         let want: Vec<i64> = (0..45).map(|i| i / 3 + 1).collect();
         assert_eq!(seqs, want);
         assert_eq!(msgs.iter().map(|m| m.seq).collect::<Vec<_>>(), want);
         for (k, conv) in convs.iter().enumerate() {
             let conv = conv.to_string();
-            assert_eq!(store.max_seqs(std::slice::from_ref(&conv)).await.unwrap()[&conv].0, 15);
+            // The conversation's time is its last message's (42 + k).
+            assert_eq!(store.max_seqs(std::slice::from_ref(&conv)).await.unwrap()[&conv], (15, 142 + k as i64));
             let stored = store.messages_for_user(&conv, "a", &(1..=15).collect::<Vec<_>>()).await.unwrap();
             let ids: Vec<String> = stored.iter().map(|m| m.client_msg_id.clone()).collect();
             assert_eq!(ids, (0..15).map(|j| format!("m{}", j * 3 + k)).collect::<Vec<_>>(), "{conv}");
@@ -176,24 +183,36 @@ mod tests {
             assert_eq!(read, if k == 2 { 0 } else { 15 }, "{conv}");
         }
 
-        // 37 more to si_a_b: the transaction of 32 goes in, the one of 4 holding "boom" does
-        // not, and the last message is not tried.
+        // 37 more to si_a_b (a stale seq on each is not kept): the transaction of 32 goes in;
+        // the one of 4 holding "boom" fails and its messages go one by one; the last one goes in.
         sqlx::query("CREATE TRIGGER refuse BEFORE INSERT ON messages WHEN NEW.client_msg_id = 'boom' BEGIN SELECT RAISE(ABORT, 'refused'); END")
             .execute(&store.pool)
             .await
             .unwrap();
         let mut more: Vec<MsgData> = (0..37)
-            .map(|i| MsgData { client_msg_id: if i == 34 { "boom".into() } else { format!("n{i}") }, send_id: "a".into(), seq: 99, ..Default::default() })
+            .map(|i| MsgData {
+                client_msg_id: if i == 34 { "boom".into() } else { format!("n{i}") },
+                send_id: "a".into(),
+                send_time: 1000 + i,
+                seq: 99,
+                ..Default::default()
+            })
             .collect();
         let mut batch: Vec<NewMessage> = more.iter_mut().map(|msg| NewMessage { conversation_id: "si_a_b", msg, reader: Some("a") }).collect();
-        assert!(store.insert_messages(&mut batch).await.is_err());
+        let results = store.insert_messages(&mut batch).await;
         drop(batch);
-        assert_eq!(more[..32].iter().map(|m| m.seq).collect::<Vec<_>>(), (16..48).collect::<Vec<_>>());
-        assert!(more[32..].iter().all(|m| m.seq == 0), "{:?}", more.iter().map(|m| m.seq).collect::<Vec<_>>());
+        assert!(results[34].is_err());
+        let seqs: Vec<i64> = more.iter().map(|m| m.seq).collect();
+        let want: Vec<i64> = (16..50).chain([0, 50, 51]).collect();
+        assert_eq!(seqs, want);
+        assert_eq!(results.iter().map(|r| *r.as_ref().unwrap_or(&0)).collect::<Vec<_>>(), want);
         let conv = "si_a_b".to_owned();
-        assert_eq!(store.max_seqs(std::slice::from_ref(&conv)).await.unwrap()[&conv].0, 47);
+        assert_eq!(store.max_seqs(std::slice::from_ref(&conv)).await.unwrap()[&conv], (51, 1036));
         let mut next = MsgData { client_msg_id: "after".into(), send_id: "a".into(), ..Default::default() };
-        assert_eq!(store.insert_message(&conv, &mut next, Some("a")).await.unwrap(), 48);
+        assert_eq!(store.insert_message(&conv, &mut next, Some("a")).await.unwrap(), 52);
+        assert_eq!(store.has_read_seqs("a", std::slice::from_ref(&conv)).await.unwrap()[&conv], 52);
+        let stored = store.messages_for_user(&conv, "a", &[49, 50, 51, 52]).await.unwrap();
+        assert_eq!(stored.iter().map(|m| m.client_msg_id.as_str()).collect::<Vec<_>>(), ["n33", "n35", "n36", "after"]);
         store.close().await;
     }
 
