@@ -233,12 +233,14 @@ impl SessionContext {
 
     /// [`Self::write`] in a turn taken before.
     pub async fn write_in(&self, turn: crate::store::WriterTurn) -> Result<Write> {
-        Ok(Write { tx: self.store.begin_in(turn).await?, out: Outbox::default(), raised: HashMap::new(), confirmed: Vec::new(), after: Vec::new(), then: Vec::new() })
+        Ok(Write { tx: self.store.begin_in(turn).await?, out: Outbox::default(), raised: HashMap::new(), unwritten: HashMap::new(), confirmed: Vec::new(), after: Vec::new(), then: Vec::new() })
     }
 
     /// Commits `w`; then mirrors its seqs, wakes senders waiting for theirs, reports its events
     /// and starts its follow-up tasks. Nothing is reported when the commit fails.
     pub async fn commit(&self, mut w: Write) -> Result<()> {
+        let raises = w.take_unwritten_raises();
+        seqs::raise_many(&mut w.tx, &raises).await?;
         let total_unread = if w.out.needs_total_unread() {
             let known = *self.total_unread.lock().expect("unread lock");
             let total = match known {
@@ -310,36 +312,43 @@ pub struct Write {
     pub tx: Tx,
     pub out: Outbox,
     raised: HashMap<String, i64>,
+    /// Raises of `raised` not written to the store yet.
+    unwritten: HashMap<String, i64>,
     confirmed: Vec<(MessageKey, Confirmed)>,
     after: Vec<Work>,
     then: Vec<Box<dyn FnOnce() + Send + 'static>>,
 }
 
 impl Write {
-    /// Raises a conversation's synced seq in this transaction.
-    pub async fn raise_seq(&mut self, conversation_id: &str, seq: i64) -> Result<()> {
-        if seq <= 0 {
-            return Ok(());
+    /// Raises a conversation's synced seq in this transaction. Nothing is written yet: the
+    /// raises go with the write's next conversation statement ([`Self::take_unwritten_raises`]),
+    /// or just before the commit — one round trip less for a push or a pulled batch.
+    pub fn raise_seq(&mut self, conversation_id: &str, seq: i64) {
+        if seq > 0 {
+            self.note_raised(conversation_id.to_owned(), seq);
         }
-        seqs::raise(&mut self.tx, conversation_id, seq).await?;
-        self.note_raised(conversation_id.to_owned(), seq);
-        Ok(())
     }
 
-    /// Remembers, for the mirror after the commit, that this write raised `conversation_id`.
+    /// Remembers that this write raised `conversation_id`: to write it, and for the mirror after
+    /// the commit.
     fn note_raised(&mut self, conversation_id: String, seq: i64) {
+        let entry = self.unwritten.entry(conversation_id.clone()).or_insert(0);
+        *entry = (*entry).max(seq);
         let entry = self.raised.entry(conversation_id).or_insert(0);
         *entry = (*entry).max(seq);
     }
 
+    /// The raises not written yet, for the caller to write in this transaction (the store
+    /// runs them in the same round trip as a conversation statement).
+    pub fn take_unwritten_raises(&mut self) -> Vec<(String, i64)> {
+        self.unwritten.drain().collect()
+    }
+
     /// [`Self::raise_seq`] for many conversations at once (seqs ≤ 0 are skipped).
-    pub async fn raise_seqs(&mut self, seqs: &[(String, i64)]) -> Result<()> {
-        let seqs: Vec<(String, i64)> = seqs.iter().filter(|(_, seq)| *seq > 0).cloned().collect();
-        seqs::raise_many(&mut self.tx, &seqs).await?;
+    pub fn raise_seqs(&mut self, seqs: &[(String, i64)]) {
         for (conversation_id, seq) in seqs {
-            self.note_raised(conversation_id, seq);
+            self.raise_seq(conversation_id, *seq);
         }
-        Ok(())
     }
 
     /// The highest seq this write raised `conversation_id` to, if any.

@@ -125,7 +125,8 @@ pub async fn save_over(w: &mut Write, before: Option<ConversationRow>, row: Conv
     if before.as_ref() == Some(&row) {
         return Ok(());
     }
-    store::put(&mut w.tx, &row).await?;
+    let raises = w.take_unwritten_raises();
+    store::put_many_raising(&mut w.tx, &[&row], &raises).await?;
     report(w, before, row);
     Ok(())
 }
@@ -134,7 +135,8 @@ pub async fn save_over(w: &mut Write, before: Option<ConversationRow>, row: Conv
 pub async fn save_over_many(w: &mut Write, saves: Vec<(Option<ConversationRow>, ConversationRow)>) -> Result<()> {
     let saves: Vec<_> = saves.into_iter().filter(|(before, row)| before.as_ref() != Some(row)).collect();
     let rows: Vec<&ConversationRow> = saves.iter().map(|(_, row)| row).collect();
-    store::put_many(&mut w.tx, &rows).await?;
+    let raises = w.take_unwritten_raises();
+    store::put_many_raising(&mut w.tx, &rows, &raises).await?;
     for (before, row) in saves {
         report(w, before, row);
     }

@@ -137,7 +137,7 @@ impl MsgSyncer {
         }
         if !skipped.is_empty() {
             let mut w = self.ctx.write().await?;
-            w.raise_seqs(&skipped).await?;
+            w.raise_seqs(&skipped);
             self.ctx.commit(w).await?;
         }
         let batches = batches(ranges);
@@ -213,6 +213,8 @@ impl MsgSyncer {
     /// Applies `incoming` and raises each conversation of `raise` to its seq, in one write.
     async fn apply(&self, mut incoming: Incoming, raise: &[(String, i64)]) -> Result<()> {
         let mut w = self.ctx.write().await?;
+        // Written with the batch's conversations.
+        w.raise_seqs(raise);
         let ids: Vec<String> = incoming.chats.keys().cloned().collect();
         let mut existing: HashMap<String, _> =
             conversations::get_many(&mut w.tx, &ids).await?.into_iter().map(|c| (c.conversation_id.clone(), c)).collect();
@@ -231,9 +233,8 @@ impl MsgSyncer {
                 self.router.route(&mut w, data).await?;
             }
             let top = msgs.iter().map(|m| m.seq).max().unwrap_or(0);
-            w.raise_seq(&conversation_id, top).await?;
+            w.raise_seq(&conversation_id, top);
         }
-        w.raise_seqs(raise).await?;
         self.ctx.commit(w).await
     }
 
@@ -297,7 +298,9 @@ impl MsgSyncer {
                 incoming.notifications.insert(conversation_id, msgs);
             }
         }
-        // The triage read the synced seqs under the writer; apply in the same write.
+        // The triage read the synced seqs under the writer; apply in the same write (the raises
+        // are written with the first conversation the messages change).
+        w.raise_seqs(&raise);
         for (conversation_id, msgs) in incoming.chats {
             self.messages.apply_chat(&mut w, &conversation_id, msgs).await?;
         }
@@ -306,7 +309,6 @@ impl MsgSyncer {
                 self.router.route(&mut w, data).await?;
             }
         }
-        w.raise_seqs(&raise).await?;
         self.ctx.commit(w).await?;
         if !gaps.is_empty() {
             let mut pending = self.pending.lock().expect("pending lock");

@@ -235,4 +235,27 @@ mod tests {
         tx.commit().await.unwrap();
         assert_eq!(seqs::all(&mut store.read().await.unwrap()).await.unwrap().get("c"), Some(&7));
     }
+
+    /// Conversations and seq raises written together: one round trip when each fits one
+    /// statement (a multi-statement query), two statements' worth when they do not; either way
+    /// every row and raise lands, and a raise never lowers a seq.
+    #[tokio::test]
+    async fn conversations_and_seq_raises_are_written_together() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), "u").await.unwrap();
+        let row = |i: usize| rows::ConversationRow { conversation_id: format!("si_u_{i}"), max_seq: i as i64, ..Default::default() };
+        let mut tx = store.begin().await.unwrap();
+        seqs::raise(&mut tx, "si_u_0", 9).await.unwrap();
+        conversations::put_many_raising(&mut tx, &[&row(0)], &[("si_u_0".into(), 3), ("si_u_1".into(), 4)]).await.unwrap();
+        let many: Vec<rows::ConversationRow> = (1..=ROWS_PER_STATEMENT + 1).map(row).collect();
+        let raises: Vec<(String, i64)> = (1..=ROWS_PER_STATEMENT + 1).map(|i| (format!("si_u_{i}"), 10)).collect();
+        conversations::put_many_raising(&mut tx, &many.iter().collect::<Vec<_>>(), &raises).await.unwrap();
+        tx.commit().await.unwrap();
+        let mut c = store.read().await.unwrap();
+        let synced = seqs::all(&mut c).await.unwrap();
+        assert_eq!((synced["si_u_0"], synced["si_u_1"], synced.len()), (9, 10, ROWS_PER_STATEMENT + 2));
+        let stored = conversations::all(&mut c).await.unwrap();
+        assert_eq!(stored.len(), ROWS_PER_STATEMENT + 2);
+        assert_eq!(stored.iter().find(|r| r.conversation_id == "si_u_7").map(|r| r.max_seq), Some(7));
+    }
 }

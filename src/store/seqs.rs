@@ -26,14 +26,14 @@ pub async fn raise(c: &mut SqliteConnection, conversation_id: &str, seq: i64) ->
 
 /// [`raise`] for many conversations, a few hundred per statement.
 pub async fn raise_many(c: &mut SqliteConnection, seqs: &[(String, i64)]) -> Result<()> {
-    super::execute_rows(
-        c,
-        "INSERT INTO local_seqs (conversation_id, seq) ",
-        " ON CONFLICT (conversation_id) DO UPDATE SET seq = MAX(seq, excluded.seq)",
-        seqs,
-        |mut row, (conversation_id, seq)| {
-            row.push_bind(conversation_id).push_bind(*seq);
-        },
-    )
-    .await
+    super::execute_rows(c, RAISE_HEAD, RAISE_TAIL, seqs, bind_raise).await
+}
+
+/// [`raise_many`]'s statement: `RAISE_HEAD VALUES (…), (…) RAISE_TAIL`.
+pub(super) const RAISE_HEAD: &str = "INSERT INTO local_seqs (conversation_id, seq) ";
+pub(super) const RAISE_TAIL: &str = " ON CONFLICT (conversation_id) DO UPDATE SET seq = MAX(seq, excluded.seq)";
+
+/// One row of [`raise_many`]'s statement.
+pub(super) fn bind_raise<'a>(mut row: sqlx::query_builder::Separated<'_, sqlx::Sqlite, &'static str>, (conversation_id, seq): &'a (String, i64)) {
+    row.push_bind(conversation_id).push_bind(*seq);
 }
