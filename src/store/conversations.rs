@@ -80,7 +80,7 @@ const PUT_HEAD: &str = "INSERT OR REPLACE INTO local_conversations (conversation
        is_private_chat, burn_duration, attached_info, ex, max_seq, min_seq, has_read_seq, msg_destruct_time, is_msg_destruct) ";
 
 /// One row of [`put_many`]'s statement.
-fn bind_row<'a>(mut b: sqlx::query_builder::Separated<'_, sqlx::Sqlite, &'static str>, r: &&'a ConversationRow) {
+fn bind_row(mut b: sqlx::query_builder::Separated<'_, sqlx::Sqlite, &'static str>, r: &&ConversationRow) {
     b.push_bind(&r.conversation_id)
         .push_bind(r.conversation_type)
         .push_bind(&r.user_id)

@@ -34,6 +34,6 @@ pub(super) const RAISE_HEAD: &str = "INSERT INTO local_seqs (conversation_id, se
 pub(super) const RAISE_TAIL: &str = " ON CONFLICT (conversation_id) DO UPDATE SET seq = MAX(seq, excluded.seq)";
 
 /// One row of [`raise_many`]'s statement.
-pub(super) fn bind_raise<'a>(mut row: sqlx::query_builder::Separated<'_, sqlx::Sqlite, &'static str>, (conversation_id, seq): &'a (String, i64)) {
+pub(super) fn bind_raise(mut row: sqlx::query_builder::Separated<'_, sqlx::Sqlite, &'static str>, (conversation_id, seq): &(String, i64)) {
     row.push_bind(conversation_id).push_bind(*seq);
 }
