@@ -307,7 +307,7 @@ impl Conversations {
         // Not listed until its first message, so nothing to report.
         store::put(&mut w.tx, &row).await?;
         let missing = lacks_profile(&row).then(|| row.user_id.clone());
-        w.tx.commit().await?;
+        self.ctx.commit(w).await?;
         if let Some(user_id) = missing {
             self.patch_profiles_later(vec![user_id]);
         }

@@ -237,25 +237,34 @@ mod tests {
     }
 
     /// Conversations and seq raises written together: one round trip when each fits one
-    /// statement (a multi-statement query), two statements' worth when they do not; either way
-    /// every row and raise lands, and a raise never lowers a seq.
+    /// statement (a multi-statement query, kept prepared for one row and one raise, so run
+    /// twice), separate statements when they do not; either way every row and raise lands, and
+    /// a raise never lowers a seq.
     #[tokio::test]
     async fn conversations_and_seq_raises_are_written_together() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path(), "u").await.unwrap();
-        let row = |i: usize| rows::ConversationRow { conversation_id: format!("si_u_{i}"), max_seq: i as i64, ..Default::default() };
+        let row = |id: &str, max_seq: i64| rows::ConversationRow { conversation_id: id.into(), max_seq, ..Default::default() };
         let mut tx = store.begin().await.unwrap();
-        seqs::raise(&mut tx, "si_u_0", 9).await.unwrap();
-        conversations::put_many_raising(&mut tx, &[&row(0)], &[("si_u_0".into(), 3), ("si_u_1".into(), 4)]).await.unwrap();
-        let many: Vec<rows::ConversationRow> = (1..=ROWS_PER_STATEMENT + 1).map(row).collect();
-        let raises: Vec<(String, i64)> = (1..=ROWS_PER_STATEMENT + 1).map(|i| (format!("si_u_{i}"), 10)).collect();
+        seqs::raise(&mut tx, "a", 9).await.unwrap();
+        conversations::put_many_raising(&mut tx, &[&row("a", 1)], &[("a".into(), 3), ("b".into(), 4)]).await.unwrap();
+        let synced = seqs::all(&mut tx).await.unwrap();
+        assert_eq!((synced["a"], synced["b"]), (9, 4));
+        for seq in [5, 6] {
+            conversations::put_many_raising(&mut tx, &[&row("c", seq)], &[("c".into(), seq)]).await.unwrap();
+            assert_eq!(seqs::all(&mut tx).await.unwrap()["c"], seq);
+            assert_eq!(conversations::get(&mut tx, "c").await.unwrap().map(|r| r.max_seq), Some(seq));
+        }
+        let many: Vec<rows::ConversationRow> = (0..=ROWS_PER_STATEMENT).map(|i| row(&format!("m{i}"), i as i64)).collect();
+        let raises: Vec<(String, i64)> = (0..=ROWS_PER_STATEMENT).map(|i| (format!("m{i}"), 10 + i as i64)).collect();
         conversations::put_many_raising(&mut tx, &many.iter().collect::<Vec<_>>(), &raises).await.unwrap();
         tx.commit().await.unwrap();
         let mut c = store.read().await.unwrap();
         let synced = seqs::all(&mut c).await.unwrap();
-        assert_eq!((synced["si_u_0"], synced["si_u_1"], synced.len()), (9, 10, ROWS_PER_STATEMENT + 2));
+        assert_eq!(synced.len(), ROWS_PER_STATEMENT + 4);
+        assert_eq!((synced["m0"], synced[&format!("m{ROWS_PER_STATEMENT}")]), (10, 10 + ROWS_PER_STATEMENT as i64));
         let stored = conversations::all(&mut c).await.unwrap();
-        assert_eq!(stored.len(), ROWS_PER_STATEMENT + 2);
-        assert_eq!(stored.iter().find(|r| r.conversation_id == "si_u_7").map(|r| r.max_seq), Some(7));
+        assert_eq!(stored.len(), ROWS_PER_STATEMENT + 3);
+        assert_eq!(stored.iter().find(|r| r.conversation_id == "m7").map(|r| r.max_seq), Some(7));
     }
 }
