@@ -115,7 +115,7 @@ fn listed(r: &ConversationRow) -> bool {
 /// new, one in the list (or leaving it) changed when anything of it changed; one that is not
 /// listed is not reported.
 pub async fn save(w: &mut Write, row: ConversationRow) -> Result<()> {
-    let before = store::get(&mut w.tx, &row.conversation_id).await?;
+    let before = w.tx.conversation(&row.conversation_id).await?;
     save_over(w, before, row).await
 }
 
@@ -126,7 +126,7 @@ pub async fn save_over(w: &mut Write, before: Option<ConversationRow>, row: Conv
         return Ok(());
     }
     let raises = w.take_unwritten_raises();
-    store::put_many_raising(&mut w.tx, &[&row], &raises).await?;
+    w.tx.put_conversations(&[&row], &raises).await?;
     report(w, before, row);
     Ok(())
 }
@@ -136,7 +136,7 @@ pub async fn save_over_many(w: &mut Write, saves: Vec<(Option<ConversationRow>, 
     let saves: Vec<_> = saves.into_iter().filter(|(before, row)| before.as_ref() != Some(row)).collect();
     let rows: Vec<&ConversationRow> = saves.iter().map(|(_, row)| row).collect();
     let raises = w.take_unwritten_raises();
-    store::put_many_raising(&mut w.tx, &rows, &raises).await?;
+    w.tx.put_conversations(&rows, &raises).await?;
     for (before, row) in saves {
         report(w, before, row);
     }
@@ -305,7 +305,7 @@ impl Conversations {
         let mut w = self.ctx.write().await?;
         let row = load_or_new(&mut w.tx, &id, session, source_id).await?;
         // Not listed until its first message, so nothing to report.
-        store::put(&mut w.tx, &row).await?;
+        w.tx.put_conversations(&[&row], &[]).await?;
         let missing = lacks_profile(&row).then(|| row.user_id.clone());
         self.ctx.commit(w).await?;
         if let Some(user_id) = missing {

@@ -63,7 +63,7 @@ struct Touch {
 impl Messages {
     /// Applies one conversation's chat messages (sorted by seq here) in `w`.
     pub async fn apply_chat(&self, w: &mut Write, conversation_id: &str, msgs: Vec<MsgData>) -> Result<()> {
-        let existing = conversations::get(&mut w.tx, conversation_id).await?;
+        let existing = w.tx.conversation(conversation_id).await?;
         self.apply_chat_over(w, conversation_id, msgs, existing, None).await
     }
 

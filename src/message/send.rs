@@ -216,7 +216,7 @@ impl Messages {
     /// conversation's latest message.
     async fn finish_outgoing(&self, mut w: crate::context::Write, target: &Target, message: &Message) -> Result<()> {
         let id = &target.conversation_id;
-        let before = crate::store::conversations::get(&mut w.tx, id).await?;
+        let before = w.tx.conversation(id).await?;
         let mut c = or_new(&mut w.tx, before.as_ref(), id, target.session_type, &target.peer).await?;
         set_latest(&mut c, Some(message));
         self.conversations.name_later(&mut w, &c);
@@ -226,7 +226,7 @@ impl Messages {
 
     /// When `client_msg_id` is the conversation's latest message, shows its stored state.
     pub(crate) async fn latest_changed_to_stored(&self, w: &mut crate::context::Write, conversation_id: &str, client_msg_id: &str) -> Result<()> {
-        let Some(mut c) = crate::store::conversations::get(&mut w.tx, conversation_id).await? else { return Ok(()) };
+        let Some(mut c) = w.tx.conversation(conversation_id).await? else { return Ok(()) };
         if crate::conversation::latest_client_msg_id(&c).as_deref() != Some(client_msg_id) {
             return Ok(());
         }

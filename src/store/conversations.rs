@@ -42,13 +42,9 @@ pub async fn page(c: &mut SqliteConnection, offset: i64, limit: i64) -> Result<V
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(limit).bind(offset).fetch_all(c).await?)
 }
 
-/// Inserts or replaces the whole row.
-pub async fn put(c: &mut SqliteConnection, r: &ConversationRow) -> Result<()> {
-    put_many(c, &[r]).await
-}
-
-/// [`put`] for many rows, a few hundred per statement.
-pub async fn put_many(c: &mut SqliteConnection, rows: &[&ConversationRow]) -> Result<()> {
+/// Inserts or replaces whole rows, a few hundred per statement. Only [`super::Tx`] writes
+/// conversations (it keeps the cache of committed rows).
+pub(super) async fn put_many(c: &mut SqliteConnection, rows: &[&ConversationRow]) -> Result<()> {
     super::execute_rows(c, PUT_HEAD, "", rows, bind_row).await
 }
 
@@ -58,7 +54,7 @@ pub async fn put_many(c: &mut SqliteConnection, rows: &[&ConversationRow]) -> Re
 /// them in order and binds the `?`s in order (sqlx calls this deprecated, to be replaced by
 /// `raw_sql` which binds nothing; `conversations_and_seq_raises_are_written_together` fails
 /// should an upgrade drop it).
-pub async fn put_many_raising(c: &mut SqliteConnection, rows: &[&ConversationRow], raises: &[(String, i64)]) -> Result<()> {
+pub(super) async fn put_many_raising(c: &mut SqliteConnection, rows: &[&ConversationRow], raises: &[(String, i64)]) -> Result<()> {
     use super::{ROWS_PER_STATEMENT, seqs};
     if rows.is_empty() || raises.is_empty() || rows.len() > ROWS_PER_STATEMENT || raises.len() > ROWS_PER_STATEMENT {
         put_many(c, rows).await?;
@@ -106,10 +102,6 @@ fn bind_row(mut b: sqlx::query_builder::Separated<'_, sqlx::Sqlite, &'static str
         .push_bind(r.is_msg_destruct);
 }
 
-pub async fn delete(c: &mut SqliteConnection, conversation_id: &str) -> Result<()> {
-    sqlx::query("DELETE FROM local_conversations WHERE conversation_id = ?").bind(conversation_id).execute(c).await?;
-    Ok(())
-}
 
 /// Sum of unread counts over conversations that notify (`recv_msg_opt < 2`) and are listed.
 pub async fn total_unread(c: &mut SqliteConnection) -> Result<i32> {

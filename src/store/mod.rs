@@ -30,6 +30,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 use sqlx::{Sqlite, SqliteConnection};
 
 use crate::error::{OpenIMError, Result};
+use rows::ConversationRow;
 
 pub use chat_logs::MessageFilter;
 
@@ -46,7 +47,40 @@ pub struct Store {
     pool: SqlitePool,
     /// The one writer: held by the open [`Tx`].
     writer: Arc<tokio::sync::Mutex<()>>,
+    /// Conversation rows as last committed, for the writer ([`Tx::conversation`]).
+    conversations: Arc<std::sync::Mutex<ConversationCache>>,
     path: PathBuf,
+}
+
+/// Conversation rows as committed by the last writes that wrote them, so the next write of a
+/// busy chat (a send, its confirmation, each message received) reads its row without a round
+/// trip to SQLite's thread. Every conversation write goes through [`Tx::put_conversations`],
+/// and a transaction's rows enter the cache only once it commits, under the writer.
+#[derive(Default)]
+struct ConversationCache(std::collections::HashMap<String, ConversationRow>);
+
+impl ConversationCache {
+    /// Rows kept; past it the cache starts again empty (the busy chats come back at once).
+    const KEPT: usize = 512;
+    /// Rows a write keeps for the cache when it writes no more than this many.
+    const KEPT_PER_WRITE: usize = 16;
+
+    /// A committed transaction's conversations: rows replace what is cached, `None` drops it.
+    fn apply(&mut self, written: std::collections::HashMap<String, Option<ConversationRow>>) {
+        for (id, row) in written {
+            match row {
+                Some(row) => {
+                    if self.0.len() >= Self::KEPT && !self.0.contains_key(&id) {
+                        self.0.clear();
+                    }
+                    self.0.insert(id, row);
+                }
+                None => {
+                    self.0.remove(&id);
+                }
+            }
+        }
+    }
 }
 
 /// The turn of the one writer ([`Store::turn`]).
@@ -56,19 +90,51 @@ pub struct WriterTurn(tokio::sync::OwnedMutexGuard<()>);
 pub struct Tx {
     inner: sqlx::Transaction<'static, Sqlite>,
     _writer: tokio::sync::OwnedMutexGuard<()>,
+    /// Conversations written in this transaction, for the cache once it commits: the row, or
+    /// `None` when a large batch wrote it (only its cached row is dropped).
+    written: std::collections::HashMap<String, Option<ConversationRow>>,
+    cache: Arc<std::sync::Mutex<ConversationCache>>,
 }
 
 impl Tx {
     pub async fn commit(self) -> Result<()> {
-        self.inner.commit().await?;
+        self.commit_holding_writer().await?;
         Ok(())
     }
 
     /// Commits but keeps the writer until the returned guard is dropped, so state mirrored from
     /// this commit is in place before the next writer starts.
     pub async fn commit_holding_writer(self) -> Result<tokio::sync::OwnedMutexGuard<()>> {
-        self.inner.commit().await?;
-        Ok(self._writer)
+        let Tx { inner, _writer, written, cache } = self;
+        inner.commit().await?;
+        cache.lock().expect("conversation cache").apply(written);
+        Ok(_writer)
+    }
+
+    /// The stored conversation `conversation_id` as this transaction sees it: written in it,
+    /// committed by an earlier write (cached), or read.
+    pub async fn conversation(&mut self, conversation_id: &str) -> Result<Option<ConversationRow>> {
+        let known = match self.written.get(conversation_id) {
+            Some(written) => written.clone(),
+            None => self.cache.lock().expect("conversation cache").0.get(conversation_id).cloned(),
+        };
+        match known {
+            Some(row) => Ok(Some(row)),
+            None => conversations::get(&mut self.inner, conversation_id).await,
+        }
+    }
+
+    /// Writes conversation rows, with seq raises in the same round trip
+    /// ([`conversations::put_many_raising`]). Conversations are written only through here,
+    /// which keeps the cache behind [`Self::conversation`] true.
+    pub async fn put_conversations(&mut self, rows: &[&ConversationRow], raises: &[(String, i64)]) -> Result<()> {
+        conversations::put_many_raising(&mut self.inner, rows, raises).await?;
+        // A sync's batch of hundreds is not kept: those chats are not the busy ones.
+        let keep = rows.len() <= ConversationCache::KEPT_PER_WRITE;
+        for row in rows {
+            self.written.insert(row.conversation_id.clone(), keep.then(|| (*row).clone()));
+        }
+        Ok(())
     }
 }
 
@@ -132,7 +198,7 @@ impl Store {
             .map_err(|e| OpenIMError::database(format!("cannot open {}: {e}", path.display())))?;
         MIGRATOR.run(&pool).await?;
         tracing::debug!(path = %path.display(), "local database open");
-        Ok(Self { pool, writer: Arc::new(tokio::sync::Mutex::new(())), path: path.to_owned() })
+        Ok(Self { pool, writer: Arc::new(tokio::sync::Mutex::new(())), conversations: Default::default(), path: path.to_owned() })
     }
 
     /// Copies what the write-ahead log holds into the database file, without waiting for
@@ -161,7 +227,7 @@ impl Store {
     /// The write transaction, in a turn taken before.
     pub async fn begin_in(&self, turn: WriterTurn) -> Result<Tx> {
         let inner = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        Ok(Tx { inner, _writer: turn.0 })
+        Ok(Tx { inner, _writer: turn.0, written: Default::default(), cache: self.conversations.clone() })
     }
 
     /// A read connection (committed data only).
@@ -266,5 +332,43 @@ mod tests {
         let stored = conversations::all(&mut c).await.unwrap();
         assert_eq!(stored.len(), ROWS_PER_STATEMENT + 3);
         assert_eq!(stored.iter().find(|r| r.conversation_id == "m7").map(|r| r.max_seq), Some(7));
+    }
+
+    /// The writer's conversation reads: its own writes first, then rows committed by earlier
+    /// writes (without a query), then the database; a rolled-back write leaves nothing in the
+    /// cache, and a large batch drops the rows it wrote from it.
+    #[tokio::test]
+    async fn the_writer_reads_conversations_as_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), "u").await.unwrap();
+        let row = |id: &str, name: &str| rows::ConversationRow { conversation_id: id.into(), show_name: name.into(), ..Default::default() };
+        let name = |r: Option<rows::ConversationRow>| r.map(|r| r.show_name);
+
+        let mut tx = store.begin().await.unwrap();
+        assert_eq!(name(tx.conversation("a").await.unwrap()), None);
+        tx.put_conversations(&[&row("a", "v1")], &[]).await.unwrap();
+        assert_eq!(name(tx.conversation("a").await.unwrap()), Some("v1".into()));
+        tx.commit().await.unwrap();
+
+        // Committed rows are served from the cache: a change made behind the store's back
+        // (which nothing in the SDK does) is not seen.
+        sqlx::query("UPDATE local_conversations SET show_name = 'behind'").execute(&store.pool).await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        assert_eq!(name(tx.conversation("a").await.unwrap()), Some("v1".into()));
+        tx.put_conversations(&[&row("a", "v2")], &[]).await.unwrap();
+        assert_eq!(name(tx.conversation("a").await.unwrap()), Some("v2".into()));
+        drop(tx);
+        let mut tx = store.begin().await.unwrap();
+        assert_eq!(name(tx.conversation("a").await.unwrap()), Some("v1".into()), "a rolled-back write is not cached");
+
+        // A batch larger than a write keeps drops its rows from the cache: read from the store.
+        let id = |i: usize| if i == 0 { "a".to_owned() } else { format!("b{i}") };
+        let batch: Vec<rows::ConversationRow> = (0..=ConversationCache::KEPT_PER_WRITE).map(|i| row(&id(i), &format!("batch{i}"))).collect();
+        tx.put_conversations(&batch.iter().collect::<Vec<_>>(), &[]).await.unwrap();
+        tx.commit().await.unwrap();
+        sqlx::query("UPDATE local_conversations SET show_name = 'stored' WHERE conversation_id = 'a'").execute(&store.pool).await.unwrap();
+        let mut tx = store.begin().await.unwrap();
+        assert_eq!(name(tx.conversation("a").await.unwrap()), Some("stored".into()));
+        assert_eq!(name(tx.conversation("b3").await.unwrap()), Some("batch3".into()));
     }
 }
