@@ -65,6 +65,12 @@ impl ConversationCache {
     /// Rows a write keeps for the cache when it writes no more than this many.
     const KEPT_PER_WRITE: usize = 16;
 
+    fn evict<'a>(&mut self, ids: impl Iterator<Item = &'a String>) {
+        for id in ids {
+            self.0.remove(id);
+        }
+    }
+
     /// A committed transaction's conversations: rows replace what is cached, `None` drops it.
     fn apply(&mut self, written: std::collections::HashMap<String, Option<ConversationRow>>) {
         for (id, row) in written {
@@ -81,6 +87,26 @@ impl ConversationCache {
             }
         }
     }
+}
+
+/// The writer's lock and the conversation cache of a database file, shared by every [`Store`]
+/// open on it in this process (a session being abandoned while the next one logs in may
+/// briefly have two): one writer per file, and no cache that another store's write made stale.
+fn shared_by_file(path: &Path) -> (Arc<tokio::sync::Mutex<()>>, Arc<std::sync::Mutex<ConversationCache>>) {
+    type Shared = (std::sync::Weak<tokio::sync::Mutex<()>>, std::sync::Weak<std::sync::Mutex<ConversationCache>>);
+    static FILES: std::sync::Mutex<Vec<(PathBuf, Shared)>> = std::sync::Mutex::new(Vec::new());
+    let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
+    let mut files = FILES.lock().expect("store files");
+    files.retain(|(_, (writer, _))| writer.strong_count() > 0);
+    if let Some((_, (writer, cache))) = files.iter().find(|(k, _)| *k == key)
+        && let (Some(writer), Some(cache)) = (writer.upgrade(), cache.upgrade())
+    {
+        return (writer, cache);
+    }
+    let (writer, cache) = (Arc::new(tokio::sync::Mutex::new(())), Arc::new(std::sync::Mutex::new(ConversationCache::default())));
+    files.retain(|(k, _)| *k != key);
+    files.push((key, (Arc::downgrade(&writer), Arc::downgrade(&cache))));
+    (writer, cache)
 }
 
 /// The turn of the one writer ([`Store::turn`]).
@@ -106,6 +132,10 @@ impl Tx {
     /// this commit is in place before the next writer starts.
     pub async fn commit_holding_writer(self) -> Result<tokio::sync::OwnedMutexGuard<()>> {
         let Tx { inner, _writer, written, cache } = self;
+        // Dropped before the commit: should it land in SQLite without Rust hearing of it (an
+        // error after the fact, a cancelled future), the next write reads those chats from
+        // SQLite instead of a cached row older than what is stored.
+        cache.lock().expect("conversation cache").evict(written.keys());
         inner.commit().await?;
         cache.lock().expect("conversation cache").apply(written);
         Ok(_writer)
@@ -119,7 +149,15 @@ impl Tx {
             None => self.cache.lock().expect("conversation cache").0.get(conversation_id).cloned(),
         };
         match known {
-            Some(row) => Ok(Some(row)),
+            Some(row) => {
+                // Every test run checks the cache against the database.
+                #[cfg(debug_assertions)]
+                {
+                    let stored = conversations::get(&mut self.inner, conversation_id).await?;
+                    debug_assert_eq!(stored.as_ref(), Some(&row), "the conversation cache drifted from the store");
+                }
+                Ok(Some(row))
+            }
             None => conversations::get(&mut self.inner, conversation_id).await,
         }
     }
@@ -128,11 +166,16 @@ impl Tx {
     /// ([`conversations::put_many_raising`]). Conversations are written only through here,
     /// which keeps the cache behind [`Self::conversation`] true.
     pub async fn put_conversations(&mut self, rows: &[&ConversationRow], raises: &[(String, i64)]) -> Result<()> {
-        conversations::put_many_raising(&mut self.inner, rows, raises).await?;
-        // A sync's batch of hundreds is not kept: those chats are not the busy ones.
-        let keep = rows.len() <= ConversationCache::KEPT_PER_WRITE;
+        // Noted before the statement, so a partial failure still keeps these chats out of the
+        // cache; a sync's batch of hundreds is not kept (those chats are not the busy ones).
         for row in rows {
-            self.written.insert(row.conversation_id.clone(), keep.then(|| (*row).clone()));
+            self.written.insert(row.conversation_id.clone(), None);
+        }
+        conversations::put_many_raising(&mut self.inner, rows, raises).await?;
+        if self.written.len() <= ConversationCache::KEPT_PER_WRITE {
+            for row in rows {
+                self.written.insert(row.conversation_id.clone(), Some((*row).clone()));
+            }
         }
         Ok(())
     }
@@ -198,7 +241,8 @@ impl Store {
             .map_err(|e| OpenIMError::database(format!("cannot open {}: {e}", path.display())))?;
         MIGRATOR.run(&pool).await?;
         tracing::debug!(path = %path.display(), "local database open");
-        Ok(Self { pool, writer: Arc::new(tokio::sync::Mutex::new(())), conversations: Default::default(), path: path.to_owned() })
+        let (writer, conversations) = shared_by_file(path);
+        Ok(Self { pool, writer, conversations, path: path.to_owned() })
     }
 
     /// Copies what the write-ahead log holds into the database file, without waiting for
@@ -335,40 +379,51 @@ mod tests {
     }
 
     /// The writer's conversation reads: its own writes first, then rows committed by earlier
-    /// writes (without a query), then the database; a rolled-back write leaves nothing in the
-    /// cache, and a large batch drops the rows it wrote from it.
+    /// writes (cached), then the database; a rolled-back write leaves nothing in the cache, a
+    /// large batch drops the rows it wrote from it, and a second store on the same file shares
+    /// the cache (and the writer).
     #[tokio::test]
     async fn the_writer_reads_conversations_as_committed() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path(), "u").await.unwrap();
         let row = |id: &str, name: &str| rows::ConversationRow { conversation_id: id.into(), show_name: name.into(), ..Default::default() };
         let name = |r: Option<rows::ConversationRow>| r.map(|r| r.show_name);
+        let cached = |store: &Store, id: &str| store.conversations.lock().unwrap().0.get(id).map(|r| r.show_name.clone());
 
         let mut tx = store.begin().await.unwrap();
         assert_eq!(name(tx.conversation("a").await.unwrap()), None);
         tx.put_conversations(&[&row("a", "v1")], &[]).await.unwrap();
         assert_eq!(name(tx.conversation("a").await.unwrap()), Some("v1".into()));
+        assert_eq!(cached(&store, "a"), None, "not cached before the commit");
         tx.commit().await.unwrap();
+        assert_eq!(cached(&store, "a"), Some("v1".into()));
 
-        // Committed rows are served from the cache: a change made behind the store's back
-        // (which nothing in the SDK does) is not seen.
-        sqlx::query("UPDATE local_conversations SET show_name = 'behind'").execute(&store.pool).await.unwrap();
         let mut tx = store.begin().await.unwrap();
         assert_eq!(name(tx.conversation("a").await.unwrap()), Some("v1".into()));
         tx.put_conversations(&[&row("a", "v2")], &[]).await.unwrap();
         assert_eq!(name(tx.conversation("a").await.unwrap()), Some("v2".into()));
         drop(tx);
+        assert_eq!(cached(&store, "a"), Some("v1".into()), "a rolled-back write is not cached");
         let mut tx = store.begin().await.unwrap();
-        assert_eq!(name(tx.conversation("a").await.unwrap()), Some("v1".into()), "a rolled-back write is not cached");
+        assert_eq!(name(tx.conversation("a").await.unwrap()), Some("v1".into()));
 
-        // A batch larger than a write keeps drops its rows from the cache: read from the store.
+        // A batch larger than a write keeps drops its rows from the cache; the write itself
+        // reads them from the database.
         let id = |i: usize| if i == 0 { "a".to_owned() } else { format!("b{i}") };
         let batch: Vec<rows::ConversationRow> = (0..=ConversationCache::KEPT_PER_WRITE).map(|i| row(&id(i), &format!("batch{i}"))).collect();
         tx.put_conversations(&batch.iter().collect::<Vec<_>>(), &[]).await.unwrap();
+        assert_eq!(name(tx.conversation("a").await.unwrap()), Some("batch0".into()));
         tx.commit().await.unwrap();
-        sqlx::query("UPDATE local_conversations SET show_name = 'stored' WHERE conversation_id = 'a'").execute(&store.pool).await.unwrap();
+        assert_eq!((cached(&store, "a"), cached(&store, "b3")), (None, None));
+
+        // Another store on the same file (an abandoned session's and the next one's) shares the
+        // writer and the cache: its write replaces what the first one cached.
+        let other = Store::open(dir.path(), "u").await.unwrap();
+        assert!(Arc::ptr_eq(&store.writer, &other.writer) && Arc::ptr_eq(&store.conversations, &other.conversations));
+        let mut tx = other.begin().await.unwrap();
+        tx.put_conversations(&[&row("a", "other")], &[]).await.unwrap();
+        tx.commit().await.unwrap();
         let mut tx = store.begin().await.unwrap();
-        assert_eq!(name(tx.conversation("a").await.unwrap()), Some("stored".into()));
-        assert_eq!(name(tx.conversation("b3").await.unwrap()), Some("batch3".into()));
+        assert_eq!(name(tx.conversation("a").await.unwrap()), Some("other".into()));
     }
 }
