@@ -305,7 +305,8 @@ impl Conversations {
         let mut w = self.ctx.write().await?;
         let row = load_or_new(&mut w.tx, &id, session, source_id).await?;
         // Not listed until its first message, so nothing to report.
-        w.tx.put_conversations(&[&row], &[]).await?;
+        let raises = w.take_unwritten_raises();
+        w.tx.put_conversations(&[&row], &raises).await?;
         let missing = lacks_profile(&row).then(|| row.user_id.clone());
         self.ctx.commit(w).await?;
         if let Some(user_id) = missing {

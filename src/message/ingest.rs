@@ -17,7 +17,7 @@ use crate::error::Result;
 use crate::events::{ConversationEvent, Event, MsgEvent};
 use crate::model::*;
 use crate::store::rows::ConversationRow;
-use crate::store::{chat_logs, conversations};
+use crate::store::chat_logs;
 
 /// Whether the server sent a seq without a message behind it.
 pub fn is_placeholder(data: &MsgData) -> bool {
@@ -261,7 +261,7 @@ impl Messages {
     /// When `client_msg_id` is the conversation's latest message, shows the latest visible one
     /// instead (after a deletion or a revoke).
     pub async fn latest_changed(&self, w: &mut Write, conversation_id: &str, client_msg_id: &str) -> Result<()> {
-        let Some(mut c) = conversations::get(&mut w.tx, conversation_id).await? else { return Ok(()) };
+        let Some(mut c) = w.tx.conversation(conversation_id).await? else { return Ok(()) };
         if conversation::latest_client_msg_id(&c).as_deref() != Some(client_msg_id) {
             return Ok(());
         }

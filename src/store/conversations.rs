@@ -102,7 +102,6 @@ fn bind_row(mut b: sqlx::query_builder::Separated<'_, sqlx::Sqlite, &'static str
         .push_bind(r.is_msg_destruct);
 }
 
-
 /// Sum of unread counts over conversations that notify (`recv_msg_opt < 2`) and are listed.
 pub async fn total_unread(c: &mut SqliteConnection) -> Result<i32> {
     let total: Option<i64> =

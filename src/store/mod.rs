@@ -8,7 +8,10 @@
 //! them to the records apps see.
 //!
 //! Queries are free functions over `&mut SqliteConnection`, so the same query serves a read
-//! connection and the write transaction (both deref to one).
+//! connection and the write transaction (both deref to one). Conversations are the exception on
+//! the write side: they are written only through [`Tx::put_conversations`], and the writer reads
+//! them through [`Tx::conversation`], which serves the rows earlier writes committed from a
+//! cache.
 
 pub mod chat_logs;
 pub mod conversations;
@@ -117,7 +120,7 @@ pub struct Tx {
     inner: sqlx::Transaction<'static, Sqlite>,
     _writer: tokio::sync::OwnedMutexGuard<()>,
     /// Conversations written in this transaction, for the cache once it commits: the row, or
-    /// `None` when a large batch wrote it (only its cached row is dropped).
+    /// `None` when a large batch or a failed statement wrote it (its cached row is only dropped).
     written: std::collections::HashMap<String, Option<ConversationRow>>,
     cache: Arc<std::sync::Mutex<ConversationCache>>,
 }
@@ -162,8 +165,8 @@ impl Tx {
         }
     }
 
-    /// Writes conversation rows, with seq raises in the same round trip
-    /// ([`conversations::put_many_raising`]). Conversations are written only through here,
+    /// Writes conversation rows, with seq raises in the same round trip when both fit one
+    /// statement ([`conversations::put_many_raising`]). Conversations are written only through here,
     /// which keeps the cache behind [`Self::conversation`] true.
     pub async fn put_conversations(&mut self, rows: &[&ConversationRow], raises: &[(String, i64)]) -> Result<()> {
         // Noted before the statement, so a partial failure still keeps these chats out of the
@@ -333,7 +336,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path(), "u").await.unwrap();
         let mut tx = store.begin().await.unwrap();
-        seqs::raise(&mut tx, "c", 5).await.unwrap();
+        seqs::raise_many(&mut tx, &[("c".into(), 5)]).await.unwrap();
         // The writer is taken; readers see only committed data.
         assert!(store.writer.try_lock().is_err(), "a second writer must wait for the first");
         assert!(seqs::all(&mut store.read().await.unwrap()).await.unwrap().is_empty());
@@ -341,7 +344,7 @@ mod tests {
         drop(tx);
         let mut tx = store.begin().await.unwrap();
         assert!(seqs::all(&mut tx).await.unwrap().is_empty());
-        seqs::raise(&mut tx, "c", 7).await.unwrap();
+        seqs::raise_many(&mut tx, &[("c".into(), 7)]).await.unwrap();
         tx.commit().await.unwrap();
         assert_eq!(seqs::all(&mut store.read().await.unwrap()).await.unwrap().get("c"), Some(&7));
     }
@@ -356,7 +359,7 @@ mod tests {
         let store = Store::open(dir.path(), "u").await.unwrap();
         let row = |id: &str, max_seq: i64| rows::ConversationRow { conversation_id: id.into(), max_seq, ..Default::default() };
         let mut tx = store.begin().await.unwrap();
-        seqs::raise(&mut tx, "a", 9).await.unwrap();
+        seqs::raise_many(&mut tx, &[("a".into(), 9)]).await.unwrap();
         conversations::put_many_raising(&mut tx, &[&row("a", 1)], &[("a".into(), 3), ("b".into(), 4)]).await.unwrap();
         let synced = seqs::all(&mut tx).await.unwrap();
         assert_eq!((synced["a"], synced["b"]), (9, 4));

@@ -11,20 +11,7 @@ pub async fn all(c: &mut SqliteConnection) -> Result<HashMap<String, i64>> {
     Ok(rows.into_iter().collect())
 }
 
-/// Raises the synced seq of a conversation (never lowers it).
-pub async fn raise(c: &mut SqliteConnection, conversation_id: &str, seq: i64) -> Result<()> {
-    sqlx::query(
-        "INSERT INTO local_seqs (conversation_id, seq) VALUES (?, ?)
-         ON CONFLICT (conversation_id) DO UPDATE SET seq = MAX(seq, excluded.seq)",
-    )
-    .bind(conversation_id)
-    .bind(seq)
-    .execute(c)
-    .await?;
-    Ok(())
-}
-
-/// [`raise`] for many conversations, a few hundred per statement.
+/// Raises the synced seqs of conversations (never lowers one), a few hundred per statement.
 pub async fn raise_many(c: &mut SqliteConnection, seqs: &[(String, i64)]) -> Result<()> {
     super::execute_rows(c, RAISE_HEAD, RAISE_TAIL, seqs, bind_raise).await
 }
