@@ -74,20 +74,13 @@ impl ConversationCache {
         }
     }
 
-    /// A committed transaction's conversations: rows replace what is cached, `None` drops it.
-    fn apply(&mut self, written: std::collections::HashMap<String, Option<ConversationRow>>) {
-        for (id, row) in written {
-            match row {
-                Some(row) => {
-                    if self.0.len() >= Self::KEPT && !self.0.contains_key(&id) {
-                        self.0.clear();
-                    }
-                    self.0.insert(id, row);
-                }
-                None => {
-                    self.0.remove(&id);
-                }
+    /// A committed transaction's rows (its chats were evicted before the commit).
+    fn put(&mut self, rows: impl IntoIterator<Item = ConversationRow>) {
+        for row in rows {
+            if self.0.len() >= Self::KEPT && !self.0.contains_key(&row.conversation_id) {
+                self.0.clear();
             }
+            self.0.insert(row.conversation_id.clone(), row);
         }
     }
 }
@@ -140,7 +133,7 @@ impl Tx {
         // SQLite instead of a cached row older than what is stored.
         cache.lock().expect("conversation cache").evict(written.keys());
         inner.commit().await?;
-        cache.lock().expect("conversation cache").apply(written);
+        cache.lock().expect("conversation cache").put(written.into_values().flatten());
         Ok(_writer)
     }
 
