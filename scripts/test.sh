@@ -41,6 +41,15 @@ for suite in kotlin swift kotlin-app swift-app; do
   [ "$status" -eq 0 ] || failed_any=1
 done
 
+# The failures again, just above the summary: a CI log that keeps only its tail still names them.
+if [ "$failed_any" -ne 0 ]; then
+  printf '\n==> failed tests\n'
+  grep -hE '^test .* FAILED$|^---- .* stdout ----$|panicked at' "$BUILD_DIR/rust-test.log" | head -40 || true
+  grep -hE -A3 '✘' "$BUILD_DIR/kotlin/junit.log" 2>/dev/null | grep -vE '^\s*$' | head -60 || true
+  grep -hE "error: |' failed \(" "$BUILD_DIR/swift.log" 2>/dev/null | head -40 || true
+  grep -hE '^FAILED: ' "$BUILD_DIR/kotlin-app.log" "$BUILD_DIR/swift-app.log" 2>/dev/null | head -20 || true
+fi
+
 printf '\n==> summary\n'
 printf '%s\n' "${summary[@]}"
 exit "$failed_any"

@@ -110,7 +110,8 @@ class ListenerTest {
             val alice = OnlineUser(server, "alice")
             val bob = OnlineUser(server, "bob")
             val thrown = AtomicInteger()
-            val thrower = TextListener { thrown.incrementAndGet(); throw IllegalStateException("listener bug") }
+            val throwerCalled = CountDownLatch(5)
+            val thrower = TextListener { thrown.incrementAndGet(); throwerCalled.countDown(); throw IllegalStateException("listener bug") }
             val gate = CountDownLatch(1)
             val blocker = TextListener { gate.await() }
             val h1 = bob.client.addAdvancedMsgListener(thrower)
@@ -121,6 +122,8 @@ class ListenerTest {
             gate.countDown()
             blocker.await(5)
             assertEquals((1..5).map { "m$it" }, blocker.texts.toList())
+            // The throwing listener runs on its own thread: wait (bounded) until it has seen all five.
+            assertTrue(throwerCalled.await(15, TimeUnit.SECONDS), "the throwing listener was called ${thrown.get()} times")
             assertEquals(5, thrown.get())
             assertEquals(5, bob.client.getAllConversationList()[0].unreadCount)
             h1.close()
