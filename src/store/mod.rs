@@ -48,10 +48,9 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("src/store/migrati
 #[derive(Clone)]
 pub struct Store {
     pool: SqlitePool,
-    /// The one writer: held by the open [`Tx`].
-    writer: Arc<tokio::sync::Mutex<()>>,
-    /// Conversation rows as last committed, for the writer ([`Tx::conversation`]).
-    conversations: Arc<std::sync::Mutex<ConversationCache>>,
+    /// The one writer, held by the open [`Tx`]; what it guards is the conversation rows as last
+    /// committed, which only the writer reads and fills ([`Tx::conversation`]).
+    writer: Arc<tokio::sync::Mutex<ConversationCache>>,
     path: PathBuf,
 }
 
@@ -85,37 +84,35 @@ impl ConversationCache {
     }
 }
 
-/// The writer's lock and the conversation cache of a database file, shared by every [`Store`]
-/// open on it in this process (a session being abandoned while the next one logs in may
-/// briefly have two): one writer per file, and no cache that another store's write made stale.
-fn shared_by_file(path: &Path) -> (Arc<tokio::sync::Mutex<()>>, Arc<std::sync::Mutex<ConversationCache>>) {
-    type Shared = (std::sync::Weak<tokio::sync::Mutex<()>>, std::sync::Weak<std::sync::Mutex<ConversationCache>>);
-    static FILES: std::sync::Mutex<Vec<(PathBuf, Shared)>> = std::sync::Mutex::new(Vec::new());
+/// The writer of a database file, with its conversation cache, shared by every [`Store`] open
+/// on it in this process (a session being abandoned while the next one logs in may briefly
+/// have two): one writer per file, and no cache that another store's write made stale.
+fn writer_of_file(path: &Path) -> Arc<tokio::sync::Mutex<ConversationCache>> {
+    type Writer = std::sync::Weak<tokio::sync::Mutex<ConversationCache>>;
+    static FILES: std::sync::Mutex<Vec<(PathBuf, Writer)>> = std::sync::Mutex::new(Vec::new());
     let key = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
     let mut files = FILES.lock().expect("store files");
-    files.retain(|(_, (writer, _))| writer.strong_count() > 0);
-    if let Some((_, (writer, cache))) = files.iter().find(|(k, _)| *k == key)
-        && let (Some(writer), Some(cache)) = (writer.upgrade(), cache.upgrade())
-    {
-        return (writer, cache);
+    files.retain(|(_, writer)| writer.strong_count() > 0);
+    if let Some(writer) = files.iter().find(|(k, _)| *k == key).and_then(|(_, w)| w.upgrade()) {
+        return writer;
     }
-    let (writer, cache) = (Arc::new(tokio::sync::Mutex::new(())), Arc::new(std::sync::Mutex::new(ConversationCache::default())));
+    let writer = Arc::new(tokio::sync::Mutex::new(ConversationCache::default()));
     files.retain(|(k, _)| *k != key);
-    files.push((key, (Arc::downgrade(&writer), Arc::downgrade(&cache))));
-    (writer, cache)
+    files.push((key, Arc::downgrade(&writer)));
+    writer
 }
 
 /// The turn of the one writer ([`Store::turn`]).
-pub struct WriterTurn(tokio::sync::OwnedMutexGuard<()>);
+pub struct WriterTurn(tokio::sync::OwnedMutexGuard<ConversationCache>);
 
 /// The write transaction. Dropping it without [`Tx::commit`] rolls everything back.
 pub struct Tx {
     inner: sqlx::Transaction<'static, Sqlite>,
-    _writer: tokio::sync::OwnedMutexGuard<()>,
+    /// The writer's turn, and with it the conversation cache.
+    writer: WriterTurn,
     /// Conversations written in this transaction, for the cache once it commits: the row, or
     /// `None` when a large batch or a failed statement wrote it (its cached row is only dropped).
     written: std::collections::HashMap<String, Option<ConversationRow>>,
-    cache: Arc<std::sync::Mutex<ConversationCache>>,
 }
 
 impl Tx {
@@ -126,15 +123,15 @@ impl Tx {
 
     /// Commits but keeps the writer until the returned guard is dropped, so state mirrored from
     /// this commit is in place before the next writer starts.
-    pub async fn commit_holding_writer(self) -> Result<tokio::sync::OwnedMutexGuard<()>> {
-        let Tx { inner, _writer, written, cache } = self;
+    pub async fn commit_holding_writer(self) -> Result<WriterTurn> {
+        let Tx { inner, mut writer, written } = self;
         // Dropped before the commit: should it land in SQLite without Rust hearing of it (an
         // error after the fact, a cancelled future), the next write reads those chats from
         // SQLite instead of a cached row older than what is stored.
-        cache.lock().expect("conversation cache").evict(written.keys());
+        writer.0.evict(written.keys());
         inner.commit().await?;
-        cache.lock().expect("conversation cache").put(written.into_values().flatten());
-        Ok(_writer)
+        writer.0.put(written.into_values().flatten());
+        Ok(writer)
     }
 
     /// The stored conversation `conversation_id` as this transaction sees it: written in it,
@@ -142,7 +139,7 @@ impl Tx {
     pub async fn conversation(&mut self, conversation_id: &str) -> Result<Option<ConversationRow>> {
         let known = match self.written.get(conversation_id) {
             Some(written) => written.clone(),
-            None => self.cache.lock().expect("conversation cache").0.get(conversation_id).cloned(),
+            None => self.writer.0.0.get(conversation_id).cloned(),
         };
         match known {
             Some(row) => {
@@ -237,8 +234,7 @@ impl Store {
             .map_err(|e| OpenIMError::database(format!("cannot open {}: {e}", path.display())))?;
         MIGRATOR.run(&pool).await?;
         tracing::debug!(path = %path.display(), "local database open");
-        let (writer, conversations) = shared_by_file(path);
-        Ok(Self { pool, writer, conversations, path: path.to_owned() })
+        Ok(Self { pool, writer: writer_of_file(path), path: path.to_owned() })
     }
 
     /// Copies what the write-ahead log holds into the database file, without waiting for
@@ -267,7 +263,7 @@ impl Store {
     /// The write transaction, in a turn taken before.
     pub async fn begin_in(&self, turn: WriterTurn) -> Result<Tx> {
         let inner = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        Ok(Tx { inner, _writer: turn.0, written: Default::default(), cache: self.conversations.clone() })
+        Ok(Tx { inner, writer: turn, written: Default::default() })
     }
 
     /// A read connection (committed data only).
@@ -384,13 +380,14 @@ mod tests {
         let store = Store::open(dir.path(), "u").await.unwrap();
         let row = |id: &str, name: &str| rows::ConversationRow { conversation_id: id.into(), show_name: name.into(), ..Default::default() };
         let name = |r: Option<rows::ConversationRow>| r.map(|r| r.show_name);
-        let cached = |store: &Store, id: &str| store.conversations.lock().unwrap().0.get(id).map(|r| r.show_name.clone());
+        // Read with no transaction open: the cache is the writer's.
+        let cached = |store: &Store, id: &str| store.writer.try_lock().unwrap().0.get(id).map(|r| r.show_name.clone());
 
         let mut tx = store.begin().await.unwrap();
         assert_eq!(name(tx.conversation("a").await.unwrap()), None);
         tx.put_conversations(&[&row("a", "v1")], &[]).await.unwrap();
         assert_eq!(name(tx.conversation("a").await.unwrap()), Some("v1".into()));
-        assert_eq!(cached(&store, "a"), None, "not cached before the commit");
+        assert_eq!(tx.writer.0.0.get("a"), None, "not cached before the commit");
         tx.commit().await.unwrap();
         assert_eq!(cached(&store, "a"), Some("v1".into()));
 
@@ -415,7 +412,7 @@ mod tests {
         // Another store on the same file (an abandoned session's and the next one's) shares the
         // writer and the cache: its write replaces what the first one cached.
         let other = Store::open(dir.path(), "u").await.unwrap();
-        assert!(Arc::ptr_eq(&store.writer, &other.writer) && Arc::ptr_eq(&store.conversations, &other.conversations));
+        assert!(Arc::ptr_eq(&store.writer, &other.writer));
         let mut tx = other.begin().await.unwrap();
         tx.put_conversations(&[&row("a", "other")], &[]).await.unwrap();
         tx.commit().await.unwrap();
