@@ -45,7 +45,7 @@ done
 if [ "$failed_any" -ne 0 ]; then
   printf '\n==> failed tests\n'
   grep -hE '^test .* FAILED$|^---- .* stdout ----$|panicked at' "$BUILD_DIR/rust-test.log" | head -40 || true
-  grep -hE -A3 '✘' "$BUILD_DIR/kotlin/junit.log" 2>/dev/null | grep -vE '^\s*$' | head -60 || true
+  grep -hE '✘|^ +=> ' "$BUILD_DIR/kotlin.log" 2>/dev/null | head -40 || true
   grep -hE "error: |' failed \(" "$BUILD_DIR/swift.log" 2>/dev/null | head -40 || true
   grep -hE '^FAILED: ' "$BUILD_DIR/kotlin-app.log" "$BUILD_DIR/swift-app.log" 2>/dev/null | head -20 || true
 fi
