@@ -155,6 +155,56 @@ final class MessagingTests: XCTestCase {
 
     /// A message sent twice at once goes out once; a message the app built itself is sent once
     /// too, and its repeat refused (10204).
+    /// A send the server refuses, or made while the gateway is down, fails with its code and
+    /// leaves the message failed; back online the same message goes out, once.
+    func testAFailedMessageCanBeSentAgain() async throws {
+        let dir = tempDir()
+        let data = dir + "/server.db"
+        var server: DevServer? = try DevServer(data: data)
+        let (api, ws) = (server!.apiAddr, server!.wsAddr)
+        let alice = try await OnlineUser(server!, "alice")
+        let bob = try await OnlineUser(server!, "bob")
+        let conversation = singleConversation("alice", "bob")
+        let client = alice.client
+        @Sendable func attempt(_ m: Message, to: String = "bob") async -> Result<Message, Error> {
+            do { return .success(try await client.sendMessage(message: m, recvId: to, groupId: nil, offlinePushInfo: nil, isOnlineOnly: false)) }
+            catch { return .failure(error) }
+        }
+
+        // A recipient the server does not know: refused (1101).
+        guard case let .failure(unknown) = await attempt(try client.createTextMessage(text: "to nobody"), to: "nobody") else {
+            return XCTFail("a send to an unknown user must fail")
+        }
+        XCTAssertEqual((unknown as? OpenIMError)?.code, 1101, "\(unknown)")
+
+        // While the gateway is down a send fails at once (10000) and the message stays, failed.
+        let log = record(client)
+        await server!.stopAndWait()
+        server = nil
+        await log.wait("reconnecting", isConnecting)
+        let m = try client.createTextMessage(text: "retry me")
+        guard case let .failure(down) = await attempt(m) else { return XCTFail("a send while down must fail") }
+        XCTAssertEqual((down as? OpenIMError)?.code, 10000, "\(down)")
+        let failed = try await client.getAllConversationList().first { $0.conversationId == conversation }?.latestMsg
+        XCTAssertEqual(failed?.clientMsgId, m.clientMsgId)
+        XCTAssertEqual(failed?.status, .sendFailed)
+
+        // Back online, the same message goes out; only a failed message may go again (10204).
+        let restarted = try DevServer(api: api, ws: ws, data: data)
+        await log.wait(for: 2, "connected again", isSuccess)
+        let sent = try await attempt(m).get()
+        XCTAssertEqual(sent.clientMsgId, m.clientMsgId)
+        XCTAssertEqual(sent.status, .sendSuccess)
+        XCTAssertEqual(sent.seq, 1)
+        let got = try await bob.awaitText("retry me")
+        XCTAssertEqual(got.clientMsgId, m.clientMsgId)
+        guard case let .failure(again) = await attempt(m) else { return XCTFail("a repeat must be refused") }
+        XCTAssertEqual((again as? OpenIMError)?.code, 10204, "\(again)")
+        try await client.logout()
+        try await bob.client.logout()
+        await restarted.stopAndWait()
+    }
+
     func testAMessageSentTwiceAtOnceGoesOutOnce() async throws {
         let server = try DevServer()
         let alice = try await OnlineUser(server, "alice")

@@ -164,6 +164,47 @@ class MessagingTest {
         }
     }
 
+    /** A send the server refuses, or made while the gateway is down, fails with its code and
+     *  leaves the message failed; back online the same message goes out, once. */
+    @Test
+    fun aFailedMessageCanBeSentAgain(): Unit = runBlocking {
+        val dir = tempDir()
+        val data = "$dir/server.db"
+        val first = DevServer(data = data)
+        val alice = OnlineUser(first, "alice")
+        val bob = OnlineUser(first, "bob")
+        val conversation = singleConversation("alice", "bob")
+        val send = { m: Message -> runBlocking { alice.client.sendMessage(m, "bob", null, null, false) } }
+
+        // A recipient the server does not know: refused (1101).
+        val unknown = expectThrows<OpenImException>("to nobody") {
+            runBlocking { alice.client.sendMessage(alice.client.createTextMessage("to nobody"), "nobody", null, null, false) }
+        }
+        assertEquals(1101, unknown.errorCode)
+
+        // While the gateway is down a send fails at once (10000) and the message stays, failed.
+        val log = EventLog(alice.client)
+        first.close()
+        log.waitFor("reconnecting") { it == ConnEvent.Connecting }
+        val m = alice.client.createTextMessage("retry me")
+        val down = expectThrows<OpenImException>("while down") { send(m) }
+        assertEquals(10000, down.errorCode)
+        val failed = alice.client.getAllConversationList().single { it.conversationId == conversation }.latestMsg
+        assertEquals(m.clientMsgId to MessageStatus.SEND_FAILED, failed?.clientMsgId to failed?.status)
+
+        // Back online, the same message goes out; only a failed message may go again (10204).
+        DevServer(api = first.apiAddr, ws = first.wsAddr, data = data).use {
+            log.waitFor("connected again", 2) { it == ConnEvent.ConnectSuccess }
+            val sent = send(m)
+            assertEquals(Triple(m.clientMsgId, MessageStatus.SEND_SUCCESS, 1L), Triple(sent.clientMsgId, sent.status, sent.seq))
+            assertEquals(m.clientMsgId, bob.awaitText("retry me").clientMsgId)
+            val again = expectThrows<OpenImException.InvalidArgument>("a repeat") { send(m) }
+            assertEquals(10204, again.code)
+            alice.client.logout()
+            bob.client.logout()
+        }
+    }
+
     @Test
     fun wrongSendArgumentsAreTypedErrors(): Unit = runBlocking {
         DevServer().use { server ->
