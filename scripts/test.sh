@@ -36,7 +36,7 @@ for suite in kotlin swift kotlin-app swift-app; do
   "$ROOT/scripts/test-$suite.sh" 2>&1 | tee "$BUILD_DIR/$suite.log"
   status=${PIPESTATUS[0]}
   set -e
-  line=$(grep -E "^$suite: " "$BUILD_DIR/$suite.log" | tail -1)
+  line=$(grep -E "^$suite: " "$BUILD_DIR/$suite.log" | tail -1 || true)
   summary+=("${line:-$suite: 0 passed, 1 failed}")
   [ "$status" -eq 0 ] || failed_any=1
 done
@@ -44,9 +44,9 @@ done
 # The failures again, just above the summary: a CI log that keeps only its tail still names them.
 if [ "$failed_any" -ne 0 ]; then
   printf '\n==> failed tests\n'
-  grep -hE '^test .* FAILED$|^---- .* stdout ----$|panicked at' "$BUILD_DIR/rust-test.log" | head -40 || true
-  grep -hE '✘|^ +=> ' "$BUILD_DIR/kotlin.log" 2>/dev/null | head -40 || true
-  grep -hE "error: |' failed \(" "$BUILD_DIR/swift.log" 2>/dev/null | head -40 || true
+  grep -hE -A2 '^test .* FAILED$|^---- .* stdout ----$|panicked at|^error(\[E[0-9]+\])?: ' "$BUILD_DIR/rust-test.log" 2>/dev/null | head -60 || true
+  grep -hE '✘|^ +=> |^error: |\.kt:[0-9]+:[0-9]+: error: ' "$BUILD_DIR/kotlin.log" 2>/dev/null | head -40 || true
+  grep -hE "^[^ ]+:[0-9]+(:[0-9]+)?: error: |^Test Case .* failed \(" "$BUILD_DIR/swift.log" 2>/dev/null | head -40 || true
   grep -hE '^FAILED: ' "$BUILD_DIR/kotlin-app.log" "$BUILD_DIR/swift-app.log" 2>/dev/null | head -20 || true
 fi
 

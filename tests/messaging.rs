@@ -595,7 +595,8 @@ async fn a_failed_message_can_be_sent_again() {
     let err = alice.client.send_message(m, Some("nobody".into()), None, None, false).await.unwrap_err();
     assert_eq!(err.code(), 1101, "{err:?}");
 
-    // While the gateway is down a send fails at once and the message stays, failed.
+    // While the gateway is down a send fails (10000, once it waited 3 s for a connection) and
+    // the message stays, failed.
     let (api_addr, ws_addr) = (srv.server.api_addr(), srv.server.ws_addr());
     srv.server.shutdown().await;
     alice.conn.wait_count(Conn::Connecting, 2).await;

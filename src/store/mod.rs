@@ -48,8 +48,9 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("src/store/migrati
 #[derive(Clone)]
 pub struct Store {
     pool: SqlitePool,
-    /// The one writer, held by the open [`Tx`]; what it guards is the conversation rows as last
-    /// committed, which only the writer reads and fills ([`Tx::conversation`]).
+    /// The one writer, held by a [`WriterTurn`] and then by the [`Tx`] begun in it; what it
+    /// guards is the conversation rows as last committed, which only the writer reads and fills
+    /// ([`Tx::conversation`]).
     writer: Arc<tokio::sync::Mutex<ConversationCache>>,
     path: PathBuf,
 }
@@ -121,8 +122,8 @@ impl Tx {
         Ok(())
     }
 
-    /// Commits but keeps the writer until the returned guard is dropped, so state mirrored from
-    /// this commit is in place before the next writer starts.
+    /// Commits but keeps the writer's turn until the returned turn is dropped, so state mirrored
+    /// from this commit is in place before the next writer starts.
     pub async fn commit_holding_writer(self) -> Result<WriterTurn> {
         let Tx { inner, mut writer, written } = self;
         // Dropped before the commit: should it land in SQLite without Rust hearing of it (an

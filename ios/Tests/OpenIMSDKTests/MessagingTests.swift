@@ -153,10 +153,9 @@ final class MessagingTests: XCTestCase {
         guard case .revoked = page.messages[0].content else { return XCTFail("\(page.messages[0].content)") }
     }
 
-    /// A message sent twice at once goes out once; a message the app built itself is sent once
-    /// too, and its repeat refused (10204).
-    /// A send the server refuses, or made while the gateway is down, fails with its code and
-    /// leaves the message failed; back online the same message goes out, once.
+    /// A send the server refuses, or made while the gateway is down (after waiting 3 s for it),
+    /// fails with its code and leaves the message failed; back online the same message goes out,
+    /// once.
     func testAFailedMessageCanBeSentAgain() async throws {
         let dir = tempDir()
         let data = dir + "/server.db"
@@ -177,7 +176,8 @@ final class MessagingTests: XCTestCase {
         }
         XCTAssertEqual((unknown as? OpenIMError)?.code, 1101, "\(unknown)")
 
-        // While the gateway is down a send fails at once (10000) and the message stays, failed.
+        // While the gateway is down a send fails (10000, once it waited 3 s for a connection) and
+        // the message stays, failed.
         let log = record(client)
         await server!.stopAndWait()
         server = nil
@@ -205,6 +205,8 @@ final class MessagingTests: XCTestCase {
         await restarted.stopAndWait()
     }
 
+    /// A message sent twice at once goes out once; a message the app built itself is sent once
+    /// too, and its repeat refused (10204).
     func testAMessageSentTwiceAtOnceGoesOutOnce() async throws {
         let server = try DevServer()
         let alice = try await OnlineUser(server, "alice")

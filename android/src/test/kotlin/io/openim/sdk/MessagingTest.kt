@@ -164,27 +164,31 @@ class MessagingTest {
         }
     }
 
-    /** A send the server refuses, or made while the gateway is down, fails with its code and
-     *  leaves the message failed; back online the same message goes out, once. */
+    /** A send the server refuses, or made while the gateway is down (after waiting 3 s for it),
+     *  fails with its code and leaves the message failed; back online the same message goes out,
+     *  once. */
     @Test
     fun aFailedMessageCanBeSentAgain(): Unit = runBlocking {
         val dir = tempDir()
         val data = "$dir/server.db"
         val first = DevServer(data = data)
-        val alice = OnlineUser(first, "alice")
-        val bob = OnlineUser(first, "bob")
+        val (alice, bob, log) = try {
+            val alice = OnlineUser(first, "alice")
+            val bob = OnlineUser(first, "bob")
+            // A recipient the server does not know: refused (1101).
+            val unknown = expectThrows<OpenImException>("to nobody") {
+                runBlocking { alice.client.sendMessage(alice.client.createTextMessage("to nobody"), "nobody", null, null, false) }
+            }
+            assertEquals(1101, unknown.errorCode)
+            Triple(alice, bob, EventLog(alice.client))
+        } finally {
+            first.close()
+        }
         val conversation = singleConversation("alice", "bob")
         val send = { m: Message -> runBlocking { alice.client.sendMessage(m, "bob", null, null, false) } }
 
-        // A recipient the server does not know: refused (1101).
-        val unknown = expectThrows<OpenImException>("to nobody") {
-            runBlocking { alice.client.sendMessage(alice.client.createTextMessage("to nobody"), "nobody", null, null, false) }
-        }
-        assertEquals(1101, unknown.errorCode)
-
-        // While the gateway is down a send fails at once (10000) and the message stays, failed.
-        val log = EventLog(alice.client)
-        first.close()
+        // While the gateway is down a send fails (10000, once it waited 3 s for a connection) and
+        // the message stays, failed.
         log.waitFor("reconnecting") { it == ConnEvent.Connecting }
         val m = alice.client.createTextMessage("retry me")
         val down = expectThrows<OpenImException>("while down") { send(m) }
