@@ -29,6 +29,8 @@ pub enum LogLevel {
     Warn,
     Info,
     Debug,
+    /// As `Debug` in release builds: trace records (only dependencies write them) are compiled
+    /// out there (tracing's `release_max_level_debug`, 53 KB of the library).
     Trace,
 }
 

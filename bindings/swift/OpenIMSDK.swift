@@ -9109,6 +9109,10 @@ public enum LogLevel: Equatable, Hashable {
     case warn
     case info
     case debug
+    /**
+     * As `Debug` in release builds: trace records (only dependencies write them) are compiled
+     * out there (tracing's `release_max_level_debug`, 53 KB of the library).
+     */
     case trace
 
 

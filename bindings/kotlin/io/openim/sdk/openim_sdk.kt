@@ -11565,6 +11565,10 @@ enum class LogLevel {
     WARN,
     INFO,
     DEBUG,
+    /**
+     * As `Debug` in release builds: trace records (only dependencies write them) are compiled
+     * out there (tracing's `release_max_level_debug`, 53 KB of the library).
+     */
     TRACE;
 
     
