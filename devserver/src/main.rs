@@ -32,7 +32,7 @@ struct Cli {
     /// `friendVerify`; refused with 1303 otherwise).
     #[arg(long)]
     friend_verify: bool,
-    /// Log filter (error, warn, info, debug, trace or a tracing directive).
+    /// Log filter (error, warn, info, debug, trace — debug builds only — or a tracing directive).
     #[arg(long, default_value = "info", env = "OPENIM_DEVSERVER_LOG")]
     log: String,
 }
