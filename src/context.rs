@@ -321,7 +321,7 @@ pub struct Write {
 
 impl Write {
     /// Raises a conversation's synced seq in this transaction. Nothing is written yet: the
-    /// raises go with the write's next conversation statement ([`Self::take_unwritten_raises`]),
+    /// raises go with the write's next conversation statement ([`Self::put_conversations`]),
     /// or just before the commit — one round trip less for a push or a pulled batch.
     pub fn raise_seq(&mut self, conversation_id: &str, seq: i64) {
         if seq > 0 {
@@ -338,10 +338,16 @@ impl Write {
         *entry = (*entry).max(seq);
     }
 
-    /// The raises not written yet, for the caller to write in this transaction (the store
-    /// runs them in the same round trip as a conversation statement).
-    pub fn take_unwritten_raises(&mut self) -> Vec<(String, i64)> {
+    /// The raises not written yet, taken to be written now.
+    fn take_unwritten_raises(&mut self) -> Vec<(String, i64)> {
         self.unwritten.drain().collect()
+    }
+
+    /// Writes conversation rows in this transaction, with the raises not written yet in the same
+    /// round trip ([`Tx::put_conversations`]).
+    pub async fn put_conversations(&mut self, rows: &[&crate::store::rows::ConversationRow]) -> Result<()> {
+        let raises = self.take_unwritten_raises();
+        self.tx.put_conversations(rows, &raises).await
     }
 
     /// [`Self::raise_seq`] for many conversations at once (seqs ≤ 0 are skipped).

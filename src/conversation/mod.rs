@@ -125,8 +125,7 @@ pub async fn save_over(w: &mut Write, before: Option<ConversationRow>, row: Conv
     if before.as_ref() == Some(&row) {
         return Ok(());
     }
-    let raises = w.take_unwritten_raises();
-    w.tx.put_conversations(&[&row], &raises).await?;
+    w.put_conversations(&[&row]).await?;
     report(w, before, row);
     Ok(())
 }
@@ -135,8 +134,7 @@ pub async fn save_over(w: &mut Write, before: Option<ConversationRow>, row: Conv
 pub async fn save_over_many(w: &mut Write, saves: Vec<(Option<ConversationRow>, ConversationRow)>) -> Result<()> {
     let saves: Vec<_> = saves.into_iter().filter(|(before, row)| before.as_ref() != Some(row)).collect();
     let rows: Vec<&ConversationRow> = saves.iter().map(|(_, row)| row).collect();
-    let raises = w.take_unwritten_raises();
-    w.tx.put_conversations(&rows, &raises).await?;
+    w.put_conversations(&rows).await?;
     for (before, row) in saves {
         report(w, before, row);
     }
@@ -305,8 +303,7 @@ impl Conversations {
         let mut w = self.ctx.write().await?;
         let row = load_or_new(&mut w.tx, &id, session, source_id).await?;
         // Not listed until its first message, so nothing to report.
-        let raises = w.take_unwritten_raises();
-        w.tx.put_conversations(&[&row], &raises).await?;
+        w.put_conversations(&[&row]).await?;
         let missing = lacks_profile(&row).then(|| row.user_id.clone());
         self.ctx.commit(w).await?;
         if let Some(user_id) = missing {
