@@ -229,15 +229,16 @@ pub async fn page(
     let bound = if cursor.is_some() { format!("AND (send_time, seq, client_msg_id) {cmp} (?, ?, ?)") } else { String::new() };
     let sql = format!(
         "SELECT * FROM local_chat_logs WHERE conversation_id = ? AND status < {} {bound}
-         ORDER BY send_time {dir}, seq {dir}, client_msg_id {dir} LIMIT ?",
-        msg_status::HAS_DELETED
+         ORDER BY send_time {dir}, seq {dir}, client_msg_id {dir} {}",
+        msg_status::HAS_DELETED,
+        super::limit_offset(limit, 0)
     );
-    // Assembled from fixed fragments only; every value is bound.
+    // Assembled from fixed fragments and the page size (an integer); every other value is bound.
     let mut q = sqlx::query_as::<_, ChatLogRow>(sqlx::AssertSqlSafe(sql)).bind(conversation_id);
     if let Some((t, s, id)) = cursor {
         q = q.bind(t).bind(s).bind(id);
     }
-    Ok(q.bind(limit).fetch_all(c).await?)
+    Ok(q.fetch_all(c).await?)
 }
 
 /// The newest visible message of a conversation.
@@ -351,10 +352,10 @@ pub async fn search(c: &mut SqliteConnection, filter: &MessageFilter, offset: i6
         ints.push(to);
     }
     let count_sql = format!("SELECT COUNT(*) FROM local_chat_logs WHERE {where_sql}");
-    let page_sql = format!("SELECT * FROM local_chat_logs WHERE {where_sql} ORDER BY send_time DESC, seq DESC LIMIT ? OFFSET ?");
-    // The SQL is assembled from fixed fragments only; every value is bound.
+    let page_sql = format!("SELECT * FROM local_chat_logs WHERE {where_sql} ORDER BY send_time DESC, seq DESC {}", super::limit_offset(limit, offset));
+    // Assembled from fixed fragments and the page bounds (integers); every other value is bound.
     let mut count = sqlx::query_scalar::<_, i64>(sqlx::AssertSqlSafe(count_sql));
-    let mut rows = sqlx::query_as::<_, ChatLogRow>(sqlx::AssertSqlSafe(page_sql));
+    let mut rows = sqlx::query_as::<_, ChatLogRow>(sqlx::AssertSqlSafe(page_sql)).persistent(super::persistent_page(offset));
     for t in &texts {
         count = count.bind(t.clone());
         rows = rows.bind(t.clone());
@@ -364,7 +365,7 @@ pub async fn search(c: &mut SqliteConnection, filter: &MessageFilter, offset: i6
         rows = rows.bind(*i);
     }
     let total = count.fetch_one(&mut *c).await?;
-    let found = rows.bind(limit).bind(offset).fetch_all(c).await?;
+    let found = rows.fetch_all(c).await?;
     Ok((total, found))
 }
 

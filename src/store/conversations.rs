@@ -38,8 +38,8 @@ pub async fn all(c: &mut SqliteConnection) -> Result<Vec<ConversationRow>> {
 
 /// Visible conversations (those with a latest message), in list order.
 pub async fn page(c: &mut SqliteConnection, offset: i64, limit: i64) -> Result<Vec<ConversationRow>> {
-    let sql = format!("SELECT * FROM local_conversations WHERE latest_msg_send_time > 0 {LIST_ORDER} LIMIT ? OFFSET ?");
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(limit).bind(offset).fetch_all(c).await?)
+    let sql = format!("SELECT * FROM local_conversations WHERE latest_msg_send_time > 0 {LIST_ORDER} {}", super::limit_offset(limit, offset));
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).persistent(super::persistent_page(offset)).fetch_all(c).await?)
 }
 
 /// Inserts or replaces whole rows, a few hundred per statement. Only [`super::Tx`] writes

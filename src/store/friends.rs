@@ -27,8 +27,8 @@ pub async fn friends(c: &mut SqliteConnection, ids: Option<&[String]>) -> Result
 
 /// One page of the friend list.
 pub async fn friends_page(c: &mut SqliteConnection, offset: i64, limit: i64) -> Result<Vec<FriendRow>> {
-    let sql = format!("SELECT * FROM local_friends {FRIEND_ORDER} LIMIT ? OFFSET ?");
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind(limit).bind(offset).fetch_all(c).await?)
+    let sql = format!("SELECT * FROM local_friends {FRIEND_ORDER} {}", super::limit_offset(limit, offset));
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).persistent(super::persistent_page(offset)).fetch_all(c).await?)
 }
 
 pub async fn put_friend(c: &mut SqliteConnection, f: &FriendRow) -> Result<()> {

@@ -173,13 +173,17 @@ pub async fn search_members(
         return Ok(Vec::new());
     }
     let parts: Vec<String> = keywords.iter().flat_map(|_| columns.iter().map(|col| format!("instr({col}, ?) > 0"))).collect();
-    // Assembled from fixed fragments only; every value is bound.
-    let sql = format!("SELECT * FROM local_group_members WHERE group_id = ? AND ({}) {MEMBER_ORDER} LIMIT ? OFFSET ?", parts.join(" OR "));
-    let mut q = sqlx::query_as::<_, GroupMemberRow>(sqlx::AssertSqlSafe(sql)).bind(group_id);
+    // Assembled from fixed fragments and the page bounds (integers); every other value is bound.
+    let sql = format!(
+        "SELECT * FROM local_group_members WHERE group_id = ? AND ({}) {MEMBER_ORDER} {}",
+        parts.join(" OR "),
+        super::limit_offset(limit, offset)
+    );
+    let mut q = sqlx::query_as::<_, GroupMemberRow>(sqlx::AssertSqlSafe(sql)).persistent(super::persistent_page(offset)).bind(group_id);
     for keyword in keywords {
         for _ in &columns {
             q = q.bind(keyword);
         }
     }
-    Ok(q.bind(limit).bind(offset).fetch_all(c).await?)
+    Ok(q.fetch_all(c).await?)
 }
