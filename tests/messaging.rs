@@ -118,6 +118,19 @@ async fn the_senders_other_device_sees_its_messages() {
         .wait_until("bob's name", |ev| ev.iter().any(|e| matches!(e, Ev::ConversationsChanged(l) if l[0].show_name == "bob nick")))
         .await;
     assert_eq!(tablet.client.get_all_conversation_list().await.unwrap()[0].show_name, "bob nick");
+
+    // A third device's first login pulls it (stored with the pull's batch): in history, sent,
+    // the chat's latest message, never unread.
+    let mac = openim_wire::constant::platform::OSX;
+    let laptop = srv.online_with("alice", srv.admin.user_token("alice", mac).await.unwrap(), mac, tempfile::tempdir().unwrap()).await;
+    let conv = conversation_id::single("alice", "bob");
+    let page = laptop.client.get_advanced_history_message_list(conv.clone(), None, 10).await.unwrap();
+    let got: Vec<_> = page.messages.iter().map(|m| (m.client_msg_id.as_str(), m.seq, m.status)).collect();
+    assert_eq!(got, [(sent.client_msg_id.as_str(), 1, MessageStatus::SendSuccess)]);
+    let list = laptop.client.get_all_conversation_list().await.unwrap();
+    assert_eq!((list.len(), list[0].unread_count), (1, 0));
+    assert_eq!(list[0].latest_msg.as_ref().map(|m| m.client_msg_id.as_str()), Some(sent.client_msg_id.as_str()));
+    assert_eq!(laptop.client.get_total_unread_msg_count().await.unwrap(), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -284,6 +297,11 @@ async fn reading_sends_a_receipt_and_clears_unread() {
     let b = send_text(&alice, "bob", "two").await;
     bob.events.wait_new_messages(2).await;
     assert_eq!(bob.client.get_total_unread_msg_count().await.unwrap(), 2);
+    // Bob's second device stores both unread, then goes offline.
+    let ios = openim_wire::constant::platform::IOS;
+    let bob2 = srv.online_with("bob", srv.admin.user_token("bob", ios).await.unwrap(), ios, tempfile::tempdir().unwrap()).await;
+    assert_eq!(bob2.client.get_total_unread_msg_count().await.unwrap(), 2);
+    bob2.client.logout().await.unwrap();
 
     bob.client.mark_conversation_message_as_read(conv.clone()).await.unwrap();
     assert_eq!(bob.client.get_total_unread_msg_count().await.unwrap(), 0);
@@ -301,10 +319,18 @@ async fn reading_sends_a_receipt_and_clears_unread() {
     let page = alice.client.get_advanced_history_message_list(conv.clone(), None, 10).await.unwrap();
     assert!(page.messages.iter().all(|m| m.is_read), "{:?}", page.messages);
 
-    // Bob's second device learns the read state at login: nothing unread.
-    let token = srv.admin.user_token("bob", openim_wire::constant::platform::IOS).await.unwrap();
-    let bob2 = srv.online_with("bob", token, openim_wire::constant::platform::IOS, tempfile::tempdir().unwrap()).await;
-    assert_eq!(bob2.client.get_total_unread_msg_count().await.unwrap(), 0);
+    // Back online, the second device learns the read state, per conversation: the messages it
+    // stored unread in alice's chat are read now, carol's new message is not.
+    let carol = srv.online("carol").await;
+    let c = send_text(&carol, "bob", "not read yet").await;
+    bob.events.wait_new_messages(3).await;
+    let bob2 = srv.online_with("bob", srv.admin.user_token("bob", ios).await.unwrap(), ios, bob2.dir).await;
+    assert_eq!(bob2.client.get_total_unread_msg_count().await.unwrap(), 1);
+    let page = bob2.client.get_advanced_history_message_list(conv.clone(), None, 10).await.unwrap();
+    assert_eq!(page.messages.len(), 2);
+    assert!(page.messages.iter().all(|m| m.is_read), "{:?}", page.messages);
+    let page = bob2.client.get_advanced_history_message_list(conversation_id::single("bob", "carol"), None, 10).await.unwrap();
+    assert_eq!(page.messages.iter().map(|m| (m.client_msg_id.as_str(), m.is_read)).collect::<Vec<_>>(), [(c.client_msg_id.as_str(), false)]);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

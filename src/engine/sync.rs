@@ -249,11 +249,13 @@ impl MsgSyncer {
         // One read for all of them, not one per conversation.
         let mut local: HashMap<String, _> = conversations::all(&mut w.tx).await?.into_iter().map(|c| (c.conversation_id.clone(), c)).collect();
         let mut saves = Vec::new();
+        // Read marks, written with each chunk of conversations (a count below does not read them).
+        let mut marks = Vec::new();
         for (conversation_id, seqs) in ids {
             let Some(before) = local.remove(&conversation_id) else { continue };
             let mut c = before.clone();
             if seqs.has_read_seq > 0 {
-                chat_logs::mark_read_up_to(&mut w.tx, &conversation_id, &self.ctx.user_id, seqs.has_read_seq).await?;
+                marks.push((conversation_id.clone(), seqs.has_read_seq));
             }
             // Messages pushed while the request was out (seqs past the server's answer) were
             // applied already and added to the count: they stay counted.
@@ -267,9 +269,11 @@ impl MsgSyncer {
             c.unread_count = ((seqs.max_seq - seqs.has_read_seq).max(0) + newer) as i32;
             saves.push((Some(before), c));
             if saves.len() == SAVE_CHUNK {
+                chat_logs::mark_read_up_to_many(&mut w.tx, &self.ctx.user_id, &std::mem::take(&mut marks)).await?;
                 save_over_many(&mut w, std::mem::take(&mut saves)).await?;
             }
         }
+        chat_logs::mark_read_up_to_many(&mut w.tx, &self.ctx.user_id, &marks).await?;
         save_over_many(&mut w, saves).await?;
         self.ctx.commit(w).await
     }

@@ -24,11 +24,13 @@ pub fn is_placeholder(data: &MsgData) -> bool {
     data.seq > 0 && data.status == msg_status::HAS_DELETED && data.client_msg_id.is_empty()
 }
 
-/// Whether [`Messages::apply_chat_over`] stores `data` as a message received from someone
-/// else (inserting it first): kept in history, with a seq, not sent by `me`. Placeholders and
-/// online-only messages take other paths, own messages confirm their local copy.
-fn received_from_others(data: &MsgData, me: &str) -> bool {
-    !is_placeholder(data) && data.seq != 0 && options::is_set(&data.options, options::HISTORY) && data.send_id != me
+/// Whether [`Messages::batch`] stores `data` up front: a message kept in history, with a seq.
+/// Placeholders and online-only messages take other paths. A message from someone else is
+/// stored unless its client ID is (a repeat); an own message only when this device has no copy
+/// of it (sent from another device) — a local copy makes the insert a no-op, and the message
+/// confirms that copy in [`Messages::apply_chat_over`] as before.
+fn stored_up_front(data: &MsgData) -> bool {
+    !is_placeholder(data) && data.seq != 0 && options::is_set(&data.options, options::HISTORY)
 }
 
 /// `groupAtType` bits: mentioned by ID, and @all.
@@ -68,18 +70,20 @@ impl Messages {
     }
 
     /// Starts applying many conversations' messages at once (a pull brings a hundred): stores,
-    /// in a few multi-row statements, the messages from others that [`Self::apply_chat_over`]
-    /// would insert one statement each. Sorts each conversation's messages by seq, so a client
-    /// ID the batch repeats is stored under its first seq, as one by one.
+    /// in a few multi-row statements, the messages that [`Self::apply_chat_over`] would insert
+    /// one statement each (others' messages, and own ones sent from another device, which one
+    /// by one took three: the confirmation finding no local copy, the read, the insert). Sorts
+    /// each conversation's messages by seq, so a client ID the batch repeats is stored under its
+    /// first seq, as one by one.
     pub async fn batch(&self, w: &mut Write, chats: &mut BTreeMap<String, Vec<MsgData>>) -> Result<Batch> {
         let me = &self.ctx.user_id;
         let mut rows = Vec::new();
         let mut peers = HashSet::new();
         for (conversation_id, msgs) in chats.iter_mut() {
             msgs.sort_by_key(|m| m.seq);
-            for d in msgs.iter().filter(|d| received_from_others(d, me)) {
+            for d in msgs.iter().filter(|d| stored_up_front(d)) {
                 rows.push(to_row(conversation_id, &Message::from_msg_data(d)));
-                if d.session_type == session_type::SINGLE_CHAT {
+                if d.session_type == session_type::SINGLE_CHAT && d.send_id != *me {
                     peers.insert(d.send_id.clone());
                 }
             }
@@ -136,9 +140,12 @@ impl Messages {
             let updates_conversation = options::is_set(&data.options, options::CONVERSATION_UPDATE);
             let row = to_row(conversation_id, &message);
             // The common cases take one statement: an own message confirms its local copy, a
-            // message from someone else is inserted. Only when that finds something else is
-            // the stored message read.
-            if message.send_id == me {
+            // message from someone else is inserted (in a batch, both were inserted up front
+            // when new). Only when that finds something else is the stored message read.
+            let new_own = message.send_id == me && inserted.remove(&message.client_msg_id);
+            if new_own {
+                // Sent from another of our devices and stored by the batch: handled below.
+            } else if message.send_id == me {
                 let status = if updates_conversation { msg_status::SEND_SUCCESS } else { msg_status::FILTERED };
                 if let Some(stored) = chat_logs::confirm(&mut w.tx, &row, status).await? {
                     // Our own message coming back with its seq (a late failure never undoes it).
@@ -158,7 +165,7 @@ impl Messages {
                     continue;
                 }
             } else if inserted.remove(&message.client_msg_id) || chat_logs::insert(&mut w.tx, &row).await? {
-                // (`received_from_others` names this branch for `batch`.)
+                // (`stored_up_front` names this branch for `batch`.)
                 if options::is_set(&data.options, options::UNREAD_COUNT) && message.seq > counted {
                     t.unread_added += 1;
                 }
@@ -180,7 +187,8 @@ impl Messages {
                 w.push(self.new_message_event(message));
                 continue;
             }
-            match chat_logs::get(&mut w.tx, conversation_id, &message.client_msg_id).await? {
+            let local = if new_own { None } else { chat_logs::get(&mut w.tx, conversation_id, &message.client_msg_id).await? };
+            match local {
                 Some(local) if local.seq == message.seq => {} // seen before
                 Some(local) => {
                     // The server stored this client ID twice: one row stays; the other seq is
@@ -191,7 +199,9 @@ impl Messages {
                 }
                 None => {
                     // Sent from another of our devices.
-                    chat_logs::insert(&mut w.tx, &row).await?;
+                    if !new_own {
+                        chat_logs::insert(&mut w.tx, &row).await?;
+                    }
                     if updates_conversation && options::is_set(&data.options, options::SENDER_CONVERSATION_UPDATE) {
                         t.latest = newest(t.latest.take(), message.clone());
                     }

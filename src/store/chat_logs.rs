@@ -270,6 +270,25 @@ pub async fn mark_read_up_to(c: &mut SqliteConnection, conversation_id: &str, me
     Ok(())
 }
 
+/// [`mark_read_up_to`] for many conversations (`(conversation_id, seq)`), a few hundred per
+/// statement.
+pub async fn mark_read_up_to_many(c: &mut SqliteConnection, me: &str, marks: &[(String, i64)]) -> Result<()> {
+    for chunk in marks.chunks(super::ROWS_PER_STATEMENT) {
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new("WITH marks(conversation_id, seq) AS (");
+        q.push_values(chunk, |mut row, (conversation_id, seq)| {
+            row.push_bind(conversation_id).push_bind(*seq);
+        });
+        q.push(
+            ") UPDATE local_chat_logs SET is_read = 1 FROM marks
+             WHERE local_chat_logs.conversation_id = marks.conversation_id AND local_chat_logs.is_read = 0
+               AND local_chat_logs.seq > 0 AND local_chat_logs.seq <= marks.seq AND local_chat_logs.send_id != ",
+        );
+        q.push_bind(me);
+        q.build().persistent(chunk.len() == 1).execute(&mut *c).await?;
+    }
+    Ok(())
+}
+
 /// How many stored messages from others have a seq in `(after, up_to]`.
 pub async fn count_from_others(c: &mut SqliteConnection, conversation_id: &str, me: &str, after: i64, up_to: i64) -> Result<i64> {
     Ok(sqlx::query_scalar("SELECT COUNT(*) FROM local_chat_logs WHERE conversation_id = ? AND send_id != ? AND seq > ? AND seq <= ? AND status != ?")

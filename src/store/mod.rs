@@ -385,6 +385,47 @@ mod tests {
         assert_eq!(stored.iter().find(|r| r.conversation_id == "m7").map(|r| r.max_seq), Some(7));
     }
 
+    /// Read marks for many conversations in one statement: in each conversation, others'
+    /// messages up to its mark turn read; later ones, own ones, unconfirmed ones (seq 0) and
+    /// other conversations stay as they were.
+    #[tokio::test]
+    async fn read_marks_of_many_conversations_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), "me").await.unwrap();
+        let message = |conversation: &str, id: &str, from: &str, seq: i64| rows::ChatLogRow {
+            conversation_id: conversation.into(),
+            client_msg_id: id.into(),
+            send_id: from.into(),
+            session_type: 1,
+            content_type: 101,
+            status: 2,
+            seq,
+            ..Default::default()
+        };
+        let stored = [
+            message("a", "a1", "x", 1),
+            message("a", "a2", "me", 2),
+            message("a", "a3", "x", 3),
+            message("a", "a4", "x", 4),
+            message("a", "a0", "x", 0),
+            message("b", "b1", "y", 1),
+            message("b", "b2", "y", 2),
+            message("c", "c1", "z", 1),
+        ];
+        let mut tx = store.begin().await.unwrap();
+        for m in &stored {
+            chat_logs::insert(&mut tx, m).await.unwrap();
+        }
+        chat_logs::mark_read_up_to_many(&mut tx, "me", &[("a".into(), 3), ("b".into(), 9), ("missing".into(), 5)]).await.unwrap();
+        tx.commit().await.unwrap();
+        let read: Vec<(String, bool)> = sqlx::query_as("SELECT client_msg_id, is_read FROM local_chat_logs ORDER BY client_msg_id")
+            .fetch_all(&mut *store.read().await.unwrap())
+            .await
+            .unwrap();
+        let want = [("a0", false), ("a1", true), ("a2", false), ("a3", true), ("a4", false), ("b1", true), ("b2", true), ("c1", false)];
+        assert_eq!(read, want.map(|(id, r)| (id.to_owned(), r)));
+    }
+
     /// Page queries are planned once per page size: a bound LIMIT made SQLite plan the
     /// statement again at every run (its planner reads the LIMIT's value), which was most of a
     /// history page's time. Reads SQLite's own counters of the read connection's statements.

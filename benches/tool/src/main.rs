@@ -9,7 +9,8 @@
 //! Phases: `send` (send → ack and delivery, beside a raw echo and a gzip echo of the same frame),
 //! `receive` (messages/s into a Rust listener, beside a raw gateway client receiving the same
 //! pushes), `sync` (cold login to `on_sync_server_finish`: 1 000 conversations × 20 messages +
-//! 1 000 friends, and 10 000 conversations, beside a raw client fetching what the sync needs;
+//! 1 000 friends, 10 000 conversations, and 10 000 each answered by the user (own newest
+//! messages, read marks), beside a raw client fetching what the sync needs;
 //! resident memory after the 10 000-conversation login, held and before trimming), `history` (a 20-message page in a
 //! conversation of 1 000 000 messages, beside the bare query of the same page), `devserver`
 //! (N concurrent raw clients, messages/s delivered and lost, beside an echo server with the same
@@ -559,6 +560,28 @@ async fn phase_sync(env: &Env, sizes: &Sizes, report: &mut Report) -> anyhow::Re
     let floor = Some(("the bench process before it, devserver included (heap trimmed)", before));
     report.add("memory", format!("resident memory held after a login with {} conversations (heap trimmed)", sizes.big_sync), held - before, "MB", floor);
     report.add("memory", "resident memory right after that login, before trimming", peak - before, "MB", floor);
+    client.logout().await?;
+
+    // 3: as 2, but the user answered every conversation: its newest message is the user's own
+    // (sent from another device, so new to this one), and the user has read it up to there.
+    let owner = "sync3";
+    let peers: Vec<String> = (0..sizes.big_sync).map(|i| format!("r{i}")).collect();
+    let mut users = peers.clone();
+    users.push(owner.into());
+    env.register(&users).await?;
+    let pairs = peers.iter().map(|p| (p.clone(), owner.to_owned())).collect();
+    env.send_many(pairs, 1, 16, &format!("{} conversations", sizes.big_sync)).await?;
+    let replies = peers.iter().map(|p| (owner.to_owned(), p.clone())).collect();
+    env.send_many(replies, 1, 16, &format!("{} replies", sizes.big_sync)).await?;
+    let floor = raw_sync(env, owner).await?;
+    let (took, client) = cold_login(env, owner).await?;
+    report.add(
+        "sync",
+        format!("cold login: {} conversations, each answered by the user", sizes.big_sync),
+        took.as_secs_f64() * 1e3,
+        "ms",
+        Some(("raw client: max seqs, newest messages, lists", floor.as_secs_f64() * 1e3)),
+    );
     client.logout().await?;
     Ok(())
 }

@@ -33,9 +33,9 @@ final class OnlineUser {
     let messages = Recorder<MessageEvent>()
     let conversations = Recorder<ConversationEvent>()
 
-    init(_ server: DevServer, _ userId: String) async throws {
-        try await server.register(userId)
-        client = try OpenIMClient(config: server.config(dataDir: tempDir()))
+    init(_ server: DevServer, _ userId: String, platform: Int32 = 2, register: Bool = true) async throws {
+        if register { try await server.register(userId) }
+        client = try OpenIMClient(config: server.config(dataDir: tempDir(), platform: platform))
         let msgStream = MessageEventStream()
         let convStream = ConversationEventStream()
         client.setAdvancedMsgListener(listener: msgStream)
@@ -43,7 +43,7 @@ final class OnlineUser {
         let (messages, conversations) = (messages, conversations)
         Task { for await e in msgStream.events { messages.append(e) } }
         Task { for await e in convStream.events { conversations.append(e) } }
-        try await client.login(userId: userId, token: try await server.token(userId))
+        try await client.login(userId: userId, token: try await server.token(userId, platform: Int(platform)))
         _ = try await conversations.wait("sync finish") { e -> Bool? in
             if case .syncFinish = e { return true }
             return nil
@@ -116,6 +116,18 @@ final class MessagingTests: XCTestCase {
             return "?"
         }, ["m1", "m2", "m3"])
         XCTAssertTrue(page.isEnd)
+        // Alice's second device, first login: her own messages are pulled, sent, never unread.
+        let tablet = try await OnlineUser(server, "alice", platform: 1, register: false)
+        let own = try await tablet.client.getAdvancedHistoryMessageList(conversationId: list[0].conversationId,
+                                                                         startClientMsgId: nil, count: 10).messages
+        XCTAssertEqual(own.map { m -> String in
+            if case let .text(t) = m.content { return t }
+            return "?"
+        }, ["m1", "m2", "m3"])
+        XCTAssertTrue(own.allSatisfy { $0.status == .sendSuccess && $0.sendId == "alice" }, "\(own)")
+        let chats = try await tablet.client.getAllConversationList()
+        XCTAssertEqual(chats.map { $0.unreadCount }, [0])
+        XCTAssertEqual(chats[0].latestMsg?.clientMsgId, own.last?.clientMsgId)
     }
 
     func testReadReceiptReachesTheSender() async throws {

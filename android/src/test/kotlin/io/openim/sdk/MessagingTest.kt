@@ -104,6 +104,14 @@ class MessagingTest {
             val page = bob.client.getAdvancedHistoryMessageList(list[0].conversationId, null, 10)
             assertEquals(listOf("m1", "m2", "m3"), page.messages.map { (it.content as MessageContent.Text).text })
             assertTrue(page.isEnd)
+            // Alice's second device, first login: her own messages are pulled, sent, never unread.
+            val tablet = OnlineUser(server, "alice", register = false, platform = 1)
+            val own = tablet.client.getAdvancedHistoryMessageList(list[0].conversationId, null, 10).messages
+            assertEquals(listOf("m1", "m2", "m3"), own.map { (it.content as MessageContent.Text).text })
+            assertTrue(own.all { it.status == MessageStatus.SEND_SUCCESS && it.sendId == "alice" }, "$own")
+            val chats = tablet.client.getAllConversationList()
+            assertEquals(listOf(0), chats.map { it.unreadCount })
+            assertEquals(own.last().clientMsgId, chats[0].latestMsg?.clientMsgId)
         }
     }
 
