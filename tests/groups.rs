@@ -346,3 +346,39 @@ async fn wrong_arguments_are_refused_before_the_network() {
         .unwrap_err();
     assert_eq!(err.code(), 1004, "an unknown member");
 }
+
+/// A device that was offline while its user read a group chat elsewhere learns it at login:
+/// in a group the read mark reaches the user's devices only as a push, so the login's unread
+/// reconcile marks the messages it stored unread (`mark_read_up_to_many`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_offline_device_learns_what_was_read_in_a_group() {
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let bob = srv.online("bob").await;
+    let g = alice.client.create_group(group("Readers", &["bob"], &[])).await.unwrap();
+    seen(&bob, "the group", |e| matches!(e, Ev::JoinedGroupAdded(_)).then_some(())).await;
+    send_text(&alice, &g.group_id, "one").await.unwrap();
+    send_text(&alice, &g.group_id, "two").await.unwrap();
+    bob.events.wait_new_messages(2).await;
+    let conv = openim_wire::conversation_id::group(&g.group_id);
+
+    // Bob's tablet stores both unread, then goes offline; his phone reads them.
+    let token = || srv.admin.user_token("bob", platform::IOS);
+    let tablet = srv.online_with("bob", token().await.unwrap(), platform::IOS, tempfile::tempdir().unwrap()).await;
+    let unread = |o: &Online| {
+        let client = o.client.clone();
+        let conv = conv.clone();
+        async move {
+            let page = client.get_advanced_history_message_list(conv, None, 10).await.unwrap();
+            page.messages.iter().filter(|m| !m.is_read).count()
+        }
+    };
+    // (The two messages, and the group's creation tip.)
+    let before = (tablet.client.get_total_unread_msg_count().await.unwrap(), unread(&tablet).await);
+    assert_eq!(before, (3, 3));
+    tablet.client.logout().await.unwrap();
+    bob.client.mark_conversation_message_as_read(conv.clone()).await.unwrap();
+
+    let tablet = srv.online_with("bob", token().await.unwrap(), platform::IOS, tablet.dir).await;
+    assert_eq!((tablet.client.get_total_unread_msg_count().await.unwrap(), unread(&tablet).await), (0, 0));
+}

@@ -479,6 +479,38 @@ async fn pin_draft_hide_and_total_unread() {
     assert!(c.is_pinned);
 }
 
+/// The list order (read from its index): pinned first, then by the later of the latest message
+/// and the draft; pages of it by offset.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_conversation_list_orders_pins_then_latest_activity() {
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let carol = srv.online("carol").await;
+    let bob = srv.online("bob").await;
+    let first = send_text(&alice, "bob", "first").await;
+    // Carol's message must be later on the server's clock (send times are milliseconds).
+    let mut later = send_text(&carol, "bob", "later").await;
+    let mut sent = 2;
+    while later.send_time <= first.send_time {
+        later = send_text(&carol, "bob", "later").await;
+        sent += 1;
+    }
+    bob.events.wait_new_messages(sent).await;
+    let (with_alice, with_carol) = (conversation_id::single("alice", "bob"), conversation_id::single("bob", "carol"));
+    let order = |list: Vec<openim_sdk::Conversation>| list.into_iter().map(|c| c.conversation_id).collect::<Vec<_>>();
+    assert_eq!(order(bob.client.get_conversation_list_split(0, 10).await.unwrap()), [with_carol.clone(), with_alice.clone()]);
+    // A draft is newer than carol's message.
+    bob.client.set_conversation_draft(with_alice.clone(), "typing…".into()).await.unwrap();
+    assert_eq!(order(bob.client.get_conversation_list_split(0, 10).await.unwrap()), [with_alice.clone(), with_carol.clone()]);
+    // A pin beats it.
+    let pin = openim_sdk::ConversationUpdate { is_pinned: Some(true), ..Default::default() };
+    bob.client.set_conversation(with_carol.clone(), pin).await.unwrap();
+    assert_eq!(order(bob.client.get_conversation_list_split(0, 10).await.unwrap()), [with_carol.clone(), with_alice.clone()]);
+    assert_eq!(order(bob.client.get_conversation_list_split(0, 1).await.unwrap()), std::slice::from_ref(&with_carol));
+    assert_eq!(order(bob.client.get_conversation_list_split(1, 1).await.unwrap()), std::slice::from_ref(&with_alice));
+    assert!(bob.client.get_conversation_list_split(2, 1).await.unwrap().is_empty());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn unknown_and_malformed_content_arrive_raw() {
     let srv = TestServer::start().await;

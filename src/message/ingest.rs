@@ -25,10 +25,10 @@ pub fn is_placeholder(data: &MsgData) -> bool {
 }
 
 /// Whether [`Messages::batch`] stores `data` up front: a message kept in history, with a seq.
-/// Placeholders and online-only messages take other paths. A message from someone else is
-/// stored unless its client ID is (a repeat); an own message only when this device has no copy
-/// of it (sent from another device) — a local copy makes the insert a no-op, and the message
-/// confirms that copy in [`Messages::apply_chat_over`] as before.
+/// Placeholders and online-only messages take other paths. The insert is a no-op for a client
+/// ID already stored: a repeat, or an own message this device sent (its local copy is then
+/// confirmed in [`Messages::apply_chat_over`] as before); an own message without a local copy
+/// was sent from another device.
 fn stored_up_front(data: &MsgData) -> bool {
     !is_placeholder(data) && data.seq != 0 && options::is_set(&data.options, options::HISTORY)
 }
@@ -101,8 +101,8 @@ impl Messages {
 
     /// [`Self::apply_chat`] with the conversation's stored row (`existing`) already read in `w`
     /// (a pull reads those of a whole batch in one query). In a `batch` (each conversation
-    /// once), its messages from others are stored already and the conversation is written when
-    /// the batch finishes.
+    /// once), its new messages (others', and own ones sent from another device) are stored
+    /// already and the conversation is written when the batch finishes.
     pub async fn apply_chat_over(
         &self,
         w: &mut Write,

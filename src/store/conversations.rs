@@ -6,7 +6,9 @@ use super::placeholders;
 use super::rows::ConversationRow;
 use crate::error::Result;
 
-/// Pinned first, then by the later of the latest message and the draft.
+/// Pinned first, then by the later of the latest message and the draft. The index
+/// `local_conversations_list` (migration 0008) holds this order: change both together
+/// (`the_conversation_list_is_read_from_its_index`).
 const LIST_ORDER: &str = "ORDER BY is_pinned DESC, MAX(latest_msg_send_time, draft_text_time) DESC, conversation_id";
 
 pub async fn get(c: &mut SqliteConnection, conversation_id: &str) -> Result<Option<ConversationRow>> {
@@ -38,8 +40,12 @@ pub async fn all(c: &mut SqliteConnection) -> Result<Vec<ConversationRow>> {
 
 /// Visible conversations (those with a latest message), in list order.
 pub async fn page(c: &mut SqliteConnection, offset: i64, limit: i64) -> Result<Vec<ConversationRow>> {
-    let sql = format!("SELECT * FROM local_conversations WHERE latest_msg_send_time > 0 {LIST_ORDER} {}", super::limit_offset(limit, offset));
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).persistent(super::persistent_page(offset)).fetch_all(c).await?)
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(page_sql(offset, limit))).persistent(super::persistent_page(offset)).fetch_all(c).await?)
+}
+
+/// The statement of [`page`].
+pub(crate) fn page_sql(offset: i64, limit: i64) -> String {
+    format!("SELECT * FROM local_conversations WHERE latest_msg_send_time > 0 {LIST_ORDER} {}", super::limit_offset(limit, offset))
 }
 
 /// Inserts or replaces whole rows, a few hundred per statement. Only [`super::Tx`] writes

@@ -560,6 +560,33 @@ async fn phase_sync(env: &Env, sizes: &Sizes, report: &mut Report) -> anyhow::Re
     let floor = Some(("the bench process before it, devserver included (heap trimmed)", before));
     report.add("memory", format!("resident memory held after a login with {} conversations (heap trimmed)", sizes.big_sync), held - before, "MB", floor);
     report.add("memory", "resident memory right after that login, before trimming", peak - before, "MB", floor);
+    // The first page of that conversation list, beside the same page as one bare query.
+    let mut sdk = Vec::new();
+    for _ in 0..200 {
+        let t = Instant::now();
+        let page = client.get_conversation_list_split(0, 20).await?;
+        sdk.push(t.elapsed());
+        anyhow::ensure!(page.len() == 20, "a page of {}", page.len());
+    }
+    let db = std::path::Path::new(&env.config(owner, platform::IOS).data_dir).join(openim_sdk::store::db_file_name(owner));
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new().filename(&db).read_only(true);
+    conn = conn.journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
+    use sqlx::ConnectOptions as _;
+    let mut conn = conn.connect().await?;
+    let mut bare = Vec::new();
+    for _ in 0..200 {
+        let t = Instant::now();
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT conversation_id, latest_msg FROM local_conversations WHERE latest_msg_send_time > 0
+             ORDER BY is_pinned DESC, MAX(latest_msg_send_time, draft_text_time) DESC, conversation_id LIMIT 20",
+        )
+        .fetch_all(&mut conn)
+        .await?;
+        bare.push(t.elapsed());
+        anyhow::ensure!(rows.len() == 20);
+    }
+    let what = format!("conversation list: first page of 20 of {}, p50", sizes.big_sync);
+    report.add("sync", what, pct(&mut sdk, 0.5), "ms", Some(("bare sqlx query of the same page, p50", pct(&mut bare, 0.5))));
     client.logout().await?;
 
     // 3: as 2, but the user answered every conversation: its newest message is the user's own

@@ -130,6 +130,44 @@ final class MessagingTests: XCTestCase {
         XCTAssertEqual(chats[0].latestMsg?.clientMsgId, own.last?.clientMsgId)
     }
 
+    func testTheConversationListOrdersPinsThenLatestActivity() async throws {
+        let server = try DevServer()
+        let alice = try await OnlineUser(server, "alice")
+        let carol = try await OnlineUser(server, "carol")
+        let bob = try await OnlineUser(server, "bob")
+        let first = try await alice.send("first", to: "bob")
+        _ = try await bob.awaitText("first")
+        // Carol's message must be later on the server's clock (send times are milliseconds).
+        var n = 0
+        var later = try await carol.send("later 0", to: "bob")
+        while later.sendTime <= first.sendTime {
+            n += 1
+            later = try await carol.send("later \(n)", to: "bob")
+        }
+        _ = try await bob.awaitText("later \(n)")
+        let withAlice = singleConversation("alice", "bob")
+        let withCarol = singleConversation("bob", "carol")
+        func order(_ offset: Int32, _ count: Int32) async throws -> [String] {
+            try await bob.client.getConversationListSplit(offset: offset, count: count).map { $0.conversationId }
+        }
+        var got = try await order(0, 10)
+        XCTAssertEqual(got, [withCarol, withAlice])
+        // A draft is newer than carol's message.
+        try await bob.client.setConversationDraft(conversationId: withAlice, draftText: "typing…")
+        got = try await order(0, 10)
+        XCTAssertEqual(got, [withAlice, withCarol])
+        // A pin beats it.
+        _ = try await bob.client.setConversation(conversationId: withCarol, update: ConversationUpdate(isPinned: true))
+        got = try await order(0, 10)
+        XCTAssertEqual(got, [withCarol, withAlice])
+        got = try await order(0, 1)
+        XCTAssertEqual(got, [withCarol])
+        got = try await order(1, 1)
+        XCTAssertEqual(got, [withAlice])
+        got = try await order(2, 1)
+        XCTAssertEqual(got, [])
+    }
+
     func testReadReceiptReachesTheSender() async throws {
         let server = try DevServer()
         let alice = try await OnlineUser(server, "alice")

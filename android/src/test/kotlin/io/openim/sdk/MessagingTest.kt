@@ -116,6 +116,35 @@ class MessagingTest {
     }
 
     @Test
+    fun theConversationListOrdersPinsThenLatestActivity(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = OnlineUser(server, "alice")
+            val carol = OnlineUser(server, "carol")
+            val bob = OnlineUser(server, "bob")
+            val first = alice.sendText("bob", "first")
+            bob.awaitText("first")
+            // Carol's message must be later on the server's clock (send times are milliseconds).
+            var n = 0
+            var later = carol.sendText("bob", "later 0")
+            while (later.sendTime <= first.sendTime) later = carol.sendText("bob", "later ${++n}")
+            bob.awaitText("later $n")
+            val withAlice = singleConversation("alice", "bob")
+            val withCarol = singleConversation("bob", "carol")
+            suspend fun order(offset: Int, count: Int) = bob.client.getConversationListSplit(offset, count).map { it.conversationId }
+            assertEquals(listOf(withCarol, withAlice), order(0, 10))
+            // A draft is newer than carol's message.
+            bob.client.setConversationDraft(withAlice, "typing…")
+            assertEquals(listOf(withAlice, withCarol), order(0, 10))
+            // A pin beats it.
+            bob.client.setConversation(withCarol, ConversationUpdate(isPinned = true))
+            assertEquals(listOf(withCarol, withAlice), order(0, 10))
+            assertEquals(listOf(withCarol), order(0, 1))
+            assertEquals(listOf(withAlice), order(1, 1))
+            assertEquals(emptyList<String>(), order(2, 1))
+        }
+    }
+
+    @Test
     fun readReceiptReachesTheSender(): Unit = runBlocking {
         DevServer().use { server ->
             val alice = OnlineUser(server, "alice")
