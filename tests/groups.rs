@@ -67,6 +67,15 @@ async fn a_new_group_reaches_every_member_device_and_chat() {
     assert_eq!(members[2].nickname, "carol nick");
     let admins = carol.client.get_group_member_list(g.group_id.clone(), GroupMemberFilter::OwnerAndAdmins, 0, 50).await.unwrap();
     assert_eq!(ids(&admins), ["alice", "bob"]);
+    // Pages of the list, whole and filtered (read in order from the store's index).
+    let page = |filter, offset, count| carol.client.get_group_member_list(g.group_id.clone(), filter, offset, count);
+    assert_eq!(ids(&page(GroupMemberFilter::All, 1, 1).await.unwrap()), ["bob"]);
+    assert_eq!(ids(&page(GroupMemberFilter::All, 2, 5).await.unwrap()), ["carol"]);
+    assert!(page(GroupMemberFilter::All, 3, 5).await.unwrap().is_empty());
+    assert_eq!(ids(&page(GroupMemberFilter::AdminsAndMembers, 0, 5).await.unwrap()), ["bob", "carol"]);
+    assert_eq!(ids(&page(GroupMemberFilter::Members, 0, 5).await.unwrap()), ["carol"]);
+    assert_eq!(ids(&page(GroupMemberFilter::Owner, 0, 5).await.unwrap()), ["alice"]);
+    assert_eq!(ids(&page(GroupMemberFilter::OwnerAndAdmins, 1, 5).await.unwrap()), ["bob"]);
     assert!(carol.client.is_join_group(g.group_id.clone()).await.unwrap());
     assert_eq!(carol.client.get_users_in_group(g.group_id.clone(), vec!["dave".into(), "bob".into()]).await.unwrap(), ["bob"]);
 

@@ -298,6 +298,13 @@ impl Groups {
     /// The local members of one of the user's groups, synced first when this device never
     /// listed them.
     async fn local_members(&self, group_id: &str) -> Result<Vec<GroupMemberRow>> {
+        self.members_listed(group_id).await?;
+        store::members(&mut *self.ctx.store.read().await?, group_id, None).await
+    }
+
+    /// Checks that the user is in the group, and syncs its members first when this device never
+    /// listed them.
+    async fn members_listed(&self, group_id: &str) -> Result<()> {
         check_id(group_id, "group_id")?;
         let (known, synced) = {
             let mut db = self.ctx.store.read().await?;
@@ -309,14 +316,16 @@ impl Groups {
         if !synced {
             self.sync_members(group_id.to_owned()).await?;
         }
-        store::members(&mut *self.ctx.store.read().await?, group_id, None).await
+        Ok(())
     }
 
     /// Members in list order (owner, admins, members), filtered by role, one page.
     pub async fn members(&self, group_id: String, filter: GroupMemberFilter, offset: i32, count: i32) -> Result<Vec<GroupMember>> {
         check_page(offset, count)?;
-        let rows = self.local_members(&group_id).await?;
-        Ok(rows.into_iter().filter(|m| filter.accepts(m.role_level)).skip(offset as usize).take(count as usize).map(member_of).collect())
+        self.members_listed(&group_id).await?;
+        let mut db = self.ctx.store.read().await?;
+        let rows = store::members_page(&mut db, &group_id, filter.roles(), i64::from(offset), i64::from(count)).await?;
+        Ok(rows.into_iter().map(member_of).collect())
     }
 
     pub async fn owner_and_admins(&self, group_id: String) -> Result<Vec<GroupMember>> {

@@ -67,14 +67,15 @@ pub enum GroupMemberFilter {
 }
 
 impl GroupMemberFilter {
-    pub fn accepts(self, role: i32) -> bool {
+    /// The role levels it lists (owner 100, admin 60, member 20), or `None` for all.
+    pub fn roles(self) -> Option<&'static [i32]> {
         match self {
-            Self::All => true,
-            Self::Owner => role == 100,
-            Self::Admins => role == 60,
-            Self::Members => role == 20,
-            Self::AdminsAndMembers => role == 60 || role == 20,
-            Self::OwnerAndAdmins => role == 100 || role == 60,
+            Self::All => None,
+            Self::Owner => Some(&[100]),
+            Self::Admins => Some(&[60]),
+            Self::Members => Some(&[20]),
+            Self::AdminsAndMembers => Some(&[60, 20]),
+            Self::OwnerAndAdmins => Some(&[100, 60]),
         }
     }
 }

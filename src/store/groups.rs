@@ -91,9 +91,27 @@ pub async fn search_groups(c: &mut SqliteConnection, keywords: &[String], by_id:
 // --- members ---
 
 /// Members in list order: owner, admins, members, each by join time.
+/// The index `local_group_members_list` (migration 0009) holds this order: change both together.
 const MEMBER_ORDER: &str = "ORDER BY role_level DESC, join_time, user_id";
 
 /// The members of `group_id` among `ids` (all with `None`).
+/// One page of a group's members in list order, only those with one of `roles` when given. Read
+/// in order from `local_group_members_list` (migration 0009).
+pub async fn members_page(c: &mut SqliteConnection, group_id: &str, roles: Option<&[i32]>, offset: i64, limit: i64) -> Result<Vec<GroupMemberRow>> {
+    let sql = members_page_sql(roles, offset, limit);
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).persistent(super::persistent_page(offset)).bind(group_id).fetch_all(c).await?)
+}
+
+/// The statement of [`members_page`]: the group ID bound, the roles (a fixed set of integers)
+/// and the page bounds written in.
+pub(crate) fn members_page_sql(roles: Option<&[i32]>, offset: i64, limit: i64) -> String {
+    let roles = match roles {
+        Some(roles) => format!("AND role_level IN ({})", roles.iter().map(i32::to_string).collect::<Vec<_>>().join(", ")),
+        None => String::new(),
+    };
+    format!("SELECT * FROM local_group_members WHERE group_id = ? {roles} {MEMBER_ORDER} {}", super::limit_offset(limit, offset))
+}
+
 pub async fn members(c: &mut SqliteConnection, group_id: &str, ids: Option<&[String]>) -> Result<Vec<GroupMemberRow>> {
     match ids {
         None => Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT * FROM local_group_members WHERE group_id = ? {MEMBER_ORDER}")))

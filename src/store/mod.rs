@@ -439,6 +439,22 @@ mod tests {
         assert_eq!(steps, ["SCAN local_conversations USING INDEX local_conversations_list"]);
     }
 
+    /// A page of a group's members is read in list order from its index: all members, and one
+    /// role (the filters of more roles read their few rows and sort them).
+    #[tokio::test]
+    async fn group_member_pages_are_read_from_their_index() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path(), "u").await.unwrap();
+        let mut c = store.read().await.unwrap();
+        for roles in [None, Some(&[20][..])] {
+            let sql = format!("EXPLAIN QUERY PLAN {}", groups::members_page_sql(roles, 0, 20));
+            let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind("g").fetch_all(&mut *c).await.unwrap();
+            let steps: Vec<&str> = plan.iter().map(|(_, _, _, step)| step.as_str()).collect();
+            assert_eq!(steps.len(), 1, "{steps:?}");
+            assert!(steps[0].starts_with("SEARCH local_group_members USING INDEX local_group_members_list"), "{steps:?}");
+        }
+    }
+
     /// Page queries are planned once per page size: a bound LIMIT made SQLite plan the
     /// statement again at every run (its planner reads the LIMIT's value), which was most of a
     /// history page's time. Reads SQLite's own counters of the read connection's statements.

@@ -64,6 +64,18 @@ final class GroupTests: XCTestCase {
         let members = try await carol.client.getGroupMemberList(groupId: group.groupId, filter: .all, offset: 0, count: 50)
         XCTAssertEqual(members.map(\.userId), ["alice", "bob", "carol"])
         XCTAssertEqual(members.map(\.role), [.owner, .admin, .member])
+        // Pages of the list, whole and filtered.
+        func page(_ filter: GroupMemberFilter, _ offset: Int32, _ count: Int32) async throws -> [String] {
+            try await carol.client.getGroupMemberList(groupId: group.groupId, filter: filter, offset: offset, count: count).map(\.userId)
+        }
+        var paged = try await page(.all, 1, 1)
+        XCTAssertEqual(paged, ["bob"])
+        paged = try await page(.all, 3, 5)
+        XCTAssertEqual(paged, [])
+        paged = try await page(.adminsAndMembers, 0, 5)
+        XCTAssertEqual(paged, ["bob", "carol"])
+        paged = try await page(.ownerAndAdmins, 1, 5)
+        XCTAssertEqual(paged, ["bob"])
 
         // A group message reaches the members; the chat is named after the group.
         _ = try await alice.client.sendMessage(message: try alice.client.createTextMessage(text: "hi group"), recvId: nil,

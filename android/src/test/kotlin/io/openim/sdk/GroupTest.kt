@@ -52,6 +52,13 @@ class GroupTest {
             val members = carol.client.getGroupMemberList(group.groupId, GroupMemberFilter.ALL, 0, 50)
             assertEquals(listOf("alice", "bob", "carol"), members.map { it.userId })
             assertEquals(listOf(GroupRole.OWNER, GroupRole.ADMIN, GroupRole.MEMBER), members.map { it.role })
+            // Pages of the list, whole and filtered.
+            suspend fun page(filter: GroupMemberFilter, offset: Int, count: Int) =
+                carol.client.getGroupMemberList(group.groupId, filter, offset, count).map { it.userId }
+            assertEquals(listOf("bob"), page(GroupMemberFilter.ALL, 1, 1))
+            assertEquals(emptyList<String>(), page(GroupMemberFilter.ALL, 3, 5))
+            assertEquals(listOf("bob", "carol"), page(GroupMemberFilter.ADMINS_AND_MEMBERS, 0, 5))
+            assertEquals(listOf("bob"), page(GroupMemberFilter.OWNER_AND_ADMINS, 1, 5))
 
             // A group message reaches the members; the chat is named after the group.
             alice.client.sendMessage(alice.client.createTextMessage("hi group"), null, group.groupId, null, false)
