@@ -295,13 +295,6 @@ impl Groups {
         Ok(store::group(&mut *self.ctx.store.read().await?, &group_id).await?.is_some())
     }
 
-    /// The local members of one of the user's groups, synced first when this device never
-    /// listed them.
-    async fn local_members(&self, group_id: &str) -> Result<Vec<GroupMemberRow>> {
-        self.members_listed(group_id).await?;
-        store::members(&mut *self.ctx.store.read().await?, group_id, None).await
-    }
-
     /// Checks that the user is in the group, and syncs its members first when this device never
     /// listed them.
     async fn members_listed(&self, group_id: &str) -> Result<()> {
@@ -335,7 +328,8 @@ impl Groups {
     /// The members among `user_ids`, in that order (non-members left out).
     pub async fn specified_members(&self, group_id: String, user_ids: Vec<String>) -> Result<Vec<GroupMember>> {
         check_ids(&user_ids, "user_ids")?;
-        let rows = self.local_members(&group_id).await?;
+        self.members_listed(&group_id).await?;
+        let rows = store::members(&mut *self.ctx.store.read().await?, &group_id, Some(&user_ids)).await?;
         let mut by_id: HashMap<String, GroupMemberRow> = rows.into_iter().map(|m| (m.user_id.clone(), m)).collect();
         Ok(user_ids.iter().filter_map(|id| by_id.remove(id)).map(member_of).collect())
     }
@@ -354,7 +348,7 @@ impl Groups {
         if !(params.search_user_id || params.search_nickname) {
             return Err(OpenIMError::invalid_argument("choose at least one field to search"));
         }
-        self.local_members(&params.group_id).await?;
+        self.members_listed(&params.group_id).await?;
         let rows = store::search_members(
             &mut *self.ctx.store.read().await?,
             &params.group_id,

@@ -142,12 +142,11 @@ impl Messages {
             // The common cases take one statement: an own message confirms its local copy, a
             // message from someone else is inserted (in a batch, both were inserted up front
             // when new). Only when that finds something else is the stored message read.
+            // An own message the batch stored was sent from another of our devices: below.
             let new_own = message.send_id == me && inserted.remove(&message.client_msg_id);
-            if new_own {
-                // Sent from another of our devices and stored by the batch: handled below.
-            } else if message.send_id == me {
+            if message.send_id == me {
                 let status = if updates_conversation { msg_status::SEND_SUCCESS } else { msg_status::FILTERED };
-                if let Some(stored) = chat_logs::confirm(&mut w.tx, &row, status).await? {
+                if !new_own && let Some(stored) = chat_logs::confirm(&mut w.tx, &row, status).await? {
                     // Our own message coming back with its seq (a late failure never undoes it).
                     w.seq_assigned(
                         conversation_id,

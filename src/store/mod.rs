@@ -433,10 +433,19 @@ mod tests {
     async fn the_conversation_list_is_read_from_its_index() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path(), "u").await.unwrap();
-        let sql = format!("EXPLAIN QUERY PLAN {}", conversations::page_sql(0, 20));
-        let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(&mut *store.read().await.unwrap()).await.unwrap();
-        let steps: Vec<&str> = plan.iter().map(|(_, _, _, step)| step.as_str()).collect();
+        let steps = query_plan(&store, &conversations::page_sql(0, 20), None).await;
         assert_eq!(steps, ["SCAN local_conversations USING INDEX local_conversations_list"]);
+    }
+
+    /// SQLite's plan of `sql`, a line a step (`bind`: its one parameter, if it has one).
+    async fn query_plan(store: &Store, sql: &str, bind: Option<&str>) -> Vec<String> {
+        let q = sqlx::query_as::<_, (i64, i64, i64, String)>(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")));
+        let q = match bind {
+            Some(value) => q.bind(value.to_owned()),
+            None => q,
+        };
+        let plan = q.fetch_all(&mut *store.read().await.unwrap()).await.unwrap();
+        plan.into_iter().map(|(_, _, _, step)| step).collect()
     }
 
     /// A page of a group's members is read in list order from its index: all members, and one
@@ -445,11 +454,8 @@ mod tests {
     async fn group_member_pages_are_read_from_their_index() {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path(), "u").await.unwrap();
-        let mut c = store.read().await.unwrap();
         for roles in [None, Some(&[20][..])] {
-            let sql = format!("EXPLAIN QUERY PLAN {}", groups::members_page_sql(roles, 0, 20));
-            let plan: Vec<(i64, i64, i64, String)> = sqlx::query_as(sqlx::AssertSqlSafe(sql)).bind("g").fetch_all(&mut *c).await.unwrap();
-            let steps: Vec<&str> = plan.iter().map(|(_, _, _, step)| step.as_str()).collect();
+            let steps = query_plan(&store, &groups::members_page_sql(roles, 0, 20), Some("g")).await;
             assert_eq!(steps.len(), 1, "{steps:?}");
             assert!(steps[0].starts_with("SEARCH local_group_members USING INDEX local_group_members_list"), "{steps:?}");
         }

@@ -513,6 +513,27 @@ fn dechunk(mut data: &[u8]) -> Vec<u8> {
     out
 }
 
+/// A read-only connection of its own to `user`'s database on `platform`, for the floor of a
+/// local read.
+async fn bare_connection(env: &Env, user: &str, platform_id: i32) -> anyhow::Result<sqlx::SqliteConnection> {
+    use sqlx::ConnectOptions as _;
+    let db = std::path::Path::new(&env.config(user, platform_id).data_dir).join(openim_sdk::store::db_file_name(user));
+    let options = sqlx::sqlite::SqliteConnectOptions::new().filename(&db).read_only(true).journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
+    Ok(options.connect().await?)
+}
+
+/// Registers `owner` and `n` peers named `prefix0…`, and has each peer send `owner` one
+/// message; returns the peers.
+async fn seed_one_message_chats(env: &Env, owner: &str, prefix: &str, n: usize) -> anyhow::Result<Vec<String>> {
+    let peers: Vec<String> = (0..n).map(|i| format!("{prefix}{i}")).collect();
+    let mut users = peers.clone();
+    users.push(owner.into());
+    env.register(&users).await?;
+    let pairs = peers.iter().map(|p| (p.clone(), owner.to_owned())).collect();
+    env.send_many(pairs, 1, 16, &format!("{n} conversations")).await?;
+    Ok(peers)
+}
+
 async fn phase_sync(env: &Env, sizes: &Sizes, report: &mut Report) -> anyhow::Result<()> {
     println!("sync: cold login to on_sync_server_finish");
     // 1: conversations × messages, plus friends.
@@ -539,12 +560,7 @@ async fn phase_sync(env: &Env, sizes: &Sizes, report: &mut Report) -> anyhow::Re
 
     // 2: many conversations, one message each.
     let owner = "sync2";
-    let peers: Vec<String> = (0..sizes.big_sync).map(|i| format!("q{i}")).collect();
-    let mut users = peers.clone();
-    users.push(owner.into());
-    env.register(&users).await?;
-    let pairs = peers.iter().map(|p| (p.clone(), owner.to_owned())).collect();
-    env.send_many(pairs, 1, 16, &format!("{} conversations", sizes.big_sync)).await?;
+    seed_one_message_chats(env, owner, "q", sizes.big_sync).await?;
     let floor = raw_sync(env, owner).await?;
     let before = trimmed_rss_mb();
     let (took, client) = cold_login(env, owner).await?;
@@ -568,11 +584,7 @@ async fn phase_sync(env: &Env, sizes: &Sizes, report: &mut Report) -> anyhow::Re
         sdk.push(t.elapsed());
         anyhow::ensure!(page.len() == 20, "a page of {}", page.len());
     }
-    let db = std::path::Path::new(&env.config(owner, platform::IOS).data_dir).join(openim_sdk::store::db_file_name(owner));
-    let mut conn = sqlx::sqlite::SqliteConnectOptions::new().filename(&db).read_only(true);
-    conn = conn.journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
-    use sqlx::ConnectOptions as _;
-    let mut conn = conn.connect().await?;
+    let mut conn = bare_connection(env, owner, platform::IOS).await?;
     let mut bare = Vec::new();
     for _ in 0..200 {
         let t = Instant::now();
@@ -592,12 +604,7 @@ async fn phase_sync(env: &Env, sizes: &Sizes, report: &mut Report) -> anyhow::Re
     // 3: as 2, but the user answered every conversation: its newest message is the user's own
     // (sent from another device, so new to this one), and the user has read it up to there.
     let owner = "sync3";
-    let peers: Vec<String> = (0..sizes.big_sync).map(|i| format!("r{i}")).collect();
-    let mut users = peers.clone();
-    users.push(owner.into());
-    env.register(&users).await?;
-    let pairs = peers.iter().map(|p| (p.clone(), owner.to_owned())).collect();
-    env.send_many(pairs, 1, 16, &format!("{} conversations", sizes.big_sync)).await?;
+    let peers = seed_one_message_chats(env, owner, "r", sizes.big_sync).await?;
     let replies = peers.iter().map(|p| (owner.to_owned(), p.clone())).collect();
     env.send_many(replies, 1, 16, &format!("{} replies", sizes.big_sync)).await?;
     let floor = raw_sync(env, owner).await?;
@@ -648,11 +655,7 @@ async fn phase_history(env: &Env, sizes: &Sizes, report: &mut Report) -> anyhow:
         anyhow::ensure!(page.messages.len() == 20, "a page of {}", page.messages.len());
     }
     // The floor: the same page as one bare query on its own connection.
-    let db = std::path::Path::new(&config.data_dir).join(openim_sdk::store::db_file_name(user));
-    let mut conn = sqlx::sqlite::SqliteConnectOptions::new().filename(&db).read_only(true);
-    conn = conn.journal_mode(sqlx::sqlite::SqliteJournalMode::Wal);
-    use sqlx::ConnectOptions as _;
-    let mut conn = conn.connect().await?;
+    let mut conn = bare_connection(env, user, platform::ANDROID).await?;
     let mut bare = Vec::new();
     for _ in 0..200 {
         let t = Instant::now();
