@@ -185,6 +185,10 @@ async fn a_profile_change_reaches_the_other_device_the_friends_and_everyone() {
     let alice_tablet = second_device(&srv, "alice", platform::IPAD).await;
     let bob = srv.online("bob").await;
     befriend(&bob, "bob", &alice, "alice").await;
+    let hi = alice.client.create_text_message("hi".into()).unwrap();
+    let hi = alice.client.send_message(hi, Some("bob".into()), None, None, false).await.unwrap();
+    assert_eq!(hi.sender_nickname, "alice nick");
+    bob.events.wait_new_messages(1).await;
     let me = alice.client.set_self_info(UserInfoUpdate { nickname: Some("Alice A.".into()), ..Default::default() }).await.unwrap();
     assert_eq!(me.nickname, "Alice A.");
     let updated = seen(&alice_tablet, "on_self_info_updated", |e| match e {
@@ -201,6 +205,22 @@ async fn a_profile_change_reaches_the_other_device_the_friends_and_everyone() {
     })
     .await;
     assert_eq!(changed.friend_user_id, "alice");
+    // Messages already stored show the new name: the friend's on bob's side (and the chat's
+    // latest message), the user's own on each of alice's devices.
+    let chat = openim_wire::conversation_id::single("alice", "bob");
+    // (The chat also holds the friendship notification alice's acceptance sent.)
+    let names = |page: openim_sdk::HistoryPage| {
+        assert!(page.messages.iter().any(|m| m.client_msg_id == hi.client_msg_id), "{:?}", page.messages);
+        page.messages.iter().map(|m| m.sender_nickname.clone()).collect::<std::collections::BTreeSet<_>>()
+    };
+    let renamed = std::collections::BTreeSet::from(["Alice A.".to_owned()]);
+    assert_eq!(names(bob.client.get_advanced_history_message_list(chat.clone(), None, 10).await.unwrap()), renamed);
+    let listed = bob.client.get_one_conversation(openim_sdk::model::SessionType::Single, "alice".into()).await.unwrap();
+    assert_eq!(listed.latest_msg.map(|m| m.sender_nickname), Some("Alice A.".into()));
+    seen(&alice, "alice's own on_self_info_updated", |e| matches!(e, Ev::SelfUpdated(u) if u.nickname == "Alice A.").then_some(())).await;
+    for device in [&alice, &alice_tablet] {
+        assert_eq!(names(device.client.get_advanced_history_message_list(chat.clone(), None, 10).await.unwrap()), renamed);
+    }
     let err = alice.client.set_self_info(UserInfoUpdate { global_recv_msg_opt: Some(7), ..Default::default() }).await.unwrap_err();
     assert_eq!(err.code(), 10002);
     alice.client.set_global_recv_message_opt(2).await.unwrap();

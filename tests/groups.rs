@@ -255,7 +255,7 @@ async fn mutes_roles_ownership_and_dismissal() {
     assert_eq!(code(send_text(&carol, &gid, "can I?").await.unwrap_err()), 1402);
     alice.client.change_group_member_mute(gid.clone(), "carol".into(), 0).await.unwrap();
     seen(&carol, "unmuted", |e| matches!(e, Ev::MemberChanged(m) if m.user_id == "carol" && m.mute_end_time == 0).then_some(())).await;
-    send_text(&carol, &gid, "yes").await.unwrap();
+    let yes = send_text(&carol, &gid, "yes").await.unwrap();
 
     // bob becomes admin; the whole group is muted: carol is silenced, bob is not.
     alice.client.set_group_member_info(gid.clone(), "bob".into(), GroupMemberUpdate { role: Some(GroupRole::Admin), ..Default::default() }).await.unwrap();
@@ -263,11 +263,28 @@ async fn mutes_roles_ownership_and_dismissal() {
     alice.client.change_group_mute(gid.clone(), true).await.unwrap();
     seen(&carol, "group muted", |e| matches!(e, Ev::GroupChanged(x) if x.status == 3).then_some(())).await;
     assert_eq!(code(send_text(&carol, &gid, "hello?").await.unwrap_err()), 1403);
-    send_text(&bob, &gid, "admins talk").await.unwrap();
+    let talk = send_text(&bob, &gid, "admins talk").await.unwrap();
     alice.client.change_group_mute(gid.clone(), false).await.unwrap();
-    // A member sets its own group nickname, not others'.
+    // A member sets its own group nickname, not others'; the messages it sent show it.
+    let chat = openim_wire::conversation_id::group(&gid);
     carol.client.set_group_member_info(gid.clone(), "carol".into(), GroupMemberUpdate { nickname: Some("C".into()), ..Default::default() }).await.unwrap();
     seen(&alice, "carol's nickname", |e| matches!(e, Ev::MemberChanged(m) if m.nickname == "C").then_some(())).await;
+    let page = alice.client.get_advanced_history_message_list(chat.clone(), None, 50).await.unwrap();
+    let yes_here = page.messages.iter().find(|m| m.client_msg_id == yes.client_msg_id).unwrap();
+    assert_eq!(yes_here.sender_nickname, "C");
+    assert!(page.messages.iter().filter(|m| m.send_id == "bob").all(|m| m.sender_nickname == "bob nick"), "{:?}", page.messages);
+    // An admin revokes a member's message: named and ranked as a member of the group.
+    bob.client.revoke_message(chat.clone(), yes.client_msg_id.clone()).await.unwrap();
+    let revoked = seen(&alice, "the revoke", |e| match e {
+        Ev::Revoked(r) => Some(r.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!((revoked.revoker_id.as_str(), revoked.revoker_role, revoked.revoker_nickname.as_str()), ("bob", 60, "bob nick"));
+    assert_eq!((revoked.source_message_send_id.as_str(), revoked.source_message_sender_nickname.as_str()), ("carol", "C"));
+    // An ordinary member revokes only its own messages.
+    seen(&carol, "bob's message", |e| matches!(e, Ev::NewMsg(m) if m.client_msg_id == talk.client_msg_id).then_some(())).await;
+    assert_eq!(code(carol.client.revoke_message(chat.clone(), talk.client_msg_id.clone()).await.unwrap_err()), 1002);
     let err = carol.client.set_group_member_info(gid.clone(), "bob".into(), GroupMemberUpdate { nickname: Some("B".into()), ..Default::default() }).await;
     assert_eq!(code(err.unwrap_err()), 1002);
     assert_eq!(code(carol.client.kick_group_member(gid.clone(), String::new(), vec!["bob".into()]).await.unwrap_err()), 1002);

@@ -15,6 +15,7 @@ use sqlx::SqliteConnection;
 use crate::context::{SessionContext, Write};
 use crate::error::{OpenIMError, Result};
 use crate::model::{Conversation, ConversationUpdate, Message};
+use crate::store::chat_logs;
 use crate::store::conversations as store;
 use crate::store::rows::ConversationRow;
 use crate::store::users;
@@ -402,6 +403,24 @@ impl Conversations {
     /// Names the chat of a group after it (no change for a group without a chat yet).
     pub async fn rename_group(&self, w: &mut Write, group_id: &str, name: &str, face: &str) -> Result<()> {
         self.rename(w, vec![(conversation_id::group(group_id), name, face)]).await
+    }
+
+    /// A sender's new name and face (a friend's or a group member's changed profile) reach the
+    /// messages they sent in a conversation and its copy of the latest message, as OpenIM's
+    /// clients do (`UpdateMsgFaceUrlAndNickName`).
+    pub async fn sender_renamed(&self, w: &mut Write, conversation_id: &str, user_id: &str, nickname: &str, face_url: &str) -> Result<()> {
+        if chat_logs::rename_sender(&mut w.tx, conversation_id, user_id, nickname, face_url).await? == 0 {
+            return Ok(());
+        }
+        let Some(mut c) = w.tx.conversation(conversation_id).await? else { return Ok(()) };
+        let Ok(mut latest) = serde_json::from_str::<MsgStruct>(&c.latest_msg) else { return Ok(()) };
+        if latest.send_id != user_id {
+            return Ok(());
+        }
+        latest.sender_nickname = nickname.to_owned();
+        latest.sender_face_url = face_url.to_owned();
+        c.latest_msg = serde_json::to_string(&latest).unwrap_or_default();
+        save(w, c).await
     }
 
     /// Gives existing conversations (each listed once) a name (kept when empty) and a face,

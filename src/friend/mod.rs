@@ -482,9 +482,15 @@ impl VersionedList for Friends {
     }
 
     async fn update(&self, w: &mut Write, local: FriendRow, item: wire::FriendInfo) -> Result<()> {
-        let row = FriendRow { attached_info: local.attached_info, ..friend_row(&self.me(), &item) };
+        let row = FriendRow { attached_info: local.attached_info.clone(), ..friend_row(&self.me(), &item) };
         store::put_friend(&mut w.tx, &row).await?;
         self.name_conversation(w, &row).await?;
+        if (local.nickname != row.nickname || local.face_url != row.face_url) && !row.nickname.is_empty() {
+            // Their messages carry the name they were sent with (the profile's nickname, not
+            // this user's remark for them, which names the chat).
+            let chat = conversation_id::single(&row.owner_user_id, &row.friend_user_id);
+            self.conversations.sender_renamed(w, &chat, &row.friend_user_id, &row.nickname, &row.face_url).await?;
+        }
         w.push(Event::Friend(FriendEvent::FriendInfoChanged(friend_of(row))));
         Ok(())
     }

@@ -858,8 +858,12 @@ impl VersionedList for MemberList {
     }
 
     async fn update(&self, w: &mut Write, local: GroupMemberRow, item: wire::GroupMemberFullInfo) -> Result<()> {
-        let row = GroupMemberRow { attached_info: local.attached_info, ..member_row(&item) };
+        let row = GroupMemberRow { attached_info: local.attached_info.clone(), ..member_row(&item) };
         store::put_member(&mut w.tx, &row).await?;
+        if (local.nickname != row.nickname || local.face_url != row.face_url) && !row.nickname.is_empty() {
+            let chat = conversation_id::group(&self.group_id);
+            self.groups.conversations.sender_renamed(w, &chat, &row.user_id, &row.nickname, &row.face_url).await?;
+        }
         w.push(Event::Group(GroupEvent::GroupMemberInfoChanged(member_of(row))));
         Ok(())
     }

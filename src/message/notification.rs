@@ -13,7 +13,8 @@ use crate::conversation::save;
 use crate::error::Result;
 use crate::events::{Event, MsgEvent};
 use crate::model::*;
-use crate::store::{chat_logs, conversations, users};
+use crate::store::rows::ChatLogRow;
+use crate::store::{chat_logs, conversations, groups, users};
 use crate::util::tips;
 
 impl Messages {
@@ -21,19 +22,28 @@ impl Messages {
     pub async fn on_revoked(&self, w: &mut Write, data: &MsgData) -> Result<()> {
         let Some(tips) = tips::<RevokeMsgTips>(data) else { return Ok(()) };
         let local = chat_logs::by_seq(&mut w.tx, &tips.conversation_id, tips.seq).await?.map(from_row);
-        // Names from what this device knows; never a network call inside the write.
-        let revoker_nickname = if tips.revoker_user_id == self.ctx.user_id {
-            self.ctx.self_info().map(|u| u.nickname).unwrap_or_default()
-        } else {
-            match users::get(&mut w.tx, &tips.revoker_user_id).await? {
+        // Names from what this device knows; never a network call inside the write. In a group
+        // (unless an app manager revoked it) the revoker is named and ranked as a member, as
+        // OpenIM's clients do.
+        let member = match conversations::get(&mut w.tx, &tips.conversation_id).await? {
+            Some(c) if !tips.is_admin_revoke && c.conversation_type != session_type::SINGLE_CHAT && !c.group_id.is_empty() => {
+                groups::member(&mut w.tx, &c.group_id, &tips.revoker_user_id).await?
+            }
+            _ => None,
+        };
+        let revoker_role = member.as_ref().map_or(0, |m| m.role_level);
+        let revoker_nickname = match member.filter(|m| !m.nickname.is_empty()) {
+            Some(m) => m.nickname,
+            None if tips.revoker_user_id == self.ctx.user_id => self.ctx.self_info().map(|u| u.nickname).unwrap_or_default(),
+            None => match users::get(&mut w.tx, &tips.revoker_user_id).await? {
                 Some(u) => u.nickname,
                 // A sender revoking their own message: the name it was sent with.
                 None => local.as_ref().filter(|m| m.send_id == tips.revoker_user_id).map(|m| m.sender_nickname.clone()).unwrap_or_default(),
-            }
+            },
         };
         let info = RevokedInfo {
             revoker_id: tips.revoker_user_id.clone(),
-            revoker_role: 0,
+            revoker_role,
             client_msg_id: local.as_ref().map(|m| m.client_msg_id.clone()).unwrap_or_else(|| tips.client_msg_id.clone()),
             revoker_nickname,
             revoke_time: tips.revoke_time,
@@ -115,12 +125,30 @@ impl Messages {
         if tips.user_id != self.ctx.user_id {
             return Ok(());
         }
-        for row in chat_logs::delete_by_seqs(&mut w.tx, &tips.conversation_id, &tips.seqs).await? {
+        let rows = chat_logs::delete_by_seqs(&mut w.tx, &tips.conversation_id, &tips.seqs).await?;
+        self.unread_deleted(w, &tips.conversation_id, &rows).await?;
+        for row in rows {
             self.latest_changed(w, &tips.conversation_id, &row.client_msg_id).await?;
             let mut deleted = from_row(row);
             deleted.status = MessageStatus::Deleted;
             w.push(Event::Msg(MsgEvent::MsgDeleted(deleted)));
         }
         Ok(())
+    }
+
+    /// Deleted messages that were unread (from others, after the read mark) leave the
+    /// conversation's unread count, as in OpenIM's clients.
+    pub(crate) async fn unread_deleted(&self, w: &mut Write, conversation_id: &str, deleted: &[ChatLogRow]) -> Result<()> {
+        let Some(mut c) = w.tx.conversation(conversation_id).await? else { return Ok(()) };
+        let me = &self.ctx.user_id;
+        let unread = deleted
+            .iter()
+            .filter(|m| !m.is_read && m.send_id != *me && m.seq > c.has_read_seq && !content_type::is_notification(m.content_type))
+            .count();
+        if unread == 0 || c.unread_count == 0 {
+            return Ok(());
+        }
+        c.unread_count = (i64::from(c.unread_count) - unread as i64).max(0) as i32;
+        save(w, c).await
     }
 }

@@ -93,6 +93,7 @@ impl Messages {
             return Ok(());
         }
         chat_logs::set_status(&mut w.tx, conversation_id, client_msg_id, MessageStatus::Deleted.code()).await?;
+        self.unread_deleted(&mut w, conversation_id, std::slice::from_ref(&m)).await?;
         let mut m = from_row(m);
         m.status = MessageStatus::Deleted;
         w.push(Event::Msg(MsgEvent::MsgDeleted(m)));

@@ -194,6 +194,38 @@ pub async fn set_local_ex(c: &mut SqliteConnection, conversation_id: &str, clien
     Ok(())
 }
 
+/// Gives the messages `send_id` sent in a conversation the sender name and face `nickname`,
+/// `face_url` (a friend's or a group member's new profile); the number of messages changed.
+pub async fn rename_sender(c: &mut SqliteConnection, conversation_id: &str, send_id: &str, nickname: &str, face_url: &str) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE local_chat_logs SET sender_nickname = ?1, sender_face_url = ?2
+         WHERE conversation_id = ?3 AND send_id = ?4 AND (sender_nickname != ?1 OR sender_face_url != ?2)",
+    )
+    .bind(nickname)
+    .bind(face_url)
+    .bind(conversation_id)
+    .bind(send_id)
+    .execute(c)
+    .await?;
+    Ok(done.rows_affected())
+}
+
+/// [`rename_sender`] for the user's own messages in every single chat (their profile changed);
+/// group chats keep the member name the messages were sent with.
+pub async fn rename_own_in_single_chats(c: &mut SqliteConnection, me: &str, nickname: &str, face_url: &str) -> Result<u64> {
+    let done = sqlx::query(
+        "UPDATE local_chat_logs SET sender_nickname = ?1, sender_face_url = ?2
+         WHERE send_id = ?3 AND session_type = ?4 AND (sender_nickname != ?1 OR sender_face_url != ?2)",
+    )
+    .bind(nickname)
+    .bind(face_url)
+    .bind(me)
+    .bind(openim_wire::constant::session_type::SINGLE_CHAT)
+    .execute(c)
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Messages of type `content_type` in a conversation whose content mentions `client_msg_id`.
 pub async fn mentioning(c: &mut SqliteConnection, conversation_id: &str, content_type: i32, client_msg_id: &str) -> Result<Vec<ChatLogRow>> {
     Ok(sqlx::query_as(

@@ -224,6 +224,14 @@ impl Store {
             // send). The session checkpoints from a task of its own instead (`checkpoint`).
             .pragma("wal_autocheckpoint", "0")
             .foreign_keys(true);
+        let cannot_open = |e: sqlx::Error| OpenIMError::database(format!("cannot open {}: {e}", path.display()));
+        // One connection creates the file, switches it to WAL (a setting the file keeps) and
+        // migrates it before the pool's connections open it: connections switching a new file
+        // to WAL at the same time can fail with SQLITE_BUSY without waiting ("database is
+        // locked" at a first login under load).
+        let first = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await.map_err(cannot_open)?;
+        MIGRATOR.run(&first).await?;
+        first.close().await;
         // A local file cannot drop a connection the way a network server can: no ping on
         // every acquire (each would be a round trip to the connection's thread).
         let pool = SqlitePoolOptions::new()
@@ -232,8 +240,7 @@ impl Store {
             .test_before_acquire(false)
             .connect_with(options)
             .await
-            .map_err(|e| OpenIMError::database(format!("cannot open {}: {e}", path.display())))?;
-        MIGRATOR.run(&pool).await?;
+            .map_err(cannot_open)?;
         tracing::debug!(path = %path.display(), "local database open");
         Ok(Self { pool, writer: writer_of_file(path), path: path.to_owned() })
     }

@@ -15,6 +15,7 @@ use crate::context::SessionContext;
 use crate::error::{OpenIMError, Result};
 use crate::events::{Event, UserEvent};
 use crate::model::{self, OnlineStatus, UserInfoUpdate};
+use crate::store::chat_logs;
 use crate::store::rows::UserRow;
 use crate::store::users;
 
@@ -97,6 +98,14 @@ impl Users {
         let row = to_row(&user);
         if before.as_ref() != Some(&row) {
             users::upsert(&mut w.tx, &row).await?;
+            if let Some(b) = &before
+                && (b.nickname != row.nickname || b.face_url != row.face_url)
+                && !row.nickname.is_empty()
+            {
+                // The user's messages in single chats show the new name and face, as OpenIM's
+                // clients do; in groups they keep the member name they were sent with.
+                chat_logs::rename_own_in_single_chats(&mut w.tx, &me, &row.nickname, &row.face_url).await?;
+            }
             if before.is_some() {
                 w.push(Event::User(UserEvent::SelfInfoUpdated(model::UserInfo::from(user.clone()))));
             }

@@ -3,7 +3,7 @@
 use axum::Extension;
 use axum::extract::State;
 use openim_wire::api::msg::*;
-use openim_wire::constant::{content_type, session_type};
+use openim_wire::constant::{content_type, group, session_type};
 use openim_wire::elem::{ClearConversationTips, DeleteMsgsTips, MarkAsReadTips, RevokeMsgTips};
 use openim_wire::errcode;
 
@@ -137,14 +137,38 @@ pub async fn revoke_msg(
         return Err(CodeError::new(errcode::MSG_ALREADY_REVOKE, "msg already revoke"));
     }
     let is_admin = state.auth.is_admin(&caller.user_id);
+    let mut role = user.app_manger_level;
     if !is_admin {
         match msg.session_type {
             session_type::SINGLE_CHAT => check_access(&state, &caller, &msg.send_id)?,
+            // As OpenIM: a member revokes its own message; the owner anyone's; an admin an
+            // ordinary member's (or a former member's). The revoke records the member's role.
+            session_type::READ_GROUP_CHAT => {
+                let mut ids = vec![req.user_id.clone()];
+                if msg.send_id != req.user_id {
+                    ids.push(msg.send_id.clone());
+                }
+                let members = state.store.group_members(&msg.group_id, &ids).await?;
+                let role_of = |id: &str| members.iter().find(|m| m.user_id == id).map(|m| m.role_level);
+                if msg.send_id != req.user_id {
+                    let allowed = match role_of(&req.user_id) {
+                        Some(group::OWNER) => true,
+                        Some(group::ADMIN) => role_of(&msg.send_id).is_none_or(|r| r == group::MEMBER),
+                        _ => false,
+                    };
+                    if !allowed {
+                        return Err(CodeError::no_permission("no permission"));
+                    }
+                }
+                if let Some(r) = role_of(&req.user_id) {
+                    role = r;
+                }
+            }
             other => return Err(CodeError::internal(format!("msg sessionType not supported, sessionType={other}"))),
         }
     }
     let now = now_ms();
-    let revoke = Revoke { user_id: req.user_id.clone(), role: user.app_manger_level, nickname: user.nickname, time: now };
+    let revoke = Revoke { user_id: req.user_id.clone(), role, nickname: user.nickname, time: now };
     state.store.revoke_message(&req.conversation_id, req.seq, &revoke).await?;
     let tips = RevokeMsgTips {
         revoker_user_id: caller.user_id.clone(),

@@ -31,6 +31,8 @@ pub struct Store {
     anchor: Option<std::sync::Arc<Mutex<Option<SqliteConnection>>>>,
 }
 
+static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
 impl Store {
     /// Opens (and migrates) the database: the file at `data`, or a private in-memory one.
     pub async fn open(data: Option<&Path>) -> anyhow::Result<Self> {
@@ -52,6 +54,15 @@ impl Store {
             Some(_) => None,
             None => Some(std::sync::Arc::new(Mutex::new(Some(SqliteConnection::connect_with(&options).await?)))),
         };
+        if data.is_some() {
+            // One connection creates the file, switches it to WAL (a setting the file keeps) and
+            // migrates it before the pool's connections open it: connections switching a new
+            // file to WAL at the same time can fail with SQLITE_BUSY without waiting (seen as
+            // "database is locked" at a start under load).
+            let first = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+            MIGRATOR.run(&first).await?;
+            first.close().await;
+        }
         let pool = SqlitePoolOptions::new()
             .max_connections(max_connections)
             .min_connections(1)
@@ -60,7 +71,9 @@ impl Store {
             .test_before_acquire(false)
             .connect_with(options)
             .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
+        if data.is_none() {
+            MIGRATOR.run(&pool).await?;
+        }
         Ok(Self { pool, anchor })
     }
 

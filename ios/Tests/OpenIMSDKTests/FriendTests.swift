@@ -128,11 +128,61 @@ final class FriendTests: XCTestCase {
         let server = try DevServer()
         let alice = try await FriendUser(server, "alice")
         let aliceTablet = try await FriendUser(server, "alice", platform: 9, register: false)
+        let bob = try await FriendUser(server, "bob")
+        try await bob.client.addFriend(toUserId: "alice", reqMsg: "hi", ex: "")
+        _ = try await alice.friends.wait("the application") { e -> Bool? in
+            if case .applicationAdded = e { return true }
+            return nil
+        }
+        try await alice.client.acceptFriendApplication(fromUserId: "bob", handleMsg: "ok")
+        _ = try await bob.friends.wait("on_friend_added") { e -> Bool? in
+            if case .friendAdded = e { return true }
+            return nil
+        }
+        let hi = try await alice.client.sendMessage(message: try alice.client.createTextMessage(text: "hi"), recvId: "bob")
+        XCTAssertEqual(hi.senderNickname, "alice nick")
+        let chat = singleConversation("alice", "bob")
+        // (The chat also holds the friendship notification alice's acceptance sent.)
+        func history(_ device: FriendUser) async throws -> [Message] {
+            try await device.client.getAdvancedHistoryMessageList(conversationId: chat, startClientMsgId: nil, count: 10).messages
+        }
+        func names(_ device: FriendUser) async throws -> Set<String> {
+            let messages = try await history(device)
+            XCTAssertTrue(messages.contains { $0.clientMsgId == hi.clientMsgId }, "\(messages)")
+            return Set(messages.map { $0.senderNickname })
+        }
+        // Bounded waits for the message on bob's side and on alice's tablet.
+        for device in [bob, aliceTablet] {
+            let deadline = Date().addingTimeInterval(15)
+            while try await !history(device).contains(where: { $0.clientMsgId == hi.clientMsgId }) {
+                guard Date() < deadline else { return XCTFail("the message never arrived") }
+                try await Task.sleep(nanoseconds: 20_000_000)
+            }
+        }
+
         _ = try await alice.client.setSelfInfo(update: UserInfoUpdate(nickname: "Alice S."))
         let updated = try await aliceTablet.user.wait("on_self_info_updated") { e -> UserInfo? in
             if case let .selfInfoUpdated(u) = e { return u }
             return nil
         }
         XCTAssertEqual(updated.nickname, "Alice S.")
+        // Messages already stored show the new name: on the friend's side (and in the chat's
+        // latest message), and the user's own on each of her devices.
+        _ = try await bob.friends.wait("the friend's new name") { e -> Bool? in
+            if case let .friendInfoChanged(f) = e, f.nickname == "Alice S." { return true }
+            return nil
+        }
+        let onBob = try await names(bob)
+        XCTAssertEqual(onBob, Set(["Alice S."]))
+        let listed = try await bob.client.getOneConversation(sessionType: .single, sourceId: "alice")
+        XCTAssertEqual(listed.latestMsg?.senderNickname, "Alice S.")
+        _ = try await alice.user.wait("her own on_self_info_updated") { e -> Bool? in
+            if case .selfInfoUpdated = e { return true }
+            return nil
+        }
+        for device in [alice, aliceTablet] {
+            let own = try await names(device)
+            XCTAssertEqual(own, Set(["Alice S."]))
+        }
     }
 }

@@ -196,9 +196,37 @@ final class GroupTests: XCTestCase {
                                                    groupId: g.groupId, offlinePushInfo: nil, isOnlineOnly: false)
         }
         XCTAssertEqual(mutedGroup, 1403)
-        _ = try await bob.client.sendMessage(message: try bob.client.createTextMessage(text: "admins talk"), recvId: nil,
-                                             groupId: g.groupId, offlinePushInfo: nil, isOnlineOnly: false)
+        let talk = try await bob.client.sendMessage(message: try bob.client.createTextMessage(text: "admins talk"), recvId: nil,
+                                                    groupId: g.groupId, offlinePushInfo: nil, isOnlineOnly: false)
         try await alice.client.changeGroupMute(groupId: g.groupId, isMute: false)
+
+        // carol's group nickname reaches the messages she sent; bob (admin) revokes one of them
+        // and is named and ranked as a member; carol cannot revoke bob's.
+        let chat = "sg_\(g.groupId)"
+        let mine = try await carol.client.sendMessage(message: try carol.client.createTextMessage(text: "mine"), groupId: g.groupId)
+        for (user, id) in [(alice, mine.clientMsgId), (carol, talk.clientMsgId)] {
+            _ = try await user.messages.wait("the message") { e -> Bool? in
+                if case let .newMessage(m) = e, m.clientMsgId == id { return true }
+                return nil
+            }
+        }
+        try await carol.client.setGroupMemberInfo(groupId: g.groupId, userId: "carol", update: GroupMemberUpdate(nickname: "C"))
+        _ = try await alice.groups.wait("carol's nickname") { e -> Bool? in
+            if case let .memberInfoChanged(m) = e, m.nickname == "C" { return true }
+            return nil
+        }
+        let page = try await alice.client.getAdvancedHistoryMessageList(conversationId: chat, startClientMsgId: nil, count: 50)
+        XCTAssertEqual(page.messages.first { $0.clientMsgId == mine.clientMsgId }?.senderNickname, "C")
+        try await bob.client.revokeMessage(conversationId: chat, clientMsgId: mine.clientMsgId)
+        let revoked = try await alice.messages.wait("the revoke") { e -> RevokedInfo? in
+            if case let .revoked(r) = e { return r }
+            return nil
+        }
+        XCTAssertEqual(revoked.revokerId, "bob")
+        XCTAssertEqual(revoked.revokerRole, 60)
+        XCTAssertEqual(revoked.revokerNickname, "bob nick")
+        let notHers = await code { try await carol.client.revokeMessage(conversationId: chat, clientMsgId: talk.clientMsgId) }
+        XCTAssertEqual(notHers, 1002)
 
         try await alice.client.transferGroupOwner(groupId: g.groupId, newOwnerUserId: "bob")
         _ = try await carol.groups.wait("bob owns it") { e -> GroupInfo? in

@@ -130,6 +130,41 @@ final class MessagingTests: XCTestCase {
         XCTAssertEqual(chats[0].latestMsg?.clientMsgId, own.last?.clientMsgId)
     }
 
+    /// Deleted unread messages leave the unread count: here (deleted locally or on the server)
+    /// and, for the one deleted on the server, on the user's other device.
+    func testDeletingUnreadMessagesLowersTheUnreadCount() async throws {
+        let server = try DevServer()
+        let alice = try await OnlineUser(server, "alice")
+        let bob = try await OnlineUser(server, "bob")
+        var sent: [Message] = []
+        for i in 1...3 { sent.append(try await alice.send("m\(i)", to: "bob")) }
+        _ = try await bob.awaitText("m3")
+        let conversation = singleConversation("alice", "bob")
+        let tablet = try await OnlineUser(server, "bob", platform: 1, register: false)
+        let held = try await tablet.client.getAdvancedHistoryMessageList(conversationId: conversation, startClientMsgId: nil, count: 10)
+        XCTAssertEqual(held.messages.count, 3)
+        let tabletUnread = try await tablet.client.getTotalUnreadMsgCount()
+        XCTAssertEqual(tabletUnread, 3)
+        try await bob.client.deleteMessageFromLocalStorage(conversationId: conversation, clientMsgId: sent[0].clientMsgId)
+        try await bob.client.deleteMessage(conversationId: conversation, clientMsgId: sent[2].clientMsgId)
+        let bobUnread = try await bob.client.getTotalUnreadMsgCount()
+        XCTAssertEqual(bobUnread, 1)
+        let chat = try await bob.client.getOneConversation(sessionType: .single, sourceId: "alice")
+        XCTAssertEqual(chat.unreadCount, 1)
+        let gone = try await tablet.messages.wait("the deletion") { e -> Message? in
+            if case let .deleted(m) = e { return m }
+            return nil
+        }
+        XCTAssertEqual(gone.clientMsgId, sent[2].clientMsgId)
+        let tabletAfter = try await tablet.client.getTotalUnreadMsgCount()
+        XCTAssertEqual(tabletAfter, 2)
+        let left = try await tablet.client.getAdvancedHistoryMessageList(conversationId: conversation, startClientMsgId: nil, count: 10)
+        XCTAssertEqual(left.messages.map { m -> String in
+            if case let .text(t) = m.content { return t }
+            return "?"
+        }, ["m1", "m2"])
+    }
+
     func testTheConversationListOrdersPinsThenLatestActivity() async throws {
         let server = try DevServer()
         let alice = try await OnlineUser(server, "alice")

@@ -109,9 +109,35 @@ class FriendTest {
         DevServer().use { server ->
             val alice = FriendUser(server, "alice")
             val aliceTablet = FriendUser(server, "alice", platform = 9, register = false)
+            val bob = FriendUser(server, "bob")
+            bob.client.addFriend("alice", "hi", "")
+            alice.awaitFriend("the application") { (it as? FriendEvent.ApplicationAdded)?.application }
+            alice.client.acceptFriendApplication("bob", "ok")
+            bob.awaitFriend("on_friend_added") { (it as? FriendEvent.FriendAdded)?.friend }
+            val hi = alice.client.sendMessage(alice.client.createTextMessage("hi"), "bob", null, null, false)
+            assertEquals("alice nick", hi.senderNickname)
+            bob.online.awaitText("hi")
+            aliceTablet.online.awaitText("hi")
+
             alice.client.setSelfInfo(UserInfoUpdate(nickname = "Alice K."))
             val updated = aliceTablet.awaitUser("on_self_info_updated") { (it as? UserEvent.SelfInfoUpdated)?.info }
             assertEquals("Alice K.", updated.nickname)
+            // Messages already stored show the new name: on the friend's side (and in the chat's
+            // latest message), and the user's own on each of her devices.
+            bob.awaitFriend("the friend's new name") { (it as? FriendEvent.FriendInfoChanged)?.friend?.takeIf { f -> f.nickname == "Alice K." } }
+            val chat = singleConversation("alice", "bob")
+            // (The chat also holds the friendship notification alice's acceptance sent.)
+            suspend fun names(device: FriendUser): Set<String> {
+                val messages = device.client.getAdvancedHistoryMessageList(chat, null, 10).messages
+                assertTrue(messages.any { it.clientMsgId == hi.clientMsgId }, "$messages")
+                return messages.map { it.senderNickname }.toSet()
+            }
+            assertEquals(setOf("Alice K."), names(bob))
+            assertEquals("Alice K.", bob.client.getOneConversation(SessionType.SINGLE, "alice").latestMsg?.senderNickname)
+            alice.awaitUser("her own on_self_info_updated") { (it as? UserEvent.SelfInfoUpdated)?.info }
+            for (device in listOf(alice, aliceTablet)) {
+                assertEquals(setOf("Alice K."), names(device))
+            }
         }
     }
 }

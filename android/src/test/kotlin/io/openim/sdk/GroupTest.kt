@@ -140,8 +140,26 @@ class GroupTest {
                 runBlocking { carol.client.sendMessage(carol.client.createTextMessage("?"), null, g.groupId, null, false) }
             }
             assertEquals(1403, mutedGroup.errorCode)
-            bob.client.sendMessage(bob.client.createTextMessage("admins talk"), null, g.groupId, null, false)
+            val talk = bob.client.sendMessage(bob.client.createTextMessage("admins talk"), null, g.groupId, null, false)
             alice.client.changeGroupMute(g.groupId, false)
+
+            // carol's group nickname reaches the messages she sent; bob (admin) revokes one of
+            // them and is named and ranked as a member; carol cannot revoke bob's.
+            val chat = "sg_${g.groupId}"
+            val mine = carol.client.sendMessage(carol.client.createTextMessage("mine"), null, g.groupId, null, false)
+            alice.online.awaitText("mine")
+            carol.client.setGroupMemberInfo(g.groupId, "carol", GroupMemberUpdate(nickname = "C"))
+            alice.await("carol's nickname") { (it as? GroupEvent.MemberInfoChanged)?.member?.takeIf { m -> m.nickname == "C" } }
+            val stored = alice.client.getAdvancedHistoryMessageList(chat, null, 50).messages.first { it.clientMsgId == mine.clientMsgId }
+            assertEquals("C", stored.senderNickname)
+            bob.client.revokeMessage(chat, mine.clientMsgId)
+            val revoked = alice.online.await("the revoke") { it as? MessageEvent.Revoked }.revoked
+            assertEquals(listOf("bob", "60", "bob nick"), listOf(revoked.revokerId, revoked.revokerRole.toString(), revoked.revokerNickname))
+            carol.online.awaitText("admins talk")
+            val notHers = expectThrows<OpenImException>("a member revokes another's message") {
+                runBlocking { carol.client.revokeMessage(chat, talk.clientMsgId) }
+            }
+            assertEquals(1002, notHers.errorCode)
 
             alice.client.transferGroupOwner(g.groupId, "bob")
             carol.await("bob owns it") { (it as? GroupEvent.GroupInfoChanged)?.group?.takeIf { x -> x.ownerUserId == "bob" } }

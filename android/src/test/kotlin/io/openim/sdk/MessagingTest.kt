@@ -115,6 +115,31 @@ class MessagingTest {
         }
     }
 
+    /** Deleted unread messages leave the unread count: here (deleted locally or on the server)
+     *  and, for the one deleted on the server, on the user's other device. */
+    @Test
+    fun deletingUnreadMessagesLowersTheUnreadCount(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = OnlineUser(server, "alice")
+            val bob = OnlineUser(server, "bob")
+            val sent = (1..3).map { alice.sendText("bob", "m$it") }
+            bob.awaitText("m3")
+            val conversation = singleConversation("alice", "bob")
+            val tablet = OnlineUser(server, "bob", register = false, platform = 1)
+            assertEquals(3, tablet.client.getAdvancedHistoryMessageList(conversation, null, 10).messages.size)
+            assertEquals(3, tablet.client.getTotalUnreadMsgCount())
+            bob.client.deleteMessageFromLocalStorage(conversation, sent[0].clientMsgId)
+            bob.client.deleteMessage(conversation, sent[2].clientMsgId)
+            assertEquals(1, bob.client.getTotalUnreadMsgCount())
+            assertEquals(1, bob.client.getOneConversation(SessionType.SINGLE, "alice").unreadCount)
+            val gone = tablet.await("the deletion") { it as? MessageEvent.Deleted }
+            assertEquals(sent[2].clientMsgId, gone.message.clientMsgId)
+            assertEquals(2, tablet.client.getTotalUnreadMsgCount())
+            val left = tablet.client.getAdvancedHistoryMessageList(conversation, null, 10).messages
+            assertEquals(listOf("m1", "m2"), left.map { (it.content as MessageContent.Text).text })
+        }
+    }
+
     @Test
     fun theConversationListOrdersPinsThenLatestActivity(): Unit = runBlocking {
         DevServer().use { server ->
