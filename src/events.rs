@@ -5,7 +5,7 @@
 use tokio::sync::mpsc;
 
 use crate::model::{
-    BlackInfo, Conversation, FriendApplication, FriendInfo, GroupApplication, GroupInfo, GroupMember, InputStatusChange, Message,
+    BlackInfo, BusinessNotification, Conversation, FriendApplication, FriendInfo, GroupApplication, GroupInfo, GroupMember, InputStatusChange, Message,
     MessageReceipt, OnlineStatus, RevokedInfo, UserInfo,
 };
 
@@ -22,6 +22,8 @@ pub enum Event {
     Friend(FriendEvent),
     Group(GroupEvent),
     User(UserEvent),
+    /// `OnCustomBusinessListener`: a custom business notification (2001).
+    Business(BusinessNotification),
 }
 
 impl Event {
@@ -83,6 +85,7 @@ impl Event {
                 UserEvent::SelfInfoUpdated(_) => "on_self_info_updated",
                 UserEvent::UserStatusChanged(_) => "on_user_status_changed",
             },
+            Event::Business(_) => "on_recv_custom_business_message",
         }
     }
 }

@@ -844,3 +844,55 @@ async fn the_database_is_checkpointed_while_the_session_runs() {
     let history = alice.client.get_advanced_history_message_list(conversation_id::single("alice", "bob"), None, 100).await.unwrap();
     assert_eq!(history.messages.len(), 80);
 }
+
+/// Custom business notifications (2001) from the app's server (OpenIM's
+/// `/msg/send_business_notification`) reach `CustomBusinessListener`s, to a user and to a group,
+/// in order; they are not messages (nothing in the chat, no new-message event), and a listener
+/// whose handle is dropped hears nothing more.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn custom_business_notifications_reach_the_listener() {
+    use openim_sdk::{BusinessNotification, CustomBusinessListener};
+    use openim_wire::api::msg::{SendBusinessNotificationReq, SendMsgResp};
+    use std::sync::{Arc, Mutex};
+
+    struct Heard(Arc<Mutex<Vec<BusinessNotification>>>);
+    impl CustomBusinessListener for Heard {
+        fn on_recv_custom_business_message(&self, notification: BusinessNotification) {
+            self.0.lock().unwrap().push(notification);
+        }
+    }
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let bob = srv.online("bob").await;
+    let heard = Arc::new(Mutex::new(Vec::new()));
+    let handle = bob.client.add_custom_business_listener(Arc::new(Heard(heard.clone())));
+    let g = alice.client.create_group(openim_sdk::CreateGroupParams { group_name: "Biz".into(), member_user_ids: vec!["bob".into()], ..Default::default() }).await.unwrap();
+    let send = |recv_user: &str, recv_group: &str, key: &str| SendBusinessNotificationReq {
+        key: key.into(),
+        data: format!("{{\"for\":\"{recv_user}{recv_group}\"}}"),
+        send_user_id: "alice".into(),
+        recv_user_id: recv_user.into(),
+        recv_group_id: recv_group.into(),
+        ..Default::default()
+    };
+    let path = openim_wire::api::path::SEND_BUSINESS_NOTIFICATION;
+    let _: SendMsgResp = srv.admin.post(path, &send("bob", "", "order.paid")).await.unwrap();
+    let _: SendMsgResp = srv.admin.post(path, &send("", &g.group_id, "group.event")).await.unwrap();
+    let deadline = std::time::Instant::now() + WAIT;
+    while heard.lock().unwrap().len() < 2 {
+        assert!(std::time::Instant::now() < deadline, "heard only {:?}", heard.lock().unwrap());
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    let got: Vec<(String, String)> = heard.lock().unwrap().iter().map(|n| (n.key.clone(), n.data.clone())).collect();
+    assert_eq!(got, [("order.paid".to_owned(), "{\"for\":\"bob\"}".to_owned()), ("group.event".to_owned(), format!("{{\"for\":\"{}\"}}", g.group_id))]);
+    assert!(!bob.events.new_messages().iter().any(|m| m.content_type == 2001), "{:?}", bob.events.new_messages());
+    let chats = bob.client.get_all_conversation_list().await.unwrap();
+    assert!(chats.iter().all(|c| c.conversation_id != conversation_id::single("alice", "bob")), "{chats:?}");
+
+    // Dropped handle: the next one goes unheard (a message sent after it shows the stream went on).
+    drop(handle);
+    let _: SendMsgResp = srv.admin.post(path, &send("bob", "", "after")).await.unwrap();
+    let after = send_text(&alice, "bob", "after the notification").await;
+    bob.events.wait_until("the message after it", |ev| ev.iter().any(|e| matches!(e, Ev::NewMsg(m) if m.client_msg_id == after.client_msg_id))).await;
+    assert_eq!(heard.lock().unwrap().len(), 2);
+}

@@ -1882,6 +1882,212 @@ public func FfiConverterTypeConversationListener_lower(_ value: ConversationList
 
 
 /**
+ * Custom business notifications (2001) an app's server sends through OpenIM's
+ * `/msg/send_business_notification` (OpenIM `OnCustomBusinessListener`).
+ */
+public protocol CustomBusinessListener: AnyObject, Sendable {
+    
+    func onRecvCustomBusinessMessage(notification: BusinessNotification) 
+    
+}
+/**
+ * Custom business notifications (2001) an app's server sends through OpenIM's
+ * `/msg/send_business_notification` (OpenIM `OnCustomBusinessListener`).
+ */
+open class CustomBusinessListenerImpl: CustomBusinessListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_openim_sdk_fn_clone_custombusinesslistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_openim_sdk_fn_free_custombusinesslistener(handle, $0) }
+    }
+
+    
+
+    
+open func onRecvCustomBusinessMessage(notification: BusinessNotification)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_custombusinesslistener_on_recv_custom_business_message(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeBusinessNotification_lower(notification),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceCustomBusinessListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceCustomBusinessListener = UniffiVTableCallbackInterfaceCustomBusinessListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeCustomBusinessListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface CustomBusinessListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeCustomBusinessListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface CustomBusinessListener: handle missing in uniffiClone")
+            }
+        },
+        onRecvCustomBusinessMessage: { (
+            uniffiHandle: UInt64,
+            notification: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeCustomBusinessListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onRecvCustomBusinessMessage(
+                     notification: try FfiConverterTypeBusinessNotification_lift(notification)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceCustomBusinessListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceCustomBusinessListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitCustomBusinessListener() {
+    uniffi_openim_sdk_fn_init_callback_vtable_custombusinesslistener(UniffiCallbackInterfaceCustomBusinessListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCustomBusinessListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<CustomBusinessListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = CustomBusinessListener
+
+    public static func lift(_ handle: UInt64) throws -> CustomBusinessListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return CustomBusinessListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: CustomBusinessListener) -> UInt64 {
+         if let rustImpl = value as? CustomBusinessListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CustomBusinessListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: CustomBusinessListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomBusinessListener_lift(_ handle: UInt64) throws -> CustomBusinessListener {
+    return try FfiConverterTypeCustomBusinessListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCustomBusinessListener_lower(_ value: CustomBusinessListener) -> UInt64 {
+    return FfiConverterTypeCustomBusinessListener.lower(value)
+}
+
+
+
+
+
+
+/**
  * Friend, application and blacklist events (OpenIM `OnFriendshipListener`). Each change
  * reaches every device of the user, including changes made while it was offline.
  */
@@ -3341,6 +3547,11 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
     func addConversationListener(listener: ConversationListener)  -> ListenerHandle
     
     /**
+     * Adds a listener of custom business notifications, registered while the handle lives.
+     */
+    func addCustomBusinessListener(listener: CustomBusinessListener)  -> ListenerHandle
+    
+    /**
      * Removes every message of a conversation, here and on the server.
      */
     func clearConversationAndDeleteAllMsg(conversationId: String) async throws 
@@ -3508,6 +3719,11 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
      * Sets (replaces) the conversation listener; its handle is kept by the client.
      */
     func setConversationListener(listener: ConversationListener) 
+    
+    /**
+     * Sets (replaces) the custom business listener; its handle is kept by the client.
+     */
+    func setCustomBusinessListener(listener: CustomBusinessListener) 
     
     /**
      * Sets a message's `local_ex` (kept on this device only).
@@ -3878,6 +4094,19 @@ open func addConversationListener(listener: ConversationListener) -> ListenerHan
     uniffi_openim_sdk_fn_method_openimclient_add_conversation_listener(
             self.uniffiCloneHandle(),
         FfiConverterTypeConversationListener_lower(listener),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Adds a listener of custom business notifications, registered while the handle lives.
+     */
+open func addCustomBusinessListener(listener: CustomBusinessListener) -> ListenerHandle  {
+    return try!  FfiConverterTypeListenerHandle_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_add_custom_business_listener(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeCustomBusinessListener_lower(listener),uniffiCallStatus
     )
 })
 }
@@ -4530,6 +4759,18 @@ open func setConversationListener(listener: ConversationListener)  {try! rustCal
     uniffi_openim_sdk_fn_method_openimclient_set_conversation_listener(
             self.uniffiCloneHandle(),
         FfiConverterTypeConversationListener_lower(listener),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * Sets (replaces) the custom business listener; its handle is kept by the client.
+     */
+open func setCustomBusinessListener(listener: CustomBusinessListener)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_set_custom_business_listener(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeCustomBusinessListener_lower(listener),uniffiCallStatus
     )
 }
 }
@@ -5987,6 +6228,64 @@ public func FfiConverterTypeBlackInfo_lift(_ buf: RustBuffer) throws -> BlackInf
 #endif
 public func FfiConverterTypeBlackInfo_lower(_ value: BlackInfo) -> RustBuffer {
     return FfiConverterTypeBlackInfo.lower(value)
+}
+
+
+/**
+ * A custom business notification (2001) an app's server sent through OpenIM's
+ * `/msg/send_business_notification`: its `key` and `data`, as the server got them.
+ */
+public struct BusinessNotification: Equatable, Hashable {
+    public let key: String
+    public let data: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(key: String, data: String) {
+        self.key = key
+        self.data = data
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension BusinessNotification: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeBusinessNotification: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> BusinessNotification {
+        return
+            try BusinessNotification(
+                key: FfiConverterString.read(from: &buf), 
+                data: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: BusinessNotification, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.key, into: &buf)
+        FfiConverterString.write(value.data, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBusinessNotification_lift(_ buf: RustBuffer) throws -> BusinessNotification {
+    return try FfiConverterTypeBusinessNotification.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeBusinessNotification_lower(_ value: BusinessNotification) -> RustBuffer {
+    return FfiConverterTypeBusinessNotification.lower(value)
 }
 
 
@@ -10793,6 +11092,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_add_conversation_listener() != 25801) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_openim_sdk_checksum_method_openimclient_add_custom_business_listener() != 21540) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_openim_sdk_checksum_method_openimclient_clear_conversation_and_delete_all_msg() != 10260) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -10914,6 +11216,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_set_conversation_listener() != 43438) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_set_custom_business_listener() != 61332) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_set_message_local_ex() != 52506) {
@@ -11147,6 +11452,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_conversationlistener_on_conversation_user_input_status_changed() != 50783) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_openim_sdk_checksum_method_custombusinesslistener_on_recv_custom_business_message() != 55160) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_openim_sdk_checksum_method_friendlistener_on_friend_application_added() != 8290) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -11229,6 +11537,7 @@ private let initializationResult: InitializationResult = {
     uniffiCallbackInitAdvancedMsgListener()
     uniffiCallbackInitConnListener()
     uniffiCallbackInitConversationListener()
+    uniffiCallbackInitCustomBusinessListener()
     uniffiCallbackInitFriendListener()
     uniffiCallbackInitGroupListener()
     uniffiCallbackInitLogSink()

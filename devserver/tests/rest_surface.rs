@@ -355,6 +355,18 @@ async fn each_class_of_path_is_guarded() {
     // Admin-only paths.
     assert_eq!(env.code("alice", path::SEND_MSG, json!({"sendID":"alice","recvID":"bob","content":{"content":"x"},"contentType":101,"sessionType":1})).await, 1002);
     assert_eq!(env.code("alice", path::USER_REGISTER, json!({"users":[{"userID":"mallory","nickname":"m"}]})).await, 1002);
+    let business = json!({"sendUserID":"alice","recvUserID":"bob","key":"k","data":"d"});
+    assert_eq!(env.code("alice", path::SEND_BUSINESS_NOTIFICATION, business).await, 1002);
+    // Business notifications: to a user or a group, never both or neither.
+    for body in [
+        json!({"sendUserID":"alice","key":"k","data":"d"}),
+        json!({"sendUserID":"alice","recvUserID":"bob","recvGroupID":"g","key":"k","data":"d"}),
+    ] {
+        assert_eq!(env.code(defaults::ADMIN_USER_ID, path::SEND_BUSINESS_NOTIFICATION, body).await, 1001);
+    }
+    assert_eq!(env.code(defaults::ADMIN_USER_ID, path::SEND_BUSINESS_NOTIFICATION, json!({"sendUserID":"alice","recvUserID":"nobody"})).await, 1004);
+    let sent = env.ok(defaults::ADMIN_USER_ID, path::SEND_BUSINESS_NOTIFICATION, json!({"sendUserID":"alice","recvUserID":"bob","key":"k","data":"d"})).await;
+    assert!(sent["clientMsgID"].as_str().is_some_and(|s| !s.is_empty()), "{sent}");
     // Acting for another user.
     for (route, body) in [
         (path::GET_FRIEND_LIST, json!({"userID":"bob","pagination":{"pageNumber":1,"showNumber":10}})),

@@ -9,9 +9,11 @@ use openim_wire::pb::sdkws::MsgData;
 use crate::context::Write;
 use crate::conversation::Conversations;
 use crate::error::Result;
+use crate::events::Event;
 use crate::friend::Friends;
 use crate::group::Groups;
 use crate::message::Messages;
+use crate::model::BusinessNotification;
 use crate::user::Users;
 
 /// Who handles a notification.
@@ -87,6 +89,13 @@ impl Router {
             (Domain::Conversation, _) => self.conversations.on_settings_notification(w, data).await,
             (Domain::User, ct::USER_INFO_UPDATED) => {
                 self.on_user_info_updated(w, data);
+                Ok(())
+            }
+            (Domain::Business, _) => {
+                // Told as the server sent it (OpenIM's core passes the detail on untouched).
+                if let Some(tips) = crate::util::tips::<openim_wire::elem::BusinessTips>(data) {
+                    w.push(Event::Business(BusinessNotification { key: tips.key, data: tips.data }));
+                }
                 Ok(())
             }
             (domain, content_type) => {

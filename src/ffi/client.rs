@@ -8,7 +8,7 @@ use crate::conversation::Conversations;
 use crate::engine::{Engine, EngineConfig, Session, Status};
 use crate::error::Result;
 use crate::ffi::listeners::{Kind, ListenerHandle, ListenerRegistry};
-use crate::ffi::{AdvancedMsgListener, ConnListener, ConversationListener, LoginStatus, OpenIMConfig};
+use crate::ffi::{AdvancedMsgListener, ConnListener, ConversationListener, CustomBusinessListener, LoginStatus, OpenIMConfig};
 use crate::message::{CardInfo, HistoryPage, Messages, OfflinePushInfo, SearchParams, SearchResult};
 use crate::model::{AtInfo, Conversation, ConversationUpdate, Message, MessageEntity, PictureInfo, SessionType, UserInfo};
 use crate::{logging, runtime};
@@ -134,6 +134,16 @@ impl OpenIMClient {
     /// Sets (replaces) the message listener; its handle is kept by the client.
     pub fn set_advanced_msg_listener(&self, listener: Arc<dyn AdvancedMsgListener>) {
         self.listeners.set(Kind::AdvancedMsg, self.listeners.add_advanced_msg(listener));
+    }
+
+    /// Adds a listener of custom business notifications, registered while the handle lives.
+    pub fn add_custom_business_listener(&self, listener: Arc<dyn CustomBusinessListener>) -> Arc<ListenerHandle> {
+        self.listeners.add_custom_business(listener)
+    }
+
+    /// Sets (replaces) the custom business listener; its handle is kept by the client.
+    pub fn set_custom_business_listener(&self, listener: Arc<dyn CustomBusinessListener>) {
+        self.listeners.set(Kind::CustomBusiness, self.listeners.add_custom_business(listener));
     }
 }
 

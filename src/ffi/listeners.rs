@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex, Weak};
 use crate::engine::dispatcher::{THREAD_NAME, quiet_listener_panics};
 use crate::events::{ConnEvent, ConversationEvent, Event, EventSink, FriendEvent, GroupEvent, MsgEvent, UserEvent};
 use crate::model::{
-    BlackInfo, Conversation, FriendApplication, FriendInfo, GroupApplication, GroupInfo, GroupMember, InputStatusChange, Message, MessageReceipt, OnlineStatus, RevokedInfo,
+    BlackInfo, BusinessNotification, Conversation, FriendApplication, FriendInfo, GroupApplication, GroupInfo, GroupMember, InputStatusChange, Message, MessageReceipt, OnlineStatus, RevokedInfo,
     UserInfo,
 };
 use crate::runtime::panic_message;
@@ -121,6 +121,13 @@ pub trait UserListener: Send + Sync {
     fn on_user_status_changed(&self, status: OnlineStatus);
 }
 
+/// Custom business notifications (2001) an app's server sends through OpenIM's
+/// `/msg/send_business_notification` (OpenIM `OnCustomBusinessListener`).
+#[uniffi::export(foreign)]
+pub trait CustomBusinessListener: Send + Sync {
+    fn on_recv_custom_business_message(&self, notification: BusinessNotification);
+}
+
 /// One registration; cancelling it (or dropping the last reference) removes the listener.
 #[derive(uniffi::Object)]
 pub struct ListenerHandle {
@@ -160,6 +167,7 @@ pub(crate) enum Kind {
     Friend,
     Group,
     User,
+    CustomBusiness,
 }
 
 /// The queue to one listener's thread.
@@ -289,6 +297,14 @@ impl ListenerRegistry {
         })
     }
 
+    pub fn add_custom_business(&self, l: Arc<dyn CustomBusinessListener>) -> Arc<ListenerHandle> {
+        self.add(Kind::CustomBusiness, false, move |event| {
+            if let Event::Business(n) = event {
+                l.on_recv_custom_business_message(n);
+            }
+        })
+    }
+
     /// Replaces the listener of `kind` registered through `set_*`.
     pub fn set(&self, kind: Kind, handle: Arc<ListenerHandle>) {
         let previous = self.inner.lock().expect("listener lock").set_handles.insert(kind, handle);
@@ -350,6 +366,7 @@ impl EventSink for ListenerRegistry {
             Event::Friend(_) => Kind::Friend,
             Event::Group(_) => Kind::Group,
             Event::User(_) => Kind::User,
+            Event::Business(_) => Kind::CustomBusiness,
         };
         let targets: Vec<SyncSender<Event>> = {
             let mut inner = self.inner.lock().expect("listener lock");

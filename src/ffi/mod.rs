@@ -11,11 +11,13 @@ mod listeners;
 pub use client::OpenIMClient;
 pub use config::{LogLevel, LoginStatus, OpenIMConfig};
 pub use crate::logging::{LogRecord, LogSink, set_log_sink};
-pub use listeners::{AdvancedMsgListener, ConnListener, ConversationListener, FriendListener, GroupListener, ListenerHandle, UserListener};
+pub use listeners::{
+    AdvancedMsgListener, ConnListener, ConversationListener, CustomBusinessListener, FriendListener, GroupListener, ListenerHandle, UserListener,
+};
 
 pub use crate::message::{CardInfo, HistoryPage, OfflinePushInfo, SearchParams, SearchResult, SearchResultItem};
 pub use crate::model::{
-    ApplicationState, AtInfo, BlackInfo, Conversation, ConversationUpdate, FriendApplication, FriendInfo, FriendshipCheck,
+    ApplicationState, AtInfo, BlackInfo, BusinessNotification, Conversation, ConversationUpdate, FriendApplication, FriendInfo, FriendshipCheck,
     InputStatusChange, Message, MessageContent, MessageEntity, MessageReceipt, MessageStatus, OnlineStatus, PictureInfo, RevokedInfo,
     SearchFriendItem, SearchFriendsParams, UserInfo, UserInfoUpdate,
 };

@@ -144,6 +144,14 @@ pub struct RevokedInfo {
     pub is_admin_revoke: bool,
 }
 
+/// A custom business notification (2001) an app's server sent through OpenIM's
+/// `/msg/send_business_notification`: its `key` and `data`, as the server got them.
+#[derive(Debug, Clone, PartialEq, Eq, uniffi::Record)]
+pub struct BusinessNotification {
+    pub key: String,
+    pub data: String,
+}
+
 /// What a message says, by kind. `Unknown` keeps the raw content of a type this SDK does not
 /// know, or of content that does not decode, so nothing is ever dropped.
 #[derive(Debug, Clone, PartialEq, uniffi::Enum)]

@@ -442,6 +442,14 @@ pub struct MessageRevoked {
     pub is_admin_revoke: bool,
 }
 
+/// 2001: the `detail` of a custom business notification (`/msg/send_business_notification`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BusinessTips {
+    pub key: String,
+    pub data: String,
+}
+
 /// 2102 `DeleteMsgsTips`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]

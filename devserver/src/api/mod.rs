@@ -109,6 +109,7 @@ pub fn router(state: SharedState) -> Router {
         .route(path::UPLOAD_LOGS, post(third::upload_logs))
         .route(path::GET_USER_CLIENT_CONFIG, post(user::get_user_client_config))
         .route(path::SEND_MSG, post(msg::send_msg))
+        .route(path::SEND_BUSINESS_NOTIFICATION, post(msg::send_business_notification))
         .route(path::GET_SERVER_TIME, post(msg::get_server_time))
         .route(path::SET_CONVERSATION_HAS_READ_SEQ, post(msg::set_conversation_has_read_seq))
         .route(path::JSSDK_GET_ACTIVE_CONVERSATIONS, post(jssdk::get_active_conversations))

@@ -294,6 +294,48 @@ pub async fn get_server_time() -> ApiResult {
     Ok(ok(GetServerTimeResp { server_time: now_ms() }))
 }
 
+/// `/msg/send_business_notification`: a custom business notification (2001) from the app's
+/// server (app managers only) to one user or one group, as OpenIM's API builds it.
+pub async fn send_business_notification(
+    State(state): State<SharedState>,
+    Extension(caller): Extension<Caller>,
+    Body(req): Body<SendBusinessNotificationReq>,
+) -> ApiResult {
+    if !state.auth.is_admin(&caller.user_id) {
+        return Err(CodeError::no_permission("only app manager can send message"));
+    }
+    if req.send_user_id.is_empty() {
+        return Err(CodeError::args("sendUserID is required"));
+    }
+    match (req.recv_user_id.is_empty(), req.recv_group_id.is_empty()) {
+        (true, true) => return Err(CodeError::args("recvUserID and recvGroupID cannot be empty at the same time")),
+        (false, false) => return Err(CodeError::args("recvUserID and recvGroupID cannot be set at the same time")),
+        (false, true) => {
+            if state.store.find_user(&req.recv_user_id).await?.is_none() {
+                return Err(CodeError::new(errcode::RECORD_NOT_FOUND, format!("user {} not found", req.recv_user_id)));
+            }
+        }
+        (true, false) => {
+            if state.store.group_info(&req.recv_group_id).await?.is_none() {
+                return Err(CodeError::new(errcode::RECORD_NOT_FOUND, format!("group {} not found", req.recv_group_id)));
+            }
+        }
+    }
+    let level = req.reliability_level.unwrap_or(1);
+    let tips = openim_wire::elem::BusinessTips { key: req.key, data: req.data };
+    let sent = crate::messaging::notify::notify_business(
+        &state,
+        &req.send_user_id,
+        &req.recv_user_id,
+        &req.recv_group_id,
+        &tips,
+        req.send_msg,
+        level >= 2,
+    )
+    .await?;
+    Ok(ok(SendMsgResp { server_msg_id: sent.server_msg_id, client_msg_id: sent.client_msg_id, send_time: sent.send_time }))
+}
+
 /// `/msg/send_msg`: a message sent by the app's server (app managers only) on behalf of
 /// `sendID`; marked as a system message (`msgFrom` 200), as OpenIM's API does.
 pub async fn send_msg(State(state): State<SharedState>, Extension(caller): Extension<Caller>, Body(req): Body<SendMsgReq>) -> ApiResult {

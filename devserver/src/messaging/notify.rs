@@ -74,6 +74,29 @@ pub async fn notify<T: Serialize>(
     send_system(state, notification_msg(send_id, recv_id, kind, session, tips)).await
 }
 
+/// A custom business notification (2001, `/msg/send_business_notification`) to a user or a
+/// group: pushed only at reliability level 1, stored in the `n_` conversation at level 2;
+/// `is_send_msg` is passed on as the option OpenIM sets from `sendMsg`.
+pub async fn notify_business(
+    state: &SharedState,
+    send_id: &str,
+    recv_user_id: &str,
+    recv_group_id: &str,
+    tips: &openim_wire::elem::BusinessTips,
+    is_send_msg: bool,
+    keeps_history: bool,
+) -> CodeResult<MsgData> {
+    let group = !recv_group_id.is_empty();
+    let session = if group { session_type::READ_GROUP_CHAT } else { session_type::SINGLE_CHAT };
+    let mut msg = notification_msg(send_id, if group { recv_group_id } else { recv_user_id }, content_type::BUSINESS, session, tips);
+    if group {
+        msg.recv_id.clear();
+    }
+    msg.options = notification_options(keeps_history);
+    msg.options.insert(options::IS_SEND_MSG.to_owned(), is_send_msg);
+    send_system(state, msg).await
+}
+
 /// A group notification from `op_user_id`: pushed to every member and to `extra` (members who
 /// just left); with `chat_copy` (OpenIM's `isSendMsg`) a copy is also stored in the group chat.
 pub async fn notify_group<T: Serialize>(

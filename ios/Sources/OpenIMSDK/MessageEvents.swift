@@ -79,3 +79,26 @@ public extension OpenIMClient {
         return listener.buffer.stream(onEnd: { handle.cancel() })
     }
 }
+
+/// A `CustomBusinessListener` exposing an `AsyncStream` of `BusinessNotification`s.
+public final class BusinessNotificationStream: CustomBusinessListener, @unchecked Sendable {
+    let buffer = EventBuffer<BusinessNotification>()
+    public let events: AsyncStream<BusinessNotification>
+
+    public init() {
+        events = buffer.stream()
+    }
+
+    deinit { buffer.finish() }
+
+    public func onRecvCustomBusinessMessage(notification: BusinessNotification) { buffer.push(notification) }
+}
+
+public extension OpenIMClient {
+    /// Custom business notifications, one listener per stream (see `messageEvents()`).
+    func businessNotifications() -> AsyncStream<BusinessNotification> {
+        let listener = BusinessNotificationStream()
+        let handle = addCustomBusinessListener(listener: listener)
+        return listener.buffer.stream(onEnd: { handle.cancel() })
+    }
+}

@@ -95,6 +95,12 @@ final class DevServer {
         _ = try await post("/user/user_register", ["users": [["userID": userID, "nickname": userID + " nick"]]], token: try await admin())
     }
 
+    /// A custom business notification (2001) from the app's server.
+    func sendBusinessNotification(from sendUserID: String, key: String, data: String, toUser: String = "", toGroup: String = "") async throws {
+        let body: [String: Any] = ["sendUserID": sendUserID, "recvUserID": toUser, "recvGroupID": toGroup, "key": key, "data": data]
+        _ = try await post("/msg/send_business_notification", body, token: try await admin())
+    }
+
     func token(_ userID: String, platform: Int = 2) async throws -> String {
         let data = try await post("/auth/get_user_token", ["userID": userID, "platformID": platform], token: try await admin())
         return data["token"] as! String

@@ -130,6 +130,32 @@ final class MessagingTests: XCTestCase {
         XCTAssertEqual(chats[0].latestMsg?.clientMsgId, own.last?.clientMsgId)
     }
 
+    /// Custom business notifications from the app's server reach the listener, to a user and to
+    /// a group, in order; they are not messages; a cancelled handle hears nothing more.
+    func testCustomBusinessNotificationsReachTheListener() async throws {
+        let server = try DevServer()
+        let alice = try await OnlineUser(server, "alice")
+        let bob = try await OnlineUser(server, "bob")
+        let heard = Recorder<BusinessNotification>()
+        let stream = BusinessNotificationStream()
+        let handle = bob.client.addCustomBusinessListener(listener: stream)
+        let reader = Task { for await n in stream.events { heard.append(n) } }
+        defer { reader.cancel() }
+        let g = try await alice.client.createGroup(params: CreateGroupParams(groupName: "Biz", memberUserIds: ["bob"]))
+        try await server.sendBusinessNotification(from: "alice", key: "order.paid", data: "{\"id\":7}", toUser: "bob")
+        try await server.sendBusinessNotification(from: "alice", key: "group.event", data: "8", toGroup: g.groupId)
+        _ = try await heard.wait("two notifications") { _ in heard.events.count >= 2 ? true : nil }
+        XCTAssertEqual(heard.events, [BusinessNotification(key: "order.paid", data: "{\"id\":7}"),
+                                      BusinessNotification(key: "group.event", data: "8")])
+        let chats = try await bob.client.getAllConversationList()
+        XCTAssertFalse(chats.contains { $0.conversationId == singleConversation("alice", "bob") })
+        handle.cancel()
+        try await server.sendBusinessNotification(from: "alice", key: "after", data: "9", toUser: "bob")
+        _ = try await alice.send("after the notification", to: "bob")
+        _ = try await bob.awaitText("after the notification")
+        XCTAssertEqual(heard.events.count, 2)
+    }
+
     /// Deleted unread messages leave the unread count: here (deleted locally or on the server)
     /// and, for the one deleted on the server, on the user's other device.
     func testDeletingUnreadMessagesLowersTheUnreadCount() async throws {

@@ -94,6 +94,7 @@ pub mod path {
     pub const UPLOAD_LOGS: &str = "/third/logs/upload";
     pub const GET_USER_CLIENT_CONFIG: &str = "/user/get_user_client_config";
     pub const SEND_MSG: &str = "/msg/send_msg";
+    pub const SEND_BUSINESS_NOTIFICATION: &str = "/msg/send_business_notification";
     pub const GET_SERVER_TIME: &str = "/msg/get_server_time";
     pub const SET_CONVERSATION_HAS_READ_SEQ: &str = "/msg/set_conversation_has_read_seq";
     pub const MARK_MSGS_AS_READ: &str = "/msg/mark_msgs_as_read";

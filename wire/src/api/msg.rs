@@ -161,6 +161,25 @@ pub struct SendMsgReq {
     pub ex: String,
 }
 
+/// `/msg/send_business_notification` (app managers): a 2001 notification carrying `{key, data}`
+/// to one user or one group. `reliabilityLevel` 1 (the default) pushes it only; 2 stores it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SendBusinessNotificationReq {
+    pub key: String,
+    pub data: String,
+    #[serde(rename = "sendUserID")]
+    pub send_user_id: String,
+    #[serde(rename = "recvUserID")]
+    pub recv_user_id: String,
+    #[serde(rename = "recvGroupID")]
+    pub recv_group_id: String,
+    #[serde(rename = "sendMsg")]
+    pub send_msg: bool,
+    #[serde(rename = "reliabilityLevel")]
+    pub reliability_level: Option<i32>,
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct SendMsgResp {

@@ -717,6 +717,9 @@ internal interface UniffiCallbackInterfaceConversationListenerMethod6 : com.sun.
 internal interface UniffiCallbackInterfaceConversationListenerMethod7 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`change`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
+internal interface UniffiCallbackInterfaceCustomBusinessListenerMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`notification`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
 internal interface UniffiCallbackInterfaceFriendListenerMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`application`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
@@ -894,6 +897,25 @@ internal open class UniffiVTableCallbackInterfaceConversationListener(
     }
 
 }
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "onRecvCustomBusinessMessage")
+internal open class UniffiVTableCallbackInterfaceCustomBusinessListener(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `onRecvCustomBusinessMessage`: UniffiCallbackInterfaceCustomBusinessListenerMethod0? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `onRecvCustomBusinessMessage`: UniffiCallbackInterfaceCustomBusinessListenerMethod0? = null,
+    ): UniffiVTableCallbackInterfaceCustomBusinessListener(`uniffiFree`,`uniffiClone`,`onRecvCustomBusinessMessage`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceCustomBusinessListener) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `onRecvCustomBusinessMessage` = other.`onRecvCustomBusinessMessage`
+    }
+
+}
 @Structure.FieldOrder("uniffiFree", "uniffiClone", "onFriendApplicationAdded", "onFriendApplicationDeleted", "onFriendApplicationAccepted", "onFriendApplicationRejected", "onFriendAdded", "onFriendDeleted", "onFriendInfoChanged", "onBlackAdded", "onBlackDeleted")
 internal open class UniffiVTableCallbackInterfaceFriendListener(
     @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
@@ -1061,6 +1083,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_add_conversation_listener(
     ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_add_custom_business_listener(
+    ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_clear_conversation_and_delete_all_msg(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_create_advanced_text_message(
@@ -1142,6 +1166,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_openim_sdk_checksum_method_openimclient_set_conversation_draft(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_set_conversation_listener(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_set_custom_business_listener(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_set_message_local_ex(
     ): Int
@@ -1297,6 +1323,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_openim_sdk_checksum_method_conversationlistener_on_conversation_user_input_status_changed(
     ): Int
+    external fun uniffi_openim_sdk_checksum_method_custombusinesslistener_on_recv_custom_business_message(
+    ): Int
     external fun uniffi_openim_sdk_checksum_method_friendlistener_on_friend_application_added(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_friendlistener_on_friend_application_deleted(
@@ -1368,6 +1396,7 @@ internal object UniffiLib {
         uniffiCallbackInterfaceAdvancedMsgListener.register(this)
         uniffiCallbackInterfaceConnListener.register(this)
         uniffiCallbackInterfaceConversationListener.register(this)
+        uniffiCallbackInterfaceCustomBusinessListener.register(this)
         uniffiCallbackInterfaceFriendListener.register(this)
         uniffiCallbackInterfaceGroupListener.register(this)
         uniffiCallbackInterfaceLogSink.register(this)
@@ -1387,6 +1416,8 @@ internal object UniffiLib {
     external fun uniffi_openim_sdk_fn_method_openimclient_add_conn_listener(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_add_conversation_listener(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_add_custom_business_listener(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_clear_conversation_and_delete_all_msg(`ptr`: Long,`conversationId`: RustBuffer.ByValue,
     ): Long
@@ -1469,6 +1500,8 @@ internal object UniffiLib {
     external fun uniffi_openim_sdk_fn_method_openimclient_set_conversation_draft(`ptr`: Long,`conversationId`: RustBuffer.ByValue,`draftText`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_set_conversation_listener(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_openimclient_set_custom_business_listener(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_openim_sdk_fn_method_openimclient_set_message_local_ex(`ptr`: Long,`conversationId`: RustBuffer.ByValue,`clientMsgId`: RustBuffer.ByValue,`localEx`: RustBuffer.ByValue,
     ): Long
@@ -1641,6 +1674,14 @@ internal object UniffiLib {
     external fun uniffi_openim_sdk_fn_method_conversationlistener_on_total_unread_message_count_changed(`ptr`: Long,`totalUnreadCount`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_openim_sdk_fn_method_conversationlistener_on_conversation_user_input_status_changed(`ptr`: Long,`change`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_clone_custombusinesslistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_openim_sdk_fn_free_custombusinesslistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_init_callback_vtable_custombusinesslistener(`vtable`: UniffiVTableCallbackInterfaceCustomBusinessListener,
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_custombusinesslistener_on_recv_custom_business_message(`ptr`: Long,`notification`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_openim_sdk_fn_clone_friendlistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -3836,6 +3877,325 @@ public object FfiConverterTypeConversationListener: FfiConverter<ConversationLis
 
 
 /**
+ * Custom business notifications (2001) an app's server sends through OpenIM's
+ * `/msg/send_business_notification` (OpenIM `OnCustomBusinessListener`).
+ */
+public interface CustomBusinessListener {
+    
+    fun `onRecvCustomBusinessMessage`(`notification`: BusinessNotification)
+    
+    companion object
+}
+
+/**
+ * Custom business notifications (2001) an app's server sends through OpenIM's
+ * `/msg/send_business_notification` (OpenIM `OnCustomBusinessListener`).
+ */
+open class CustomBusinessListenerImpl: Disposable, AutoCloseable, CustomBusinessListener
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_openim_sdk_fn_free_custombusinesslistener(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_openim_sdk_fn_clone_custombusinesslistener(handle, status)
+        }
+    }
+
+    override fun `onRecvCustomBusinessMessage`(`notification`: BusinessNotification)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_custombusinesslistener_on_recv_custom_business_message(
+        it,
+        
+        FfiConverterTypeBusinessNotification.lower(`notification`),_status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceCustomBusinessListener {
+    internal object `onRecvCustomBusinessMessage`: UniffiCallbackInterfaceCustomBusinessListenerMethod0 {
+        override fun callback(`uniffiHandle`: Long,`notification`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeCustomBusinessListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onRecvCustomBusinessMessage`(
+                    FfiConverterTypeBusinessNotification.lift(`notification`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeCustomBusinessListener.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeCustomBusinessListener.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceCustomBusinessListener.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `onRecvCustomBusinessMessage`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_openim_sdk_fn_init_callback_vtable_custombusinesslistener(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCustomBusinessListener: FfiConverter<CustomBusinessListener, Long> {
+    internal val handleMap = UniffiHandleMap<CustomBusinessListener>()
+
+    override fun lower(value: CustomBusinessListener): Long {
+        if (value is CustomBusinessListenerImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): CustomBusinessListener {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return CustomBusinessListenerImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): CustomBusinessListener {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: CustomBusinessListener) = 8UL
+
+    override fun write(value: CustomBusinessListener, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
  * Friend, application and blacklist events (OpenIM `OnFriendshipListener`). Each change
  * reaches every device of the user, including changes made while it was offline.
  */
@@ -5650,6 +6010,11 @@ public interface OpenImClientInterface {
     fun `addConversationListener`(`listener`: ConversationListener): ListenerHandle
     
     /**
+     * Adds a listener of custom business notifications, registered while the handle lives.
+     */
+    fun `addCustomBusinessListener`(`listener`: CustomBusinessListener): ListenerHandle
+    
+    /**
      * Removes every message of a conversation, here and on the server.
      */
     suspend fun `clearConversationAndDeleteAllMsg`(`conversationId`: kotlin.String)
@@ -5817,6 +6182,11 @@ public interface OpenImClientInterface {
      * Sets (replaces) the conversation listener; its handle is kept by the client.
      */
     fun `setConversationListener`(`listener`: ConversationListener)
+    
+    /**
+     * Sets (replaces) the custom business listener; its handle is kept by the client.
+     */
+    fun `setCustomBusinessListener`(`listener`: CustomBusinessListener)
     
     /**
      * Sets a message's `local_ex` (kept on this device only).
@@ -6247,6 +6617,23 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
         it,
         
         FfiConverterTypeConversationListener.lower(`listener`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Adds a listener of custom business notifications, registered while the handle lives.
+     */override fun `addCustomBusinessListener`(`listener`: CustomBusinessListener): ListenerHandle {
+            return FfiConverterTypeListenerHandle.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_add_custom_business_listener(
+        it,
+        
+        FfiConverterTypeCustomBusinessListener.lower(`listener`),_status)
 }
     }
     )
@@ -7144,6 +7531,22 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
         it,
         
         FfiConverterTypeConversationListener.lower(`listener`),_status)
+}
+    }
+    
+    
+
+    
+    /**
+     * Sets (replaces) the custom business listener; its handle is kept by the client.
+     */override fun `setCustomBusinessListener`(`listener`: CustomBusinessListener)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_set_custom_business_listener(
+        it,
+        
+        FfiConverterTypeCustomBusinessListener.lower(`listener`),_status)
 }
     }
     
@@ -9067,6 +9470,48 @@ public object FfiConverterTypeBlackInfo: FfiConverterRustBuffer<BlackInfo> {
             FfiConverterString.write(value.`operatorUserId`, buf)
             FfiConverterString.write(value.`ex`, buf)
             FfiConverterString.write(value.`attachedInfo`, buf)
+    }
+}
+
+
+
+/**
+ * A custom business notification (2001) an app's server sent through OpenIM's
+ * `/msg/send_business_notification`: its `key` and `data`, as the server got them.
+ */
+data class BusinessNotification (
+    val `key`: kotlin.String
+    , 
+    val `data`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeBusinessNotification: FfiConverterRustBuffer<BusinessNotification> {
+    override fun read(buf: ByteBuffer): BusinessNotification {
+        return BusinessNotification(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: BusinessNotification) = (
+            FfiConverterString.allocationSize(value.`key`) +
+            FfiConverterString.allocationSize(value.`data`)
+    )
+
+    override fun write(value: BusinessNotification, buf: ByteBuffer) {
+            FfiConverterString.write(value.`key`, buf)
+            FfiConverterString.write(value.`data`, buf)
     }
 }
 

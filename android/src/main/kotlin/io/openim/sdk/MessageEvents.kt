@@ -109,3 +109,17 @@ fun OpenImClient.conversationEvents(): Flow<ConversationEvent> = callbackFlow {
     val handle = addConversationListener(listener)
     awaitClose { handle.cancel() }
 }.buffer(EVENT_BUFFER)
+
+/** A [CustomBusinessListener] exposing a [Flow] of [BusinessNotification]s (bounded; see [EventStream]). */
+class BusinessNotificationStream : EventStream<BusinessNotification>(), CustomBusinessListener {
+    override fun onRecvCustomBusinessMessage(notification: BusinessNotification) = emit(notification)
+}
+
+/** Custom business notifications as a cold [Flow], one listener per collection (see [messageEvents]). */
+fun OpenImClient.businessNotifications(): Flow<BusinessNotification> = callbackFlow {
+    val listener = object : CustomBusinessListener {
+        override fun onRecvCustomBusinessMessage(notification: BusinessNotification) { trySendBlocking(notification) }
+    }
+    val handle = addCustomBusinessListener(listener)
+    awaitClose { handle.cancel() }
+}.buffer(EVENT_BUFFER)

@@ -62,6 +62,15 @@ class DevServer(api: String = "127.0.0.1:0", ws: String = "127.0.0.1:0", data: S
         post("/user/user_register", """{"users":[{"userID":"$userId","nickname":"$userId nick"}]}""", admin())
     }
 
+    /** A custom business notification (2001) from the app's server; `key` and `data` as plain text. */
+    fun sendBusinessNotification(sendUserId: String, key: String, data: String, recvUserId: String = "", recvGroupId: String = "") {
+        post(
+            "/msg/send_business_notification",
+            """{"sendUserID":"$sendUserId","recvUserID":"$recvUserId","recvGroupID":"$recvGroupId","key":"$key","data":"$data"}""",
+            admin(),
+        )
+    }
+
     fun token(userId: String, platform: Int = 2): String =
         stringField(post("/auth/get_user_token", """{"userID":"$userId","platformID":$platform}""", admin()), "token")
 }

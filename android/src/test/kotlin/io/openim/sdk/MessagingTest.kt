@@ -115,6 +115,29 @@ class MessagingTest {
         }
     }
 
+    /** Custom business notifications from the app's server reach the listener, to a user and
+     *  to a group, in order; they are not messages; a cancelled handle hears nothing more. */
+    @Test
+    fun customBusinessNotificationsReachTheListener(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = OnlineUser(server, "alice")
+            val bob = OnlineUser(server, "bob")
+            val stream = BusinessNotificationStream()
+            val handle = bob.client.addCustomBusinessListener(stream)
+            val g = alice.client.createGroup(CreateGroupParams(groupName = "Biz", memberUserIds = listOf("bob")))
+            server.sendBusinessNotification("alice", "order.paid", "7", recvUserId = "bob")
+            server.sendBusinessNotification("alice", "group.event", "8", recvGroupId = g.groupId)
+            val heard = withTimeout(15_000) { listOf(stream.next(), stream.next()) }
+            assertEquals(listOf(BusinessNotification("order.paid", "7"), BusinessNotification("group.event", "8")), heard)
+            assertTrue(bob.client.getAllConversationList().none { it.conversationId == singleConversation("alice", "bob") })
+            handle.cancel()
+            server.sendBusinessNotification("alice", "after", "9", recvUserId = "bob")
+            alice.sendText("bob", "after the notification")
+            bob.awaitText("after the notification")
+            assertEquals(null, stream.poll())
+        }
+    }
+
     /** Deleted unread messages leave the unread count: here (deleted locally or on the server)
      *  and, for the one deleted on the server, on the user's other device. */
     @Test
