@@ -847,25 +847,25 @@ async fn the_database_is_checkpointed_while_the_session_runs() {
 
 /// Custom business notifications (2001) from the app's server (OpenIM's
 /// `/msg/send_business_notification`) reach `CustomBusinessListener`s, to a user and to a group,
-/// in order; they are not messages (nothing in the chat, no new-message event), and a listener
-/// whose handle is dropped hears nothing more.
+/// in order; they are not messages (nothing in a chat, no new-message event), and a listener
+/// whose handle is dropped hears nothing more while one added later does.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn custom_business_notifications_reach_the_listener() {
     use openim_sdk::{BusinessNotification, CustomBusinessListener};
     use openim_wire::api::msg::{SendBusinessNotificationReq, SendMsgResp};
-    use std::sync::{Arc, Mutex};
+    use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
 
-    struct Heard(Arc<Mutex<Vec<BusinessNotification>>>);
+    struct Heard(UnboundedSender<BusinessNotification>);
     impl CustomBusinessListener for Heard {
         fn on_recv_custom_business_message(&self, notification: BusinessNotification) {
-            self.0.lock().unwrap().push(notification);
+            let _ = self.0.send(notification);
         }
     }
     let srv = TestServer::start().await;
     let alice = srv.online("alice").await;
     let bob = srv.online("bob").await;
-    let heard = Arc::new(Mutex::new(Vec::new()));
-    let handle = bob.client.add_custom_business_listener(Arc::new(Heard(heard.clone())));
+    let (tx, mut heard) = unbounded_channel();
+    let handle = bob.client.add_custom_business_listener(std::sync::Arc::new(Heard(tx)));
     let g = alice.client.create_group(openim_sdk::CreateGroupParams { group_name: "Biz".into(), member_user_ids: vec!["bob".into()], ..Default::default() }).await.unwrap();
     let send = |recv_user: &str, recv_group: &str, key: &str| SendBusinessNotificationReq {
         key: key.into(),
@@ -878,21 +878,22 @@ async fn custom_business_notifications_reach_the_listener() {
     let path = openim_wire::api::path::SEND_BUSINESS_NOTIFICATION;
     let _: SendMsgResp = srv.admin.post(path, &send("bob", "", "order.paid")).await.unwrap();
     let _: SendMsgResp = srv.admin.post(path, &send("", &g.group_id, "group.event")).await.unwrap();
-    let deadline = std::time::Instant::now() + WAIT;
-    while heard.lock().unwrap().len() < 2 {
-        assert!(std::time::Instant::now() < deadline, "heard only {:?}", heard.lock().unwrap());
-        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    let mut got = Vec::new();
+    for _ in 0..2 {
+        let n = tokio::time::timeout(WAIT, heard.recv()).await.expect("a business notification").unwrap();
+        got.push((n.key, n.data));
     }
-    let got: Vec<(String, String)> = heard.lock().unwrap().iter().map(|n| (n.key.clone(), n.data.clone())).collect();
     assert_eq!(got, [("order.paid".to_owned(), "{\"for\":\"bob\"}".to_owned()), ("group.event".to_owned(), format!("{{\"for\":\"{}\"}}", g.group_id))]);
     assert!(!bob.events.new_messages().iter().any(|m| m.content_type == 2001), "{:?}", bob.events.new_messages());
     let chats = bob.client.get_all_conversation_list().await.unwrap();
     assert!(chats.iter().all(|c| c.conversation_id != conversation_id::single("alice", "bob")), "{chats:?}");
 
-    // Dropped handle: the next one goes unheard (a message sent after it shows the stream went on).
+    // The dropped handle's listener hears nothing more; one added after it hears the next.
     drop(handle);
+    let (tx, mut later) = unbounded_channel();
+    let _later = bob.client.add_custom_business_listener(std::sync::Arc::new(Heard(tx)));
     let _: SendMsgResp = srv.admin.post(path, &send("bob", "", "after")).await.unwrap();
-    let after = send_text(&alice, "bob", "after the notification").await;
-    bob.events.wait_until("the message after it", |ev| ev.iter().any(|e| matches!(e, Ev::NewMsg(m) if m.client_msg_id == after.client_msg_id))).await;
-    assert_eq!(heard.lock().unwrap().len(), 2);
+    let n = tokio::time::timeout(WAIT, later.recv()).await.expect("the later listener hears it").unwrap();
+    assert_eq!(n.key, "after");
+    assert!(heard.try_recv().is_err(), "the dropped listener heard it");
 }

@@ -398,4 +398,12 @@ async fn each_class_of_path_is_guarded() {
         1004
     );
     assert_eq!(env.code(defaults::ADMIN_USER_ID, path::SEND_MSG, json!({"sendID":"carol","recvID":"bob","contentType":101,"sessionType":1})).await, 1001);
+    // A business notification with `sendMsg` is also stored as a visible message of the chat.
+    let max = |v: &Value| v["seqs"]["si_bob_carol"]["maxSeq"].as_i64().unwrap_or(0);
+    let before = max(&env.ok("bob", path::GET_CONVERSATIONS_HAS_READ_AND_MAX_SEQ, json!({"userID":"bob"})).await);
+    env.ok(defaults::ADMIN_USER_ID, path::SEND_BUSINESS_NOTIFICATION, json!({"sendUserID":"carol","recvUserID":"bob","key":"k","data":"d"})).await;
+    assert_eq!(max(&env.ok("bob", path::GET_CONVERSATIONS_HAS_READ_AND_MAX_SEQ, json!({"userID":"bob"})).await), before);
+    let body = json!({"sendUserID":"carol","recvUserID":"bob","key":"k","data":"d","sendMsg":true});
+    env.ok(defaults::ADMIN_USER_ID, path::SEND_BUSINESS_NOTIFICATION, body).await;
+    assert_eq!(max(&env.ok("bob", path::GET_CONVERSATIONS_HAS_READ_AND_MAX_SEQ, json!({"userID":"bob"})).await), before + 1);
 }

@@ -137,13 +137,14 @@ impl Messages {
     }
 
     /// Deleted messages that were unread (from others, after the read mark) leave the
-    /// conversation's unread count, as in OpenIM's clients.
+    /// conversation's unread count, as in OpenIM's clients (the next connect counts from the
+    /// server's read mark again, which does not know of deletions).
     pub(crate) async fn unread_deleted(&self, w: &mut Write, conversation_id: &str, deleted: &[ChatLogRow]) -> Result<()> {
         let Some(mut c) = w.tx.conversation(conversation_id).await? else { return Ok(()) };
         let me = &self.ctx.user_id;
         let unread = deleted
             .iter()
-            .filter(|m| !m.is_read && m.send_id != *me && m.seq > c.has_read_seq && !content_type::is_notification(m.content_type))
+            .filter(|m| !m.is_read && m.send_id != *me && m.seq > c.has_read_seq)
             .count();
         if unread == 0 || c.unread_count == 0 {
             return Ok(());

@@ -137,10 +137,15 @@ pub async fn revoke_msg(
         return Err(CodeError::new(errcode::MSG_ALREADY_REVOKE, "msg already revoke"));
     }
     let is_admin = state.auth.is_admin(&caller.user_id);
-    let mut role = user.app_manger_level;
+    // As OpenIM records it: 0 for an app manager, the user's level in a single chat, the
+    // member's role in a group.
+    let mut role = 0;
     if !is_admin {
         match msg.session_type {
-            session_type::SINGLE_CHAT => check_access(&state, &caller, &msg.send_id)?,
+            session_type::SINGLE_CHAT => {
+                check_access(&state, &caller, &msg.send_id)?;
+                role = user.app_manger_level;
+            }
             // As OpenIM: a member revokes its own message; the owner anyone's; an admin an
             // ordinary member's (or a former member's). The revoke records the member's role.
             session_type::READ_GROUP_CHAT => {

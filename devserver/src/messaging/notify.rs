@@ -75,8 +75,8 @@ pub async fn notify<T: Serialize>(
 }
 
 /// A custom business notification (2001, `/msg/send_business_notification`) to a user or a
-/// group: pushed only at reliability level 1, stored in the `n_` conversation at level 2;
-/// `is_send_msg` is passed on as the option OpenIM sets from `sendMsg`.
+/// group: pushed only at reliability level 1, stored in the `n_` conversation at level 2; with
+/// `is_send_msg` (OpenIM's `sendMsg`) a visible copy is stored in the chat as well.
 pub async fn notify_business(
     state: &SharedState,
     send_id: &str,
@@ -94,7 +94,12 @@ pub async fn notify_business(
     }
     msg.options = notification_options(keeps_history);
     msg.options.insert(options::IS_SEND_MSG.to_owned(), is_send_msg);
-    send_system(state, msg).await
+    let pushed = send_system(state, msg).await?;
+    if is_send_msg {
+        // OpenIM's transfer stores such a notification as a visible message of the chat too.
+        send_system(state, visible_copy(&pushed, send_id)).await?;
+    }
+    Ok(pushed)
 }
 
 /// A group notification from `op_user_id`: pushed to every member and to `extra` (members who
