@@ -897,3 +897,52 @@ async fn custom_business_notifications_reach_the_listener() {
     assert_eq!(n.key, "after");
     assert!(heard.try_recv().is_err(), "the dropped listener heard it");
 }
+
+/// Marking every conversation read at once (receipts to the single chats' senders), deleting a
+/// conversation with its messages (off the list, here and on the server, until its next
+/// message), conversation IDs derived without the network, and the push settings (token and
+/// badge) with their argument checks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mark_everything_read_delete_a_conversation_and_push_settings() {
+    use openim_sdk::model::SessionType;
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let carol = srv.online("carol").await;
+    let bob = srv.online("bob").await;
+    let with_alice = bob.client.get_conversation_id_by_session_type(SessionType::Single, "alice".into()).unwrap();
+    assert_eq!(with_alice, conversation_id::single("alice", "bob"));
+    assert_eq!(bob.client.get_conversation_id_by_session_type(SessionType::Group, "g1".into()).unwrap(), "sg_g1");
+    assert_eq!(bob.client.get_conversation_id_by_session_type(SessionType::Single, String::new()).unwrap_err().code(), 10002);
+    send_text(&alice, "bob", "a1").await;
+    send_text(&alice, "bob", "a2").await;
+    send_text(&carol, "bob", "c1").await;
+    bob.events.wait_new_messages(3).await;
+    assert_eq!(bob.client.get_total_unread_msg_count().await.unwrap(), 3);
+
+    bob.client.mark_all_conversation_message_as_read().await.unwrap();
+    assert_eq!(bob.client.get_total_unread_msg_count().await.unwrap(), 0);
+    assert!(bob.client.get_all_conversation_list().await.unwrap().iter().all(|c| c.unread_count == 0));
+    for sender in [&alice, &carol] {
+        sender.events.wait_until("the receipt", |ev| ev.iter().any(|e| matches!(e, Ev::Receipts(r) if r[0].user_id == "bob"))).await;
+    }
+
+    bob.client.delete_conversation_and_delete_all_msg(with_alice.clone()).await.unwrap();
+    let listed: Vec<String> = bob.client.get_all_conversation_list().await.unwrap().into_iter().map(|c| c.conversation_id).collect();
+    assert_eq!(listed, [conversation_id::single("bob", "carol")]);
+    assert!(bob.client.get_advanced_history_message_list(with_alice.clone(), None, 10).await.unwrap().messages.is_empty());
+    // Cleared on the server too: a new device of bob pulls nothing of it.
+    let ios = openim_wire::constant::platform::IOS;
+    let bob2 = srv.online_with("bob", srv.admin.user_token("bob", ios).await.unwrap(), ios, tempfile::tempdir().unwrap()).await;
+    assert!(bob2.client.get_advanced_history_message_list(with_alice.clone(), None, 10).await.unwrap().messages.is_empty());
+    // Alice's next message lists it again, alone.
+    let a3 = send_text(&alice, "bob", "a3").await;
+    bob.events.wait_until("a3", |ev| ev.iter().any(|e| matches!(e, Ev::NewMsg(m) if m.client_msg_id == a3.client_msg_id))).await;
+    let page = bob.client.get_advanced_history_message_list(with_alice.clone(), None, 10).await.unwrap();
+    assert_eq!(page.messages.iter().map(text).collect::<Vec<_>>(), ["a3"]);
+    assert_eq!(bob.client.get_all_conversation_list().await.unwrap()[0].conversation_id, with_alice);
+
+    bob.client.update_fcm_token("fcm-token".into(), 3600).await.unwrap();
+    assert_eq!(bob.client.update_fcm_token(String::new(), 3600).await.unwrap_err().code(), 10002);
+    bob.client.set_app_badge(4).await.unwrap();
+    assert_eq!(bob.client.set_app_badge(-1).await.unwrap_err().code(), 10002);
+}

@@ -3594,6 +3594,12 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
     func createVideoMessageByUrl(videoUrl: String, videoType: String, videoSize: Int64, duration: Int64, snapshotUrl: String, snapshotWidth: Int32, snapshotHeight: Int32) throws  -> Message
     
     /**
+     * Clears a conversation's messages here and on the server and takes it off the list
+     * until its next message.
+     */
+    func deleteConversationAndDeleteAllMsg(conversationId: String) async throws 
+    
+    /**
      * Deletes a message on this device and on the server (for this user).
      */
     func deleteMessage(conversationId: String, clientMsgId: String) async throws 
@@ -3618,6 +3624,13 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
      * Every conversation with messages, pinned first, then newest first.
      */
     func getAllConversationList() async throws  -> [Conversation]
+    
+    /**
+     * The ID OpenIM gives the logged-in user's conversation with `source_id` (a user, or a
+     * group for `Group`): `si_<a>_<b>`, `sg_<group>` or `sn_<a>_<b>` (OpenIM's
+     * `GetConversationIDBySessionType`); no network.
+     */
+    func getConversationIdBySessionType(sessionType: SessionType, sourceId: String) throws  -> String
     
     func getConversationListSplit(offset: Int32, count: Int32) async throws  -> [Conversation]
     
@@ -3668,6 +3681,11 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
      * Tells the server (request 2003), closes the connection and the local database.
      */
     func logout() async throws 
+    
+    /**
+     * Marks every conversation with unread messages read (single chats send receipts).
+     */
+    func markAllConversationMessageAsRead() async throws 
     
     /**
      * Marks a conversation read; single chats send the peer a read receipt.
@@ -3826,6 +3844,11 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
     func searchFriends(params: SearchFriendsParams) async throws  -> [SearchFriendItem]
     
     /**
+     * Tells the server the app's badge count (used by the next offline push).
+     */
+    func setAppBadge(appUnreadCount: Int32) async throws 
+    
+    /**
      * Sets (replaces) the friend listener; its handle is kept by the client.
      */
     func setFriendListener(listener: FriendListener) 
@@ -3862,6 +3885,11 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
     func subscribeUsersStatus(userIds: [String]) async throws  -> [OnlineStatus]
     
     func unsubscribeUsersStatus(userIds: [String]) async throws 
+    
+    /**
+     * Registers this device's push token for offline pushes, valid `expire_time_secs` seconds.
+     */
+    func updateFcmToken(token: String, expireTimeSecs: Int64) async throws 
     
     func acceptGroupApplication(groupId: String, fromUserId: String, handleMsg: String) async throws 
     
@@ -4308,6 +4336,26 @@ open func createVideoMessageByUrl(videoUrl: String, videoType: String, videoSize
 }
     
     /**
+     * Clears a conversation's messages here and on the server and takes it off the list
+     * until its next message.
+     */
+open func deleteConversationAndDeleteAllMsg(conversationId: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_delete_conversation_and_delete_all_msg(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(conversationId)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
      * Deletes a message on this device and on the server (for this user).
      */
 open func deleteMessage(conversationId: String, clientMsgId: String)async throws   {
@@ -4401,6 +4449,22 @@ open func getAllConversationList()async throws  -> [Conversation]  {
             liftFunc: FfiConverterSequenceTypeConversation.lift,
             errorHandler: FfiConverterTypeOpenIMError_lift
         )
+}
+    
+    /**
+     * The ID OpenIM gives the logged-in user's conversation with `source_id` (a user, or a
+     * group for `Group`): `si_<a>_<b>`, `sg_<group>` or `sn_<a>_<b>` (OpenIM's
+     * `GetConversationIDBySessionType`); no network.
+     */
+open func getConversationIdBySessionType(sessionType: SessionType, sourceId: String)throws  -> String  {
+    return try  FfiConverterString.lift(try rustCallWithError(FfiConverterTypeOpenIMError_lift) {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_get_conversation_id_by_session_type(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeSessionType_lower(sessionType),
+        FfiConverterString.lower(sourceId),uniffiCallStatus
+    )
+})
 }
     
 open func getConversationListSplit(offset: Int32, count: Int32)async throws  -> [Conversation]  {
@@ -4582,6 +4646,25 @@ open func logout()async throws   {
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_openim_sdk_fn_method_openimclient_logout(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Marks every conversation with unread messages read (single chats send receipts).
+     */
+open func markAllConversationMessageAsRead()async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_mark_all_conversation_message_as_read(
                         self.uniffiCloneHandle()
                 )
             },
@@ -5158,6 +5241,25 @@ open func searchFriends(params: SearchFriendsParams)async throws  -> [SearchFrie
 }
     
     /**
+     * Tells the server the app's badge count (used by the next offline push).
+     */
+open func setAppBadge(appUnreadCount: Int32)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_set_app_badge(
+                        self.uniffiCloneHandle(),FfiConverterInt32.lower(appUnreadCount)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
      * Sets (replaces) the friend listener; its handle is kept by the client.
      */
 open func setFriendListener(listener: FriendListener)  {try! rustCall() {
@@ -5283,6 +5385,25 @@ open func unsubscribeUsersStatus(userIds: [String])async throws   {
             rustFutureFunc: {
                 uniffi_openim_sdk_fn_method_openimclient_unsubscribe_users_status(
                         self.uniffiCloneHandle(),FfiConverterSequenceString.lower(userIds)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Registers this device's push token for offline pushes, valid `expire_time_secs` seconds.
+     */
+open func updateFcmToken(token: String, expireTimeSecs: Int64)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_update_fcm_token(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(token),FfiConverterInt64.lower(expireTimeSecs)
                 )
             },
             pollFunc: ffi_openim_sdk_rust_future_poll_void,
@@ -11140,6 +11261,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_create_video_message_by_url() != 48955) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_openim_sdk_checksum_method_openimclient_delete_conversation_and_delete_all_msg() != 59592) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_openim_sdk_checksum_method_openimclient_delete_message() != 25039) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -11153,6 +11277,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_get_all_conversation_list() != 39644) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_conversation_id_by_session_type() != 51912) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_get_conversation_list_split() != 64600) {
@@ -11186,6 +11313,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_logout() != 19350) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_mark_all_conversation_message_as_read() != 58636) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_mark_conversation_message_as_read() != 27077) {
@@ -11284,6 +11414,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_search_friends() != 2386) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_openim_sdk_checksum_method_openimclient_set_app_badge() != 30329) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_openim_sdk_checksum_method_openimclient_set_friend_listener() != 36537) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -11306,6 +11439,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_unsubscribe_users_status() != 16406) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_update_fcm_token() != 56255) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_accept_group_application() != 30949) {

@@ -6,7 +6,7 @@ use std::future::Future;
 
 use crate::conversation::Conversations;
 use crate::engine::{Engine, EngineConfig, Session, Status};
-use crate::error::Result;
+use crate::error::{OpenIMError, Result};
 use crate::ffi::listeners::{Kind, ListenerHandle, ListenerRegistry};
 use crate::ffi::{AdvancedMsgListener, ConnListener, ConversationListener, CustomBusinessListener, LoginStatus, OpenIMConfig};
 use crate::message::{CardInfo, HistoryPage, Messages, OfflinePushInfo, SearchParams, SearchResult};
@@ -59,6 +59,18 @@ impl OpenIMClient {
     /// The logged-in user, or `None`.
     pub fn login_user_id(&self) -> Option<String> {
         self.engine.login_user_id()
+    }
+
+    /// The ID OpenIM gives the logged-in user's conversation with `source_id` (a user, or a
+    /// group for `Group`): `si_<a>_<b>`, `sg_<group>` or `sn_<a>_<b>` (OpenIM's
+    /// `GetConversationIDBySessionType`); no network.
+    pub fn get_conversation_id_by_session_type(&self, session_type: SessionType, source_id: String) -> Result<String> {
+        let me = self.engine.login_user_id().ok_or_else(OpenIMError::not_logged_in)?;
+        if source_id.is_empty() {
+            return Err(OpenIMError::invalid_argument("source_id is empty"));
+        }
+        openim_wire::conversation_id::for_message(session_type.code(), &me, &source_id, &source_id)
+            .ok_or_else(|| OpenIMError::invalid_argument("unknown session type"))
     }
 
     /// Adds a connection listener; it is first told the current connection state (when logged
@@ -303,6 +315,17 @@ impl OpenIMClient {
     /// Removes every message of a conversation, here and on the server.
     pub async fn clear_conversation_and_delete_all_msg(&self, conversation_id: String) -> Result<()> {
         self.with_session(move |s| async move { s.messages().clear_conversation(&conversation_id).await }).await
+    }
+
+    /// Clears a conversation's messages here and on the server and takes it off the list
+    /// until its next message.
+    pub async fn delete_conversation_and_delete_all_msg(&self, conversation_id: String) -> Result<()> {
+        self.with_session(move |s| async move { s.messages().delete_conversation(&conversation_id).await }).await
+    }
+
+    /// Marks every conversation with unread messages read (single chats send receipts).
+    pub async fn mark_all_conversation_message_as_read(&self) -> Result<()> {
+        self.with_session(move |s| async move { s.messages().mark_all_read().await }).await
     }
 
     /// Marks a conversation read; single chats send the peer a read receipt.

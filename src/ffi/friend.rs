@@ -151,6 +151,16 @@ impl OpenIMClient {
         self.with_session(move |s| async move { s.users().set_global_recv_msg_opt(opt).await }).await
     }
 
+    /// Registers this device's push token for offline pushes, valid `expire_time_secs` seconds.
+    pub async fn update_fcm_token(&self, token: String, expire_time_secs: i64) -> Result<()> {
+        self.with_session(move |s| async move { s.users().update_fcm_token(token, expire_time_secs).await }).await
+    }
+
+    /// Tells the server the app's badge count (used by the next offline push).
+    pub async fn set_app_badge(&self, app_unread_count: i32) -> Result<()> {
+        self.with_session(move |s| async move { s.users().set_app_badge(app_unread_count).await }).await
+    }
+
     /// Follows the presence of `user_ids`; changes arrive with `on_user_status_changed`.
     pub async fn subscribe_users_status(&self, user_ids: Vec<String>) -> Result<Vec<OnlineStatus>> {
         self.with_session(move |s| async move { s.users().subscribe_status(user_ids).await }).await

@@ -118,6 +118,16 @@ impl Messages {
 
     /// Clears a conversation's messages here and on the server; the conversation stays.
     pub async fn clear_conversation(&self, conversation_id: &str) -> Result<()> {
+        self.clear(conversation_id, false).await
+    }
+
+    /// [`Self::clear_conversation`], and the conversation leaves the list (its draft too) until
+    /// its next message (OpenIM's `DeleteConversationAndDeleteAllMsg`).
+    pub async fn delete_conversation(&self, conversation_id: &str) -> Result<()> {
+        self.clear(conversation_id, true).await
+    }
+
+    async fn clear(&self, conversation_id: &str, unlist: bool) -> Result<()> {
         self.conversation(conversation_id).await?;
         let req = ClearConversationsMsgReq {
             conversation_ids: vec![conversation_id.to_owned()],
@@ -127,7 +137,23 @@ impl Messages {
         self.ctx.api.post::<_, Empty>(path::CLEAR_CONVERSATION_MSG, &req).await?;
         let mut w = self.ctx.write().await?;
         clear_local(&mut w, conversation_id, self.ctx.synced_seq(conversation_id)).await?;
+        if unlist && let Some(mut c) = w.tx.conversation(conversation_id).await? {
+            c.latest_msg_send_time = 0;
+            c.draft_text.clear();
+            c.draft_text_time = 0;
+            save(&mut w, c).await?;
+        }
         self.ctx.commit(w).await
+    }
+
+    /// Marks every conversation with unread messages read, one after the other (OpenIM's
+    /// `MarkAllConversationMessageAsRead`); single chats send their receipts.
+    pub async fn mark_all_read(&self) -> Result<()> {
+        let unread = conversations::with_unread(&mut *self.ctx.store.read().await?).await?;
+        for conversation_id in unread {
+            self.mark_conversation_read(&conversation_id).await?;
+        }
+        Ok(())
     }
 
     /// Tells the peer this user is typing (contentType 113, online only, nothing stored).

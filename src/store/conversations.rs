@@ -38,6 +38,11 @@ pub async fn all(c: &mut SqliteConnection) -> Result<Vec<ConversationRow>> {
     Ok(sqlx::query_as("SELECT * FROM local_conversations ORDER BY conversation_id").fetch_all(c).await?)
 }
 
+/// The IDs of conversations with unread messages.
+pub async fn with_unread(c: &mut SqliteConnection) -> Result<Vec<String>> {
+    Ok(sqlx::query_scalar("SELECT conversation_id FROM local_conversations WHERE unread_count > 0 ORDER BY conversation_id").fetch_all(c).await?)
+}
+
 /// Visible conversations (those with a latest message), in list order.
 pub async fn page(c: &mut SqliteConnection, offset: i64, limit: i64) -> Result<Vec<ConversationRow>> {
     Ok(sqlx::query_as(sqlx::AssertSqlSafe(page_sql(offset, limit))).persistent(super::persistent_page(offset)).fetch_all(c).await?)

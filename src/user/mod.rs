@@ -149,6 +149,33 @@ impl Users {
         self.sync_self_info().await.map(drop)
     }
 
+    /// Registers this device's push token (FCM, APNs through FCM) for offline pushes, valid
+    /// `expire_time_secs` seconds (OpenIM's `UpdateFcmToken`).
+    pub async fn update_fcm_token(&self, token: String, expire_time_secs: i64) -> Result<()> {
+        if token.is_empty() || expire_time_secs < 0 {
+            return Err(OpenIMError::invalid_argument("the token must not be empty nor the expiry negative"));
+        }
+        let req = openim_wire::api::third::FcmUpdateTokenReq {
+            platform_id: self.ctx.platform_id,
+            fcm_token: token,
+            account: self.ctx.user_id.clone(),
+            expire_time: expire_time_secs,
+        };
+        self.ctx.api.post::<_, Empty>(path::FCM_UPDATE_TOKEN, &req).await?;
+        Ok(())
+    }
+
+    /// Tells the server the app's badge count, for the next offline push (OpenIM's
+    /// `SetAppBadge`).
+    pub async fn set_app_badge(&self, app_unread_count: i32) -> Result<()> {
+        if app_unread_count < 0 {
+            return Err(OpenIMError::invalid_argument("the badge count must not be negative"));
+        }
+        let req = openim_wire::api::third::SetAppBadgeReq { user_id: self.ctx.user_id.clone(), app_unread_count };
+        self.ctx.api.post::<_, Empty>(path::SET_APP_BADGE, &req).await?;
+        Ok(())
+    }
+
     /// Cached profiles among `user_ids` (no network).
     pub async fn cached(&self, user_ids: &[String]) -> Result<Vec<UserInfo>> {
         Ok(users::get_many(&mut *self.ctx.store.read().await?, user_ids).await?.into_iter().map(from_row).collect())

@@ -156,6 +156,57 @@ final class MessagingTests: XCTestCase {
         XCTAssertEqual(heard.events.count, 2)
     }
 
+    /// Marking every conversation read at once (receipts to the senders), deleting a conversation
+    /// with its messages (off the list until its next message), conversation IDs without the
+    /// network, and the push settings with their argument checks.
+    func testMarkEverythingReadDeleteAConversationAndPushSettings() async throws {
+        let server = try DevServer()
+        let alice = try await OnlineUser(server, "alice")
+        let carol = try await OnlineUser(server, "carol")
+        let bob = try await OnlineUser(server, "bob")
+        let withAlice = try bob.client.getConversationIdBySessionType(sessionType: .single, sourceId: "alice")
+        XCTAssertEqual(withAlice, singleConversation("alice", "bob"))
+        XCTAssertEqual(try bob.client.getConversationIdBySessionType(sessionType: .group, sourceId: "g1"), "sg_g1")
+        _ = try await alice.send("a1", to: "bob")
+        _ = try await carol.send("c1", to: "bob")
+        _ = try await bob.awaitText("a1")
+        _ = try await bob.awaitText("c1")
+        let unread = try await bob.client.getTotalUnreadMsgCount()
+        XCTAssertEqual(unread, 2)
+
+        try await bob.client.markAllConversationMessageAsRead()
+        let unreadAfter = try await bob.client.getTotalUnreadMsgCount()
+        XCTAssertEqual(unreadAfter, 0)
+        for sender in [alice, carol] {
+            _ = try await sender.messages.wait("the receipt") { e -> Bool? in
+                if case .readReceipts = e { return true }
+                return nil
+            }
+        }
+
+        try await bob.client.deleteConversationAndDeleteAllMsg(conversationId: withAlice)
+        let listedIds = try await bob.client.getAllConversationList().map { $0.conversationId }
+        XCTAssertEqual(listedIds, [singleConversation("bob", "carol")])
+        let emptied = try await bob.client.getAdvancedHistoryMessageList(conversationId: withAlice, startClientMsgId: nil, count: 10)
+        XCTAssertTrue(emptied.messages.isEmpty)
+        _ = try await alice.send("a2", to: "bob")
+        _ = try await bob.awaitText("a2")
+        let again = try await bob.client.getAdvancedHistoryMessageList(conversationId: withAlice, startClientMsgId: nil, count: 10)
+        XCTAssertEqual(again.messages.map { m -> String in
+            if case let .text(t) = m.content { return t }
+            return "?"
+        }, ["a2"])
+
+        try await bob.client.updateFcmToken(token: "fcm-token", expireTimeSecs: 3600)
+        try await bob.client.setAppBadge(appUnreadCount: 4)
+        do {
+            try await bob.client.setAppBadge(appUnreadCount: -1)
+            XCTFail("a negative badge was accepted")
+        } catch let error as OpenIMError {
+            XCTAssertEqual(error.code, 10002)
+        }
+    }
+
     /// Deleted unread messages leave the unread count: here (deleted locally or on the server)
     /// and, for the one deleted on the server, on the user's other device.
     func testDeletingUnreadMessagesLowersTheUnreadCount() async throws {

@@ -1115,6 +1115,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_create_video_message_by_url(
     ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_delete_conversation_and_delete_all_msg(
+    ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_delete_message(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_delete_message_from_local_storage(
@@ -1124,6 +1126,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_openim_sdk_checksum_method_openimclient_get_advanced_history_message_list_reverse(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_get_all_conversation_list(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_get_conversation_id_by_session_type(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_get_conversation_list_split(
     ): Int
@@ -1146,6 +1150,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_openim_sdk_checksum_method_openimclient_login_user_id(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_logout(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_mark_all_conversation_message_as_read(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_mark_conversation_message_as_read(
     ): Int
@@ -1211,6 +1217,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_search_friends(
     ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_set_app_badge(
+    ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_set_friend_listener(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_set_friend_remark(
@@ -1226,6 +1234,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_openim_sdk_checksum_method_openimclient_subscribe_users_status(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_unsubscribe_users_status(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_update_fcm_token(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_accept_group_application(
     ): Int
@@ -1449,6 +1459,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_openim_sdk_fn_method_openimclient_create_video_message_by_url(`ptr`: Long,`videoUrl`: RustBuffer.ByValue,`videoType`: RustBuffer.ByValue,`videoSize`: Long,`duration`: Long,`snapshotUrl`: RustBuffer.ByValue,`snapshotWidth`: Int,`snapshotHeight`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_openim_sdk_fn_method_openimclient_delete_conversation_and_delete_all_msg(`ptr`: Long,`conversationId`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_delete_message(`ptr`: Long,`conversationId`: RustBuffer.ByValue,`clientMsgId`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_delete_message_from_local_storage(`ptr`: Long,`conversationId`: RustBuffer.ByValue,`clientMsgId`: RustBuffer.ByValue,
@@ -1459,6 +1471,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_get_all_conversation_list(`ptr`: Long,
     ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_get_conversation_id_by_session_type(`ptr`: Long,`sessionType`: RustBuffer.ByValue,`sourceId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_openim_sdk_fn_method_openimclient_get_conversation_list_split(`ptr`: Long,`offset`: Int,`count`: Int,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_get_multiple_conversation(`ptr`: Long,`conversationIds`: RustBuffer.ByValue,
@@ -1480,6 +1494,8 @@ internal object UniffiLib {
     external fun uniffi_openim_sdk_fn_method_openimclient_login_user_id(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_openim_sdk_fn_method_openimclient_logout(`ptr`: Long,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_mark_all_conversation_message_as_read(`ptr`: Long,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_mark_conversation_message_as_read(`ptr`: Long,`conversationId`: RustBuffer.ByValue,
     ): Long
@@ -1545,6 +1561,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_search_friends(`ptr`: Long,`params`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_set_app_badge(`ptr`: Long,`appUnreadCount`: Int,
+    ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_set_friend_listener(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_openim_sdk_fn_method_openimclient_set_friend_remark(`ptr`: Long,`friendUserId`: RustBuffer.ByValue,`remark`: RustBuffer.ByValue,
@@ -1560,6 +1578,8 @@ internal object UniffiLib {
     external fun uniffi_openim_sdk_fn_method_openimclient_subscribe_users_status(`ptr`: Long,`userIds`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_unsubscribe_users_status(`ptr`: Long,`userIds`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_update_fcm_token(`ptr`: Long,`token`: RustBuffer.ByValue,`expireTimeSecs`: Long,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_accept_group_application(`ptr`: Long,`groupId`: RustBuffer.ByValue,`fromUserId`: RustBuffer.ByValue,`handleMsg`: RustBuffer.ByValue,
     ): Long
@@ -6057,6 +6077,12 @@ public interface OpenImClientInterface {
     fun `createVideoMessageByUrl`(`videoUrl`: kotlin.String, `videoType`: kotlin.String, `videoSize`: kotlin.Long, `duration`: kotlin.Long, `snapshotUrl`: kotlin.String, `snapshotWidth`: kotlin.Int, `snapshotHeight`: kotlin.Int): Message
     
     /**
+     * Clears a conversation's messages here and on the server and takes it off the list
+     * until its next message.
+     */
+    suspend fun `deleteConversationAndDeleteAllMsg`(`conversationId`: kotlin.String)
+    
+    /**
      * Deletes a message on this device and on the server (for this user).
      */
     suspend fun `deleteMessage`(`conversationId`: kotlin.String, `clientMsgId`: kotlin.String)
@@ -6081,6 +6107,13 @@ public interface OpenImClientInterface {
      * Every conversation with messages, pinned first, then newest first.
      */
     suspend fun `getAllConversationList`(): List<Conversation>
+    
+    /**
+     * The ID OpenIM gives the logged-in user's conversation with `source_id` (a user, or a
+     * group for `Group`): `si_<a>_<b>`, `sg_<group>` or `sn_<a>_<b>` (OpenIM's
+     * `GetConversationIDBySessionType`); no network.
+     */
+    fun `getConversationIdBySessionType`(`sessionType`: SessionType, `sourceId`: kotlin.String): kotlin.String
     
     suspend fun `getConversationListSplit`(`offset`: kotlin.Int, `count`: kotlin.Int): List<Conversation>
     
@@ -6131,6 +6164,11 @@ public interface OpenImClientInterface {
      * Tells the server (request 2003), closes the connection and the local database.
      */
     suspend fun `logout`()
+    
+    /**
+     * Marks every conversation with unread messages read (single chats send receipts).
+     */
+    suspend fun `markAllConversationMessageAsRead`()
     
     /**
      * Marks a conversation read; single chats send the peer a read receipt.
@@ -6289,6 +6327,11 @@ public interface OpenImClientInterface {
     suspend fun `searchFriends`(`params`: SearchFriendsParams): List<SearchFriendItem>
     
     /**
+     * Tells the server the app's badge count (used by the next offline push).
+     */
+    suspend fun `setAppBadge`(`appUnreadCount`: kotlin.Int)
+    
+    /**
      * Sets (replaces) the friend listener; its handle is kept by the client.
      */
     fun `setFriendListener`(`listener`: FriendListener)
@@ -6325,6 +6368,11 @@ public interface OpenImClientInterface {
     suspend fun `subscribeUsersStatus`(`userIds`: List<kotlin.String>): List<OnlineStatus>
     
     suspend fun `unsubscribeUsersStatus`(`userIds`: List<kotlin.String>)
+    
+    /**
+     * Registers this device's push token for offline pushes, valid `expire_time_secs` seconds.
+     */
+    suspend fun `updateFcmToken`(`token`: kotlin.String, `expireTimeSecs`: kotlin.Long)
     
     suspend fun `acceptGroupApplication`(`groupId`: kotlin.String, `fromUserId`: kotlin.String, `handleMsg`: kotlin.String)
     
@@ -6915,6 +6963,33 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
 
     
     /**
+     * Clears a conversation's messages here and on the server and takes it off the list
+     * until its next message.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `deleteConversationAndDeleteAllMsg`(`conversationId`: kotlin.String) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_delete_conversation_and_delete_all_msg(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`conversationId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Deletes a message on this device and on the server (for this user).
      */
     @Throws(OpenImException::class)
@@ -7045,6 +7120,27 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
         OpenImException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * The ID OpenIM gives the logged-in user's conversation with `source_id` (a user, or a
+     * group for `Group`): `si_<a>_<b>`, `sg_<group>` or `sn_<a>_<b>` (OpenIM's
+     * `GetConversationIDBySessionType`); no network.
+     */
+    @Throws(OpenImException::class)override fun `getConversationIdBySessionType`(`sessionType`: SessionType, `sourceId`: kotlin.String): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCallWithError(OpenImException) { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_get_conversation_id_by_session_type(
+        it,
+        
+        FfiConverterTypeSessionType.lower(`sessionType`),
+        FfiConverterString.lower(`sourceId`),_status)
+}
+    }
+    )
+    }
+    
 
     
     @Throws(OpenImException::class)
@@ -7286,6 +7382,31 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_openim_sdk_fn_method_openimclient_logout(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Marks every conversation with unread messages read (single chats send receipts).
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `markAllConversationMessageAsRead`() {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_mark_all_conversation_message_as_read(
                 uniffiHandle,
                 
             )
@@ -8080,6 +8201,32 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
 
     
     /**
+     * Tells the server the app's badge count (used by the next offline push).
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `setAppBadge`(`appUnreadCount`: kotlin.Int) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_set_app_badge(
+                uniffiHandle,
+                
+        FfiConverterInt.lower(`appUnreadCount`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Sets (replaces) the friend listener; its handle is kept by the client.
      */override fun `setFriendListener`(`listener`: FriendListener)
         = 
@@ -8251,6 +8398,33 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
                 uniffiHandle,
                 
         FfiConverterSequenceString.lower(`userIds`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Registers this device's push token for offline pushes, valid `expire_time_secs` seconds.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `updateFcmToken`(`token`: kotlin.String, `expireTimeSecs`: kotlin.Long) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_update_fcm_token(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`token`),
+        FfiConverterLong.lower(`expireTimeSecs`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },

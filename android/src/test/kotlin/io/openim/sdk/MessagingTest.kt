@@ -138,6 +138,43 @@ class MessagingTest {
         }
     }
 
+    /** Marking every conversation read at once (receipts to the senders), deleting a
+     *  conversation with its messages (off the list until its next message), conversation IDs
+     *  without the network, and the push settings with their argument checks. */
+    @Test
+    fun markEverythingReadDeleteAConversationAndPushSettings(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = OnlineUser(server, "alice")
+            val carol = OnlineUser(server, "carol")
+            val bob = OnlineUser(server, "bob")
+            val withAlice = bob.client.getConversationIdBySessionType(SessionType.SINGLE, "alice")
+            assertEquals(singleConversation("alice", "bob"), withAlice)
+            assertEquals("sg_g1", bob.client.getConversationIdBySessionType(SessionType.GROUP, "g1"))
+            alice.sendText("bob", "a1")
+            carol.sendText("bob", "c1")
+            bob.awaitText("a1")
+            bob.awaitText("c1")
+            assertEquals(2, bob.client.getTotalUnreadMsgCount())
+
+            bob.client.markAllConversationMessageAsRead()
+            assertEquals(0, bob.client.getTotalUnreadMsgCount())
+            for (sender in listOf(alice, carol)) sender.await("the receipt") { it as? MessageEvent.ReadReceipts }
+
+            bob.client.deleteConversationAndDeleteAllMsg(withAlice)
+            assertEquals(listOf(singleConversation("bob", "carol")), bob.client.getAllConversationList().map { it.conversationId })
+            assertTrue(bob.client.getAdvancedHistoryMessageList(withAlice, null, 10).messages.isEmpty())
+            alice.sendText("bob", "a2")
+            bob.awaitText("a2")
+            val page = bob.client.getAdvancedHistoryMessageList(withAlice, null, 10).messages
+            assertEquals(listOf("a2"), page.map { (it.content as MessageContent.Text).text })
+
+            bob.client.updateFcmToken("fcm-token", 3600)
+            bob.client.setAppBadge(4)
+            val badBadge = expectThrows<OpenImException>("a negative badge") { runBlocking { bob.client.setAppBadge(-1) } }
+            assertEquals(10002, badBadge.errorCode)
+        }
+    }
+
     /** Deleted unread messages leave the unread count: here (deleted locally or on the server)
      *  and, for the one deleted on the server, on the user's other device. */
     @Test
