@@ -900,8 +900,8 @@ async fn custom_business_notifications_reach_the_listener() {
 
 /// Marking every conversation read at once (receipts to the single chats' senders), deleting a
 /// conversation with its messages (off the list, here and on the server, until its next
-/// message), conversation IDs derived without the network, and the push settings (token and
-/// badge) with their argument checks.
+/// message), conversation IDs derived without the network, local lookups (conversations by
+/// name, messages by ID), and the push settings (token and badge) with their argument checks.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mark_everything_read_delete_a_conversation_and_push_settings() {
     use openim_sdk::model::SessionType;
@@ -913,11 +913,18 @@ async fn mark_everything_read_delete_a_conversation_and_push_settings() {
     assert_eq!(with_alice, conversation_id::single("alice", "bob"));
     assert_eq!(bob.client.get_conversation_id_by_session_type(SessionType::Group, "g1".into()).unwrap(), "sg_g1");
     assert_eq!(bob.client.get_conversation_id_by_session_type(SessionType::Single, String::new()).unwrap_err().code(), 10002);
-    send_text(&alice, "bob", "a1").await;
-    send_text(&alice, "bob", "a2").await;
+    let a1 = send_text(&alice, "bob", "a1").await;
+    let a2 = send_text(&alice, "bob", "a2").await;
     send_text(&carol, "bob", "c1").await;
     bob.events.wait_new_messages(3).await;
     assert_eq!(bob.client.get_total_unread_msg_count().await.unwrap(), 3);
+    // Local lookups: conversations by shown name, messages by ID (unknown IDs left out).
+    let found: Vec<String> = bob.client.search_conversation("carol".into()).await.unwrap().into_iter().map(|c| c.conversation_id).collect();
+    assert_eq!(found, [conversation_id::single("bob", "carol")]);
+    assert_eq!(bob.client.search_conversation(String::new()).await.unwrap_err().code(), 10002);
+    let ids = vec![a2.client_msg_id.clone(), "unknown".into(), a1.client_msg_id.clone()];
+    let msgs = bob.client.find_message_list(with_alice.clone(), ids).await.unwrap();
+    assert_eq!(msgs.iter().map(text).collect::<Vec<_>>(), ["a1", "a2"]);
 
     bob.client.mark_all_conversation_message_as_read().await.unwrap();
     assert_eq!(bob.client.get_total_unread_msg_count().await.unwrap(), 0);

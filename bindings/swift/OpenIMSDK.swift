@@ -3610,6 +3610,12 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
     func deleteMessageFromLocalStorage(conversationId: String, clientMsgId: String) async throws 
     
     /**
+     * The stored messages of `conversation_id` among `client_msg_ids`, oldest first (IDs not
+     * stored here are left out).
+     */
+    func findMessageList(conversationId: String, clientMsgIds: [String]) async throws  -> [Message]
+    
+    /**
      * `count` messages before `start_client_msg_id` (the newest ones without it), oldest first;
      * holes in the local history are filled from the server.
      */
@@ -3696,6 +3702,11 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
      * Revokes a sent message for everyone.
      */
     func revokeMessage(conversationId: String, clientMsgId: String) async throws 
+    
+    /**
+     * Conversations whose shown name contains `keyword`, newest activity first.
+     */
+    func searchConversation(keyword: String) async throws  -> [Conversation]
     
     func searchLocalMessages(params: SearchParams) async throws  -> SearchResult
     
@@ -4394,6 +4405,26 @@ open func deleteMessageFromLocalStorage(conversationId: String, clientMsgId: Str
 }
     
     /**
+     * The stored messages of `conversation_id` among `client_msg_ids`, oldest first (IDs not
+     * stored here are left out).
+     */
+open func findMessageList(conversationId: String, clientMsgIds: [String])async throws  -> [Message]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_find_message_list(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(conversationId),FfiConverterSequenceString.lower(clientMsgIds)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeMessage.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
      * `count` messages before `start_client_msg_id` (the newest ones without it), oldest first;
      * holes in the local history are filled from the server.
      */
@@ -4710,6 +4741,25 @@ open func revokeMessage(conversationId: String, clientMsgId: String)async throws
             completeFunc: ffi_openim_sdk_rust_future_complete_void,
             freeFunc: ffi_openim_sdk_rust_future_free_void,
             liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Conversations whose shown name contains `keyword`, newest activity first.
+     */
+open func searchConversation(keyword: String)async throws  -> [Conversation]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_search_conversation(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(keyword)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeConversation.lift,
             errorHandler: FfiConverterTypeOpenIMError_lift
         )
 }
@@ -11270,6 +11320,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_delete_message_from_local_storage() != 17579) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_openim_sdk_checksum_method_openimclient_find_message_list() != 24479) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_openim_sdk_checksum_method_openimclient_get_advanced_history_message_list() != 22653) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -11322,6 +11375,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_revoke_message() != 8598) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_search_conversation() != 22527) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_search_local_messages() != 63318) {

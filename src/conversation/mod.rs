@@ -279,6 +279,14 @@ impl Conversations {
         Ok(rows.into_iter().map(from_row).collect())
     }
 
+    /// Conversations whose shown name contains `keyword` (OpenIM's `SearchConversation`).
+    pub async fn search(&self, keyword: &str) -> Result<Vec<Conversation>> {
+        if keyword.is_empty() {
+            return Err(OpenIMError::invalid_argument("the keyword is empty"));
+        }
+        Ok(store::search(&mut *self.ctx.store.read().await?, keyword).await?.into_iter().map(from_row).collect())
+    }
+
     pub async fn get_multiple(&self, ids: Vec<String>) -> Result<Vec<Conversation>> {
         let rows = store::get_many(&mut *self.ctx.store.read().await?, &ids).await?;
         Ok(rows.into_iter().map(from_row).collect())

@@ -328,6 +328,12 @@ impl OpenIMClient {
         self.with_session(move |s| async move { s.messages().mark_all_read().await }).await
     }
 
+    /// The stored messages of `conversation_id` among `client_msg_ids`, oldest first (IDs not
+    /// stored here are left out).
+    pub async fn find_message_list(&self, conversation_id: String, client_msg_ids: Vec<String>) -> Result<Vec<Message>> {
+        self.with_session(move |s| async move { s.messages().find_many(&conversation_id, &client_msg_ids).await }).await
+    }
+
     /// Marks a conversation read; single chats send the peer a read receipt.
     pub async fn mark_conversation_message_as_read(&self, conversation_id: String) -> Result<()> {
         self.with_session(move |s| async move { s.messages().mark_conversation_read(&conversation_id).await }).await
@@ -403,6 +409,12 @@ impl OpenIMClient {
     pub async fn set_conversation_draft(&self, conversation_id: String, draft_text: String) -> Result<()> {
         let conversations = self.conversations()?;
         runtime::run(async move { conversations.set_draft(&conversation_id, draft_text).await }).await
+    }
+
+    /// Conversations whose shown name contains `keyword`, newest activity first.
+    pub async fn search_conversation(&self, keyword: String) -> Result<Vec<Conversation>> {
+        let conversations = self.conversations()?;
+        runtime::run(async move { conversations.search(&keyword).await }).await
     }
 
     /// Takes a conversation off the list until its next message.

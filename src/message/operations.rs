@@ -79,6 +79,16 @@ impl Messages {
         self.ctx.commit(w).await
     }
 
+    /// The stored messages of a conversation among `client_msg_ids`, oldest first; IDs not
+    /// stored (or deleted) are left out (OpenIM's `FindMessageList`, one conversation).
+    pub async fn find_many(&self, conversation_id: &str, client_msg_ids: &[String]) -> Result<Vec<Message>> {
+        if client_msg_ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = chat_logs::get_many(&mut *self.ctx.store.read().await?, conversation_id, client_msg_ids).await?;
+        Ok(rows.into_iter().map(from_row).collect())
+    }
+
     /// Deletes a message on this device only.
     pub async fn delete_local(&self, conversation_id: &str, client_msg_id: &str) -> Result<()> {
         self.find(conversation_id, client_msg_id).await?;

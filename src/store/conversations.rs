@@ -38,6 +38,14 @@ pub async fn all(c: &mut SqliteConnection) -> Result<Vec<ConversationRow>> {
     Ok(sqlx::query_as("SELECT * FROM local_conversations ORDER BY conversation_id").fetch_all(c).await?)
 }
 
+/// Conversations whose shown name contains `keyword` (case as stored), newest activity first.
+pub async fn search(c: &mut SqliteConnection, keyword: &str) -> Result<Vec<ConversationRow>> {
+    Ok(sqlx::query_as("SELECT * FROM local_conversations WHERE instr(show_name, ?) > 0 ORDER BY latest_msg_send_time DESC, conversation_id")
+        .bind(keyword)
+        .fetch_all(c)
+        .await?)
+}
+
 /// The IDs of conversations with unread messages.
 pub async fn with_unread(c: &mut SqliteConnection) -> Result<Vec<String>> {
     Ok(sqlx::query_scalar("SELECT conversation_id FROM local_conversations WHERE unread_count > 0 ORDER BY conversation_id").fetch_all(c).await?)

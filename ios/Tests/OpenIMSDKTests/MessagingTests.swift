@@ -167,12 +167,16 @@ final class MessagingTests: XCTestCase {
         let withAlice = try bob.client.getConversationIdBySessionType(sessionType: .single, sourceId: "alice")
         XCTAssertEqual(withAlice, singleConversation("alice", "bob"))
         XCTAssertEqual(try bob.client.getConversationIdBySessionType(sessionType: .group, sourceId: "g1"), "sg_g1")
-        _ = try await alice.send("a1", to: "bob")
+        let a1 = try await alice.send("a1", to: "bob")
         _ = try await carol.send("c1", to: "bob")
         _ = try await bob.awaitText("a1")
         _ = try await bob.awaitText("c1")
         let unread = try await bob.client.getTotalUnreadMsgCount()
         XCTAssertEqual(unread, 2)
+        let found = try await bob.client.searchConversation(keyword: "carol").map { $0.conversationId }
+        XCTAssertEqual(found, [singleConversation("bob", "carol")])
+        let byId = try await bob.client.findMessageList(conversationId: withAlice, clientMsgIds: ["unknown", a1.clientMsgId])
+        XCTAssertEqual(byId.map { $0.clientMsgId }, [a1.clientMsgId])
 
         try await bob.client.markAllConversationMessageAsRead()
         let unreadAfter = try await bob.client.getTotalUnreadMsgCount()

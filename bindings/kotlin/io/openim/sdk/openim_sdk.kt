@@ -1121,6 +1121,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_delete_message_from_local_storage(
     ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_find_message_list(
+    ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_get_advanced_history_message_list(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_get_advanced_history_message_list_reverse(
@@ -1156,6 +1158,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_openim_sdk_checksum_method_openimclient_mark_conversation_message_as_read(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_revoke_message(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_search_conversation(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_search_local_messages(
     ): Int
@@ -1465,6 +1469,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_delete_message_from_local_storage(`ptr`: Long,`conversationId`: RustBuffer.ByValue,`clientMsgId`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_find_message_list(`ptr`: Long,`conversationId`: RustBuffer.ByValue,`clientMsgIds`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_get_advanced_history_message_list(`ptr`: Long,`conversationId`: RustBuffer.ByValue,`startClientMsgId`: RustBuffer.ByValue,`count`: Int,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_get_advanced_history_message_list_reverse(`ptr`: Long,`conversationId`: RustBuffer.ByValue,`startClientMsgId`: RustBuffer.ByValue,`count`: Int,
@@ -1500,6 +1506,8 @@ internal object UniffiLib {
     external fun uniffi_openim_sdk_fn_method_openimclient_mark_conversation_message_as_read(`ptr`: Long,`conversationId`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_revoke_message(`ptr`: Long,`conversationId`: RustBuffer.ByValue,`clientMsgId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_search_conversation(`ptr`: Long,`keyword`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_search_local_messages(`ptr`: Long,`params`: RustBuffer.ByValue,
     ): Long
@@ -6093,6 +6101,12 @@ public interface OpenImClientInterface {
     suspend fun `deleteMessageFromLocalStorage`(`conversationId`: kotlin.String, `clientMsgId`: kotlin.String)
     
     /**
+     * The stored messages of `conversation_id` among `client_msg_ids`, oldest first (IDs not
+     * stored here are left out).
+     */
+    suspend fun `findMessageList`(`conversationId`: kotlin.String, `clientMsgIds`: List<kotlin.String>): List<Message>
+    
+    /**
      * `count` messages before `start_client_msg_id` (the newest ones without it), oldest first;
      * holes in the local history are filled from the server.
      */
@@ -6179,6 +6193,11 @@ public interface OpenImClientInterface {
      * Revokes a sent message for everyone.
      */
     suspend fun `revokeMessage`(`conversationId`: kotlin.String, `clientMsgId`: kotlin.String)
+    
+    /**
+     * Conversations whose shown name contains `keyword`, newest activity first.
+     */
+    suspend fun `searchConversation`(`keyword`: kotlin.String): List<Conversation>
     
     suspend fun `searchLocalMessages`(`params`: SearchParams): SearchResult
     
@@ -7044,6 +7063,33 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
 
     
     /**
+     * The stored messages of `conversation_id` among `client_msg_ids`, oldest first (IDs not
+     * stored here are left out).
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `findMessageList`(`conversationId`: kotlin.String, `clientMsgIds`: List<kotlin.String>) : List<Message> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_find_message_list(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`conversationId`),
+        FfiConverterSequenceString.lower(`clientMsgIds`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeMessage.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * `count` messages before `start_client_msg_id` (the newest ones without it), oldest first;
      * holes in the local history are filled from the server.
      */
@@ -7470,6 +7516,31 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
         // lift function
         { },
         
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Conversations whose shown name contains `keyword`, newest activity first.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `searchConversation`(`keyword`: kotlin.String) : List<Conversation> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_search_conversation(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`keyword`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeConversation.lift(it) },
         // Error FFI converter
         OpenImException.ErrorHandler,
     )
