@@ -953,3 +953,55 @@ async fn mark_everything_read_delete_a_conversation_and_push_settings() {
     bob.client.set_app_badge(4).await.unwrap();
     assert_eq!(bob.client.set_app_badge(-1).await.unwrap_err().code(), 10002);
 }
+
+/// `upload_file` sends a file to devserver's object storage in parts (progress after each,
+/// ending at the size), the URL it returns serves the same bytes and can be sent as a file
+/// message; the same content again is found on the server without sending it; a missing file
+/// or a name climbing out of the user's folder is refused before the network.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn files_upload_in_parts_and_come_back_by_url() {
+    use openim_sdk::UploadProgressListener;
+    use std::sync::{Arc, Mutex};
+    struct Progress(Mutex<Vec<(i64, i64)>>);
+    impl UploadProgressListener for Progress {
+        fn on_progress(&self, uploaded: i64, total: i64) {
+            self.0.lock().unwrap().push((uploaded, total));
+        }
+    }
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let bob = srv.online("bob").await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.pdf");
+    // Two parts: devserver's parts are 5 MiB.
+    let bytes: Vec<u8> = (0..6 * 1024 * 1024u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+    std::fs::write(&path, &bytes).unwrap();
+    let progress = Arc::new(Progress(Mutex::new(Vec::new())));
+    let file_path = path.to_string_lossy().into_owned();
+    let url = alice.client.upload_file(file_path.clone(), None, None, Some(progress.clone())).await.unwrap();
+    assert!(url.ends_with("/object/alice/report.pdf"), "{url}");
+    let seen = progress.0.lock().unwrap().clone();
+    let total = bytes.len() as i64;
+    assert_eq!(seen, [(5 * 1024 * 1024, total), (total, total)]);
+    let served = reqwest::get(&url).await.unwrap();
+    assert_eq!(served.headers()["content-type"], "application/pdf");
+    assert!(served.bytes().await.unwrap() == bytes, "the served object differs");
+
+    // The same content again: the server has it, nothing is sent.
+    let again = Arc::new(Progress(Mutex::new(Vec::new())));
+    let url2 = alice.client.upload_file(file_path.clone(), Some("copy.pdf".into()), None, Some(again.clone())).await.unwrap();
+    assert_eq!(url2, url);
+    assert_eq!(*again.0.lock().unwrap(), [(total, total)]);
+
+    // Sent as a file message, bob gets the URL.
+    let m = alice.client.create_file_message_by_url(url.clone(), "report.pdf".into(), total, "pdf".into()).unwrap();
+    alice.client.send_message(m, Some("bob".into()), None, None, false).await.unwrap();
+    let got = bob.events.wait_new_messages(1).await;
+    let MessageContent::File { source_url, file_size, .. } = &got[0].content else { panic!("{:?}", got[0].content) };
+    assert_eq!((source_url.as_str(), *file_size), (url.as_str(), total));
+
+    let missing = alice.client.upload_file(dir.path().join("nope").to_string_lossy().into_owned(), None, None, None).await;
+    assert_eq!(missing.unwrap_err().code(), 10002);
+    let climbing = alice.client.upload_file(file_path, Some("../bob/x.pdf".into()), None, None).await;
+    assert_eq!(climbing.unwrap_err().code(), 10002);
+}

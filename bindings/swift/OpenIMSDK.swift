@@ -3765,6 +3765,14 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
     func typingStatusUpdate(recvId: String, msgTip: String) async throws 
     
     /**
+     * Uploads the file at `file_path` to the server's object storage as `name` (its file name
+     * when `None`, kept under the user's ID) and returns its URL, for the
+     * `create_*_message_by_url` calls; `progress` hears the bytes sent after each part. A file
+     * the server already holds is not sent again.
+     */
+    func uploadFile(filePath: String, name: String?, contentType: String?, progress: UploadProgressListener?) async throws  -> String
+    
+    /**
      * Accepts `from_user_id`'s application: both become friends.
      */
     func acceptFriendApplication(fromUserId: String, handleMsg: String) async throws 
@@ -4947,6 +4955,28 @@ open func typingStatusUpdate(recvId: String, msgTip: String)async throws   {
 }
     
     /**
+     * Uploads the file at `file_path` to the server's object storage as `name` (its file name
+     * when `None`, kept under the user's ID) and returns its URL, for the
+     * `create_*_message_by_url` calls; `progress` hears the bytes sent after each part. A file
+     * the server already holds is not sent again.
+     */
+open func uploadFile(filePath: String, name: String?, contentType: String?, progress: UploadProgressListener?)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_upload_file(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(filePath),FfiConverterOptionString.lower(name),FfiConverterOptionString.lower(contentType),FfiConverterOptionTypeUploadProgressListener.lower(progress)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
      * Accepts `from_user_id`'s application: both become friends.
      */
 open func acceptFriendApplication(fromUserId: String, handleMsg: String)async throws   {
@@ -6010,6 +6040,215 @@ public func FfiConverterTypeOpenIMClient_lift(_ handle: UInt64) throws -> OpenIm
 #endif
 public func FfiConverterTypeOpenIMClient_lower(_ value: OpenImClient) -> UInt64 {
     return FfiConverterTypeOpenIMClient.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Told how far an upload got: bytes sent (or found on the server) out of the file's size.
+ * Called on the uploading task, after each part; keep it quick.
+ */
+public protocol UploadProgressListener: AnyObject, Sendable {
+    
+    func onProgress(uploaded: Int64, total: Int64) 
+    
+}
+/**
+ * Told how far an upload got: bytes sent (or found on the server) out of the file's size.
+ * Called on the uploading task, after each part; keep it quick.
+ */
+open class UploadProgressListenerImpl: UploadProgressListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_openim_sdk_fn_clone_uploadprogresslistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_openim_sdk_fn_free_uploadprogresslistener(handle, $0) }
+    }
+
+    
+
+    
+open func onProgress(uploaded: Int64, total: Int64)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_uploadprogresslistener_on_progress(
+            self.uniffiCloneHandle(),
+        FfiConverterInt64.lower(uploaded),
+        FfiConverterInt64.lower(total),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceUploadProgressListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceUploadProgressListener = UniffiVTableCallbackInterfaceUploadProgressListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeUploadProgressListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface UploadProgressListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeUploadProgressListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface UploadProgressListener: handle missing in uniffiClone")
+            }
+        },
+        onProgress: { (
+            uniffiHandle: UInt64,
+            uploaded: Int64,
+            total: Int64,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeUploadProgressListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onProgress(
+                     uploaded: try FfiConverterInt64.lift(uploaded),
+                     total: try FfiConverterInt64.lift(total)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceUploadProgressListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceUploadProgressListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitUploadProgressListener() {
+    uniffi_openim_sdk_fn_init_callback_vtable_uploadprogresslistener(UniffiCallbackInterfaceUploadProgressListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUploadProgressListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<UploadProgressListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = UploadProgressListener
+
+    public static func lift(_ handle: UInt64) throws -> UploadProgressListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return UploadProgressListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: UploadProgressListener) -> UInt64 {
+         if let rustImpl = value as? UploadProgressListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UploadProgressListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: UploadProgressListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUploadProgressListener_lift(_ handle: UInt64) throws -> UploadProgressListener {
+    return try FfiConverterTypeUploadProgressListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUploadProgressListener_lower(_ value: UploadProgressListener) -> UInt64 {
+    return FfiConverterTypeUploadProgressListener.lower(value)
 }
 
 
@@ -10571,6 +10810,30 @@ fileprivate struct FfiConverterOptionTypeLogSink: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeUploadProgressListener: FfiConverterRustBuffer {
+    typealias SwiftType = UploadProgressListener?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeUploadProgressListener.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeUploadProgressListener.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeMessage: FfiConverterRustBuffer {
     typealias SwiftType = Message?
 
@@ -11413,6 +11676,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_typing_status_update() != 57972) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_openim_sdk_checksum_method_openimclient_upload_file() != 38070) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_openim_sdk_checksum_method_openimclient_accept_friend_application() != 236) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -11722,6 +11988,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_logsink_log() != 57333) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_openim_sdk_checksum_method_uploadprogresslistener_on_progress() != 4838) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_openim_sdk_checksum_constructor_openimclient_new() != 52681) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -11733,6 +12002,7 @@ private let initializationResult: InitializationResult = {
     uniffiCallbackInitFriendListener()
     uniffiCallbackInitGroupListener()
     uniffiCallbackInitLogSink()
+    uniffiCallbackInitUploadProgressListener()
     uniffiCallbackInitUserListener()
     return InitializationResult.ok
 }()

@@ -551,6 +551,13 @@ typedef void (*UniffiCallbackInterfaceLogSinkMethod0)(uint64_t, RustBuffer, void
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_UPLOAD_PROGRESS_LISTENER_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_UPLOAD_PROGRESS_LISTENER_METHOD0
+typedef void (*UniffiCallbackInterfaceUploadProgressListenerMethod0)(uint64_t, int64_t, int64_t, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_ADVANCED_MSG_LISTENER
 #define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_ADVANCED_MSG_LISTENER
 typedef struct UniffiVTableCallbackInterfaceAdvancedMsgListener {
@@ -657,6 +664,15 @@ typedef struct UniffiVTableCallbackInterfaceLogSink {
     UniffiCallbackInterfaceClone _Nonnull uniffiClone;
     UniffiCallbackInterfaceLogSinkMethod0 _Nonnull log;
 } UniffiVTableCallbackInterfaceLogSink;
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_UPLOAD_PROGRESS_LISTENER
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_UPLOAD_PROGRESS_LISTENER
+typedef struct UniffiVTableCallbackInterfaceUploadProgressListener {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceUploadProgressListenerMethod0 _Nonnull onProgress;
+} UniffiVTableCallbackInterfaceUploadProgressListener;
 
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_CLONE_OPENIMCLIENT
@@ -937,6 +953,11 @@ uint64_t uniffi_openim_sdk_fn_method_openimclient_set_message_local_ex(uint64_t 
 #ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_METHOD_OPENIMCLIENT_TYPING_STATUS_UPDATE
 #define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_METHOD_OPENIMCLIENT_TYPING_STATUS_UPDATE
 uint64_t uniffi_openim_sdk_fn_method_openimclient_typing_status_update(uint64_t ptr, RustBuffer recv_id, RustBuffer msg_tip
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_METHOD_OPENIMCLIENT_UPLOAD_FILE
+#define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_METHOD_OPENIMCLIENT_UPLOAD_FILE
+uint64_t uniffi_openim_sdk_fn_method_openimclient_upload_file(uint64_t ptr, RustBuffer file_path, RustBuffer name, RustBuffer content_type, RustBuffer progress
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_METHOD_OPENIMCLIENT_ACCEPT_FRIEND_APPLICATION
@@ -1584,6 +1605,26 @@ void uniffi_openim_sdk_fn_init_callback_vtable_logsink(const UniffiVTableCallbac
 void uniffi_openim_sdk_fn_method_logsink_log(uint64_t ptr, RustBuffer record, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_CLONE_UPLOADPROGRESSLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_CLONE_UPLOADPROGRESSLISTENER
+uint64_t uniffi_openim_sdk_fn_clone_uploadprogresslistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_FREE_UPLOADPROGRESSLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_FREE_UPLOADPROGRESSLISTENER
+void uniffi_openim_sdk_fn_free_uploadprogresslistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_INIT_CALLBACK_VTABLE_UPLOADPROGRESSLISTENER
+#define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_INIT_CALLBACK_VTABLE_UPLOADPROGRESSLISTENER
+void uniffi_openim_sdk_fn_init_callback_vtable_uploadprogresslistener(const UniffiVTableCallbackInterfaceUploadProgressListener* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_METHOD_UPLOADPROGRESSLISTENER_ON_PROGRESS
+#define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_METHOD_UPLOADPROGRESSLISTENER_ON_PROGRESS
+void uniffi_openim_sdk_fn_method_uploadprogresslistener_on_progress(uint64_t ptr, int64_t uploaded, int64_t total, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_FUNC_SDK_VERSION
 #define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_FUNC_SDK_VERSION
 RustBuffer uniffi_openim_sdk_fn_func_sdk_version(RustCallStatus *_Nonnull out_status
@@ -2182,6 +2223,12 @@ uint16_t uniffi_openim_sdk_checksum_method_openimclient_set_message_local_ex(voi
 #ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_CHECKSUM_METHOD_OPENIMCLIENT_TYPING_STATUS_UPDATE
 #define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_CHECKSUM_METHOD_OPENIMCLIENT_TYPING_STATUS_UPDATE
 uint16_t uniffi_openim_sdk_checksum_method_openimclient_typing_status_update(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_CHECKSUM_METHOD_OPENIMCLIENT_UPLOAD_FILE
+#define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_CHECKSUM_METHOD_OPENIMCLIENT_UPLOAD_FILE
+uint16_t uniffi_openim_sdk_checksum_method_openimclient_upload_file(void
     
 );
 #endif
@@ -2800,6 +2847,12 @@ uint16_t uniffi_openim_sdk_checksum_method_userlistener_on_user_status_changed(v
 #ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_CHECKSUM_METHOD_LOGSINK_LOG
 #define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_CHECKSUM_METHOD_LOGSINK_LOG
 uint16_t uniffi_openim_sdk_checksum_method_logsink_log(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_CHECKSUM_METHOD_UPLOADPROGRESSLISTENER_ON_PROGRESS
+#define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_CHECKSUM_METHOD_UPLOADPROGRESSLISTENER_ON_PROGRESS
+uint16_t uniffi_openim_sdk_checksum_method_uploadprogresslistener_on_progress(void
     
 );
 #endif

@@ -9,7 +9,7 @@ use crate::engine::{Engine, EngineConfig, Session, Status};
 use crate::error::{OpenIMError, Result};
 use crate::ffi::listeners::{Kind, ListenerHandle, ListenerRegistry};
 use crate::ffi::{AdvancedMsgListener, ConnListener, ConversationListener, CustomBusinessListener, LoginStatus, OpenIMConfig};
-use crate::message::{CardInfo, HistoryPage, Messages, OfflinePushInfo, SearchParams, SearchResult};
+use crate::message::{CardInfo, HistoryPage, Messages, OfflinePushInfo, SearchParams, SearchResult, UploadProgressListener};
 use crate::model::{AtInfo, Conversation, ConversationUpdate, Message, MessageEntity, PictureInfo, SessionType, UserInfo};
 use crate::{logging, runtime};
 
@@ -332,6 +332,20 @@ impl OpenIMClient {
     /// stored here are left out).
     pub async fn find_message_list(&self, conversation_id: String, client_msg_ids: Vec<String>) -> Result<Vec<Message>> {
         self.with_session(move |s| async move { s.messages().find_many(&conversation_id, &client_msg_ids).await }).await
+    }
+
+    /// Uploads the file at `file_path` to the server's object storage as `name` (its file name
+    /// when `None`, kept under the user's ID) and returns its URL, for the
+    /// `create_*_message_by_url` calls; `progress` hears the bytes sent after each part. A file
+    /// the server already holds is not sent again.
+    pub async fn upload_file(
+        &self,
+        file_path: String,
+        name: Option<String>,
+        content_type: Option<String>,
+        progress: Option<Arc<dyn UploadProgressListener>>,
+    ) -> Result<String> {
+        self.with_session(move |s| async move { s.messages().upload_file(file_path, name, content_type, progress).await }).await
     }
 
     /// Marks a conversation read; single chats send the peer a read receipt.

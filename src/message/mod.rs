@@ -9,6 +9,7 @@ pub mod notification;
 mod operations;
 mod search;
 mod send;
+mod upload;
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
@@ -17,6 +18,7 @@ pub use create::CardInfo;
 pub use history::HistoryPage;
 pub use search::{SearchParams, SearchResult, SearchResultItem};
 pub use send::OfflinePushInfo;
+pub use upload::UploadProgressListener;
 
 use crate::context::SessionContext;
 use crate::conversation::Conversations;

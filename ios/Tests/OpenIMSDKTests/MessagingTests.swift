@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import XCTest
 
 @testable import OpenIMSDK
@@ -206,6 +209,34 @@ final class MessagingTests: XCTestCase {
         do {
             try await bob.client.setAppBadge(appUnreadCount: -1)
             XCTFail("a negative badge was accepted")
+        } catch let error as OpenIMError {
+            XCTAssertEqual(error.code, 10002)
+        }
+    }
+
+    /// A file uploads to devserver's object storage with progress, its URL serves the same bytes,
+    /// and a missing file is refused before the network.
+    func testAFileUploadsAndComesBackByUrl() async throws {
+        final class Progress: UploadProgressListener, @unchecked Sendable {
+            let lock = NSLock()
+            var seen: [[Int64]] = []
+            func onProgress(uploaded: Int64, total: Int64) { lock.lock(); seen.append([uploaded, total]); lock.unlock() }
+        }
+        let server = try DevServer()
+        let alice = try await OnlineUser(server, "alice")
+        let path = tempDir() + "/photo.png"
+        let bytes = Data((0..<300_000).map { UInt8(($0 * 31) % 251) })
+        try bytes.write(to: URL(fileURLWithPath: path))
+        let progress = Progress()
+        let url = try await alice.client.uploadFile(filePath: path, name: nil, contentType: nil, progress: progress)
+        XCTAssertTrue(url.hasSuffix("/object/alice/photo.png"), url)
+        XCTAssertEqual(progress.seen, [[Int64(bytes.count), Int64(bytes.count)]])
+        let (served, response) = try await URLSession.shared.data(from: URL(string: url)!)
+        XCTAssertEqual((response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Content-Type"), "image/png")
+        XCTAssertEqual(served, bytes)
+        do {
+            _ = try await alice.client.uploadFile(filePath: path + ".nope", name: nil, contentType: nil, progress: nil)
+            XCTFail("a missing file was uploaded")
         } catch let error as OpenIMError {
             XCTAssertEqual(error.code, 10002)
         }

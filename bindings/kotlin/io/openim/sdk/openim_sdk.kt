@@ -789,6 +789,9 @@ internal interface UniffiCallbackInterfaceUserListenerMethod1 : com.sun.jna.Call
 internal interface UniffiCallbackInterfaceLogSinkMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`record`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
+internal interface UniffiCallbackInterfaceUploadProgressListenerMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`uploaded`: Long,`total`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
 @Structure.FieldOrder("uniffiFree", "uniffiClone", "onRecvNewMessage", "onRecvC2cReadReceipt", "onNewRecvMessageRevoked", "onRecvOfflineNewMessage", "onMsgDeleted", "onRecvOnlineOnlyMessage")
 internal open class UniffiVTableCallbackInterfaceAdvancedMsgListener(
     @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
@@ -1049,6 +1052,25 @@ internal open class UniffiVTableCallbackInterfaceLogSink(
     }
 
 }
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "onProgress")
+internal open class UniffiVTableCallbackInterfaceUploadProgressListener(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `onProgress`: UniffiCallbackInterfaceUploadProgressListenerMethod0? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `onProgress`: UniffiCallbackInterfaceUploadProgressListenerMethod0? = null,
+    ): UniffiVTableCallbackInterfaceUploadProgressListener(`uniffiFree`,`uniffiClone`,`onProgress`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceUploadProgressListener) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `onProgress` = other.`onProgress`
+    }
+
+}
 
 // A JNA Library to expose the extern-C FFI definitions.
 // This is an implementation detail which will be called internally by the public API.
@@ -1182,6 +1204,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_openim_sdk_checksum_method_openimclient_set_message_local_ex(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_typing_status_update(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_upload_file(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_accept_friend_application(
     ): Int
@@ -1389,6 +1413,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_openim_sdk_checksum_method_logsink_log(
     ): Int
+    external fun uniffi_openim_sdk_checksum_method_uploadprogresslistener_on_progress(
+    ): Int
     external fun uniffi_openim_sdk_checksum_constructor_openimclient_new(
     ): Int
     external fun ffi_openim_sdk_uniffi_contract_version(
@@ -1414,6 +1440,7 @@ internal object UniffiLib {
         uniffiCallbackInterfaceFriendListener.register(this)
         uniffiCallbackInterfaceGroupListener.register(this)
         uniffiCallbackInterfaceLogSink.register(this)
+        uniffiCallbackInterfaceUploadProgressListener.register(this)
         uniffiCallbackInterfaceUserListener.register(this)
         
     }
@@ -1530,6 +1557,8 @@ internal object UniffiLib {
     external fun uniffi_openim_sdk_fn_method_openimclient_set_message_local_ex(`ptr`: Long,`conversationId`: RustBuffer.ByValue,`clientMsgId`: RustBuffer.ByValue,`localEx`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_typing_status_update(`ptr`: Long,`recvId`: RustBuffer.ByValue,`msgTip`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_upload_file(`ptr`: Long,`filePath`: RustBuffer.ByValue,`name`: RustBuffer.ByValue,`contentType`: RustBuffer.ByValue,`progress`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_accept_friend_application(`ptr`: Long,`fromUserId`: RustBuffer.ByValue,`handleMsg`: RustBuffer.ByValue,
     ): Long
@@ -1788,6 +1817,14 @@ internal object UniffiLib {
     external fun uniffi_openim_sdk_fn_init_callback_vtable_logsink(`vtable`: UniffiVTableCallbackInterfaceLogSink,
     ): Unit
     external fun uniffi_openim_sdk_fn_method_logsink_log(`ptr`: Long,`record`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_clone_uploadprogresslistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_openim_sdk_fn_free_uploadprogresslistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_init_callback_vtable_uploadprogresslistener(`vtable`: UniffiVTableCallbackInterfaceUploadProgressListener,
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_uploadprogresslistener_on_progress(`ptr`: Long,`uploaded`: Long,`total`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_openim_sdk_fn_func_sdk_version(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -6256,6 +6293,14 @@ public interface OpenImClientInterface {
     suspend fun `typingStatusUpdate`(`recvId`: kotlin.String, `msgTip`: kotlin.String)
     
     /**
+     * Uploads the file at `file_path` to the server's object storage as `name` (its file name
+     * when `None`, kept under the user's ID) and returns its URL, for the
+     * `create_*_message_by_url` calls; `progress` hears the bytes sent after each part. A file
+     * the server already holds is not sent again.
+     */
+    suspend fun `uploadFile`(`filePath`: kotlin.String, `name`: kotlin.String?, `contentType`: kotlin.String?, `progress`: UploadProgressListener?): kotlin.String
+    
+    /**
      * Accepts `from_user_id`'s application: both become friends.
      */
     suspend fun `acceptFriendApplication`(`fromUserId`: kotlin.String, `handleMsg`: kotlin.String)
@@ -7801,6 +7846,37 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
 
     
     /**
+     * Uploads the file at `file_path` to the server's object storage as `name` (its file name
+     * when `None`, kept under the user's ID) and returns its URL, for the
+     * `create_*_message_by_url` calls; `progress` hears the bytes sent after each part. A file
+     * the server already holds is not sent again.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `uploadFile`(`filePath`: kotlin.String, `name`: kotlin.String?, `contentType`: kotlin.String?, `progress`: UploadProgressListener?) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_upload_file(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`filePath`),
+        FfiConverterOptionalString.lower(`name`),
+        FfiConverterOptionalString.lower(`contentType`),
+        FfiConverterOptionalTypeUploadProgressListener.lower(`progress`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Accepts `from_user_id`'s application: both become friends.
      */
     @Throws(OpenImException::class)
@@ -9249,6 +9325,327 @@ public object FfiConverterTypeOpenIMClient: FfiConverter<OpenImClient, Long> {
     override fun allocationSize(value: OpenImClient) = 8UL
 
     override fun write(value: OpenImClient, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Told how far an upload got: bytes sent (or found on the server) out of the file's size.
+ * Called on the uploading task, after each part; keep it quick.
+ */
+public interface UploadProgressListener {
+    
+    fun `onProgress`(`uploaded`: kotlin.Long, `total`: kotlin.Long)
+    
+    companion object
+}
+
+/**
+ * Told how far an upload got: bytes sent (or found on the server) out of the file's size.
+ * Called on the uploading task, after each part; keep it quick.
+ */
+open class UploadProgressListenerImpl: Disposable, AutoCloseable, UploadProgressListener
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_openim_sdk_fn_free_uploadprogresslistener(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_openim_sdk_fn_clone_uploadprogresslistener(handle, status)
+        }
+    }
+
+    override fun `onProgress`(`uploaded`: kotlin.Long, `total`: kotlin.Long)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_uploadprogresslistener_on_progress(
+        it,
+        
+        FfiConverterLong.lower(`uploaded`),
+        FfiConverterLong.lower(`total`),_status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceUploadProgressListener {
+    internal object `onProgress`: UniffiCallbackInterfaceUploadProgressListenerMethod0 {
+        override fun callback(`uniffiHandle`: Long,`uploaded`: Long,`total`: Long,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeUploadProgressListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onProgress`(
+                    FfiConverterLong.lift(`uploaded`),
+                    FfiConverterLong.lift(`total`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeUploadProgressListener.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeUploadProgressListener.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceUploadProgressListener.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `onProgress`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_openim_sdk_fn_init_callback_vtable_uploadprogresslistener(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeUploadProgressListener: FfiConverter<UploadProgressListener, Long> {
+    internal val handleMap = UniffiHandleMap<UploadProgressListener>()
+
+    override fun lower(value: UploadProgressListener): Long {
+        if (value is UploadProgressListenerImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): UploadProgressListener {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return UploadProgressListenerImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): UploadProgressListener {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: UploadProgressListener) = 8UL
+
+    override fun write(value: UploadProgressListener, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -13577,6 +13974,38 @@ public object FfiConverterOptionalTypeLogSink: FfiConverterRustBuffer<LogSink?> 
         } else {
             buf.put(1)
             FfiConverterTypeLogSink.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeUploadProgressListener: FfiConverterRustBuffer<UploadProgressListener?> {
+    override fun read(buf: ByteBuffer): UploadProgressListener? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeUploadProgressListener.read(buf)
+    }
+
+    override fun allocationSize(value: UploadProgressListener?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeUploadProgressListener.allocationSize(value)
+        }
+    }
+
+    override fun write(value: UploadProgressListener?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeUploadProgressListener.write(value, buf)
         }
     }
 }

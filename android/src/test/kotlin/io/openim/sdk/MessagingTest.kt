@@ -178,6 +178,35 @@ class MessagingTest {
         }
     }
 
+    /** A file uploads to devserver's object storage with progress, its URL serves the same
+     *  bytes, and a missing file is refused before the network. */
+    @Test
+    fun aFileUploadsAndComesBackByUrl(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = OnlineUser(server, "alice")
+            val file = java.io.File(tempDir(), "photo.png")
+            val bytes = ByteArray(300_000) { (it * 31 % 251).toByte() }
+            file.writeBytes(bytes)
+            val seen = java.util.Collections.synchronizedList(mutableListOf<Pair<Long, Long>>())
+            val progress = object : UploadProgressListener {
+                override fun onProgress(uploaded: Long, total: Long) { seen += uploaded to total }
+            }
+            val url = alice.client.uploadFile(file.path, null, null, progress)
+            assertTrue(url.endsWith("/object/alice/photo.png"), url)
+            assertEquals(listOf(bytes.size.toLong() to bytes.size.toLong()), seen.toList())
+            val served = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofByteArray(),
+            )
+            assertEquals("image/png", served.headers().firstValue("content-type").orElse(""))
+            assertTrue(bytes.contentEquals(served.body()), "the served object differs")
+            val missing = expectThrows<OpenImException>("a missing file") {
+                runBlocking { alice.client.uploadFile(file.path + ".nope", null, null, null) }
+            }
+            assertEquals(10002, missing.errorCode)
+        }
+    }
+
     /** Deleted unread messages leave the unread count: here (deleted locally or on the server)
      *  and, for the one deleted on the server, on the user's other device. */
     @Test
