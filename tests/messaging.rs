@@ -921,6 +921,8 @@ async fn mark_everything_read_delete_a_conversation_and_push_settings() {
     // Local lookups: conversations by shown name, messages by ID (unknown IDs left out).
     let found: Vec<String> = bob.client.search_conversation("carol".into()).await.unwrap().into_iter().map(|c| c.conversation_id).collect();
     assert_eq!(found, [conversation_id::single("bob", "carol")]);
+    assert_eq!(bob.client.search_conversation("CAROL".into()).await.unwrap().len(), 1, "letters in either case");
+    assert!(bob.client.search_conversation("%".into()).await.unwrap().is_empty(), "LIKE's wildcards are plain characters");
     assert_eq!(bob.client.search_conversation(String::new()).await.unwrap_err().code(), 10002);
     let ids = vec![a2.client_msg_id.clone(), "unknown".into(), a1.client_msg_id.clone()];
     let msgs = bob.client.find_message_list(with_alice.clone(), ids).await.unwrap();
@@ -987,11 +989,12 @@ async fn files_upload_in_parts_and_come_back_by_url() {
     assert_eq!(served.headers()["content-type"], "application/pdf");
     assert!(served.bytes().await.unwrap() == bytes, "the served object differs");
 
-    // The same content again: the server has it, nothing is sent.
+    // The same content again: the server has it, nothing is sent; the new name serves it too.
     let again = Arc::new(Progress(Mutex::new(Vec::new())));
     let url2 = alice.client.upload_file(file_path.clone(), Some("copy.pdf".into()), None, Some(again.clone())).await.unwrap();
-    assert_eq!(url2, url);
+    assert!(url2.ends_with("/object/alice/copy.pdf"), "{url2}");
     assert_eq!(*again.0.lock().unwrap(), [(total, total)]);
+    assert!(reqwest::get(&url2).await.unwrap().bytes().await.unwrap() == bytes, "the copy differs");
 
     // Sent as a file message, bob gets the URL.
     let m = alice.client.create_file_message_by_url(url.clone(), "report.pdf".into(), total, "pdf".into()).unwrap();

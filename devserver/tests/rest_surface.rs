@@ -309,7 +309,7 @@ async fn objects_upload_in_parts_and_download() {
     let hash = "0123456789abcdef0123456789abcdef";
     let name = "alice/photo.jpg";
     let init = env
-        .ok("alice", path::OBJECT_INITIATE_MULTIPART_UPLOAD, json!({"hash":hash,"size":bytes.len(),"partSize":part,"maxParts":10,"name":name,"contentType":"image/jpeg"}))
+        .ok("alice", path::OBJECT_INITIATE_MULTIPART_UPLOAD, json!({"hash":hash,"size":bytes.len(),"partSize":part,"maxParts":2,"name":name,"contentType":"image/jpeg"}))
         .await;
     let upload = &init["upload"];
     let upload_id = upload["uploadID"].as_str().unwrap().to_owned();
@@ -333,19 +333,31 @@ async fn objects_upload_in_parts_and_download() {
     assert_eq!(got.headers()["content-type"], "image/jpeg");
     assert!(got.bytes().await.unwrap() == bytes, "the object is the parts joined");
     assert_eq!(env.ok("alice", path::OBJECT_ACCESS_URL, json!({"name":name})).await["url"], url);
-    // The same content again: no upload, the stored object's URL at once.
+    // The same content again: no upload; as OpenIM, the new name serves the stored content.
     let again = env.ok("alice", path::OBJECT_INITIATE_MULTIPART_UPLOAD, json!({"hash":hash,"size":bytes.len(),"name":"alice/copy.jpg"})).await;
-    assert_eq!((again["url"].as_str(), again["upload"].is_null()), (Some(url), true));
+    let copy = url.replace("photo.jpg", "copy.jpg");
+    assert_eq!((again["url"].as_str(), again["upload"].is_null()), (Some(copy.as_str()), true));
+    assert!(env.http.get(&copy).send().await.unwrap().bytes().await.unwrap() == bytes);
+    // As OpenIM: `maxParts` parts come signed (none for 0); the rest through auth_sign.
+    let one = env.ok("alice", path::OBJECT_INITIATE_MULTIPART_UPLOAD, json!({"hash":"h5","size":bytes.len(),"maxParts":1,"name":"alice/one"})).await;
+    assert_eq!(one["upload"]["sign"]["parts"].as_array().map(Vec::len), Some(1));
+    let none = env.ok("alice", path::OBJECT_INITIATE_MULTIPART_UPLOAD, json!({"hash":"h6","size":bytes.len(),"name":"alice/none"})).await;
+    assert!(none["upload"]["sign"]["parts"].as_array().is_none_or(Vec::is_empty), "{none}");
     // Completing twice, signing an unknown upload, an unknown object, another user's folder.
     assert_eq!(env.code("alice", path::OBJECT_COMPLETE_MULTIPART_UPLOAD, json!({"uploadID":upload_id,"parts":etags,"name":name})).await, 1004);
     assert_eq!(env.code("alice", path::OBJECT_AUTH_SIGN, json!({"uploadID":"nope","partNumbers":[1]})).await, 1004);
     assert_eq!(env.code("alice", path::OBJECT_ACCESS_URL, json!({"name":"alice/none"})).await, 1004);
     assert_eq!(env.code("alice", path::OBJECT_INITIATE_MULTIPART_UPLOAD, json!({"hash":"h2","size":10,"name":"bob/x"})).await, 1002);
-    assert_eq!(env.code("alice", path::OBJECT_INITIATE_MULTIPART_UPLOAD, json!({"hash":"h3","size":10,"maxParts":1,"partSize":1,"name":"alice/x"})).await, 1001);
+    assert_eq!(env.code("alice", path::OBJECT_INITIATE_MULTIPART_UPLOAD, json!({"hash":"h3","size":10,"maxParts":5,"name":"alice/x"})).await, 1001);
     // A part larger than the part size is refused by the upload URL.
-    let small = env.ok("alice", path::OBJECT_INITIATE_MULTIPART_UPLOAD, json!({"hash":"h4","size":10,"name":"alice/small"})).await;
+    let small = env.ok("alice", path::OBJECT_INITIATE_MULTIPART_UPLOAD, json!({"hash":"h4","size":10,"maxParts":1,"name":"alice/small"})).await;
     let part_url = small["upload"]["sign"]["parts"][0]["url"].as_str().unwrap().to_owned();
     assert_eq!(env.http.put(&part_url).body(vec![0u8; part + 1]).send().await.unwrap().status(), 413);
+    // A part whose md5 is not the one given at completion is refused, as object storage does.
+    assert_eq!(env.http.put(&part_url).body(vec![1u8; 10]).send().await.unwrap().status(), 200);
+    let small_id = small["upload"]["uploadID"].as_str().unwrap();
+    let wrong = json!({"uploadID":small_id,"parts":["0123456789abcdef0123456789abcdef"],"name":"alice/small"});
+    assert_eq!(env.code("alice", path::OBJECT_COMPLETE_MULTIPART_UPLOAD, wrong).await, 1001);
 }
 
 #[tokio::test]

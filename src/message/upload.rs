@@ -1,17 +1,20 @@
-//! Uploads to the server's object storage (OpenIM's `UploadFile` over `/object/*`): the file is
-//! hashed part by part, a file the server already holds is not sent again, the other parts are
-//! `PUT` to the URLs the server signs, and the object's URL comes back — for
+//! Uploads to the server's object storage, as OpenIM's core does them (`UploadFile` over
+//! `/object/*`): the part size follows the server's limits, each part is hashed and the file
+//! named by the md5 of the parts' md5s, a file the server already holds is not sent again, the
+//! parts are `PUT` to the URLs the server signs (more signatures asked for as the upload goes),
+//! each part hashed again as it is sent, and the object's URL comes back — for
 //! `create_*_message_by_url` or the app's own use.
 
+use std::collections::BTreeMap;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
 use md5::{Digest, Md5};
 use openim_wire::api::object::{
-    CompleteMultipartUploadReq, CompleteMultipartUploadResp, InitiateMultipartUploadReq, InitiateMultipartUploadResp, KeyValues,
-    PartSizeReq, PartSizeResp,
+    AuthSignParts, AuthSignReq, AuthSignResp, CompleteMultipartUploadReq, CompleteMultipartUploadResp, InitiateMultipartUploadReq,
+    InitiateMultipartUploadResp, PartLimitResp, SignPart,
 };
-use openim_wire::api::path;
+use openim_wire::api::{Empty, path};
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::Messages;
@@ -23,6 +26,11 @@ use crate::error::{OpenIMError, Result};
 pub trait UploadProgressListener: Send + Sync {
     fn on_progress(&self, uploaded: i64, total: i64);
 }
+
+/// Signatures asked for at a time (OpenIM's core asks for 20).
+const SIGN_BATCH: usize = 20;
+/// The largest part this SDK reads into memory (a server asking for more is refused).
+const MAX_PART_IN_MEMORY: i64 = 64 * 1024 * 1024;
 
 /// The content type of a file name's extension (the common ones; else a byte stream).
 fn content_type_of(name: &str) -> &'static str {
@@ -46,25 +54,66 @@ fn content_type_of(name: &str) -> &'static str {
     }
 }
 
-fn pairs(lists: &[&[KeyValues]]) -> Vec<(String, String)> {
-    lists.iter().flat_map(|l| l.iter()).flat_map(|kv| kv.values.iter().map(|v| (kv.key.clone(), v.clone()))).collect()
+/// OpenIM's part size for `size` bytes under the server's limits.
+fn part_size(size: i64, limit: &PartLimitResp) -> Result<i64> {
+    let (min, max, count) = (limit.min_part_size, limit.max_part_size, i64::from(limit.max_num_size));
+    if min <= 0 || max < min || count <= 0 {
+        return Err(OpenIMError::protocol("the server's part limits make no sense"));
+    }
+    if size > max.saturating_mul(count) {
+        return Err(OpenIMError::invalid_argument(format!("the file is larger than the server takes ({} bytes)", max.saturating_mul(count))));
+    }
+    let part = if size <= min.saturating_mul(count) { min } else { (size + count - 1) / count };
+    if part > MAX_PART_IN_MEMORY {
+        return Err(OpenIMError::protocol(format!("the server asks for parts of {part} bytes; at most {MAX_PART_IN_MEMORY} are read at once")));
+    }
+    Ok(part)
 }
 
-/// Reads the next part (up to `buf.len()` bytes) of `file`; the number of bytes read.
-async fn read_part(file: &mut tokio::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        let n = file.read(&mut buf[filled..]).await?;
-        if n == 0 {
-            break;
-        }
-        filled += n;
+/// OpenIM's object name: `<userID>/<name>` (a leading `/` dropped, the prefix not doubled).
+fn object_name(user_id: &str, name: &str) -> Result<String> {
+    let name = name.strip_prefix('/').unwrap_or(name);
+    if name.is_empty() || name.contains('\\') || name.split('/').any(|p| p.is_empty() || p == "." || p == "..") {
+        return Err(OpenIMError::invalid_argument("the name must be a relative path without '.', '..' or empty parts"));
     }
-    Ok(filled)
+    let prefix = format!("{user_id}/");
+    Ok(if name.starts_with(&prefix) { name.to_owned() } else { format!("{prefix}{name}") })
+}
+
+/// md5 (hex) of each part and OpenIM's hash of the file: the md5 of those, joined by commas.
+fn file_hash(part_md5s: &[String]) -> String {
+    format!("{:x}", Md5::digest(part_md5s.join(",").as_bytes()))
+}
+
+/// Reads exactly `buf.len()` bytes, or fails (the file shrank).
+async fn read_exact(file: &mut tokio::fs::File, buf: &mut [u8]) -> std::io::Result<()> {
+    file.read_exact(buf).await.map(drop)
+}
+
+/// Where part `part` is `PUT`: its URL (else the upload's) with the signed query set over the
+/// URL's own, and the signed headers (the part's over the upload's), as OpenIM's core builds it.
+fn part_request(sign: &AuthSignParts, part: &SignPart) -> Result<(url::Url, Vec<(String, String)>)> {
+    let raw = if part.url.is_empty() { &sign.url } else { &part.url };
+    let mut url = url::Url::parse(raw).map_err(|_| OpenIMError::protocol(format!("part {} has no valid signed URL", part.part_number)))?;
+    if !sign.query.is_empty() || !part.query.is_empty() {
+        let mut query: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (k, v) in url.query_pairs() {
+            query.entry(k.into_owned()).or_default().push(v.into_owned());
+        }
+        for kv in sign.query.iter().chain(&part.query) {
+            query.insert(kv.key.clone(), kv.values.clone());
+        }
+        url.query_pairs_mut().clear().extend_pairs(query.iter().flat_map(|(k, vs)| vs.iter().map(move |v| (k, v))));
+    }
+    let mut headers: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for kv in sign.header.iter().chain(&part.header) {
+        headers.insert(kv.key.clone(), kv.values.clone());
+    }
+    Ok((url, headers.into_iter().flat_map(|(k, vs)| vs.into_iter().map(move |v| (k.clone(), v))).collect()))
 }
 
 impl Messages {
-    /// Uploads the file at `file_path` as `name` (its file name when `None`; stored under the
+    /// Uploads the file at `file_path` as `name` (its file name when `None`; kept under the
     /// user's ID) and returns its URL.
     pub async fn upload_file(
         &self,
@@ -80,15 +129,12 @@ impl Messages {
             return Err(OpenIMError::invalid_argument(format!("{file_path} is not a file with content")));
         }
         let size = i64::try_from(meta.len()).map_err(|_| OpenIMError::invalid_argument("the file is too large"))?;
-        let base = match name.filter(|n| !n.is_empty()) {
+        let name = match name.filter(|n| !n.is_empty()) {
             Some(n) => n,
             None => std::path::Path::new(&file_path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
         };
-        if base.is_empty() || base.starts_with('/') || base.split('/').any(|p| p == ".." || p.is_empty()) {
-            return Err(OpenIMError::invalid_argument("the name must be a relative path without '..'"));
-        }
-        let object_name = format!("{}/{base}", self.ctx.user_id);
-        let content_type = content_type.filter(|c| !c.is_empty()).unwrap_or_else(|| content_type_of(&base).to_owned());
+        let object_name = object_name(&self.ctx.user_id, &name)?;
+        let content_type = content_type.filter(|c| !c.is_empty()).unwrap_or_else(|| content_type_of(&name).to_owned());
         let tell = |done: i64| {
             if let Some(p) = &progress {
                 // A listener that throws loses only its own progress call.
@@ -96,51 +142,77 @@ impl Messages {
             }
         };
 
-        let PartSizeResp { size: part_size } = self.ctx.api.post(path::OBJECT_PART_SIZE, &PartSizeReq { size }).await?;
-        let part_len = usize::try_from(part_size).ok().filter(|n| *n > 0).ok_or_else(|| OpenIMError::protocol("the server gave no part size"))?;
-        let part_len = part_len.min(meta.len() as usize);
-        // OpenIM's hash: md5 of the parts' md5s (hex), joined by commas.
-        let mut buf = vec![0u8; part_len];
-        let mut part_md5s = Vec::new();
-        loop {
-            let n = read_part(&mut file, &mut buf).await.map_err(unreadable)?;
-            if n == 0 {
-                break;
+        let limit: PartLimitResp = self.ctx.api.post(path::OBJECT_PART_LIMIT, &Empty {}).await?;
+        let part_size = part_size(size, &limit)?;
+        let part_sizes: Vec<usize> =
+            (0..(size + part_size - 1) / part_size).map(|i| (part_size.min(size - i * part_size)) as usize).collect();
+        let mut part_md5s = Vec::with_capacity(part_sizes.len());
+        let mut buf = vec![0u8; 64 * 1024];
+        for &len in &part_sizes {
+            let mut hasher = Md5::new();
+            let mut left = len;
+            while left > 0 {
+                let want = left.min(buf.len());
+                let n = file.read(&mut buf[..want]).await.map_err(unreadable)?;
+                if n == 0 {
+                    return Err(OpenIMError::invalid_argument(format!("{file_path} changed while it was read")));
+                }
+                hasher.update(&buf[..n]);
+                left -= n;
             }
-            part_md5s.push(format!("{:x}", Md5::digest(&buf[..n])));
+            part_md5s.push(format!("{:x}", hasher.finalize()));
         }
-        let hash = format!("{:x}", Md5::digest(part_md5s.join(",").as_bytes()));
+        drop(buf);
 
+        let batch = SIGN_BATCH.min(part_sizes.len());
         let req = InitiateMultipartUploadReq {
-            hash,
+            hash: file_hash(&part_md5s),
             size,
             part_size,
+            max_parts: batch as i32,
             name: object_name.clone(),
             content_type: content_type.clone(),
             ..Default::default()
         };
         let started: InitiateMultipartUploadResp = self.ctx.api.post(path::OBJECT_INITIATE_MULTIPART_UPLOAD, &req).await?;
-        if !started.url.is_empty() {
+        let Some(upload) = started.upload else {
+            if started.url.is_empty() {
+                return Err(OpenIMError::protocol("initiate_multipart_upload gave neither a URL nor an upload"));
+            }
             // The server holds this content already.
             tell(size);
             return Ok(started.url);
+        };
+        if upload.part_size != part_size {
+            return Err(OpenIMError::protocol(format!("the server's part size {} is not the {part_size} asked for", upload.part_size)));
         }
-        let upload = started.upload.ok_or_else(|| OpenIMError::protocol("initiate_multipart_upload gave neither a URL nor an upload"))?;
-        let sign = upload.sign.unwrap_or_default();
+        let mut sign = upload.sign.unwrap_or_default();
+        if sign.parts.len() != batch {
+            // As OpenIM's core: a partial first batch is asked for again.
+            sign.parts.clear();
+        }
         file.seek(std::io::SeekFrom::Start(0)).await.map_err(unreadable)?;
         let mut uploaded = 0i64;
-        for number in 1..=part_md5s.len() as i32 {
-            let n = read_part(&mut file, &mut buf).await.map_err(unreadable)?;
-            let part = sign.parts.iter().find(|p| p.part_number == number);
-            let url = part.map(|p| p.url.as_str()).filter(|u| !u.is_empty()).unwrap_or(sign.url.as_str());
-            if url.is_empty() {
-                return Err(OpenIMError::protocol(format!("no signed URL for part {number}")));
+        for (i, &len) in part_sizes.iter().enumerate() {
+            let number = i as i32 + 1;
+            if !sign.parts.iter().any(|p| p.part_number == number) {
+                let numbers: Vec<i32> = (number..=(part_sizes.len() as i32).min(number + batch as i32 - 1)).collect();
+                let req = AuthSignReq { upload_id: upload.upload_id.clone(), part_numbers: numbers };
+                sign = self.ctx.api.post::<_, AuthSignResp>(path::OBJECT_AUTH_SIGN, &req).await?;
             }
-            let no_kv: &[KeyValues] = &[];
-            let query = pairs(&[&sign.query, part.map_or(no_kv, |p| &p.query)]);
-            let headers = pairs(&[&sign.header, part.map_or(no_kv, |p| &p.header)]);
-            self.ctx.api.put_part(url, &query, &headers, buf[..n].to_vec()).await?;
-            uploaded += n as i64;
+            let part = sign
+                .parts
+                .iter()
+                .find(|p| p.part_number == number)
+                .ok_or_else(|| OpenIMError::protocol(format!("the server signed no URL for part {number}")))?;
+            let (url, headers) = part_request(&sign, part)?;
+            let mut body = vec![0u8; len];
+            read_exact(&mut file, &mut body).await.map_err(|_| OpenIMError::invalid_argument(format!("{file_path} changed while it was uploaded")))?;
+            if format!("{:x}", Md5::digest(&body)) != part_md5s[i] {
+                return Err(OpenIMError::invalid_argument(format!("{file_path} changed while it was uploaded")));
+            }
+            self.ctx.api.put_part(url, &headers, body).await?;
+            uploaded += len as i64;
             tell(uploaded);
         }
         let req = CompleteMultipartUploadReq { upload_id: upload.upload_id, parts: part_md5s, name: object_name, content_type, ..Default::default() };
@@ -152,11 +224,57 @@ impl Messages {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use openim_wire::api::object::KeyValues;
 
     #[test]
     fn content_types_follow_the_extension() {
         assert_eq!(content_type_of("a.JPG"), "image/jpeg");
         assert_eq!(content_type_of("voice.m4a"), "audio/mp4");
         assert_eq!(content_type_of("noext"), "application/octet-stream");
+    }
+
+    /// Known answers, computed apart (Python's hashlib): one part `abc`, and 30 bytes in parts
+    /// of 8.
+    #[test]
+    fn the_hash_is_the_md5_of_the_part_md5s() {
+        let one = vec![format!("{:x}", Md5::digest(b"abc"))];
+        assert_eq!(one[0], "900150983cd24fb0d6963f7d28e17f72");
+        assert_eq!(file_hash(&one), "ec0405c5aef93e771cd80e0db180b88b");
+        let data: Vec<u8> = (0..3).flat_map(|_| 0u8..10).collect();
+        let parts: Vec<String> = data.chunks(8).map(|c| format!("{:x}", Md5::digest(c))).collect();
+        assert_eq!(file_hash(&parts), "0b2879239d615e4613feb89c70da95be");
+    }
+
+    #[test]
+    fn part_sizes_follow_the_servers_limits() {
+        let limit = PartLimitResp { min_part_size: 5 << 20, max_part_size: 5 << 30, max_num_size: 10_000 };
+        assert_eq!(part_size(1, &limit).unwrap(), 5 << 20);
+        assert_eq!(part_size(100_000 * (5 << 20), &limit).unwrap(), 50 << 20);
+        assert!(part_size(1 << 40, &limit).is_err(), "parts above what is read into memory");
+        assert!(part_size(1, &PartLimitResp::default()).is_err());
+    }
+
+    #[test]
+    fn names_stay_under_the_user() {
+        assert_eq!(object_name("alice", "a.png").unwrap(), "alice/a.png");
+        assert_eq!(object_name("alice", "/alice/a.png").unwrap(), "alice/a.png");
+        for bad in ["../bob/a", "a/../b", "a//b", "./a", "a\\b", ""] {
+            assert!(object_name("alice", bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_signed_query_and_headers_override_the_urls() {
+        let kv = |k: &str, v: &str| KeyValues { key: k.into(), values: vec![v.into()] };
+        let sign = AuthSignParts {
+            url: "http://s3.local/bucket/key?uploadId=u&x=1".into(),
+            query: vec![kv("x", "2")],
+            header: vec![kv("h", "sign")],
+            parts: vec![],
+        };
+        let part = SignPart { part_number: 3, url: String::new(), query: vec![kv("partNumber", "3")], header: vec![kv("h", "part")] };
+        let (url, headers) = part_request(&sign, &part).unwrap();
+        assert_eq!(url.as_str(), "http://s3.local/bucket/key?partNumber=3&uploadId=u&x=2");
+        assert_eq!(headers, [("h".to_owned(), "part".to_owned())]);
     }
 }

@@ -25,7 +25,7 @@ pub struct MessageFilter {
 }
 
 /// Escapes `%`, `_` and `\` for a `LIKE ... ESCAPE '\'` pattern.
-fn like_pattern(keyword: &str) -> String {
+pub(crate) fn like_pattern(keyword: &str) -> String {
     let mut p = String::with_capacity(keyword.len() + 2);
     p.push('%');
     for c in keyword.chars() {

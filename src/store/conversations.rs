@@ -38,10 +38,11 @@ pub async fn all(c: &mut SqliteConnection) -> Result<Vec<ConversationRow>> {
     Ok(sqlx::query_as("SELECT * FROM local_conversations ORDER BY conversation_id").fetch_all(c).await?)
 }
 
-/// Conversations whose shown name contains `keyword` (case as stored), newest activity first.
+/// Conversations whose shown name contains `keyword` (ASCII letters in either case, as OpenIM's
+/// `LIKE`), newest activity first.
 pub async fn search(c: &mut SqliteConnection, keyword: &str) -> Result<Vec<ConversationRow>> {
-    Ok(sqlx::query_as("SELECT * FROM local_conversations WHERE instr(show_name, ?) > 0 ORDER BY latest_msg_send_time DESC, conversation_id")
-        .bind(keyword)
+    Ok(sqlx::query_as("SELECT * FROM local_conversations WHERE show_name LIKE ? ESCAPE '\\' ORDER BY latest_msg_send_time DESC, conversation_id")
+        .bind(super::chat_logs::like_pattern(keyword))
         .fetch_all(c)
         .await?)
 }

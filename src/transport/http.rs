@@ -101,15 +101,16 @@ impl ApiClient {
 const PART_TIMEOUT: Duration = Duration::from_secs(120);
 
 impl ApiClient {
-    /// `PUT`s one part of an upload to the URL the server signed for it, with the query and
-    /// headers it signed (never the session's token: the URL may be object storage's own).
-    pub async fn put_part(&self, url: &str, query: &[(String, String)], headers: &[(String, String)], body: Vec<u8>) -> Result<()> {
-        let mut request = self.http.put(url).query(query).timeout(PART_TIMEOUT).body(body);
+    /// `PUT`s one part of an upload to the URL the server signed for it, with the headers it
+    /// signed (never the session's token: the URL may be object storage's own). Errors leave the
+    /// URL out: a signed URL is a credential.
+    pub async fn put_part(&self, url: url::Url, headers: &[(String, String)], body: Vec<u8>) -> Result<()> {
+        let mut request = self.http.put(url).timeout(PART_TIMEOUT).body(body);
         for (k, v) in headers {
             request = request.header(k.as_str(), v.as_str());
         }
         let what = "upload of a part";
-        let response = request.send().await.map_err(|e| transport_error(what, e))?;
+        let response = request.send().await.map_err(|e| transport_error(what, e.without_url()))?;
         if !response.status().is_success() {
             return Err(OpenIMError::network(format!("{what}: HTTP {}", response.status())));
         }

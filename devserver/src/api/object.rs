@@ -111,30 +111,40 @@ pub async fn initiate_multipart_upload(
         return Err(CodeError::args("hash is empty"));
     }
     let base = base_url(&headers);
-    let part = if req.part_size > 0 { req.part_size } else { part_size(req.size)? };
-    if part > MAX_PART_SIZE {
-        return Err(CodeError::args(format!("partSize must not exceed {MAX_PART_SIZE}")));
-    }
-    if req.size <= 0 || part <= 0 || usize::try_from(req.size).map_or(true, |s| s > MAX_STORED) {
+    // As OpenIM: the server's own part size (the client checks it is the one it used).
+    let part = part_size(req.size)?;
+    if usize::try_from(req.size).map_or(true, |s| s > MAX_STORED) {
         return Err(CodeError::args("size is invalid"));
     }
     let count = (req.size + part - 1) / part;
-    if count > MAX_PARTS || (req.max_parts > 0 && count > i64::from(req.max_parts)) {
-        return Err(CodeError::args("too many parts"));
+    // OpenIM's check, as it is written: more signatures asked for than there are parts.
+    if req.max_parts > 0 && count < i64::from(req.max_parts) {
+        return Err(CodeError::args(format!("too many parts: {count}")));
     }
     let mut inner = state.objects.inner.lock().expect("objects");
-    if let Some(existing) = inner.by_hash.get(&req.hash) {
-        return Ok(ok(InitiateMultipartUploadResp { url: object_url(&base, existing), upload: None }));
+    if let Some(existing) = inner.by_hash.get(&req.hash).cloned() {
+        // As OpenIM: the content is there already; the new name points at it.
+        let Inner { objects, stored, .. } = &mut *inner;
+        if existing != req.name
+            && let Some(object) = objects.get(&existing)
+        {
+            let copy = Object { content_type: req.content_type.clone(), bytes: object.bytes.clone() };
+            *stored += copy.bytes.len();
+            if let Some(old) = objects.insert(req.name.clone(), copy) {
+                *stored -= old.bytes.len();
+            }
+        }
+        return Ok(ok(InitiateMultipartUploadResp { url: object_url(&base, &req.name), upload: None }));
     }
     let upload_id = crate::messaging::send::new_msg_id(&caller.user_id);
-    let parts = (1..=count as i32).map(|n| sign_part(&base, &upload_id, n)).collect();
+    // As OpenIM: the first `maxParts` parts come signed (none for 0, no signature at all when
+    // negative); the client asks `/object/auth_sign` for the others.
+    let signed = if req.max_parts < 0 { 0 } else { count.min(i64::from(req.max_parts)) };
+    let parts = (1..=signed as i32).map(|n| sign_part(&base, &upload_id, n)).collect();
     let expire_time = now_ms() + UPLOAD_TTL_MS;
     inner.uploads.insert(upload_id.clone(), Upload { name_hash: req.hash, part_size: part, parts: HashMap::new(), expire_time });
-    let sign = AuthSignParts { url: format!("{base}object-upload/{upload_id}"), parts, ..Default::default() };
-    Ok(ok(InitiateMultipartUploadResp {
-        url: String::new(),
-        upload: Some(UploadInfo { upload_id, part_size: part, sign: Some(sign), expire_time }),
-    }))
+    let sign = (req.max_parts >= 0).then(|| AuthSignParts { url: format!("{base}object-upload/{upload_id}"), parts, ..Default::default() });
+    Ok(ok(InitiateMultipartUploadResp { url: String::new(), upload: Some(UploadInfo { upload_id, part_size: part, sign, expire_time }) }))
 }
 
 /// The upload URL takes a body as large as the largest part (axum's default is 2 MB).
@@ -179,10 +189,14 @@ pub async fn complete_multipart_upload(
     // The upload ends here either way: its parts no longer count as pending.
     inner.stored -= upload.parts.values().map(Vec::len).sum::<usize>();
     let mut bytes = Vec::new();
-    for n in 1..=req.parts.len() as i32 {
+    for (n, md5) in (1..).zip(&req.parts) {
         let Some(p) = upload.parts.get(&n) else {
             return Err(CodeError::args(format!("part {n} was not uploaded")));
         };
+        // Object storage checks each part's ETag (its md5) the same way.
+        if !md5.eq_ignore_ascii_case(&format!("{:x}", md5::Md5::digest(p))) {
+            return Err(CodeError::args(format!("part {n} does not match its md5")));
+        }
         bytes.extend_from_slice(p);
     }
     inner.stored += bytes.len();
