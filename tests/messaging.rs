@@ -1008,3 +1008,33 @@ async fn files_upload_in_parts_and_come_back_by_url() {
     let climbing = alice.client.upload_file(file_path, Some("../bob/x.pdf".into()), None, None).await;
     assert_eq!(climbing.unwrap_err().code(), 10002);
 }
+
+/// An upload of more parts than the first batch of signatures (20, as OpenIM's core asks):
+/// the rest are signed through `/object/auth_sign` as the upload goes, and the object is the
+/// file (devserver's parts made small so that 1.6 MB take 25 of them).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_of_many_parts_asks_for_more_signatures() {
+    use openim_sdk::UploadProgressListener;
+    use std::sync::{Arc, Mutex};
+    struct Progress(Mutex<Vec<i64>>);
+    impl UploadProgressListener for Progress {
+        fn on_progress(&self, uploaded: i64, _total: i64) {
+            self.0.lock().unwrap().push(uploaded);
+        }
+    }
+    let part = 64 * 1024;
+    let srv = TestServer::start_with(openim_devserver::DevServerConfig { min_part_size: part, ..Default::default() }).await;
+    let alice = srv.online("alice").await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("movie.mp4");
+    let bytes: Vec<u8> = (0..(24 * part + 1234) as u32).map(|i| (i.wrapping_mul(2_246_822_519) >> 25) as u8).collect();
+    std::fs::write(&path, &bytes).unwrap();
+    let progress = Arc::new(Progress(Mutex::new(Vec::new())));
+    let url = alice.client.upload_file(path.to_string_lossy().into_owned(), None, None, Some(progress.clone())).await.unwrap();
+    let seen = progress.0.lock().unwrap().clone();
+    assert_eq!(seen.len(), 25, "one progress call per part");
+    assert_eq!(seen.last().copied(), Some(bytes.len() as i64));
+    let served = reqwest::get(&url).await.unwrap();
+    assert_eq!(served.headers()["content-type"], "video/mp4");
+    assert!(served.bytes().await.unwrap() == bytes, "the object is the file");
+}

@@ -33,6 +33,9 @@ pub struct DevServerConfig {
     /// How often the server pings Web (platform 5) connections (OpenIM's `pingPeriod`, 27 s);
     /// browsers cannot send ping frames themselves, so the pong keeps them alive.
     pub web_ping_period: std::time::Duration,
+    /// The smallest upload part (`/object/part_limit`), 5 MiB as in S3 and MinIO; tests lower it
+    /// to reach many parts with small files.
+    pub min_part_size: i64,
 }
 
 impl Default for DevServerConfig {
@@ -48,6 +51,7 @@ impl Default for DevServerConfig {
             friend_verify: false,
             read_deadline: std::time::Duration::from_secs(30),
             web_ping_period: std::time::Duration::from_secs(27),
+            min_part_size: 5 * 1024 * 1024,
         }
     }
 }

@@ -20,7 +20,6 @@ use crate::error::CodeError;
 use crate::state::SharedState;
 use crate::store::now_ms;
 
-const MIN_PART_SIZE: i64 = 5 * 1024 * 1024;
 const MAX_PARTS: i64 = 10_000;
 /// The largest part an upload may use (a part is held in memory while it arrives).
 const MAX_PART_SIZE: i64 = 64 * 1024 * 1024;
@@ -55,13 +54,14 @@ struct Inner {
     stored: usize,
 }
 
-/// OpenIM's part size: at least 5 MiB, and no more than 10 000 parts.
-fn part_size(size: i64) -> Result<i64, CodeError> {
+/// OpenIM's part size: at least the smallest part (5 MiB unless configured), and no more than
+/// 10 000 parts.
+fn part_size(size: i64, min_part_size: i64) -> Result<i64, CodeError> {
     if size <= 0 {
         return Err(CodeError::args("size must be greater than 0"));
     }
-    if size <= MIN_PART_SIZE * MAX_PARTS {
-        return Ok(MIN_PART_SIZE);
+    if size <= min_part_size * MAX_PARTS {
+        return Ok(min_part_size);
     }
     Ok((size + MAX_PARTS - 1) / MAX_PARTS)
 }
@@ -96,8 +96,8 @@ fn check_name(state: &SharedState, caller: &Caller, name: &str) -> Result<(), Co
     Ok(())
 }
 
-pub async fn part_size_route(Body(req): Body<PartSizeReq>) -> ApiResult {
-    Ok(ok(PartSizeResp { size: part_size(req.size)? }))
+pub async fn part_size_route(State(state): State<SharedState>, Body(req): Body<PartSizeReq>) -> ApiResult {
+    Ok(ok(PartSizeResp { size: part_size(req.size, state.config.min_part_size)? }))
 }
 
 pub async fn initiate_multipart_upload(
@@ -112,7 +112,7 @@ pub async fn initiate_multipart_upload(
     }
     let base = base_url(&headers);
     // As OpenIM: the server's own part size (the client checks it is the one it used).
-    let part = part_size(req.size)?;
+    let part = part_size(req.size, state.config.min_part_size)?;
     if usize::try_from(req.size).map_or(true, |s| s > MAX_STORED) {
         return Err(CodeError::args("size is invalid"));
     }
@@ -222,8 +222,8 @@ pub async fn get_object(State(state): State<SharedState>, Path(name): Path<Strin
     }
 }
 
-pub async fn part_limit() -> ApiResult {
-    Ok(ok(PartLimitResp { min_part_size: MIN_PART_SIZE, max_part_size: MAX_PART_SIZE, max_num_size: MAX_PARTS as i32 }))
+pub async fn part_limit(State(state): State<SharedState>) -> ApiResult {
+    Ok(ok(PartLimitResp { min_part_size: state.config.min_part_size, max_part_size: MAX_PART_SIZE, max_num_size: MAX_PARTS as i32 }))
 }
 
 /// `/object/auth_sign`: the signed URLs of some parts of a running upload.
