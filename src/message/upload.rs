@@ -85,11 +85,6 @@ fn file_hash(part_md5s: &[String]) -> String {
     format!("{:x}", Md5::digest(part_md5s.join(",").as_bytes()))
 }
 
-/// Reads exactly `buf.len()` bytes, or fails (the file shrank).
-async fn read_exact(file: &mut tokio::fs::File, buf: &mut [u8]) -> std::io::Result<()> {
-    file.read_exact(buf).await.map(drop)
-}
-
 /// Where part `part` is `PUT`: its URL (else the upload's) with the signed query set over the
 /// URL's own, and the signed headers (the part's over the upload's), as OpenIM's core builds it.
 fn part_request(sign: &AuthSignParts, part: &SignPart) -> Result<(url::Url, Vec<(String, String)>)> {
@@ -123,6 +118,7 @@ impl Messages {
         progress: Option<Arc<dyn UploadProgressListener>>,
     ) -> Result<String> {
         let unreadable = |e: std::io::Error| OpenIMError::invalid_argument(format!("cannot read {file_path}: {e}"));
+        let changed = |while_: &str| OpenIMError::invalid_argument(format!("{file_path} changed while it was {while_}"));
         let mut file = tokio::fs::File::open(&file_path).await.map_err(unreadable)?;
         let meta = file.metadata().await.map_err(unreadable)?;
         if !meta.is_file() || meta.len() == 0 {
@@ -152,11 +148,11 @@ impl Messages {
             let mut hasher = Md5::new();
             let mut left = len;
             while left > 0 {
-                let want = left.min(buf.len());
-                let n = file.read(&mut buf[..want]).await.map_err(unreadable)?;
-                if n == 0 {
-                    return Err(OpenIMError::invalid_argument(format!("{file_path} changed while it was read")));
-                }
+                let n = left.min(buf.len());
+                file.read_exact(&mut buf[..n]).await.map_err(|e| match e.kind() {
+                    std::io::ErrorKind::UnexpectedEof => changed("read"),
+                    _ => unreadable(e),
+                })?;
                 hasher.update(&buf[..n]);
                 left -= n;
             }
@@ -207,9 +203,9 @@ impl Messages {
                 .ok_or_else(|| OpenIMError::protocol(format!("the server signed no URL for part {number}")))?;
             let (url, headers) = part_request(&sign, part)?;
             let mut body = vec![0u8; len];
-            read_exact(&mut file, &mut body).await.map_err(|_| OpenIMError::invalid_argument(format!("{file_path} changed while it was uploaded")))?;
+            file.read_exact(&mut body).await.map_err(|_| changed("uploaded"))?;
             if format!("{:x}", Md5::digest(&body)) != part_md5s[i] {
-                return Err(OpenIMError::invalid_argument(format!("{file_path} changed while it was uploaded")));
+                return Err(changed("uploaded"));
             }
             self.ctx.api.put_part(url, &headers, body).await?;
             uploaded += len as i64;
