@@ -93,7 +93,7 @@ async fn main() -> anyhow::Result<()> {
         let m = clients[0].create_text_message(format!("benchmark message {i}"))?;
         let t = Instant::now();
         started.push((m.client_msg_id.clone(), t));
-        clients[0].send_message(m, Some("bob".into()), None, None, false).await?;
+        clients[0].send_message(m, Some("bob".into()), None, None, false, None).await?;
         send.push(t.elapsed());
     }
     let mut arrived = arrived;

@@ -152,7 +152,7 @@ async fn main() -> anyhow::Result<()> {
     for i in 0..SENDS {
         let t = Instant::now();
         let m = alice.create_text_message(format!("hello {i}"))?;
-        alice.send_message(m, None, Some("big".into()), None, false).await?;
+        alice.send_message(m, None, Some("big".into()), None, false, None).await?;
         tokio::time::timeout(Duration::from_secs(30), rrx.wait_for(|c| c.received >= (i + 1) * ONLINE)).await??;
         delivery.push(t.elapsed());
     }

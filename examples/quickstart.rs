@@ -256,12 +256,12 @@ async fn main() -> anyhow::Result<()> {
     let friends = alice.get_friend_list(false).await?;
     println!("[alice] get_friend_list(): {:?}", friends.iter().map(|f| &f.friend_user_id).collect::<Vec<_>>());
 
-    let hello = alice.send_message(alice.create_text_message("Hi Bob!".into())?, Some("bob".into()), None, None, false).await?;
+    let hello = alice.send_message(alice.create_text_message("Hi Bob!".into())?, Some("bob".into()), None, None, false, None).await?;
     println!("[alice] send_message() returned seq={} status={:?}", hello.seq, hello.status);
     wait(bob_rx, "bob to receive", |p| p.received >= 1).await?;
 
     bob.typing_status_update("alice".into(), "typing".into()).await?;
-    let reply = bob.send_message(bob.create_text_message("Hi Alice, how are you?".into())?, Some("alice".into()), None, None, false).await?;
+    let reply = bob.send_message(bob.create_text_message("Hi Alice, how are you?".into())?, Some("alice".into()), None, None, false, None).await?;
     println!("[bob] send_message() returned seq={}", reply.seq);
     wait(alice_rx, "alice to receive", |p| p.received >= 1).await?;
 
@@ -270,7 +270,7 @@ async fn main() -> anyhow::Result<()> {
     println!("[bob] mark_conversation_message_as_read() returned");
     wait(alice_rx, "alice's read receipt", |p| p.receipts >= 1).await?;
 
-    let oops = alice.send_message(alice.create_text_message("Sent to the wrong chat".into())?, Some("bob".into()), None, None, false).await?;
+    let oops = alice.send_message(alice.create_text_message("Sent to the wrong chat".into())?, Some("bob".into()), None, None, false, None).await?;
     wait(bob_rx, "bob to receive again", |p| p.received >= 2).await?;
     alice.revoke_message(conversation.clone(), oops.client_msg_id).await?;
     println!("[alice] revoke_message() returned");
@@ -290,7 +290,7 @@ async fn main() -> anyhow::Result<()> {
     let members = bob.get_group_member_list(group.group_id.clone(), GroupMemberFilter::All, 0, 100).await?;
     println!("[bob] get_group_member_list(): {:?}", members.iter().map(|m| (&m.user_id, m.role)).collect::<Vec<_>>());
     let before = bob_rx.borrow().received;
-    alice.send_message(alice.create_text_message("Hiking on Saturday?".into())?, None, Some(group.group_id.clone()), None, false).await?;
+    alice.send_message(alice.create_text_message("Hiking on Saturday?".into())?, None, Some(group.group_id.clone()), None, false, None).await?;
     wait(bob_rx, "bob to receive in the group", |p| p.received > before).await?;
     let chat = bob.get_one_conversation(openim_sdk::model::SessionType::Group, group.group_id.clone()).await?;
     println!("[bob] group chat \"{}\": unread {}", chat.show_name, chat.unread_count);

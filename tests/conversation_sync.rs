@@ -12,7 +12,7 @@ use openim_wire::conversation_id;
 
 async fn send(from: &Online, to: &str, body: &str) {
     let m = from.client.create_text_message(body.into()).unwrap();
-    from.client.send_message(m, Some(to.into()), None, None, false).await.unwrap();
+    from.client.send_message(m, Some(to.into()), None, None, false, None).await.unwrap();
 }
 
 fn changed(events: &[Ev]) -> Vec<Conversation> {

@@ -77,7 +77,7 @@ async fn an_application_accepted_makes_friends_on_every_device() {
     assert!(!check[1].is_friend && !check[1].in_my_friends && !check[1].in_their_friends);
     // Then they chat.
     let m = bob.client.create_text_message("now we are friends".into()).unwrap();
-    bob.client.send_message(m, Some("alice".into()), None, None, false).await.unwrap();
+    bob.client.send_message(m, Some("alice".into()), None, None, false, None).await.unwrap();
     seen(&alice, "bob's message", |e| matches!(e, Ev::NewMsg(m) if m.send_id == "bob" && m.content_type == 101).then_some(())).await;
 }
 
@@ -116,7 +116,7 @@ async fn remarks_pins_and_search() {
     assert_eq!(friend_ids(&specified), ["carol", "bob"], "in the order asked");
     // A chat with bob shows the remark.
     let m = bob.client.create_text_message("hey".into()).unwrap();
-    bob.client.send_message(m, Some("alice".into()), None, None, false).await.unwrap();
+    bob.client.send_message(m, Some("alice".into()), None, None, false, None).await.unwrap();
     alice.events.wait_new_messages(1).await;
     let conversation = alice.client.get_one_conversation(openim_sdk::model::SessionType::Single, "bob".into()).await.unwrap();
     assert_eq!(conversation.show_name, "Bobby");
@@ -169,13 +169,13 @@ async fn a_blocked_sender_is_refused() {
     }
     assert_eq!(alice.client.get_black_list().await.unwrap().len(), 1);
     let m = bob.client.create_text_message("let me in".into()).unwrap();
-    let err = bob.client.send_message(m, Some("alice".into()), None, None, false).await.unwrap_err();
+    let err = bob.client.send_message(m, Some("alice".into()), None, None, false, None).await.unwrap_err();
     assert_eq!(err.code(), 1302, "{err:?}");
     alice.client.remove_black("bob".into()).await.unwrap();
     seen(&alice_tablet, "on_black_deleted", |e| matches!(e, Ev::BlackDeleted(b) if b.block_user_id == "bob").then_some(())).await;
     assert!(alice.client.get_black_list().await.unwrap().is_empty());
     let m = bob.client.create_text_message("thanks".into()).unwrap();
-    bob.client.send_message(m, Some("alice".into()), None, None, false).await.unwrap();
+    bob.client.send_message(m, Some("alice".into()), None, None, false, None).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -186,7 +186,7 @@ async fn a_profile_change_reaches_the_other_device_the_friends_and_everyone() {
     let bob = srv.online("bob").await;
     befriend(&bob, "bob", &alice, "alice").await;
     let hi = alice.client.create_text_message("hi".into()).unwrap();
-    let hi = alice.client.send_message(hi, Some("bob".into()), None, None, false).await.unwrap();
+    let hi = alice.client.send_message(hi, Some("bob".into()), None, None, false, None).await.unwrap();
     assert_eq!(hi.sender_nickname, "alice nick");
     bob.events.wait_new_messages(1).await;
     let me = alice.client.set_self_info(UserInfoUpdate { nickname: Some("Alice A.".into()), ..Default::default() }).await.unwrap();
@@ -241,7 +241,7 @@ async fn changes_while_offline_arrive_at_the_next_login_and_a_new_version_id_res
     seen(&tablet, "bob on the tablet", |e| matches!(e, Ev::FriendAdded(f) if f.friend_user_id == "bob").then_some(())).await;
     // Carol, not yet a friend, writes first: the tablet has her chat under her nickname.
     let hi = carol.client.create_text_message("hi alice".into()).unwrap();
-    carol.client.send_message(hi, Some("alice".into()), None, None, false).await.unwrap();
+    carol.client.send_message(hi, Some("alice".into()), None, None, false, None).await.unwrap();
     tablet.events.wait_until("carol's message", |ev| ev.iter().any(|e| matches!(e, Ev::NewMsg(m) if m.send_id == "carol"))).await;
     let carol_chat = openim_wire::conversation_id::single("alice", "carol");
     let chat_name = |list: Vec<openim_sdk::Conversation>| list.into_iter().find(|c| c.conversation_id == carol_chat).map(|c| c.show_name);
@@ -317,11 +317,11 @@ async fn friendship_can_be_required_to_send() {
     let alice = srv.online("alice").await;
     let bob = srv.online("bob").await;
     let m = bob.client.create_text_message("stranger".into()).unwrap();
-    let err = bob.client.send_message(m, Some("alice".into()), None, None, false).await.unwrap_err();
+    let err = bob.client.send_message(m, Some("alice".into()), None, None, false, None).await.unwrap_err();
     assert_eq!(err.code(), 1303, "{err:?}");
     befriend(&bob, "bob", &alice, "alice").await;
     let m = bob.client.create_text_message("friend".into()).unwrap();
-    bob.client.send_message(m, Some("alice".into()), None, None, false).await.unwrap();
+    bob.client.send_message(m, Some("alice".into()), None, None, false, None).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -33,7 +33,7 @@ fn ids(members: &[openim_sdk::GroupMember]) -> Vec<String> {
 
 async fn send_text(from: &Online, group_id: &str, text: &str) -> Result<openim_sdk::Message, OpenIMError> {
     let m = from.client.create_text_message(text.into()).unwrap();
-    from.client.send_message(m, None, Some(group_id.into()), None, false).await
+    from.client.send_message(m, None, Some(group_id.into()), None, false, None).await
 }
 
 fn code(e: OpenIMError) -> i32 {
@@ -117,7 +117,7 @@ async fn a_new_group_reaches_every_member_device_and_chat() {
 
     // carol mentions bob: only bob's chat says @me; then @all makes it @all+@me.
     let at = carol.client.create_text_at_message("look".into(), vec!["bob".into()], vec![], None).unwrap();
-    carol.client.send_message(at, None, Some(g.group_id.clone()), None, false).await.unwrap();
+    carol.client.send_message(at, None, Some(g.group_id.clone()), None, false, None).await.unwrap();
     let at_type = |o: &Online| {
         let (client, gid) = (o.client.clone(), g.group_id.clone());
         async move { client.get_one_conversation(openim_sdk::model::SessionType::Group, gid).await.unwrap().group_at_type }
@@ -126,7 +126,7 @@ async fn a_new_group_reaches_every_member_device_and_chat() {
     alice.events.wait_until("carol's mention", |ev| ev.iter().any(|e| matches!(e, Ev::NewMsg(m) if m.content_type == 106))).await;
     assert_eq!(at_type(&alice).await, 0, "alice was not mentioned");
     let at = carol.client.create_text_at_message("all".into(), vec!["AtAllTag".into()], vec![], None).unwrap();
-    carol.client.send_message(at, None, Some(g.group_id.clone()), None, false).await.unwrap();
+    carol.client.send_message(at, None, Some(g.group_id.clone()), None, false, None).await.unwrap();
     bob.events.wait_until("@all and @bob", |ev| ev.iter().any(|e| matches!(e, Ev::ConversationsChanged(c) if c.iter().any(|c| c.group_at_type == 3)))).await;
     alice.events
         .wait_until("@all", |ev| ev.iter().any(|e| matches!(e, Ev::ConversationsChanged(c) if c.iter().any(|c| c.group_at_type == 2))))
@@ -220,7 +220,7 @@ async fn applications_invitations_and_departures() {
     assert!(!dave.client.is_join_group(gid.clone()).await.unwrap());
     send_text(&alice, &gid, "after dave").await.unwrap();
     let marker = alice.client.create_text_message("marker".into()).unwrap();
-    alice.client.send_message(marker, Some("dave".into()), None, None, false).await.unwrap();
+    alice.client.send_message(marker, Some("dave".into()), None, None, false, None).await.unwrap();
     let got = dave.events.wait_until("the marker", |ev| ev.iter().any(|e| matches!(e, Ev::NewMsg(m) if m.recv_id == "dave"))).await;
     assert!(!got.iter().any(|e| matches!(e, Ev::NewMsg(m) if m.group_id == gid && m.content_type == 101)), "a kicked member gets no group message");
 

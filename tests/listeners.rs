@@ -18,7 +18,7 @@ fn text(m: &Message) -> String {
 
 async fn send(from: &Online, to: &str, body: &str) {
     let m = from.client.create_text_message(body.into()).unwrap();
-    from.client.send_message(m, Some(to.into()), None, None, false).await.unwrap();
+    from.client.send_message(m, Some(to.into()), None, None, false, None).await.unwrap();
 }
 
 /// An `AdvancedMsgListener` whose `on_recv_new_message` runs `f` first.
@@ -167,7 +167,7 @@ async fn a_listener_too_slow_for_its_queue_slows_delivery_but_loses_nothing() {
         work.spawn(async move {
             for i in 0..per_sender {
                 let m = client.create_text_message(format!("{s}-{i}")).unwrap();
-                client.send_message(m, Some("bob".into()), None, None, false).await.unwrap();
+                client.send_message(m, Some("bob".into()), None, None, false, None).await.unwrap();
             }
         });
     }

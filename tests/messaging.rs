@@ -24,7 +24,7 @@ async fn text_messages_flow_both_ways() {
 
     let msg = alice.client.create_text_message("hi bob".into()).unwrap();
     assert_eq!(msg.status, MessageStatus::Sending);
-    let sent = alice.client.send_message(msg.clone(), Some("bob".into()), None, None, false).await.unwrap();
+    let sent = alice.client.send_message(msg.clone(), Some("bob".into()), None, None, false, None).await.unwrap();
     assert_eq!(sent.client_msg_id, msg.client_msg_id);
     assert_eq!(sent.status, MessageStatus::SendSuccess);
     assert_eq!(sent.seq, 1);
@@ -37,7 +37,7 @@ async fn text_messages_flow_both_ways() {
     assert_eq!(received[0].sender_nickname, "alice nick");
 
     let reply = bob.client.create_text_message("hi alice".into()).unwrap();
-    let reply = bob.client.send_message(reply, Some("alice".into()), None, None, false).await.unwrap();
+    let reply = bob.client.send_message(reply, Some("alice".into()), None, None, false, None).await.unwrap();
     assert_eq!(reply.seq, 2);
     let got = alice.events.wait_new_messages(1).await;
     assert_eq!(text(&got[0]), "hi alice");
@@ -63,7 +63,7 @@ async fn wrong_send_arguments_are_typed_errors() {
     assert!(matches!(err, OpenIMError::InvalidArgument { code: 10002, .. }), "{err:?}");
     let msg = alice.client.create_text_message("x".into()).unwrap();
     for (recv, group) in [(Some("bob".to_owned()), Some("g1".to_owned())), (None, None), (Some(String::new()), None)] {
-        let err = alice.client.send_message(msg.clone(), recv, group, None, false).await.unwrap_err();
+        let err = alice.client.send_message(msg.clone(), recv, group, None, false, None).await.unwrap_err();
         assert!(matches!(err, OpenIMError::InvalidArgument { code: 10002, .. }), "{err:?}");
     }
     let err = alice.client.create_location_message("".into(), 200.0, 0.0).unwrap_err();
@@ -79,7 +79,7 @@ async fn many_messages_keep_seq_order() {
     let bob = srv.online("bob").await;
     for i in 1..=30 {
         let m = alice.client.create_text_message(format!("m{i}")).unwrap();
-        let sent = alice.client.send_message(m, Some("bob".into()), None, None, false).await.unwrap();
+        let sent = alice.client.send_message(m, Some("bob".into()), None, None, false, None).await.unwrap();
         assert_eq!(sent.seq, i);
     }
     let got = bob.events.wait_new_messages(30).await;
@@ -102,7 +102,7 @@ async fn the_senders_other_device_sees_its_messages() {
     let bob = srv.online("bob").await;
 
     let m = phone.client.create_text_message("from my phone".into()).unwrap();
-    let sent = phone.client.send_message(m, Some("bob".into()), None, None, false).await.unwrap();
+    let sent = phone.client.send_message(m, Some("bob".into()), None, None, false, None).await.unwrap();
     let on_tablet = tablet.events.wait_new_messages(1).await;
     assert_eq!(on_tablet[0].client_msg_id, sent.client_msg_id);
     assert_eq!((on_tablet[0].seq, on_tablet[0].send_id.as_str()), (1, "alice"));
@@ -140,7 +140,7 @@ async fn an_offline_recipient_gets_everything_at_next_login() {
     let bob_token = srv.user("bob").await;
     for i in 1..=5 {
         let m = alice.client.create_text_message(format!("while you were away {i}")).unwrap();
-        alice.client.send_message(m, Some("bob".into()), None, None, false).await.unwrap();
+        alice.client.send_message(m, Some("bob".into()), None, None, false, None).await.unwrap();
     }
     let bob = srv.online_with("bob", bob_token, openim_wire::constant::platform::ANDROID, tempfile::tempdir().unwrap()).await;
     let events = bob.events.events();
@@ -169,7 +169,7 @@ async fn a_connection_cut_mid_stream_loses_and_duplicates_nothing() {
             assert_eq!(srv.server.disconnect_user("bob"), 1);
         }
         let m = alice.client.create_text_message(format!("n{i}")).unwrap();
-        alice.client.send_message(m, Some("bob".into()), None, None, false).await.unwrap();
+        alice.client.send_message(m, Some("bob".into()), None, None, false, None).await.unwrap();
     }
     bob.conn.wait_count(Conn::Success, 3).await;
     let last = format!("n{total}");
@@ -208,13 +208,13 @@ async fn history_pages_across_a_hole() {
     let bob = srv.online_with("bob", bob_token.clone(), openim_wire::constant::platform::ANDROID, bob_dir).await;
     for i in 1..=10 {
         let m = alice.client.create_text_message(format!("h{i}")).unwrap();
-        alice.client.send_message(m, Some("bob".into()), None, None, false).await.unwrap();
+        alice.client.send_message(m, Some("bob".into()), None, None, false, None).await.unwrap();
     }
     bob.events.wait_new_messages(10).await;
     bob.client.logout().await.unwrap();
     for i in 11..=50 {
         let m = alice.client.create_text_message(format!("h{i}")).unwrap();
-        alice.client.send_message(m, Some("bob".into()), None, None, false).await.unwrap();
+        alice.client.send_message(m, Some("bob".into()), None, None, false, None).await.unwrap();
     }
     // Back online with the same database: seqs 1..10 and 50 are local, 11..49 a hole.
     let token = srv.admin.user_token("bob", openim_wire::constant::platform::ANDROID).await.unwrap();
@@ -242,7 +242,7 @@ async fn history_pages_across_a_hole() {
 
 async fn send_text(from: &Online, to: &str, body: &str) -> openim_sdk::Message {
     let m = from.client.create_text_message(body.into()).unwrap();
-    from.client.send_message(m, Some(to.into()), None, None, false).await.unwrap()
+    from.client.send_message(m, Some(to.into()), None, None, false, None).await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -255,7 +255,7 @@ async fn revoke_reaches_both_sides() {
     let oops = send_text(&alice, "bob", "oops").await;
     let received = bob.events.wait_new_messages(2).await;
     let reply = bob.client.create_quote_message("what?".into(), received[1].clone()).unwrap();
-    let reply = bob.client.send_message(reply, Some("alice".into()), None, None, false).await.unwrap();
+    let reply = bob.client.send_message(reply, Some("alice".into()), None, None, false, None).await.unwrap();
 
     alice.client.revoke_message(conv.clone(), oops.client_msg_id.clone()).await.unwrap();
     for side in [&bob, &alice] {
@@ -400,7 +400,7 @@ async fn searching_local_messages() {
     send_text(&carol, "bob", "LUNCH tomorrow").await;
     send_text(&alice, "bob", "the 50% discount_code").await;
     let custom = alice.client.create_custom_message("{\"k\":1}".into(), "".into(), "a custom lunch".into()).unwrap();
-    alice.client.send_message(custom, Some("bob".into()), None, None, false).await.unwrap();
+    alice.client.send_message(custom, Some("bob".into()), None, None, false, None).await.unwrap();
     bob.events.wait_new_messages(4).await;
     let search = |keywords: Vec<&str>, senders: Vec<&str>, types: Vec<i32>| openim_sdk::SearchParams {
         conversation_id: None,
@@ -594,7 +594,7 @@ async fn rich_content_round_trips_between_clients() {
         c.create_advanced_text_message("bold".into(), vec![]).unwrap(),
     ];
     for m in &made {
-        c.send_message(m.clone(), Some("bob".into()), None, None, false).await.unwrap();
+        c.send_message(m.clone(), Some("bob".into()), None, None, false, None).await.unwrap();
     }
     let got = bob.events.wait_new_messages(1 + made.len()).await;
     for (sent, received) in made.iter().zip(&got[1..]) {
@@ -629,7 +629,7 @@ async fn typing_and_online_only_messages_are_not_stored() {
     assert_eq!(change.conversation_id, conversation_id::single("alice", "bob"));
 
     let m = alice.client.create_text_message("ephemeral".into()).unwrap();
-    let sent = alice.client.send_message(m, Some("bob".into()), None, None, true).await.unwrap();
+    let sent = alice.client.send_message(m, Some("bob".into()), None, None, true, None).await.unwrap();
     assert_eq!((sent.seq, sent.status), (0, MessageStatus::SendSuccess));
     let events = bob.events.wait_until("online only", |ev| ev.iter().any(|e| matches!(e, Ev::OnlineOnly(_)))).await;
     assert!(events.iter().any(|e| matches!(e, Ev::OnlineOnly(m) if text(m) == "ephemeral")));
@@ -664,7 +664,7 @@ async fn a_failed_message_can_be_sent_again() {
 
     // A recipient the server does not know: refused (1101).
     let m = alice.client.create_text_message("to nobody".into()).unwrap();
-    let err = alice.client.send_message(m, Some("nobody".into()), None, None, false).await.unwrap_err();
+    let err = alice.client.send_message(m, Some("nobody".into()), None, None, false, None).await.unwrap_err();
     assert_eq!(err.code(), 1101, "{err:?}");
 
     // While the gateway is down a send fails (10000, once it waited 3 s for a connection) and
@@ -673,7 +673,7 @@ async fn a_failed_message_can_be_sent_again() {
     srv.server.shutdown().await;
     alice.conn.wait_count(Conn::Connecting, 2).await;
     let m = alice.client.create_text_message("retry me".into()).unwrap();
-    let err = alice.client.send_message(m.clone(), Some("bob".into()), None, None, false).await.unwrap_err();
+    let err = alice.client.send_message(m.clone(), Some("bob".into()), None, None, false, None).await.unwrap_err();
     assert_eq!(err.code(), 10000, "{err:?}");
     let failed = latest(alice.client.get_all_conversation_list().await.unwrap()).unwrap();
     assert_eq!((failed.client_msg_id.as_str(), failed.status), (m.client_msg_id.as_str(), MessageStatus::SendFailed));
@@ -681,12 +681,12 @@ async fn a_failed_message_can_be_sent_again() {
     // Back online, the same message goes out.
     let _srv = TestServer::start_with(openim_devserver::DevServerConfig { data: Some(data), api_addr, ws_addr, ..Default::default() }).await;
     alice.conn.wait_count(Conn::Success, 2).await;
-    let sent = alice.client.send_message(m.clone(), Some("bob".into()), None, None, false).await.unwrap();
+    let sent = alice.client.send_message(m.clone(), Some("bob".into()), None, None, false, None).await.unwrap();
     assert_eq!((sent.client_msg_id.as_str(), sent.status, sent.seq), (m.client_msg_id.as_str(), MessageStatus::SendSuccess, 1));
     let got = bob.events.wait_new_messages(1).await;
     assert_eq!(text(&got[0]), "retry me");
     // Only a failed message may go again.
-    let err = alice.client.send_message(m, Some("bob".into()), None, None, false).await.unwrap_err();
+    let err = alice.client.send_message(m, Some("bob".into()), None, None, false, None).await.unwrap_err();
     assert_eq!(err.code(), 10204, "{err:?}");
 }
 
@@ -699,7 +699,7 @@ async fn a_message_sent_twice_at_once_goes_out_once() {
     let alice = srv.online("alice").await;
     let bob = srv.online("bob").await;
     let conv = conversation_id::single("alice", "bob");
-    let send = |m: openim_sdk::Message| alice.client.send_message(m, Some("bob".into()), None, None, false);
+    let send = |m: openim_sdk::Message| alice.client.send_message(m, Some("bob".into()), None, None, false, None);
 
     let m = alice.client.create_text_message("twice".into()).unwrap();
     let (a, b) = tokio::join!(send(m.clone()), send(m.clone()));
@@ -806,7 +806,7 @@ async fn a_send_right_after_login_waits_for_the_connection() {
     let sender = alice.clone();
     let send = tokio::spawn(async move {
         let m = sender.create_text_message("before the connection".into()).unwrap();
-        sender.send_message(m, Some("bob".into()), None, None, false).await
+        sender.send_message(m, Some("bob".into()), None, None, false, None).await
     });
     // Stored and shown (the request went out beside that write): now let the connection in.
     events.wait_until("the message shown as latest", |ev| ev.iter().any(|e| matches!(e, Ev::NewConversations(_)))).await;
@@ -998,7 +998,7 @@ async fn files_upload_in_parts_and_come_back_by_url() {
 
     // Sent as a file message, bob gets the URL.
     let m = alice.client.create_file_message_by_url(url.clone(), "report.pdf".into(), total, "pdf".into()).unwrap();
-    alice.client.send_message(m, Some("bob".into()), None, None, false).await.unwrap();
+    alice.client.send_message(m, Some("bob".into()), None, None, false, None).await.unwrap();
     let got = bob.events.wait_new_messages(1).await;
     let MessageContent::File { source_url, file_size, .. } = &got[0].content else { panic!("{:?}", got[0].content) };
     assert_eq!((source_url.as_str(), *file_size), (url.as_str(), total));
@@ -1037,4 +1037,203 @@ async fn an_upload_of_many_parts_asks_for_more_signatures() {
     let served = reqwest::get(&url).await.unwrap();
     assert_eq!(served.headers()["content-type"], "video/mp4");
     assert!(served.bytes().await.unwrap() == bytes, "the object is the file");
+}
+
+/// Messages made from local files upload them when sent, as OpenIM's core does: the message is
+/// stored (sending) first, the files go to object storage under OpenIM's names, the URLs fill
+/// the content (a picture's big version is the original, its snapshot asks for 640 × 640), the
+/// recipient gets the URLs and none of the sender's local paths, which stay on the sender's
+/// device. A file gone before the send leaves the message failed; sent again once the file is
+/// back, it goes. Bad paths and sizes are refused when the message is made.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_made_from_files_upload_them_when_sent() {
+    use openim_sdk::UploadProgressListener;
+    use std::sync::{Arc, Mutex};
+    struct Progress(Mutex<Vec<(i64, i64)>>);
+    impl UploadProgressListener for Progress {
+        fn on_progress(&self, uploaded: i64, total: i64) {
+            self.0.lock().unwrap().push((uploaded, total));
+        }
+    }
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let bob = srv.online("bob").await;
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, len: usize, salt: u8| {
+        let path = dir.path().join(name);
+        let bytes: Vec<u8> = (0..len).map(|i| (i as u8).wrapping_mul(31).wrapping_add(salt)).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        (path.to_string_lossy().into_owned(), bytes)
+    };
+    let with_bob = conversation_id::single("alice", "bob");
+
+    // A picture: stored while it uploads, then sent with its URLs.
+    let (photo, photo_bytes) = write("photo.jpg", 3000, 1);
+    let m = alice.client.create_image_message_from_full_path(photo.clone(), 800, 600).unwrap();
+    let progress = Arc::new(Progress(Mutex::new(Vec::new())));
+    let sent = alice.client.send_message(m.clone(), Some("bob".into()), None, None, false, Some(progress.clone())).await.unwrap();
+    assert_eq!(sent.status, MessageStatus::SendSuccess);
+    assert!(sent.seq > 0);
+    assert_eq!(*progress.0.lock().unwrap(), [(3000, 3000)]);
+    let MessageContent::Image { source_path, source: Some(source), big: Some(big), snapshot: Some(snapshot) } = &sent.content else {
+        panic!("{:?}", sent.content)
+    };
+    assert_eq!(source_path, &photo, "the sender keeps the local path");
+    assert!(source.url.ends_with(&format!("/object/alice/msg_picture_{}.jpg", m.client_msg_id)), "{}", source.url);
+    assert_eq!((source.width, source.height, source.size, source.kind.as_str()), (800, 600, 3000, "image/jpeg"));
+    assert_eq!(big, source);
+    assert_eq!(snapshot.url, format!("{}?height=640&type=image&width=640", source.url));
+    assert_eq!((snapshot.width, snapshot.height), (640, 640));
+    assert!(reqwest::get(&source.url).await.unwrap().bytes().await.unwrap() == photo_bytes, "the served picture differs");
+    let got = bob.events.wait_new_messages(1).await;
+    let MessageContent::Image { source_path, source: Some(got_source), .. } = &got[0].content else { panic!("{:?}", got[0].content) };
+    assert_eq!(source_path, "", "the sender's local path stays on the sender's device");
+    assert_eq!(got_source, source);
+    let stored = alice.client.get_advanced_history_message_list(with_bob.clone(), None, 10).await.unwrap().messages;
+    assert_eq!(stored.last().unwrap().content, sent.content, "stored with its URLs and local path");
+
+    // A voice message, a file and a video with its snapshot.
+    let (voice, _) = write("voice.m4a", 1500, 2);
+    let m = alice.client.create_sound_message_from_full_path(voice, 7).unwrap();
+    let sent = alice.client.send_message(m.clone(), Some("bob".into()), None, None, false, None).await.unwrap();
+    let MessageContent::Sound { source_url, data_size, duration, sound_type, .. } = &sent.content else { panic!() };
+    assert!(source_url.ends_with(&format!("/object/alice/msg_voice_{}.m4a", m.client_msg_id)), "{source_url}");
+    assert_eq!((*data_size, *duration, sound_type.as_str()), (1500, 7, "m4a"));
+    let (report, report_bytes) = write("report.pdf", 2500, 3);
+    let m = alice.client.create_file_message_from_full_path(report, Some("Q3 report.pdf".into())).unwrap();
+    let sent = alice.client.send_message(m.clone(), Some("bob".into()), None, None, false, None).await.unwrap();
+    let MessageContent::File { source_url, file_name, file_size, .. } = &sent.content else { panic!() };
+    assert!(source_url.contains(&format!("/object/alice/msg_file_{}/Q3", m.client_msg_id)), "{source_url}");
+    assert_eq!((file_name.as_str(), *file_size), ("Q3 report.pdf", 2500));
+    let served = reqwest::get(source_url.as_str()).await.unwrap();
+    assert_eq!(served.headers()["content-type"], "application/pdf");
+    assert!(served.bytes().await.unwrap() == report_bytes);
+    let (clip, _) = write("clip.mp4", 4000, 4);
+    let (poster, _) = write("poster.png", 900, 5);
+    let m = alice.client.create_video_message_from_full_path(clip, "mp4".into(), 12, Some(poster), 320, 180).unwrap();
+    let sent = alice.client.send_message(m.clone(), Some("bob".into()), None, None, false, None).await.unwrap();
+    let MessageContent::Video { video_url, snapshot_url, video_size, snapshot_size, snapshot_width, snapshot_type, .. } = &sent.content else {
+        panic!()
+    };
+    assert!(video_url.ends_with(&format!("msg_video_{}.mp4", m.client_msg_id)), "{video_url}");
+    assert!(snapshot_url.ends_with(&format!("msg_videoSnapshot_{}.png", m.client_msg_id)), "{snapshot_url}");
+    assert_eq!((*video_size, *snapshot_size, *snapshot_width, snapshot_type.as_str()), (4000, 900, 320, "image/png"));
+    let got = bob.events.wait_new_messages(4).await;
+    let MessageContent::Video { video_path, snapshot_path, video_url: got_url, .. } = &got[3].content else { panic!() };
+    assert_eq!((video_path.as_str(), snapshot_path.as_str(), got_url), ("", "", video_url));
+
+    // The file is gone when the message is sent: stored, then failed; back again, it goes.
+    let (gone, gone_bytes) = write("gone.jpg", 1200, 6);
+    let m = alice.client.create_image_message_from_full_path(gone.clone(), 10, 10).unwrap();
+    std::fs::remove_file(&gone).unwrap();
+    let failed = alice.client.send_message(m.clone(), Some("bob".into()), None, None, false, None).await.unwrap_err();
+    assert_eq!(failed.code(), 10002, "{failed}");
+    let stored = alice.client.find_message_list(with_bob.clone(), vec![m.client_msg_id.clone()]).await.unwrap();
+    assert_eq!(stored[0].status, MessageStatus::SendFailed);
+    std::fs::write(&gone, &gone_bytes).unwrap();
+    let sent = alice.client.send_message(m, Some("bob".into()), None, None, false, None).await.unwrap();
+    assert_eq!(sent.status, MessageStatus::SendSuccess);
+    bob.events.wait_new_messages(5).await;
+
+    // Refused when made.
+    let missing = dir.path().join("nope.jpg").to_string_lossy().into_owned();
+    assert_eq!(alice.client.create_image_message_from_full_path(missing.clone(), 1, 1).unwrap_err().code(), 10002);
+    assert_eq!(alice.client.create_image_message_from_full_path(photo.clone(), -1, 1).unwrap_err().code(), 10002);
+    assert_eq!(alice.client.create_sound_message_from_full_path(photo.clone(), -3).unwrap_err().code(), 10002);
+    assert_eq!(alice.client.create_file_message_from_full_path(dir.path().to_string_lossy().into_owned(), None).unwrap_err().code(), 10002);
+    assert_eq!(alice.client.create_video_message_from_full_path(photo, "mp4".into(), 1, Some(missing), 0, 0).unwrap_err().code(), 10002);
+}
+
+/// Deleting every message on this device only keeps the conversations listed, empty and read,
+/// while the server keeps the messages (a new device still finds them, read); deleting them
+/// here and on the server empties the user's other device too (1703) and a new device finds
+/// nothing. Messages inserted for this device only are stored as sent, shown in their
+/// conversation, never sent and never counted unread.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn delete_all_messages_and_messages_of_this_device_only() {
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let bob = srv.online("bob").await;
+    let carol = srv.online("carol").await;
+    let with_bob = conversation_id::single("alice", "bob");
+    let with_carol = conversation_id::single("alice", "carol");
+    send_text(&bob, "alice", "b1").await;
+    send_text(&bob, "alice", "b2").await;
+    send_text(&alice, "carol", "a1").await;
+    alice.events.wait_until("2 unread", |ev| ev.iter().any(|e| matches!(e, Ev::TotalUnread(2)))).await;
+    let history = |who: &Online, id: &str| {
+        let (client, id) = (who.client.clone(), id.to_owned());
+        async move { client.get_advanced_history_message_list(id, None, 20).await.unwrap().messages.iter().map(text).collect::<Vec<_>>() }
+    };
+
+    alice.client.delete_all_msg_from_local().await.unwrap();
+    assert!(history(&alice, &with_bob).await.is_empty());
+    assert!(history(&alice, &with_carol).await.is_empty());
+    let listed = alice.client.get_all_conversation_list().await.unwrap();
+    assert_eq!(listed.len(), 2, "the conversations stay listed");
+    assert!(listed.iter().all(|c| c.unread_count == 0 && c.latest_msg.is_none()), "{listed:?}");
+    assert_eq!(alice.client.get_total_unread_msg_count().await.unwrap(), 0);
+    // Logged in again on the same database: neither sync nor history brings them back.
+    alice.client.logout().await.unwrap();
+    let token = srv.admin.user_token("alice", openim_wire::constant::platform::ANDROID).await.unwrap();
+    alice.client.login("alice".into(), token).await.unwrap();
+    alice.events.wait_until("synced again", |ev| ev.iter().filter(|e| matches!(e, Ev::SyncFinish(_))).count() >= 2).await;
+    assert!(history(&alice, &with_bob).await.is_empty());
+    assert_eq!(alice.client.get_total_unread_msg_count().await.unwrap(), 0);
+    // The server kept them, read: a new device of alice finds them with nothing unread.
+    let ios = openim_wire::constant::platform::IOS;
+    let alice2 = srv.online_with("alice", srv.admin.user_token("alice", ios).await.unwrap(), ios, tempfile::tempdir().unwrap()).await;
+    assert_eq!(history(&alice2, &with_bob).await, ["b1", "b2"]);
+    assert_eq!(alice2.client.get_total_unread_msg_count().await.unwrap(), 0);
+
+    // Here and on the server: the other device follows, a new device finds nothing.
+    alice.client.delete_all_msg_from_local_and_svr().await.unwrap();
+    alice2
+        .events
+        .wait_until("the clear reaches the other device", |ev| {
+            ev.iter().any(|e| matches!(e, Ev::ConversationsChanged(cs) if cs.iter().any(|c| c.conversation_id == with_bob && c.latest_msg.is_none())))
+        })
+        .await;
+    assert!(history(&alice2, &with_bob).await.is_empty());
+    let web = openim_wire::constant::platform::WEB;
+    let alice3 = srv.online_with("alice", srv.admin.user_token("alice", web).await.unwrap(), web, tempfile::tempdir().unwrap()).await;
+    assert!(history(&alice3, &with_bob).await.is_empty());
+    assert!(history(&alice3, &with_carol).await.is_empty());
+
+    // Messages of this device only, in a single chat (either side as sender) and in a group.
+    let tip = alice.client.create_text_message("you muted bob".into()).unwrap();
+    let mine = alice.client.insert_single_message_to_local_storage(tip.clone(), "bob".into(), "alice".into()).await.unwrap();
+    assert_ne!(mine.client_msg_id, tip.client_msg_id, "a fresh client ID");
+    assert_eq!((mine.status, mine.seq, mine.conversation_id.as_str()), (MessageStatus::SendSuccess, 0, with_bob.as_str()));
+    let theirs = alice.client.create_text_message("bob said hi (imported)".into()).unwrap();
+    let theirs = alice.client.insert_single_message_to_local_storage(theirs, "alice".into(), "bob".into()).await.unwrap();
+    assert_eq!((theirs.send_id.as_str(), theirs.recv_id.as_str()), ("bob", "alice"));
+    assert_eq!(history(&alice, &with_bob).await, ["you muted bob", "bob said hi (imported)"]);
+    let c = alice.client.get_one_conversation(openim_sdk::model::SessionType::Single, "bob".into()).await.unwrap();
+    assert_eq!((c.unread_count, c.latest_msg.map(|m| m.client_msg_id)), (0, Some(theirs.client_msg_id.clone())));
+    // Never sent: bob's next message from alice is the real one.
+    send_text(&alice, "bob", "real").await;
+    let got = bob.events.wait_until("alice's message", |ev| ev.iter().any(|e| matches!(e, Ev::NewMsg(m) if m.send_id == "alice"))).await;
+    let from_alice: Vec<String> = got.iter().filter_map(|e| match e { Ev::NewMsg(m) if m.send_id == "alice" => Some(text(m)), _ => None }).collect();
+    assert_eq!(from_alice, ["real"]);
+
+    let g = alice
+        .client
+        .create_group(openim_sdk::CreateGroupParams { group_name: "Team".into(), member_user_ids: vec!["carol".into()], ..Default::default() })
+        .await
+        .unwrap();
+    let note = alice.client.create_text_message("group rules updated".into()).unwrap();
+    let stored = alice.client.insert_group_message_to_local_storage(note, g.group_id.clone(), "alice".into()).await.unwrap();
+    assert_eq!(stored.group_id, g.group_id);
+    let group_conversation = conversation_id::group(&g.group_id);
+    let page = alice.client.get_advanced_history_message_list(group_conversation, None, 20).await.unwrap().messages;
+    assert_eq!(page.last().map(|m| m.client_msg_id.clone()), Some(stored.client_msg_id.clone()));
+
+    // Wrong arguments.
+    let m = alice.client.create_text_message("x".into()).unwrap();
+    let code = |r: Result<openim_sdk::Message, OpenIMError>| r.unwrap_err().code();
+    assert_eq!(code(alice.client.insert_single_message_to_local_storage(m.clone(), "bob".into(), String::new()).await), 10002);
+    assert_eq!(code(alice.client.insert_single_message_to_local_storage(m.clone(), "bob".into(), "carol".into()).await), 10002);
+    assert_eq!(code(alice.client.insert_group_message_to_local_storage(m, "no-such-group".into(), "alice".into()).await), 10002);
+    drop(carol);
 }

@@ -87,7 +87,7 @@ async fn send_surely(client: &OpenIMClient, to: &str, text: String) -> String {
     let started = Instant::now();
     let attempt = message;
     loop {
-        match client.send_message(attempt.clone(), Some(to.into()), None, None, false).await {
+        match client.send_message(attempt.clone(), Some(to.into()), None, None, false, None).await {
             Ok(_) => return id,
             Err(e) if e.code() == openim_wire::errcode::SDK_MSG_REPEAT => return id,
             Err(e) => {

@@ -22,7 +22,7 @@ fn text(m: &openim_sdk::Message) -> String {
 
 async fn send(from: &Online, to: &str, body: &str) -> openim_sdk::Message {
     let m = from.client.create_text_message(body.into()).unwrap();
-    from.client.send_message(m, Some(to.into()), None, None, false).await.unwrap()
+    from.client.send_message(m, Some(to.into()), None, None, false, None).await.unwrap()
 }
 
 /// A text message as a raw client sends it.
@@ -204,7 +204,7 @@ async fn a_late_error_after_confirmation_leaves_the_message_sent() {
     // The server stores and pushes the message, then answers the send with an error.
     srv.server.faults().fault_replies(req::SEND_MSG, ReplyFault::LateError { code: 500, delay: Duration::from_millis(300) }, 1);
     let m = alice.client.create_text_message("stored anyway".into()).unwrap();
-    let sent = alice.client.send_message(m.clone(), Some("bob".into()), None, None, false).await.unwrap();
+    let sent = alice.client.send_message(m.clone(), Some("bob".into()), None, None, false, None).await.unwrap();
     assert_eq!((sent.status, sent.seq), (MessageStatus::SendSuccess, 1));
     // Still sent once the late error has come and gone; a resend is refused, so no duplicate.
     let after = send(&alice, "bob", "next").await;
@@ -212,7 +212,7 @@ async fn a_late_error_after_confirmation_leaves_the_message_sent() {
     let conv = conversation_id::single("alice", "bob");
     let page = alice.client.get_advanced_history_message_list(conv, None, 10).await.unwrap();
     assert_eq!(page.messages.iter().map(|m| (m.seq, m.status)).collect::<Vec<_>>(), [(1, MessageStatus::SendSuccess), (2, MessageStatus::SendSuccess)]);
-    let err = alice.client.send_message(m, Some("bob".into()), None, None, false).await.unwrap_err();
+    let err = alice.client.send_message(m, Some("bob".into()), None, None, false, None).await.unwrap_err();
     assert_eq!(err.code(), 10204);
     let got = bob.events.wait_new_messages(2).await;
     assert_eq!(got.iter().map(text).collect::<Vec<_>>(), ["stored anyway", "next"]);
@@ -262,7 +262,7 @@ async fn an_oversize_message_is_refused_and_the_connection_stays_up() {
     let mut rng = fastrand::Rng::with_seed(7);
     let big: String = (0..120_000).map(|_| rng.alphanumeric()).collect();
     let m = alice.client.create_text_message(big).unwrap();
-    let err = alice.client.send_message(m.clone(), Some("bob".into()), None, None, false).await.unwrap_err();
+    let err = alice.client.send_message(m.clone(), Some("bob".into()), None, None, false, None).await.unwrap_err();
     assert!(matches!(err, OpenIMError::InvalidArgument { code: 10002, .. }), "{err:?}");
     assert!(err.to_string().contains("51200"), "{err}");
     // Nothing was stored, the connection is the same, and the next message goes through.

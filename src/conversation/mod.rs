@@ -557,6 +557,19 @@ fn apply_update(c: &mut ConversationRow, u: &ConversationUpdate) {
 /// Removes a conversation's messages locally; the conversation stays, empty and read.
 pub async fn clear_local(w: &mut Write, conversation_id: &str, synced_seq: i64) -> Result<()> {
     crate::store::chat_logs::delete_conversation(&mut w.tx, conversation_id).await?;
+    clear_row(w, conversation_id, synced_seq).await
+}
+
+/// A conversation cleared on this device only: its messages are kept, marked deleted (the
+/// server still holds them, and sync must not bring them back).
+pub async fn clear_local_only(w: &mut Write, conversation_id: &str, synced_seq: i64) -> Result<()> {
+    crate::store::chat_logs::mark_conversation_deleted(&mut w.tx, conversation_id).await?;
+    clear_row(w, conversation_id, synced_seq).await
+}
+
+/// A cleared conversation: no latest message, nothing unread, read up to its max seq; it
+/// stays listed.
+async fn clear_row(w: &mut Write, conversation_id: &str, synced_seq: i64) -> Result<()> {
     let Some(mut c) = store::get(&mut w.tx, conversation_id).await? else { return Ok(()) };
     set_latest(&mut c, None);
     c.unread_count = 0;

@@ -237,6 +237,40 @@ impl OpenIMClient {
         self.messages()?.create_video_by_url(video_url, video_type, video_size, duration, snapshot_url, snapshot_width, snapshot_height)
     }
 
+    /// A picture from a local file, uploaded when sent; `width` × `height` are its pixels (read
+    /// them with the platform's image API: this SDK decodes no images).
+    pub fn create_image_message_from_full_path(&self, image_path: String, width: i32, height: i32) -> Result<Message> {
+        self.messages()?.create_image_from_path(image_path, width, height)
+    }
+
+    /// A voice message from a local file, `duration` seconds long, uploaded when sent.
+    pub fn create_sound_message_from_full_path(&self, sound_path: String, duration: i64) -> Result<Message> {
+        self.messages()?.create_sound_from_path(sound_path, duration)
+    }
+
+    /// A video from a local file (`video_type` such as `mp4`, empty for the file's extension;
+    /// `duration` in seconds) with an optional snapshot picture of the given pixels, both
+    /// uploaded when sent.
+    #[uniffi::method(default(snapshot_path = None, snapshot_width = 0, snapshot_height = 0))]
+    pub fn create_video_message_from_full_path(
+        &self,
+        video_path: String,
+        video_type: String,
+        duration: i64,
+        snapshot_path: Option<String>,
+        snapshot_width: i32,
+        snapshot_height: i32,
+    ) -> Result<Message> {
+        self.messages()?.create_video_from_path(video_path, video_type, duration, snapshot_path, snapshot_width, snapshot_height)
+    }
+
+    /// A file message from a local file, shown as `file_name` (the file's own name when
+    /// `None`), uploaded when sent.
+    #[uniffi::method(default(file_name = None))]
+    pub fn create_file_message_from_full_path(&self, file_path: String, file_name: Option<String>) -> Result<Message> {
+        self.messages()?.create_file_from_path(file_path, file_name)
+    }
+
     pub fn create_file_message_by_url(&self, source_url: String, file_name: String, file_size: i64, file_type: String) -> Result<Message> {
         self.messages()?.create_file_by_url(source_url, file_name, file_size, file_type)
     }
@@ -256,8 +290,10 @@ impl OpenIMClient {
 impl OpenIMClient {
     /// Sends to a user (`recv_id`) or a group (`group_id`), exactly one of them. Returns the
     /// message as stored after the server accepted it (with its seq), or fails and leaves it
-    /// stored as failed, ready to be sent again.
-    #[uniffi::method(default(recv_id = None, group_id = None, offline_push_info = None, is_online_only = false))]
+    /// stored as failed, ready to be sent again. A message made from local files
+    /// (`create_*_message_from_full_path`) is stored first and its files uploaded, `progress`
+    /// hearing the main file's bytes; the URLs replace nothing the app set.
+    #[uniffi::method(default(recv_id = None, group_id = None, offline_push_info = None, is_online_only = false, progress = None))]
     pub async fn send_message(
         &self,
         message: Message,
@@ -265,9 +301,10 @@ impl OpenIMClient {
         group_id: Option<String>,
         offline_push_info: Option<OfflinePushInfo>,
         is_online_only: bool,
+        progress: Option<Arc<dyn UploadProgressListener>>,
     ) -> Result<Message> {
         self.with_session(move |s| async move {
-            s.messages().send(message, recv_id, group_id, offline_push_info, is_online_only).await
+            s.messages().send(message, recv_id, group_id, offline_push_info, is_online_only, progress).await
         })
         .await
     }
@@ -321,6 +358,29 @@ impl OpenIMClient {
     /// until its next message.
     pub async fn delete_conversation_and_delete_all_msg(&self, conversation_id: String) -> Result<()> {
         self.with_session(move |s| async move { s.messages().delete_conversation(&conversation_id).await }).await
+    }
+
+    /// Deletes every message here and on the server (the user's other devices follow);
+    /// conversations stay listed, empty and read.
+    pub async fn delete_all_msg_from_local_and_svr(&self) -> Result<()> {
+        self.with_session(move |s| async move { s.messages().delete_all(true).await }).await
+    }
+
+    /// Deletes every message on this device only (the server keeps them, marked read).
+    pub async fn delete_all_msg_from_local(&self) -> Result<()> {
+        self.with_session(move |s| async move { s.messages().delete_all(false).await }).await
+    }
+
+    /// Stores `message` (from a `create_*` call) in the single chat between `send_id` and
+    /// `recv_id` (one of them the logged-in user) as a message of this device only: never
+    /// sent, no unread count. Returns it as stored (a fresh client ID, sent now).
+    pub async fn insert_single_message_to_local_storage(&self, message: Message, recv_id: String, send_id: String) -> Result<Message> {
+        self.with_session(move |s| async move { s.messages().insert_single_local(message, recv_id, send_id).await }).await
+    }
+
+    /// [`Self::insert_single_message_to_local_storage`] for a group this user is in.
+    pub async fn insert_group_message_to_local_storage(&self, message: Message, group_id: String, send_id: String) -> Result<Message> {
+        self.with_session(move |s| async move { s.messages().insert_group_local(message, group_id, send_id).await }).await
     }
 
     /// Marks every conversation with unread messages read (single chats send receipts).

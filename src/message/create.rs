@@ -19,7 +19,7 @@ pub struct CardInfo {
 }
 
 /// OpenIM's `GetMsgID`: md5 of a nanosecond clock, the sender and randomness.
-fn new_client_msg_id(send_id: &str) -> String {
+pub(super) fn new_client_msg_id(send_id: &str) -> String {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
     let seed = format!("{nanos}{send_id}{}", fastrand::u64(..));
     format!("{:x}", Md5::digest(seed.as_bytes()))

@@ -4,6 +4,8 @@
 
 mod create;
 mod history;
+mod local;
+mod media;
 pub mod ingest;
 pub mod notification;
 mod operations;

@@ -1,14 +1,17 @@
 //! Revoke, read marks, deletion, clearing and typing notices. The server is asked first, with no
 //! write open; the local change then happens in one write that re-reads what it changes.
 
-use openim_wire::api::msg::{ClearConversationsMsgReq, DeleteMsgsReq, DeleteSyncOpt, MarkConversationAsReadReq, RevokeMsgReq};
+use openim_wire::api::msg::{
+    ClearConversationsMsgReq, DeleteMsgsReq, DeleteSyncOpt, MarkConversationAsReadReq, RevokeMsgReq, SetConversationHasReadSeqReq,
+    UserClearAllMsgReq,
+};
 use openim_wire::api::{Empty, path};
 use openim_wire::constant::{req, session_type};
 use openim_wire::errcode;
 use openim_wire::pb::sdkws::SetAppBackgroundStatusReq;
 
 use super::{Messages, from_row};
-use crate::conversation::{clear_local, save};
+use crate::conversation::{clear_local, clear_local_only, save};
 use crate::error::{OpenIMError, Result};
 use crate::events::{Event, MsgEvent};
 use crate::model::*;
@@ -156,6 +159,34 @@ impl Messages {
         self.ctx.commit(w).await
     }
 
+    /// Deletes every message: here and on the server (the user's other devices follow), or with
+    /// `on_server` false on this device only, where the messages stay on the server but marked
+    /// read, so their unread counts do not come back (OpenIM's `DeleteAllMsgFromLocalAndSvr` /
+    /// `DeleteAllMsgFromLocal`). Conversations stay listed, empty and read.
+    pub async fn delete_all(&self, on_server: bool) -> Result<()> {
+        let listed = conversations::all(&mut *self.ctx.store.read().await?).await?;
+        if on_server {
+            let req = UserClearAllMsgReq { user_id: self.ctx.user_id.clone(), delete_sync_opt: Some(SYNC_SELF) };
+            self.ctx.api.post::<_, Empty>(path::USER_CLEAR_ALL_MSG, &req).await?;
+        } else {
+            for c in listed.iter().filter(|c| c.unread_count > 0) {
+                let req = SetConversationHasReadSeqReq {
+                    conversation_id: c.conversation_id.clone(),
+                    user_id: self.ctx.user_id.clone(),
+                    has_read_seq: c.max_seq.max(self.ctx.synced_seq(&c.conversation_id)),
+                    ..Default::default()
+                };
+                self.ctx.api.post::<_, Empty>(path::SET_CONVERSATION_HAS_READ_SEQ, &req).await?;
+            }
+        }
+        let mut w = self.ctx.write().await?;
+        for c in &listed {
+            let (id, synced) = (&c.conversation_id, self.ctx.synced_seq(&c.conversation_id));
+            if on_server { clear_local(&mut w, id, synced).await? } else { clear_local_only(&mut w, id, synced).await? }
+        }
+        self.ctx.commit(w).await
+    }
+
     /// Marks every conversation with unread messages read, one after the other (OpenIM's
     /// `MarkAllConversationMessageAsRead`); single chats send their receipts.
     pub async fn mark_all_read(&self) -> Result<()> {
@@ -169,7 +200,7 @@ impl Messages {
     /// Tells the peer this user is typing (contentType 113, online only, nothing stored).
     pub async fn typing_status_update(&self, recv_id: String, msg_tips: String) -> Result<()> {
         let message = self.create(MessageContent::Typing { msg_tips })?;
-        self.send(message, Some(recv_id), None, None, true).await.map(|_| ())
+        self.send(message, Some(recv_id), None, None, true, None).await.map(|_| ())
     }
 
     /// Tells the server whether the app is in background (request 2004); new messages are then

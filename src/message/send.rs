@@ -9,13 +9,14 @@
 //! Messages still "sending" at the next login become failed.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use openim_wire::constant::{content_type, options, req, session_type};
 use openim_wire::conversation_id;
 use openim_wire::pb::msg::SendMsgResp;
 
-use super::{Messages, from_row, to_row};
+use super::{Messages, UploadProgressListener, from_row, to_row};
 use crate::conversation::{or_new, save, save_over, set_latest};
 use crate::error::{OpenIMError, Result};
 use crate::model::*;
@@ -72,6 +73,7 @@ impl Messages {
         group_id: Option<String>,
         offline_push: Option<OfflinePushInfo>,
         is_online_only: bool,
+        progress: Option<Arc<dyn UploadProgressListener>>,
     ) -> Result<Message> {
         let target = self.target(recv_id, group_id)?;
         if message.client_msg_id.is_empty() {
@@ -94,6 +96,18 @@ impl Messages {
             }
         }
         message.status = MessageStatus::Sending;
+
+        // A message naming local files is stored (sending) before they upload, as in OpenIM's
+        // core, so the chat shows it while they go; the request follows the upload.
+        let stored_first = if !super::media::needs_upload(&message.content) {
+            false
+        } else if is_online_only {
+            self.upload_media(&mut message, progress.as_ref()).await?;
+            false
+        } else {
+            self.store_and_upload(&target, &mut message, progress.as_ref()).await?;
+            true
+        };
 
         let mut data = message.to_msg_data();
         if is_online_only {
@@ -119,7 +133,12 @@ impl Messages {
         // Refused before anything is stored: the gateway would drop the connection over it.
         // Maps (the options) written as Go writes them, so every server reads every option.
         let data = openim_wire::pb::GoEncode::encode_go(&data);
-        self.ctx.conn.check_request_size(req::SEND_MSG, &data)?;
+        if let Err(e) = self.ctx.conn.check_request_size(req::SEND_MSG, &data) {
+            if stored_first {
+                return Err(self.fail_stored(&target.conversation_id, &message.client_msg_id, e).await);
+            }
+            return Err(e);
+        }
 
         if is_online_only {
             let resp: SendMsgResp = self.ctx.conn.request_encoded(req::SEND_MSG, data).await?;
@@ -137,9 +156,13 @@ impl Messages {
         // reply mark the message sent. The sender waits for the copy only once the client ID is
         // its own: a second send of the same message (refused) must not take the first one's
         // confirmation.
-        let turn = self.ctx.writer_turn().await;
         let request = self.ctx.conn.request_encoded::<SendMsgResp>(req::SEND_MSG, data);
-        let (mut waiter, stored, reply) = if self.take_fresh(&client_msg_id) {
+        let (mut waiter, stored, reply) = if stored_first {
+            // Stored before its upload: the copy finds it.
+            let waiter = self.ctx.wait_for_seq(&conversation_id, &client_msg_id);
+            (waiter, Ok(()), request.await)
+        } else if self.take_fresh(&client_msg_id) {
+            let turn = self.ctx.writer_turn().await;
             // Created here and never sent: nothing stored can carry its ID, so the request goes
             // out at once (polled first) and travels while the message is stored.
             let waiter = self.ctx.wait_for_seq(&conversation_id, &client_msg_id);
@@ -152,6 +175,7 @@ impl Messages {
         } else {
             // A retry, or a message the app built: its ID is claimed before anything goes out,
             // and the request travels while the claiming write finishes.
+            let turn = self.ctx.writer_turn().await;
             let w = self.claim_outgoing(turn, &target, &message).await?;
             let waiter = self.ctx.wait_for_seq(&conversation_id, &client_msg_id);
             let (stored, reply) = tokio::join!(self.finish_outgoing(w, &target, &message), request);
@@ -188,6 +212,43 @@ impl Messages {
         drop(waiter);
         let stored = chat_logs::get(&mut *self.ctx.store.read().await?, &conversation_id, &client_msg_id).await?;
         stored.map(from_row).ok_or_else(|| OpenIMError::internal("the sent message vanished from the local store"))
+    }
+
+    /// Stores `message` (sending, shown as its conversation's latest), uploads its local files
+    /// and stores their URLs; a failed upload leaves it failed.
+    async fn store_and_upload(&self, target: &Target, message: &mut Message, progress: Option<&Arc<dyn UploadProgressListener>>) -> Result<()> {
+        self.take_fresh(&message.client_msg_id);
+        let turn = self.ctx.writer_turn().await;
+        let w = self.claim_outgoing(turn, target, message).await?;
+        self.finish_outgoing(w, target, message).await?;
+        let id = &target.conversation_id;
+        let uploaded = async {
+            self.upload_media(message, progress).await?;
+            let mut w = self.ctx.write().await?;
+            chat_logs::set_content(&mut w.tx, id, &message.client_msg_id, message.content_type, &message.content.to_wire()).await?;
+            self.latest_changed_to_stored(&mut w, id, &message.client_msg_id).await?;
+            self.ctx.commit(w).await
+        };
+        match uploaded.await {
+            Ok(()) => Ok(()),
+            Err(e) => Err(self.fail_stored(id, &message.client_msg_id, e).await),
+        }
+    }
+
+    /// Marks a stored outgoing message failed after `e` (while nothing confirmed it) and
+    /// returns `e`.
+    async fn fail_stored(&self, conversation_id: &str, client_msg_id: &str, e: OpenIMError) -> OpenIMError {
+        let marked = async {
+            let mut w = self.ctx.write().await?;
+            if chat_logs::mark_failed(&mut w.tx, conversation_id, client_msg_id).await? {
+                self.latest_changed_to_stored(&mut w, conversation_id, client_msg_id).await?;
+            }
+            self.ctx.commit(w).await
+        };
+        if let Err(store) = marked.await {
+            tracing::warn!(error = %store, "a message that could not be sent could not be marked failed either");
+        }
+        e
     }
 
     /// Opens the write that stores an outgoing message (in `turn`) and claims its client ID: a

@@ -33,7 +33,7 @@ const SIGN_BATCH: usize = 20;
 const MAX_PART_IN_MEMORY: i64 = 64 * 1024 * 1024;
 
 /// The content type of a file name's extension (the common ones; else a byte stream).
-fn content_type_of(name: &str) -> &'static str {
+pub(super) fn content_type_of(name: &str) -> &'static str {
     let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     match ext.as_str() {
         "jpg" | "jpeg" => "image/jpeg",
@@ -117,9 +117,21 @@ impl Messages {
         content_type: Option<String>,
         progress: Option<Arc<dyn UploadProgressListener>>,
     ) -> Result<String> {
+        self.upload(&file_path, name, content_type, "", progress.as_ref()).await
+    }
+
+    /// [`Self::upload_file`] with OpenIM's `cause` (why the object is stored: `msg-picture`, …).
+    pub(super) async fn upload(
+        &self,
+        file_path: &str,
+        name: Option<String>,
+        content_type: Option<String>,
+        cause: &str,
+        progress: Option<&Arc<dyn UploadProgressListener>>,
+    ) -> Result<String> {
         let unreadable = |e: std::io::Error| OpenIMError::invalid_argument(format!("cannot read {file_path}: {e}"));
         let changed = |while_: &str| OpenIMError::invalid_argument(format!("{file_path} changed while it was {while_}"));
-        let mut file = tokio::fs::File::open(&file_path).await.map_err(unreadable)?;
+        let mut file = tokio::fs::File::open(file_path).await.map_err(unreadable)?;
         let meta = file.metadata().await.map_err(unreadable)?;
         if !meta.is_file() || meta.len() == 0 {
             return Err(OpenIMError::invalid_argument(format!("{file_path} is not a file with content")));
@@ -127,12 +139,12 @@ impl Messages {
         let size = i64::try_from(meta.len()).map_err(|_| OpenIMError::invalid_argument("the file is too large"))?;
         let name = match name.filter(|n| !n.is_empty()) {
             Some(n) => n,
-            None => std::path::Path::new(&file_path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            None => std::path::Path::new(file_path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
         };
         let object_name = object_name(&self.ctx.user_id, &name)?;
         let content_type = content_type.filter(|c| !c.is_empty()).unwrap_or_else(|| content_type_of(&name).to_owned());
         let tell = |done: i64| {
-            if let Some(p) = &progress {
+            if let Some(p) = progress {
                 // A listener that throws loses only its own progress call.
                 let _ = catch_unwind(AssertUnwindSafe(|| p.on_progress(done, size)));
             }
@@ -166,6 +178,7 @@ impl Messages {
             size,
             part_size,
             max_parts: batch as i32,
+            cause: cause.to_owned(),
             name: object_name.clone(),
             content_type: content_type.clone(),
             ..Default::default()

@@ -220,6 +220,20 @@ impl MessageContent {
         })
     }
 
+    /// This content without the paths of local files (they mean nothing off this device), or
+    /// `None` when it names none.
+    pub fn without_local_paths(&self) -> Option<Self> {
+        let mut c = self.clone();
+        let cleared = match &mut c {
+            Self::Image { source_path, .. } => std::mem::take(source_path),
+            Self::Sound { sound_path, .. } => std::mem::take(sound_path),
+            Self::Video { video_path, snapshot_path, .. } => std::mem::take(video_path) + &std::mem::take(snapshot_path),
+            Self::File { file_path, .. } => std::mem::take(file_path),
+            _ => String::new(),
+        };
+        (!cleared.is_empty()).then_some(c)
+    }
+
     /// The elem JSON that goes into `MsgData.content` (`Unknown` keeps its raw text).
     pub fn to_wire(&self) -> String {
         let mut s = MsgStruct::default();
@@ -541,7 +555,8 @@ impl Message {
             session_type: self.session_type,
             msg_from: self.msg_from,
             content_type: self.content_type,
-            content: self.content.to_wire().into_bytes(),
+            // Paths of local files stay on this device.
+            content: self.content.without_local_paths().as_ref().unwrap_or(&self.content).to_wire().into_bytes(),
             seq: 0,
             send_time: 0,
             create_time: self.create_time,

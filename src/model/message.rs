@@ -117,7 +117,7 @@ pub struct AtInfo {
 }
 
 /// `PictureBaseInfo`.
-#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+#[derive(Debug, Clone, Default, PartialEq, uniffi::Record)]
 pub struct PictureInfo {
     pub uuid: String,
     pub kind: String,

@@ -385,6 +385,17 @@ pub async fn delete_by_seqs(c: &mut SqliteConnection, conversation_id: &str, seq
     Ok(deleted)
 }
 
+/// Marks every message of a conversation deleted (kept, so that sync does not bring them back).
+pub async fn mark_conversation_deleted(c: &mut SqliteConnection, conversation_id: &str) -> Result<()> {
+    sqlx::query("UPDATE local_chat_logs SET status = ? WHERE conversation_id = ? AND status != ?")
+        .bind(msg_status::HAS_DELETED)
+        .bind(conversation_id)
+        .bind(msg_status::HAS_DELETED)
+        .execute(c)
+        .await?;
+    Ok(())
+}
+
 /// Removes every message of a conversation.
 pub async fn delete_conversation(c: &mut SqliteConnection, conversation_id: &str) -> Result<()> {
     sqlx::query("DELETE FROM local_chat_logs WHERE conversation_id = ?").bind(conversation_id).execute(c).await?;

@@ -370,7 +370,7 @@ async fn phase_send(env: &Env, sizes: &Sizes, report: &mut Report) -> anyhow::Re
         let m = alice.create_text_message(format!("benchmark message {i}"))?;
         let t = Instant::now();
         started.push((m.client_msg_id.clone(), t));
-        alice.send_message(m, Some("bob".into()), None, None, false).await?;
+        alice.send_message(m, Some("bob".into()), None, None, false, None).await?;
         send.push(t.elapsed());
         progress.inc(1);
     }
@@ -396,7 +396,7 @@ async fn phase_send(env: &Env, sizes: &Sizes, report: &mut Report) -> anyhow::Re
     for i in 0..sizes.sends {
         let m = alice.create_text_message(format!("benchmark message {i} (offline)"))?;
         let t = Instant::now();
-        alice.send_message(m, Some("bob".into()), None, None, false).await?;
+        alice.send_message(m, Some("bob".into()), None, None, false, None).await?;
         alone.push(t.elapsed());
         progress.inc(1);
     }

@@ -1,0 +1,269 @@
+//! Messages made from local files (OpenIM's `Create*MessageFromFullPath`), and the upload of
+//! those files when such a message is sent, as OpenIM's `SendMessage` does it: the message is
+//! stored (sending) first, each file whose URL is still empty is uploaded under OpenIM's object
+//! name (`msg_picture_<clientMsgID>.jpg`, …), the URLs are filled in (a picture's big version is
+//! the original, its snapshot the original's URL asking the server for 640 × 640), and a failed
+//! upload leaves the message failed, ready to be sent again. Local paths stay on this device: the
+//! copy that goes to the server carries none (OpenIM's core sends them along).
+//!
+//! This SDK has no image decoder (no crate for it in this build's bundle), so a picture's pixel
+//! size comes from the app, which reads it with its platform's image API.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use super::Messages;
+use super::upload::{UploadProgressListener, content_type_of};
+use crate::error::{OpenIMError, Result};
+use crate::model::*;
+
+/// The side of the square a picture's snapshot asks the server for (OpenIM's core).
+const SNAPSHOT_SIDE: i32 = 640;
+
+/// The size of the regular, non-empty file at `path`.
+fn file_size(what: &str, path: &str) -> Result<i64> {
+    if path.is_empty() {
+        return Err(OpenIMError::invalid_argument(format!("{what} is empty")));
+    }
+    let meta = std::fs::metadata(path).map_err(|e| OpenIMError::invalid_argument(format!("cannot read {path}: {e}")))?;
+    if !meta.is_file() || meta.len() == 0 {
+        return Err(OpenIMError::invalid_argument(format!("{path} is not a file with content")));
+    }
+    i64::try_from(meta.len()).map_err(|_| OpenIMError::invalid_argument("the file is too large"))
+}
+
+/// The extension of `path` with its dot (`.jpg`), or nothing (Go's `filepath.Ext`).
+fn extension(path: &str) -> &str {
+    let name = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    name.rfind('.').map(|i| &name[i..]).unwrap_or("")
+}
+
+/// The last part of a path.
+fn base_name(path: &str) -> &str {
+    path.rsplit(['/', '\\']).find(|p| !p.is_empty()).unwrap_or(path)
+}
+
+fn not_negative(what: &str, v: i64) -> Result<()> {
+    if v < 0 {
+        return Err(OpenIMError::invalid_argument(format!("{what} is negative")));
+    }
+    Ok(())
+}
+
+/// A MIME type given by the app, else the one of `path`'s extension.
+fn mime_or(given: &str, path: &str) -> String {
+    if given.contains('/') { given.to_owned() } else { content_type_of(path).to_owned() }
+}
+
+/// `url` asking the server for a `SNAPSHOT_SIDE` square (`type=image&width=…&height=…` set over
+/// the URL's own query, keys sorted, as Go's `url.Values` encodes them); `None` when `url` does
+/// not parse.
+fn snapshot_url(url: &str) -> Option<String> {
+    let mut url = url::Url::parse(url).ok()?;
+    let mut query: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (k, v) in url.query_pairs() {
+        query.entry(k.into_owned()).or_default().push(v.into_owned());
+    }
+    let side = SNAPSHOT_SIDE.to_string();
+    query.insert("type".into(), vec!["image".into()]);
+    query.insert("width".into(), vec![side.clone()]);
+    query.insert("height".into(), vec![side]);
+    url.query_pairs_mut().clear().extend_pairs(query.iter().flat_map(|(k, vs)| vs.iter().map(move |v| (k, v))));
+    Some(url.into())
+}
+
+/// Whether sending `content` first uploads a local file (a path set, its URL still empty).
+pub(super) fn needs_upload(content: &MessageContent) -> bool {
+    match content {
+        MessageContent::Image { source_path, source, .. } => {
+            !source_path.is_empty() && source.as_ref().is_none_or(|s| s.url.is_empty())
+        }
+        MessageContent::Sound { sound_path, source_url, .. } => !sound_path.is_empty() && source_url.is_empty(),
+        MessageContent::Video { video_path, video_url, .. } => !video_path.is_empty() && video_url.is_empty(),
+        MessageContent::File { file_path, source_url, .. } => !file_path.is_empty() && source_url.is_empty(),
+        _ => false,
+    }
+}
+
+impl Messages {
+    /// A picture from the file at `image_path`, `width` × `height` pixels (the app reads them).
+    pub fn create_image_from_path(&self, image_path: String, width: i32, height: i32) -> Result<Message> {
+        not_negative("width", width.into())?;
+        not_negative("height", height.into())?;
+        let size = file_size("image_path", &image_path)?;
+        let source = PictureInfo { kind: content_type_of(&image_path).to_owned(), size, width, height, ..Default::default() };
+        self.create(MessageContent::Image { source_path: image_path, source: Some(source), big: None, snapshot: None })
+    }
+
+    /// A voice message from the file at `sound_path`, `duration` seconds long; its type is the
+    /// file's extension (`m4a`), as OpenIM's core records it.
+    pub fn create_sound_from_path(&self, sound_path: String, duration: i64) -> Result<Message> {
+        not_negative("duration", duration)?;
+        let data_size = file_size("sound_path", &sound_path)?;
+        let sound_type = extension(&sound_path).trim_start_matches('.').to_owned();
+        self.create(MessageContent::Sound { uuid: String::new(), sound_path, source_url: String::new(), data_size, duration, sound_type })
+    }
+
+    /// A video from the file at `video_path` (`video_type` such as `mp4`, `duration` seconds),
+    /// with an optional snapshot picture of `snapshot_width` × `snapshot_height` pixels.
+    pub fn create_video_from_path(
+        &self,
+        video_path: String,
+        video_type: String,
+        duration: i64,
+        snapshot_path: Option<String>,
+        snapshot_width: i32,
+        snapshot_height: i32,
+    ) -> Result<Message> {
+        not_negative("duration", duration)?;
+        not_negative("snapshot_width", snapshot_width.into())?;
+        not_negative("snapshot_height", snapshot_height.into())?;
+        let video_size = file_size("video_path", &video_path)?;
+        let snapshot_path = snapshot_path.filter(|p| !p.is_empty()).unwrap_or_default();
+        let (snapshot_size, snapshot_type) = if snapshot_path.is_empty() {
+            (0, String::new())
+        } else {
+            (file_size("snapshot_path", &snapshot_path)?, content_type_of(&snapshot_path).to_owned())
+        };
+        let video_type = if video_type.is_empty() { extension(&video_path).trim_start_matches('.').to_owned() } else { video_type };
+        self.create(MessageContent::Video {
+            video_path,
+            video_uuid: String::new(),
+            video_url: String::new(),
+            video_type,
+            video_size,
+            duration,
+            snapshot_path,
+            snapshot_uuid: String::new(),
+            snapshot_size,
+            snapshot_url: String::new(),
+            snapshot_width,
+            snapshot_height,
+            snapshot_type,
+        })
+    }
+
+    /// A file message from the file at `file_path`, shown as `file_name` (its own name when
+    /// `None`).
+    pub fn create_file_from_path(&self, file_path: String, file_name: Option<String>) -> Result<Message> {
+        let file_size = file_size("file_path", &file_path)?;
+        let file_name = file_name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| base_name(&file_path).to_owned());
+        self.create(MessageContent::File { file_path, uuid: String::new(), source_url: String::new(), file_name, file_size, file_type: String::new() })
+    }
+
+    /// Uploads the local files of `message` whose URLs are empty and fills the URLs in;
+    /// `progress` hears the main file (a video's snapshot goes unreported, and a snapshot that
+    /// fails to upload leaves the video without one, as in OpenIM's core).
+    pub(super) async fn upload_media(&self, message: &mut Message, progress: Option<&Arc<dyn UploadProgressListener>>) -> Result<()> {
+        let id = message.client_msg_id.clone();
+        match &mut message.content {
+            MessageContent::Image { source_path, source, big, snapshot } => {
+                let src = source.get_or_insert_with(Default::default);
+                if source_path.is_empty() || !src.url.is_empty() {
+                    return Ok(());
+                }
+                let name = format!("msg_picture_{id}{}", extension(source_path));
+                let kind = mime_or(&src.kind, source_path);
+                src.url = self.upload(source_path, Some(name), Some(kind), "msg-picture", progress).await?;
+                *big = Some(src.clone());
+                *snapshot = Some(match snapshot_url(&src.url) {
+                    Some(url) => PictureInfo { width: SNAPSHOT_SIDE, height: SNAPSHOT_SIDE, url, ..Default::default() },
+                    None => src.clone(),
+                });
+            }
+            MessageContent::Sound { sound_path, source_url, sound_type, .. } => {
+                if sound_path.is_empty() || !source_url.is_empty() {
+                    return Ok(());
+                }
+                let name = format!("msg_voice_{id}{}", extension(sound_path));
+                let kind = mime_or(sound_type, sound_path);
+                *source_url = self.upload(sound_path, Some(name), Some(kind), "msg-voice", progress).await?;
+            }
+            MessageContent::Video { video_path, video_url, video_type, snapshot_path, snapshot_url, snapshot_type, .. } => {
+                if video_path.is_empty() || !video_url.is_empty() {
+                    return Ok(());
+                }
+                let video = self.upload(
+                    video_path,
+                    Some(format!("msg_video_{id}{}", extension(video_path))),
+                    Some(mime_or(video_type, video_path)),
+                    "msg-video",
+                    progress,
+                );
+                let snapshot = async {
+                    if snapshot_path.is_empty() || !snapshot_url.is_empty() {
+                        return None;
+                    }
+                    let name = format!("msg_videoSnapshot_{id}{}", extension(snapshot_path));
+                    let kind = mime_or(snapshot_type, snapshot_path);
+                    match self.upload(snapshot_path, Some(name), Some(kind), "msg-video-snapshot", None).await {
+                        Ok(url) => Some(url),
+                        Err(e) => {
+                            tracing::warn!(error = %e, "a video's snapshot did not upload; the video goes without it");
+                            None
+                        }
+                    }
+                };
+                let (video, snapshot) = tokio::join!(video, snapshot);
+                *video_url = video?;
+                if let Some(url) = snapshot {
+                    *snapshot_url = url;
+                }
+            }
+            MessageContent::File { file_path, source_url, file_name, file_type, .. } => {
+                if file_path.is_empty() || !source_url.is_empty() {
+                    return Ok(());
+                }
+                let shown = if file_name.is_empty() { base_name(file_path) } else { base_name(file_name) };
+                let name = format!("msg_file_{id}/{shown}");
+                let kind = if file_type.contains('/') { file_type.clone() } else { content_type_of(shown).to_owned() };
+                *source_url = self.upload(file_path, Some(name), Some(kind), "msg-file", progress).await?;
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn extensions_and_names_as_go_reads_them() {
+        assert_eq!(extension("/a/b/photo.JPG"), ".JPG");
+        assert_eq!(extension("/a.d/noext"), "");
+        assert_eq!(extension("archive.tar.gz"), ".gz");
+        assert_eq!(base_name("/a/b/report.pdf"), "report.pdf");
+        assert_eq!(base_name("report.pdf"), "report.pdf");
+    }
+
+    #[test]
+    fn the_snapshot_asks_for_640_with_keys_sorted_over_the_urls_own_query() {
+        assert_eq!(
+            snapshot_url("http://h:1/object/u/p.jpg").as_deref(),
+            Some("http://h:1/object/u/p.jpg?height=640&type=image&width=640")
+        );
+        assert_eq!(
+            snapshot_url("https://h/o?x-sig=1&width=9").as_deref(),
+            Some("https://h/o?height=640&type=image&width=640&x-sig=1")
+        );
+        assert_eq!(snapshot_url("not a url"), None);
+    }
+
+    #[test]
+    fn only_a_local_file_without_a_url_is_uploaded() {
+        let file = |path: &str, url: &str| MessageContent::File {
+            file_path: path.into(),
+            uuid: String::new(),
+            source_url: url.into(),
+            file_name: "f".into(),
+            file_size: 1,
+            file_type: String::new(),
+        };
+        assert!(needs_upload(&file("/tmp/f", "")));
+        assert!(!needs_upload(&file("/tmp/f", "http://h/f")));
+        assert!(!needs_upload(&file("", "")));
+        assert!(!needs_upload(&MessageContent::Text { text: "x".into() }));
+    }
+}
