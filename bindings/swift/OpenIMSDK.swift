@@ -3566,12 +3566,24 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
     
     func createFileMessageByUrl(sourceUrl: String, fileName: String, fileSize: Int64, fileType: String) throws  -> Message
     
+    /**
+     * A file message from a local file, shown as `file_name` (the file's own name when
+     * `None`), uploaded when sent.
+     */
+    func createFileMessageFromFullPath(filePath: String, fileName: String?) throws  -> Message
+    
     func createForwardMessage(message: Message) throws  -> Message
     
     /**
      * A picture already uploaded: its original, big and snapshot versions.
      */
     func createImageMessageByUrl(sourcePath: String, sourcePicture: PictureInfo, bigPicture: PictureInfo, snapshotPicture: PictureInfo) throws  -> Message
+    
+    /**
+     * A picture from a local file, uploaded when sent; `width` × `height` are its pixels (read
+     * them with the platform's image API: this SDK decodes no images).
+     */
+    func createImageMessageFromFullPath(imagePath: String, width: Int32, height: Int32) throws  -> Message
     
     func createLocationMessage(description: String, longitude: Double, latitude: Double) throws  -> Message
     
@@ -3585,6 +3597,11 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
     func createSoundMessageByUrl(sourceUrl: String, soundPath: String, uuid: String, dataSize: Int64, duration: Int64) throws  -> Message
     
     /**
+     * A voice message from a local file, `duration` seconds long, uploaded when sent.
+     */
+    func createSoundMessageFromFullPath(soundPath: String, duration: Int64) throws  -> Message
+    
+    /**
      * Mentions `at_user_ids` (use `"AtAllTag"` for everyone), optionally quoting a message.
      */
     func createTextAtMessage(text: String, atUserIds: [String], atUsersInfo: [AtInfo], quote: Message?) throws  -> Message
@@ -3592,6 +3609,24 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
     func createTextMessage(text: String) throws  -> Message
     
     func createVideoMessageByUrl(videoUrl: String, videoType: String, videoSize: Int64, duration: Int64, snapshotUrl: String, snapshotWidth: Int32, snapshotHeight: Int32) throws  -> Message
+    
+    /**
+     * A video from a local file (`video_type` such as `mp4`, empty for the file's extension;
+     * `duration` in seconds) with an optional snapshot picture of the given pixels, both
+     * uploaded when sent.
+     */
+    func createVideoMessageFromFullPath(videoPath: String, videoType: String, duration: Int64, snapshotPath: String?, snapshotWidth: Int32, snapshotHeight: Int32) throws  -> Message
+    
+    /**
+     * Deletes every message on this device only (the server keeps them, marked read).
+     */
+    func deleteAllMsgFromLocal() async throws 
+    
+    /**
+     * Deletes every message here and on the server (the user's other devices follow);
+     * conversations stay listed, empty and read.
+     */
+    func deleteAllMsgFromLocalAndSvr() async throws 
     
     /**
      * Clears a conversation's messages here and on the server and takes it off the list
@@ -3670,6 +3705,18 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
     func hideConversation(conversationId: String) async throws 
     
     /**
+     * [`Self::insert_single_message_to_local_storage`] for a group this user is in.
+     */
+    func insertGroupMessageToLocalStorage(message: Message, groupId: String, sendId: String) async throws  -> Message
+    
+    /**
+     * Stores `message` (from a `create_*` call) in the single chat between `send_id` and
+     * `recv_id` (one of them the logged-in user) as a message of this device only: never
+     * sent, no unread count. Returns it as stored (a fresh client ID, sent now).
+     */
+    func insertSingleMessageToLocalStorage(message: Message, recvId: String, sendId: String) async throws  -> Message
+    
+    /**
      * Opens `user_id`'s local database and starts connecting to the gateway. Returns once the
      * session is set up; connection progress arrives through the `ConnListener`. Fails with
      * code 10102 when a session is already active.
@@ -3713,9 +3760,11 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
     /**
      * Sends to a user (`recv_id`) or a group (`group_id`), exactly one of them. Returns the
      * message as stored after the server accepted it (with its seq), or fails and leaves it
-     * stored as failed, ready to be sent again.
+     * stored as failed, ready to be sent again. A message made from local files
+     * (`create_*_message_from_full_path`) is stored first and its files uploaded, `progress`
+     * hearing the main file's bytes; the URLs replace nothing the app set.
      */
-    func sendMessage(message: Message, recvId: String?, groupId: String?, offlinePushInfo: OfflinePushInfo?, isOnlineOnly: Bool) async throws  -> Message
+    func sendMessage(message: Message, recvId: String?, groupId: String?, offlinePushInfo: OfflinePushInfo?, isOnlineOnly: Bool, progress: UploadProgressListener?) async throws  -> Message
     
     /**
      * Sets (replaces) the message listener; its handle is kept by the client.
@@ -4234,6 +4283,21 @@ open func createFileMessageByUrl(sourceUrl: String, fileName: String, fileSize: 
 })
 }
     
+    /**
+     * A file message from a local file, shown as `file_name` (the file's own name when
+     * `None`), uploaded when sent.
+     */
+open func createFileMessageFromFullPath(filePath: String, fileName: String? = nil)throws  -> Message  {
+    return try  FfiConverterTypeMessage_lift(try rustCallWithError(FfiConverterTypeOpenIMError_lift) {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_create_file_message_from_full_path(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(filePath),
+        FfiConverterOptionString.lower(fileName),uniffiCallStatus
+    )
+})
+}
+    
 open func createForwardMessage(message: Message)throws  -> Message  {
     return try  FfiConverterTypeMessage_lift(try rustCallWithError(FfiConverterTypeOpenIMError_lift) {
         uniffiCallStatus in
@@ -4256,6 +4320,22 @@ open func createImageMessageByUrl(sourcePath: String, sourcePicture: PictureInfo
         FfiConverterTypePictureInfo_lower(sourcePicture),
         FfiConverterTypePictureInfo_lower(bigPicture),
         FfiConverterTypePictureInfo_lower(snapshotPicture),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * A picture from a local file, uploaded when sent; `width` × `height` are its pixels (read
+     * them with the platform's image API: this SDK decodes no images).
+     */
+open func createImageMessageFromFullPath(imagePath: String, width: Int32, height: Int32)throws  -> Message  {
+    return try  FfiConverterTypeMessage_lift(try rustCallWithError(FfiConverterTypeOpenIMError_lift) {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_create_image_message_from_full_path(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(imagePath),
+        FfiConverterInt32.lower(width),
+        FfiConverterInt32.lower(height),uniffiCallStatus
     )
 })
 }
@@ -4313,6 +4393,20 @@ open func createSoundMessageByUrl(sourceUrl: String, soundPath: String, uuid: St
 }
     
     /**
+     * A voice message from a local file, `duration` seconds long, uploaded when sent.
+     */
+open func createSoundMessageFromFullPath(soundPath: String, duration: Int64)throws  -> Message  {
+    return try  FfiConverterTypeMessage_lift(try rustCallWithError(FfiConverterTypeOpenIMError_lift) {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_create_sound_message_from_full_path(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(soundPath),
+        FfiConverterInt64.lower(duration),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Mentions `at_user_ids` (use `"AtAllTag"` for everyone), optionally quoting a message.
      */
 open func createTextAtMessage(text: String, atUserIds: [String], atUsersInfo: [AtInfo], quote: Message?)throws  -> Message  {
@@ -4352,6 +4446,65 @@ open func createVideoMessageByUrl(videoUrl: String, videoType: String, videoSize
         FfiConverterInt32.lower(snapshotHeight),uniffiCallStatus
     )
 })
+}
+    
+    /**
+     * A video from a local file (`video_type` such as `mp4`, empty for the file's extension;
+     * `duration` in seconds) with an optional snapshot picture of the given pixels, both
+     * uploaded when sent.
+     */
+open func createVideoMessageFromFullPath(videoPath: String, videoType: String, duration: Int64, snapshotPath: String? = nil, snapshotWidth: Int32 = 0, snapshotHeight: Int32 = 0)throws  -> Message  {
+    return try  FfiConverterTypeMessage_lift(try rustCallWithError(FfiConverterTypeOpenIMError_lift) {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_create_video_message_from_full_path(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(videoPath),
+        FfiConverterString.lower(videoType),
+        FfiConverterInt64.lower(duration),
+        FfiConverterOptionString.lower(snapshotPath),
+        FfiConverterInt32.lower(snapshotWidth),
+        FfiConverterInt32.lower(snapshotHeight),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Deletes every message on this device only (the server keeps them, marked read).
+     */
+open func deleteAllMsgFromLocal()async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_delete_all_msg_from_local(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Deletes every message here and on the server (the user's other devices follow);
+     * conversations stay listed, empty and read.
+     */
+open func deleteAllMsgFromLocalAndSvr()async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_delete_all_msg_from_local_and_svr(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
 }
     
     /**
@@ -4636,6 +4789,46 @@ open func hideConversation(conversationId: String)async throws   {
 }
     
     /**
+     * [`Self::insert_single_message_to_local_storage`] for a group this user is in.
+     */
+open func insertGroupMessageToLocalStorage(message: Message, groupId: String, sendId: String)async throws  -> Message  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_insert_group_message_to_local_storage(
+                        self.uniffiCloneHandle(),FfiConverterTypeMessage_lower(message),FfiConverterString.lower(groupId),FfiConverterString.lower(sendId)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeMessage_lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Stores `message` (from a `create_*` call) in the single chat between `send_id` and
+     * `recv_id` (one of them the logged-in user) as a message of this device only: never
+     * sent, no unread count. Returns it as stored (a fresh client ID, sent now).
+     */
+open func insertSingleMessageToLocalStorage(message: Message, recvId: String, sendId: String)async throws  -> Message  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_insert_single_message_to_local_storage(
+                        self.uniffiCloneHandle(),FfiConverterTypeMessage_lower(message),FfiConverterString.lower(recvId),FfiConverterString.lower(sendId)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeMessage_lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
      * Opens `user_id`'s local database and starts connecting to the gateway. Returns once the
      * session is set up; connection progress arrives through the `ConnListener`. Fails with
      * code 10102 when a session is already active.
@@ -4791,14 +4984,16 @@ open func searchLocalMessages(params: SearchParams)async throws  -> SearchResult
     /**
      * Sends to a user (`recv_id`) or a group (`group_id`), exactly one of them. Returns the
      * message as stored after the server accepted it (with its seq), or fails and leaves it
-     * stored as failed, ready to be sent again.
+     * stored as failed, ready to be sent again. A message made from local files
+     * (`create_*_message_from_full_path`) is stored first and its files uploaded, `progress`
+     * hearing the main file's bytes; the URLs replace nothing the app set.
      */
-open func sendMessage(message: Message, recvId: String? = nil, groupId: String? = nil, offlinePushInfo: OfflinePushInfo? = nil, isOnlineOnly: Bool = false)async throws  -> Message  {
+open func sendMessage(message: Message, recvId: String? = nil, groupId: String? = nil, offlinePushInfo: OfflinePushInfo? = nil, isOnlineOnly: Bool = false, progress: UploadProgressListener? = nil)async throws  -> Message  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_openim_sdk_fn_method_openimclient_send_message(
-                        self.uniffiCloneHandle(),FfiConverterTypeMessage_lower(message),FfiConverterOptionString.lower(recvId),FfiConverterOptionString.lower(groupId),FfiConverterOptionTypeOfflinePushInfo.lower(offlinePushInfo),FfiConverterBool.lower(isOnlineOnly)
+                        self.uniffiCloneHandle(),FfiConverterTypeMessage_lower(message),FfiConverterOptionString.lower(recvId),FfiConverterOptionString.lower(groupId),FfiConverterOptionTypeOfflinePushInfo.lower(offlinePushInfo),FfiConverterBool.lower(isOnlineOnly),FfiConverterOptionTypeUploadProgressListener.lower(progress)
                 )
             },
             pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
@@ -11547,10 +11742,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_create_file_message_by_url() != 60998) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_file_message_from_full_path() != 59634) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_openim_sdk_checksum_method_openimclient_create_forward_message() != 45194) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_create_image_message_by_url() != 20182) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_image_message_from_full_path() != 10091) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_create_location_message() != 56223) {
@@ -11565,6 +11766,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_create_sound_message_by_url() != 33718) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_sound_message_from_full_path() != 25181) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_openim_sdk_checksum_method_openimclient_create_text_at_message() != 45410) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -11572,6 +11776,15 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_create_video_message_by_url() != 48955) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_video_message_from_full_path() != 8499) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_delete_all_msg_from_local() != 58140) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_delete_all_msg_from_local_and_svr() != 65476) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_delete_conversation_and_delete_all_msg() != 59592) {
@@ -11619,6 +11832,12 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_hide_conversation() != 25763) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_openim_sdk_checksum_method_openimclient_insert_group_message_to_local_storage() != 2913) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_insert_single_message_to_local_storage() != 29340) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_openim_sdk_checksum_method_openimclient_login() != 55488) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -11646,7 +11865,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_search_local_messages() != 63318) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_send_message() != 42364) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_send_message() != 22405) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_set_advanced_msg_listener() != 36048) {

@@ -242,6 +242,113 @@ final class MessagingTests: XCTestCase {
         }
     }
 
+    /// A picture made from a local file uploads when sent (progress heard): its URLs fill the
+    /// content, the snapshot asks for 640 x 640, and the recipient gets no local path. A file gone
+    /// at send time leaves the message failed; back again, the same message goes.
+    func testMessagesMadeFromFilesUploadThemWhenSent() async throws {
+        final class Progress: UploadProgressListener, @unchecked Sendable {
+            let lock = NSLock()
+            var seen: [[Int64]] = []
+            func onProgress(uploaded: Int64, total: Int64) { lock.lock(); seen.append([uploaded, total]); lock.unlock() }
+        }
+        let server = try DevServer()
+        let alice = try await OnlineUser(server, "alice")
+        let bob = try await OnlineUser(server, "bob")
+        let photo = tempDir() + "/photo.jpg"
+        try Data((0..<3000).map { UInt8(($0 * 7) % 253) }).write(to: URL(fileURLWithPath: photo))
+        let m = try alice.client.createImageMessageFromFullPath(imagePath: photo, width: 800, height: 600)
+        let progress = Progress()
+        let sent = try await alice.client.sendMessage(message: m, recvId: "bob", groupId: nil, offlinePushInfo: nil,
+                                                      isOnlineOnly: false, progress: progress)
+        XCTAssertEqual(sent.status, .sendSuccess)
+        XCTAssertEqual(progress.seen, [[3000, 3000]])
+        guard case let .image(sourcePath, source?, big, snapshot?) = sent.content else { return XCTFail("\(sent.content)") }
+        XCTAssertEqual(sourcePath, photo)
+        XCTAssertTrue(source.url.hasSuffix("/object/alice/msg_picture_\(m.clientMsgId).jpg"), source.url)
+        XCTAssertEqual([source.width, source.height], [800, 600])
+        XCTAssertEqual(big, source)
+        XCTAssertEqual(snapshot.url, source.url + "?height=640&type=image&width=640")
+        let got = try await bob.messages.wait("the picture") { e -> Message? in
+            if case let .newMessage(g) = e, g.clientMsgId == m.clientMsgId { return g }
+            return nil
+        }
+        guard case let .image(receivedPath, receivedSource?, _, _) = got.content else { return XCTFail("\(got.content)") }
+        XCTAssertEqual(receivedPath, "", "the local path stays on the sender's device")
+        XCTAssertEqual(receivedSource.url, source.url)
+
+        let report = tempDir() + "/report.pdf"
+        let reportBytes = Data((0..<2500).map { UInt8($0 % 97) })
+        try reportBytes.write(to: URL(fileURLWithPath: report))
+        let file = try alice.client.createFileMessageFromFullPath(filePath: report, fileName: nil)
+        try FileManager.default.removeItem(atPath: report)
+        do {
+            _ = try await alice.client.sendMessage(message: file, recvId: "bob", groupId: nil, offlinePushInfo: nil, isOnlineOnly: false)
+            XCTFail("a file gone at send time was sent")
+        } catch let error as OpenIMError {
+            XCTAssertEqual(error.code, 10002)
+        }
+        let stored = try await alice.client.findMessageList(conversationId: singleConversation("alice", "bob"), clientMsgIds: [file.clientMsgId])
+        XCTAssertEqual(stored.map { $0.status }, [.sendFailed])
+        try reportBytes.write(to: URL(fileURLWithPath: report))
+        let resent = try await alice.client.sendMessage(message: file, recvId: "bob", groupId: nil, offlinePushInfo: nil, isOnlineOnly: false)
+        guard case let .file(_, _, sourceUrl, fileName, _, _) = resent.content else { return XCTFail("\(resent.content)") }
+        XCTAssertEqual(fileName, "report.pdf")
+        XCTAssertTrue(sourceUrl.hasSuffix("/object/alice/msg_file_\(file.clientMsgId)/report.pdf"), sourceUrl)
+
+        XCTAssertThrowsError(try alice.client.createImageMessageFromFullPath(imagePath: photo + ".nope", width: 1, height: 1)) { error in
+            XCTAssertEqual((error as? OpenIMError)?.code, 10002)
+        }
+    }
+
+    /// Deleting every message on this device keeps the conversations listed and read while the
+    /// server keeps the messages; deleting them on the server too leaves a new device nothing. A
+    /// message of this device only is stored as sent and never sent.
+    func testDeleteAllMessagesAndMessagesOfThisDeviceOnly() async throws {
+        let server = try DevServer()
+        let alice = try await OnlineUser(server, "alice")
+        let bob = try await OnlineUser(server, "bob")
+        _ = try await bob.send("b1", to: "alice")
+        _ = try await bob.send("b2", to: "alice")
+        _ = try await alice.awaitText("b2")
+        let withBob = singleConversation("alice", "bob")
+        try await alice.client.deleteAllMsgFromLocal()
+        let emptied = try await alice.client.getAdvancedHistoryMessageList(conversationId: withBob, startClientMsgId: nil, count: 10)
+        XCTAssertTrue(emptied.messages.isEmpty)
+        let listed = try await alice.client.getAllConversationList()
+        XCTAssertEqual(listed.map { $0.conversationId }, [withBob])
+        let unread = try await alice.client.getTotalUnreadMsgCount()
+        XCTAssertEqual(unread, 0)
+        let tablet = try await OnlineUser(server, "alice", platform: 1, register: false)
+        let kept = try await tablet.client.getAdvancedHistoryMessageList(conversationId: withBob, startClientMsgId: nil, count: 10)
+        XCTAssertEqual(kept.messages.count, 2)
+        let tabletUnread = try await tablet.client.getTotalUnreadMsgCount()
+        XCTAssertEqual(tabletUnread, 0)
+
+        try await alice.client.deleteAllMsgFromLocalAndSvr()
+        let web = try await OnlineUser(server, "alice", platform: 5, register: false)
+        let none = try await web.client.getAdvancedHistoryMessageList(conversationId: withBob, startClientMsgId: nil, count: 10)
+        XCTAssertTrue(none.messages.isEmpty)
+
+        let tip = try alice.client.createTextMessage(text: "you muted bob")
+        let stored = try await alice.client.insertSingleMessageToLocalStorage(message: tip, recvId: "bob", sendId: "alice")
+        XCTAssertEqual(stored.status, .sendSuccess)
+        XCTAssertEqual(stored.seq, 0)
+        let page = try await alice.client.getAdvancedHistoryMessageList(conversationId: withBob, startClientMsgId: nil, count: 10)
+        XCTAssertEqual(page.messages.map { $0.clientMsgId }, [stored.clientMsgId])
+        _ = try await alice.send("real", to: "bob")
+        let next = try await bob.messages.wait("alice's message") { e -> Message? in
+            if case let .newMessage(g) = e, g.sendId == "alice" { return g }
+            return nil
+        }
+        XCTAssertEqual(next.content, .text(text: "real"))
+        do {
+            _ = try await alice.client.insertSingleMessageToLocalStorage(message: tip, recvId: "bob", sendId: "carol")
+            XCTFail("a message between two other users was stored")
+        } catch let error as OpenIMError {
+            XCTAssertEqual(error.code, 10002)
+        }
+    }
+
     /// Deleted unread messages leave the unread count: here (deleted locally or on the server)
     /// and, for the one deleted on the server, on the user's other device.
     func testDeletingUnreadMessagesLowersTheUnreadCount() async throws {

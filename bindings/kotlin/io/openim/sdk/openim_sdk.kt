@@ -1119,9 +1119,13 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_create_file_message_by_url(
     ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_create_file_message_from_full_path(
+    ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_create_forward_message(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_create_image_message_by_url(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_create_image_message_from_full_path(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_create_location_message(
     ): Int
@@ -1131,11 +1135,19 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_create_sound_message_by_url(
     ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_create_sound_message_from_full_path(
+    ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_create_text_at_message(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_create_text_message(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_create_video_message_by_url(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_create_video_message_from_full_path(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_delete_all_msg_from_local(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_delete_all_msg_from_local_and_svr(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_delete_conversation_and_delete_all_msg(
     ): Int
@@ -1166,6 +1178,10 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_openim_sdk_checksum_method_openimclient_get_users_info(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_hide_conversation(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_insert_group_message_to_local_storage(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_insert_single_message_to_local_storage(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_login(
     ): Int
@@ -1472,9 +1488,13 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_openim_sdk_fn_method_openimclient_create_file_message_by_url(`ptr`: Long,`sourceUrl`: RustBuffer.ByValue,`fileName`: RustBuffer.ByValue,`fileSize`: Long,`fileType`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_openim_sdk_fn_method_openimclient_create_file_message_from_full_path(`ptr`: Long,`filePath`: RustBuffer.ByValue,`fileName`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_openim_sdk_fn_method_openimclient_create_forward_message(`ptr`: Long,`message`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_openim_sdk_fn_method_openimclient_create_image_message_by_url(`ptr`: Long,`sourcePath`: RustBuffer.ByValue,`sourcePicture`: RustBuffer.ByValue,`bigPicture`: RustBuffer.ByValue,`snapshotPicture`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_openim_sdk_fn_method_openimclient_create_image_message_from_full_path(`ptr`: Long,`imagePath`: RustBuffer.ByValue,`width`: Int,`height`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_openim_sdk_fn_method_openimclient_create_location_message(`ptr`: Long,`description`: RustBuffer.ByValue,`longitude`: Double,`latitude`: Double,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1484,12 +1504,20 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_openim_sdk_fn_method_openimclient_create_sound_message_by_url(`ptr`: Long,`sourceUrl`: RustBuffer.ByValue,`soundPath`: RustBuffer.ByValue,`uuid`: RustBuffer.ByValue,`dataSize`: Long,`duration`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_openim_sdk_fn_method_openimclient_create_sound_message_from_full_path(`ptr`: Long,`soundPath`: RustBuffer.ByValue,`duration`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_openim_sdk_fn_method_openimclient_create_text_at_message(`ptr`: Long,`text`: RustBuffer.ByValue,`atUserIds`: RustBuffer.ByValue,`atUsersInfo`: RustBuffer.ByValue,`quote`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_openim_sdk_fn_method_openimclient_create_text_message(`ptr`: Long,`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_openim_sdk_fn_method_openimclient_create_video_message_by_url(`ptr`: Long,`videoUrl`: RustBuffer.ByValue,`videoType`: RustBuffer.ByValue,`videoSize`: Long,`duration`: Long,`snapshotUrl`: RustBuffer.ByValue,`snapshotWidth`: Int,`snapshotHeight`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_openim_sdk_fn_method_openimclient_create_video_message_from_full_path(`ptr`: Long,`videoPath`: RustBuffer.ByValue,`videoType`: RustBuffer.ByValue,`duration`: Long,`snapshotPath`: RustBuffer.ByValue,`snapshotWidth`: Int,`snapshotHeight`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_openim_sdk_fn_method_openimclient_delete_all_msg_from_local(`ptr`: Long,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_delete_all_msg_from_local_and_svr(`ptr`: Long,
+    ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_delete_conversation_and_delete_all_msg(`ptr`: Long,`conversationId`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_delete_message(`ptr`: Long,`conversationId`: RustBuffer.ByValue,`clientMsgId`: RustBuffer.ByValue,
@@ -1520,6 +1548,10 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_hide_conversation(`ptr`: Long,`conversationId`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_insert_group_message_to_local_storage(`ptr`: Long,`message`: RustBuffer.ByValue,`groupId`: RustBuffer.ByValue,`sendId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_insert_single_message_to_local_storage(`ptr`: Long,`message`: RustBuffer.ByValue,`recvId`: RustBuffer.ByValue,`sendId`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_login(`ptr`: Long,`userId`: RustBuffer.ByValue,`token`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_login_status(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -1538,7 +1570,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_search_local_messages(`ptr`: Long,`params`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_openim_sdk_fn_method_openimclient_send_message(`ptr`: Long,`message`: RustBuffer.ByValue,`recvId`: RustBuffer.ByValue,`groupId`: RustBuffer.ByValue,`offlinePushInfo`: RustBuffer.ByValue,`isOnlineOnly`: Byte,
+    external fun uniffi_openim_sdk_fn_method_openimclient_send_message(`ptr`: Long,`message`: RustBuffer.ByValue,`recvId`: RustBuffer.ByValue,`groupId`: RustBuffer.ByValue,`offlinePushInfo`: RustBuffer.ByValue,`isOnlineOnly`: Byte,`progress`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_set_advanced_msg_listener(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
@@ -6094,12 +6126,24 @@ public interface OpenImClientInterface {
     
     fun `createFileMessageByUrl`(`sourceUrl`: kotlin.String, `fileName`: kotlin.String, `fileSize`: kotlin.Long, `fileType`: kotlin.String): Message
     
+    /**
+     * A file message from a local file, shown as `file_name` (the file's own name when
+     * `None`), uploaded when sent.
+     */
+    fun `createFileMessageFromFullPath`(`filePath`: kotlin.String, `fileName`: kotlin.String? = null): Message
+    
     fun `createForwardMessage`(`message`: Message): Message
     
     /**
      * A picture already uploaded: its original, big and snapshot versions.
      */
     fun `createImageMessageByUrl`(`sourcePath`: kotlin.String, `sourcePicture`: PictureInfo, `bigPicture`: PictureInfo, `snapshotPicture`: PictureInfo): Message
+    
+    /**
+     * A picture from a local file, uploaded when sent; `width` × `height` are its pixels (read
+     * them with the platform's image API: this SDK decodes no images).
+     */
+    fun `createImageMessageFromFullPath`(`imagePath`: kotlin.String, `width`: kotlin.Int, `height`: kotlin.Int): Message
     
     fun `createLocationMessage`(`description`: kotlin.String, `longitude`: kotlin.Double, `latitude`: kotlin.Double): Message
     
@@ -6113,6 +6157,11 @@ public interface OpenImClientInterface {
     fun `createSoundMessageByUrl`(`sourceUrl`: kotlin.String, `soundPath`: kotlin.String, `uuid`: kotlin.String, `dataSize`: kotlin.Long, `duration`: kotlin.Long): Message
     
     /**
+     * A voice message from a local file, `duration` seconds long, uploaded when sent.
+     */
+    fun `createSoundMessageFromFullPath`(`soundPath`: kotlin.String, `duration`: kotlin.Long): Message
+    
+    /**
      * Mentions `at_user_ids` (use `"AtAllTag"` for everyone), optionally quoting a message.
      */
     fun `createTextAtMessage`(`text`: kotlin.String, `atUserIds`: List<kotlin.String>, `atUsersInfo`: List<AtInfo>, `quote`: Message?): Message
@@ -6120,6 +6169,24 @@ public interface OpenImClientInterface {
     fun `createTextMessage`(`text`: kotlin.String): Message
     
     fun `createVideoMessageByUrl`(`videoUrl`: kotlin.String, `videoType`: kotlin.String, `videoSize`: kotlin.Long, `duration`: kotlin.Long, `snapshotUrl`: kotlin.String, `snapshotWidth`: kotlin.Int, `snapshotHeight`: kotlin.Int): Message
+    
+    /**
+     * A video from a local file (`video_type` such as `mp4`, empty for the file's extension;
+     * `duration` in seconds) with an optional snapshot picture of the given pixels, both
+     * uploaded when sent.
+     */
+    fun `createVideoMessageFromFullPath`(`videoPath`: kotlin.String, `videoType`: kotlin.String, `duration`: kotlin.Long, `snapshotPath`: kotlin.String? = null, `snapshotWidth`: kotlin.Int = 0, `snapshotHeight`: kotlin.Int = 0): Message
+    
+    /**
+     * Deletes every message on this device only (the server keeps them, marked read).
+     */
+    suspend fun `deleteAllMsgFromLocal`()
+    
+    /**
+     * Deletes every message here and on the server (the user's other devices follow);
+     * conversations stay listed, empty and read.
+     */
+    suspend fun `deleteAllMsgFromLocalAndSvr`()
     
     /**
      * Clears a conversation's messages here and on the server and takes it off the list
@@ -6198,6 +6265,18 @@ public interface OpenImClientInterface {
     suspend fun `hideConversation`(`conversationId`: kotlin.String)
     
     /**
+     * [`Self::insert_single_message_to_local_storage`] for a group this user is in.
+     */
+    suspend fun `insertGroupMessageToLocalStorage`(`message`: Message, `groupId`: kotlin.String, `sendId`: kotlin.String): Message
+    
+    /**
+     * Stores `message` (from a `create_*` call) in the single chat between `send_id` and
+     * `recv_id` (one of them the logged-in user) as a message of this device only: never
+     * sent, no unread count. Returns it as stored (a fresh client ID, sent now).
+     */
+    suspend fun `insertSingleMessageToLocalStorage`(`message`: Message, `recvId`: kotlin.String, `sendId`: kotlin.String): Message
+    
+    /**
      * Opens `user_id`'s local database and starts connecting to the gateway. Returns once the
      * session is set up; connection progress arrives through the `ConnListener`. Fails with
      * code 10102 when a session is already active.
@@ -6241,9 +6320,11 @@ public interface OpenImClientInterface {
     /**
      * Sends to a user (`recv_id`) or a group (`group_id`), exactly one of them. Returns the
      * message as stored after the server accepted it (with its seq), or fails and leaves it
-     * stored as failed, ready to be sent again.
+     * stored as failed, ready to be sent again. A message made from local files
+     * (`create_*_message_from_full_path`) is stored first and its files uploaded, `progress`
+     * hearing the main file's bytes; the URLs replace nothing the app set.
      */
-    suspend fun `sendMessage`(`message`: Message, `recvId`: kotlin.String? = null, `groupId`: kotlin.String? = null, `offlinePushInfo`: OfflinePushInfo? = null, `isOnlineOnly`: kotlin.Boolean = false): Message
+    suspend fun `sendMessage`(`message`: Message, `recvId`: kotlin.String? = null, `groupId`: kotlin.String? = null, `offlinePushInfo`: OfflinePushInfo? = null, `isOnlineOnly`: kotlin.Boolean = false, `progress`: UploadProgressListener? = null): Message
     
     /**
      * Sets (replaces) the message listener; its handle is kept by the client.
@@ -6861,6 +6942,26 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
     
 
     
+    /**
+     * A file message from a local file, shown as `file_name` (the file's own name when
+     * `None`), uploaded when sent.
+     */
+    @Throws(OpenImException::class)override fun `createFileMessageFromFullPath`(`filePath`: kotlin.String, `fileName`: kotlin.String?): Message {
+            return FfiConverterTypeMessage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(OpenImException) { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_create_file_message_from_full_path(
+        it,
+        
+        FfiConverterString.lower(`filePath`),
+        FfiConverterOptionalString.lower(`fileName`),_status)
+}
+    }
+    )
+    }
+    
+
+    
     @Throws(OpenImException::class)override fun `createForwardMessage`(`message`: Message): Message {
             return FfiConverterTypeMessage.lift(
     callWithHandle {
@@ -6890,6 +6991,27 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
         FfiConverterTypePictureInfo.lower(`sourcePicture`),
         FfiConverterTypePictureInfo.lower(`bigPicture`),
         FfiConverterTypePictureInfo.lower(`snapshotPicture`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * A picture from a local file, uploaded when sent; `width` × `height` are its pixels (read
+     * them with the platform's image API: this SDK decodes no images).
+     */
+    @Throws(OpenImException::class)override fun `createImageMessageFromFullPath`(`imagePath`: kotlin.String, `width`: kotlin.Int, `height`: kotlin.Int): Message {
+            return FfiConverterTypeMessage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(OpenImException) { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_create_image_message_from_full_path(
+        it,
+        
+        FfiConverterString.lower(`imagePath`),
+        FfiConverterInt.lower(`width`),
+        FfiConverterInt.lower(`height`),_status)
 }
     }
     )
@@ -6970,6 +7092,25 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
 
     
     /**
+     * A voice message from a local file, `duration` seconds long, uploaded when sent.
+     */
+    @Throws(OpenImException::class)override fun `createSoundMessageFromFullPath`(`soundPath`: kotlin.String, `duration`: kotlin.Long): Message {
+            return FfiConverterTypeMessage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(OpenImException) { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_create_sound_message_from_full_path(
+        it,
+        
+        FfiConverterString.lower(`soundPath`),
+        FfiConverterLong.lower(`duration`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Mentions `at_user_ids` (use `"AtAllTag"` for everyone), optionally quoting a message.
      */
     @Throws(OpenImException::class)override fun `createTextAtMessage`(`text`: kotlin.String, `atUserIds`: List<kotlin.String>, `atUsersInfo`: List<AtInfo>, `quote`: Message?): Message {
@@ -7024,6 +7165,82 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
     )
     }
     
+
+    
+    /**
+     * A video from a local file (`video_type` such as `mp4`, empty for the file's extension;
+     * `duration` in seconds) with an optional snapshot picture of the given pixels, both
+     * uploaded when sent.
+     */
+    @Throws(OpenImException::class)override fun `createVideoMessageFromFullPath`(`videoPath`: kotlin.String, `videoType`: kotlin.String, `duration`: kotlin.Long, `snapshotPath`: kotlin.String?, `snapshotWidth`: kotlin.Int, `snapshotHeight`: kotlin.Int): Message {
+            return FfiConverterTypeMessage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(OpenImException) { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_create_video_message_from_full_path(
+        it,
+        
+        FfiConverterString.lower(`videoPath`),
+        FfiConverterString.lower(`videoType`),
+        FfiConverterLong.lower(`duration`),
+        FfiConverterOptionalString.lower(`snapshotPath`),
+        FfiConverterInt.lower(`snapshotWidth`),
+        FfiConverterInt.lower(`snapshotHeight`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Deletes every message on this device only (the server keeps them, marked read).
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `deleteAllMsgFromLocal`() {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_delete_all_msg_from_local(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Deletes every message here and on the server (the user's other devices follow);
+     * conversations stay listed, empty and read.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `deleteAllMsgFromLocalAndSvr`() {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_delete_all_msg_from_local_and_svr(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
 
     
     /**
@@ -7407,6 +7624,62 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
 
     
     /**
+     * [`Self::insert_single_message_to_local_storage`] for a group this user is in.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `insertGroupMessageToLocalStorage`(`message`: Message, `groupId`: kotlin.String, `sendId`: kotlin.String) : Message {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_insert_group_message_to_local_storage(
+                uniffiHandle,
+                
+        FfiConverterTypeMessage.lower(`message`),
+        FfiConverterString.lower(`groupId`),
+        FfiConverterString.lower(`sendId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeMessage.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Stores `message` (from a `create_*` call) in the single chat between `send_id` and
+     * `recv_id` (one of them the logged-in user) as a message of this device only: never
+     * sent, no unread count. Returns it as stored (a fresh client ID, sent now).
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `insertSingleMessageToLocalStorage`(`message`: Message, `recvId`: kotlin.String, `sendId`: kotlin.String) : Message {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_insert_single_message_to_local_storage(
+                uniffiHandle,
+                
+        FfiConverterTypeMessage.lower(`message`),
+        FfiConverterString.lower(`recvId`),
+        FfiConverterString.lower(`sendId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeMessage.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Opens `user_id`'s local database and starts connecting to the gateway. Returns once the
      * session is set up; connection progress arrives through the `ConnListener`. Fails with
      * code 10102 when a session is already active.
@@ -7617,11 +7890,13 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
     /**
      * Sends to a user (`recv_id`) or a group (`group_id`), exactly one of them. Returns the
      * message as stored after the server accepted it (with its seq), or fails and leaves it
-     * stored as failed, ready to be sent again.
+     * stored as failed, ready to be sent again. A message made from local files
+     * (`create_*_message_from_full_path`) is stored first and its files uploaded, `progress`
+     * hearing the main file's bytes; the URLs replace nothing the app set.
      */
     @Throws(OpenImException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `sendMessage`(`message`: Message, `recvId`: kotlin.String?, `groupId`: kotlin.String?, `offlinePushInfo`: OfflinePushInfo?, `isOnlineOnly`: kotlin.Boolean) : Message {
+    override suspend fun `sendMessage`(`message`: Message, `recvId`: kotlin.String?, `groupId`: kotlin.String?, `offlinePushInfo`: OfflinePushInfo?, `isOnlineOnly`: kotlin.Boolean, `progress`: UploadProgressListener?) : Message {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_openim_sdk_fn_method_openimclient_send_message(
@@ -7632,6 +7907,7 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
         FfiConverterOptionalString.lower(`groupId`),
         FfiConverterOptionalTypeOfflinePushInfo.lower(`offlinePushInfo`),
         FfiConverterBoolean.lower(`isOnlineOnly`),
+        FfiConverterOptionalTypeUploadProgressListener.lower(`progress`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },

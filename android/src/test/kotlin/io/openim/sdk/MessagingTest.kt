@@ -207,6 +207,99 @@ class MessagingTest {
         }
     }
 
+    /** A picture made from a local file uploads when sent (progress heard): its URLs fill the
+     *  content, the snapshot asks for 640 x 640, and the recipient gets no local path. A file
+     *  gone at send time leaves the message failed; back again, the same message goes. */
+    @Test
+    fun messagesMadeFromFilesUploadThemWhenSent(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = OnlineUser(server, "alice")
+            val bob = OnlineUser(server, "bob")
+            val photo = java.io.File(tempDir(), "photo.jpg")
+            photo.writeBytes(ByteArray(3000) { (it * 7 % 253).toByte() })
+            val m = alice.client.createImageMessageFromFullPath(photo.path, 800, 600)
+            val seen = java.util.Collections.synchronizedList(mutableListOf<Pair<Long, Long>>())
+            val progress = object : UploadProgressListener {
+                override fun onProgress(uploaded: Long, total: Long) { seen += uploaded to total }
+            }
+            val sent = alice.client.sendMessage(m, "bob", progress = progress)
+            assertEquals(MessageStatus.SEND_SUCCESS, sent.status)
+            assertEquals(listOf(3000L to 3000L), seen.toList())
+            val image = sent.content as MessageContent.Image
+            assertEquals(photo.path, image.sourcePath)
+            val source = image.source!!
+            assertTrue(source.url.endsWith("/object/alice/msg_picture_${m.clientMsgId}.jpg"), source.url)
+            assertEquals(listOf(800, 600), listOf(source.width, source.height))
+            assertEquals(source, image.big)
+            assertEquals("${source.url}?height=640&type=image&width=640", image.snapshot!!.url)
+            val got = bob.await("the picture") { (it as? MessageEvent.NewMessage)?.takeIf { e -> e.message.clientMsgId == m.clientMsgId } }
+            val received = got.message.content as MessageContent.Image
+            assertEquals("", received.sourcePath, "the local path stays on the sender's device")
+            assertEquals(source.url, received.source!!.url)
+
+            val report = java.io.File(tempDir(), "report.pdf")
+            report.writeBytes(ByteArray(2500) { (it % 97).toByte() })
+            val file = alice.client.createFileMessageFromFullPath(report.path)
+            report.delete()
+            val failed = expectThrows<OpenImException>("a file gone at send time") {
+                runBlocking { alice.client.sendMessage(file, "bob") }
+            }
+            assertEquals(10002, failed.errorCode)
+            val stored = alice.client.findMessageList(singleConversation("alice", "bob"), listOf(file.clientMsgId))
+            assertEquals(MessageStatus.SEND_FAILED, stored.single().status)
+            report.writeBytes(ByteArray(2500) { (it % 97).toByte() })
+            val resent = alice.client.sendMessage(file, "bob")
+            val fileContent = resent.content as MessageContent.File
+            assertEquals("report.pdf", fileContent.fileName)
+            assertTrue(fileContent.sourceUrl.endsWith("/object/alice/msg_file_${file.clientMsgId}/report.pdf"), fileContent.sourceUrl)
+
+            val missing = expectThrows<OpenImException>("a missing file") {
+                alice.client.createImageMessageFromFullPath(photo.path + ".nope", 1, 1)
+            }
+            assertEquals(10002, missing.errorCode)
+        }
+    }
+
+    /** Deleting every message on this device keeps the conversations listed and read while the
+     *  server keeps the messages; deleting them on the server too leaves a new device nothing.
+     *  A message of this device only is stored as sent and never sent. */
+    @Test
+    fun deleteAllMessagesAndMessagesOfThisDeviceOnly(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = OnlineUser(server, "alice")
+            val bob = OnlineUser(server, "bob")
+            bob.sendText("alice", "b1")
+            bob.sendText("alice", "b2")
+            alice.awaitText("b2")
+            val withBob = singleConversation("alice", "bob")
+            alice.client.deleteAllMsgFromLocal()
+            assertTrue(alice.client.getAdvancedHistoryMessageList(withBob, null, 10).messages.isEmpty())
+            assertEquals(listOf(withBob), alice.client.getAllConversationList().map { it.conversationId })
+            assertEquals(0, alice.client.getTotalUnreadMsgCount())
+            val tablet = OnlineUser(server, "alice", register = false, platform = 1)
+            assertEquals(2, tablet.client.getAdvancedHistoryMessageList(withBob, null, 10).messages.size)
+            assertEquals(0, tablet.client.getTotalUnreadMsgCount())
+
+            alice.client.deleteAllMsgFromLocalAndSvr()
+            val web = OnlineUser(server, "alice", register = false, platform = 5)
+            assertTrue(web.client.getAdvancedHistoryMessageList(withBob, null, 10).messages.isEmpty())
+
+            val tip = alice.client.createTextMessage("you muted bob")
+            val stored = alice.client.insertSingleMessageToLocalStorage(tip, "bob", "alice")
+            assertEquals(MessageStatus.SEND_SUCCESS, stored.status)
+            assertEquals(0L, stored.seq)
+            val page = alice.client.getAdvancedHistoryMessageList(withBob, null, 10).messages
+            assertEquals(listOf("you muted bob"), page.map { (it.content as MessageContent.Text).text })
+            alice.sendText("bob", "real")
+            val next = bob.await("alice's message") { (it as? MessageEvent.NewMessage)?.takeIf { e -> e.message.sendId == "alice" } }
+            assertEquals("real", (next.message.content as MessageContent.Text).text)
+            val wrong = expectThrows<OpenImException>("neither side is the user") {
+                runBlocking { alice.client.insertSingleMessageToLocalStorage(tip, "bob", "carol") }
+            }
+            assertEquals(10002, wrong.errorCode)
+        }
+    }
+
     /** Deleted unread messages leave the unread count: here (deleted locally or on the server)
      *  and, for the one deleted on the server, on the user's other device. */
     @Test
