@@ -637,6 +637,59 @@ async fn typing_and_online_only_messages_are_not_stored() {
     assert!(alice.client.get_all_conversation_list().await.unwrap().is_empty());
 }
 
+/// Who is typing, as OpenIM's `ChangeInputStates`: a "yes" starts a state the others hear and
+/// can ask for, a "no" ends it, and a state not renewed ends by itself after 10 s; in a group
+/// every member hears it. A conversation this device does not have is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn who_is_typing_starts_ends_and_expires() {
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let bob = srv.online("bob").await;
+    let carol = srv.online("carol").await;
+    send_text(&alice, "bob", "hi").await;
+    bob.events.wait_new_messages(1).await;
+    let with_bob = conversation_id::single("alice", "bob");
+    let typing = |who: &Online, n: usize| {
+        let events = who.events.clone();
+        async move {
+            let all = events.wait_until(&format!("{n} typing changes"), |ev| ev.iter().filter(|e| matches!(e, Ev::Typing(_))).count() >= n).await;
+            all.into_iter().filter_map(|e| if let Ev::Typing(c) = e { Some(c) } else { None }).nth(n - 1).unwrap()
+        }
+    };
+
+    alice.client.change_input_states(with_bob.clone(), true).await.unwrap();
+    let started = typing(&bob, 1).await;
+    assert_eq!((started.conversation_id.as_str(), started.user_id.as_str(), started.platform_ids.as_slice()), (with_bob.as_str(), "alice", &[2][..]));
+    assert_eq!(bob.client.get_input_states(with_bob.clone(), "alice".into()).unwrap(), [2]);
+    alice.client.change_input_states(with_bob.clone(), true).await.unwrap();
+    alice.client.change_input_states(with_bob.clone(), false).await.unwrap();
+    assert!(typing(&bob, 2).await.platform_ids.is_empty(), "stopped");
+    assert!(bob.client.get_input_states(with_bob.clone(), "alice".into()).unwrap().is_empty());
+
+    // Not renewed, a state ends by itself.
+    alice.client.change_input_states(with_bob.clone(), true).await.unwrap();
+    assert_eq!(typing(&bob, 3).await.platform_ids, [2]);
+    let since = std::time::Instant::now();
+    assert!(typing(&bob, 4).await.platform_ids.is_empty(), "expired");
+    assert!(since.elapsed() >= std::time::Duration::from_secs(9), "ended after {:?}", since.elapsed());
+    assert!(bob.client.get_input_states(with_bob.clone(), "alice".into()).unwrap().is_empty());
+
+    // In a group, every member hears it.
+    let g = alice
+        .client
+        .create_group(openim_sdk::CreateGroupParams { group_name: "Typists".into(), member_user_ids: vec!["bob".into(), "carol".into()], ..Default::default() })
+        .await
+        .unwrap();
+    let in_group = conversation_id::group(&g.group_id);
+    bob.events.wait_until("the group", |ev| ev.iter().any(|e| matches!(e, Ev::NewConversations(cs) if cs.iter().any(|c| c.conversation_id == in_group)))).await;
+    bob.client.change_input_states(in_group.clone(), true).await.unwrap();
+    for who in [&alice, &carol] {
+        let change = typing(who, 1).await;
+        assert_eq!((change.conversation_id.as_str(), change.user_id.as_str()), (in_group.as_str(), "bob"));
+    }
+    assert_eq!(bob.client.change_input_states("si_nobody_x".into(), true).await.unwrap_err().code(), 10002);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn background_messages_arrive_as_offline_messages() {
     let srv = TestServer::start().await;

@@ -383,6 +383,19 @@ impl OpenIMClient {
         self.with_session(move |s| async move { s.messages().insert_group_local(message, group_id, send_id).await }).await
     }
 
+    /// Tells the other side of a single or group chat whether this user is typing (`focus`), as
+    /// OpenIM's `ChangeInputStates`: "yes" goes out at most once per 10 s, "no" only while a
+    /// "yes" lasts; the others hear `on_conversation_user_input_status_changed`.
+    pub async fn change_input_states(&self, conversation_id: String, focus: bool) -> Result<()> {
+        self.with_session(move |s| async move { s.messages().change_input_states(&conversation_id, focus).await }).await
+    }
+
+    /// The platforms on which `user_id` is typing in `conversation_id` (each state lasts 10 s
+    /// unless renewed).
+    pub fn get_input_states(&self, conversation_id: String, user_id: String) -> Result<Vec<i32>> {
+        Ok(self.messages()?.input_states(&conversation_id, &user_id))
+    }
+
     /// Marks every conversation with unread messages read (single chats send receipts).
     pub async fn mark_all_conversation_message_as_read(&self) -> Result<()> {
         self.with_session(move |s| async move { s.messages().mark_all_read().await }).await

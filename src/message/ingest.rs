@@ -248,11 +248,9 @@ impl Messages {
             return;
         }
         if message.content_type == content_type::TYPING {
-            w.push(Event::Conversation(ConversationEvent::UserInputStatusChanged(InputStatusChange {
-                conversation_id: conversation_id.to_owned(),
-                user_id: message.send_id.clone(),
-                platform_ids: vec![message.sender_platform_id],
-            })));
+            if let Some(change) = self.typing_received(conversation_id, &message) {
+                w.push(Event::Conversation(ConversationEvent::UserInputStatusChanged(change)));
+            }
         } else {
             w.push(Event::Msg(MsgEvent::RecvOnlineOnlyMessage(message)));
         }

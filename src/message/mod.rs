@@ -11,6 +11,7 @@ pub mod notification;
 mod operations;
 mod search;
 mod send;
+mod typing;
 mod upload;
 
 use std::collections::VecDeque;
@@ -38,11 +39,12 @@ pub struct Messages {
     /// Client IDs created in this session and not yet handed to `send`, oldest first: no
     /// stored message can carry one, so their first send goes out before its local write.
     fresh: Arc<Mutex<VecDeque<String>>>,
+    input_states: Arc<Mutex<typing::InputStates>>,
 }
 
 impl Messages {
     pub fn new(ctx: Arc<SessionContext>, conversations: Conversations) -> Self {
-        Self { ctx, conversations, fresh: Arc::default() }
+        Self { ctx, conversations, fresh: Arc::default(), input_states: Arc::default() }
     }
 
     fn note_fresh(&self, client_msg_id: &str) {
