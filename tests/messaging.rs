@@ -1188,7 +1188,53 @@ async fn messages_made_from_files_upload_them_when_sent() {
     assert_eq!(sent.status, MessageStatus::SendSuccess);
     bob.events.wait_new_messages(5).await;
 
+    // The stored message was the conversation's latest while it failed.
+    let listed = alice.client.get_one_conversation(openim_sdk::model::SessionType::Single, "bob".into()).await.unwrap();
+    assert_eq!(listed.latest_msg.map(|m| m.client_msg_id), Some(sent.client_msg_id.clone()));
+
+    // A video whose snapshot cannot be read goes without one, described by nothing.
+    let (clip2, _) = write("clip2.mp4", 1000, 7);
+    let (poster2, _) = write("poster2.jpg", 500, 8);
+    let m = alice.client.create_video_message_from_full_path(clip2, String::new(), 3, Some(poster2.clone()), 64, 36).unwrap();
+    std::fs::remove_file(&poster2).unwrap();
+    let sent = alice.client.send_message(m, Some("bob".into()), None, None, false, None).await.unwrap();
+    let MessageContent::Video { video_url, video_type, snapshot_url, snapshot_size, snapshot_width, snapshot_type, .. } = &sent.content else { panic!() };
+    assert!(!video_url.is_empty());
+    assert_eq!((video_type.as_str(), snapshot_url.as_str(), *snapshot_size, *snapshot_width, snapshot_type.as_str()), ("mp4", "", 0, 0, ""));
+
+    // Uploaded, then refused by the gateway's frame limit: failed, and its files are not sent
+    // again when it is retried (here still too large: refused before any upload).
+    let (big_ex, _) = write("big.jpg", 700, 9);
+    let mut m = alice.client.create_image_message_from_full_path(big_ex.clone(), 5, 5).unwrap();
+    // Incompressible: frames are gzipped.
+    let mut rng = fastrand::Rng::with_seed(7);
+    m.ex = (0..120_000).map(|_| rng.alphanumeric()).collect();
+    let refused = alice.client.send_message(m.clone(), Some("bob".into()), None, None, false, None).await.unwrap_err();
+    assert_eq!(refused.code(), 10002, "{refused}");
+    let stored = alice.client.find_message_list(with_bob.clone(), vec![m.client_msg_id.clone()]).await.unwrap();
+    assert!(stored.is_empty(), "refused before it was stored or uploaded");
+    // To a user the server does not know yet: uploaded, then refused (1101).
+    let (retried, retried_bytes) = write("retried.jpg", 800, 10);
+    let m = alice.client.create_image_message_from_full_path(retried.clone(), 5, 5).unwrap();
+    let failed = alice.client.send_message(m.clone(), Some("dave".into()), None, None, false, None).await.unwrap_err();
+    assert_eq!(failed.code(), 1101, "{failed}");
+    let with_dave = conversation_id::single("alice", "dave");
+    let stored = alice.client.find_message_list(with_dave, vec![m.client_msg_id.clone()]).await.unwrap();
+    assert_eq!(stored[0].status, MessageStatus::SendFailed);
+    let MessageContent::Image { source: Some(first), .. } = &stored[0].content else { panic!() };
+    assert!(!first.url.is_empty(), "uploaded before the send failed");
+    std::fs::remove_file(&retried).unwrap();
+    srv.user("dave").await;
+    let sent = alice.client.send_message(m, Some("dave".into()), None, None, false, None).await.unwrap();
+    let MessageContent::Image { source: Some(again), .. } = &sent.content else { panic!() };
+    assert_eq!(again.url, first.url, "the stored URL, without the file");
+    assert!(reqwest::get(&again.url).await.unwrap().bytes().await.unwrap() == retried_bytes);
+
     // Refused when made.
+    for bad in ["..", ".", "/"] {
+        let (ok_file, _) = write("named.txt", 10, 11);
+        assert_eq!(alice.client.create_file_message_from_full_path(ok_file, Some(bad.into())).unwrap_err().code(), 10002, "{bad}");
+    }
     let missing = dir.path().join("nope.jpg").to_string_lossy().into_owned();
     assert_eq!(alice.client.create_image_message_from_full_path(missing.clone(), 1, 1).unwrap_err().code(), 10002);
     assert_eq!(alice.client.create_image_message_from_full_path(photo.clone(), -1, 1).unwrap_err().code(), 10002);
@@ -1238,6 +1284,13 @@ async fn delete_all_messages_and_messages_of_this_device_only() {
     let alice2 = srv.online_with("alice", srv.admin.user_token("alice", ios).await.unwrap(), ios, tempfile::tempdir().unwrap()).await;
     assert_eq!(history(&alice2, &with_bob).await, ["b1", "b2"]);
     assert_eq!(alice2.client.get_total_unread_msg_count().await.unwrap(), 0);
+    // A device holding only the newest message (a new device pulls one per conversation; the
+    // rest is a hole history would fill) clears on its own: history brings nothing back.
+    let windows = openim_wire::constant::platform::WINDOWS;
+    let desk = srv.online_with("alice", srv.admin.user_token("alice", windows).await.unwrap(), windows, tempfile::tempdir().unwrap()).await;
+    desk.client.delete_all_msg_from_local().await.unwrap();
+    assert!(history(&desk, &with_bob).await.is_empty(), "the hole below the cleared message stays closed");
+    drop(desk);
 
     // Here and on the server: the other device follows, a new device finds nothing.
     alice.client.delete_all_msg_from_local_and_svr().await.unwrap();

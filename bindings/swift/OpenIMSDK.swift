@@ -3552,6 +3552,13 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
     func addCustomBusinessListener(listener: CustomBusinessListener)  -> ListenerHandle
     
     /**
+     * Tells the other side of a single or group chat whether this user is typing (`focus`), as
+     * OpenIM's `ChangeInputStates`: "yes" goes out at most once per 10 s, "no" only while a
+     * "yes" lasts; the others hear `on_conversation_user_input_status_changed`.
+     */
+    func changeInputStates(conversationId: String, focus: Bool) async throws 
+    
+    /**
      * Removes every message of a conversation, here and on the server.
      */
     func clearConversationAndDeleteAllMsg(conversationId: String) async throws 
@@ -3674,6 +3681,12 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
     func getConversationIdBySessionType(sessionType: SessionType, sourceId: String) throws  -> String
     
     func getConversationListSplit(offset: Int32, count: Int32) async throws  -> [Conversation]
+    
+    /**
+     * The platforms on which `user_id` is typing in `conversation_id` (each state lasts 10 s
+     * unless renewed).
+     */
+    func getInputStates(conversationId: String, userId: String) throws  -> [Int32]
     
     func getMultipleConversation(conversationIds: [String]) async throws  -> [Conversation]
     
@@ -4208,6 +4221,27 @@ open func addCustomBusinessListener(listener: CustomBusinessListener) -> Listene
 }
     
     /**
+     * Tells the other side of a single or group chat whether this user is typing (`focus`), as
+     * OpenIM's `ChangeInputStates`: "yes" goes out at most once per 10 s, "no" only while a
+     * "yes" lasts; the others hear `on_conversation_user_input_status_changed`.
+     */
+open func changeInputStates(conversationId: String, focus: Bool)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_change_input_states(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(conversationId),FfiConverterBool.lower(focus)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
      * Removes every message of a conversation, here and on the server.
      */
 open func clearConversationAndDeleteAllMsg(conversationId: String)async throws   {
@@ -4673,6 +4707,21 @@ open func getConversationListSplit(offset: Int32, count: Int32)async throws  -> 
             liftFunc: FfiConverterSequenceTypeConversation.lift,
             errorHandler: FfiConverterTypeOpenIMError_lift
         )
+}
+    
+    /**
+     * The platforms on which `user_id` is typing in `conversation_id` (each state lasts 10 s
+     * unless renewed).
+     */
+open func getInputStates(conversationId: String, userId: String)throws  -> [Int32]  {
+    return try  FfiConverterSequenceInt32.lift(try rustCallWithError(FfiConverterTypeOpenIMError_lift) {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_get_input_states(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(conversationId),
+        FfiConverterString.lower(userId),uniffiCallStatus
+    )
+})
 }
     
 open func getMultipleConversation(conversationIds: [String])async throws  -> [Conversation]  {
@@ -11724,6 +11773,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_add_custom_business_listener() != 21540) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_openim_sdk_checksum_method_openimclient_change_input_states() != 24641) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_openim_sdk_checksum_method_openimclient_clear_conversation_and_delete_all_msg() != 10260) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -11812,6 +11864,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_get_conversation_list_split() != 64600) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_input_states() != 27021) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_get_multiple_conversation() != 40283) {

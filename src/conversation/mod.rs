@@ -557,25 +557,29 @@ fn apply_update(c: &mut ConversationRow, u: &ConversationUpdate) {
 /// Removes a conversation's messages locally; the conversation stays, empty and read.
 pub async fn clear_local(w: &mut Write, conversation_id: &str, synced_seq: i64) -> Result<()> {
     crate::store::chat_logs::delete_conversation(&mut w.tx, conversation_id).await?;
-    clear_row(w, conversation_id, synced_seq).await
+    clear_row(w, conversation_id, synced_seq, false).await
 }
 
-/// A conversation cleared on this device only: its messages are kept, marked deleted (the
-/// server still holds them, and sync must not bring them back).
+/// A conversation cleared on this device only: its messages are kept, marked deleted, and
+/// history stops above them (the server still holds them, older ones never stored here too;
+/// neither sync nor history may bring them back).
 pub async fn clear_local_only(w: &mut Write, conversation_id: &str, synced_seq: i64) -> Result<()> {
     crate::store::chat_logs::mark_conversation_deleted(&mut w.tx, conversation_id).await?;
-    clear_row(w, conversation_id, synced_seq).await
+    clear_row(w, conversation_id, synced_seq, true).await
 }
 
-/// A cleared conversation: no latest message, nothing unread, read up to its max seq; it
-/// stays listed.
-async fn clear_row(w: &mut Write, conversation_id: &str, synced_seq: i64) -> Result<()> {
+/// A cleared conversation: no latest message, nothing unread, read up to its max seq (with
+/// `floor`, its history starting above it); it stays listed.
+async fn clear_row(w: &mut Write, conversation_id: &str, synced_seq: i64, floor: bool) -> Result<()> {
     let Some(mut c) = store::get(&mut w.tx, conversation_id).await? else { return Ok(()) };
     set_latest(&mut c, None);
     c.unread_count = 0;
     c.group_at_type = 0;
     c.max_seq = c.max_seq.max(synced_seq);
     c.has_read_seq = c.max_seq;
+    if floor {
+        c.min_seq = c.min_seq.max(c.max_seq + 1);
+    }
     save(w, c).await
 }
 

@@ -82,7 +82,9 @@ impl Messages {
         message.status = MessageStatus::SendSuccess;
 
         let mut w = self.ctx.write().await?;
-        chat_logs::insert(&mut w.tx, &to_row(&id, &message)).await?;
+        if !chat_logs::insert(&mut w.tx, &to_row(&id, &message)).await? {
+            return Err(OpenIMError::internal("a fresh client ID is already stored"));
+        }
         let before = w.tx.conversation(&id).await?;
         let mut c = or_new(&mut w.tx, before.as_ref(), &id, session, &peer).await?;
         if message.send_time >= c.latest_msg_send_time {

@@ -9,11 +9,10 @@
 //! This SDK has no image decoder (no crate for it in this build's bundle), so a picture's pixel
 //! size comes from the app, which reads it with its platform's image API.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::Messages;
-use super::upload::{UploadProgressListener, content_type_of};
+use super::upload::{UploadProgressListener, content_type_of, query_of, set_go_query};
 use crate::error::{OpenIMError, Result};
 use crate::model::*;
 
@@ -43,6 +42,11 @@ fn base_name(path: &str) -> &str {
     path.rsplit(['/', '\\']).find(|p| !p.is_empty()).unwrap_or(path)
 }
 
+/// Whether `name` can end an object name (not empty, `.`, `..` or only separators).
+fn usable_name(name: &str) -> bool {
+    !matches!(name, "" | "." | "..") && !name.contains(['/', '\\'])
+}
+
 fn not_negative(what: &str, v: i64) -> Result<()> {
     if v < 0 {
         return Err(OpenIMError::invalid_argument(format!("{what} is negative")));
@@ -60,15 +64,12 @@ fn mime_or(given: &str, path: &str) -> String {
 /// not parse.
 fn snapshot_url(url: &str) -> Option<String> {
     let mut url = url::Url::parse(url).ok()?;
-    let mut query: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (k, v) in url.query_pairs() {
-        query.entry(k.into_owned()).or_default().push(v.into_owned());
-    }
+    let mut query = query_of(&url);
     let side = SNAPSHOT_SIDE.to_string();
     query.insert("type".into(), vec!["image".into()]);
     query.insert("width".into(), vec![side.clone()]);
     query.insert("height".into(), vec![side]);
-    url.query_pairs_mut().clear().extend_pairs(query.iter().flat_map(|(k, vs)| vs.iter().map(move |v| (k, v))));
+    set_go_query(&mut url, &query);
     Some(url.into())
 }
 
@@ -120,10 +121,10 @@ impl Messages {
         not_negative("snapshot_height", snapshot_height.into())?;
         let video_size = file_size("video_path", &video_path)?;
         let snapshot_path = snapshot_path.filter(|p| !p.is_empty()).unwrap_or_default();
-        let (snapshot_size, snapshot_type) = if snapshot_path.is_empty() {
-            (0, String::new())
+        let (snapshot_size, snapshot_type, snapshot_width, snapshot_height) = if snapshot_path.is_empty() {
+            (0, String::new(), 0, 0)
         } else {
-            (file_size("snapshot_path", &snapshot_path)?, content_type_of(&snapshot_path).to_owned())
+            (file_size("snapshot_path", &snapshot_path)?, content_type_of(&snapshot_path).to_owned(), snapshot_width, snapshot_height)
         };
         let video_type = if video_type.is_empty() { extension(&video_path).trim_start_matches('.').to_owned() } else { video_type };
         self.create(MessageContent::Video {
@@ -148,6 +149,9 @@ impl Messages {
     pub fn create_file_from_path(&self, file_path: String, file_name: Option<String>) -> Result<Message> {
         let file_size = file_size("file_path", &file_path)?;
         let file_name = file_name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| base_name(&file_path).to_owned());
+        if !usable_name(base_name(&file_name)) {
+            return Err(OpenIMError::invalid_argument(format!("{file_name:?} is not a file name")));
+        }
         self.create(MessageContent::File { file_path, uuid: String::new(), source_url: String::new(), file_name, file_size, file_type: String::new() })
     }
 
@@ -179,7 +183,18 @@ impl Messages {
                 let kind = mime_or(sound_type, sound_path);
                 *source_url = self.upload(sound_path, Some(name), Some(kind), "msg-voice", progress).await?;
             }
-            MessageContent::Video { video_path, video_url, video_type, snapshot_path, snapshot_url, snapshot_type, .. } => {
+            MessageContent::Video {
+                video_path,
+                video_url,
+                video_type,
+                snapshot_path,
+                snapshot_url,
+                snapshot_type,
+                snapshot_size,
+                snapshot_width,
+                snapshot_height,
+                ..
+            } => {
                 if video_path.is_empty() || !video_url.is_empty() {
                     return Ok(());
                 }
@@ -192,12 +207,12 @@ impl Messages {
                 );
                 let snapshot = async {
                     if snapshot_path.is_empty() || !snapshot_url.is_empty() {
-                        return None;
+                        return Some(None);
                     }
                     let name = format!("msg_videoSnapshot_{id}{}", extension(snapshot_path));
                     let kind = mime_or(snapshot_type, snapshot_path);
                     match self.upload(snapshot_path, Some(name), Some(kind), "msg-video-snapshot", None).await {
-                        Ok(url) => Some(url),
+                        Ok(url) => Some(Some(url)),
                         Err(e) => {
                             tracing::warn!(error = %e, "a video's snapshot did not upload; the video goes without it");
                             None
@@ -206,15 +221,21 @@ impl Messages {
                 };
                 let (video, snapshot) = tokio::join!(video, snapshot);
                 *video_url = video?;
-                if let Some(url) = snapshot {
-                    *snapshot_url = url;
+                match snapshot {
+                    Some(Some(url)) => *snapshot_url = url,
+                    Some(None) => {}
+                    // No snapshot after all: nothing describes one.
+                    None => {
+                        (*snapshot_size, *snapshot_width, *snapshot_height) = (0, 0, 0);
+                        snapshot_type.clear();
+                    }
                 }
             }
             MessageContent::File { file_path, source_url, file_name, file_type, .. } => {
                 if file_path.is_empty() || !source_url.is_empty() {
                     return Ok(());
                 }
-                let shown = if file_name.is_empty() { base_name(file_path) } else { base_name(file_name) };
+                let shown = Some(base_name(file_name)).filter(|n| usable_name(n)).unwrap_or_else(|| base_name(file_path));
                 let name = format!("msg_file_{id}/{shown}");
                 let kind = if file_type.contains('/') { file_type.clone() } else { content_type_of(shown).to_owned() };
                 *source_url = self.upload(file_path, Some(name), Some(kind), "msg-file", progress).await?;
@@ -247,6 +268,11 @@ mod tests {
         assert_eq!(
             snapshot_url("https://h/o?x-sig=1&width=9").as_deref(),
             Some("https://h/o?height=640&type=image&width=640&x-sig=1")
+        );
+        // Encoded as Go's url.Values: '~' kept, '*' escaped, a space as '+'.
+        assert_eq!(
+            snapshot_url("https://h/o?a=x~y*z%20w").as_deref(),
+            Some("https://h/o?a=x~y%2Az+w&height=640&type=image&width=640")
         );
         assert_eq!(snapshot_url("not a url"), None);
     }

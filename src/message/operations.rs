@@ -164,27 +164,32 @@ impl Messages {
     /// read, so their unread counts do not come back (OpenIM's `DeleteAllMsgFromLocalAndSvr` /
     /// `DeleteAllMsgFromLocal`). Conversations stay listed, empty and read.
     pub async fn delete_all(&self, on_server: bool) -> Result<()> {
-        let listed = conversations::all(&mut *self.ctx.store.read().await?).await?;
         if on_server {
             let req = UserClearAllMsgReq { user_id: self.ctx.user_id.clone(), delete_sync_opt: Some(SYNC_SELF) };
             self.ctx.api.post::<_, Empty>(path::USER_CLEAR_ALL_MSG, &req).await?;
-        } else {
-            for c in listed.iter().filter(|c| c.unread_count > 0) {
-                let req = SetConversationHasReadSeqReq {
-                    conversation_id: c.conversation_id.clone(),
-                    user_id: self.ctx.user_id.clone(),
-                    has_read_seq: c.max_seq.max(self.ctx.synced_seq(&c.conversation_id)),
-                    ..Default::default()
-                };
-                self.ctx.api.post::<_, Empty>(path::SET_CONVERSATION_HAS_READ_SEQ, &req).await?;
-            }
         }
         let mut w = self.ctx.write().await?;
-        for c in &listed {
+        let mut read_marks = Vec::new();
+        for c in conversations::all(&mut w.tx).await? {
             let (id, synced) = (&c.conversation_id, self.ctx.synced_seq(&c.conversation_id));
-            if on_server { clear_local(&mut w, id, synced).await? } else { clear_local_only(&mut w, id, synced).await? }
+            if on_server {
+                clear_local(&mut w, id, synced).await?;
+            } else {
+                if c.unread_count > 0 {
+                    read_marks.push((id.clone(), c.max_seq.max(synced)));
+                }
+                clear_local_only(&mut w, id, synced).await?;
+            }
         }
-        self.ctx.commit(w).await
+        self.ctx.commit(w).await?;
+        // The server, which keeps the messages, learns they are read up to what was cleared
+        // here. Should that fail, the next connect counts them unread again (from the server's
+        // read marks), and clearing again tells it again.
+        for (conversation_id, has_read_seq) in read_marks {
+            let req = SetConversationHasReadSeqReq { conversation_id, user_id: self.ctx.user_id.clone(), has_read_seq, ..Default::default() };
+            self.ctx.api.post::<_, Empty>(path::SET_CONVERSATION_HAS_READ_SEQ, &req).await?;
+        }
+        Ok(())
     }
 
     /// Marks every conversation with unread messages read, one after the other (OpenIM's

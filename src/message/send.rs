@@ -98,41 +98,30 @@ impl Messages {
         message.status = MessageStatus::Sending;
 
         // A message naming local files is stored (sending) before they upload, as in OpenIM's
-        // core, so the chat shows it while they go; the request follows the upload.
-        let stored_first = if !super::media::needs_upload(&message.content) {
-            false
-        } else if is_online_only {
-            self.upload_media(&mut message, progress.as_ref()).await?;
+        // core, so the chat shows it while they go; the request follows the upload. Sent again
+        // after its upload succeeded, it keeps the stored URLs instead of uploading again.
+        let mut uploads = super::media::needs_upload(&message.content);
+        if uploads && !is_online_only && let Some(stored) = self.uploaded_before(&target, &message).await? {
+            message.content = stored;
+            uploads = false;
+        }
+        let stored_first = if !uploads {
             false
         } else {
-            self.store_and_upload(&target, &mut message, progress.as_ref()).await?;
-            true
+            // Refused before any upload: the URLs add a few hundred bytes at most.
+            self.ctx.conn.check_request_size(req::SEND_MSG, &wire_data(&message, is_online_only, &offline_push))?;
+            if is_online_only {
+                self.upload_media(&mut message, progress.as_ref()).await?;
+                false
+            } else {
+                self.store_and_upload(&target, &mut message, progress.as_ref()).await?;
+                true
+            }
         };
 
-        let mut data = message.to_msg_data();
-        if is_online_only {
-            let off = [
-                options::HISTORY,
-                options::PERSISTENT,
-                options::SENDER_SYNC,
-                options::CONVERSATION_UPDATE,
-                options::SENDER_CONVERSATION_UPDATE,
-                options::UNREAD_COUNT,
-                options::OFFLINE_PUSH,
-            ];
-            data.options = off.iter().map(|k| ((*k).to_owned(), false)).collect::<HashMap<_, _>>();
-        }
-        data.offline_push_info = offline_push.map(|p| openim_wire::pb::sdkws::OfflinePushInfo {
-            title: p.title,
-            desc: p.desc,
-            ex: p.ex,
-            ios_push_sound: p.ios_push_sound,
-            ios_badge_count: p.ios_badge_count,
-            signal_info: String::new(),
-        });
-        // Refused before anything is stored: the gateway would drop the connection over it.
-        // Maps (the options) written as Go writes them, so every server reads every option.
-        let data = openim_wire::pb::GoEncode::encode_go(&data);
+        // Refused before anything is stored (but after an upload): the gateway would drop the
+        // connection over it.
+        let data = wire_data(&message, is_online_only, &offline_push);
         if let Err(e) = self.ctx.conn.check_request_size(req::SEND_MSG, &data) {
             if stored_first {
                 return Err(self.fail_stored(&target.conversation_id, &message.client_msg_id, e).await);
@@ -225,7 +214,9 @@ impl Messages {
         let uploaded = async {
             self.upload_media(message, progress).await?;
             let mut w = self.ctx.write().await?;
-            chat_logs::set_content(&mut w.tx, id, &message.client_msg_id, message.content_type, &message.content.to_wire()).await?;
+            if !chat_logs::set_sending_content(&mut w.tx, id, &message.client_msg_id, &message.content.to_wire()).await? {
+                return Err(OpenIMError::invalid_argument("the message was deleted while its files uploaded; it was not sent"));
+            }
             self.latest_changed_to_stored(&mut w, id, &message.client_msg_id).await?;
             self.ctx.commit(w).await
         };
@@ -233,6 +224,16 @@ impl Messages {
             Ok(()) => Ok(()),
             Err(e) => Err(self.fail_stored(id, &message.client_msg_id, e).await),
         }
+    }
+
+    /// The content a failed message got from an upload before its send failed, when it is being
+    /// sent again without it: its files need not go again.
+    async fn uploaded_before(&self, target: &Target, message: &Message) -> Result<Option<MessageContent>> {
+        let stored = chat_logs::get(&mut *self.ctx.store.read().await?, &target.conversation_id, &message.client_msg_id).await?;
+        Ok(stored
+            .filter(|r| r.status == MessageStatus::SendFailed.code() && r.seq == 0)
+            .map(|r| from_row(r).content)
+            .filter(|c| c.content_type() == message.content.content_type() && !super::media::needs_upload(c)))
     }
 
     /// Marks a stored outgoing message failed after `e` (while nothing confirmed it) and
@@ -301,6 +302,33 @@ impl Messages {
         }
         Ok(())
     }
+}
+
+/// The request 1003 carries for `message`: maps (the options) written as Go writes them, so
+/// every server reads every option.
+fn wire_data(message: &Message, is_online_only: bool, offline_push: &Option<OfflinePushInfo>) -> Vec<u8> {
+    let mut data = message.to_msg_data();
+    if is_online_only {
+        let off = [
+            options::HISTORY,
+            options::PERSISTENT,
+            options::SENDER_SYNC,
+            options::CONVERSATION_UPDATE,
+            options::SENDER_CONVERSATION_UPDATE,
+            options::UNREAD_COUNT,
+            options::OFFLINE_PUSH,
+        ];
+        data.options = off.iter().map(|k| ((*k).to_owned(), false)).collect::<HashMap<_, _>>();
+    }
+    data.offline_push_info = offline_push.clone().map(|p| openim_wire::pb::sdkws::OfflinePushInfo {
+        title: p.title,
+        desc: p.desc,
+        ex: p.ex,
+        ios_push_sound: p.ios_push_sound,
+        ios_badge_count: p.ios_badge_count,
+        signal_info: String::new(),
+    });
+    openim_wire::pb::GoEncode::encode_go(&data)
 }
 
 /// The sent message as its confirmation left it in the store (no need to read it back).

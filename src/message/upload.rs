@@ -80,6 +80,32 @@ fn object_name(user_id: &str, name: &str) -> Result<String> {
     Ok(if name.starts_with(&prefix) { name.to_owned() } else { format!("{prefix}{name}") })
 }
 
+/// Go's `url.QueryEscape`: RFC 3986's unreserved characters kept, everything else `%XX`, a space
+/// then written `+`.
+const GO_QUERY: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
+
+fn go_query_escape(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, GO_QUERY).to_string().replace("%20", "+")
+}
+
+/// The query of `url`, decoded, by key.
+pub(super) fn query_of(url: &url::Url) -> BTreeMap<String, Vec<String>> {
+    let mut query: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (k, v) in url.query_pairs() {
+        query.entry(k.into_owned()).or_default().push(v.into_owned());
+    }
+    query
+}
+
+/// Sets `url`'s query to `query` as Go's `url.Values.Encode` writes it (keys sorted), so that
+/// signed values reach the server as OpenIM's core sends them.
+pub(super) fn set_go_query(url: &mut url::Url, query: &BTreeMap<String, Vec<String>>) {
+    let encoded: Vec<String> =
+        query.iter().flat_map(|(k, vs)| vs.iter().map(move |v| format!("{}={}", go_query_escape(k), go_query_escape(v)))).collect();
+    url.set_query((!encoded.is_empty()).then(|| encoded.join("&")).as_deref());
+}
+
 /// md5 (hex) of each part and OpenIM's hash of the file: the md5 of those, joined by commas.
 fn file_hash(part_md5s: &[String]) -> String {
     format!("{:x}", Md5::digest(part_md5s.join(",").as_bytes()))
@@ -91,14 +117,11 @@ fn part_request(sign: &AuthSignParts, part: &SignPart) -> Result<(url::Url, Vec<
     let raw = if part.url.is_empty() { &sign.url } else { &part.url };
     let mut url = url::Url::parse(raw).map_err(|_| OpenIMError::protocol(format!("part {} has no valid signed URL", part.part_number)))?;
     if !sign.query.is_empty() || !part.query.is_empty() {
-        let mut query: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        for (k, v) in url.query_pairs() {
-            query.entry(k.into_owned()).or_default().push(v.into_owned());
-        }
+        let mut query = query_of(&url);
         for kv in sign.query.iter().chain(&part.query) {
             query.insert(kv.key.clone(), kv.values.clone());
         }
-        url.query_pairs_mut().clear().extend_pairs(query.iter().flat_map(|(k, vs)| vs.iter().map(move |v| (k, v))));
+        set_go_query(&mut url, &query);
     }
     let mut headers: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for kv in sign.header.iter().chain(&part.header) {

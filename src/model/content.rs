@@ -48,7 +48,7 @@ fn quoted_from(m: Option<Box<MsgStruct>>) -> Option<Box<Message>> {
 }
 
 fn quoted_to(m: &Option<Box<Message>>) -> Option<Box<MsgStruct>> {
-    m.as_ref().map(|m| Box::new(m.to_msg_struct()))
+    m.as_ref().map(|m| Box::new(m.to_shared_msg_struct()))
 }
 
 fn revoked_from(r: elem::MessageRevoked) -> RevokedInfo {
@@ -338,7 +338,7 @@ impl MessageContent {
                 s.merge_elem = Some(elem::MergeElem {
                     title,
                     abstract_list,
-                    multi_message: messages.iter().map(Message::to_msg_struct).collect(),
+                    multi_message: messages.iter().map(Message::to_shared_msg_struct).collect(),
                     message_entity_list: entities_to(&entities),
                 })
             }
@@ -483,6 +483,16 @@ impl Message {
             local_ex: s.local_ex.clone(),
             content: MessageContent::from_msg_struct(s),
         }
+    }
+
+    /// [`Self::to_msg_struct`] for a message embedded in another (quoted, merged): what is this
+    /// device's own (`local_ex`, local file paths) stays here.
+    pub fn to_shared_msg_struct(&self) -> MsgStruct {
+        let mut s = MsgStruct { local_ex: String::new(), ..self.to_msg_struct() };
+        if let Some(content) = self.content.without_local_paths() {
+            content.fill_elem(&mut s);
+        }
+        s
     }
 
     /// To `MsgStruct` JSON shape, as the Go SDK renders a message.

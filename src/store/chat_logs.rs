@@ -172,6 +172,19 @@ pub async fn set_status(c: &mut SqliteConnection, conversation_id: &str, client_
     Ok(())
 }
 
+/// Replaces the content of an own message still being sent (its uploaded files' URLs); false
+/// when it is not (deleted or cleared meanwhile).
+pub async fn set_sending_content(c: &mut SqliteConnection, conversation_id: &str, client_msg_id: &str, content: &str) -> Result<bool> {
+    let done = sqlx::query("UPDATE local_chat_logs SET content = ? WHERE conversation_id = ? AND client_msg_id = ? AND status = ? AND seq = 0")
+        .bind(content)
+        .bind(conversation_id)
+        .bind(client_msg_id)
+        .bind(msg_status::SENDING)
+        .execute(c)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 /// Replaces a message's content (revokes).
 pub async fn set_content(c: &mut SqliteConnection, conversation_id: &str, client_msg_id: &str, content_type: i32, content: &str) -> Result<()> {
     sqlx::query("UPDATE local_chat_logs SET content_type = ?, content = ? WHERE conversation_id = ? AND client_msg_id = ?")

@@ -349,6 +349,37 @@ final class MessagingTests: XCTestCase {
         }
     }
 
+    /// Who is typing: a "yes" starts a state the other side hears and can ask for, a "no" ends it;
+    /// a conversation this device does not have is refused.
+    func testWhoIsTypingStartsAndEnds() async throws {
+        let server = try DevServer()
+        let alice = try await OnlineUser(server, "alice")
+        let bob = try await OnlineUser(server, "bob")
+        _ = try await alice.send("hi", to: "bob")
+        _ = try await bob.awaitText("hi")
+        let withBob = singleConversation("alice", "bob")
+        try await alice.client.changeInputStates(conversationId: withBob, focus: true)
+        let started = try await bob.conversations.wait("typing") { e -> InputStatusChange? in
+            if case let .inputStatus(c) = e, !c.platformIds.isEmpty { return c }
+            return nil
+        }
+        XCTAssertEqual([started.conversationId, started.userId], [withBob, "alice"])
+        XCTAssertEqual(started.platformIds, [2])
+        XCTAssertEqual(try bob.client.getInputStates(conversationId: withBob, userId: "alice"), [2])
+        try await alice.client.changeInputStates(conversationId: withBob, focus: false)
+        _ = try await bob.conversations.wait("stopped typing") { e -> Bool? in
+            if case let .inputStatus(c) = e, c.platformIds.isEmpty { return true }
+            return nil
+        }
+        XCTAssertEqual(try bob.client.getInputStates(conversationId: withBob, userId: "alice"), [])
+        do {
+            try await alice.client.changeInputStates(conversationId: "si_nobody_x", focus: true)
+            XCTFail("an unknown conversation was told")
+        } catch let error as OpenIMError {
+            XCTAssertEqual(error.code, 10002)
+        }
+    }
+
     /// Deleted unread messages leave the unread count: here (deleted locally or on the server)
     /// and, for the one deleted on the server, on the user's other device.
     func testDeletingUnreadMessagesLowersTheUnreadCount() async throws {

@@ -1107,6 +1107,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_add_custom_business_listener(
     ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_change_input_states(
+    ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_clear_conversation_and_delete_all_msg(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_create_advanced_text_message(
@@ -1166,6 +1168,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_openim_sdk_checksum_method_openimclient_get_conversation_id_by_session_type(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_get_conversation_list_split(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_get_input_states(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_get_multiple_conversation(
     ): Int
@@ -1476,6 +1480,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_add_custom_business_listener(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_change_input_states(`ptr`: Long,`conversationId`: RustBuffer.ByValue,`focus`: Byte,
+    ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_clear_conversation_and_delete_all_msg(`ptr`: Long,`conversationId`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_create_advanced_text_message(`ptr`: Long,`text`: RustBuffer.ByValue,`entities`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1536,6 +1542,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_openim_sdk_fn_method_openimclient_get_conversation_list_split(`ptr`: Long,`offset`: Int,`count`: Int,
     ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_get_input_states(`ptr`: Long,`conversationId`: RustBuffer.ByValue,`userId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_openim_sdk_fn_method_openimclient_get_multiple_conversation(`ptr`: Long,`conversationIds`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_get_one_conversation(`ptr`: Long,`sessionType`: RustBuffer.ByValue,`sourceId`: RustBuffer.ByValue,
@@ -6112,6 +6120,13 @@ public interface OpenImClientInterface {
     fun `addCustomBusinessListener`(`listener`: CustomBusinessListener): ListenerHandle
     
     /**
+     * Tells the other side of a single or group chat whether this user is typing (`focus`), as
+     * OpenIM's `ChangeInputStates`: "yes" goes out at most once per 10 s, "no" only while a
+     * "yes" lasts; the others hear `on_conversation_user_input_status_changed`.
+     */
+    suspend fun `changeInputStates`(`conversationId`: kotlin.String, `focus`: kotlin.Boolean)
+    
+    /**
      * Removes every message of a conversation, here and on the server.
      */
     suspend fun `clearConversationAndDeleteAllMsg`(`conversationId`: kotlin.String)
@@ -6234,6 +6249,12 @@ public interface OpenImClientInterface {
     fun `getConversationIdBySessionType`(`sessionType`: SessionType, `sourceId`: kotlin.String): kotlin.String
     
     suspend fun `getConversationListSplit`(`offset`: kotlin.Int, `count`: kotlin.Int): List<Conversation>
+    
+    /**
+     * The platforms on which `user_id` is typing in `conversation_id` (each state lasts 10 s
+     * unless renewed).
+     */
+    fun `getInputStates`(`conversationId`: kotlin.String, `userId`: kotlin.String): List<kotlin.Int>
     
     suspend fun `getMultipleConversation`(`conversationIds`: List<kotlin.String>): List<Conversation>
     
@@ -6832,6 +6853,35 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
     )
     }
     
+
+    
+    /**
+     * Tells the other side of a single or group chat whether this user is typing (`focus`), as
+     * OpenIM's `ChangeInputStates`: "yes" goes out at most once per 10 s, "no" only while a
+     * "yes" lasts; the others hear `on_conversation_user_input_status_changed`.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `changeInputStates`(`conversationId`: kotlin.String, `focus`: kotlin.Boolean) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_change_input_states(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`conversationId`),
+        FfiConverterBoolean.lower(`focus`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
 
     
     /**
@@ -7472,6 +7522,26 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
         OpenImException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * The platforms on which `user_id` is typing in `conversation_id` (each state lasts 10 s
+     * unless renewed).
+     */
+    @Throws(OpenImException::class)override fun `getInputStates`(`conversationId`: kotlin.String, `userId`: kotlin.String): List<kotlin.Int> {
+            return FfiConverterSequenceInt.lift(
+    callWithHandle {
+    uniffiRustCallWithError(OpenImException) { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_get_input_states(
+        it,
+        
+        FfiConverterString.lower(`conversationId`),
+        FfiConverterString.lower(`userId`),_status)
+}
+    }
+    )
+    }
+    
 
     
     @Throws(OpenImException::class)

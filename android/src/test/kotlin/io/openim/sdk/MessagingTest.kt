@@ -300,6 +300,36 @@ class MessagingTest {
         }
     }
 
+    /** Who is typing: a "yes" starts a state the other side hears and can ask for, a "no" ends
+     *  it; a conversation this device does not have is refused. */
+    @Test
+    fun whoIsTypingStartsAndEnds(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = OnlineUser(server, "alice")
+            val bob = OnlineUser(server, "bob")
+            alice.sendText("bob", "hi")
+            bob.awaitText("hi")
+            suspend fun awaitTyping(): InputStatusChange = withTimeout(15_000) {
+                var found: InputStatusChange? = null
+                while (found == null) found = (bob.conversations.next() as? ConversationEvent.InputStatus)?.change
+                found!!
+            }
+            val withBob = singleConversation("alice", "bob")
+            alice.client.changeInputStates(withBob, true)
+            val started = awaitTyping()
+            assertEquals(listOf(withBob, "alice"), listOf(started.conversationId, started.userId))
+            assertEquals(listOf(2), started.platformIds)
+            assertEquals(listOf(2), bob.client.getInputStates(withBob, "alice"))
+            alice.client.changeInputStates(withBob, false)
+            assertEquals(emptyList<Int>(), awaitTyping().platformIds)
+            assertEquals(emptyList<Int>(), bob.client.getInputStates(withBob, "alice"))
+            val unknown = expectThrows<OpenImException>("an unknown conversation") {
+                runBlocking { alice.client.changeInputStates("si_nobody_x", true) }
+            }
+            assertEquals(10002, unknown.errorCode)
+        }
+    }
+
     /** Deleted unread messages leave the unread count: here (deleted locally or on the server)
      *  and, for the one deleted on the server, on the user's other device. */
     @Test
