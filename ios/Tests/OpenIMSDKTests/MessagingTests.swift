@@ -295,6 +295,26 @@ final class MessagingTests: XCTestCase {
         XCTAssertEqual(fileName, "report.pdf")
         XCTAssertTrue(sourceUrl.hasSuffix("/object/alice/msg_file_\(file.clientMsgId)/report.pdf"), sourceUrl)
 
+        // Uploaded, then refused (a user the server does not know yet): sent again once the user
+        // exists, it keeps the stored URL and needs the file no more.
+        let retried = tempDir() + "/retried.jpg"
+        try Data((0..<800).map { UInt8($0 % 89) }).write(to: URL(fileURLWithPath: retried))
+        let toDave = try alice.client.createImageMessageFromFullPath(imagePath: retried, width: 5, height: 5)
+        do {
+            _ = try await alice.client.sendMessage(message: toDave, recvId: "dave", groupId: nil, offlinePushInfo: nil, isOnlineOnly: false)
+            XCTFail("a message to an unknown user was sent")
+        } catch let error as OpenIMError {
+            XCTAssertEqual(error.code, 1101)
+        }
+        let failedCopy = try await alice.client.findMessageList(conversationId: singleConversation("alice", "dave"), clientMsgIds: [toDave.clientMsgId])
+        guard case let .image(_, firstSource?, _, _) = failedCopy.first?.content else { return XCTFail("\(failedCopy)") }
+        XCTAssertFalse(firstSource.url.isEmpty, "uploaded before the send failed")
+        try FileManager.default.removeItem(atPath: retried)
+        try await server.register("dave")
+        let toDaveAgain = try await alice.client.sendMessage(message: toDave, recvId: "dave", groupId: nil, offlinePushInfo: nil, isOnlineOnly: false)
+        guard case let .image(_, againSource?, _, _) = toDaveAgain.content else { return XCTFail("\(toDaveAgain.content)") }
+        XCTAssertEqual(againSource.url, firstSource.url)
+
         XCTAssertThrowsError(try alice.client.createImageMessageFromFullPath(imagePath: photo + ".nope", width: 1, height: 1)) { error in
             XCTAssertEqual((error as? OpenIMError)?.code, 10002)
         }
@@ -323,6 +343,12 @@ final class MessagingTests: XCTestCase {
         XCTAssertEqual(kept.messages.count, 2)
         let tabletUnread = try await tablet.client.getTotalUnreadMsgCount()
         XCTAssertEqual(tabletUnread, 0)
+        // A new device holds only the newest message; cleared there, history brings back nothing
+        // from the hole below it.
+        let desk = try await OnlineUser(server, "alice", platform: 3, register: false)
+        try await desk.client.deleteAllMsgFromLocal()
+        let deskPage = try await desk.client.getAdvancedHistoryMessageList(conversationId: withBob, startClientMsgId: nil, count: 10)
+        XCTAssertTrue(deskPage.messages.isEmpty)
 
         try await alice.client.deleteAllMsgFromLocalAndSvr()
         let web = try await OnlineUser(server, "alice", platform: 5, register: false)

@@ -253,6 +253,23 @@ class MessagingTest {
             assertEquals("report.pdf", fileContent.fileName)
             assertTrue(fileContent.sourceUrl.endsWith("/object/alice/msg_file_${file.clientMsgId}/report.pdf"), fileContent.sourceUrl)
 
+            // Uploaded, then refused (a user the server does not know yet): sent again once the
+            // user exists, it keeps the stored URL and needs the file no more.
+            val retried = java.io.File(tempDir(), "retried.jpg")
+            retried.writeBytes(ByteArray(800) { (it % 89).toByte() })
+            val toDave = alice.client.createImageMessageFromFullPath(retried.path, 5, 5)
+            val refused = expectThrows<OpenImException>("an unknown recipient") {
+                runBlocking { alice.client.sendMessage(toDave, "dave") }
+            }
+            assertEquals(1101, refused.errorCode)
+            val firstUrl = (alice.client.findMessageList(singleConversation("alice", "dave"), listOf(toDave.clientMsgId))
+                .single().content as MessageContent.Image).source!!.url
+            assertTrue(firstUrl.isNotEmpty(), "uploaded before the send failed")
+            retried.delete()
+            server.register("dave")
+            val toDaveAgain = alice.client.sendMessage(toDave, "dave")
+            assertEquals(firstUrl, (toDaveAgain.content as MessageContent.Image).source!!.url)
+
             val missing = expectThrows<OpenImException>("a missing file") {
                 alice.client.createImageMessageFromFullPath(photo.path + ".nope", 1, 1)
             }
@@ -279,6 +296,11 @@ class MessagingTest {
             val tablet = OnlineUser(server, "alice", register = false, platform = 1)
             assertEquals(2, tablet.client.getAdvancedHistoryMessageList(withBob, null, 10).messages.size)
             assertEquals(0, tablet.client.getTotalUnreadMsgCount())
+            // A new device holds only the newest message; cleared there, history brings back
+            // nothing from the hole below it.
+            val desk = OnlineUser(server, "alice", register = false, platform = 3)
+            desk.client.deleteAllMsgFromLocal()
+            assertTrue(desk.client.getAdvancedHistoryMessageList(withBob, null, 10).messages.isEmpty())
 
             alice.client.deleteAllMsgFromLocalAndSvr()
             val web = OnlineUser(server, "alice", register = false, platform = 5)
