@@ -1120,9 +1120,15 @@ async fn messages_made_from_files_upload_them_when_sent() {
     };
     let with_bob = conversation_id::single("alice", "bob");
 
+    // Each message keeps a copy of its files beside the database until it is sent.
+    let files_dir = alice.dir.path().join("OpenIM_v3_alice_files");
+    let copies = |id: &str| -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(&files_dir).unwrap().map(|e| e.unwrap().path()).filter(|p| p.file_name().unwrap().to_string_lossy().starts_with(id)).collect()
+    };
+
     // A picture: stored while it uploads, then sent with its URLs.
     let (photo, photo_bytes) = write("photo.jpg", 3000, 1);
-    let m = alice.client.create_image_message_from_full_path(photo.clone(), 800, 600).unwrap();
+    let m = alice.client.create_image_message_from_full_path(photo.clone(), 800, 600).await.unwrap();
     let progress = Arc::new(Progress(Mutex::new(Vec::new())));
     let sent = alice.client.send_message(m.clone(), Some("bob".into()), None, None, false, Some(progress.clone())).await.unwrap();
     assert_eq!(sent.status, MessageStatus::SendSuccess);
@@ -1147,13 +1153,13 @@ async fn messages_made_from_files_upload_them_when_sent() {
 
     // A voice message, a file and a video with its snapshot.
     let (voice, _) = write("voice.m4a", 1500, 2);
-    let m = alice.client.create_sound_message_from_full_path(voice, 7).unwrap();
+    let m = alice.client.create_sound_message_from_full_path(voice, 7).await.unwrap();
     let sent = alice.client.send_message(m.clone(), Some("bob".into()), None, None, false, None).await.unwrap();
     let MessageContent::Sound { source_url, data_size, duration, sound_type, .. } = &sent.content else { panic!() };
     assert!(source_url.ends_with(&format!("/object/alice/msg_voice_{}.m4a", m.client_msg_id)), "{source_url}");
     assert_eq!((*data_size, *duration, sound_type.as_str()), (1500, 7, "m4a"));
     let (report, report_bytes) = write("report.pdf", 2500, 3);
-    let m = alice.client.create_file_message_from_full_path(report, Some("Q3 report.pdf".into())).unwrap();
+    let m = alice.client.create_file_message_from_full_path(report, Some("Q3 report.pdf".into())).await.unwrap();
     let sent = alice.client.send_message(m.clone(), Some("bob".into()), None, None, false, None).await.unwrap();
     let MessageContent::File { source_url, file_name, file_size, .. } = &sent.content else { panic!() };
     assert!(source_url.contains(&format!("/object/alice/msg_file_{}/Q3", m.client_msg_id)), "{source_url}");
@@ -1163,7 +1169,7 @@ async fn messages_made_from_files_upload_them_when_sent() {
     assert!(served.bytes().await.unwrap() == report_bytes);
     let (clip, _) = write("clip.mp4", 4000, 4);
     let (poster, _) = write("poster.png", 900, 5);
-    let m = alice.client.create_video_message_from_full_path(clip, "mp4".into(), 12, Some(poster), 320, 180).unwrap();
+    let m = alice.client.create_video_message_from_full_path(clip, "mp4".into(), 12, Some(poster), 320, 180).await.unwrap();
     let sent = alice.client.send_message(m.clone(), Some("bob".into()), None, None, false, None).await.unwrap();
     let MessageContent::Video { video_url, snapshot_url, video_size, snapshot_size, snapshot_width, snapshot_type, .. } = &sent.content else {
         panic!()
@@ -1175,10 +1181,25 @@ async fn messages_made_from_files_upload_them_when_sent() {
     let MessageContent::Video { video_path, snapshot_path, video_url: got_url, .. } = &got[3].content else { panic!() };
     assert_eq!((video_path.as_str(), snapshot_path.as_str(), got_url), ("", "", video_url));
 
-    // The file is gone when the message is sent: stored, then failed; back again, it goes.
+    // The app's file (a temporary one) is gone when the message is sent: its copy goes.
+    let (temp, temp_bytes) = write("temp.jpg", 1300, 12);
+    let m = alice.client.create_image_message_from_full_path(temp.clone(), 10, 10).await.unwrap();
+    assert_eq!(copies(&m.client_msg_id).len(), 1);
+    std::fs::remove_file(&temp).unwrap();
+    let sent = alice.client.send_message(m.clone(), Some("bob".into()), None, None, false, None).await.unwrap();
+    let MessageContent::Image { source: Some(source), .. } = &sent.content else { panic!() };
+    assert!(reqwest::get(&source.url).await.unwrap().bytes().await.unwrap() == temp_bytes);
+    assert!(copies(&m.client_msg_id).is_empty(), "the copy goes once the message is sent");
+    bob.events.wait_new_messages(5).await;
+
+    // The file and its copy gone when the message is sent: stored, then failed; the file back,
+    // it goes.
     let (gone, gone_bytes) = write("gone.jpg", 1200, 6);
-    let m = alice.client.create_image_message_from_full_path(gone.clone(), 10, 10).unwrap();
+    let m = alice.client.create_image_message_from_full_path(gone.clone(), 10, 10).await.unwrap();
     std::fs::remove_file(&gone).unwrap();
+    for copy in copies(&m.client_msg_id) {
+        std::fs::remove_file(copy).unwrap();
+    }
     let failed = alice.client.send_message(m.clone(), Some("bob".into()), None, None, false, None).await.unwrap_err();
     assert_eq!(failed.code(), 10002, "{failed}");
     let stored = alice.client.find_message_list(with_bob.clone(), vec![m.client_msg_id.clone()]).await.unwrap();
@@ -1186,7 +1207,7 @@ async fn messages_made_from_files_upload_them_when_sent() {
     std::fs::write(&gone, &gone_bytes).unwrap();
     let sent = alice.client.send_message(m, Some("bob".into()), None, None, false, None).await.unwrap();
     assert_eq!(sent.status, MessageStatus::SendSuccess);
-    bob.events.wait_new_messages(5).await;
+    bob.events.wait_new_messages(6).await;
 
     // The stored message was the conversation's latest while it failed.
     let listed = alice.client.get_one_conversation(openim_sdk::model::SessionType::Single, "bob".into()).await.unwrap();
@@ -1195,8 +1216,11 @@ async fn messages_made_from_files_upload_them_when_sent() {
     // A video whose snapshot cannot be read goes without one, described by nothing.
     let (clip2, _) = write("clip2.mp4", 1000, 7);
     let (poster2, _) = write("poster2.jpg", 500, 8);
-    let m = alice.client.create_video_message_from_full_path(clip2, String::new(), 3, Some(poster2.clone()), 64, 36).unwrap();
+    let m = alice.client.create_video_message_from_full_path(clip2, String::new(), 3, Some(poster2.clone()), 64, 36).await.unwrap();
     std::fs::remove_file(&poster2).unwrap();
+    for copy in copies(&m.client_msg_id).into_iter().filter(|p| p.to_string_lossy().contains("-snapshot")) {
+        std::fs::remove_file(copy).unwrap();
+    }
     let sent = alice.client.send_message(m, Some("bob".into()), None, None, false, None).await.unwrap();
     let MessageContent::Video { video_url, video_type, snapshot_url, snapshot_size, snapshot_width, snapshot_type, .. } = &sent.content else { panic!() };
     assert!(!video_url.is_empty());
@@ -1205,7 +1229,7 @@ async fn messages_made_from_files_upload_them_when_sent() {
     // Uploaded, then refused by the gateway's frame limit: failed, and its files are not sent
     // again when it is retried (here still too large: refused before any upload).
     let (big_ex, _) = write("big.jpg", 700, 9);
-    let mut m = alice.client.create_image_message_from_full_path(big_ex.clone(), 5, 5).unwrap();
+    let mut m = alice.client.create_image_message_from_full_path(big_ex.clone(), 5, 5).await.unwrap();
     // Incompressible: frames are gzipped.
     let mut rng = fastrand::Rng::with_seed(7);
     m.ex = (0..120_000).map(|_| rng.alphanumeric()).collect();
@@ -1215,7 +1239,7 @@ async fn messages_made_from_files_upload_them_when_sent() {
     assert!(stored.is_empty(), "refused before it was stored or uploaded");
     // To a user the server does not know yet: uploaded, then refused (1101).
     let (retried, retried_bytes) = write("retried.jpg", 800, 10);
-    let m = alice.client.create_image_message_from_full_path(retried.clone(), 5, 5).unwrap();
+    let m = alice.client.create_image_message_from_full_path(retried.clone(), 5, 5).await.unwrap();
     let failed = alice.client.send_message(m.clone(), Some("dave".into()), None, None, false, None).await.unwrap_err();
     assert_eq!(failed.code(), 1101, "{failed}");
     let with_dave = conversation_id::single("alice", "dave");
@@ -1224,23 +1248,35 @@ async fn messages_made_from_files_upload_them_when_sent() {
     let MessageContent::Image { source: Some(first), .. } = &stored[0].content else { panic!() };
     assert!(!first.url.is_empty(), "uploaded before the send failed");
     std::fs::remove_file(&retried).unwrap();
+    assert_eq!(copies(&m.client_msg_id).len(), 1, "a failed message keeps its copy");
+    for copy in copies(&m.client_msg_id) {
+        std::fs::remove_file(copy).unwrap();
+    }
     srv.user("dave").await;
     let sent = alice.client.send_message(m, Some("dave".into()), None, None, false, None).await.unwrap();
     let MessageContent::Image { source: Some(again), .. } = &sent.content else { panic!() };
     assert_eq!(again.url, first.url, "the stored URL, without the file");
     assert!(reqwest::get(&again.url).await.unwrap().bytes().await.unwrap() == retried_bytes);
 
+    // A failed message deleted takes its copies with it.
+    let (unsent, _) = write("unsent.txt", 300, 13);
+    let m = alice.client.create_file_message_from_full_path(unsent, None).await.unwrap();
+    assert_eq!(alice.client.send_message(m.clone(), Some("erin".into()), None, None, false, None).await.unwrap_err().code(), 1101);
+    assert_eq!(copies(&m.client_msg_id).len(), 1);
+    alice.client.delete_message_from_local_storage(conversation_id::single("alice", "erin"), m.client_msg_id.clone()).await.unwrap();
+    assert!(copies(&m.client_msg_id).is_empty());
+
     // Refused when made.
     for bad in ["..", ".", "/"] {
         let (ok_file, _) = write("named.txt", 10, 11);
-        assert_eq!(alice.client.create_file_message_from_full_path(ok_file, Some(bad.into())).unwrap_err().code(), 10002, "{bad}");
+        assert_eq!(alice.client.create_file_message_from_full_path(ok_file, Some(bad.into())).await.unwrap_err().code(), 10002, "{bad}");
     }
     let missing = dir.path().join("nope.jpg").to_string_lossy().into_owned();
-    assert_eq!(alice.client.create_image_message_from_full_path(missing.clone(), 1, 1).unwrap_err().code(), 10002);
-    assert_eq!(alice.client.create_image_message_from_full_path(photo.clone(), -1, 1).unwrap_err().code(), 10002);
-    assert_eq!(alice.client.create_sound_message_from_full_path(photo.clone(), -3).unwrap_err().code(), 10002);
-    assert_eq!(alice.client.create_file_message_from_full_path(dir.path().to_string_lossy().into_owned(), None).unwrap_err().code(), 10002);
-    assert_eq!(alice.client.create_video_message_from_full_path(photo, "mp4".into(), 1, Some(missing), 0, 0).unwrap_err().code(), 10002);
+    assert_eq!(alice.client.create_image_message_from_full_path(missing.clone(), 1, 1).await.unwrap_err().code(), 10002);
+    assert_eq!(alice.client.create_image_message_from_full_path(photo.clone(), -1, 1).await.unwrap_err().code(), 10002);
+    assert_eq!(alice.client.create_sound_message_from_full_path(photo.clone(), -3).await.unwrap_err().code(), 10002);
+    assert_eq!(alice.client.create_file_message_from_full_path(dir.path().to_string_lossy().into_owned(), None).await.unwrap_err().code(), 10002);
+    assert_eq!(alice.client.create_video_message_from_full_path(photo, "mp4".into(), 1, Some(missing), 0, 0).await.unwrap_err().code(), 10002);
 }
 
 /// Deleting every message on this device only keeps the conversations listed, empty and read,

@@ -3577,7 +3577,7 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
      * A file message from a local file, shown as `file_name` (the file's own name when
      * `None`), uploaded when sent.
      */
-    func createFileMessageFromFullPath(filePath: String, fileName: String?) throws  -> Message
+    func createFileMessageFromFullPath(filePath: String, fileName: String?) async throws  -> Message
     
     func createForwardMessage(message: Message) throws  -> Message
     
@@ -3587,10 +3587,11 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
     func createImageMessageByUrl(sourcePath: String, sourcePicture: PictureInfo, bigPicture: PictureInfo, snapshotPicture: PictureInfo) throws  -> Message
     
     /**
-     * A picture from a local file, uploaded when sent; `width` × `height` are its pixels (read
-     * them with the platform's image API: this SDK decodes no images).
+     * A picture from a local file, copied beside the database and uploaded when sent; `width`
+     * × `height` are its pixels (read them with the platform's image API: this SDK decodes no
+     * images).
      */
-    func createImageMessageFromFullPath(imagePath: String, width: Int32, height: Int32) throws  -> Message
+    func createImageMessageFromFullPath(imagePath: String, width: Int32, height: Int32) async throws  -> Message
     
     func createLocationMessage(description: String, longitude: Double, latitude: Double) throws  -> Message
     
@@ -3606,7 +3607,7 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
     /**
      * A voice message from a local file, `duration` seconds long, uploaded when sent.
      */
-    func createSoundMessageFromFullPath(soundPath: String, duration: Int64) throws  -> Message
+    func createSoundMessageFromFullPath(soundPath: String, duration: Int64) async throws  -> Message
     
     /**
      * Mentions `at_user_ids` (use `"AtAllTag"` for everyone), optionally quoting a message.
@@ -3622,7 +3623,7 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
      * `duration` in seconds) with an optional snapshot picture of the given pixels, both
      * uploaded when sent.
      */
-    func createVideoMessageFromFullPath(videoPath: String, videoType: String, duration: Int64, snapshotPath: String?, snapshotWidth: Int32, snapshotHeight: Int32) throws  -> Message
+    func createVideoMessageFromFullPath(videoPath: String, videoType: String, duration: Int64, snapshotPath: String?, snapshotWidth: Int32, snapshotHeight: Int32) async throws  -> Message
     
     /**
      * Deletes every message on this device only (the server keeps them, marked read).
@@ -4321,15 +4322,20 @@ open func createFileMessageByUrl(sourceUrl: String, fileName: String, fileSize: 
      * A file message from a local file, shown as `file_name` (the file's own name when
      * `None`), uploaded when sent.
      */
-open func createFileMessageFromFullPath(filePath: String, fileName: String? = nil)throws  -> Message  {
-    return try  FfiConverterTypeMessage_lift(try rustCallWithError(FfiConverterTypeOpenIMError_lift) {
-        uniffiCallStatus in
-    uniffi_openim_sdk_fn_method_openimclient_create_file_message_from_full_path(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(filePath),
-        FfiConverterOptionString.lower(fileName),uniffiCallStatus
-    )
-})
+open func createFileMessageFromFullPath(filePath: String, fileName: String? = nil)async throws  -> Message  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_create_file_message_from_full_path(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(filePath),FfiConverterOptionString.lower(fileName)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeMessage_lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
 }
     
 open func createForwardMessage(message: Message)throws  -> Message  {
@@ -4359,19 +4365,24 @@ open func createImageMessageByUrl(sourcePath: String, sourcePicture: PictureInfo
 }
     
     /**
-     * A picture from a local file, uploaded when sent; `width` × `height` are its pixels (read
-     * them with the platform's image API: this SDK decodes no images).
+     * A picture from a local file, copied beside the database and uploaded when sent; `width`
+     * × `height` are its pixels (read them with the platform's image API: this SDK decodes no
+     * images).
      */
-open func createImageMessageFromFullPath(imagePath: String, width: Int32, height: Int32)throws  -> Message  {
-    return try  FfiConverterTypeMessage_lift(try rustCallWithError(FfiConverterTypeOpenIMError_lift) {
-        uniffiCallStatus in
-    uniffi_openim_sdk_fn_method_openimclient_create_image_message_from_full_path(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(imagePath),
-        FfiConverterInt32.lower(width),
-        FfiConverterInt32.lower(height),uniffiCallStatus
-    )
-})
+open func createImageMessageFromFullPath(imagePath: String, width: Int32, height: Int32)async throws  -> Message  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_create_image_message_from_full_path(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(imagePath),FfiConverterInt32.lower(width),FfiConverterInt32.lower(height)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeMessage_lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
 }
     
 open func createLocationMessage(description: String, longitude: Double, latitude: Double)throws  -> Message  {
@@ -4429,15 +4440,20 @@ open func createSoundMessageByUrl(sourceUrl: String, soundPath: String, uuid: St
     /**
      * A voice message from a local file, `duration` seconds long, uploaded when sent.
      */
-open func createSoundMessageFromFullPath(soundPath: String, duration: Int64)throws  -> Message  {
-    return try  FfiConverterTypeMessage_lift(try rustCallWithError(FfiConverterTypeOpenIMError_lift) {
-        uniffiCallStatus in
-    uniffi_openim_sdk_fn_method_openimclient_create_sound_message_from_full_path(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(soundPath),
-        FfiConverterInt64.lower(duration),uniffiCallStatus
-    )
-})
+open func createSoundMessageFromFullPath(soundPath: String, duration: Int64)async throws  -> Message  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_create_sound_message_from_full_path(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(soundPath),FfiConverterInt64.lower(duration)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeMessage_lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
 }
     
     /**
@@ -4487,19 +4503,20 @@ open func createVideoMessageByUrl(videoUrl: String, videoType: String, videoSize
      * `duration` in seconds) with an optional snapshot picture of the given pixels, both
      * uploaded when sent.
      */
-open func createVideoMessageFromFullPath(videoPath: String, videoType: String, duration: Int64, snapshotPath: String? = nil, snapshotWidth: Int32 = 0, snapshotHeight: Int32 = 0)throws  -> Message  {
-    return try  FfiConverterTypeMessage_lift(try rustCallWithError(FfiConverterTypeOpenIMError_lift) {
-        uniffiCallStatus in
-    uniffi_openim_sdk_fn_method_openimclient_create_video_message_from_full_path(
-            self.uniffiCloneHandle(),
-        FfiConverterString.lower(videoPath),
-        FfiConverterString.lower(videoType),
-        FfiConverterInt64.lower(duration),
-        FfiConverterOptionString.lower(snapshotPath),
-        FfiConverterInt32.lower(snapshotWidth),
-        FfiConverterInt32.lower(snapshotHeight),uniffiCallStatus
-    )
-})
+open func createVideoMessageFromFullPath(videoPath: String, videoType: String, duration: Int64, snapshotPath: String? = nil, snapshotWidth: Int32 = 0, snapshotHeight: Int32 = 0)async throws  -> Message  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_create_video_message_from_full_path(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(videoPath),FfiConverterString.lower(videoType),FfiConverterInt64.lower(duration),FfiConverterOptionString.lower(snapshotPath),FfiConverterInt32.lower(snapshotWidth),FfiConverterInt32.lower(snapshotHeight)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeMessage_lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
 }
     
     /**
@@ -11794,7 +11811,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_create_file_message_by_url() != 60998) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_create_file_message_from_full_path() != 59634) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_file_message_from_full_path() != 60984) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_create_forward_message() != 45194) {
@@ -11803,7 +11820,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_create_image_message_by_url() != 20182) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_create_image_message_from_full_path() != 10091) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_image_message_from_full_path() != 11290) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_create_location_message() != 56223) {
@@ -11818,7 +11835,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_create_sound_message_by_url() != 33718) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_create_sound_message_from_full_path() != 25181) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_sound_message_from_full_path() != 22678) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_create_text_at_message() != 45410) {
@@ -11830,7 +11847,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_create_video_message_by_url() != 48955) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_create_video_message_from_full_path() != 8499) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_video_message_from_full_path() != 28631) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_delete_all_msg_from_local() != 58140) {

@@ -237,22 +237,23 @@ impl OpenIMClient {
         self.messages()?.create_video_by_url(video_url, video_type, video_size, duration, snapshot_url, snapshot_width, snapshot_height)
     }
 
-    /// A picture from a local file, uploaded when sent; `width` × `height` are its pixels (read
-    /// them with the platform's image API: this SDK decodes no images).
-    pub fn create_image_message_from_full_path(&self, image_path: String, width: i32, height: i32) -> Result<Message> {
-        self.messages()?.create_image_from_path(image_path, width, height)
+    /// A picture from a local file, copied beside the database and uploaded when sent; `width`
+    /// × `height` are its pixels (read them with the platform's image API: this SDK decodes no
+    /// images).
+    pub async fn create_image_message_from_full_path(&self, image_path: String, width: i32, height: i32) -> Result<Message> {
+        self.with_session(move |s| async move { s.messages().create_image_from_path(image_path, width, height).await }).await
     }
 
     /// A voice message from a local file, `duration` seconds long, uploaded when sent.
-    pub fn create_sound_message_from_full_path(&self, sound_path: String, duration: i64) -> Result<Message> {
-        self.messages()?.create_sound_from_path(sound_path, duration)
+    pub async fn create_sound_message_from_full_path(&self, sound_path: String, duration: i64) -> Result<Message> {
+        self.with_session(move |s| async move { s.messages().create_sound_from_path(sound_path, duration).await }).await
     }
 
     /// A video from a local file (`video_type` such as `mp4`, empty for the file's extension;
     /// `duration` in seconds) with an optional snapshot picture of the given pixels, both
     /// uploaded when sent.
     #[uniffi::method(default(snapshot_path = None, snapshot_width = 0, snapshot_height = 0))]
-    pub fn create_video_message_from_full_path(
+    pub async fn create_video_message_from_full_path(
         &self,
         video_path: String,
         video_type: String,
@@ -261,14 +262,17 @@ impl OpenIMClient {
         snapshot_width: i32,
         snapshot_height: i32,
     ) -> Result<Message> {
-        self.messages()?.create_video_from_path(video_path, video_type, duration, snapshot_path, snapshot_width, snapshot_height)
+        self.with_session(move |s| async move {
+            s.messages().create_video_from_path(video_path, video_type, duration, snapshot_path, snapshot_width, snapshot_height).await
+        })
+        .await
     }
 
     /// A file message from a local file, shown as `file_name` (the file's own name when
     /// `None`), uploaded when sent.
     #[uniffi::method(default(file_name = None))]
-    pub fn create_file_message_from_full_path(&self, file_path: String, file_name: Option<String>) -> Result<Message> {
-        self.messages()?.create_file_from_path(file_path, file_name)
+    pub async fn create_file_message_from_full_path(&self, file_path: String, file_name: Option<String>) -> Result<Message> {
+        self.with_session(move |s| async move { s.messages().create_file_from_path(file_path, file_name).await }).await
     }
 
     pub fn create_file_message_by_url(&self, source_url: String, file_name: String, file_size: i64, file_type: String) -> Result<Message> {

@@ -6,6 +6,10 @@
 //! upload leaves the message failed, ready to be sent again. Local paths stay on this device: the
 //! copy that goes to the server carries none (OpenIM's core sends them along).
 //!
+//! Like OpenIM's core, making the message copies each file beside the database (the app's file
+//! may be a temporary one, gone by the time the message is sent or sent again); the copy is
+//! what is uploaded, and it is removed once the message is sent or deleted.
+//!
 //! This SDK has no image decoder (no crate for it in this build's bundle), so a picture's pixel
 //! size comes from the app, which reads it with its platform's image API.
 
@@ -15,6 +19,10 @@ use super::Messages;
 use super::upload::{UploadProgressListener, content_type_of, query_of, set_go_query};
 use crate::error::{OpenIMError, Result};
 use crate::model::*;
+
+/// The roles of a message's file copies: its file, a video's snapshot.
+const MAIN: &str = "";
+const SNAPSHOT: &str = "-snapshot";
 
 /// The side of the square a picture's snapshot asks the server for (OpenIM's core).
 const SNAPSHOT_SIDE: i32 = 640;
@@ -29,6 +37,12 @@ fn file_size(what: &str, path: &str) -> Result<i64> {
         return Err(OpenIMError::invalid_argument(format!("{path} is not a file with content")));
     }
     i64::try_from(meta.len()).map_err(|_| OpenIMError::invalid_argument("the file is too large"))
+}
+
+/// The part of a copy's name that names the file: a short, plain extension or nothing.
+fn copy_suffix(path: &str) -> &str {
+    let ext = extension(path);
+    if ext.len() <= 12 && ext[1.min(ext.len())..].bytes().all(|b| b.is_ascii_alphanumeric()) { ext } else { "" }
 }
 
 /// The extension of `path` with its dot (`.jpg`), or nothing (Go's `filepath.Ext`).
@@ -88,26 +102,31 @@ pub(super) fn needs_upload(content: &MessageContent) -> bool {
 
 impl Messages {
     /// A picture from the file at `image_path`, `width` × `height` pixels (the app reads them).
-    pub fn create_image_from_path(&self, image_path: String, width: i32, height: i32) -> Result<Message> {
+    pub async fn create_image_from_path(&self, image_path: String, width: i32, height: i32) -> Result<Message> {
         not_negative("width", width.into())?;
         not_negative("height", height.into())?;
         let size = file_size("image_path", &image_path)?;
         let source = PictureInfo { kind: content_type_of(&image_path).to_owned(), size, width, height, ..Default::default() };
-        self.create(MessageContent::Image { source_path: image_path, source: Some(source), big: None, snapshot: None })
+        let m = self.create(MessageContent::Image { source_path: image_path.clone(), source: Some(source), big: None, snapshot: None })?;
+        self.keep_copy(&m.client_msg_id, MAIN, &image_path).await?;
+        Ok(m)
     }
 
     /// A voice message from the file at `sound_path`, `duration` seconds long; its type is the
     /// file's extension (`m4a`), as OpenIM's core records it.
-    pub fn create_sound_from_path(&self, sound_path: String, duration: i64) -> Result<Message> {
+    pub async fn create_sound_from_path(&self, sound_path: String, duration: i64) -> Result<Message> {
         not_negative("duration", duration)?;
         let data_size = file_size("sound_path", &sound_path)?;
         let sound_type = extension(&sound_path).trim_start_matches('.').to_owned();
-        self.create(MessageContent::Sound { uuid: String::new(), sound_path, source_url: String::new(), data_size, duration, sound_type })
+        let path = sound_path.clone();
+        let m = self.create(MessageContent::Sound { uuid: String::new(), sound_path, source_url: String::new(), data_size, duration, sound_type })?;
+        self.keep_copy(&m.client_msg_id, MAIN, &path).await?;
+        Ok(m)
     }
 
     /// A video from the file at `video_path` (`video_type` such as `mp4`, `duration` seconds),
     /// with an optional snapshot picture of `snapshot_width` × `snapshot_height` pixels.
-    pub fn create_video_from_path(
+    pub async fn create_video_from_path(
         &self,
         video_path: String,
         video_type: String,
@@ -127,7 +146,8 @@ impl Messages {
             (file_size("snapshot_path", &snapshot_path)?, content_type_of(&snapshot_path).to_owned(), snapshot_width, snapshot_height)
         };
         let video_type = if video_type.is_empty() { extension(&video_path).trim_start_matches('.').to_owned() } else { video_type };
-        self.create(MessageContent::Video {
+        let (video, snapshot) = (video_path.clone(), snapshot_path.clone());
+        let m = self.create(MessageContent::Video {
             video_path,
             video_uuid: String::new(),
             video_url: String::new(),
@@ -141,18 +161,61 @@ impl Messages {
             snapshot_width,
             snapshot_height,
             snapshot_type,
-        })
+        })?;
+        self.keep_copy(&m.client_msg_id, MAIN, &video).await?;
+        if !snapshot.is_empty() {
+            self.keep_copy(&m.client_msg_id, SNAPSHOT, &snapshot).await?;
+        }
+        Ok(m)
     }
 
     /// A file message from the file at `file_path`, shown as `file_name` (its own name when
     /// `None`).
-    pub fn create_file_from_path(&self, file_path: String, file_name: Option<String>) -> Result<Message> {
+    pub async fn create_file_from_path(&self, file_path: String, file_name: Option<String>) -> Result<Message> {
         let file_size = file_size("file_path", &file_path)?;
         let file_name = file_name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| base_name(&file_path).to_owned());
         if !usable_name(base_name(&file_name)) {
             return Err(OpenIMError::invalid_argument(format!("{file_name:?} is not a file name")));
         }
-        self.create(MessageContent::File { file_path, uuid: String::new(), source_url: String::new(), file_name, file_size, file_type: String::new() })
+        let path = file_path.clone();
+        let m = self.create(MessageContent::File { file_path, uuid: String::new(), source_url: String::new(), file_name, file_size, file_type: String::new() })?;
+        self.keep_copy(&m.client_msg_id, MAIN, &path).await?;
+        Ok(m)
+    }
+
+    /// Where message `client_msg_id` keeps its copy of `original` (its `role`: the file or a
+    /// video's snapshot) until it is sent.
+    fn copy_path(&self, client_msg_id: &str, role: &str, original: &str) -> std::path::PathBuf {
+        self.ctx.store.files_dir().join(format!("{client_msg_id}{role}{}", copy_suffix(original)))
+    }
+
+    async fn keep_copy(&self, client_msg_id: &str, role: &str, original: &str) -> Result<()> {
+        let copy = self.copy_path(client_msg_id, role, original);
+        let failed = |e: std::io::Error| OpenIMError::invalid_argument(format!("cannot copy {original} to send it later: {e}"));
+        tokio::fs::create_dir_all(self.ctx.store.files_dir()).await.map_err(failed)?;
+        tokio::fs::copy(original, &copy).await.map_err(failed)?;
+        Ok(())
+    }
+
+    /// The file to upload for `original`: the copy made with the message, else `original`
+    /// itself (a message made elsewhere).
+    fn upload_source(&self, client_msg_id: &str, role: &str, original: &str) -> String {
+        let copy = self.copy_path(client_msg_id, role, original);
+        if copy.is_file() { copy.to_string_lossy().into_owned() } else { original.to_owned() }
+    }
+
+    /// Removes the copies kept for `message` (sent or deleted).
+    pub(super) async fn forget_copies(&self, message: &Message) {
+        let paths: Vec<(&str, &str)> = match &message.content {
+            MessageContent::Image { source_path, .. } => vec![(MAIN, source_path.as_str())],
+            MessageContent::Sound { sound_path, .. } => vec![(MAIN, sound_path.as_str())],
+            MessageContent::Video { video_path, snapshot_path, .. } => vec![(MAIN, video_path.as_str()), (SNAPSHOT, snapshot_path.as_str())],
+            MessageContent::File { file_path, .. } => vec![(MAIN, file_path.as_str())],
+            _ => return,
+        };
+        for (role, original) in paths.into_iter().filter(|(_, p)| !p.is_empty()) {
+            let _ = tokio::fs::remove_file(self.copy_path(&message.client_msg_id, role, original)).await;
+        }
     }
 
     /// Uploads the local files of `message` whose URLs are empty and fills the URLs in;
@@ -168,7 +231,8 @@ impl Messages {
                 }
                 let name = format!("msg_picture_{id}{}", extension(source_path));
                 let kind = mime_or(&src.kind, source_path);
-                src.url = self.upload(source_path, Some(name), Some(kind), "msg-picture", progress).await?;
+                let from = self.upload_source(&id, MAIN, source_path);
+                src.url = self.upload(&from, Some(name), Some(kind), "msg-picture", progress).await?;
                 *big = Some(src.clone());
                 *snapshot = Some(match snapshot_url(&src.url) {
                     Some(url) => PictureInfo { width: SNAPSHOT_SIDE, height: SNAPSHOT_SIDE, url, ..Default::default() },
@@ -181,7 +245,8 @@ impl Messages {
                 }
                 let name = format!("msg_voice_{id}{}", extension(sound_path));
                 let kind = mime_or(sound_type, sound_path);
-                *source_url = self.upload(sound_path, Some(name), Some(kind), "msg-voice", progress).await?;
+                let from = self.upload_source(&id, MAIN, sound_path);
+                *source_url = self.upload(&from, Some(name), Some(kind), "msg-voice", progress).await?;
             }
             MessageContent::Video {
                 video_path,
@@ -198,8 +263,9 @@ impl Messages {
                 if video_path.is_empty() || !video_url.is_empty() {
                     return Ok(());
                 }
+                let from = self.upload_source(&id, MAIN, video_path);
                 let video = self.upload(
-                    video_path,
+                    &from,
                     Some(format!("msg_video_{id}{}", extension(video_path))),
                     Some(mime_or(video_type, video_path)),
                     "msg-video",
@@ -211,7 +277,8 @@ impl Messages {
                     }
                     let name = format!("msg_videoSnapshot_{id}{}", extension(snapshot_path));
                     let kind = mime_or(snapshot_type, snapshot_path);
-                    match self.upload(snapshot_path, Some(name), Some(kind), "msg-video-snapshot", None).await {
+                    let from = self.upload_source(&id, SNAPSHOT, snapshot_path);
+                    match self.upload(&from, Some(name), Some(kind), "msg-video-snapshot", None).await {
                         Ok(url) => Some(Some(url)),
                         Err(e) => {
                             tracing::warn!(error = %e, "a video's snapshot did not upload; the video goes without it");
@@ -238,7 +305,8 @@ impl Messages {
                 let shown = Some(base_name(file_name)).filter(|n| usable_name(n)).unwrap_or_else(|| base_name(file_path));
                 let name = format!("msg_file_{id}/{shown}");
                 let kind = if file_type.contains('/') { file_type.clone() } else { content_type_of(shown).to_owned() };
-                *source_url = self.upload(file_path, Some(name), Some(kind), "msg-file", progress).await?;
+                let from = self.upload_source(&id, MAIN, file_path);
+                *source_url = self.upload(&from, Some(name), Some(kind), "msg-file", progress).await?;
             }
             _ => {}
         }

@@ -109,9 +109,12 @@ impl Messages {
         self.unread_deleted(&mut w, conversation_id, std::slice::from_ref(&m)).await?;
         let mut m = from_row(m);
         m.status = MessageStatus::Deleted;
-        w.push(Event::Msg(MsgEvent::MsgDeleted(m)));
+        w.push(Event::Msg(MsgEvent::MsgDeleted(m.clone())));
         self.latest_changed(&mut w, conversation_id, client_msg_id).await?;
-        self.ctx.commit(w).await
+        self.ctx.commit(w).await?;
+        // A failed message deleted: the copies of its files kept to send it again go too.
+        self.forget_copies(&m).await;
+        Ok(())
     }
 
     /// Deletes a message here and on the server (for this user; other devices follow).

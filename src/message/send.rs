@@ -65,8 +65,25 @@ impl Messages {
     }
 
     /// Sends `message` (from a `create_*` function, or a failed message to retry) and returns it
-    /// as stored after the server's answer.
+    /// as stored after the server's answer; copies of its files kept for the send go once it is
+    /// sent.
     pub async fn send(
+        &self,
+        message: Message,
+        recv_id: Option<String>,
+        group_id: Option<String>,
+        offline_push: Option<OfflinePushInfo>,
+        is_online_only: bool,
+        progress: Option<Arc<dyn UploadProgressListener>>,
+    ) -> Result<Message> {
+        let sent = self.send_now(message, recv_id, group_id, offline_push, is_online_only, progress).await?;
+        if sent.status == MessageStatus::SendSuccess {
+            self.forget_copies(&sent).await;
+        }
+        Ok(sent)
+    }
+
+    async fn send_now(
         &self,
         mut message: Message,
         recv_id: Option<String>,

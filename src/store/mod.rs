@@ -204,6 +204,13 @@ pub fn db_file_name(user_id: &str) -> String {
 }
 
 impl Store {
+    /// The folder beside the database where copies of files waiting to be sent are kept
+    /// (`OpenIM_v3_<user>_files`).
+    pub fn files_dir(&self) -> PathBuf {
+        let stem = self.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        self.path.with_file_name(format!("{stem}_files"))
+    }
+
     /// Opens (creating and migrating when needed) `user_id`'s database under `data_dir`.
     pub async fn open(data_dir: &Path, user_id: &str) -> Result<Self> {
         std::fs::create_dir_all(data_dir)

@@ -33,12 +33,13 @@ final class Recorder<E: Sendable>: @unchecked Sendable {
 /// A logged-in user with its event streams recorded.
 final class OnlineUser {
     let client: OpenIMClient
+    let dataDir = tempDir()
     let messages = Recorder<MessageEvent>()
     let conversations = Recorder<ConversationEvent>()
 
     init(_ server: DevServer, _ userId: String, platform: Int32 = 2, register: Bool = true) async throws {
         if register { try await server.register(userId) }
-        client = try OpenIMClient(config: server.config(dataDir: tempDir(), platform: platform))
+        client = try OpenIMClient(config: server.config(dataDir: dataDir, platform: platform))
         let msgStream = MessageEventStream()
         let convStream = ConversationEventStream()
         client.setAdvancedMsgListener(listener: msgStream)
@@ -256,7 +257,7 @@ final class MessagingTests: XCTestCase {
         let bob = try await OnlineUser(server, "bob")
         let photo = tempDir() + "/photo.jpg"
         try Data((0..<3000).map { UInt8(($0 * 7) % 253) }).write(to: URL(fileURLWithPath: photo))
-        let m = try alice.client.createImageMessageFromFullPath(imagePath: photo, width: 800, height: 600)
+        let m = try await alice.client.createImageMessageFromFullPath(imagePath: photo, width: 800, height: 600)
         let progress = Progress()
         let sent = try await alice.client.sendMessage(message: m, recvId: "bob", groupId: nil, offlinePushInfo: nil,
                                                       isOnlineOnly: false, progress: progress)
@@ -279,8 +280,15 @@ final class MessagingTests: XCTestCase {
         let report = tempDir() + "/report.pdf"
         let reportBytes = Data((0..<2500).map { UInt8($0 % 97) })
         try reportBytes.write(to: URL(fileURLWithPath: report))
-        let file = try alice.client.createFileMessageFromFullPath(filePath: report, fileName: nil)
+        // Made from a file, a message keeps a copy beside the database until it is sent.
+        let filesDir = alice.dataDir + "/OpenIM_v3_alice_files"
+        func copies(_ id: String) throws -> [String] {
+            try FileManager.default.contentsOfDirectory(atPath: filesDir).filter { $0.hasPrefix(id) }.map { filesDir + "/" + $0 }
+        }
+        let file = try await alice.client.createFileMessageFromFullPath(filePath: report, fileName: nil)
+        XCTAssertEqual(try copies(file.clientMsgId).count, 1)
         try FileManager.default.removeItem(atPath: report)
+        for copy in try copies(file.clientMsgId) { try FileManager.default.removeItem(atPath: copy) }
         do {
             _ = try await alice.client.sendMessage(message: file, recvId: "bob", groupId: nil, offlinePushInfo: nil, isOnlineOnly: false)
             XCTFail("a file gone at send time was sent")
@@ -299,7 +307,7 @@ final class MessagingTests: XCTestCase {
         // exists, it keeps the stored URL and needs the file no more.
         let retried = tempDir() + "/retried.jpg"
         try Data((0..<800).map { UInt8($0 % 89) }).write(to: URL(fileURLWithPath: retried))
-        let toDave = try alice.client.createImageMessageFromFullPath(imagePath: retried, width: 5, height: 5)
+        let toDave = try await alice.client.createImageMessageFromFullPath(imagePath: retried, width: 5, height: 5)
         do {
             _ = try await alice.client.sendMessage(message: toDave, recvId: "dave", groupId: nil, offlinePushInfo: nil, isOnlineOnly: false)
             XCTFail("a message to an unknown user was sent")
@@ -310,13 +318,26 @@ final class MessagingTests: XCTestCase {
         guard case let .image(_, firstSource?, _, _) = failedCopy.first?.content else { return XCTFail("\(failedCopy)") }
         XCTAssertFalse(firstSource.url.isEmpty, "uploaded before the send failed")
         try FileManager.default.removeItem(atPath: retried)
+        for copy in try copies(toDave.clientMsgId) { try FileManager.default.removeItem(atPath: copy) }
         try await server.register("dave")
         let toDaveAgain = try await alice.client.sendMessage(message: toDave, recvId: "dave", groupId: nil, offlinePushInfo: nil, isOnlineOnly: false)
         guard case let .image(_, againSource?, _, _) = toDaveAgain.content else { return XCTFail("\(toDaveAgain.content)") }
         XCTAssertEqual(againSource.url, firstSource.url)
 
-        XCTAssertThrowsError(try alice.client.createImageMessageFromFullPath(imagePath: photo + ".nope", width: 1, height: 1)) { error in
-            XCTAssertEqual((error as? OpenIMError)?.code, 10002)
+        // The app's file gone when the message is sent: its copy goes, then the copy is removed.
+        let temp = tempDir() + "/temp.jpg"
+        try Data((0..<1300).map { UInt8($0 % 83) }).write(to: URL(fileURLWithPath: temp))
+        let fromTemp = try await alice.client.createImageMessageFromFullPath(imagePath: temp, width: 10, height: 10)
+        try FileManager.default.removeItem(atPath: temp)
+        let sentFromTemp = try await alice.client.sendMessage(message: fromTemp, recvId: "bob", groupId: nil, offlinePushInfo: nil, isOnlineOnly: false)
+        XCTAssertEqual(sentFromTemp.status, .sendSuccess)
+        XCTAssertEqual(try copies(fromTemp.clientMsgId), [], "the copy goes once the message is sent")
+
+        do {
+            _ = try await alice.client.createImageMessageFromFullPath(imagePath: photo + ".nope", width: 1, height: 1)
+            XCTFail("a missing file made a message")
+        } catch let error as OpenIMError {
+            XCTAssertEqual(error.code, 10002)
         }
     }
 

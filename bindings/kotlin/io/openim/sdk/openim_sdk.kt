@@ -1494,14 +1494,14 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_openim_sdk_fn_method_openimclient_create_file_message_by_url(`ptr`: Long,`sourceUrl`: RustBuffer.ByValue,`fileName`: RustBuffer.ByValue,`fileSize`: Long,`fileType`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_openim_sdk_fn_method_openimclient_create_file_message_from_full_path(`ptr`: Long,`filePath`: RustBuffer.ByValue,`fileName`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    external fun uniffi_openim_sdk_fn_method_openimclient_create_file_message_from_full_path(`ptr`: Long,`filePath`: RustBuffer.ByValue,`fileName`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_create_forward_message(`ptr`: Long,`message`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_openim_sdk_fn_method_openimclient_create_image_message_by_url(`ptr`: Long,`sourcePath`: RustBuffer.ByValue,`sourcePicture`: RustBuffer.ByValue,`bigPicture`: RustBuffer.ByValue,`snapshotPicture`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_openim_sdk_fn_method_openimclient_create_image_message_from_full_path(`ptr`: Long,`imagePath`: RustBuffer.ByValue,`width`: Int,`height`: Int,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    external fun uniffi_openim_sdk_fn_method_openimclient_create_image_message_from_full_path(`ptr`: Long,`imagePath`: RustBuffer.ByValue,`width`: Int,`height`: Int,
+    ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_create_location_message(`ptr`: Long,`description`: RustBuffer.ByValue,`longitude`: Double,`latitude`: Double,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_openim_sdk_fn_method_openimclient_create_merger_message(`ptr`: Long,`messages`: RustBuffer.ByValue,`title`: RustBuffer.ByValue,`summaryList`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1510,16 +1510,16 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_openim_sdk_fn_method_openimclient_create_sound_message_by_url(`ptr`: Long,`sourceUrl`: RustBuffer.ByValue,`soundPath`: RustBuffer.ByValue,`uuid`: RustBuffer.ByValue,`dataSize`: Long,`duration`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_openim_sdk_fn_method_openimclient_create_sound_message_from_full_path(`ptr`: Long,`soundPath`: RustBuffer.ByValue,`duration`: Long,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    external fun uniffi_openim_sdk_fn_method_openimclient_create_sound_message_from_full_path(`ptr`: Long,`soundPath`: RustBuffer.ByValue,`duration`: Long,
+    ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_create_text_at_message(`ptr`: Long,`text`: RustBuffer.ByValue,`atUserIds`: RustBuffer.ByValue,`atUsersInfo`: RustBuffer.ByValue,`quote`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_openim_sdk_fn_method_openimclient_create_text_message(`ptr`: Long,`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_openim_sdk_fn_method_openimclient_create_video_message_by_url(`ptr`: Long,`videoUrl`: RustBuffer.ByValue,`videoType`: RustBuffer.ByValue,`videoSize`: Long,`duration`: Long,`snapshotUrl`: RustBuffer.ByValue,`snapshotWidth`: Int,`snapshotHeight`: Int,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_openim_sdk_fn_method_openimclient_create_video_message_from_full_path(`ptr`: Long,`videoPath`: RustBuffer.ByValue,`videoType`: RustBuffer.ByValue,`duration`: Long,`snapshotPath`: RustBuffer.ByValue,`snapshotWidth`: Int,`snapshotHeight`: Int,uniffi_out_err: UniffiRustCallStatus, 
-    ): RustBuffer.ByValue
+    external fun uniffi_openim_sdk_fn_method_openimclient_create_video_message_from_full_path(`ptr`: Long,`videoPath`: RustBuffer.ByValue,`videoType`: RustBuffer.ByValue,`duration`: Long,`snapshotPath`: RustBuffer.ByValue,`snapshotWidth`: Int,`snapshotHeight`: Int,
+    ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_delete_all_msg_from_local(`ptr`: Long,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_delete_all_msg_from_local_and_svr(`ptr`: Long,
@@ -6145,7 +6145,7 @@ public interface OpenImClientInterface {
      * A file message from a local file, shown as `file_name` (the file's own name when
      * `None`), uploaded when sent.
      */
-    fun `createFileMessageFromFullPath`(`filePath`: kotlin.String, `fileName`: kotlin.String? = null): Message
+    suspend fun `createFileMessageFromFullPath`(`filePath`: kotlin.String, `fileName`: kotlin.String? = null): Message
     
     fun `createForwardMessage`(`message`: Message): Message
     
@@ -6155,10 +6155,11 @@ public interface OpenImClientInterface {
     fun `createImageMessageByUrl`(`sourcePath`: kotlin.String, `sourcePicture`: PictureInfo, `bigPicture`: PictureInfo, `snapshotPicture`: PictureInfo): Message
     
     /**
-     * A picture from a local file, uploaded when sent; `width` × `height` are its pixels (read
-     * them with the platform's image API: this SDK decodes no images).
+     * A picture from a local file, copied beside the database and uploaded when sent; `width`
+     * × `height` are its pixels (read them with the platform's image API: this SDK decodes no
+     * images).
      */
-    fun `createImageMessageFromFullPath`(`imagePath`: kotlin.String, `width`: kotlin.Int, `height`: kotlin.Int): Message
+    suspend fun `createImageMessageFromFullPath`(`imagePath`: kotlin.String, `width`: kotlin.Int, `height`: kotlin.Int): Message
     
     fun `createLocationMessage`(`description`: kotlin.String, `longitude`: kotlin.Double, `latitude`: kotlin.Double): Message
     
@@ -6174,7 +6175,7 @@ public interface OpenImClientInterface {
     /**
      * A voice message from a local file, `duration` seconds long, uploaded when sent.
      */
-    fun `createSoundMessageFromFullPath`(`soundPath`: kotlin.String, `duration`: kotlin.Long): Message
+    suspend fun `createSoundMessageFromFullPath`(`soundPath`: kotlin.String, `duration`: kotlin.Long): Message
     
     /**
      * Mentions `at_user_ids` (use `"AtAllTag"` for everyone), optionally quoting a message.
@@ -6190,7 +6191,7 @@ public interface OpenImClientInterface {
      * `duration` in seconds) with an optional snapshot picture of the given pixels, both
      * uploaded when sent.
      */
-    fun `createVideoMessageFromFullPath`(`videoPath`: kotlin.String, `videoType`: kotlin.String, `duration`: kotlin.Long, `snapshotPath`: kotlin.String? = null, `snapshotWidth`: kotlin.Int = 0, `snapshotHeight`: kotlin.Int = 0): Message
+    suspend fun `createVideoMessageFromFullPath`(`videoPath`: kotlin.String, `videoType`: kotlin.String, `duration`: kotlin.Long, `snapshotPath`: kotlin.String? = null, `snapshotWidth`: kotlin.Int = 0, `snapshotHeight`: kotlin.Int = 0): Message
     
     /**
      * Deletes every message on this device only (the server keeps them, marked read).
@@ -6996,20 +6997,27 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
      * A file message from a local file, shown as `file_name` (the file's own name when
      * `None`), uploaded when sent.
      */
-    @Throws(OpenImException::class)override fun `createFileMessageFromFullPath`(`filePath`: kotlin.String, `fileName`: kotlin.String?): Message {
-            return FfiConverterTypeMessage.lift(
-    callWithHandle {
-    uniffiRustCallWithError(OpenImException) { _status ->
-    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_create_file_message_from_full_path(
-        it,
-        
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `createFileMessageFromFullPath`(`filePath`: kotlin.String, `fileName`: kotlin.String?) : Message {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_create_file_message_from_full_path(
+                uniffiHandle,
+                
         FfiConverterString.lower(`filePath`),
-        FfiConverterOptionalString.lower(`fileName`),_status)
-}
-    }
+        FfiConverterOptionalString.lower(`fileName`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeMessage.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
     )
     }
-    
 
     
     @Throws(OpenImException::class)override fun `createForwardMessage`(`message`: Message): Message {
@@ -7049,24 +7057,32 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
 
     
     /**
-     * A picture from a local file, uploaded when sent; `width` × `height` are its pixels (read
-     * them with the platform's image API: this SDK decodes no images).
+     * A picture from a local file, copied beside the database and uploaded when sent; `width`
+     * × `height` are its pixels (read them with the platform's image API: this SDK decodes no
+     * images).
      */
-    @Throws(OpenImException::class)override fun `createImageMessageFromFullPath`(`imagePath`: kotlin.String, `width`: kotlin.Int, `height`: kotlin.Int): Message {
-            return FfiConverterTypeMessage.lift(
-    callWithHandle {
-    uniffiRustCallWithError(OpenImException) { _status ->
-    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_create_image_message_from_full_path(
-        it,
-        
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `createImageMessageFromFullPath`(`imagePath`: kotlin.String, `width`: kotlin.Int, `height`: kotlin.Int) : Message {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_create_image_message_from_full_path(
+                uniffiHandle,
+                
         FfiConverterString.lower(`imagePath`),
         FfiConverterInt.lower(`width`),
-        FfiConverterInt.lower(`height`),_status)
-}
-    }
+        FfiConverterInt.lower(`height`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeMessage.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
     )
     }
-    
 
     
     @Throws(OpenImException::class)override fun `createLocationMessage`(`description`: kotlin.String, `longitude`: kotlin.Double, `latitude`: kotlin.Double): Message {
@@ -7144,20 +7160,27 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
     /**
      * A voice message from a local file, `duration` seconds long, uploaded when sent.
      */
-    @Throws(OpenImException::class)override fun `createSoundMessageFromFullPath`(`soundPath`: kotlin.String, `duration`: kotlin.Long): Message {
-            return FfiConverterTypeMessage.lift(
-    callWithHandle {
-    uniffiRustCallWithError(OpenImException) { _status ->
-    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_create_sound_message_from_full_path(
-        it,
-        
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `createSoundMessageFromFullPath`(`soundPath`: kotlin.String, `duration`: kotlin.Long) : Message {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_create_sound_message_from_full_path(
+                uniffiHandle,
+                
         FfiConverterString.lower(`soundPath`),
-        FfiConverterLong.lower(`duration`),_status)
-}
-    }
+        FfiConverterLong.lower(`duration`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeMessage.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
     )
     }
-    
 
     
     /**
@@ -7222,24 +7245,31 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
      * `duration` in seconds) with an optional snapshot picture of the given pixels, both
      * uploaded when sent.
      */
-    @Throws(OpenImException::class)override fun `createVideoMessageFromFullPath`(`videoPath`: kotlin.String, `videoType`: kotlin.String, `duration`: kotlin.Long, `snapshotPath`: kotlin.String?, `snapshotWidth`: kotlin.Int, `snapshotHeight`: kotlin.Int): Message {
-            return FfiConverterTypeMessage.lift(
-    callWithHandle {
-    uniffiRustCallWithError(OpenImException) { _status ->
-    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_create_video_message_from_full_path(
-        it,
-        
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `createVideoMessageFromFullPath`(`videoPath`: kotlin.String, `videoType`: kotlin.String, `duration`: kotlin.Long, `snapshotPath`: kotlin.String?, `snapshotWidth`: kotlin.Int, `snapshotHeight`: kotlin.Int) : Message {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_create_video_message_from_full_path(
+                uniffiHandle,
+                
         FfiConverterString.lower(`videoPath`),
         FfiConverterString.lower(`videoType`),
         FfiConverterLong.lower(`duration`),
         FfiConverterOptionalString.lower(`snapshotPath`),
         FfiConverterInt.lower(`snapshotWidth`),
-        FfiConverterInt.lower(`snapshotHeight`),_status)
-}
-    }
+        FfiConverterInt.lower(`snapshotHeight`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeMessage.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
     )
     }
-    
 
     
     /**

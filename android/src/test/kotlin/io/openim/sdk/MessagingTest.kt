@@ -9,7 +9,8 @@ import org.junit.jupiter.api.Test
 
 /** A logged-in user with its message and conversation event streams. */
 class OnlineUser(server: DevServer, val userId: String, register: Boolean = true, platform: Int = 2) {
-    val client = OpenImClient(server.config(tempDir(), platform))
+    val dataDir = tempDir()
+    val client = OpenImClient(server.config(dataDir, platform))
     val messages = MessageEventStream()
     val conversations = ConversationEventStream()
     private val seenMessages = mutableListOf<MessageEvent>()
@@ -239,8 +240,12 @@ class MessagingTest {
 
             val report = java.io.File(tempDir(), "report.pdf")
             report.writeBytes(ByteArray(2500) { (it % 97).toByte() })
+            // Made from a file, a message keeps a copy beside the database until it is sent.
+            fun copies(id: String) = java.io.File(alice.dataDir, "OpenIM_v3_alice_files").listFiles()!!.filter { it.name.startsWith(id) }
             val file = alice.client.createFileMessageFromFullPath(report.path)
+            assertEquals(1, copies(file.clientMsgId).size)
             report.delete()
+            copies(file.clientMsgId).forEach { it.delete() }
             val failed = expectThrows<OpenImException>("a file gone at send time") {
                 runBlocking { alice.client.sendMessage(file, "bob") }
             }
@@ -266,12 +271,21 @@ class MessagingTest {
                 .single().content as MessageContent.Image).source!!.url
             assertTrue(firstUrl.isNotEmpty(), "uploaded before the send failed")
             retried.delete()
+            copies(toDave.clientMsgId).forEach { it.delete() }
             server.register("dave")
             val toDaveAgain = alice.client.sendMessage(toDave, "dave")
             assertEquals(firstUrl, (toDaveAgain.content as MessageContent.Image).source!!.url)
 
+            // The app's file gone when the message is sent: its copy goes, then the copy is removed.
+            val temp = java.io.File(tempDir(), "temp.jpg")
+            temp.writeBytes(ByteArray(1300) { (it % 83).toByte() })
+            val fromTemp = alice.client.createImageMessageFromFullPath(temp.path, 10, 10)
+            temp.delete()
+            assertEquals(MessageStatus.SEND_SUCCESS, alice.client.sendMessage(fromTemp, "bob").status)
+            assertTrue(copies(fromTemp.clientMsgId).isEmpty(), "the copy goes once the message is sent")
+
             val missing = expectThrows<OpenImException>("a missing file") {
-                alice.client.createImageMessageFromFullPath(photo.path + ".nope", 1, 1)
+                runBlocking { alice.client.createImageMessageFromFullPath(photo.path + ".nope", 1, 1) }
             }
             assertEquals(10002, missing.errorCode)
         }
