@@ -1218,9 +1218,9 @@ async fn messages_made_from_files_upload_them_when_sent() {
     let (poster2, _) = write("poster2.jpg", 500, 8);
     let m = alice.client.create_video_message_from_full_path(clip2, String::new(), 3, Some(poster2.clone()), 64, 36).await.unwrap();
     std::fs::remove_file(&poster2).unwrap();
-    for copy in copies(&m.client_msg_id).into_iter().filter(|p| p.to_string_lossy().contains("-snapshot")) {
-        std::fs::remove_file(copy).unwrap();
-    }
+    let snapshot_copies: Vec<_> = copies(&m.client_msg_id).into_iter().filter(|p| p.to_string_lossy().ends_with(".snapshot.jpg")).collect();
+    assert_eq!(snapshot_copies.len(), 1, "{:?}", copies(&m.client_msg_id));
+    std::fs::remove_file(&snapshot_copies[0]).unwrap();
     let sent = alice.client.send_message(m, Some("bob".into()), None, None, false, None).await.unwrap();
     let MessageContent::Video { video_url, video_type, snapshot_url, snapshot_size, snapshot_width, snapshot_type, .. } = &sent.content else { panic!() };
     assert!(!video_url.is_empty());
@@ -1237,6 +1237,8 @@ async fn messages_made_from_files_upload_them_when_sent() {
     assert_eq!(refused.code(), 10002, "{refused}");
     let stored = alice.client.find_message_list(with_bob.clone(), vec![m.client_msg_id.clone()]).await.unwrap();
     assert!(stored.is_empty(), "refused before it was stored or uploaded");
+    let object = format!("{}/object/alice/msg_picture_{}.jpg", srv.server.api_url(), m.client_msg_id);
+    assert!(!reqwest::get(&object).await.unwrap().status().is_success(), "nothing uploaded");
     // To a user the server does not know yet: uploaded, then refused (1101).
     let (retried, retried_bytes) = write("retried.jpg", 800, 10);
     let m = alice.client.create_image_message_from_full_path(retried.clone(), 5, 5).await.unwrap();
@@ -1378,4 +1380,50 @@ async fn delete_all_messages_and_messages_of_this_device_only() {
     assert_eq!(code(alice.client.insert_single_message_to_local_storage(m.clone(), "bob".into(), "carol".into()).await), 10002);
     assert_eq!(code(alice.client.insert_group_message_to_local_storage(m, "no-such-group".into(), "alice".into()).await), 10002);
     drop(carol);
+}
+
+/// Copies of files kept for messages go at login once a day old, unless their message is still
+/// unsent (failed, to be sent again): a message made and never sent, a stray file and a sent
+/// message's leftover go; a failed message's copy and a young file stay.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn old_copies_go_at_login_unless_their_message_is_unsent() {
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, name.as_bytes()).unwrap();
+        path.to_string_lossy().into_owned()
+    };
+    let abandoned = alice.client.create_file_message_from_full_path(file("abandoned.txt"), None).await.unwrap();
+    let failed = alice.client.create_file_message_from_full_path(file("failed.txt"), None).await.unwrap();
+    assert_eq!(alice.client.send_message(failed.clone(), Some("erin".into()), None, None, false, None).await.unwrap_err().code(), 1101);
+    let files_dir = alice.dir.path().join("OpenIM_v3_alice_files");
+    std::fs::write(files_dir.join("h0123.jpg"), b"stray").unwrap();
+    let two_days_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 24 * 3600);
+    for entry in std::fs::read_dir(&files_dir).unwrap() {
+        std::fs::File::options().write(true).open(entry.unwrap().path()).unwrap().set_modified(two_days_ago).unwrap();
+    }
+    std::fs::write(files_dir.join("young.jpg"), b"young").unwrap();
+    let names = || {
+        let mut n: Vec<String> = std::fs::read_dir(&files_dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        n.sort();
+        n
+    };
+    assert_eq!(names().len(), 4);
+
+    alice.client.logout().await.unwrap();
+    let token = srv.admin.user_token("alice", openim_wire::constant::platform::ANDROID).await.unwrap();
+    alice.client.login("alice".into(), token).await.unwrap();
+    let expected = {
+        let mut n = vec![format!("{}.txt", failed.client_msg_id), "young.jpg".to_owned()];
+        n.sort();
+        n
+    };
+    let deadline = std::time::Instant::now() + WAIT;
+    while names() != expected {
+        assert!(std::time::Instant::now() < deadline, "copies left: {:?}", names());
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(!names().iter().any(|n| n.starts_with(&abandoned.client_msg_id)));
 }

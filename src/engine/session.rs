@@ -122,6 +122,16 @@ impl Session {
         let friends = Friends::new(ctx.clone(), conversations.clone());
         let groups = Groups::new(ctx.clone(), conversations.clone());
         let messages = Messages::new(ctx.clone(), conversations.clone());
+        {
+            // Copies of files left by messages of earlier sessions that were sent, deleted or
+            // never sent (a session task: logout stops it).
+            let messages = messages.clone();
+            ctx.spawn(async move {
+                if let Err(e) = messages.clean_old_copies().await {
+                    tracing::warn!(error = %e, "old copies of sent files could not be cleaned up");
+                }
+            });
+        }
         let session = Arc::new(Self {
             id,
             ctx: ctx.clone(),

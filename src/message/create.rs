@@ -35,13 +35,20 @@ fn non_empty(field: &str, value: &str) -> Result<()> {
 impl Messages {
     /// A new message from the logged-in user with `content`.
     pub fn create(&self, content: MessageContent) -> Result<Message> {
+        let m = self.create_unnoted(content)?;
+        self.note_fresh(&m.client_msg_id);
+        Ok(m)
+    }
+
+    /// [`Self::create`] for a message sent online only (kept out of the fresh IDs, which only
+    /// stored sends use).
+    pub(super) fn create_unnoted(&self, content: MessageContent) -> Result<Message> {
         let content_type = content
             .content_type()
             .ok_or_else(|| OpenIMError::invalid_argument("this content cannot be sent by a client"))?;
         let me = self.ctx.self_info();
         let now = now_ms();
         let client_msg_id = new_client_msg_id(&self.ctx.user_id);
-        self.note_fresh(&client_msg_id);
         Ok(Message {
             client_msg_id,
             conversation_id: String::new(),

@@ -14,7 +14,7 @@ use super::{Messages, from_row, placeholder, to_row};
 use crate::context::Write;
 use crate::conversation::{self, save, save_over, save_over_many, set_latest};
 use crate::error::Result;
-use crate::events::{ConversationEvent, Event, MsgEvent};
+use crate::events::{Event, MsgEvent};
 use crate::model::*;
 use crate::store::rows::ConversationRow;
 use crate::store::chat_logs;
@@ -248,9 +248,8 @@ impl Messages {
             return;
         }
         if message.content_type == content_type::TYPING {
-            if let Some(change) = self.typing_received(conversation_id, &message) {
-                w.push(Event::Conversation(ConversationEvent::UserInputStatusChanged(change)));
-            }
+            let (this, conversation_id) = (self.clone(), conversation_id.to_owned());
+            w.after_commit(async move { this.typing_received(conversation_id, message).await });
         } else {
             w.push(Event::Msg(MsgEvent::RecvOnlineOnlyMessage(message)));
         }

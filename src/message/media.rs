@@ -22,17 +22,35 @@ use crate::model::*;
 
 /// The roles of a message's file copies: its file, a video's snapshot.
 const MAIN: &str = "";
-const SNAPSHOT: &str = "-snapshot";
+const SNAPSHOT: &str = ".snapshot";
+
+/// How long a copy whose message is neither sending nor failed may stay (a message made but not
+/// sent yet); older ones are removed at login.
+const COPY_GRACE: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// The start of a copy's file name for `client_msg_id`: the ID itself when it is a plain one
+/// (as this SDK makes them), else `h` and its md5; never a path.
+fn copy_stem(client_msg_id: &str) -> String {
+    let plain = !client_msg_id.is_empty()
+        && client_msg_id.len() <= 64
+        && client_msg_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if plain {
+        client_msg_id.to_owned()
+    } else {
+        use md5::Digest as _;
+        format!("h{:x}", md5::Md5::digest(client_msg_id.as_bytes()))
+    }
+}
 
 /// The side of the square a picture's snapshot asks the server for (OpenIM's core).
 const SNAPSHOT_SIDE: i32 = 640;
 
 /// The size of the regular, non-empty file at `path`.
-fn file_size(what: &str, path: &str) -> Result<i64> {
+async fn file_size(what: &str, path: &str) -> Result<i64> {
     if path.is_empty() {
         return Err(OpenIMError::invalid_argument(format!("{what} is empty")));
     }
-    let meta = std::fs::metadata(path).map_err(|e| OpenIMError::invalid_argument(format!("cannot read {path}: {e}")))?;
+    let meta = tokio::fs::metadata(path).await.map_err(|e| OpenIMError::invalid_argument(format!("cannot read {path}: {e}")))?;
     if !meta.is_file() || meta.len() == 0 {
         return Err(OpenIMError::invalid_argument(format!("{path} is not a file with content")));
     }
@@ -105,7 +123,7 @@ impl Messages {
     pub async fn create_image_from_path(&self, image_path: String, width: i32, height: i32) -> Result<Message> {
         not_negative("width", width.into())?;
         not_negative("height", height.into())?;
-        let size = file_size("image_path", &image_path)?;
+        let size = file_size("image_path", &image_path).await?;
         let source = PictureInfo { kind: content_type_of(&image_path).to_owned(), size, width, height, ..Default::default() };
         let m = self.create(MessageContent::Image { source_path: image_path.clone(), source: Some(source), big: None, snapshot: None })?;
         self.keep_copy(&m.client_msg_id, MAIN, &image_path).await?;
@@ -116,7 +134,7 @@ impl Messages {
     /// file's extension (`m4a`), as OpenIM's core records it.
     pub async fn create_sound_from_path(&self, sound_path: String, duration: i64) -> Result<Message> {
         not_negative("duration", duration)?;
-        let data_size = file_size("sound_path", &sound_path)?;
+        let data_size = file_size("sound_path", &sound_path).await?;
         let sound_type = extension(&sound_path).trim_start_matches('.').to_owned();
         let path = sound_path.clone();
         let m = self.create(MessageContent::Sound { uuid: String::new(), sound_path, source_url: String::new(), data_size, duration, sound_type })?;
@@ -138,12 +156,12 @@ impl Messages {
         not_negative("duration", duration)?;
         not_negative("snapshot_width", snapshot_width.into())?;
         not_negative("snapshot_height", snapshot_height.into())?;
-        let video_size = file_size("video_path", &video_path)?;
+        let video_size = file_size("video_path", &video_path).await?;
         let snapshot_path = snapshot_path.filter(|p| !p.is_empty()).unwrap_or_default();
         let (snapshot_size, snapshot_type, snapshot_width, snapshot_height) = if snapshot_path.is_empty() {
             (0, String::new(), 0, 0)
         } else {
-            (file_size("snapshot_path", &snapshot_path)?, content_type_of(&snapshot_path).to_owned(), snapshot_width, snapshot_height)
+            (file_size("snapshot_path", &snapshot_path).await?, content_type_of(&snapshot_path).to_owned(), snapshot_width, snapshot_height)
         };
         let video_type = if video_type.is_empty() { extension(&video_path).trim_start_matches('.').to_owned() } else { video_type };
         let (video, snapshot) = (video_path.clone(), snapshot_path.clone());
@@ -163,8 +181,11 @@ impl Messages {
             snapshot_type,
         })?;
         self.keep_copy(&m.client_msg_id, MAIN, &video).await?;
-        if !snapshot.is_empty() {
-            self.keep_copy(&m.client_msg_id, SNAPSHOT, &snapshot).await?;
+        if !snapshot.is_empty()
+            && let Err(e) = self.keep_copy(&m.client_msg_id, SNAPSHOT, &snapshot).await
+        {
+            self.forget_copies(&m).await;
+            return Err(e);
         }
         Ok(m)
     }
@@ -172,7 +193,7 @@ impl Messages {
     /// A file message from the file at `file_path`, shown as `file_name` (its own name when
     /// `None`).
     pub async fn create_file_from_path(&self, file_path: String, file_name: Option<String>) -> Result<Message> {
-        let file_size = file_size("file_path", &file_path)?;
+        let file_size = file_size("file_path", &file_path).await?;
         let file_name = file_name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| base_name(&file_path).to_owned());
         if !usable_name(base_name(&file_name)) {
             return Err(OpenIMError::invalid_argument(format!("{file_name:?} is not a file name")));
@@ -186,7 +207,7 @@ impl Messages {
     /// Where message `client_msg_id` keeps its copy of `original` (its `role`: the file or a
     /// video's snapshot) until it is sent.
     fn copy_path(&self, client_msg_id: &str, role: &str, original: &str) -> std::path::PathBuf {
-        self.ctx.store.files_dir().join(format!("{client_msg_id}{role}{}", copy_suffix(original)))
+        self.ctx.store.files_dir().join(format!("{}{role}{}", copy_stem(client_msg_id), copy_suffix(original)))
     }
 
     async fn keep_copy(&self, client_msg_id: &str, role: &str, original: &str) -> Result<()> {
@@ -199,13 +220,45 @@ impl Messages {
 
     /// The file to upload for `original`: the copy made with the message, else `original`
     /// itself (a message made elsewhere).
-    fn upload_source(&self, client_msg_id: &str, role: &str, original: &str) -> String {
+    async fn upload_source(&self, client_msg_id: &str, role: &str, original: &str) -> String {
         let copy = self.copy_path(client_msg_id, role, original);
-        if copy.is_file() { copy.to_string_lossy().into_owned() } else { original.to_owned() }
+        match tokio::fs::metadata(&copy).await {
+            Ok(meta) if meta.is_file() => copy.to_string_lossy().into_owned(),
+            _ => original.to_owned(),
+        }
     }
 
-    /// Removes the copies kept for `message` (sent or deleted).
+    /// Removes copies left by earlier sessions: those older than [`COPY_GRACE`] whose message is
+    /// not stored as sending or failed (sent meanwhile, deleted, or never sent).
+    pub async fn clean_old_copies(&self) -> Result<()> {
+        let dir = self.ctx.store.files_dir();
+        let Ok(mut entries) = tokio::fs::read_dir(&dir).await else { return Ok(()) };
+        let now = std::time::SystemTime::now();
+        let mut old = Vec::new();
+        while let Ok(Some(entry)) = entries.next_entry().await {
+            let aged = entry.metadata().await.ok().and_then(|m| m.modified().ok()).and_then(|t| now.duration_since(t).ok());
+            if aged.is_some_and(|age| age > COPY_GRACE) {
+                old.push(entry.path());
+            }
+        }
+        if old.is_empty() {
+            return Ok(());
+        }
+        let unsent = crate::store::chat_logs::unsent_client_msg_ids(&mut *self.ctx.store.read().await?).await?;
+        for path in old {
+            let stem = path.file_name().and_then(|n| n.to_str()).and_then(|n| n.split('.').next()).unwrap_or_default().to_owned();
+            if !unsent.contains(&stem) {
+                let _ = tokio::fs::remove_file(&path).await;
+            }
+        }
+        Ok(())
+    }
+
+    /// Removes the copies kept for `message`, one of this user's (sent or deleted).
     pub(super) async fn forget_copies(&self, message: &Message) {
+        if message.send_id != self.ctx.user_id {
+            return;
+        }
         let paths: Vec<(&str, &str)> = match &message.content {
             MessageContent::Image { source_path, .. } => vec![(MAIN, source_path.as_str())],
             MessageContent::Sound { sound_path, .. } => vec![(MAIN, sound_path.as_str())],
@@ -231,7 +284,7 @@ impl Messages {
                 }
                 let name = format!("msg_picture_{id}{}", extension(source_path));
                 let kind = mime_or(&src.kind, source_path);
-                let from = self.upload_source(&id, MAIN, source_path);
+                let from = self.upload_source(&id, MAIN, source_path).await;
                 src.url = self.upload(&from, Some(name), Some(kind), "msg-picture", progress).await?;
                 *big = Some(src.clone());
                 *snapshot = Some(match snapshot_url(&src.url) {
@@ -245,7 +298,7 @@ impl Messages {
                 }
                 let name = format!("msg_voice_{id}{}", extension(sound_path));
                 let kind = mime_or(sound_type, sound_path);
-                let from = self.upload_source(&id, MAIN, sound_path);
+                let from = self.upload_source(&id, MAIN, sound_path).await;
                 *source_url = self.upload(&from, Some(name), Some(kind), "msg-voice", progress).await?;
             }
             MessageContent::Video {
@@ -263,7 +316,7 @@ impl Messages {
                 if video_path.is_empty() || !video_url.is_empty() {
                     return Ok(());
                 }
-                let from = self.upload_source(&id, MAIN, video_path);
+                let from = self.upload_source(&id, MAIN, video_path).await;
                 let video = self.upload(
                     &from,
                     Some(format!("msg_video_{id}{}", extension(video_path))),
@@ -277,7 +330,7 @@ impl Messages {
                     }
                     let name = format!("msg_videoSnapshot_{id}{}", extension(snapshot_path));
                     let kind = mime_or(snapshot_type, snapshot_path);
-                    let from = self.upload_source(&id, SNAPSHOT, snapshot_path);
+                    let from = self.upload_source(&id, SNAPSHOT, snapshot_path).await;
                     match self.upload(&from, Some(name), Some(kind), "msg-video-snapshot", None).await {
                         Ok(url) => Some(Some(url)),
                         Err(e) => {
@@ -305,7 +358,7 @@ impl Messages {
                 let shown = Some(base_name(file_name)).filter(|n| usable_name(n)).unwrap_or_else(|| base_name(file_path));
                 let name = format!("msg_file_{id}/{shown}");
                 let kind = if file_type.contains('/') { file_type.clone() } else { content_type_of(shown).to_owned() };
-                let from = self.upload_source(&id, MAIN, file_path);
+                let from = self.upload_source(&id, MAIN, file_path).await;
                 *source_url = self.upload(&from, Some(name), Some(kind), "msg-file", progress).await?;
             }
             _ => {}
@@ -325,6 +378,19 @@ mod tests {
         assert_eq!(extension("archive.tar.gz"), ".gz");
         assert_eq!(base_name("/a/b/report.pdf"), "report.pdf");
         assert_eq!(base_name("report.pdf"), "report.pdf");
+    }
+
+    #[test]
+    fn copy_names_never_leave_their_folder() {
+        assert_eq!(copy_stem("0f3a9c-_Z"), "0f3a9c-_Z");
+        for hostile in ["../OpenIM_v3_victim", "/etc/passwd", "a.b", "", &"x".repeat(65)] {
+            let stem = copy_stem(hostile);
+            assert!(stem.starts_with('h') && stem.len() == 33 && stem.bytes().all(|b| b.is_ascii_alphanumeric()), "{hostile:?} -> {stem}");
+        }
+        assert_eq!(copy_suffix("/a/b.jpg"), ".jpg");
+        assert_eq!(copy_suffix("/a/b.j/pg"), "");
+        assert_eq!(copy_suffix("/a/b.tar.gz"), ".gz");
+        assert_eq!(copy_suffix("/a/b.no good"), "");
     }
 
     #[test]

@@ -40,11 +40,13 @@ pub struct Messages {
     /// stored message can carry one, so their first send goes out before its local write.
     fresh: Arc<Mutex<VecDeque<String>>>,
     input_states: Arc<Mutex<typing::InputStates>>,
+    /// Orders typing state changes with their events (see `typing`).
+    typing_events: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Messages {
     pub fn new(ctx: Arc<SessionContext>, conversations: Conversations) -> Self {
-        Self { ctx, conversations, fresh: Arc::default(), input_states: Arc::default() }
+        Self { ctx, conversations, fresh: Arc::default(), input_states: Arc::default(), typing_events: Arc::default() }
     }
 
     fn note_fresh(&self, client_msg_id: &str) {

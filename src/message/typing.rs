@@ -1,9 +1,12 @@
 //! Who is typing (OpenIM's `ChangeInputStates` / `GetInputStates`): a user's "typing" notice is
 //! a typing message (113, online only, nothing stored) with `msgTips` "yes" or "no". Another
-//! user's state lives per conversation, user and platform for 10 s unless renewed; a new state,
-//! a "no" and an expiry each report the platforms still typing
-//! (`on_conversation_user_input_status_changed`, empty once nobody types). This user's "yes" goes
-//! out at most once per 10 s per conversation, and its "no" only after a "yes" that still lasts.
+//! user's state lives per conversation, user and platform for 12 s unless renewed (OpenIM's core
+//! keeps it 10 s and notices the end within 15 s more; 12 s spares continuous typing, renewed
+//! every 10 s, from flickering); a new state, a "no" and an expiry each report the platforms still
+//! typing (`on_conversation_user_input_status_changed`, empty once nobody types). This user's
+//! "yes" goes out at most once per 10 s per conversation, and its "no" only after a "yes" that
+//! still lasts. A notice changes the states only once the write that received it commits, and
+//! each change is reported in the order it was made (one lock orders changes and their events).
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
@@ -17,8 +20,10 @@ use crate::events::{ConversationEvent, Event};
 use crate::model::*;
 use crate::store::conversations;
 
-/// How long a typing state lasts without a new "yes" (OpenIM's core: 10 s).
-const STATE_TTL: Duration = Duration::from_secs(10);
+/// How long a typing state lasts without a new "yes".
+const STATE_TTL: Duration = Duration::from_secs(12);
+/// How often this user's "yes" may go out per conversation (OpenIM's core: 10 s).
+const SEND_INTERVAL: Duration = Duration::from_secs(10);
 
 /// Typing states, kept for one session.
 #[derive(Default)]
@@ -32,6 +37,22 @@ pub(super) struct InputStates {
 }
 
 impl InputStates {
+    /// Whether this user's notice `focus` for `conversation_id` goes out now (and notes it).
+    fn should_send(&mut self, conversation_id: &str, focus: bool, now: Instant) -> bool {
+        self.sent.retain(|_, at| now.duration_since(*at) < STATE_TTL);
+        let last = self.sent.get(conversation_id).copied();
+        if focus {
+            let due = last.is_none_or(|at| now.duration_since(at) >= SEND_INTERVAL);
+            if due {
+                self.sent.insert(conversation_id.to_owned(), now);
+            }
+            due
+        } else {
+            self.sent.remove(conversation_id);
+            last.is_some()
+        }
+    }
+
     /// Applies a typing notice; returns the platforms still typing when that changed.
     fn received(&mut self, key: (String, String), platform: i32, typing: bool, now: Instant) -> Option<Vec<i32>> {
         let platforms = self.live.entry(key.clone()).or_default();
@@ -64,15 +85,17 @@ impl InputStates {
 }
 
 impl Messages {
-    /// A typing message from another user arrived; returns the change to report, if any.
-    pub(super) fn typing_received(&self, conversation_id: &str, message: &Message) -> Option<InputStatusChange> {
-        let MessageContent::Typing { msg_tips } = &message.content else { return None };
-        let key = (conversation_id.to_owned(), message.send_id.clone());
+    /// A typing message from another user arrived (its write committed): applies it and reports
+    /// the change, if any.
+    pub(super) async fn typing_received(&self, conversation_id: String, message: Message) {
+        let MessageContent::Typing { msg_tips } = &message.content else { return };
+        let _order = self.typing_events.lock().await;
+        let key = (conversation_id.clone(), message.send_id.clone());
         let (left, start) = {
             let mut states = self.input_states.lock().expect("input states lock");
             // "no" ends a state; anything else (OpenIM's "yes", or an older client's tip text)
             // starts or renews one.
-            let left = states.received(key, message.sender_platform_id, msg_tips != "no", Instant::now())?;
+            let Some(left) = states.received(key, message.sender_platform_id, msg_tips != "no", Instant::now()) else { return };
             let start = !left.is_empty() && !std::mem::replace(&mut states.sweeping, true);
             (left, start)
         };
@@ -80,12 +103,14 @@ impl Messages {
             let this = self.clone();
             self.ctx.spawn(async move { this.sweep_input_states().await });
         }
-        Some(InputStatusChange { conversation_id: conversation_id.to_owned(), user_id: message.send_id.clone(), platform_ids: left })
+        let change = InputStatusChange { conversation_id, user_id: message.send_id, platform_ids: left };
+        self.ctx.emit(Event::Conversation(ConversationEvent::UserInputStatusChanged(change))).await;
     }
 
     /// Ends typing states as they expire, reporting each, until none is left.
     async fn sweep_input_states(&self) {
         loop {
+            let order = self.typing_events.lock().await;
             let (changes, next) = {
                 let mut states = self.input_states.lock().expect("input states lock");
                 let (changes, next) = states.expire(Instant::now());
@@ -95,6 +120,7 @@ impl Messages {
                 (changes, next)
             };
             self.ctx.emit_all(changes.into_iter().map(|c| Event::Conversation(ConversationEvent::UserInputStatusChanged(c)))).await;
+            drop(order);
             match next {
                 Some(at) => tokio::time::sleep_until(at).await,
                 None => return,
@@ -124,25 +150,11 @@ impl Messages {
             session_type::READ_GROUP_CHAT => (None, Some(c.group_id)),
             _ => return Err(OpenIMError::invalid_argument("typing is told in single and group chats only")),
         };
-        let now = Instant::now();
-        let due = {
-            let mut states = self.input_states.lock().expect("input states lock");
-            let last = states.sent.get(conversation_id).copied().filter(|at| now.duration_since(*at) < STATE_TTL);
-            if focus {
-                let due = last.is_none();
-                if due {
-                    states.sent.insert(conversation_id.to_owned(), now);
-                }
-                due
-            } else {
-                states.sent.remove(conversation_id);
-                last.is_some()
-            }
-        };
+        let due = self.input_states.lock().expect("input states lock").should_send(conversation_id, focus, Instant::now());
         if !due {
             return Ok(());
         }
-        let message = self.create(MessageContent::Typing { msg_tips: if focus { "yes" } else { "no" }.to_owned() })?;
+        let message = self.create_unnoted(MessageContent::Typing { msg_tips: if focus { "yes" } else { "no" }.to_owned() })?;
         let sent = self.send(message, recv_id, group_id, None, true, None).await;
         if sent.is_err() && focus {
             // Not told: the next call tries again.
@@ -157,6 +169,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn yes_goes_out_once_per_interval_and_no_only_while_a_yes_lasts() {
+        let mut s = InputStates::default();
+        let t0 = Instant::now();
+        let at = |secs: u64| t0 + Duration::from_secs(secs);
+        assert!(!s.should_send("c", false, at(0)), "no 'yes' before");
+        assert!(s.should_send("c", true, at(0)));
+        assert!(!s.should_send("c", true, at(5)), "within 10 s");
+        assert!(s.should_send("c", true, at(10)), "renewed after 10 s");
+        assert!(s.should_send("c", false, at(11)));
+        assert!(!s.should_send("c", false, at(12)), "already ended");
+        assert!(s.should_send("c", true, at(13)), "a new 'yes' after a 'no'");
+        assert!(!s.should_send("c", false, at(26)), "the 'yes' has expired");
+        assert!(s.should_send("d", true, at(26)));
+        assert!(s.sent.len() == 1, "expired entries are pruned");
+    }
+
+    #[test]
     fn states_start_renew_end_and_expire() {
         let mut s = InputStates::default();
         let t0 = Instant::now();
@@ -166,10 +195,10 @@ mod tests {
         assert_eq!(s.received(key(), 1, true, t0 + Duration::from_secs(6)), Some(vec![1, 2]));
         assert_eq!(s.received(key(), 1, false, t0 + Duration::from_secs(7)), Some(vec![2]));
         assert_eq!(s.received(key(), 1, false, t0 + Duration::from_secs(7)), None, "no state, no change");
-        let (changes, next) = s.expire(t0 + Duration::from_secs(14));
+        let (changes, next) = s.expire(t0 + Duration::from_secs(16));
         assert!(changes.is_empty());
-        assert_eq!(next, Some(t0 + Duration::from_secs(15)), "renewed at 5 s");
-        let (changes, next) = s.expire(t0 + Duration::from_secs(15));
+        assert_eq!(next, Some(t0 + Duration::from_secs(17)), "renewed at 5 s");
+        let (changes, next) = s.expire(t0 + Duration::from_secs(17));
         assert_eq!(changes.len(), 1);
         assert!(changes[0].platform_ids.is_empty());
         assert_eq!(next, None);

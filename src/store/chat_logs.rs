@@ -172,6 +172,16 @@ pub async fn set_status(c: &mut SqliteConnection, conversation_id: &str, client_
     Ok(())
 }
 
+/// The client IDs of messages stored unsent (sending, or failed without a seq).
+pub async fn unsent_client_msg_ids(c: &mut SqliteConnection) -> Result<std::collections::HashSet<String>> {
+    let ids: Vec<String> = sqlx::query_scalar("SELECT client_msg_id FROM local_chat_logs WHERE seq = 0 AND status IN (?, ?)")
+        .bind(msg_status::SENDING)
+        .bind(msg_status::SEND_FAILED)
+        .fetch_all(c)
+        .await?;
+    Ok(ids.into_iter().collect())
+}
+
 /// Replaces the content of an own message still being sent (its uploaded files' URLs); false
 /// when it is not (deleted or cleared meanwhile).
 pub async fn set_sending_content(c: &mut SqliteConnection, conversation_id: &str, client_msg_id: &str, content: &str) -> Result<bool> {
