@@ -396,6 +396,41 @@ final class MessagingTests: XCTestCase {
         }
     }
 
+    /// Copies of files kept for messages go at login once a day old, unless their message is still
+    /// unsent (failed, to be sent again); a young file stays.
+    func testOldCopiesGoAtLoginUnlessTheirMessageIsUnsent() async throws {
+        let server = try DevServer()
+        let alice = try await OnlineUser(server, "alice")
+        func file(_ name: String) throws -> String {
+            let path = tempDir() + "/" + name
+            try Data(name.utf8).write(to: URL(fileURLWithPath: path))
+            return path
+        }
+        let abandoned = try await alice.client.createFileMessageFromFullPath(filePath: try file("abandoned.txt"), fileName: nil)
+        let failed = try await alice.client.createFileMessageFromFullPath(filePath: try file("failed.txt"), fileName: nil)
+        do {
+            _ = try await alice.client.sendMessage(message: failed, recvId: "erin", groupId: nil, offlinePushInfo: nil, isOnlineOnly: false)
+            XCTFail("a message to an unknown user was sent")
+        } catch let error as OpenIMError {
+            XCTAssertEqual(error.code, 1101)
+        }
+        let filesDir = alice.dataDir + "/OpenIM_v3_alice_files"
+        let twoDaysAgo = Date().addingTimeInterval(-2 * 24 * 3600)
+        for name in try FileManager.default.contentsOfDirectory(atPath: filesDir) {
+            try FileManager.default.setAttributes([.modificationDate: twoDaysAgo], ofItemAtPath: filesDir + "/" + name)
+        }
+        try Data("young".utf8).write(to: URL(fileURLWithPath: filesDir + "/young.jpg"))
+        try await alice.client.logout()
+        try await alice.client.login(userId: "alice", token: try await server.token("alice"))
+        let expected = ["\(failed.clientMsgId).txt", "young.jpg"].sorted()
+        let deadline = Date().addingTimeInterval(15)
+        while try FileManager.default.contentsOfDirectory(atPath: filesDir).sorted() != expected {
+            if Date() > deadline { return XCTFail("copies left: \(try FileManager.default.contentsOfDirectory(atPath: filesDir))") }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: filesDir).contains { $0.hasPrefix(abandoned.clientMsgId) })
+    }
+
     /// Who is typing: a "yes" starts a state the other side hears and can ask for, a "no" ends it;
     /// a conversation this device does not have is refused.
     func testWhoIsTypingStartsAndEnds() async throws {

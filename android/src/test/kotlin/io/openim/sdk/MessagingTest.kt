@@ -336,6 +336,33 @@ class MessagingTest {
         }
     }
 
+    /** Copies of files kept for messages go at login once a day old, unless their message is
+     *  still unsent (failed, to be sent again); a young file stays. */
+    @Test
+    fun oldCopiesGoAtLoginUnlessTheirMessageIsUnsent(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = OnlineUser(server, "alice")
+            fun file(name: String) = java.io.File(tempDir(), name).apply { writeText(name) }.path
+            val abandoned = alice.client.createFileMessageFromFullPath(file("abandoned.txt"))
+            val failed = alice.client.createFileMessageFromFullPath(file("failed.txt"))
+            val refused = expectThrows<OpenImException>("an unknown recipient") {
+                runBlocking { alice.client.sendMessage(failed, "erin") }
+            }
+            assertEquals(1101, refused.errorCode)
+            val filesDir = java.io.File(alice.dataDir, "OpenIM_v3_alice_files")
+            val twoDaysAgo = System.currentTimeMillis() - 2 * 24 * 3600 * 1000L
+            filesDir.listFiles()!!.forEach { assertTrue(it.setLastModified(twoDaysAgo)) }
+            java.io.File(filesDir, "young.jpg").writeText("young")
+            alice.client.logout()
+            alice.client.login("alice", server.token("alice", 2))
+            val expected = listOf("${failed.clientMsgId}.txt", "young.jpg").sorted()
+            withTimeout(15_000) {
+                while (filesDir.list()!!.sorted() != expected) kotlinx.coroutines.delay(20)
+            }
+            assertTrue(filesDir.list()!!.none { it.startsWith(abandoned.clientMsgId) })
+        }
+    }
+
     /** Who is typing: a "yes" starts a state the other side hears and can ask for, a "no" ends
      *  it; a conversation this device does not have is refused. */
     @Test
