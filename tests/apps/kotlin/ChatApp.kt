@@ -66,6 +66,14 @@ private suspend fun scenario() = coroutineScope {
         // Typed errors with OpenIM's codes.
         val refused = runCatching { alice.sendMessage(alice.createTextMessage("x"), recvId = "nobody-here") }.exceptionOrNull()
         check("typed error", refused is OpenIMException && refused.errorCode > 0) { refused.toString() }
+
+        // The README's photo send: made from a file, uploaded when sent.
+        val photo = Files.createTempFile("photo", ".jpg").toFile().apply { writeBytes(ByteArray(2048) { it.toByte() }) }
+        val sentPhoto = withTimeout(15_000) { sendPhoto(alice, photo.path, 64, 48, "bob") }
+        val image = sentPhoto.content as? MessageContent.Image
+        check("the README's photo send uploads and sends", sentPhoto.status == MessageStatus.SEND_SUCCESS && image?.source?.url?.isNotEmpty() == true) {
+            sentPhoto.toString()
+        }
         alice.logout(); bob.logout()
         alice.close(); bob.close()
     }

@@ -126,6 +126,15 @@ func scenario() async throws {
     } catch let error as OpenIMError {
         check("typed error", error.code > 0, "\(error)")
     }
+    // The README's photo send: made from a file, uploaded when sent.
+    let photoPath = tempDir() + "/photo.jpg"
+    try Data((0..<2048).map { UInt8($0 % 256) }).write(to: URL(fileURLWithPath: photoPath))
+    let sentPhoto = try await sendPhoto(client: alice, path: photoPath, width: 64, height: 48, peer: "bob")
+    if case let .image(_, source?, _, _) = sentPhoto.content {
+        check("the README's photo send uploads and sends", sentPhoto.status == .sendSuccess && !source.url.isEmpty, "\(sentPhoto)")
+    } else {
+        check("the README's photo send uploads and sends", false, "\(sentPhoto.content)")
+    }
     try await alice.logout()
     try await bob.logout()
 }
