@@ -191,8 +191,13 @@ impl SessionContext {
 
     /// Runs `work` as a task of this session: cancelled at logout, which waits for it.
     pub fn spawn(&self, work: impl Future<Output = ()> + Send + 'static) {
+        self.spawn_boxed(Box::pin(work));
+    }
+
+    /// [`Self::spawn`] once `work` is boxed: the cancellation around it is compiled once, and
+    /// every session task is one task type (see `runtime::Job`).
+    fn spawn_boxed(&self, work: crate::runtime::Job) {
         let cancel = self.cancel.clone();
-        // Boxed, so every session task is one task type (see `runtime::Job`).
         let job: crate::runtime::Job = Box::pin(async move {
             tokio::select! {
                 _ = cancel.cancelled() => {}

@@ -33,27 +33,37 @@ pub fn spawn_job(job: Job) -> tokio::task::JoinHandle<()> {
     handle().spawn(job)
 }
 
+/// A boxed future of an FFI call's result.
+pub type Call<T> = std::pin::Pin<Box<dyn Future<Output = Result<T>> + Send + 'static>>;
+
 /// Runs `fut` on the SDK runtime and waits for it; a panic inside becomes an `Internal` error
-/// instead of crossing the FFI boundary.
-pub async fn run<F, T>(fut: F) -> Result<T>
+/// instead of crossing the FFI boundary. `fut` is boxed at once and the waiting is one future
+/// per result type: the call's own code is not copied into each FFI method's wrapper.
+pub fn run<F, T>(fut: F) -> Call<T>
 where
     F: Future<Output = Result<T>> + Send + 'static,
     T: Send + 'static,
 {
-    let (tx, rx) = tokio::sync::oneshot::channel();
-    let joined = spawn_job(Box::pin(async move {
-        let _ = tx.send(fut.await);
-    }))
-    .await;
-    match joined {
-        Ok(()) => rx.await.unwrap_or_else(|_| Err(OpenIMError::internal("engine task ended without a result"))),
-        Err(e) if e.is_panic() => {
-            let msg = panic_message(e.into_panic());
-            tracing::error!(panic = %msg, "engine task panicked");
-            Err(OpenIMError::internal(format!("engine task panicked: {msg}")))
+    run_boxed(Box::pin(fut))
+}
+
+fn run_boxed<T: Send + 'static>(fut: Call<T>) -> Call<T> {
+    Box::pin(async move {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let joined = spawn_job(Box::pin(async move {
+            let _ = tx.send(fut.await);
+        }))
+        .await;
+        match joined {
+            Ok(()) => rx.await.unwrap_or_else(|_| Err(OpenIMError::internal("engine task ended without a result"))),
+            Err(e) if e.is_panic() => {
+                let msg = panic_message(e.into_panic());
+                tracing::error!(panic = %msg, "engine task panicked");
+                Err(OpenIMError::internal(format!("engine task panicked: {msg}")))
+            }
+            Err(e) => Err(OpenIMError::internal(format!("engine task cancelled: {e}"))),
         }
-        Err(e) => Err(OpenIMError::internal(format!("engine task cancelled: {e}"))),
-    }
+    })
 }
 
 pub fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
@@ -63,5 +73,20 @@ pub fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
         s.clone()
     } else {
         "unknown panic".to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_in_a_call_becomes_an_internal_error() {
+        let failed = handle().block_on(run(async { if true { panic!("boom") } else { Ok(1) } }));
+        match failed {
+            Err(OpenIMError::Internal { msg, .. }) => assert!(msg.contains("boom"), "{msg}"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(handle().block_on(run(async { Ok(7) })).unwrap(), 7);
     }
 }
