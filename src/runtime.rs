@@ -26,20 +26,17 @@ pub fn handle() -> &'static tokio::runtime::Handle {
 
 /// A task as the runtime stores it. Every spawn goes through this one type, so tokio's task
 /// machinery is compiled once rather than once per call site (a large share of the library).
-pub type Job = std::pin::Pin<Box<dyn Future<Output = ()> + Send + 'static>>;
+pub type Job<T = ()> = std::pin::Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
 /// Spawns `job` on the SDK runtime.
 pub fn spawn_job(job: Job) -> tokio::task::JoinHandle<()> {
     handle().spawn(job)
 }
 
-/// A boxed future of an FFI call's result.
-pub type Call<T> = std::pin::Pin<Box<dyn Future<Output = Result<T>> + Send + 'static>>;
-
 /// Runs `fut` on the SDK runtime and waits for it; a panic inside becomes an `Internal` error
-/// instead of crossing the FFI boundary. `fut` is boxed at once and the waiting is one future
-/// per result type: the call's own code is not copied into each FFI method's wrapper.
-pub fn run<F, T>(fut: F) -> Call<T>
+/// instead of crossing the FFI boundary. `fut` is boxed at once and waited for by one future per
+/// result type: the call's own code is not copied into each FFI method's wrapper.
+pub fn run<F, T>(fut: F) -> impl Future<Output = Result<T>> + Send
 where
     F: Future<Output = Result<T>> + Send + 'static,
     T: Send + 'static,
@@ -47,23 +44,21 @@ where
     run_boxed(Box::pin(fut))
 }
 
-fn run_boxed<T: Send + 'static>(fut: Call<T>) -> Call<T> {
-    Box::pin(async move {
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        let joined = spawn_job(Box::pin(async move {
-            let _ = tx.send(fut.await);
-        }))
-        .await;
-        match joined {
-            Ok(()) => rx.await.unwrap_or_else(|_| Err(OpenIMError::internal("engine task ended without a result"))),
-            Err(e) if e.is_panic() => {
-                let msg = panic_message(e.into_panic());
-                tracing::error!(panic = %msg, "engine task panicked");
-                Err(OpenIMError::internal(format!("engine task panicked: {msg}")))
-            }
-            Err(e) => Err(OpenIMError::internal(format!("engine task cancelled: {e}"))),
+async fn run_boxed<T: Send + 'static>(fut: Job<Result<T>>) -> Result<T> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let joined = spawn_job(Box::pin(async move {
+        let _ = tx.send(fut.await);
+    }))
+    .await;
+    match joined {
+        Ok(()) => rx.await.unwrap_or_else(|_| Err(OpenIMError::internal("engine task ended without a result"))),
+        Err(e) if e.is_panic() => {
+            let msg = panic_message(e.into_panic());
+            tracing::error!(panic = %msg, "engine task panicked");
+            Err(OpenIMError::internal(format!("engine task panicked: {msg}")))
         }
-    })
+        Err(e) => Err(OpenIMError::internal(format!("engine task cancelled: {e}"))),
+    }
 }
 
 pub fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {

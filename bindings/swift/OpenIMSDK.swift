@@ -3684,7 +3684,7 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
     func getConversationListSplit(offset: Int32, count: Int32) async throws  -> [Conversation]
     
     /**
-     * The platforms on which `user_id` is typing in `conversation_id` (each state lasts 10 s
+     * The platforms on which `user_id` is typing in `conversation_id` (each state lasts 12 s
      * unless renewed).
      */
     func getInputStates(conversationId: String, userId: String) throws  -> [Int32]
@@ -4727,7 +4727,7 @@ open func getConversationListSplit(offset: Int32, count: Int32)async throws  -> 
 }
     
     /**
-     * The platforms on which `user_id` is typing in `conversation_id` (each state lasts 10 s
+     * The platforms on which `user_id` is typing in `conversation_id` (each state lasts 12 s
      * unless renewed).
      */
 open func getInputStates(conversationId: String, userId: String)throws  -> [Int32]  {
@@ -11883,7 +11883,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_get_conversation_list_split() != 64600) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_get_input_states() != 27021) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_input_states() != 43022) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_get_multiple_conversation() != 40283) {

@@ -394,7 +394,7 @@ impl OpenIMClient {
         self.with_session(move |s| async move { s.messages().change_input_states(&conversation_id, focus).await }).await
     }
 
-    /// The platforms on which `user_id` is typing in `conversation_id` (each state lasts 10 s
+    /// The platforms on which `user_id` is typing in `conversation_id` (each state lasts 12 s
     /// unless renewed).
     pub fn get_input_states(&self, conversation_id: String, user_id: String) -> Result<Vec<i32>> {
         Ok(self.messages()?.input_states(&conversation_id, &user_id))

@@ -1,6 +1,6 @@
 // An app built against the shipped AAR only (classes.jar and the jars its POM names), with the
 // README's quick start (Readme.kt, extracted from README.md) compiled in. Run by
-// scripts/test-apps.sh against a devserver child process; prints one line per check and
+// scripts/test-kotlin-app.sh against a devserver child process; prints one line per check and
 // "kotlin-app: N passed, M failed" last.
 
 

@@ -1,6 +1,6 @@
 // An app built with plain `swift build` against the distributable OpenIMSDK package (by path or
 // by git URL), with the README's quick start (Readme.swift, extracted from README.md) compiled
-// in. Run by scripts/test-apps.sh against a devserver child process; prints one line per check
+// in. Run by scripts/test-swift-app.sh against a devserver child process; prints one line per check
 // and "swift-app: N passed, M failed" last.
 import Foundation
 #if canImport(FoundationNetworking)
@@ -129,7 +129,18 @@ func scenario() async throws {
     // The README's photo send: made from a file, uploaded when sent.
     let photoPath = tempDir() + "/photo.jpg"
     try Data((0..<2048).map { UInt8($0 % 256) }).write(to: URL(fileURLWithPath: photoPath))
-    let sentPhoto = try await sendPhoto(client: alice, path: photoPath, width: 64, height: 48, peer: "bob")
+    // Bounded: a stuck upload fails the check instead of hanging the app.
+    let sentPhoto = try await withThrowingTaskGroup(of: Message?.self) { group in
+        group.addTask { try await sendPhoto(client: alice, path: photoPath, width: 64, height: 48, peer: "bob") }
+        group.addTask {
+            try await Task.sleep(nanoseconds: 15_000_000_000)   // a deadline, not a synchronisation
+            return nil
+        }
+        let first = try await group.next() ?? nil
+        group.cancelAll()
+        guard let first else { throw CancellationError() }
+        return first
+    }
     if case let .image(_, source?, _, _) = sentPhoto.content {
         check("the README's photo send uploads and sends", sentPhoto.status == .sendSuccess && !source.url.isEmpty, "\(sentPhoto)")
     } else {

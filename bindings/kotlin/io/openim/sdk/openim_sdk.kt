@@ -6252,7 +6252,7 @@ public interface OpenImClientInterface {
     suspend fun `getConversationListSplit`(`offset`: kotlin.Int, `count`: kotlin.Int): List<Conversation>
     
     /**
-     * The platforms on which `user_id` is typing in `conversation_id` (each state lasts 10 s
+     * The platforms on which `user_id` is typing in `conversation_id` (each state lasts 12 s
      * unless renewed).
      */
     fun `getInputStates`(`conversationId`: kotlin.String, `userId`: kotlin.String): List<kotlin.Int>
@@ -7555,7 +7555,7 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
 
     
     /**
-     * The platforms on which `user_id` is typing in `conversation_id` (each state lasts 10 s
+     * The platforms on which `user_id` is typing in `conversation_id` (each state lasts 12 s
      * unless renewed).
      */
     @Throws(OpenImException::class)override fun `getInputStates`(`conversationId`: kotlin.String, `userId`: kotlin.String): List<kotlin.Int> {
