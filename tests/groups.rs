@@ -244,6 +244,9 @@ async fn mutes_roles_ownership_and_dismissal() {
     let g = alice.client.create_group(group("Ops", &["bob", "carol"], &[])).await.unwrap();
     let gid = g.group_id.clone();
     seen(&carol, "the group", |e| matches!(e, Ev::JoinedGroupAdded(_)).then_some(())).await;
+    // Carol's first listing of the members (told by on_joined_group_added alone) is done before
+    // anything changes: a change it took in would not be told as a change.
+    assert_eq!(carol.client.get_group_member_list(gid.clone(), GroupMemberFilter::All, 0, 50).await.unwrap().len(), 3);
 
     alice.client.change_group_member_mute(gid.clone(), "carol".into(), 600).await.unwrap();
     let muted = seen(&carol, "muted", |e| match e {
