@@ -1009,20 +1009,29 @@ async fn mark_everything_read_delete_a_conversation_and_push_settings() {
     assert_eq!(bob.client.set_app_badge(-1).await.unwrap_err().code(), 10002);
 }
 
+/// Every progress call of an upload, as (uploaded, total).
+#[derive(Default)]
+struct Progress(std::sync::Mutex<Vec<(i64, i64)>>);
+
+impl openim_sdk::UploadProgressListener for Progress {
+    fn on_progress(&self, uploaded: i64, total: i64) {
+        self.0.lock().unwrap().push((uploaded, total));
+    }
+}
+
+impl Progress {
+    fn seen(&self) -> Vec<(i64, i64)> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
 /// `upload_file` sends a file to devserver's object storage in parts (progress after each,
 /// ending at the size), the URL it returns serves the same bytes and can be sent as a file
 /// message; the same content again is found on the server without sending it; a missing file
 /// or a name climbing out of the user's folder is refused before the network.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn files_upload_in_parts_and_come_back_by_url() {
-    use openim_sdk::UploadProgressListener;
-    use std::sync::{Arc, Mutex};
-    struct Progress(Mutex<Vec<(i64, i64)>>);
-    impl UploadProgressListener for Progress {
-        fn on_progress(&self, uploaded: i64, total: i64) {
-            self.0.lock().unwrap().push((uploaded, total));
-        }
-    }
+    use std::sync::Arc;
     let srv = TestServer::start().await;
     let alice = srv.online("alice").await;
     let bob = srv.online("bob").await;
@@ -1031,11 +1040,11 @@ async fn files_upload_in_parts_and_come_back_by_url() {
     // Two parts: devserver's parts are 5 MiB.
     let bytes: Vec<u8> = (0..6 * 1024 * 1024u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8).collect();
     std::fs::write(&path, &bytes).unwrap();
-    let progress = Arc::new(Progress(Mutex::new(Vec::new())));
+    let progress = Arc::new(Progress::default());
     let file_path = path.to_string_lossy().into_owned();
     let url = alice.client.upload_file(file_path.clone(), None, None, Some(progress.clone())).await.unwrap();
     assert!(url.ends_with("/object/alice/report.pdf"), "{url}");
-    let seen = progress.0.lock().unwrap().clone();
+    let seen = progress.seen();
     let total = bytes.len() as i64;
     assert_eq!(seen, [(5 * 1024 * 1024, total), (total, total)]);
     let served = reqwest::get(&url).await.unwrap();
@@ -1043,10 +1052,10 @@ async fn files_upload_in_parts_and_come_back_by_url() {
     assert!(served.bytes().await.unwrap() == bytes, "the served object differs");
 
     // The same content again: the server has it, nothing is sent; the new name serves it too.
-    let again = Arc::new(Progress(Mutex::new(Vec::new())));
+    let again = Arc::new(Progress::default());
     let url2 = alice.client.upload_file(file_path.clone(), Some("copy.pdf".into()), None, Some(again.clone())).await.unwrap();
     assert!(url2.ends_with("/object/alice/copy.pdf"), "{url2}");
-    assert_eq!(*again.0.lock().unwrap(), [(total, total)]);
+    assert_eq!(again.seen(), [(total, total)]);
     assert!(reqwest::get(&url2).await.unwrap().bytes().await.unwrap() == bytes, "the copy differs");
 
     // Sent as a file message, bob gets the URL.
@@ -1067,14 +1076,7 @@ async fn files_upload_in_parts_and_come_back_by_url() {
 /// file (devserver's parts made small so that 1.6 MB take 25 of them).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_upload_of_many_parts_asks_for_more_signatures() {
-    use openim_sdk::UploadProgressListener;
-    use std::sync::{Arc, Mutex};
-    struct Progress(Mutex<Vec<i64>>);
-    impl UploadProgressListener for Progress {
-        fn on_progress(&self, uploaded: i64, _total: i64) {
-            self.0.lock().unwrap().push(uploaded);
-        }
-    }
+    use std::sync::Arc;
     let part = 64 * 1024;
     let srv = TestServer::start_with(openim_devserver::DevServerConfig { min_part_size: part, ..Default::default() }).await;
     let alice = srv.online("alice").await;
@@ -1082,9 +1084,9 @@ async fn an_upload_of_many_parts_asks_for_more_signatures() {
     let path = dir.path().join("movie.mp4");
     let bytes: Vec<u8> = (0..(24 * part + 1234) as u32).map(|i| (i.wrapping_mul(2_246_822_519) >> 25) as u8).collect();
     std::fs::write(&path, &bytes).unwrap();
-    let progress = Arc::new(Progress(Mutex::new(Vec::new())));
+    let progress = Arc::new(Progress::default());
     let url = alice.client.upload_file(path.to_string_lossy().into_owned(), None, None, Some(progress.clone())).await.unwrap();
-    let seen = progress.0.lock().unwrap().clone();
+    let seen: Vec<i64> = progress.seen().into_iter().map(|(uploaded, _)| uploaded).collect();
     assert_eq!(seen.len(), 25, "one progress call per part");
     assert_eq!(seen.last().copied(), Some(bytes.len() as i64));
     let served = reqwest::get(&url).await.unwrap();
@@ -1100,14 +1102,7 @@ async fn an_upload_of_many_parts_asks_for_more_signatures() {
 /// back, it goes. Bad paths and sizes are refused when the message is made.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn messages_made_from_files_upload_them_when_sent() {
-    use openim_sdk::UploadProgressListener;
-    use std::sync::{Arc, Mutex};
-    struct Progress(Mutex<Vec<(i64, i64)>>);
-    impl UploadProgressListener for Progress {
-        fn on_progress(&self, uploaded: i64, total: i64) {
-            self.0.lock().unwrap().push((uploaded, total));
-        }
-    }
+    use std::sync::Arc;
     let srv = TestServer::start().await;
     let alice = srv.online("alice").await;
     let bob = srv.online("bob").await;
@@ -1129,11 +1124,11 @@ async fn messages_made_from_files_upload_them_when_sent() {
     // A picture: stored while it uploads, then sent with its URLs.
     let (photo, photo_bytes) = write("photo.jpg", 3000, 1);
     let m = alice.client.create_image_message_from_full_path(photo.clone(), 800, 600).await.unwrap();
-    let progress = Arc::new(Progress(Mutex::new(Vec::new())));
+    let progress = Arc::new(Progress::default());
     let sent = alice.client.send_message(m.clone(), Some("bob".into()), None, None, false, Some(progress.clone())).await.unwrap();
     assert_eq!(sent.status, MessageStatus::SendSuccess);
     assert!(sent.seq > 0);
-    assert_eq!(*progress.0.lock().unwrap(), [(3000, 3000)]);
+    assert_eq!(progress.seen(), [(3000, 3000)]);
     let MessageContent::Image { source_path, source: Some(source), big: Some(big), snapshot: Some(snapshot) } = &sent.content else {
         panic!("{:?}", sent.content)
     };

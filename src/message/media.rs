@@ -218,14 +218,25 @@ impl Messages {
         Ok(())
     }
 
-    /// The file to upload for `original`: the copy made with the message, else `original`
-    /// itself (a message made elsewhere).
-    async fn upload_source(&self, client_msg_id: &str, role: &str, original: &str) -> String {
+    /// Uploads `original` as `name`: the copy kept with message `client_msg_id` (its `role`)
+    /// when there is one, else `original` itself (a message made elsewhere).
+    #[allow(clippy::too_many_arguments)]
+    async fn upload_kept(
+        &self,
+        client_msg_id: &str,
+        role: &str,
+        original: &str,
+        name: String,
+        kind: String,
+        cause: &str,
+        progress: Option<&Arc<dyn UploadProgressListener>>,
+    ) -> Result<String> {
         let copy = self.copy_path(client_msg_id, role, original);
-        match tokio::fs::metadata(&copy).await {
+        let from = match tokio::fs::metadata(&copy).await {
             Ok(meta) if meta.is_file() => copy.to_string_lossy().into_owned(),
             _ => original.to_owned(),
-        }
+        };
+        self.upload(&from, Some(name), Some(kind), cause, progress).await
     }
 
     /// Removes copies left by earlier sessions: those older than [`COPY_GRACE`] whose message is
@@ -284,8 +295,7 @@ impl Messages {
                 }
                 let name = format!("msg_picture_{id}{}", extension(source_path));
                 let kind = mime_or(&src.kind, source_path);
-                let from = self.upload_source(&id, MAIN, source_path).await;
-                src.url = self.upload(&from, Some(name), Some(kind), "msg-picture", progress).await?;
+                src.url = self.upload_kept(&id, MAIN, source_path, name, kind, "msg-picture", progress).await?;
                 *big = Some(src.clone());
                 *snapshot = Some(match snapshot_url(&src.url) {
                     Some(url) => PictureInfo { width: SNAPSHOT_SIDE, height: SNAPSHOT_SIDE, url, ..Default::default() },
@@ -298,8 +308,7 @@ impl Messages {
                 }
                 let name = format!("msg_voice_{id}{}", extension(sound_path));
                 let kind = mime_or(sound_type, sound_path);
-                let from = self.upload_source(&id, MAIN, sound_path).await;
-                *source_url = self.upload(&from, Some(name), Some(kind), "msg-voice", progress).await?;
+                *source_url = self.upload_kept(&id, MAIN, sound_path, name, kind, "msg-voice", progress).await?;
             }
             MessageContent::Video {
                 video_path,
@@ -316,22 +325,15 @@ impl Messages {
                 if video_path.is_empty() || !video_url.is_empty() {
                     return Ok(());
                 }
-                let from = self.upload_source(&id, MAIN, video_path).await;
-                let video = self.upload(
-                    &from,
-                    Some(format!("msg_video_{id}{}", extension(video_path))),
-                    Some(mime_or(video_type, video_path)),
-                    "msg-video",
-                    progress,
-                );
+                let name = format!("msg_video_{id}{}", extension(video_path));
+                let video = self.upload_kept(&id, MAIN, video_path, name, mime_or(video_type, video_path), "msg-video", progress);
                 let snapshot = async {
                     if snapshot_path.is_empty() || !snapshot_url.is_empty() {
                         return Some(None);
                     }
                     let name = format!("msg_videoSnapshot_{id}{}", extension(snapshot_path));
                     let kind = mime_or(snapshot_type, snapshot_path);
-                    let from = self.upload_source(&id, SNAPSHOT, snapshot_path).await;
-                    match self.upload(&from, Some(name), Some(kind), "msg-video-snapshot", None).await {
+                    match self.upload_kept(&id, SNAPSHOT, snapshot_path, name, kind, "msg-video-snapshot", None).await {
                         Ok(url) => Some(Some(url)),
                         Err(e) => {
                             tracing::warn!(error = %e, "a video's snapshot did not upload; the video goes without it");
@@ -358,8 +360,7 @@ impl Messages {
                 let shown = Some(base_name(file_name)).filter(|n| usable_name(n)).unwrap_or_else(|| base_name(file_path));
                 let name = format!("msg_file_{id}/{shown}");
                 let kind = if file_type.contains('/') { file_type.clone() } else { content_type_of(shown).to_owned() };
-                let from = self.upload_source(&id, MAIN, file_path).await;
-                *source_url = self.upload(&from, Some(name), Some(kind), "msg-file", progress).await?;
+                *source_url = self.upload_kept(&id, MAIN, file_path, name, kind, "msg-file", progress).await?;
             }
             _ => {}
         }

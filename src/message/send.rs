@@ -202,13 +202,7 @@ impl Messages {
                 self.ctx.commit(w).await?;
             }
             Err(e) => {
-                let mut w = self.ctx.write().await?;
-                let failed = chat_logs::mark_failed(&mut w.tx, &conversation_id, &client_msg_id).await?;
-                if failed {
-                    self.latest_changed_to_stored(&mut w, &conversation_id, &client_msg_id).await?;
-                }
-                self.ctx.commit(w).await?;
-                if failed {
+                if self.mark_stored_failed(&conversation_id, &client_msg_id).await? {
                     return Err(e);
                 }
                 // Its copy confirmed it before the failure arrived: it was sent.
@@ -253,17 +247,22 @@ impl Messages {
             .filter(|c| c.content_type() == message.content.content_type() && !super::media::needs_upload(c)))
     }
 
-    /// Marks a stored outgoing message failed after `e` (while nothing confirmed it) and
-    /// returns `e`.
+    /// Marks a stored outgoing message failed while nothing confirmed it (its conversation shows
+    /// it so); false when its copy had confirmed it meanwhile.
+    async fn mark_stored_failed(&self, conversation_id: &str, client_msg_id: &str) -> Result<bool> {
+        let mut w = self.ctx.write().await?;
+        let failed = chat_logs::mark_failed(&mut w.tx, conversation_id, client_msg_id).await?;
+        if failed {
+            self.latest_changed_to_stored(&mut w, conversation_id, client_msg_id).await?;
+        }
+        self.ctx.commit(w).await?;
+        Ok(failed)
+    }
+
+    /// [`Self::mark_stored_failed`] after `e`, which it returns (a store error beside it is
+    /// logged).
     async fn fail_stored(&self, conversation_id: &str, client_msg_id: &str, e: OpenIMError) -> OpenIMError {
-        let marked = async {
-            let mut w = self.ctx.write().await?;
-            if chat_logs::mark_failed(&mut w.tx, conversation_id, client_msg_id).await? {
-                self.latest_changed_to_stored(&mut w, conversation_id, client_msg_id).await?;
-            }
-            self.ctx.commit(w).await
-        };
-        if let Err(store) = marked.await {
+        if let Err(store) = self.mark_stored_failed(conversation_id, client_msg_id).await {
             tracing::warn!(error = %store, "a message that could not be sent could not be marked failed either");
         }
         e

@@ -67,6 +67,14 @@ final class OnlineUser {
     }
 }
 
+/// Every progress call of an upload, as [uploaded, total].
+final class Progress: UploadProgressListener, @unchecked Sendable {
+    private let lock = NSLock()
+    private var calls: [[Int64]] = []
+    var seen: [[Int64]] { lock.lock(); defer { lock.unlock() }; return calls }
+    func onProgress(uploaded: Int64, total: Int64) { lock.lock(); calls.append([uploaded, total]); lock.unlock() }
+}
+
 func singleConversation(_ a: String, _ b: String) -> String { a < b ? "si_\(a)_\(b)" : "si_\(b)_\(a)" }
 
 final class MessagingTests: XCTestCase {
@@ -218,11 +226,6 @@ final class MessagingTests: XCTestCase {
     /// A file uploads to devserver's object storage with progress, its URL serves the same bytes,
     /// and a missing file is refused before the network.
     func testAFileUploadsAndComesBackByUrl() async throws {
-        final class Progress: UploadProgressListener, @unchecked Sendable {
-            let lock = NSLock()
-            var seen: [[Int64]] = []
-            func onProgress(uploaded: Int64, total: Int64) { lock.lock(); seen.append([uploaded, total]); lock.unlock() }
-        }
         let server = try DevServer()
         let alice = try await OnlineUser(server, "alice")
         let path = tempDir() + "/photo.png"
@@ -247,11 +250,6 @@ final class MessagingTests: XCTestCase {
     /// content, the snapshot asks for 640 x 640, and the recipient gets no local path. A file gone
     /// at send time leaves the message failed; back again, the same message goes.
     func testMessagesMadeFromFilesUploadThemWhenSent() async throws {
-        final class Progress: UploadProgressListener, @unchecked Sendable {
-            let lock = NSLock()
-            var seen: [[Int64]] = []
-            func onProgress(uploaded: Int64, total: Int64) { lock.lock(); seen.append([uploaded, total]); lock.unlock() }
-        }
         let server = try DevServer()
         let alice = try await OnlineUser(server, "alice")
         let bob = try await OnlineUser(server, "bob")
