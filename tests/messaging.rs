@@ -1094,6 +1094,95 @@ async fn an_upload_of_many_parts_asks_for_more_signatures() {
     assert!(served.bytes().await.unwrap() == bytes, "the object is the file");
 }
 
+/// An upload cut off goes on from its last part, as OpenIM's core resumes one (its
+/// `local_uploads` record, a bitmap of the parts on the server): the parts done are not sent
+/// again and progress starts where it was; the record survives the app's restart; once the
+/// object is complete the record goes (the same content again is found on the server); an
+/// upload the server has forgotten (devserver restarted) starts over once; two uploads of the
+/// same content at once send it once. Faults: devserver
+/// fails the next part's `PUT` (HTTP 503) after some went through.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_cut_off_goes_on_from_its_last_part() {
+    use openim_wire::api::path;
+    use std::sync::Arc;
+    let part = 64 * 1024;
+    let data = tempfile::tempdir().unwrap();
+    let config = || openim_devserver::DevServerConfig { min_part_size: part as i64, data: Some(data.path().join("dev.db")), ..Default::default() };
+    let srv = TestServer::start_with(config()).await;
+    let alice = srv.online("alice").await;
+    let files = tempfile::tempdir().unwrap();
+    let write = |name: &str, salt: u32| {
+        let path = files.path().join(name);
+        let bytes: Vec<u8> = (0..(10 * part + 1000) as u32).map(|i| (i.wrapping_add(salt).wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        (path.to_string_lossy().into_owned(), bytes)
+    };
+    let total = (10 * part + 1000) as i64;
+    let parts_done = |n: usize| (n * part) as i64;
+    let puts = |srv: &TestServer| srv.server.faults().rest_calls_seen_under("/object-upload/");
+    let initiated = |srv: &TestServer| srv.server.faults().rest_calls_seen(path::OBJECT_INITIATE_MULTIPART_UPLOAD);
+    let upload = |client: Arc<openim_sdk::OpenIMClient>, file: String, progress: Arc<Progress>| async move {
+        client.upload_file(file, None, None, Some(progress)).await
+    };
+
+    // Cut after 4 of 11 parts.
+    let (movie, movie_bytes) = write("movie.mp4", 1);
+    srv.server.faults().fail_rest("/object-upload/", 4, 1);
+    let cut = upload(alice.client.clone(), movie.clone(), Arc::default()).await.unwrap_err();
+    assert_eq!(cut.code(), 10000, "a network error: {cut}");
+    assert_eq!((puts(&srv), initiated(&srv)), (5, 1));
+    // Again: the 4 parts are not sent again; progress starts at them.
+    let progress = Arc::new(Progress::default());
+    let url = upload(alice.client.clone(), movie.clone(), progress.clone()).await.unwrap();
+    let seen: Vec<i64> = progress.seen().into_iter().map(|(done, _)| done).collect();
+    let expected: Vec<i64> = (4..=10).map(parts_done).chain([total]).collect();
+    assert_eq!(seen, expected);
+    assert_eq!((puts(&srv), initiated(&srv)), (5 + 7, 1), "the rest of the parts, and no new upload");
+    assert!(reqwest::get(&url).await.unwrap().bytes().await.unwrap() == movie_bytes, "the object is the file");
+    // Complete, its record is gone: the same content again is found on the server.
+    let again = Arc::new(Progress::default());
+    upload(alice.client.clone(), movie.clone(), again.clone()).await.unwrap();
+    assert_eq!(again.seen(), [(total, total)]);
+    assert_eq!((puts(&srv), initiated(&srv)), (12, 2));
+
+    // Cut after 3 parts, then the app restarts (a new client on the same database): it goes on.
+    let (clip, clip_bytes) = write("clip.mp4", 2);
+    srv.server.faults().fail_rest("/object-upload/", 3, 1);
+    upload(alice.client.clone(), clip.clone(), Arc::default()).await.unwrap_err();
+    alice.client.logout().await.unwrap();
+    let token = srv.admin.user_token("alice", openim_wire::constant::platform::ANDROID).await.unwrap();
+    let alice = srv.online_with("alice", token, openim_wire::constant::platform::ANDROID, alice.dir).await;
+    let progress = Arc::new(Progress::default());
+    let url = upload(alice.client.clone(), clip.clone(), progress.clone()).await.unwrap();
+    assert_eq!(progress.seen().first().copied(), Some((parts_done(3), total)));
+    assert_eq!(puts(&srv), 12 + 4 + 8);
+    assert!(reqwest::get(&url).await.unwrap().bytes().await.unwrap() == clip_bytes);
+
+    // Cut after 2 parts; devserver restarts and has forgotten the upload: it starts over.
+    let (song, song_bytes) = write("song.m4a", 3);
+    srv.server.faults().fail_rest("/object-upload/", 2, 1);
+    upload(alice.client.clone(), song.clone(), Arc::default()).await.unwrap_err();
+    let (api_addr, ws_addr) = (srv.server.api_addr(), srv.server.ws_addr());
+    srv.server.shutdown().await;
+    let srv = TestServer::start_with(openim_devserver::DevServerConfig { api_addr, ws_addr, ..config() }).await;
+    let progress = Arc::new(Progress::default());
+    let url = upload(alice.client.clone(), song.clone(), progress.clone()).await.unwrap();
+    let seen: Vec<i64> = progress.seen().into_iter().map(|(done, _)| done).collect();
+    let expected: Vec<i64> = (1..=10).map(parts_done).chain([total]).collect();
+    assert_eq!(seen, expected, "from the first part");
+    assert_eq!((puts(&srv), initiated(&srv)), (11, 1));
+    assert!(reqwest::get(&url).await.unwrap().bytes().await.unwrap() == song_bytes);
+
+    // Two uploads of the same content at once: one sends the parts, the other then finds the
+    // object on the server.
+    let (twin, twin_bytes) = write("twin.mp4", 4);
+    let (a, b) = tokio::join!(upload(alice.client.clone(), twin.clone(), Arc::default()), upload(alice.client.clone(), twin, Arc::default()));
+    assert_eq!(a.unwrap(), b.unwrap());
+    assert_eq!((puts(&srv), initiated(&srv)), (22, 3));
+    let url = format!("{}/object/alice/twin.mp4", srv.server.api_url());
+    assert!(reqwest::get(&url).await.unwrap().bytes().await.unwrap() == twin_bytes);
+}
+
 /// Messages made from local files upload them when sent, as OpenIM's core does: the message is
 /// stored (sending) first, the files go to object storage under OpenIM's names, the URLs fill
 /// the content (a picture's big version is the original, its snapshot asks for 640 × 640), the

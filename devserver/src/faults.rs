@@ -1,5 +1,5 @@
 //! Faults a test can switch on to prove a client survives them: REST that accepts connections
-//! but never answers, gateway replies that are dropped or turned into late errors, pushes that
+//! but never answers or fails, gateway replies that are dropped or turned into late errors, pushes that
 //! never reach a user. All off by default; each counted fault fires that many times. It also
 //! counts gateway requests, so a test can tell what a client asked for.
 
@@ -28,6 +28,7 @@ pub struct Faults {
     pushes_dropped: Mutex<HashMap<String, usize>>,
     requests: Mutex<HashMap<i32, usize>>,
     rest_calls: Mutex<HashMap<String, usize>>,
+    rest_failures: Mutex<Vec<(String, usize, usize)>>,
 }
 
 impl Faults {
@@ -74,6 +75,36 @@ impl Faults {
     /// How many REST calls of `path` the server has received.
     pub fn rest_calls_seen(&self, path: &str) -> usize {
         self.rest_calls.lock().expect("faults lock").get(path).copied().unwrap_or(0)
+    }
+
+    /// How many REST calls of paths starting with `prefix` the server has received.
+    pub fn rest_calls_seen_under(&self, prefix: &str) -> usize {
+        self.rest_calls.lock().expect("faults lock").iter().filter(|(p, _)| p.starts_with(prefix)).map(|(_, n)| n).sum()
+    }
+
+    /// After `pass` more REST requests (any method, part uploads included) whose path starts
+    /// with `prefix`, the next `times` of them fail with HTTP 503 before the server handles
+    /// them: a proxy in front of it failing.
+    pub fn fail_rest(&self, prefix: &str, pass: usize, times: usize) {
+        if times == 0 {
+            return;
+        }
+        self.rest_failures.lock().expect("faults lock").push((prefix.to_owned(), pass, times));
+    }
+
+    pub(crate) fn take_rest_failure(&self, path: &str) -> bool {
+        let mut failures = self.rest_failures.lock().expect("faults lock");
+        let Some(i) = failures.iter().position(|(prefix, _, _)| path.starts_with(prefix.as_str())) else { return false };
+        let (_, pass, times) = &mut failures[i];
+        if *pass > 0 {
+            *pass -= 1;
+            return false;
+        }
+        *times -= 1;
+        if *times == 0 {
+            failures.remove(i);
+        }
+        true
     }
 
     pub(crate) fn count_rest_call(&self, path: &str) {

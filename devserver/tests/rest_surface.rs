@@ -356,6 +356,12 @@ async fn objects_upload_in_parts_and_download() {
     // A part whose md5 is not the one given at completion is refused, as object storage does.
     assert_eq!(env.http.put(&part_url).body(vec![1u8; 10]).send().await.unwrap().status(), 200);
     let small_id = small["upload"]["uploadID"].as_str().unwrap();
+    // Another user's upload is unknown to bob: he can neither sign its parts nor complete it,
+    // and trying leaves it to alice.
+    assert_eq!(env.code("bob", path::OBJECT_AUTH_SIGN, json!({"uploadID":small_id,"partNumbers":[1]})).await, 1004);
+    let bobs = json!({"uploadID":small_id,"parts":[format!("{:x}", <md5::Md5 as md5::Digest>::digest([1u8; 10]))],"name":"bob/small"});
+    assert_eq!(env.code("bob", path::OBJECT_COMPLETE_MULTIPART_UPLOAD, bobs).await, 1004);
+    assert_eq!(env.ok("alice", path::OBJECT_AUTH_SIGN, json!({"uploadID":small_id,"partNumbers":[1]})).await["parts"][0]["url"], part_url.as_str());
     let wrong = json!({"uploadID":small_id,"parts":["0123456789abcdef0123456789abcdef"],"name":"alice/small"});
     assert_eq!(env.code("alice", path::OBJECT_COMPLETE_MULTIPART_UPLOAD, wrong).await, 1001);
 }

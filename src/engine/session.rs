@@ -124,11 +124,15 @@ impl Session {
         let messages = Messages::new(ctx.clone(), conversations.clone());
         {
             // Copies of files left by messages of earlier sessions that were sent, deleted or
-            // never sent (a session task: logout stops it).
+            // never sent, and records of uploads the server has forgotten (a session task:
+            // logout stops it).
             let messages = messages.clone();
             ctx.spawn(async move {
                 if let Err(e) = messages.clean_old_copies().await {
                     tracing::warn!(error = %e, "old copies of sent files could not be cleaned up");
+                }
+                if let Err(e) = messages.forget_expired_uploads().await {
+                    tracing::warn!(error = %e, "expired upload records could not be removed");
                 }
             });
         }

@@ -42,11 +42,13 @@ pub struct Messages {
     input_states: Arc<Mutex<typing::InputStates>>,
     /// Orders typing state changes with their events (see `typing`).
     typing_events: Arc<tokio::sync::Mutex<()>>,
+    /// Uploads running, by content hash (one at a time per content).
+    uploading: upload::Uploading,
 }
 
 impl Messages {
     pub fn new(ctx: Arc<SessionContext>, conversations: Conversations) -> Self {
-        Self { ctx, conversations, fresh: Arc::default(), input_states: Arc::default(), typing_events: Arc::default() }
+        Self { ctx, conversations, fresh: Arc::default(), input_states: Arc::default(), typing_events: Arc::default(), uploading: Arc::default() }
     }
 
     fn note_fresh(&self, client_msg_id: &str) {

@@ -5,7 +5,7 @@
 //! each part hashed again as it is sent, and the object's URL comes back — for
 //! `create_*_message_by_url` or the app's own use.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 
@@ -15,10 +15,12 @@ use openim_wire::api::object::{
     InitiateMultipartUploadResp, PartLimitResp, SignPart,
 };
 use openim_wire::api::{Empty, path};
+use openim_wire::errcode;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use super::Messages;
 use crate::error::{OpenIMError, Result};
+use crate::store::rows::UploadRow;
 
 /// Told how far an upload got: bytes sent (or found on the server) out of the file's size.
 /// Called on the uploading task, after each part; keep it quick.
@@ -194,43 +196,103 @@ impl Messages {
             part_md5s.push(format!("{:x}", hasher.finalize()));
         }
         drop(buf);
+        let hash = file_hash(&part_md5s);
+        // One upload of the same content at a time: a second one finds the first's object.
+        let _same = self.upload_turn(&hash).await;
 
+        let mut job = Job { file: &mut file, file_path, part_size, part_sizes: &part_sizes, part_md5s: &part_md5s, hash: &hash, tell: &tell };
         let batch = SIGN_BATCH.min(part_sizes.len());
-        let req = InitiateMultipartUploadReq {
-            hash: file_hash(&part_md5s),
-            size,
-            part_size,
-            max_parts: batch as i32,
-            cause: cause.to_owned(),
-            name: object_name.clone(),
-            content_type: content_type.clone(),
-            ..Default::default()
-        };
-        let started: InitiateMultipartUploadResp = self.ctx.api.post(path::OBJECT_INITIATE_MULTIPART_UPLOAD, &req).await?;
-        let Some(upload) = started.upload else {
-            if started.url.is_empty() {
-                return Err(OpenIMError::protocol("initiate_multipart_upload gave neither a URL nor an upload"));
+        let mut started_over = false;
+        loop {
+            // An upload of several parts cut off earlier goes on from its last part.
+            let kept = if part_sizes.len() > 1 { self.kept_upload(&hash, part_sizes.len()).await? } else { None };
+            let resumed = kept.is_some();
+            let (upload_id, done, sign) = match kept {
+                Some((upload_id, done)) => (upload_id, done, AuthSignResp::default()),
+                None => {
+                    let req = InitiateMultipartUploadReq {
+                        hash: hash.clone(),
+                        size,
+                        part_size,
+                        max_parts: batch as i32,
+                        cause: cause.to_owned(),
+                        name: object_name.clone(),
+                        content_type: content_type.clone(),
+                        ..Default::default()
+                    };
+                    let started: InitiateMultipartUploadResp = self.ctx.api.post(path::OBJECT_INITIATE_MULTIPART_UPLOAD, &req).await?;
+                    let Some(upload) = started.upload else {
+                        if started.url.is_empty() {
+                            return Err(OpenIMError::protocol("initiate_multipart_upload gave neither a URL nor an upload"));
+                        }
+                        // The server holds this content already.
+                        tell(size);
+                        return Ok(started.url);
+                    };
+                    if upload.part_size != part_size {
+                        return Err(OpenIMError::protocol(format!("the server's part size {} is not the {part_size} asked for", upload.part_size)));
+                    }
+                    let mut sign = upload.sign.unwrap_or_default();
+                    if sign.parts.len() != batch {
+                        // As OpenIM's core: a partial first batch is asked for again.
+                        sign.parts.clear();
+                    }
+                    if part_sizes.len() > 1 {
+                        self.keep_upload(&hash, &upload.upload_id, upload.expire_time).await?;
+                    }
+                    (upload.upload_id, Parts::new(part_sizes.len()), sign)
+                }
+            };
+            let result = match self.put_parts(&mut job, &upload_id, done, sign).await {
+                Ok(()) => {
+                    let req = CompleteMultipartUploadReq {
+                        upload_id,
+                        parts: part_md5s.clone(),
+                        name: object_name.clone(),
+                        content_type: content_type.clone(),
+                        cause: cause.to_owned(),
+                        ..Default::default()
+                    };
+                    self.ctx.api.post::<_, CompleteMultipartUploadResp>(path::OBJECT_COMPLETE_MULTIPART_UPLOAD, &req).await.map(|done| done.url)
+                }
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(url) => {
+                    self.forget_upload(&hash).await;
+                    return Ok(url);
+                }
+                // The server no longer has the upload this device kept (expired, or the server
+                // lost it): once, start over.
+                Err(e) if resumed && !started_over && upload_gone(&e) => {
+                    tracing::info!(code = e.code(), "the server forgot a resumed upload; starting over");
+                    self.forget_upload(&hash).await;
+                    started_over = true;
+                }
+                Err(e) => return Err(e),
             }
-            // The server holds this content already.
-            tell(size);
-            return Ok(started.url);
-        };
-        if upload.part_size != part_size {
-            return Err(OpenIMError::protocol(format!("the server's part size {} is not the {part_size} asked for", upload.part_size)));
         }
-        let mut sign = upload.sign.unwrap_or_default();
-        if sign.parts.len() != batch {
-            // As OpenIM's core: a partial first batch is asked for again.
-            sign.parts.clear();
-        }
-        file.seek(std::io::SeekFrom::Start(0)).await.map_err(unreadable)?;
-        let mut uploaded = 0i64;
-        for (i, &len) in part_sizes.iter().enumerate() {
+    }
+
+    /// `PUT`s the parts of `upload_id` not in `done`, in order, asking for signatures as it goes
+    /// (those of the next parts not done), and records each part done as it goes.
+    async fn put_parts(&self, job: &mut Job<'_>, upload_id: &str, mut done: Parts, mut sign: AuthSignResp) -> Result<()> {
+        let count = job.part_sizes.len();
+        let mut uploaded: i64 = (0..count).filter(|&i| done.get(i)).map(|i| job.part_sizes[i] as i64).sum();
+        // Resumed: what is on the server already is told first, once the server has shown it
+        // still keeps the upload (by signing the next parts).
+        let mut told = uploaded == 0;
+        let todo: Vec<usize> = (0..count).filter(|&i| !done.get(i)).collect();
+        for i in todo {
             let number = i as i32 + 1;
             if !sign.parts.iter().any(|p| p.part_number == number) {
-                let numbers: Vec<i32> = (number..=(part_sizes.len() as i32).min(number + batch as i32 - 1)).collect();
-                let req = AuthSignReq { upload_id: upload.upload_id.clone(), part_numbers: numbers };
+                let numbers: Vec<i32> = (i..count).filter(|&j| !done.get(j)).take(SIGN_BATCH).map(|j| j as i32 + 1).collect();
+                let req = AuthSignReq { upload_id: upload_id.to_owned(), part_numbers: numbers };
                 sign = self.ctx.api.post::<_, AuthSignResp>(path::OBJECT_AUTH_SIGN, &req).await?;
+            }
+            if !told {
+                (job.tell)(uploaded);
+                told = true;
             }
             let part = sign
                 .parts
@@ -238,18 +300,174 @@ impl Messages {
                 .find(|p| p.part_number == number)
                 .ok_or_else(|| OpenIMError::protocol(format!("the server signed no URL for part {number}")))?;
             let (url, headers) = part_request(&sign, part)?;
+            let len = job.part_sizes[i];
+            let changed = || OpenIMError::invalid_argument(format!("{} changed while it was uploaded", job.file_path));
             let mut body = vec![0u8; len];
-            file.read_exact(&mut body).await.map_err(|_| changed("uploaded"))?;
-            if format!("{:x}", Md5::digest(&body)) != part_md5s[i] {
-                return Err(changed("uploaded"));
+            job.file.seek(std::io::SeekFrom::Start(i as u64 * job.part_size as u64)).await.map_err(|_| changed())?;
+            job.file.read_exact(&mut body).await.map_err(|_| changed())?;
+            if format!("{:x}", Md5::digest(&body)) != job.part_md5s[i] {
+                return Err(changed());
             }
             self.ctx.api.put_part(url, &headers, body).await?;
+            done.set(i);
+            if count > 1 {
+                self.record_parts(job.hash, upload_id, &done).await;
+            }
             uploaded += len as i64;
-            tell(uploaded);
+            (job.tell)(uploaded);
         }
-        let req = CompleteMultipartUploadReq { upload_id: upload.upload_id, parts: part_md5s, name: object_name, content_type, ..Default::default() };
-        let done: CompleteMultipartUploadResp = self.ctx.api.post(path::OBJECT_COMPLETE_MULTIPART_UPLOAD, &req).await?;
-        Ok(done.url)
+        if !told {
+            // Every part was on the server already; only the completion was left.
+            (job.tell)(uploaded);
+        }
+        Ok(())
+    }
+
+    /// Waits until no other upload of the same content runs in this session.
+    async fn upload_turn(&self, hash: &str) -> UploadTurn {
+        let lock = self.uploading.lock().expect("uploads lock").entry(hash.to_owned()).or_default().clone();
+        let guard = lock.lock_owned().await;
+        UploadTurn { uploading: self.uploading.clone(), hash: hash.to_owned(), _guard: guard }
+    }
+
+    /// The upload kept for `hash` with the parts it has done, when the server still keeps it
+    /// long enough to finish; an unusable record is forgotten.
+    async fn kept_upload(&self, hash: &str, count: usize) -> Result<Option<(String, Parts)>> {
+        let Some(row) = crate::store::uploads::get(&mut *self.ctx.store.read().await?, hash).await? else { return Ok(None) };
+        let usable = row.expire_time - RESUME_MARGIN_MS > crate::util::now_ms() && !row.upload_id.is_empty();
+        match Parts::decode(&row.upload_info, count).filter(|_| usable) {
+            Some(done) => Ok(Some((row.upload_id, done))),
+            None => {
+                self.forget_upload(hash).await;
+                Ok(None)
+            }
+        }
+    }
+
+    async fn keep_upload(&self, hash: &str, upload_id: &str, expire_time: i64) -> Result<()> {
+        let row = UploadRow {
+            part_hash: hash.to_owned(),
+            upload_id: upload_id.to_owned(),
+            upload_info: String::new(),
+            expire_time,
+            create_time: crate::util::now_ms(),
+        };
+        let mut w = self.ctx.write().await?;
+        crate::store::uploads::put(&mut w.tx, &row).await?;
+        self.ctx.commit(w).await
+    }
+
+    /// Records the parts done; a failed write costs only those parts again on a resume.
+    async fn record_parts(&self, hash: &str, upload_id: &str, done: &Parts) {
+        let result = async {
+            let mut w = self.ctx.write().await?;
+            crate::store::uploads::set_done(&mut w.tx, hash, upload_id, &done.encode()).await?;
+            self.ctx.commit(w).await
+        };
+        if let Err(e) = result.await {
+            tracing::warn!(error = %e, "an upload's progress was not recorded");
+        }
+    }
+
+    async fn forget_upload(&self, hash: &str) {
+        let result = async {
+            let mut w = self.ctx.write().await?;
+            crate::store::uploads::delete(&mut w.tx, hash).await?;
+            self.ctx.commit(w).await
+        };
+        if let Err(e) = result.await {
+            tracing::warn!(error = %e, "a finished upload's record was not removed");
+        }
+    }
+
+    /// Forgets uploads the server has forgotten (at login).
+    pub async fn forget_expired_uploads(&self) -> Result<()> {
+        let mut w = self.ctx.write().await?;
+        crate::store::uploads::delete_expired(&mut w.tx, crate::util::now_ms()).await?;
+        self.ctx.commit(w).await
+    }
+}
+
+/// Time an upload kept from before must have left on the server to be resumed.
+const RESUME_MARGIN_MS: i64 = 10 * 60 * 1000;
+
+/// Whether the server refused an upload as unknown or expired.
+fn upload_gone(e: &OpenIMError) -> bool {
+    matches!(e.code(), errcode::RECORD_NOT_FOUND | errcode::FILE_UPLOADED_EXPIRED)
+}
+
+/// One file being uploaded: where it is and how it is cut.
+struct Job<'a> {
+    file: &'a mut tokio::fs::File,
+    file_path: &'a str,
+    part_size: i64,
+    part_sizes: &'a [usize],
+    part_md5s: &'a [String],
+    hash: &'a str,
+    tell: &'a (dyn Fn(i64) + Send + Sync),
+}
+
+/// The turn of one upload among those of the same content; the last one out removes the lock.
+struct UploadTurn {
+    uploading: Uploading,
+    hash: String,
+    _guard: tokio::sync::OwnedMutexGuard<()>,
+}
+
+impl Drop for UploadTurn {
+    fn drop(&mut self) {
+        let mut uploading = self.uploading.lock().expect("uploads lock");
+        // The map's reference and this turn's: nobody else waits (clones are made under this lock).
+        if uploading.get(&self.hash).is_some_and(|l| Arc::strong_count(l) <= 2) {
+            uploading.remove(&self.hash);
+        }
+    }
+}
+
+/// Uploads running in a session, by content hash.
+pub(super) type Uploading = Arc<std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>;
+
+/// OpenIM's record of the parts on the server: part i (from 0) is bit i % 64 of word i / 64,
+/// each word written as 8 big-endian bytes, all in standard base64.
+#[derive(Debug, Clone, PartialEq)]
+struct Parts(Vec<u64>);
+
+impl Parts {
+    fn new(count: usize) -> Self {
+        Self(vec![0; count.div_ceil(64)])
+    }
+
+    /// The record of an upload of `count` parts (an empty one for a new record; `None` when it
+    /// is not one of `count` parts).
+    fn decode(text: &str, count: usize) -> Option<Self> {
+        use base64::Engine as _;
+        if text.is_empty() {
+            return Some(Self::new(count));
+        }
+        let bytes = base64::engine::general_purpose::STANDARD.decode(text).ok()?;
+        if bytes.len() != count.div_ceil(64) * 8 {
+            return None;
+        }
+        let parts = Self(bytes.chunks_exact(8).map(|w| u64::from_be_bytes(w.try_into().expect("8 bytes"))).collect());
+        // No part beyond the last.
+        let beyond = (count..parts.0.len() * 64).any(|i| parts.get(i));
+        (!beyond).then_some(parts)
+    }
+
+    fn encode(&self) -> String {
+        use base64::Engine as _;
+        let bytes: Vec<u8> = self.0.iter().flat_map(|w| w.to_be_bytes()).collect();
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    }
+
+    fn get(&self, i: usize) -> bool {
+        self.0.get(i / 64).is_some_and(|w| w & (1 << (i % 64)) != 0)
+    }
+
+    fn set(&mut self, i: usize) {
+        if let Some(w) = self.0.get_mut(i / 64) {
+            *w |= 1 << (i % 64);
+        }
     }
 }
 
@@ -284,6 +502,23 @@ mod tests {
         assert_eq!(part_size(100_000 * (5 << 20), &limit).unwrap(), 50 << 20);
         assert!(part_size(1 << 40, &limit).is_err(), "parts above what is read into memory");
         assert!(part_size(1, &PartLimitResp::default()).is_err());
+    }
+
+    /// OpenIM's layout (checked apart with Python's base64): parts 0, 1 and 65 of 70.
+    #[test]
+    fn the_parts_done_are_kept_as_openims_bitmap() {
+        let mut done = Parts::new(70);
+        for i in [0, 1, 65] {
+            done.set(i);
+        }
+        assert_eq!(done.encode(), "AAAAAAAAAAMAAAAAAAAAAg==");
+        let back = Parts::decode("AAAAAAAAAAMAAAAAAAAAAg==", 70).unwrap();
+        assert_eq!(back, done);
+        assert!((0..70).all(|i| back.get(i) == [0, 1, 65].contains(&i)));
+        assert_eq!(Parts::decode("", 3), Some(Parts::new(3)), "a new record");
+        assert_eq!(Parts::decode("AAAAAAAAAAM=", 70), None, "another part count");
+        assert_eq!(Parts::decode("AAAAAAAAAAM=", 1), None, "a part beyond the last");
+        assert_eq!(Parts::decode("not base64!", 70), None);
     }
 
     #[test]

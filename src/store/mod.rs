@@ -20,6 +20,7 @@ pub mod groups;
 pub mod rows;
 pub mod seqs;
 pub mod sync_versions;
+pub mod uploads;
 pub mod users;
 
 use std::ops::{Deref, DerefMut};

@@ -151,3 +151,16 @@ pub struct GroupMemberRow {
     pub ex: String,
     pub attached_info: String,
 }
+
+/// `local_uploads`: one multipart upload under way.
+#[derive(Debug, Clone, Default, PartialEq, sqlx::FromRow)]
+pub struct UploadRow {
+    /// OpenIM's hash of the file: the md5 of its parts' md5s.
+    pub part_hash: String,
+    pub upload_id: String,
+    /// Base64 of the bitmap of the parts on the server.
+    pub upload_info: String,
+    /// When the server forgets the upload (milliseconds).
+    pub expire_time: i64,
+    pub create_time: i64,
+}

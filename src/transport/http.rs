@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use openim_wire::api::{ApiResponse, header};
+use openim_wire::errcode;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -111,8 +112,13 @@ impl ApiClient {
         }
         let what = "upload of a part";
         let response = request.send().await.map_err(|e| transport_error(what, e.without_url()))?;
-        if !response.status().is_success() {
-            return Err(OpenIMError::network(format!("{what}: HTTP {}", response.status())));
+        let status = response.status();
+        if matches!(status.as_u16(), 403 | 404 | 410) {
+            // The signed URL is refused (the upload gone, the signature expired): OpenIM's 1701.
+            return Err(OpenIMError::from_server(errcode::FILE_UPLOADED_EXPIRED, format!("{what}: HTTP {status}")));
+        }
+        if !status.is_success() {
+            return Err(OpenIMError::network(format!("{what}: HTTP {status}")));
         }
         Ok(())
     }

@@ -29,6 +29,8 @@ const MAX_STORED: usize = 512 * 1024 * 1024;
 const UPLOAD_TTL_MS: i64 = 3_600_000;
 
 struct Upload {
+    /// Who started it: only they may sign its parts or complete it.
+    owner: String,
     name_hash: String,
     part_size: i64,
     parts: HashMap<i32, Vec<u8>>,
@@ -142,7 +144,7 @@ pub async fn initiate_multipart_upload(
     let signed = if req.max_parts < 0 { 0 } else { count.min(i64::from(req.max_parts)) };
     let parts = (1..=signed as i32).map(|n| sign_part(&base, &upload_id, n)).collect();
     let expire_time = now_ms() + UPLOAD_TTL_MS;
-    inner.uploads.insert(upload_id.clone(), Upload { name_hash: req.hash, part_size: part, parts: HashMap::new(), expire_time });
+    inner.uploads.insert(upload_id.clone(), Upload { owner: caller.user_id.clone(), name_hash: req.hash, part_size: part, parts: HashMap::new(), expire_time });
     let sign = (req.max_parts >= 0).then(|| AuthSignParts { url: format!("{base}object-upload/{upload_id}"), parts, ..Default::default() });
     Ok(ok(InitiateMultipartUploadResp { url: String::new(), upload: Some(UploadInfo { upload_id, part_size: part, sign, expire_time }) }))
 }
@@ -183,7 +185,9 @@ pub async fn complete_multipart_upload(
     check_name(&state, &caller, &req.name)?;
     let base = base_url(&headers);
     let mut inner = state.objects.inner.lock().expect("objects");
-    let Some(upload) = inner.uploads.remove(&req.upload_id) else {
+    // Another user's upload is as unknown as a missing one.
+    let owned = inner.uploads.get(&req.upload_id).is_some_and(|u| u.owner == caller.user_id);
+    let Some(upload) = owned.then(|| inner.uploads.remove(&req.upload_id)).flatten() else {
         return Err(CodeError::new(openim_wire::errcode::RECORD_NOT_FOUND, "upload not found"));
     };
     // The upload ends here either way: its parts no longer count as pending.
@@ -227,10 +231,15 @@ pub async fn part_limit(State(state): State<SharedState>) -> ApiResult {
 }
 
 /// `/object/auth_sign`: the signed URLs of some parts of a running upload.
-pub async fn auth_sign(State(state): State<SharedState>, headers: HeaderMap, Body(req): Body<AuthSignReq>) -> ApiResult {
+pub async fn auth_sign(
+    State(state): State<SharedState>,
+    Extension(caller): Extension<Caller>,
+    headers: HeaderMap,
+    Body(req): Body<AuthSignReq>,
+) -> ApiResult {
     let base = base_url(&headers);
     let inner = state.objects.inner.lock().expect("objects");
-    let Some(upload) = inner.uploads.get(&req.upload_id) else {
+    let Some(upload) = inner.uploads.get(&req.upload_id).filter(|u| u.owner == caller.user_id) else {
         return Err(CodeError::new(openim_wire::errcode::RECORD_NOT_FOUND, "upload not found"));
     };
     if upload.expire_time <= now_ms() {

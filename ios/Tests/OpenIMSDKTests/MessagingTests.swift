@@ -246,6 +246,72 @@ final class MessagingTests: XCTestCase {
         }
     }
 
+    /// An upload cut off goes on from its last part: the app's file changes while the upload
+    /// reads its third part (the upload fails), then is back as it was; the next upload sends
+    /// only that part, its progress starting after the two on the server, and the object is the
+    /// file. devserver restarted (it forgets uploads under way), a cut-off upload starts over.
+    func testACutOffUploadGoesOnFromItsLastPart() async throws {
+        let dir = tempDir()
+        let data = dir + "/server.db"
+        // Three parts of devserver's 5 MiB.
+        let size = 11 * 1024 * 1024
+        let part: Int64 = 5 * 1024 * 1024
+        func write(_ name: String, _ salt: Int) throws -> (String, Data) {
+            let path = dir + "/" + name
+            let bytes = Data((0..<size).map { UInt8(($0 * 31 + salt) % 251) })
+            try bytes.write(to: URL(fileURLWithPath: path))
+            return (path, bytes)
+        }
+        /// Records progress; at its first call the file's last part changes.
+        final class ChangesTheFile: UploadProgressListener, @unchecked Sendable {
+            let path: String
+            var bytes: Data
+            let progress = Progress()
+            init(_ path: String, _ bytes: Data) { self.path = path; self.bytes = bytes }
+            func onProgress(uploaded: Int64, total: Int64) {
+                if progress.seen.isEmpty {
+                    bytes[bytes.count - 1] &+= 1
+                    try? bytes.write(to: URL(fileURLWithPath: path))
+                }
+                progress.onProgress(uploaded: uploaded, total: total)
+            }
+        }
+        func cutOff(_ client: OpenIMClient, _ path: String, _ bytes: Data) async throws {
+            do {
+                _ = try await client.uploadFile(filePath: path, name: nil, contentType: nil, progress: ChangesTheFile(path, bytes))
+                XCTFail("the upload of a changing file went through")
+            } catch let error as OpenIMError {
+                XCTAssertEqual(error.code, 10002)
+            }
+            try bytes.write(to: URL(fileURLWithPath: path))
+        }
+
+        var server: DevServer? = try DevServer(data: data)
+        let alice = try await OnlineUser(server!, "alice")
+        let (movie, movieBytes) = try write("movie.mp4", 1)
+        try await cutOff(alice.client, movie, movieBytes)
+        let progress = Progress()
+        let url = try await alice.client.uploadFile(filePath: movie, name: nil, contentType: nil, progress: progress)
+        XCTAssertEqual(progress.seen.map { $0[0] }, [2 * part, Int64(size)], "resumed after the two parts on the server")
+        let (served, _) = try await URLSession.shared.data(from: URL(string: url)!)
+        XCTAssertEqual(served, movieBytes, "the object is the file")
+
+        // Cut off again, with another file, before devserver restarts.
+        let (song, songBytes) = try write("song.m4a", 2)
+        try await cutOff(alice.client, song, songBytes)
+        let (api, ws) = (server!.apiAddr, server!.wsAddr)
+        await server!.stopAndWait()
+        server = nil
+        let restarted = try DevServer(api: api, ws: ws, data: data)
+        let again = Progress()
+        let songUrl = try await alice.client.uploadFile(filePath: song, name: nil, contentType: nil, progress: again)
+        XCTAssertEqual(again.seen.map { $0[0] }, [part, 2 * part, Int64(size)], "started over")
+        let (songServed, _) = try await URLSession.shared.data(from: URL(string: songUrl)!)
+        XCTAssertEqual(songServed, songBytes, "the object is the file")
+        try await alice.client.logout()
+        await restarted.stopAndWait()
+    }
+
     /// A picture made from a local file uploads when sent (progress heard): its URLs fill the
     /// content, the snapshot asks for 640 x 640, and the recipient gets no local path. A file gone
     /// at send time leaves the message failed; back again, the same message goes.

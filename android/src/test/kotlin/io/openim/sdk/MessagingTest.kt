@@ -208,6 +208,73 @@ class MessagingTest {
         }
     }
 
+    /** An upload cut off goes on from its last part: the app's file changes while the upload
+     *  reads its third part (the upload fails), then is back as it was; the next upload sends
+     *  only that part, its progress starting after the two on the server, and the object is the
+     *  file. devserver restarted (it forgets uploads under way), a cut-off upload starts over. */
+    @Test
+    fun aCutOffUploadGoesOnFromItsLastPart(): Unit = runBlocking {
+        val dir = tempDir()
+        val data = "$dir/server.db"
+        // Three parts of devserver's 5 MiB.
+        val size = 11 * 1024 * 1024
+        val part = 5L * 1024 * 1024
+        fun write(name: String, salt: Int): Pair<java.io.File, ByteArray> {
+            val file = java.io.File(dir, name)
+            val bytes = ByteArray(size) { ((it * 31 + salt) % 251).toByte() }
+            file.writeBytes(bytes)
+            return file to bytes
+        }
+        /** Records progress; at its first call the file's last part changes. */
+        class ChangesTheFile(val file: java.io.File, val bytes: ByteArray) : UploadProgressListener {
+            val seen = java.util.Collections.synchronizedList(mutableListOf<Long>())
+            override fun onProgress(uploaded: Long, total: Long) {
+                if (seen.isEmpty()) file.writeBytes(bytes.copyOf().also { it[size - 1] = (it[size - 1] + 1).toByte() })
+                seen += uploaded
+            }
+        }
+        class Seen : UploadProgressListener {
+            val seen = java.util.Collections.synchronizedList(mutableListOf<Long>())
+            override fun onProgress(uploaded: Long, total: Long) { seen += uploaded }
+        }
+        fun served(url: String): ByteArray = java.net.http.HttpClient.newHttpClient().send(
+            java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+            java.net.http.HttpResponse.BodyHandlers.ofByteArray(),
+        ).body()
+
+        val first = DevServer(data = data)
+        val alice = try {
+            val alice = OnlineUser(first, "alice")
+            val (movie, movieBytes) = write("movie.mp4", 1)
+            val cut = expectThrows<OpenImException.InvalidArgument>("a file changed under the upload") {
+                runBlocking { alice.client.uploadFile(movie.path, null, null, ChangesTheFile(movie, movieBytes)) }
+            }
+            assertEquals(10002, cut.code)
+            movie.writeBytes(movieBytes)
+            val progress = Seen()
+            val url = alice.client.uploadFile(movie.path, null, null, progress)
+            assertEquals(listOf(2 * part, size.toLong()), progress.seen.toList(), "resumed after the two parts on the server")
+            assertTrue(movieBytes.contentEquals(served(url)), "the object is the file")
+
+            // Cut off again, with another file, before devserver restarts.
+            val (song, songBytes) = write("song.m4a", 2)
+            expectThrows<OpenImException.InvalidArgument>("a file changed under the upload") {
+                runBlocking { alice.client.uploadFile(song.path, null, null, ChangesTheFile(song, songBytes)) }
+            }
+            song.writeBytes(songBytes)
+            alice
+        } finally {
+            first.close()
+        }
+        DevServer(api = first.apiAddr, ws = first.wsAddr, data = data).use {
+            val progress = Seen()
+            val url = alice.client.uploadFile("$dir/song.m4a", null, null, progress)
+            assertEquals(listOf(part, 2 * part, size.toLong()), progress.seen.toList(), "started over")
+            assertTrue(java.io.File("$dir/song.m4a").readBytes().contentEquals(served(url)), "the object is the file")
+            alice.client.logout()
+        }
+    }
+
     /** A picture made from a local file uploads when sent (progress heard): its URLs fill the
      *  content, the snapshot asks for 640 x 640, and the recipient gets no local path. A file
      *  gone at send time leaves the message failed; back again, the same message goes. */
