@@ -1099,7 +1099,7 @@ async fn an_upload_of_many_parts_asks_for_more_signatures() {
 /// again and progress starts where it was; the record survives the app's restart; once the
 /// object is complete the record goes (the same content again is found on the server); an
 /// upload the server has forgotten (devserver restarted) starts over once; two uploads of the
-/// same content at once send it once. Faults: devserver
+/// same content at once send it once; a part URL refused is signed again once. Faults: devserver
 /// fails the next part's `PUT` (HTTP 503) after some went through.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_upload_cut_off_goes_on_from_its_last_part() {
@@ -1173,12 +1173,32 @@ async fn an_upload_cut_off_goes_on_from_its_last_part() {
     assert_eq!((puts(&srv), initiated(&srv)), (11, 1));
     assert!(reqwest::get(&url).await.unwrap().bytes().await.unwrap() == song_bytes);
 
+    // A part URL refused once (HTTP 403, as object storage refuses an expired signature) is
+    // signed again and the upload goes on; refused twice, the upload fails with OpenIM's 1701
+    // and the next attempt goes on from the parts done.
+    let (photo, photo_bytes) = write("photo.jpg", 5);
+    let signed = |srv: &TestServer| srv.server.faults().rest_calls_seen(path::OBJECT_AUTH_SIGN);
+    let signs = signed(&srv);
+    srv.server.faults().fail_rest_with("/object-upload/", 2, 1, 403);
+    let url = upload(alice.client.clone(), photo.clone(), Arc::default()).await.unwrap();
+    assert_eq!((puts(&srv), signed(&srv)), (11 + 12, signs + 1), "the refused part sent again after one more signature");
+    assert!(reqwest::get(&url).await.unwrap().bytes().await.unwrap() == photo_bytes);
+    let (notes, notes_bytes) = write("notes.pdf", 6);
+    srv.server.faults().fail_rest_with("/object-upload/", 2, 2, 403);
+    let refused = upload(alice.client.clone(), notes.clone(), Arc::default()).await.unwrap_err();
+    assert_eq!(refused.code(), 1701, "{refused}");
+    let progress = Arc::new(Progress::default());
+    let url = upload(alice.client.clone(), notes, progress.clone()).await.unwrap();
+    assert_eq!(progress.seen().first().copied(), Some((parts_done(2), total)));
+    assert!(reqwest::get(&url).await.unwrap().bytes().await.unwrap() == notes_bytes);
+    let puts_before_twins = puts(&srv);
+
     // Two uploads of the same content at once: one sends the parts, the other then finds the
     // object on the server.
     let (twin, twin_bytes) = write("twin.mp4", 4);
     let (a, b) = tokio::join!(upload(alice.client.clone(), twin.clone(), Arc::default()), upload(alice.client.clone(), twin, Arc::default()));
     assert_eq!(a.unwrap(), b.unwrap());
-    assert_eq!((puts(&srv), initiated(&srv)), (22, 3));
+    assert_eq!((puts(&srv) - puts_before_twins, initiated(&srv)), (11, 5));
     let url = format!("{}/object/alice/twin.mp4", srv.server.api_url());
     assert!(reqwest::get(&url).await.unwrap().bytes().await.unwrap() == twin_bytes);
 }

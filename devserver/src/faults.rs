@@ -28,7 +28,7 @@ pub struct Faults {
     pushes_dropped: Mutex<HashMap<String, usize>>,
     requests: Mutex<HashMap<i32, usize>>,
     rest_calls: Mutex<HashMap<String, usize>>,
-    rest_failures: Mutex<Vec<(String, usize, usize)>>,
+    rest_failures: Mutex<Vec<(String, usize, usize, u16)>>,
 }
 
 impl Faults {
@@ -86,25 +86,32 @@ impl Faults {
     /// with `prefix`, the next `times` of them fail with HTTP 503 before the server handles
     /// them: a proxy in front of it failing.
     pub fn fail_rest(&self, prefix: &str, pass: usize, times: usize) {
+        self.fail_rest_with(prefix, pass, times, 503);
+    }
+
+    /// [`Self::fail_rest`] with another HTTP status (403: an object store refusing a signature).
+    pub fn fail_rest_with(&self, prefix: &str, pass: usize, times: usize, status: u16) {
         if times == 0 {
             return;
         }
-        self.rest_failures.lock().expect("faults lock").push((prefix.to_owned(), pass, times));
+        self.rest_failures.lock().expect("faults lock").push((prefix.to_owned(), pass, times, status));
     }
 
-    pub(crate) fn take_rest_failure(&self, path: &str) -> bool {
+    /// The status a REST request to `path` fails with, if it is to fail.
+    pub(crate) fn take_rest_failure(&self, path: &str) -> Option<u16> {
         let mut failures = self.rest_failures.lock().expect("faults lock");
-        let Some(i) = failures.iter().position(|(prefix, _, _)| path.starts_with(prefix.as_str())) else { return false };
-        let (_, pass, times) = &mut failures[i];
+        let i = failures.iter().position(|(prefix, ..)| path.starts_with(prefix.as_str()))?;
+        let (_, pass, times, status) = &mut failures[i];
         if *pass > 0 {
             *pass -= 1;
-            return false;
+            return None;
         }
+        let status = *status;
         *times -= 1;
         if *times == 0 {
             failures.remove(i);
         }
-        true
+        Some(status)
     }
 
     pub(crate) fn count_rest_call(&self, path: &str) {

@@ -364,6 +364,10 @@ async fn objects_upload_in_parts_and_download() {
     assert_eq!(env.ok("alice", path::OBJECT_AUTH_SIGN, json!({"uploadID":small_id,"partNumbers":[1]})).await["parts"][0]["url"], part_url.as_str());
     let wrong = json!({"uploadID":small_id,"parts":["0123456789abcdef0123456789abcdef"],"name":"alice/small"});
     assert_eq!(env.code("alice", path::OBJECT_COMPLETE_MULTIPART_UPLOAD, wrong).await, 1001);
+    // The upload stays, to be completed right.
+    let right = json!({"uploadID":small_id,"parts":[format!("{:x}", <md5::Md5 as md5::Digest>::digest([1u8; 10]))],"name":"alice/small"});
+    let small_url = env.ok("alice", path::OBJECT_COMPLETE_MULTIPART_UPLOAD, right).await["url"].as_str().unwrap().to_owned();
+    assert!(env.http.get(&small_url).send().await.unwrap().bytes().await.unwrap() == vec![1u8; 10]);
 }
 
 #[tokio::test]

@@ -205,7 +205,7 @@ impl Messages {
         let mut started_over = false;
         loop {
             // An upload of several parts cut off earlier goes on from its last part.
-            let kept = if part_sizes.len() > 1 { self.kept_upload(&hash, part_sizes.len()).await? } else { None };
+            let kept = if part_sizes.len() > 1 { self.kept_upload(&hash, part_sizes.len()).await } else { None };
             let resumed = kept.is_some();
             let (upload_id, done, sign) = match kept {
                 Some((upload_id, done)) => (upload_id, done, AuthSignResp::default()),
@@ -238,7 +238,7 @@ impl Messages {
                         sign.parts.clear();
                     }
                     if part_sizes.len() > 1 {
-                        self.keep_upload(&hash, &upload.upload_id, upload.expire_time).await?;
+                        self.keep_upload(&hash, &upload.upload_id, upload.expire_time).await;
                     }
                     (upload.upload_id, Parts::new(part_sizes.len()), sign)
                 }
@@ -262,9 +262,9 @@ impl Messages {
                     self.forget_upload(&hash).await;
                     return Ok(url);
                 }
-                // The server no longer has the upload this device kept (expired, or the server
-                // lost it): once, start over.
-                Err(e) if resumed && !started_over && upload_gone(&e) => {
+                // The server refuses the upload this device kept (expired, lost, or not
+                // completable): once, start over. Progress then starts again from nothing.
+                Err(e) if resumed && !started_over && refused_by_server(&e) => {
                     tracing::info!(code = e.code(), "the server forgot a resumed upload; starting over");
                     self.forget_upload(&hash).await;
                     started_over = true;
@@ -285,30 +285,35 @@ impl Messages {
         let todo: Vec<usize> = (0..count).filter(|&i| !done.get(i)).collect();
         for i in todo {
             let number = i as i32 + 1;
-            if !sign.parts.iter().any(|p| p.part_number == number) {
-                let numbers: Vec<i32> = (i..count).filter(|&j| !done.get(j)).take(SIGN_BATCH).map(|j| j as i32 + 1).collect();
-                let req = AuthSignReq { upload_id: upload_id.to_owned(), part_numbers: numbers };
-                sign = self.ctx.api.post::<_, AuthSignResp>(path::OBJECT_AUTH_SIGN, &req).await?;
+            // A part URL refused (its signature expired, say) is signed again once.
+            let mut signed_again = false;
+            loop {
+                if !sign.parts.iter().any(|p| p.part_number == number) {
+                    let numbers: Vec<i32> = (i..count).filter(|&j| !done.get(j)).take(SIGN_BATCH).map(|j| j as i32 + 1).collect();
+                    let req = AuthSignReq { upload_id: upload_id.to_owned(), part_numbers: numbers };
+                    sign = self.ctx.api.post::<_, AuthSignResp>(path::OBJECT_AUTH_SIGN, &req).await?;
+                }
+                if !told {
+                    (job.tell)(uploaded);
+                    told = true;
+                }
+                let part = sign
+                    .parts
+                    .iter()
+                    .find(|p| p.part_number == number)
+                    .ok_or_else(|| OpenIMError::protocol(format!("the server signed no URL for part {number}")))?;
+                let (url, headers) = part_request(&sign, part)?;
+                let body = job.read_part(i).await?;
+                match self.ctx.api.put_part(url, &headers, body).await {
+                    Ok(()) => break,
+                    Err(e) if e.code() == errcode::FILE_UPLOADED_EXPIRED && !signed_again => {
+                        signed_again = true;
+                        sign.parts.clear();
+                    }
+                    Err(e) => return Err(e),
+                }
             }
-            if !told {
-                (job.tell)(uploaded);
-                told = true;
-            }
-            let part = sign
-                .parts
-                .iter()
-                .find(|p| p.part_number == number)
-                .ok_or_else(|| OpenIMError::protocol(format!("the server signed no URL for part {number}")))?;
-            let (url, headers) = part_request(&sign, part)?;
             let len = job.part_sizes[i];
-            let changed = || OpenIMError::invalid_argument(format!("{} changed while it was uploaded", job.file_path));
-            let mut body = vec![0u8; len];
-            job.file.seek(std::io::SeekFrom::Start(i as u64 * job.part_size as u64)).await.map_err(|_| changed())?;
-            job.file.read_exact(&mut body).await.map_err(|_| changed())?;
-            if format!("{:x}", Md5::digest(&body)) != job.part_md5s[i] {
-                return Err(changed());
-            }
-            self.ctx.api.put_part(url, &headers, body).await?;
             done.set(i);
             if count > 1 {
                 self.record_parts(job.hash, upload_id, &done).await;
@@ -331,20 +336,30 @@ impl Messages {
     }
 
     /// The upload kept for `hash` with the parts it has done, when the server still keeps it
-    /// long enough to finish; an unusable record is forgotten.
-    async fn kept_upload(&self, hash: &str, count: usize) -> Result<Option<(String, Parts)>> {
-        let Some(row) = crate::store::uploads::get(&mut *self.ctx.store.read().await?, hash).await? else { return Ok(None) };
+    /// long enough to finish; an unusable record is forgotten. The local database failing only
+    /// costs the resume.
+    async fn kept_upload(&self, hash: &str, count: usize) -> Option<(String, Parts)> {
+        let row = async { crate::store::uploads::get(&mut *self.ctx.store.read().await?, hash).await };
+        let row = match row.await {
+            Ok(row) => row?,
+            Err(e) => {
+                tracing::warn!(error = %e, "an upload's record could not be read; starting afresh");
+                return None;
+            }
+        };
         let usable = row.expire_time - RESUME_MARGIN_MS > crate::util::now_ms() && !row.upload_id.is_empty();
         match Parts::decode(&row.upload_info, count).filter(|_| usable) {
-            Some(done) => Ok(Some((row.upload_id, done))),
+            Some(done) => Some((row.upload_id, done)),
             None => {
                 self.forget_upload(hash).await;
-                Ok(None)
+                None
             }
         }
     }
 
-    async fn keep_upload(&self, hash: &str, upload_id: &str, expire_time: i64) -> Result<()> {
+    /// Keeps a new upload of several parts, so that it can be resumed (not resumable if the
+    /// local database fails).
+    async fn keep_upload(&self, hash: &str, upload_id: &str, expire_time: i64) {
         let row = UploadRow {
             part_hash: hash.to_owned(),
             upload_id: upload_id.to_owned(),
@@ -352,9 +367,14 @@ impl Messages {
             expire_time,
             create_time: crate::util::now_ms(),
         };
-        let mut w = self.ctx.write().await?;
-        crate::store::uploads::put(&mut w.tx, &row).await?;
-        self.ctx.commit(w).await
+        let result = async {
+            let mut w = self.ctx.write().await?;
+            crate::store::uploads::put(&mut w.tx, &row).await?;
+            self.ctx.commit(w).await
+        };
+        if let Err(e) = result.await {
+            tracing::warn!(error = %e, "an upload's record could not be kept; it cannot be resumed");
+        }
     }
 
     /// Records the parts done; a failed write costs only those parts again on a resume.
@@ -391,9 +411,10 @@ impl Messages {
 /// Time an upload kept from before must have left on the server to be resumed.
 const RESUME_MARGIN_MS: i64 = 10 * 60 * 1000;
 
-/// Whether the server refused an upload as unknown or expired.
-fn upload_gone(e: &OpenIMError) -> bool {
-    matches!(e.code(), errcode::RECORD_NOT_FOUND | errcode::FILE_UPLOADED_EXPIRED)
+/// Whether the server refused a step of an upload (unknown or expired upload, a part URL
+/// refused, a completion it rejects), as opposed to the network failing or the file changing.
+fn refused_by_server(e: &OpenIMError) -> bool {
+    matches!(e, OpenIMError::Server { .. }) || e.code() == errcode::ARGS
 }
 
 /// One file being uploaded: where it is and how it is cut.
@@ -405,6 +426,20 @@ struct Job<'a> {
     part_md5s: &'a [String],
     hash: &'a str,
     tell: &'a (dyn Fn(i64) + Send + Sync),
+}
+
+impl Job<'_> {
+    /// Part `i` (from 0) as the file holds it now, checked against its md5 of the first read.
+    async fn read_part(&mut self, i: usize) -> Result<Vec<u8>> {
+        let changed = || OpenIMError::invalid_argument(format!("{} changed while it was uploaded", self.file_path));
+        let mut body = vec![0u8; self.part_sizes[i]];
+        self.file.seek(std::io::SeekFrom::Start(i as u64 * self.part_size as u64)).await.map_err(|_| changed())?;
+        self.file.read_exact(&mut body).await.map_err(|_| changed())?;
+        if format!("{:x}", Md5::digest(&body)) != self.part_md5s[i] {
+            return Err(changed());
+        }
+        Ok(body)
+    }
 }
 
 /// The turn of one upload among those of the same content; the last one out removes the lock.

@@ -174,8 +174,9 @@ async fn cors(request: Request, next: Next) -> Response {
 async fn check_headers(State(state): State<SharedState>, mut request: Request, next: Next) -> Response {
     state.faults.count_rest_call(request.uri().path());
     state.faults.rest_gate().await;
-    if state.faults.take_rest_failure(request.uri().path()) {
-        return axum::response::IntoResponse::into_response((axum::http::StatusCode::SERVICE_UNAVAILABLE, "fault injected"));
+    if let Some(status) = state.faults.take_rest_failure(request.uri().path()) {
+        let status = axum::http::StatusCode::from_u16(status).unwrap_or(axum::http::StatusCode::SERVICE_UNAVAILABLE);
+        return axum::response::IntoResponse::into_response((status, "fault injected"));
     }
     // Both checks are for POST requests only, as in OpenIM.
     if request.method() != Method::POST {

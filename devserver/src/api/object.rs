@@ -186,12 +186,11 @@ pub async fn complete_multipart_upload(
     let base = base_url(&headers);
     let mut inner = state.objects.inner.lock().expect("objects");
     // Another user's upload is as unknown as a missing one.
-    let owned = inner.uploads.get(&req.upload_id).is_some_and(|u| u.owner == caller.user_id);
-    let Some(upload) = owned.then(|| inner.uploads.remove(&req.upload_id)).flatten() else {
+    let Some(upload) = inner.uploads.get(&req.upload_id).filter(|u| u.owner == caller.user_id) else {
         return Err(CodeError::new(openim_wire::errcode::RECORD_NOT_FOUND, "upload not found"));
     };
-    // The upload ends here either way: its parts no longer count as pending.
-    inner.stored -= upload.parts.values().map(Vec::len).sum::<usize>();
+    // As object storage: a completion naming a missing or different part is refused and the
+    // upload stays, to be completed right.
     let mut bytes = Vec::new();
     for (n, md5) in (1..).zip(&req.parts) {
         let Some(p) = upload.parts.get(&n) else {
@@ -203,6 +202,11 @@ pub async fn complete_multipart_upload(
         }
         bytes.extend_from_slice(p);
     }
+    let Some(upload) = inner.uploads.remove(&req.upload_id) else {
+        return Err(CodeError::new(openim_wire::errcode::RECORD_NOT_FOUND, "upload not found"));
+    };
+    // Its parts no longer count as pending.
+    inner.stored -= upload.parts.values().map(Vec::len).sum::<usize>();
     inner.stored += bytes.len();
     if let Some(old) = inner.objects.insert(req.name.clone(), Object { content_type: req.content_type, bytes }) {
         inner.stored -= old.bytes.len();
