@@ -124,6 +124,46 @@ async fn reconnects_after_a_server_restart() {
     assert_eq!(client.login_status(), LoginStatus::Logged);
 }
 
+/// `network_status_changed` (OpenIM's `NetworkStatusChanged`): a live connection, perhaps dead
+/// on the old network, is dropped and made again at once (devserver holds one connection
+/// again); while
+/// devserver is down and the client waits out its backoff, the call makes it try again at
+/// once: back up, it connects before the backoff would have let it. Not logged in, the call is
+/// refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_network_change_reconnects_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("server.db");
+    let srv = TestServer::start_with(DevServerConfig { data: Some(data.clone()), ..Default::default() }).await;
+    let token = srv.user("alice").await;
+    let (api_addr, ws_addr) = (srv.server.api_addr(), srv.server.ws_addr());
+    let (client, conn) = srv.client(&dir.path().join("client"), platform::ANDROID);
+    assert_eq!(client.network_status_changed().unwrap_err().code(), 10009, "not logged in");
+    client.login("alice".into(), token).await.unwrap();
+    conn.wait_count(Conn::Success, 1).await;
+    srv.wait_online(1).await;
+
+    client.network_status_changed().unwrap();
+    let events = conn.wait_count(Conn::Success, 2).await;
+    assert_eq!(events, [Conn::Connecting, Conn::Success, Conn::Connecting, Conn::Success]);
+    srv.wait_online(1).await;
+    assert_eq!(client.login_status(), LoginStatus::Logged);
+
+    // devserver down: attempts fail, 1 s, 2 s, then 4 s apart.
+    srv.server.shutdown().await;
+    conn.wait_count(Conn::Failed(10000), 3).await;
+    let third_failure = std::time::Instant::now();
+    let _restarted = TestServer::start_with(DevServerConfig { data: Some(data), api_addr, ws_addr, ..Default::default() }).await;
+    client.network_status_changed().unwrap();
+    conn.wait_count(Conn::Success, 3).await;
+    assert!(
+        third_failure.elapsed() < std::time::Duration::from_secs(4),
+        "connected {:?} after the third failure: the backoff was waited out",
+        third_failure.elapsed()
+    );
+    assert_eq!(conn.count(&Conn::Failed(10000)), 3, "no attempt failed after the call");
+}
+
 /// Throws (panics, as a foreign exception does inside UniFFI) on every callback.
 struct Throwing(Arc<ConnRecorder>);
 

@@ -125,7 +125,8 @@ async fn a_new_group_reaches_every_member_device_and_chat() {
     bob.events.wait_until("@bob", |ev| ev.iter().any(|e| matches!(e, Ev::ConversationsChanged(c) if c.iter().any(|c| c.group_at_type == 1)))).await;
     alice.events.wait_until("carol's mention", |ev| ev.iter().any(|e| matches!(e, Ev::NewMsg(m) if m.content_type == 106))).await;
     assert_eq!(at_type(&alice).await, 0, "alice was not mentioned");
-    let at = carol.client.create_text_at_message("all".into(), vec!["AtAllTag".into()], vec![], None).unwrap();
+    assert_eq!(carol.client.get_at_all_tag(), "AtAllTag");
+    let at = carol.client.create_text_at_message("all".into(), vec![carol.client.get_at_all_tag()], vec![], None).unwrap();
     carol.client.send_message(at, None, Some(g.group_id.clone()), None, false, None).await.unwrap();
     bob.events.wait_until("@all and @bob", |ev| ev.iter().any(|e| matches!(e, Ev::ConversationsChanged(c) if c.iter().any(|c| c.group_at_type == 3)))).await;
     alice.events
@@ -410,4 +411,51 @@ async fn an_offline_device_learns_what_was_read_in_a_group() {
 
     let tablet = srv.online_with("bob", token().await.unwrap(), platform::IOS, tablet.dir).await;
     assert_eq!((tablet.client.get_total_unread_msg_count().await.unwrap(), unread(&tablet).await), (0, 0));
+}
+
+/// OpenIM's `GetGroupMemberListByJoinTimeFilter`: the members who joined within a time window
+/// (an end of 0 is now), newest first, some left out, a page at a time; a window that ends
+/// before it begins, or an empty ID to leave out, is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn members_by_join_time() {
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    for user in ["bob", "carol", "dave"] {
+        srv.user(user).await;
+    }
+    let gid = alice.client.create_group(group("Joins", &["bob", "carol"], &[])).await.unwrap().group_id;
+    let founders = alice.client.get_group_member_list(gid.clone(), GroupMemberFilter::All, 0, 10).await.unwrap();
+    let founded = founders.iter().map(|m| m.join_time).max().unwrap();
+    // dave joins later on the server's clock (join times are milliseconds): a clock condition,
+    // bounded by a millisecond or two.
+    while openim_wire::time::now_ms() <= founded {
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+    }
+    alice.client.invite_user_to_group(gid.clone(), String::new(), vec!["dave".into()]).await.unwrap();
+    let dave = seen(&alice, "dave joined", |e| match e {
+        Ev::MemberAdded(m) if m.user_id == "dave" => Some(m.clone()),
+        _ => None,
+    })
+    .await;
+    assert!(dave.join_time > founded);
+    let filter = |offset, count, begin, end, excluded: &[&str]| {
+        let client = alice.client.clone();
+        let gid = gid.clone();
+        let excluded: Vec<String> = excluded.iter().map(|s| s.to_string()).collect();
+        async move { client.get_group_member_list_by_join_time_filter(gid, offset, count, begin, end, excluded).await }
+    };
+    let sorted = |mut v: Vec<String>| {
+        v.sort();
+        v
+    };
+    let all = filter(0, 10, 0, 0, &[]).await.unwrap();
+    assert_eq!(all[0].user_id, "dave", "newest first");
+    assert_eq!(sorted(ids(&all[1..])), ["alice", "bob", "carol"]);
+    assert_eq!(ids(&filter(0, 10, dave.join_time, 0, &[]).await.unwrap()), ["dave"]);
+    assert_eq!(sorted(ids(&filter(0, 10, 0, founded, &["alice"]).await.unwrap())), ["bob", "carol"]);
+    assert_eq!(ids(&filter(0, 1, 0, 0, &[]).await.unwrap()), ["dave"]);
+    assert_eq!(filter(1, 10, 0, 0, &["bob"]).await.unwrap().len(), 2);
+    assert_eq!(code(filter(0, 10, founded, founded - 1, &[]).await.unwrap_err()), 10002);
+    assert_eq!(code(filter(0, 10, 0, 0, &[""]).await.unwrap_err()), 10002);
+    assert_eq!(code(filter(0, 0, 0, 0, &[]).await.unwrap_err()), 10002);
 }

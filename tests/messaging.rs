@@ -480,6 +480,21 @@ async fn pin_draft_hide_and_total_unread() {
     bob.events.wait_new_messages(4).await;
     assert_eq!(order(bob.client.get_all_conversation_list().await.unwrap()).len(), 2);
 
+    // Every conversation hidden at once (each reported changed), until its next message; as in
+    // OpenIM, the total unread count covers listed conversations only.
+    let reported = bob.events.events().len();
+    bob.client.hide_all_conversations().await.unwrap();
+    assert!(bob.client.get_all_conversation_list().await.unwrap().is_empty());
+    let changed = bob.events.wait_until("both reported hidden", |ev| {
+        ev[reported..].iter().filter_map(|e| if let Ev::ConversationsChanged(l) = e { Some(l) } else { None }).flatten().filter(|c| c.latest_msg_send_time == 0).count() >= 2
+    }).await;
+    assert!(changed.len() > reported);
+    assert_eq!(bob.client.get_total_unread_msg_count().await.unwrap(), 0);
+    send_text(&alice, "bob", "still there?").await;
+    bob.events.wait_new_messages(5).await;
+    assert_eq!(order(bob.client.get_all_conversation_list().await.unwrap()), std::slice::from_ref(&with_alice));
+    assert_eq!(bob.client.get_total_unread_msg_count().await.unwrap(), 2, "listed again with both its unread messages");
+
     // Settings follow to another device at login.
     let token = srv.admin.user_token("bob", openim_wire::constant::platform::IOS).await.unwrap();
     let bob2 = srv.online_with("bob", token, openim_wire::constant::platform::IOS, tempfile::tempdir().unwrap()).await;
@@ -592,6 +607,12 @@ async fn rich_content_round_trips_between_clients() {
         c.create_merger_message(vec![original.clone()], "chat history".into(), vec!["alice: original".into()]).unwrap(),
         c.create_forward_message(original.clone()).unwrap(),
         c.create_advanced_text_message("bold".into(), vec![]).unwrap(),
+        c.create_advanced_quote_message(
+            "see https://openim.io".into(),
+            original.clone(),
+            vec![openim_sdk::MessageEntity { kind: "url".into(), offset: 4, length: 17, url: "https://openim.io".into(), ex: "".into() }],
+        )
+        .unwrap(),
     ];
     for m in &made {
         c.send_message(m.clone(), Some("bob".into()), None, None, false, None).await.unwrap();
@@ -600,8 +621,11 @@ async fn rich_content_round_trips_between_clients() {
     for (sent, received) in made.iter().zip(&got[1..]) {
         assert_eq!(received.content_type, sent.content_type);
         match (&sent.content, &received.content) {
-            (MessageContent::Quote { quoted: Some(q1), text: t1, .. }, MessageContent::Quote { quoted: Some(q2), text: t2, .. }) => {
-                assert_eq!(t1, t2);
+            (
+                MessageContent::Quote { quoted: Some(q1), text: t1, entities: e1 },
+                MessageContent::Quote { quoted: Some(q2), text: t2, entities: e2 },
+            ) => {
+                assert_eq!((t1, e1), (t2, e2));
                 assert_eq!(q2.client_msg_id, q1.client_msg_id);
                 assert_eq!(q2.content, q1.content);
             }

@@ -3563,6 +3563,12 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
      */
     func clearConversationAndDeleteAllMsg(conversationId: String) async throws 
     
+    /**
+     * A quote whose text carries entities (links, mentions, styles), as OpenIM's
+     * `CreateAdvancedQuoteMessage`.
+     */
+    func createAdvancedQuoteMessage(text: String, quoted: Message, entities: [MessageEntity]) throws  -> Message
+    
     func createAdvancedTextMessage(text: String, entities: [MessageEntity]) throws  -> Message
     
     func createCardMessage(card: CardInfo) throws  -> Message
@@ -3675,6 +3681,11 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
     func getAllConversationList() async throws  -> [Conversation]
     
     /**
+     * The ID that mentions everyone in a group (OpenIM's `GetAtAllTag`): `"AtAllTag"`.
+     */
+    func getAtAllTag()  -> String
+    
+    /**
      * The ID OpenIM gives the logged-in user's conversation with `source_id` (a user, or a
      * group for `Group`): `si_<a>_<b>`, `sg_<group>` or `sn_<a>_<b>` (OpenIM's
      * `GetConversationIDBySessionType`); no network.
@@ -3712,6 +3723,12 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
      * Profiles of `user_ids` from the server; unknown IDs are left out.
      */
     func getUsersInfo(userIds: [String]) async throws  -> [UserInfo]
+    
+    /**
+     * Takes every conversation off the list until its next message (OpenIM's
+     * `HideAllConversations`); each one listed is reported changed.
+     */
+    func hideAllConversations() async throws 
     
     /**
      * Takes a conversation off the list until its next message.
@@ -3758,6 +3775,15 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
      * Marks a conversation read; single chats send the peer a read receipt.
      */
     func markConversationMessageAsRead(conversationId: String) async throws 
+    
+    /**
+     * Tells the SDK the device's network changed (OpenIM's `NetworkStatusChanged`; call it from
+     * Android's `ConnectivityManager.NetworkCallback` or iOS's `NWPathMonitor`): the gateway
+     * connection, which may be dead on the old network without knowing it, is dropped and made
+     * again at once, without waiting out the reconnect backoff. `onConnecting` and
+     * `onConnectSuccess` follow, then a sync of what was missed.
+     */
+    func networkStatusChanged() throws 
     
     /**
      * Revokes a sent message for everyone.
@@ -4021,6 +4047,13 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
      */
     func getGroupMemberList(groupId: String, filter: GroupMemberFilter, offset: Int32, count: Int32) async throws  -> [GroupMember]
     
+    /**
+     * Members who joined between `join_time_begin` and `join_time_end` (milliseconds; an end
+     * of 0 is now), newest first, without `exclude_user_ids`; one page (OpenIM's
+     * `GetGroupMemberListByJoinTimeFilter`).
+     */
+    func getGroupMemberListByJoinTimeFilter(groupId: String, offset: Int32, count: Int32, joinTimeBegin: Int64, joinTimeEnd: Int64, excludeUserIds: [String]) async throws  -> [GroupMember]
+    
     func getGroupMemberOwnerAndAdmin(groupId: String) async throws  -> [GroupMember]
     
     /**
@@ -4259,6 +4292,22 @@ open func clearConversationAndDeleteAllMsg(conversationId: String)async throws  
             liftFunc: { $0 },
             errorHandler: FfiConverterTypeOpenIMError_lift
         )
+}
+    
+    /**
+     * A quote whose text carries entities (links, mentions, styles), as OpenIM's
+     * `CreateAdvancedQuoteMessage`.
+     */
+open func createAdvancedQuoteMessage(text: String, quoted: Message, entities: [MessageEntity])throws  -> Message  {
+    return try  FfiConverterTypeMessage_lift(try rustCallWithError(FfiConverterTypeOpenIMError_lift) {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_create_advanced_quote_message(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(text),
+        FfiConverterTypeMessage_lower(quoted),
+        FfiConverterSequenceTypeMessageEntity.lower(entities),uniffiCallStatus
+    )
+})
 }
     
 open func createAdvancedTextMessage(text: String, entities: [MessageEntity])throws  -> Message  {
@@ -4695,6 +4744,18 @@ open func getAllConversationList()async throws  -> [Conversation]  {
 }
     
     /**
+     * The ID that mentions everyone in a group (OpenIM's `GetAtAllTag`): `"AtAllTag"`.
+     */
+open func getAtAllTag() -> String  {
+    return try!  FfiConverterString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_get_at_all_tag(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * The ID OpenIM gives the logged-in user's conversation with `source_id` (a user, or a
      * group for `Group`): `si_<a>_<b>`, `sg_<group>` or `sn_<a>_<b>` (OpenIM's
      * `GetConversationIDBySessionType`); no network.
@@ -4831,6 +4892,26 @@ open func getUsersInfo(userIds: [String])async throws  -> [UserInfo]  {
             completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
             freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
             liftFunc: FfiConverterSequenceTypeUserInfo.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Takes every conversation off the list until its next message (OpenIM's
+     * `HideAllConversations`); each one listed is reported changed.
+     */
+open func hideAllConversations()async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_hide_all_conversations(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
             errorHandler: FfiConverterTypeOpenIMError_lift
         )
 }
@@ -4991,6 +5072,21 @@ open func markConversationMessageAsRead(conversationId: String)async throws   {
             liftFunc: { $0 },
             errorHandler: FfiConverterTypeOpenIMError_lift
         )
+}
+    
+    /**
+     * Tells the SDK the device's network changed (OpenIM's `NetworkStatusChanged`; call it from
+     * Android's `ConnectivityManager.NetworkCallback` or iOS's `NWPathMonitor`): the gateway
+     * connection, which may be dead on the old network without knowing it, is dropped and made
+     * again at once, without waiting out the reconnect backoff. `onConnecting` and
+     * `onConnectSuccess` follow, then a sync of what was missed.
+     */
+open func networkStatusChanged()throws   {try rustCallWithError(FfiConverterTypeOpenIMError_lift) {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_network_status_changed(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
 }
     
     /**
@@ -5927,6 +6023,27 @@ open func getGroupMemberList(groupId: String, filter: GroupMemberFilter, offset:
             rustFutureFunc: {
                 uniffi_openim_sdk_fn_method_openimclient_get_group_member_list(
                         self.uniffiCloneHandle(),FfiConverterString.lower(groupId),FfiConverterTypeGroupMemberFilter_lower(filter),FfiConverterInt32.lower(offset),FfiConverterInt32.lower(count)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeGroupMember.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Members who joined between `join_time_begin` and `join_time_end` (milliseconds; an end
+     * of 0 is now), newest first, without `exclude_user_ids`; one page (OpenIM's
+     * `GetGroupMemberListByJoinTimeFilter`).
+     */
+open func getGroupMemberListByJoinTimeFilter(groupId: String, offset: Int32, count: Int32, joinTimeBegin: Int64, joinTimeEnd: Int64, excludeUserIds: [String])async throws  -> [GroupMember]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_get_group_member_list_by_join_time_filter(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(groupId),FfiConverterInt32.lower(offset),FfiConverterInt32.lower(count),FfiConverterInt64.lower(joinTimeBegin),FfiConverterInt64.lower(joinTimeEnd),FfiConverterSequenceString.lower(excludeUserIds)
                 )
             },
             pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
@@ -11796,6 +11913,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_clear_conversation_and_delete_all_msg() != 10260) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_openim_sdk_checksum_method_openimclient_create_advanced_quote_message() != 42529) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_openim_sdk_checksum_method_openimclient_create_advanced_text_message() != 9476) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -11877,6 +11997,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_get_all_conversation_list() != 39644) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_at_all_tag() != 47632) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_openim_sdk_checksum_method_openimclient_get_conversation_id_by_session_type() != 51912) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -11899,6 +12022,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_get_users_info() != 51303) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_hide_all_conversations() != 45272) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_hide_conversation() != 25763) {
@@ -11926,6 +12052,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_mark_conversation_message_as_read() != 27077) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_network_status_changed() != 61437) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_revoke_message() != 8598) {
@@ -12085,6 +12214,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_get_group_member_list() != 34885) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_group_member_list_by_join_time_filter() != 26787) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_get_group_member_owner_and_admin() != 33265) {

@@ -403,6 +403,23 @@ impl Conversations {
         .map(drop)
     }
 
+    /// Takes every conversation off the list until its next message (OpenIM's
+    /// `HideAllConversations`): one write, each listed chat reported changed.
+    pub async fn hide_all(&self) -> Result<()> {
+        let mut w = self.ctx.write().await?;
+        let rows = store::all(&mut w.tx).await?;
+        let saves = rows
+            .into_iter()
+            .filter(|c| c.latest_msg_send_time != 0 || c.draft_text_time != 0)
+            .map(|before| {
+                let row = ConversationRow { latest_msg_send_time: 0, draft_text_time: 0, ..before.clone() };
+                (Some(before), row)
+            })
+            .collect();
+        save_over_many(&mut w, saves).await?;
+        self.ctx.commit(w).await
+    }
+
     /// Names the single chat with `user_id` (when there is one) `name` with face `face`.
     pub async fn rename_single(&self, w: &mut Write, user_id: &str, name: &str, face: &str) -> Result<()> {
         self.rename(w, vec![(conversation_id::single(&self.ctx.user_id, user_id), name, face)]).await

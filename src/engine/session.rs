@@ -185,6 +185,11 @@ impl Session {
         &self.messages
     }
 
+    /// The device's network changed: the gateway connection is made again at once.
+    pub fn network_changed(&self) {
+        self.ctx.conn.network_changed();
+    }
+
     /// Foreground again: resync what a sleeping app may have missed.
     pub fn wake_up(&self) {
         self.wake.notify_one();

@@ -56,6 +56,16 @@ impl OpenIMClient {
         }
     }
 
+    /// Tells the SDK the device's network changed (OpenIM's `NetworkStatusChanged`; call it from
+    /// Android's `ConnectivityManager.NetworkCallback` or iOS's `NWPathMonitor`): the gateway
+    /// connection, which may be dead on the old network without knowing it, is dropped and made
+    /// again at once, without waiting out the reconnect backoff. `onConnecting` and
+    /// `onConnectSuccess` follow, then a sync of what was missed.
+    pub fn network_status_changed(&self) -> Result<()> {
+        self.engine.session()?.network_changed();
+        Ok(())
+    }
+
     /// The logged-in user, or `None`.
     pub fn login_user_id(&self) -> Option<String> {
         self.engine.login_user_id()
@@ -182,7 +192,18 @@ impl OpenIMClient {
     }
 
     pub fn create_quote_message(&self, text: String, quoted: Message) -> Result<Message> {
-        self.messages()?.create_quote(text, quoted)
+        self.messages()?.create_quote(text, quoted, Vec::new())
+    }
+
+    /// A quote whose text carries entities (links, mentions, styles), as OpenIM's
+    /// `CreateAdvancedQuoteMessage`.
+    pub fn create_advanced_quote_message(&self, text: String, quoted: Message, entities: Vec<MessageEntity>) -> Result<Message> {
+        self.messages()?.create_quote(text, quoted, entities)
+    }
+
+    /// The ID that mentions everyone in a group (OpenIM's `GetAtAllTag`): `"AtAllTag"`.
+    pub fn get_at_all_tag(&self) -> String {
+        crate::message::ingest::AT_ALL_TAG.to_owned()
     }
 
     pub fn create_custom_message(&self, data: String, extension: String, description: String) -> Result<Message> {
@@ -512,6 +533,13 @@ impl OpenIMClient {
     pub async fn hide_conversation(&self, conversation_id: String) -> Result<()> {
         let conversations = self.conversations()?;
         runtime::run(async move { conversations.hide(&conversation_id).await }).await
+    }
+
+    /// Takes every conversation off the list until its next message (OpenIM's
+    /// `HideAllConversations`); each one listed is reported changed.
+    pub async fn hide_all_conversations(&self) -> Result<()> {
+        let conversations = self.conversations()?;
+        runtime::run(async move { conversations.hide_all().await }).await
     }
 }
 

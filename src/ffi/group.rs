@@ -115,6 +115,24 @@ impl OpenIMClient {
         self.with_session(move |s| async move { s.groups().members(group_id, filter, offset, count).await }).await
     }
 
+    /// Members who joined between `join_time_begin` and `join_time_end` (milliseconds; an end
+    /// of 0 is now), newest first, without `exclude_user_ids`; one page (OpenIM's
+    /// `GetGroupMemberListByJoinTimeFilter`).
+    pub async fn get_group_member_list_by_join_time_filter(
+        &self,
+        group_id: String,
+        offset: i32,
+        count: i32,
+        join_time_begin: i64,
+        join_time_end: i64,
+        exclude_user_ids: Vec<String>,
+    ) -> Result<Vec<GroupMember>> {
+        self.with_session(move |s| async move {
+            s.groups().members_joined_between(group_id, offset, count, join_time_begin, join_time_end, exclude_user_ids).await
+        })
+        .await
+    }
+
     pub async fn get_group_member_owner_and_admin(&self, group_id: String) -> Result<Vec<GroupMember>> {
         self.with_session(move |s| async move { s.groups().owner_and_admins(group_id).await }).await
     }

@@ -321,6 +321,32 @@ impl Groups {
         Ok(rows.into_iter().map(member_of).collect())
     }
 
+    /// Members who joined between `join_time_begin` and `join_time_end` (milliseconds; an end of
+    /// 0 is now), newest first, without `exclude_user_ids`; one page (OpenIM's
+    /// `GetGroupMemberListByJoinTimeFilter`).
+    pub async fn members_joined_between(
+        &self,
+        group_id: String,
+        offset: i32,
+        count: i32,
+        join_time_begin: i64,
+        join_time_end: i64,
+        exclude_user_ids: Vec<String>,
+    ) -> Result<Vec<GroupMember>> {
+        check_page(offset, count)?;
+        if !exclude_user_ids.is_empty() {
+            check_ids(&exclude_user_ids, "exclude_user_ids")?;
+        }
+        let end = if join_time_end == 0 { crate::util::now_ms() } else { join_time_end };
+        if join_time_begin < 0 || end < join_time_begin {
+            return Err(OpenIMError::invalid_argument("the join time window must not be negative or end before it begins"));
+        }
+        self.members_listed(&group_id).await?;
+        let mut db = self.ctx.store.read().await?;
+        let rows = store::members_joined_between(&mut db, &group_id, (join_time_begin, end), &exclude_user_ids, i64::from(offset), i64::from(count)).await?;
+        Ok(rows.into_iter().map(member_of).collect())
+    }
+
     pub async fn owner_and_admins(&self, group_id: String) -> Result<Vec<GroupMember>> {
         self.members(group_id, GroupMemberFilter::OwnerAndAdmins, 0, 1000).await
     }

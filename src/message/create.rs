@@ -98,10 +98,10 @@ impl Messages {
         self.create(MessageContent::AtText { text, at_user_ids, at_users_info, quote: quote.map(Box::new), is_at_self: false })
     }
 
-    pub fn create_quote(&self, text: String, quoted: Message) -> Result<Message> {
+    pub fn create_quote(&self, text: String, quoted: Message, entities: Vec<MessageEntity>) -> Result<Message> {
         non_empty("text", &text)?;
         non_empty("quoted message's client_msg_id", &quoted.client_msg_id)?;
-        self.create(MessageContent::Quote { text, quoted: Some(Box::new(quoted)), entities: Vec::new() })
+        self.create(MessageContent::Quote { text, quoted: Some(Box::new(quoted)), entities })
     }
 
     pub fn create_custom(&self, data: String, extension: String, description: String) -> Result<Message> {

@@ -36,8 +36,8 @@ fn stored_up_front(data: &MsgData) -> bool {
 /// `groupAtType` bits: mentioned by ID, and @all.
 const AT_ME: i32 = 1;
 const AT_ALL: i32 = 2;
-/// The mention of everyone in `atUserIDList`.
-const AT_ALL_TAG: &str = "AtAllTag";
+/// The ID in `atUserIDList` that mentions everyone (OpenIM's `AtAllTag`).
+pub const AT_ALL_TAG: &str = "AtAllTag";
 
 /// Many conversations' messages applied in one write ([`Messages::batch`]).
 pub struct Batch {

@@ -112,6 +112,28 @@ pub(crate) fn members_page_sql(roles: Option<&[i32]>, offset: i64, limit: i64) -
     format!("SELECT * FROM local_group_members WHERE group_id = ? {roles} {MEMBER_ORDER} {}", super::limit_offset(limit, offset))
 }
 
+/// Members who joined between `begin` and `end` (milliseconds, both included), newest first,
+/// but those in `excluded`; one page.
+pub async fn members_joined_between(
+    c: &mut SqliteConnection,
+    group_id: &str,
+    (begin, end): (i64, i64),
+    excluded: &[String],
+    offset: i64,
+    limit: i64,
+) -> Result<Vec<GroupMemberRow>> {
+    let not_in = if excluded.is_empty() { String::new() } else { format!("AND user_id NOT IN ({})", placeholders(excluded.len())) };
+    let sql = format!(
+        "SELECT * FROM local_group_members WHERE group_id = ? AND join_time BETWEEN ? AND ? {not_in} ORDER BY join_time DESC, user_id {}",
+        super::limit_offset(limit, offset)
+    );
+    let mut q = sqlx::query_as::<_, GroupMemberRow>(sqlx::AssertSqlSafe(sql)).persistent(false).bind(group_id).bind(begin).bind(end);
+    for id in excluded {
+        q = q.bind(id);
+    }
+    Ok(q.fetch_all(c).await?)
+}
+
 pub async fn members(c: &mut SqliteConnection, group_id: &str, ids: Option<&[String]>) -> Result<Vec<GroupMemberRow>> {
     match ids {
         None => Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT * FROM local_group_members WHERE group_id = ? {MEMBER_ORDER}")))

@@ -97,6 +97,44 @@ final class ConnectionTests: XCTestCase {
         }
     }
 
+    /// `networkStatusChanged` (OpenIM's `NetworkStatusChanged`): a live connection is made again
+    /// at once; while devserver is down and the client waits out its backoff, the call makes it
+    /// try again at once, so it connects before the backoff would have let it. Refused before
+    /// login.
+    func testANetworkChangeReconnectsAtOnce() async throws {
+        let dir = tempDir()
+        let data = dir + "/server.db"
+        var server: DevServer? = try DevServer(data: data)
+        try await server!.register("alice")
+        let token = try await server!.token("alice")
+        let (api, ws) = (server!.apiAddr, server!.wsAddr)
+        let client = try OpenIMClient(config: server!.config(dataDir: dir + "/client"))
+        let log = record(client)
+        XCTAssertThrowsError(try client.networkStatusChanged()) { error in
+            guard case .NotLoggedIn(code: 10009, _)? = error as? OpenIMError else { return XCTFail("\(error)") }
+        }
+        try await client.login(userId: "alice", token: token)
+        await log.wait("connected", isSuccess)
+        try client.networkStatusChanged()
+        let events = await log.wait(for: 2, "connected again", isSuccess)
+        XCTAssertEqual(events, [.connecting, .connectSuccess, .connecting, .connectSuccess])
+
+        // devserver down: attempts fail 1 s, 2 s, then 4 s apart.
+        await server!.stopAndWait()
+        server = nil
+        let isFailed = { (e: ConnEvent) -> Bool in if case .connectFailed = e { return true } else { return false } }
+        await log.wait(for: 3, "three failed attempts", isFailed)
+        let thirdFailure = Date()
+        let restarted = try DevServer(api: api, ws: ws, data: data)
+        try client.networkStatusChanged()
+        await log.wait(for: 3, "connected after the restart", isSuccess)
+        let waited = Date().timeIntervalSince(thirdFailure)
+        XCTAssertLessThan(waited, 4, "connected \(waited) s after the third failure: the backoff was waited out")
+        XCTAssertEqual(log.count(isFailed), 3, "no attempt failed after the call")
+        try await client.logout()
+        await restarted.stopAndWait()
+    }
+
     func testReconnectsAfterDevserverRestart() async throws {
         let dir = tempDir()
         let data = dir + "/server.db"

@@ -107,6 +107,17 @@ final class GroupTests: XCTestCase {
         let handled = await code { try await alice.client.acceptGroupApplication(groupId: group.groupId, fromUserId: "dave", handleMsg: "") }
         XCTAssertEqual(handled, 1206)
 
+        // Who joined when (OpenIM's GetGroupMemberListByJoinTimeFilter): newest first, an end of 0
+        // is now, carol left out; from dave's join time on, dave alone.
+        let byJoin = try await carol.client.getGroupMemberListByJoinTimeFilter(
+            groupId: group.groupId, offset: 0, count: 10, joinTimeBegin: 0, joinTimeEnd: 0, excludeUserIds: ["carol"])
+        XCTAssertEqual(Set(byJoin.map { $0.userId }), ["alice", "bob", "dave"])
+        XCTAssertEqual(byJoin.map { $0.joinTime }, byJoin.map { $0.joinTime }.sorted(by: >), "newest first")
+        let daveJoined = byJoin.first { $0.userId == "dave" }!.joinTime
+        let fromDave = try await carol.client.getGroupMemberListByJoinTimeFilter(
+            groupId: group.groupId, offset: 0, count: 10, joinTimeBegin: daveJoined, joinTimeEnd: 0, excludeUserIds: [])
+        XCTAssertEqual(fromDave.map { $0.userId }, ["dave"])
+
         // Muted carol can not talk.
         try await alice.client.changeGroupMemberMute(groupId: group.groupId, userId: "carol", mutedSeconds: 600)
         _ = try await carol.groups.wait("muted") { e -> GroupMember? in
@@ -179,6 +190,16 @@ final class GroupTests: XCTestCase {
         let alicesChat = try await alice.client.getOneConversation(sessionType: .group, sourceId: g.groupId)
         XCTAssertEqual(bobsChat.groupAtType, 1)
         XCTAssertEqual(alicesChat.groupAtType, 0)
+        // carol mentions everyone (the tag from getAtAllTag): alice's chat says @all.
+        XCTAssertEqual(carol.client.getAtAllTag(), "AtAllTag")
+        let all = try carol.client.createTextAtMessage(text: "all", atUserIds: [carol.client.getAtAllTag()], atUsersInfo: [], quote: nil)
+        _ = try await carol.client.sendMessage(message: all, recvId: nil, groupId: g.groupId, offlinePushInfo: nil, isOnlineOnly: false)
+        _ = try await alice.messages.wait("the mention of all") { e -> Message? in
+            if case let .newMessage(m) = e, case let .atText(text, _, _, _, _) = m.content, text == "all" { return m }
+            return nil
+        }
+        let alicesChatAfter = try await alice.client.getOneConversation(sessionType: .group, sourceId: g.groupId)
+        XCTAssertEqual(alicesChatAfter.groupAtType, 2)
 
         // bob becomes admin; a muted group silences carol but not bob.
         try await alice.client.setGroupMemberInfo(groupId: g.groupId, userId: "bob", update: GroupMemberUpdate(role: .admin))

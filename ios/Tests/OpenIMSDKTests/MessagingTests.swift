@@ -597,6 +597,14 @@ final class MessagingTests: XCTestCase {
         XCTAssertEqual(got, [withAlice])
         got = try await order(2, 1)
         XCTAssertEqual(got, [])
+        // All hidden at once, until their next message.
+        try await bob.client.hideAllConversations()
+        got = try await order(0, 10)
+        XCTAssertEqual(got, [])
+        _ = try await alice.send("still there?", to: "bob")
+        _ = try await bob.awaitText("still there?")
+        got = try await order(0, 10)
+        XCTAssertEqual(got, [withAlice])
     }
 
     func testReadReceiptReachesTheSender() async throws {

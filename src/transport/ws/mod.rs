@@ -77,6 +77,10 @@ struct Shared {
     counter: AtomicU64,
     /// Set by logout: a lost connection is not re-established.
     stopping: AtomicBool,
+    /// The app said the network changed: the socket (or the attempt, or the wait before the
+    /// next one) ends and a connection is made at once. A call while none of them runs is
+    /// kept for the next.
+    network_changed: tokio::sync::Notify,
 }
 
 /// A handle for making gateway requests; cheap to clone.
@@ -191,6 +195,13 @@ impl Connection {
         self.shared.stopping.store(true, Ordering::SeqCst);
     }
 
+    /// The device's network changed (OpenIM's `NetworkStatusChanged`): the connection, which
+    /// may be dead on the old network without knowing it, is dropped and made again at once,
+    /// without waiting for the backoff.
+    pub fn network_changed(&self) {
+        self.shared.network_changed.notify_one();
+    }
+
     fn stopping(&self) -> bool {
         self.shared.stopping.load(Ordering::SeqCst)
     }
@@ -229,6 +240,7 @@ pub fn spawn(config: WsConfig, events: mpsc::Sender<TransportEvent>, cancel: Can
             connected: watch::Sender::new(false),
             counter: AtomicU64::new(1),
             stopping: AtomicBool::new(false),
+            network_changed: tokio::sync::Notify::new(),
         }),
     };
     let task = tokio::spawn(supervise(config, connection.clone(), outbound_rx, events, cancel));
@@ -254,6 +266,10 @@ async fn supervise(
         }
         let attempt = tokio::select! {
             _ = cancel.cancelled() => break,
+            _ = connection.shared.network_changed.notified() => {
+                backoff.reset();
+                continue;
+            }
             attempt = connect::connect(&config) => attempt,
         };
         match attempt {
@@ -296,6 +312,7 @@ async fn supervise(
         let delay = backoff.next_delay();
         tokio::select! {
             _ = cancel.cancelled() => break,
+            _ = connection.shared.network_changed.notified() => backoff.reset(),
             _ = tokio::time::sleep(delay) => {}
         }
     }

@@ -76,6 +76,7 @@ pub async fn run(
                 let _ = tokio::time::timeout(Duration::from_secs(1), sink.send(Message::Close(None))).await;
                 return End::Cancelled;
             }
+            _ = conn.shared.network_changed.notified() => return End::Lost("the device's network changed".into()),
             frame = outbound.recv() => match frame {
                 Some(frame) => pending_action = Some(Action::Send(Message::Binary(frame.into()))),
                 None => return End::Cancelled,

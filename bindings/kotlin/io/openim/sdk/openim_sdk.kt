@@ -1111,6 +1111,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_clear_conversation_and_delete_all_msg(
     ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_create_advanced_quote_message(
+    ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_create_advanced_text_message(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_create_card_message(
@@ -1165,6 +1167,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_get_all_conversation_list(
     ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_get_at_all_tag(
+    ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_get_conversation_id_by_session_type(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_get_conversation_list_split(
@@ -1180,6 +1184,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_openim_sdk_checksum_method_openimclient_get_total_unread_msg_count(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_get_users_info(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_hide_all_conversations(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_hide_conversation(
     ): Int
@@ -1198,6 +1204,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_openim_sdk_checksum_method_openimclient_mark_all_conversation_message_as_read(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_mark_conversation_message_as_read(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_network_status_changed(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_revoke_message(
     ): Int
@@ -1304,6 +1312,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_openim_sdk_checksum_method_openimclient_get_group_application_unhandled_count(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_get_group_member_list(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_get_group_member_list_by_join_time_filter(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_get_group_member_owner_and_admin(
     ): Int
@@ -1484,6 +1494,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_clear_conversation_and_delete_all_msg(`ptr`: Long,`conversationId`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_create_advanced_quote_message(`ptr`: Long,`text`: RustBuffer.ByValue,`quoted`: RustBuffer.ByValue,`entities`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_openim_sdk_fn_method_openimclient_create_advanced_text_message(`ptr`: Long,`text`: RustBuffer.ByValue,`entities`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_openim_sdk_fn_method_openimclient_create_card_message(`ptr`: Long,`card`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1538,6 +1550,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_get_all_conversation_list(`ptr`: Long,
     ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_get_at_all_tag(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_openim_sdk_fn_method_openimclient_get_conversation_id_by_session_type(`ptr`: Long,`sessionType`: RustBuffer.ByValue,`sourceId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_openim_sdk_fn_method_openimclient_get_conversation_list_split(`ptr`: Long,`offset`: Int,`count`: Int,
@@ -1553,6 +1567,8 @@ internal object UniffiLib {
     external fun uniffi_openim_sdk_fn_method_openimclient_get_total_unread_msg_count(`ptr`: Long,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_get_users_info(`ptr`: Long,`userIds`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_hide_all_conversations(`ptr`: Long,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_hide_conversation(`ptr`: Long,`conversationId`: RustBuffer.ByValue,
     ): Long
@@ -1572,6 +1588,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_mark_conversation_message_as_read(`ptr`: Long,`conversationId`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_network_status_changed(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_openim_sdk_fn_method_openimclient_revoke_message(`ptr`: Long,`conversationId`: RustBuffer.ByValue,`clientMsgId`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_search_conversation(`ptr`: Long,`keyword`: RustBuffer.ByValue,
@@ -1677,6 +1695,8 @@ internal object UniffiLib {
     external fun uniffi_openim_sdk_fn_method_openimclient_get_group_application_unhandled_count(`ptr`: Long,`sinceMs`: Long,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_get_group_member_list(`ptr`: Long,`groupId`: RustBuffer.ByValue,`filter`: RustBuffer.ByValue,`offset`: Int,`count`: Int,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_get_group_member_list_by_join_time_filter(`ptr`: Long,`groupId`: RustBuffer.ByValue,`offset`: Int,`count`: Int,`joinTimeBegin`: Long,`joinTimeEnd`: Long,`excludeUserIds`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_get_group_member_owner_and_admin(`ptr`: Long,`groupId`: RustBuffer.ByValue,
     ): Long
@@ -6131,6 +6151,12 @@ public interface OpenImClientInterface {
      */
     suspend fun `clearConversationAndDeleteAllMsg`(`conversationId`: kotlin.String)
     
+    /**
+     * A quote whose text carries entities (links, mentions, styles), as OpenIM's
+     * `CreateAdvancedQuoteMessage`.
+     */
+    fun `createAdvancedQuoteMessage`(`text`: kotlin.String, `quoted`: Message, `entities`: List<MessageEntity>): Message
+    
     fun `createAdvancedTextMessage`(`text`: kotlin.String, `entities`: List<MessageEntity>): Message
     
     fun `createCardMessage`(`card`: CardInfo): Message
@@ -6243,6 +6269,11 @@ public interface OpenImClientInterface {
     suspend fun `getAllConversationList`(): List<Conversation>
     
     /**
+     * The ID that mentions everyone in a group (OpenIM's `GetAtAllTag`): `"AtAllTag"`.
+     */
+    fun `getAtAllTag`(): kotlin.String
+    
+    /**
      * The ID OpenIM gives the logged-in user's conversation with `source_id` (a user, or a
      * group for `Group`): `si_<a>_<b>`, `sg_<group>` or `sn_<a>_<b>` (OpenIM's
      * `GetConversationIDBySessionType`); no network.
@@ -6280,6 +6311,12 @@ public interface OpenImClientInterface {
      * Profiles of `user_ids` from the server; unknown IDs are left out.
      */
     suspend fun `getUsersInfo`(`userIds`: List<kotlin.String>): List<UserInfo>
+    
+    /**
+     * Takes every conversation off the list until its next message (OpenIM's
+     * `HideAllConversations`); each one listed is reported changed.
+     */
+    suspend fun `hideAllConversations`()
     
     /**
      * Takes a conversation off the list until its next message.
@@ -6326,6 +6363,15 @@ public interface OpenImClientInterface {
      * Marks a conversation read; single chats send the peer a read receipt.
      */
     suspend fun `markConversationMessageAsRead`(`conversationId`: kotlin.String)
+    
+    /**
+     * Tells the SDK the device's network changed (OpenIM's `NetworkStatusChanged`; call it from
+     * Android's `ConnectivityManager.NetworkCallback` or iOS's `NWPathMonitor`): the gateway
+     * connection, which may be dead on the old network without knowing it, is dropped and made
+     * again at once, without waiting out the reconnect backoff. `onConnecting` and
+     * `onConnectSuccess` follow, then a sync of what was missed.
+     */
+    fun `networkStatusChanged`()
     
     /**
      * Revokes a sent message for everyone.
@@ -6588,6 +6634,13 @@ public interface OpenImClientInterface {
      * Members (owner, admins, then members, each by join time), filtered by role, one page.
      */
     suspend fun `getGroupMemberList`(`groupId`: kotlin.String, `filter`: GroupMemberFilter, `offset`: kotlin.Int, `count`: kotlin.Int): List<GroupMember>
+    
+    /**
+     * Members who joined between `join_time_begin` and `join_time_end` (milliseconds; an end
+     * of 0 is now), newest first, without `exclude_user_ids`; one page (OpenIM's
+     * `GetGroupMemberListByJoinTimeFilter`).
+     */
+    suspend fun `getGroupMemberListByJoinTimeFilter`(`groupId`: kotlin.String, `offset`: kotlin.Int, `count`: kotlin.Int, `joinTimeBegin`: kotlin.Long, `joinTimeEnd`: kotlin.Long, `excludeUserIds`: List<kotlin.String>): List<GroupMember>
     
     suspend fun `getGroupMemberOwnerAndAdmin`(`groupId`: kotlin.String): List<GroupMember>
     
@@ -6909,6 +6962,27 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
         OpenImException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * A quote whose text carries entities (links, mentions, styles), as OpenIM's
+     * `CreateAdvancedQuoteMessage`.
+     */
+    @Throws(OpenImException::class)override fun `createAdvancedQuoteMessage`(`text`: kotlin.String, `quoted`: Message, `entities`: List<MessageEntity>): Message {
+            return FfiConverterTypeMessage.lift(
+    callWithHandle {
+    uniffiRustCallWithError(OpenImException) { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_create_advanced_quote_message(
+        it,
+        
+        FfiConverterString.lower(`text`),
+        FfiConverterTypeMessage.lower(`quoted`),
+        FfiConverterSequenceTypeMessageEntity.lower(`entities`),_status)
+}
+    }
+    )
+    }
+    
 
     
     @Throws(OpenImException::class)override fun `createAdvancedTextMessage`(`text`: kotlin.String, `entities`: List<MessageEntity>): Message {
@@ -7511,6 +7585,22 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
 
     
     /**
+     * The ID that mentions everyone in a group (OpenIM's `GetAtAllTag`): `"AtAllTag"`.
+     */override fun `getAtAllTag`(): kotlin.String {
+            return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_get_at_all_tag(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * The ID OpenIM gives the logged-in user's conversation with `source_id` (a user, or a
      * group for `Group`): `si_<a>_<b>`, `sg_<group>` or `sn_<a>_<b>` (OpenIM's
      * `GetConversationIDBySessionType`); no network.
@@ -7691,6 +7781,32 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
         { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterSequenceTypeUserInfo.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Takes every conversation off the list until its next message (OpenIM's
+     * `HideAllConversations`); each one listed is reported changed.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `hideAllConversations`() {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_hide_all_conversations(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
         // Error FFI converter
         OpenImException.ErrorHandler,
     )
@@ -7911,6 +8027,26 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
         OpenImException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * Tells the SDK the device's network changed (OpenIM's `NetworkStatusChanged`; call it from
+     * Android's `ConnectivityManager.NetworkCallback` or iOS's `NWPathMonitor`): the gateway
+     * connection, which may be dead on the old network without knowing it, is dropped and made
+     * again at once, without waiting out the reconnect backoff. `onConnecting` and
+     * `onConnectSuccess` follow, then a sync of what was missed.
+     */
+    @Throws(OpenImException::class)override fun `networkStatusChanged`()
+        = 
+    callWithHandle {
+    uniffiRustCallWithError(OpenImException) { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_network_status_changed(
+        it,
+        _status)
+}
+    }
+    
+    
 
     
     /**
@@ -9205,6 +9341,38 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
         FfiConverterTypeGroupMemberFilter.lower(`filter`),
         FfiConverterInt.lower(`offset`),
         FfiConverterInt.lower(`count`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeGroupMember.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Members who joined between `join_time_begin` and `join_time_end` (milliseconds; an end
+     * of 0 is now), newest first, without `exclude_user_ids`; one page (OpenIM's
+     * `GetGroupMemberListByJoinTimeFilter`).
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getGroupMemberListByJoinTimeFilter`(`groupId`: kotlin.String, `offset`: kotlin.Int, `count`: kotlin.Int, `joinTimeBegin`: kotlin.Long, `joinTimeEnd`: kotlin.Long, `excludeUserIds`: List<kotlin.String>) : List<GroupMember> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_get_group_member_list_by_join_time_filter(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`groupId`),
+        FfiConverterInt.lower(`offset`),
+        FfiConverterInt.lower(`count`),
+        FfiConverterLong.lower(`joinTimeBegin`),
+        FfiConverterLong.lower(`joinTimeEnd`),
+        FfiConverterSequenceString.lower(`excludeUserIds`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },

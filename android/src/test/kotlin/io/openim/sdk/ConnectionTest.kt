@@ -5,6 +5,7 @@ import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
 import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertNull
+import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import java.util.Collections
 
@@ -165,6 +166,40 @@ class ConnectionTest {
             assertEquals(listOf(ConnEvent.Connecting, ConnEvent.ConnectSuccess, ConnEvent.Connecting), events.take(3))
             assertEquals(ConnEvent.ConnectSuccess, events.last())
             assertEquals(LoginStatus.LOGGED, client.loginStatus())
+            client.logout()
+        }
+    }
+
+    /** `networkStatusChanged` (OpenIM's `NetworkStatusChanged`): a live connection is made again
+     *  at once; while devserver is down and the client waits out its backoff, the call makes it
+     *  try again at once, so it connects before the backoff would have let it. Refused before
+     *  login. */
+    @Test
+    fun aNetworkChangeReconnectsAtOnce(): Unit = runBlocking {
+        val dir = tempDir()
+        val data = "$dir/server.db"
+        val first = DevServer(data = data)
+        first.register("alice")
+        val token = first.token("alice")
+        val client = OpenImClient(first.config("$dir/client"))
+        val log = EventLog(client)
+        expectThrows<OpenImException.NotLoggedIn>("before login") { client.networkStatusChanged() }
+        client.login("alice", token)
+        log.waitFor("connected") { it == ConnEvent.ConnectSuccess }
+        client.networkStatusChanged()
+        val events = log.waitFor("connected again", 2) { it == ConnEvent.ConnectSuccess }
+        assertEquals(listOf(ConnEvent.Connecting, ConnEvent.ConnectSuccess, ConnEvent.Connecting, ConnEvent.ConnectSuccess), events)
+
+        // devserver down: attempts fail 1 s, 2 s, then 4 s apart.
+        first.close()
+        log.waitFor("three failed attempts", 3) { it is ConnEvent.ConnectFailed }
+        val thirdFailure = System.nanoTime()
+        DevServer(api = first.apiAddr, ws = first.wsAddr, data = data).use {
+            client.networkStatusChanged()
+            log.waitFor("connected after the restart", 3) { it == ConnEvent.ConnectSuccess }
+            val waited = (System.nanoTime() - thirdFailure) / 1_000_000
+            assertTrue(waited < 4_000, "connected $waited ms after the third failure: the backoff was waited out")
+            assertEquals(3, log.drain().count { it is ConnEvent.ConnectFailed }, "no attempt failed after the call")
             client.logout()
         }
     }

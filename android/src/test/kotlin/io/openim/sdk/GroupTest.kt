@@ -73,6 +73,14 @@ class GroupTest {
             alice.client.acceptGroupApplication(group.groupId, "dave", "welcome")
             dave.await("dave in") { (it as? GroupEvent.JoinedGroupAdded)?.group }
             carol.await("dave joined") { (it as? GroupEvent.MemberAdded)?.member?.takeIf { m -> m.userId == "dave" } }
+            // Who joined when (OpenIM's GetGroupMemberListByJoinTimeFilter): newest first, an end
+            // of 0 is now, carol left out; from dave's join time on, dave alone.
+            val byJoin = carol.client.getGroupMemberListByJoinTimeFilter(group.groupId, 0, 10, 0, 0, listOf("carol"))
+            assertEquals(setOf("alice", "bob", "dave"), byJoin.map { it.userId }.toSet())
+            assertEquals(byJoin.map { it.joinTime }.sortedDescending(), byJoin.map { it.joinTime }, "newest first")
+            val daveJoined = byJoin.single { it.userId == "dave" }.joinTime
+            val fromDave = carol.client.getGroupMemberListByJoinTimeFilter(group.groupId, 0, 10, daveJoined, 0, emptyList())
+            assertEquals(listOf("dave"), fromDave.map { it.userId })
             val handled = expectThrows<OpenImException>("handled twice") {
                 runBlocking { alice.client.acceptGroupApplication(group.groupId, "dave", "") }
             }
@@ -130,6 +138,13 @@ class GroupTest {
             alice.online.await("the mention") { (it as? MessageEvent.NewMessage)?.takeIf { e -> e.message.contentType == 106 } }
             assertEquals(1, bob.client.getOneConversation(SessionType.GROUP, g.groupId).groupAtType)
             assertEquals(0, alice.client.getOneConversation(SessionType.GROUP, g.groupId).groupAtType)
+            // carol mentions everyone (the tag from getAtAllTag): alice's chat says @all.
+            assertEquals("AtAllTag", carol.client.getAtAllTag())
+            carol.client.sendMessage(carol.client.createTextAtMessage("all", listOf(carol.client.getAtAllTag()), listOf(), null), null, g.groupId, null, false)
+            alice.online.await("the mention of all") {
+                (it as? MessageEvent.NewMessage)?.takeIf { e -> (e.message.content as? MessageContent.AtText)?.text == "all" }
+            }
+            assertEquals(2, alice.client.getOneConversation(SessionType.GROUP, g.groupId).groupAtType)
 
             // bob becomes admin; a muted group silences carol but not bob.
             alice.client.setGroupMemberInfo(g.groupId, "bob", GroupMemberUpdate(role = GroupRole.ADMIN))

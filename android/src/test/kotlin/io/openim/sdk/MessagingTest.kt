@@ -511,6 +511,12 @@ class MessagingTest {
             assertEquals(listOf(withCarol), order(0, 1))
             assertEquals(listOf(withAlice), order(1, 1))
             assertEquals(emptyList<String>(), order(2, 1))
+            // All hidden at once, until their next message.
+            bob.client.hideAllConversations()
+            assertEquals(emptyList<String>(), order(0, 10))
+            alice.sendText("bob", "still there?")
+            bob.awaitText("still there?")
+            assertEquals(listOf(withAlice), order(0, 10))
         }
     }
 
