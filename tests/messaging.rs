@@ -1033,6 +1033,56 @@ async fn mark_everything_read_delete_a_conversation_and_push_settings() {
     assert_eq!(bob.client.set_app_badge(-1).await.unwrap_err().code(), 10002);
 }
 
+/// OpenIM's `MarkMessagesAsReadByMsgID`: bob marks alice's second of three messages read; alice
+/// hears a receipt naming it alone; the read mark rises to it on bob's devices (the first is
+/// read too, the third is the one unread message left), on this one and on bob's other, online
+/// device; the user's own, already read or unknown messages send nothing, and bad arguments are
+/// refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_marked_read_by_id() {
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let bob = srv.online("bob").await;
+    let ios = openim_wire::constant::platform::IOS;
+    let tablet = srv.online_with("bob", srv.admin.user_token("bob", ios).await.unwrap(), ios, tempfile::tempdir().unwrap()).await;
+    let conv = conversation_id::single("alice", "bob");
+    let sent: Vec<_> = [send_text(&alice, "bob", "one").await, send_text(&alice, "bob", "two").await, send_text(&alice, "bob", "three").await].into();
+    bob.events.wait_new_messages(3).await;
+    tablet.events.wait_new_messages(3).await;
+
+    bob.client.mark_messages_as_read_by_msg_id(conv.clone(), vec![sent[1].client_msg_id.clone()]).await.unwrap();
+    let events = alice.events.wait_until("receipt", |ev| ev.iter().any(|e| matches!(e, Ev::Receipts(_)))).await;
+    let receipts: Vec<_> = events.iter().filter_map(|e| if let Ev::Receipts(r) = e { Some(r.clone()) } else { None }).flatten().collect();
+    assert_eq!(receipts.len(), 1);
+    assert_eq!((receipts[0].user_id.as_str(), receipts[0].msg_id_list.clone()), ("bob", vec![sent[1].client_msg_id.clone()]));
+    let read = |o: &Online| {
+        let (client, conv) = (o.client.clone(), conv.clone());
+        async move {
+            let page = client.get_advanced_history_message_list(conv, None, 10).await.unwrap().messages;
+            page.into_iter().filter(|m| m.send_id == "alice").map(|m| m.is_read).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(read(&bob).await, [true, true, false]);
+    assert_eq!(bob.client.get_total_unread_msg_count().await.unwrap(), 1);
+    tablet.events.wait_until("the read mark on the other device", |ev| ev.contains(&Ev::TotalUnread(1))).await;
+    assert_eq!(read(&tablet).await, [true, true, false]);
+
+    // The last one read: nothing unread.
+    bob.client.mark_messages_as_read_by_msg_id(conv.clone(), vec![sent[2].client_msg_id.clone()]).await.unwrap();
+    assert_eq!(read(&bob).await, [true, true, true]);
+    assert_eq!(bob.client.get_total_unread_msg_count().await.unwrap(), 0);
+
+    // Nothing to mark: the user's own message, a read one, an unknown ID — nothing is sent.
+    let mine = send_text(&bob, "alice", "mine").await;
+    let calls = srv.server.faults().rest_calls_seen(openim_wire::api::path::MARK_MSGS_AS_READ);
+    let nothing = vec![mine.client_msg_id.clone(), sent[0].client_msg_id.clone(), "nope".into()];
+    bob.client.mark_messages_as_read_by_msg_id(conv.clone(), nothing).await.unwrap();
+    assert_eq!(srv.server.faults().rest_calls_seen(openim_wire::api::path::MARK_MSGS_AS_READ), calls);
+    assert_eq!(bob.client.mark_messages_as_read_by_msg_id(conv.clone(), vec![]).await.unwrap_err().code(), 10002);
+    assert_eq!(bob.client.mark_messages_as_read_by_msg_id("si_nobody_x".into(), vec!["a".into()]).await.unwrap_err().code(), 10002);
+    assert_eq!(bob.client.get_total_unread_msg_count().await.unwrap(), 0);
+}
+
 /// Every progress call of an upload, as (uploaded, total).
 #[derive(Default)]
 struct Progress(std::sync::Mutex<Vec<(i64, i64)>>);

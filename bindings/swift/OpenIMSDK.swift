@@ -3777,6 +3777,14 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
     func markConversationMessageAsRead(conversationId: String) async throws 
     
     /**
+     * Marks some received messages read (OpenIM's `MarkMessagesAsReadByMsgID`): the read mark
+     * rises to the last of them, here and on the user's other devices, so the unread count is
+     * what lies above it; in a single chat the peer gets a read receipt naming them
+     * (`onRecvC2cReadReceipt`). The user's own, already read or unknown messages are skipped.
+     */
+    func markMessagesAsReadByMsgId(conversationId: String, clientMsgIds: [String]) async throws 
+    
+    /**
      * Tells the SDK the device's network changed (OpenIM's `NetworkStatusChanged`; call it from
      * Android's `ConnectivityManager.NetworkCallback` or iOS's `NWPathMonitor`): the gateway
      * connection, which may be dead on the old network without knowing it, is dropped and made
@@ -5064,6 +5072,28 @@ open func markConversationMessageAsRead(conversationId: String)async throws   {
             rustFutureFunc: {
                 uniffi_openim_sdk_fn_method_openimclient_mark_conversation_message_as_read(
                         self.uniffiCloneHandle(),FfiConverterString.lower(conversationId)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * Marks some received messages read (OpenIM's `MarkMessagesAsReadByMsgID`): the read mark
+     * rises to the last of them, here and on the user's other devices, so the unread count is
+     * what lies above it; in a single chat the peer gets a read receipt naming them
+     * (`onRecvC2cReadReceipt`). The user's own, already read or unknown messages are skipped.
+     */
+open func markMessagesAsReadByMsgId(conversationId: String, clientMsgIds: [String])async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_mark_messages_as_read_by_msg_id(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(conversationId),FfiConverterSequenceString.lower(clientMsgIds)
                 )
             },
             pollFunc: ffi_openim_sdk_rust_future_poll_void,
@@ -12052,6 +12082,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_mark_conversation_message_as_read() != 27077) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_mark_messages_as_read_by_msg_id() != 18723) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_network_status_changed() != 61437) {

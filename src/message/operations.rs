@@ -2,7 +2,7 @@
 //! write open; the local change then happens in one write that re-reads what it changes.
 
 use openim_wire::api::msg::{
-    ClearConversationsMsgReq, DeleteMsgsReq, DeleteSyncOpt, MarkConversationAsReadReq, RevokeMsgReq, SetConversationHasReadSeqReq,
+    ClearConversationsMsgReq, DeleteMsgsReq, DeleteSyncOpt, MarkConversationAsReadReq, MarkMsgsAsReadReq, RevokeMsgReq, SetConversationHasReadSeqReq,
     UserClearAllMsgReq,
 };
 use openim_wire::api::{Empty, path};
@@ -77,6 +77,40 @@ impl Messages {
             c.max_seq = c.max_seq.max(has_read_seq);
             c.unread_count = (c.max_seq - c.has_read_seq).max(0) as i32;
             c.group_at_type = 0;
+            save(&mut w, c).await?;
+        }
+        self.ctx.commit(w).await
+    }
+
+    /// Marks some received messages read (OpenIM's `MarkMessagesAsReadByMsgID`): their seqs go
+    /// to `/msg/mark_msgs_as_read`, which raises the user's read mark to the last of them (as
+    /// OpenIM's server does; the user's other devices follow it) and, in a single chat, sends
+    /// the peer a read receipt naming them. The same happens here: messages up to that mark are
+    /// read and the unread count is what lies above it. Messages of this user, already read, or
+    /// not stored are skipped; nothing left, nothing is sent.
+    pub async fn mark_messages_read(&self, conversation_id: &str, client_msg_ids: &[String]) -> Result<()> {
+        if client_msg_ids.is_empty() || client_msg_ids.iter().any(|id| id.is_empty()) {
+            return Err(OpenIMError::invalid_argument("client_msg_ids is empty or has an empty ID"));
+        }
+        self.conversation(conversation_id).await?;
+        let rows = chat_logs::get_many(&mut *self.ctx.store.read().await?, conversation_id, client_msg_ids).await?;
+        let mut seqs: Vec<i64> = rows.iter().filter(|m| m.send_id != self.ctx.user_id && !m.is_read && m.seq > 0).map(|m| m.seq).collect();
+        seqs.sort_unstable();
+        seqs.dedup();
+        let Some(&last) = seqs.last() else { return Ok(()) };
+        let req = MarkMsgsAsReadReq { conversation_id: conversation_id.to_owned(), seqs, user_id: self.ctx.user_id.clone() };
+        self.ctx.api.post::<_, Empty>(path::MARK_MSGS_AS_READ, &req).await?;
+
+        let mut w = self.ctx.write().await?;
+        chat_logs::mark_read_up_to(&mut w.tx, conversation_id, &self.ctx.user_id, last).await?;
+        if let Some(mut c) = conversations::get(&mut w.tx, conversation_id).await? {
+            c.has_read_seq = c.has_read_seq.max(last);
+            c.max_seq = c.max_seq.max(self.ctx.synced_seq(conversation_id)).max(last);
+            c.unread_count = (c.max_seq - c.has_read_seq).max(0) as i32;
+            if c.unread_count == 0 {
+                // Nothing unread: no mention waits either.
+                c.group_at_type = 0;
+            }
             save(&mut w, c).await?;
         }
         self.ctx.commit(w).await

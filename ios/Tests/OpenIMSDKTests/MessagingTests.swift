@@ -624,6 +624,35 @@ final class MessagingTests: XCTestCase {
         XCTAssertEqual(receipts[0].msgIdList, [sent.clientMsgId])
     }
 
+    /// OpenIM's `MarkMessagesAsReadByMsgID`: bob marks the second of alice's three messages read;
+    /// alice's receipt names it alone; bob's read mark rises to it (the first is read too, the
+    /// third is left unread).
+    func testMessagesMarkedReadById() async throws {
+        let server = try DevServer()
+        let alice = try await OnlineUser(server, "alice")
+        let bob = try await OnlineUser(server, "bob")
+        var sent: [Message] = []
+        for text in ["one", "two", "three"] { sent.append(try await alice.send(text, to: "bob")) }
+        _ = try await bob.awaitText("three")
+        let conversation = singleConversation("alice", "bob")
+        try await bob.client.markMessagesAsReadByMsgId(conversationId: conversation, clientMsgIds: [sent[1].clientMsgId])
+        let receipts = try await alice.messages.wait("read receipt") { e -> [MessageReceipt]? in
+            if case let .readReceipts(r) = e { return r }
+            return nil
+        }
+        XCTAssertEqual(receipts.map { $0.msgIdList }, [[sent[1].clientMsgId]])
+        let unread = try await bob.client.getTotalUnreadMsgCount()
+        XCTAssertEqual(unread, 1)
+        let page = try await bob.client.getAdvancedHistoryMessageList(conversationId: conversation, startClientMsgId: nil, count: 10)
+        XCTAssertEqual(page.messages.map { $0.isRead }, [true, true, false])
+        do {
+            try await bob.client.markMessagesAsReadByMsgId(conversationId: conversation, clientMsgIds: [])
+            XCTFail("no IDs were accepted")
+        } catch let error as OpenIMError {
+            XCTAssertEqual(error.code, 10002)
+        }
+    }
+
     func testRevokeReachesTheRecipient() async throws {
         let server = try DevServer()
         let alice = try await OnlineUser(server, "alice")

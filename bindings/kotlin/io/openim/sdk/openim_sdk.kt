@@ -1205,6 +1205,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_mark_conversation_message_as_read(
     ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_mark_messages_as_read_by_msg_id(
+    ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_network_status_changed(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_revoke_message(
@@ -1587,6 +1589,8 @@ internal object UniffiLib {
     external fun uniffi_openim_sdk_fn_method_openimclient_mark_all_conversation_message_as_read(`ptr`: Long,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_mark_conversation_message_as_read(`ptr`: Long,`conversationId`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_mark_messages_as_read_by_msg_id(`ptr`: Long,`conversationId`: RustBuffer.ByValue,`clientMsgIds`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_network_status_changed(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
@@ -6365,6 +6369,14 @@ public interface OpenImClientInterface {
     suspend fun `markConversationMessageAsRead`(`conversationId`: kotlin.String)
     
     /**
+     * Marks some received messages read (OpenIM's `MarkMessagesAsReadByMsgID`): the read mark
+     * rises to the last of them, here and on the user's other devices, so the unread count is
+     * what lies above it; in a single chat the peer gets a read receipt naming them
+     * (`onRecvC2cReadReceipt`). The user's own, already read or unknown messages are skipped.
+     */
+    suspend fun `markMessagesAsReadByMsgId`(`conversationId`: kotlin.String, `clientMsgIds`: List<kotlin.String>)
+    
+    /**
      * Tells the SDK the device's network changed (OpenIM's `NetworkStatusChanged`; call it from
      * Android's `ConnectivityManager.NetworkCallback` or iOS's `NWPathMonitor`): the gateway
      * connection, which may be dead on the old network without knowing it, is dropped and made
@@ -8015,6 +8027,36 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
                 uniffiHandle,
                 
         FfiConverterString.lower(`conversationId`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Marks some received messages read (OpenIM's `MarkMessagesAsReadByMsgID`): the read mark
+     * rises to the last of them, here and on the user's other devices, so the unread count is
+     * what lies above it; in a single chat the peer gets a read receipt naming them
+     * (`onRecvC2cReadReceipt`). The user's own, already read or unknown messages are skipped.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `markMessagesAsReadByMsgId`(`conversationId`: kotlin.String, `clientMsgIds`: List<kotlin.String>) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_mark_messages_as_read_by_msg_id(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`conversationId`),
+        FfiConverterSequenceString.lower(`clientMsgIds`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },

@@ -535,6 +535,30 @@ class MessagingTest {
         }
     }
 
+    /** OpenIM's `MarkMessagesAsReadByMsgID`: bob marks the second of alice's three messages read;
+     *  alice's receipt names it alone; bob's read mark rises to it (the first is read too, the
+     *  third is left unread). */
+    @Test
+    fun messagesMarkedReadById(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = OnlineUser(server, "alice")
+            val bob = OnlineUser(server, "bob")
+            val sent = listOf("one", "two", "three").map { alice.sendText("bob", it) }
+            bob.awaitText("three")
+            val conversation = singleConversation("alice", "bob")
+            bob.client.markMessagesAsReadByMsgId(conversation, listOf(sent[1].clientMsgId))
+            val receipt = alice.await("read receipt") { it as? MessageEvent.ReadReceipts }
+            assertEquals(listOf(sent[1].clientMsgId), receipt.receipts.single().msgIdList)
+            assertEquals(1, bob.client.getTotalUnreadMsgCount())
+            val page = bob.client.getAdvancedHistoryMessageList(conversation, null, 10).messages
+            assertEquals(listOf(true, true, false), page.map { it.isRead })
+            val empty = expectThrows<OpenImException.InvalidArgument>("no IDs") {
+                runBlocking { bob.client.markMessagesAsReadByMsgId(conversation, emptyList()) }
+            }
+            assertEquals(10002, empty.code)
+        }
+    }
+
     @Test
     fun revokeReachesTheRecipient(): Unit = runBlocking {
         DevServer().use { server ->
