@@ -152,16 +152,13 @@ async fn a_network_change_reconnects_at_once() {
     // devserver down: attempts fail, 1 s, 2 s, then 4 s apart.
     srv.server.shutdown().await;
     conn.wait_count(Conn::Failed(10000), 3).await;
-    let third_failure = std::time::Instant::now();
+    // The next attempt would come 4 s after the third failure.
     let _restarted = TestServer::start_with(DevServerConfig { data: Some(data), api_addr, ws_addr, ..Default::default() }).await;
+    let called = std::time::Instant::now();
     client.network_status_changed().unwrap();
     conn.wait_count(Conn::Success, 3).await;
-    assert!(
-        third_failure.elapsed() < std::time::Duration::from_secs(4),
-        "connected {:?} after the third failure: the backoff was waited out",
-        third_failure.elapsed()
-    );
     assert_eq!(conn.count(&Conn::Failed(10000)), 3, "no attempt failed after the call");
+    assert!(called.elapsed() < std::time::Duration::from_secs(2), "connected {:?} after the call: the backoff was waited out", called.elapsed());
 }
 
 /// Throws (panics, as a foreign exception does inside UniFFI) on every callback.

@@ -457,5 +457,7 @@ async fn members_by_join_time() {
     assert_eq!(filter(1, 10, 0, 0, &["bob"]).await.unwrap().len(), 2);
     assert_eq!(code(filter(0, 10, founded, founded - 1, &[]).await.unwrap_err()), 10002);
     assert_eq!(code(filter(0, 10, 0, 0, &[""]).await.unwrap_err()), 10002);
+    assert_eq!(filter(0, 10, 0, 0, &["bob", "bob"]).await.unwrap().len(), 3, "an ID left out twice is left out once");
+    assert!(filter(0, 10, openim_wire::time::now_ms() + 60_000, 0, &[]).await.unwrap().is_empty(), "a window beginning later holds nobody");
     assert_eq!(code(filter(0, 0, 0, 0, &[]).await.unwrap_err()), 10002);
 }

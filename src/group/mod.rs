@@ -334,13 +334,17 @@ impl Groups {
         exclude_user_ids: Vec<String>,
     ) -> Result<Vec<GroupMember>> {
         check_page(offset, count)?;
-        if !exclude_user_ids.is_empty() {
-            check_ids(&exclude_user_ids, "exclude_user_ids")?;
+        let mut exclude_user_ids = exclude_user_ids;
+        exclude_user_ids.sort_unstable();
+        exclude_user_ids.dedup();
+        if exclude_user_ids.iter().any(|id| id.trim().is_empty()) || exclude_user_ids.len() > MAX_IDS {
+            return Err(OpenIMError::invalid_argument(format!("exclude_user_ids has an empty ID or more than {MAX_IDS}")));
         }
-        let end = if join_time_end == 0 { crate::util::now_ms() } else { join_time_end };
-        if join_time_begin < 0 || end < join_time_begin {
+        if join_time_begin < 0 || (join_time_end != 0 && join_time_end < join_time_begin) {
             return Err(OpenIMError::invalid_argument("the join time window must not be negative or end before it begins"));
         }
+        // An end of 0 is now (a window beginning later holds nobody).
+        let end = if join_time_end == 0 { crate::util::now_ms() } else { join_time_end };
         self.members_listed(&group_id).await?;
         let mut db = self.ctx.store.read().await?;
         let rows = store::members_joined_between(&mut db, &group_id, (join_time_begin, end), &exclude_user_ids, i64::from(offset), i64::from(count)).await?;

@@ -89,6 +89,10 @@ impl Messages {
             c.has_read_seq = c.has_read_seq.max(tips.has_read_seq);
             c.max_seq = max_seq;
             c.unread_count = (max_seq - c.has_read_seq).max(0) as i32;
+            if c.unread_count == 0 {
+                // Read on another device: no mention waits here either.
+                c.group_at_type = 0;
+            }
             return save(w, c).await;
         }
         if c.conversation_type != session_type::SINGLE_CHAT {

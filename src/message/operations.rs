@@ -102,11 +102,14 @@ impl Messages {
         self.ctx.api.post::<_, Empty>(path::MARK_MSGS_AS_READ, &req).await?;
 
         let mut w = self.ctx.write().await?;
-        chat_logs::mark_read_up_to(&mut w.tx, conversation_id, &self.ctx.user_id, last).await?;
+        let newly_read = chat_logs::mark_read_up_to(&mut w.tx, conversation_id, &self.ctx.user_id, last).await?;
         if let Some(mut c) = conversations::get(&mut w.tx, conversation_id).await? {
             c.has_read_seq = c.has_read_seq.max(last);
             c.max_seq = c.max_seq.max(self.ctx.synced_seq(conversation_id)).max(last);
-            c.unread_count = (c.max_seq - c.has_read_seq).max(0) as i32;
+            // Less the messages just read (as OpenIM's core counts it), and never more than
+            // lies above the read mark.
+            let above_mark = (c.max_seq - c.has_read_seq).max(0);
+            c.unread_count = (i64::from(c.unread_count) - newly_read).clamp(0, above_mark) as i32;
             if c.unread_count == 0 {
                 // Nothing unread: no mention waits either.
                 c.group_at_type = 0;

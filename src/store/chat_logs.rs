@@ -334,15 +334,15 @@ pub async fn unread_from_others(c: &mut SqliteConnection, conversation_id: &str,
     .await?)
 }
 
-/// Marks messages from others up to `seq` read.
-pub async fn mark_read_up_to(c: &mut SqliteConnection, conversation_id: &str, me: &str, seq: i64) -> Result<()> {
-    sqlx::query("UPDATE local_chat_logs SET is_read = 1 WHERE conversation_id = ? AND send_id != ? AND seq > 0 AND seq <= ? AND is_read = 0")
+/// Marks messages from others up to `seq` read; how many were unread.
+pub async fn mark_read_up_to(c: &mut SqliteConnection, conversation_id: &str, me: &str, seq: i64) -> Result<i64> {
+    let done = sqlx::query("UPDATE local_chat_logs SET is_read = 1 WHERE conversation_id = ? AND send_id != ? AND seq > 0 AND seq <= ? AND is_read = 0")
         .bind(conversation_id)
         .bind(me)
         .bind(seq)
         .execute(c)
         .await?;
-    Ok(())
+    Ok(i64::try_from(done.rows_affected()).unwrap_or(i64::MAX))
 }
 
 /// [`mark_read_up_to`] for many conversations (`(conversation_id, seq)`), a few hundred per
