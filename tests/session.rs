@@ -144,3 +144,22 @@ async fn invalid_config_is_refused_at_new() {
         assert!(matches!(err, OpenIMError::InvalidArgument { code: 10002, .. }), "{config:?}: {err:?}");
     }
 }
+
+/// OpenIM's `GetUserClientConfig`: the client settings set on the server (devserver's from its
+/// configuration) reach the app as a map; none set, the map is empty; before login, 10009.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_client_config_comes_from_the_server() {
+    let settings: std::collections::BTreeMap<String, String> =
+        [("discoverPageURL", "https://example.com/discover"), ("allowSendMsgNotFriend", "1")].map(|(k, v)| (k.to_owned(), v.to_owned())).into();
+    let srv = TestServer::start_with(openim_devserver::DevServerConfig { client_config: settings.clone(), ..Default::default() }).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (client, _) = srv.client(dir.path(), openim_wire::constant::platform::ANDROID);
+    assert_eq!(client.get_user_client_config().await.unwrap_err().code(), 10009);
+    let alice = srv.online("alice").await;
+    let got: std::collections::BTreeMap<String, String> = alice.client.get_user_client_config().await.unwrap().into_iter().collect();
+    assert_eq!(got, settings);
+
+    let plain = TestServer::start().await;
+    let bob = plain.online("bob").await;
+    assert!(bob.client.get_user_client_config().await.unwrap().is_empty());
+}

@@ -3720,6 +3720,12 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
     func getTotalUnreadMsgCount() async throws  -> Int32
     
     /**
+     * The client settings the app's admin set on the server for this user or for everyone
+     * (OpenIM's `GetUserClientConfig`: feature switches and the like), read from the server.
+     */
+    func getUserClientConfig() async throws  -> [String: String]
+    
+    /**
      * Profiles of `user_ids` from the server; unknown IDs are left out.
      */
     func getUsersInfo(userIds: [String]) async throws  -> [UserInfo]
@@ -4881,6 +4887,26 @@ open func getTotalUnreadMsgCount()async throws  -> Int32  {
             completeFunc: ffi_openim_sdk_rust_future_complete_i32,
             freeFunc: ffi_openim_sdk_rust_future_free_i32,
             liftFunc: FfiConverterInt32.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * The client settings the app's admin set on the server for this user or for everyone
+     * (OpenIM's `GetUserClientConfig`: feature switches and the like), read from the server.
+     */
+open func getUserClientConfig()async throws  -> [String: String]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_get_user_client_config(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterDictionaryStringString.lift,
             errorHandler: FfiConverterTypeOpenIMError_lift
         )
 }
@@ -11833,6 +11859,32 @@ fileprivate struct FfiConverterSequenceTypeApplicationState: FfiConverterRustBuf
         return seq
     }
 }
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
+    public static func write(_ value: [String: String], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: String] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: String]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterString.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
+    }
+}
 private let UNIFFI_RUST_FUTURE_POLL_READY: Int8 = 0
 private let UNIFFI_RUST_FUTURE_POLL_WAKE: Int8 = 1
 
@@ -12049,6 +12101,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_get_total_unread_msg_count() != 11430) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_user_client_config() != 29643) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_get_users_info() != 51303) {

@@ -36,6 +36,9 @@ pub struct DevServerConfig {
     /// The smallest upload part (`/object/part_limit`), 5 MiB as in S3 and MinIO; tests lower it
     /// to reach many parts with small files.
     pub min_part_size: i64,
+    /// What `/user/get_user_client_config` gives every user: OpenIM's client settings, which an
+    /// app's admin sets through routes this devserver does not serve (per user, or for all).
+    pub client_config: std::collections::BTreeMap<String, String>,
 }
 
 impl Default for DevServerConfig {
@@ -52,6 +55,7 @@ impl Default for DevServerConfig {
             read_deadline: std::time::Duration::from_secs(30),
             web_ping_period: std::time::Duration::from_secs(27),
             min_part_size: 5 * 1024 * 1024,
+            client_config: Default::default(),
         }
     }
 }

@@ -32,9 +32,20 @@ struct Cli {
     /// `friendVerify`; refused with 1303 otherwise).
     #[arg(long)]
     friend_verify: bool,
+    /// A client setting every user gets from /user/get_user_client_config (repeatable).
+    #[arg(long = "client-config", value_name = "KEY=VALUE", value_parser = key_value)]
+    client_config: Vec<(String, String)>,
     /// Log filter (error, warn, info, debug, trace — debug builds only — or a tracing directive).
     #[arg(long, default_value = "info", env = "OPENIM_DEVSERVER_LOG")]
     log: String,
+}
+
+/// `KEY=VALUE`, the key not empty.
+fn key_value(s: &str) -> Result<(String, String), String> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.is_empty() => Ok((k.to_owned(), v.to_owned())),
+        _ => Err(format!("expected KEY=VALUE, got {s:?}")),
+    }
 }
 
 fn main() -> anyhow::Result<()> {
@@ -69,6 +80,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         data: cli.data,
         secret: cli.secret,
         friend_verify: cli.friend_verify,
+        client_config: cli.client_config.into_iter().collect(),
         ..Default::default()
     })
     .await?;

@@ -108,6 +108,12 @@ impl OpenIMClient {
         let engine = self.engine.clone();
         Ok(runtime::run(async move { engine.session()?.users().self_info().await }).await?.into())
     }
+
+    /// The client settings the app's admin set on the server for this user or for everyone
+    /// (OpenIM's `GetUserClientConfig`: feature switches and the like), read from the server.
+    pub async fn get_user_client_config(&self) -> Result<std::collections::HashMap<String, String>> {
+        self.with_session(move |s| async move { s.users().client_config().await }).await
+    }
 }
 
 impl OpenIMClient {

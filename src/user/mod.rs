@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
-use openim_wire::api::user::{GetUsersInfoReq, GetUsersInfoResp, SetGlobalRecvMessageOptReq, UpdateUserInfoExReq, UserInfo, UserInfoWithEx};
+use openim_wire::api::user::{GetUserClientConfigReq, GetUserClientConfigResp, GetUsersInfoReq, GetUsersInfoResp, SetGlobalRecvMessageOptReq, UpdateUserInfoExReq, UserInfo, UserInfoWithEx};
 use openim_wire::api::{Empty, path};
 use openim_wire::constant::req;
 use openim_wire::errcode;
@@ -76,6 +76,14 @@ impl Users {
         check_ids(&user_ids)?;
         let resp: GetUsersInfoResp = self.ctx.api.post(path::GET_USERS_INFO, &GetUsersInfoReq { user_ids }).await?;
         Ok(resp.users_info)
+    }
+
+    /// The client settings the app's admin set on the server for this user or for everyone
+    /// (OpenIM's `GetUserClientConfig`), read from the server.
+    pub async fn client_config(&self) -> Result<std::collections::HashMap<String, String>> {
+        let req = GetUserClientConfigReq { user_id: self.ctx.user_id.clone() };
+        let resp: GetUserClientConfigResp = self.ctx.api.post(path::GET_USER_CLIENT_CONFIG, &req).await?;
+        Ok(resp.configs)
     }
 
     /// The logged-in user's profile: the cached copy, or the server's when none is cached.

@@ -173,7 +173,8 @@ pub async fn subscribe_users_status(
 }
 
 /// `/user/get_user_client_config`: the client settings an admin set for the user (or for
-/// everyone, with an empty `userID`); devserver has none to set, so the map is empty.
+/// everyone, with an empty `userID`); devserver's come from its configuration
+/// (`--client-config KEY=VALUE`), the same for everyone.
 pub async fn get_user_client_config(
     State(state): State<SharedState>,
     Extension(caller): Extension<Caller>,
@@ -182,5 +183,5 @@ pub async fn get_user_client_config(
     if !req.user_id.is_empty() {
         super::check_access(&state, &caller, &req.user_id)?;
     }
-    Ok(ok(GetUserClientConfigResp::default()))
+    Ok(ok(GetUserClientConfigResp { configs: state.config.client_config.iter().map(|(k, v)| (k.clone(), v.clone())).collect() }))
 }

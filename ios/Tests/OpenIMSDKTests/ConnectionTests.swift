@@ -136,6 +136,24 @@ final class ConnectionTests: XCTestCase {
         await restarted.stopAndWait()
     }
 
+    /// OpenIM's `GetUserClientConfig`: the settings devserver was started with reach the app as a
+    /// dictionary; before login, 10009.
+    func testTheClientConfigComesFromTheServer() async throws {
+        let server = try DevServer(extraArgs: ["--client-config", "discoverPageURL=https://example.com/d", "--client-config", "allowSendMsgNotFriend=1"])
+        try await server.register("alice")
+        let client = try OpenIMClient(config: server.config(dataDir: tempDir()))
+        do {
+            _ = try await client.getUserClientConfig()
+            XCTFail("expected NotLoggedIn")
+        } catch let error as OpenIMError {
+            guard case .NotLoggedIn(code: 10009, _) = error else { return XCTFail("\(error)") }
+        }
+        try await client.login(userId: "alice", token: try await server.token("alice"))
+        let config = try await client.getUserClientConfig()
+        XCTAssertEqual(config, ["discoverPageURL": "https://example.com/d", "allowSendMsgNotFriend": "1"])
+        try await client.logout()
+    }
+
     func testReconnectsAfterDevserverRestart() async throws {
         let dir = tempDir()
         let data = dir + "/server.db"

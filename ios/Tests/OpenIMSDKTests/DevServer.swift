@@ -14,7 +14,7 @@ final class DevServer {
     private var adminToken = ""
 
     /// Starts the server; `api`/`ws` default to free ports, `data` keeps state in a file.
-    init(api: String = "127.0.0.1:0", ws: String = "127.0.0.1:0", data: String? = nil) throws {
+    init(api: String = "127.0.0.1:0", ws: String = "127.0.0.1:0", data: String? = nil, extraArgs: [String] = []) throws {
         guard let bin = ProcessInfo.processInfo.environment["OPENIM_DEVSERVER"] else {
             throw XCTSkip("OPENIM_DEVSERVER is not set")
         }
@@ -22,6 +22,7 @@ final class DevServer {
         process.executableURL = URL(fileURLWithPath: bin)
         var args = ["--api", api, "--ws", ws, "--log", "warn"]
         if let data { args += ["--data", data] }
+        args += extraArgs
         process.arguments = args
         let out = Pipe()
         process.standardOutput = out

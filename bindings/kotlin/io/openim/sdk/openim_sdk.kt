@@ -1183,6 +1183,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_get_total_unread_msg_count(
     ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_get_user_client_config(
+    ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_get_users_info(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_hide_all_conversations(
@@ -1567,6 +1569,8 @@ internal object UniffiLib {
     external fun uniffi_openim_sdk_fn_method_openimclient_get_self_user_info(`ptr`: Long,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_get_total_unread_msg_count(`ptr`: Long,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_get_user_client_config(`ptr`: Long,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_get_users_info(`ptr`: Long,`userIds`: RustBuffer.ByValue,
     ): Long
@@ -6312,6 +6316,12 @@ public interface OpenImClientInterface {
     suspend fun `getTotalUnreadMsgCount`(): kotlin.Int
     
     /**
+     * The client settings the app's admin set on the server for this user or for everyone
+     * (OpenIM's `GetUserClientConfig`: feature switches and the like), read from the server.
+     */
+    suspend fun `getUserClientConfig`(): Map<kotlin.String, kotlin.String>
+    
+    /**
      * Profiles of `user_ids` from the server; unknown IDs are left out.
      */
     suspend fun `getUsersInfo`(`userIds`: List<kotlin.String>): List<UserInfo>
@@ -7768,6 +7778,31 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
         { future -> UniffiLib.ffi_openim_sdk_rust_future_free_i32(future) },
         // lift function
         { FfiConverterInt.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * The client settings the app's admin set on the server for this user or for everyone
+     * (OpenIM's `GetUserClientConfig`: feature switches and the like), read from the server.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getUserClientConfig`() : Map<kotlin.String, kotlin.String> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_get_user_client_config(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterMapStringString.lift(it) },
         // Error FFI converter
         OpenImException.ErrorHandler,
     )
@@ -15284,6 +15319,45 @@ public object FfiConverterSequenceTypeApplicationState: FfiConverterRustBuffer<L
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeApplicationState.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.String, kotlin.String>> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.String> {
+        val len = buf.getInt()
+        return buildMap<kotlin.String, kotlin.String>(len) {
+            repeat(len) {
+                val k = FfiConverterString.read(buf)
+                val v = FfiConverterString.read(buf)
+                this[k] = v
+            }
+        }
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, kotlin.String>): ULong {
+        val spaceForMapSize = 4UL
+        val spaceForChildren = value.map { (k, v) ->
+            FfiConverterString.allocationSize(k) +
+            FfiConverterString.allocationSize(v)
+        }.sum()
+        return spaceForMapSize + spaceForChildren
+    }
+
+    override fun write(value: Map<kotlin.String, kotlin.String>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        // The parens on `(k, v)` here ensure we're calling the right method,
+        // which is important for compatibility with older android devices.
+        // Ref https://blog.danlew.net/2017/03/16/kotlin-puzzler-whose-line-is-it-anyways/
+        value.forEach { (k, v) ->
+            FfiConverterString.write(k, buf)
+            FfiConverterString.write(v, buf)
         }
     }
 }

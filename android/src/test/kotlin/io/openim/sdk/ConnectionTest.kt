@@ -205,6 +205,20 @@ class ConnectionTest {
         }
     }
 
+    /** OpenIM's `GetUserClientConfig`: the settings devserver was started with reach the app as a
+     *  map; before login, 10009. */
+    @Test
+    fun theClientConfigComesFromTheServer(): Unit = runBlocking {
+        DevServer(extraArgs = listOf("--client-config", "discoverPageURL=https://example.com/d", "--client-config", "allowSendMsgNotFriend=1")).use { server ->
+            server.register("alice")
+            val client = OpenImClient(server.config(tempDir()))
+            expectThrows<OpenImException.NotLoggedIn>("before login") { runBlocking { client.getUserClientConfig() } }
+            client.login("alice", server.token("alice"))
+            assertEquals(mapOf("discoverPageURL" to "https://example.com/d", "allowSendMsgNotFriend" to "1"), client.getUserClientConfig())
+            client.logout()
+        }
+    }
+
     @Test
     fun aThrowingListenerDoesNotBreakTheEngine(): Unit = runBlocking {
         DevServer().use { server ->

@@ -10,7 +10,12 @@ import java.util.UUID
 import java.util.concurrent.TimeUnit
 
 /** An `openim-devserver` child process (path from `OPENIM_DEVSERVER`), plus its admin API. */
-class DevServer(api: String = "127.0.0.1:0", ws: String = "127.0.0.1:0", data: String? = null) : AutoCloseable {
+class DevServer(
+    api: String = "127.0.0.1:0",
+    ws: String = "127.0.0.1:0",
+    data: String? = null,
+    extraArgs: List<String> = emptyList(),
+) : AutoCloseable {
     private val process: Process
     val apiUrl: String
     val wsUrl: String
@@ -21,6 +26,7 @@ class DevServer(api: String = "127.0.0.1:0", ws: String = "127.0.0.1:0", data: S
         val bin = System.getenv("OPENIM_DEVSERVER") ?: error("OPENIM_DEVSERVER is not set")
         val args = mutableListOf(bin, "--api", api, "--ws", ws, "--log", "warn")
         if (data != null) args += listOf("--data", data)
+        args += extraArgs
         process = ProcessBuilder(args).redirectError(ProcessBuilder.Redirect.INHERIT).start()
         val line = process.inputStream.bufferedReader().readLine() ?: error("devserver exited")
         fun field(key: String) = line.split(" ").first { it.startsWith("$key=") }.substringAfter("=")
