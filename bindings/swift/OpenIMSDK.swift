@@ -3784,8 +3784,8 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
     
     /**
      * Marks some received messages read (OpenIM's `MarkMessagesAsReadByMsgID`): the read mark
-     * rises to the last of them, here and on the user's other devices, so the unread count is
-     * what lies above it; in a single chat the peer gets a read receipt naming them
+     * rises to the last of them, here and on the user's other devices, and the messages it
+     * covers leave the unread count; in a single chat the peer gets a read receipt naming them
      * (`onRecvC2cReadReceipt`). The user's own, already read or unknown messages are skipped.
      */
     func markMessagesAsReadByMsgId(conversationId: String, clientMsgIds: [String]) async throws 
@@ -5110,8 +5110,8 @@ open func markConversationMessageAsRead(conversationId: String)async throws   {
     
     /**
      * Marks some received messages read (OpenIM's `MarkMessagesAsReadByMsgID`): the read mark
-     * rises to the last of them, here and on the user's other devices, so the unread count is
-     * what lies above it; in a single chat the peer gets a read receipt naming them
+     * rises to the last of them, here and on the user's other devices, and the messages it
+     * covers leave the unread count; in a single chat the peer gets a read receipt naming them
      * (`onRecvC2cReadReceipt`). The user's own, already read or unknown messages are skipped.
      */
 open func markMessagesAsReadByMsgId(conversationId: String, clientMsgIds: [String])async throws   {
@@ -12139,7 +12139,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_mark_conversation_message_as_read() != 27077) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_mark_messages_as_read_by_msg_id() != 18723) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_mark_messages_as_read_by_msg_id() != 48112) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_network_status_changed() != 61437) {

@@ -131,6 +131,13 @@ pub async fn save_over(w: &mut Write, before: Option<ConversationRow>, row: Conv
     Ok(())
 }
 
+/// A conversation off the list until its next message: OpenIM clears its latest message time
+/// (and the draft's, which would list it too).
+fn hide_row(c: &mut ConversationRow) {
+    c.latest_msg_send_time = 0;
+    c.draft_text_time = 0;
+}
+
 /// [`save_over`] for many conversations (each once), written in a few multi-row statements.
 pub async fn save_over_many(w: &mut Write, saves: Vec<(Option<ConversationRow>, ConversationRow)>) -> Result<()> {
     let saves: Vec<_> = saves.into_iter().filter(|(before, row)| before.as_ref() != Some(row)).collect();
@@ -395,12 +402,7 @@ impl Conversations {
     /// message time).
     pub async fn hide(&self, id: &str) -> Result<()> {
         self.existing(id).await?;
-        self.update(id, |c| {
-            c.latest_msg_send_time = 0;
-            c.draft_text_time = 0;
-        })
-        .await
-        .map(drop)
+        self.update(id, hide_row).await.map(drop)
     }
 
     /// Takes every conversation off the list until its next message (OpenIM's
@@ -412,7 +414,8 @@ impl Conversations {
             .into_iter()
             .filter(|c| c.latest_msg_send_time != 0 || c.draft_text_time != 0)
             .map(|before| {
-                let row = ConversationRow { latest_msg_send_time: 0, draft_text_time: 0, ..before.clone() };
+                let mut row = before.clone();
+                hide_row(&mut row);
                 (Some(before), row)
             })
             .collect();

@@ -458,8 +458,8 @@ impl OpenIMClient {
     }
 
     /// Marks some received messages read (OpenIM's `MarkMessagesAsReadByMsgID`): the read mark
-    /// rises to the last of them, here and on the user's other devices, so the unread count is
-    /// what lies above it; in a single chat the peer gets a read receipt naming them
+    /// rises to the last of them, here and on the user's other devices, and the messages it
+    /// covers leave the unread count; in a single chat the peer gets a read receipt naming them
     /// (`onRecvC2cReadReceipt`). The user's own, already read or unknown messages are skipped.
     pub async fn mark_messages_as_read_by_msg_id(&self, conversation_id: String, client_msg_ids: Vec<String>) -> Result<()> {
         self.with_session(move |s| async move { s.messages().mark_messages_read(&conversation_id, &client_msg_ids).await }).await

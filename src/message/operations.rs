@@ -86,8 +86,8 @@ impl Messages {
     /// to `/msg/mark_msgs_as_read`, which raises the user's read mark to the last of them (as
     /// OpenIM's server does; the user's other devices follow it) and, in a single chat, sends
     /// the peer a read receipt naming them. The same happens here: messages up to that mark are
-    /// read and the unread count is what lies above it. Messages of this user, already read, or
-    /// not stored are skipped; nothing left, nothing is sent.
+    /// read and leave the unread count (which never exceeds what lies above the mark). Messages
+    /// of this user, already read, or not stored are skipped; nothing left, nothing is sent.
     pub async fn mark_messages_read(&self, conversation_id: &str, client_msg_ids: &[String]) -> Result<()> {
         if client_msg_ids.is_empty() || client_msg_ids.iter().any(|id| id.is_empty()) {
             return Err(OpenIMError::invalid_argument("client_msg_ids is empty or has an empty ID"));

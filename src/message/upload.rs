@@ -200,12 +200,14 @@ impl Messages {
         // One upload of the same content at a time: a second one finds the first's object.
         let _same = self.upload_turn(&hash).await;
 
-        let mut job = Job { file: &mut file, file_path, part_size, part_sizes: &part_sizes, part_md5s: &part_md5s, hash: &hash, tell: &tell };
+        // Only an upload of several parts is recorded and resumed, as in OpenIM's core.
+        let resumable = part_sizes.len() > 1;
+        let mut job = Job { file: &mut file, file_path, part_size, part_sizes: &part_sizes, part_md5s: &part_md5s, hash: &hash, resumable, tell: &tell };
         let batch = SIGN_BATCH.min(part_sizes.len());
         let mut started_over = false;
         loop {
             // An upload of several parts cut off earlier goes on from its last part.
-            let kept = if part_sizes.len() > 1 { self.kept_upload(&hash, part_sizes.len()).await } else { None };
+            let kept = if resumable { self.kept_upload(&hash, part_sizes.len()).await } else { None };
             let resumed = kept.is_some();
             let (upload_id, done, sign) = match kept {
                 Some((upload_id, done)) => (upload_id, done, AuthSignResp::default()),
@@ -237,7 +239,7 @@ impl Messages {
                         // As OpenIM's core: a partial first batch is asked for again.
                         sign.parts.clear();
                     }
-                    if part_sizes.len() > 1 {
+                    if resumable {
                         self.keep_upload(&hash, &upload.upload_id, upload.expire_time).await;
                     }
                     (upload.upload_id, Parts::new(part_sizes.len()), sign)
@@ -259,7 +261,9 @@ impl Messages {
             };
             match result {
                 Ok(url) => {
-                    self.forget_upload(&hash).await;
+                    if resumable {
+                        self.forget_upload(&hash).await;
+                    }
                     return Ok(url);
                 }
                 // The server refuses the upload this device kept (expired, lost, or not
@@ -315,7 +319,7 @@ impl Messages {
             }
             let len = job.part_sizes[i];
             done.set(i);
-            if count > 1 {
+            if job.resumable {
                 self.record_parts(job.hash, upload_id, &done).await;
             }
             uploaded += len as i64;
@@ -425,6 +429,8 @@ struct Job<'a> {
     part_sizes: &'a [usize],
     part_md5s: &'a [String],
     hash: &'a str,
+    /// Several parts: recorded as they go, to be resumed.
+    resumable: bool,
     tell: &'a (dyn Fn(i64) + Send + Sync),
 }
 

@@ -6380,8 +6380,8 @@ public interface OpenImClientInterface {
     
     /**
      * Marks some received messages read (OpenIM's `MarkMessagesAsReadByMsgID`): the read mark
-     * rises to the last of them, here and on the user's other devices, so the unread count is
-     * what lies above it; in a single chat the peer gets a read receipt naming them
+     * rises to the last of them, here and on the user's other devices, and the messages it
+     * covers leave the unread count; in a single chat the peer gets a read receipt naming them
      * (`onRecvC2cReadReceipt`). The user's own, already read or unknown messages are skipped.
      */
     suspend fun `markMessagesAsReadByMsgId`(`conversationId`: kotlin.String, `clientMsgIds`: List<kotlin.String>)
@@ -8078,8 +8078,8 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
     
     /**
      * Marks some received messages read (OpenIM's `MarkMessagesAsReadByMsgID`): the read mark
-     * rises to the last of them, here and on the user's other devices, so the unread count is
-     * what lies above it; in a single chat the peer gets a read receipt naming them
+     * rises to the last of them, here and on the user's other devices, and the messages it
+     * covers leave the unread count; in a single chat the peer gets a read receipt naming them
      * (`onRecvC2cReadReceipt`). The user's own, already read or unknown messages are skipped.
      */
     @Throws(OpenImException::class)
