@@ -38,6 +38,10 @@ pub enum OpenIMError {
     /// A bug or an unexpected state inside the SDK (10006).
     #[error("[{code}] internal error: {msg}")]
     Internal { code: i32, msg: String },
+    /// The app stopped the call: an upload cancelled with its `CancellationToken` or
+    /// `cancelSendingMessage` (10003, OpenIM's code for a call whose context ended).
+    #[error("[{code}] cancelled: {msg}")]
+    Cancelled { code: i32, msg: String },
 }
 
 pub type Result<T, E = OpenIMError> = std::result::Result<T, E>;
@@ -55,7 +59,8 @@ impl OpenIMError {
             | Self::Server { code, .. }
             | Self::Protocol { code, .. }
             | Self::Database { code, .. }
-            | Self::Internal { code, .. } => *code,
+            | Self::Internal { code, .. }
+            | Self::Cancelled { code, .. } => *code,
         }
     }
 
@@ -89,6 +94,10 @@ impl OpenIMError {
 
     pub fn internal(message: impl Into<String>) -> Self {
         Self::Internal { code: errcode::SDK_INTERNAL, msg: message.into() }
+    }
+
+    pub fn cancelled(message: impl Into<String>) -> Self {
+        Self::Cancelled { code: errcode::SDK_CTX_DEADLINE, msg: message.into() }
     }
 
     /// An `errCode` from the server (REST envelope, gateway reply or handshake).

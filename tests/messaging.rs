@@ -1127,7 +1127,7 @@ async fn files_upload_in_parts_and_come_back_by_url() {
     std::fs::write(&path, &bytes).unwrap();
     let progress = Arc::new(Progress::default());
     let file_path = path.to_string_lossy().into_owned();
-    let url = alice.client.upload_file(file_path.clone(), None, None, Some(progress.clone())).await.unwrap();
+    let url = alice.client.upload_file(file_path.clone(), None, None, Some(progress.clone()), None).await.unwrap();
     assert!(url.ends_with("/object/alice/report.pdf"), "{url}");
     let seen = progress.seen();
     let total = bytes.len() as i64;
@@ -1138,7 +1138,7 @@ async fn files_upload_in_parts_and_come_back_by_url() {
 
     // The same content again: the server has it, nothing is sent; the new name serves it too.
     let again = Arc::new(Progress::default());
-    let url2 = alice.client.upload_file(file_path.clone(), Some("copy.pdf".into()), None, Some(again.clone())).await.unwrap();
+    let url2 = alice.client.upload_file(file_path.clone(), Some("copy.pdf".into()), None, Some(again.clone()), None).await.unwrap();
     assert!(url2.ends_with("/object/alice/copy.pdf"), "{url2}");
     assert_eq!(again.seen(), [(total, total)]);
     assert!(reqwest::get(&url2).await.unwrap().bytes().await.unwrap() == bytes, "the copy differs");
@@ -1150,9 +1150,9 @@ async fn files_upload_in_parts_and_come_back_by_url() {
     let MessageContent::File { source_url, file_size, .. } = &got[0].content else { panic!("{:?}", got[0].content) };
     assert_eq!((source_url.as_str(), *file_size), (url.as_str(), total));
 
-    let missing = alice.client.upload_file(dir.path().join("nope").to_string_lossy().into_owned(), None, None, None).await;
+    let missing = alice.client.upload_file(dir.path().join("nope").to_string_lossy().into_owned(), None, None, None, None).await;
     assert_eq!(missing.unwrap_err().code(), 10002);
-    let climbing = alice.client.upload_file(file_path, Some("../bob/x.pdf".into()), None, None).await;
+    let climbing = alice.client.upload_file(file_path, Some("../bob/x.pdf".into()), None, None, None).await;
     assert_eq!(climbing.unwrap_err().code(), 10002);
 }
 
@@ -1170,7 +1170,7 @@ async fn an_upload_of_many_parts_asks_for_more_signatures() {
     let bytes: Vec<u8> = (0..(24 * part + 1234) as u32).map(|i| (i.wrapping_mul(2_246_822_519) >> 25) as u8).collect();
     std::fs::write(&path, &bytes).unwrap();
     let progress = Arc::new(Progress::default());
-    let url = alice.client.upload_file(path.to_string_lossy().into_owned(), None, None, Some(progress.clone())).await.unwrap();
+    let url = alice.client.upload_file(path.to_string_lossy().into_owned(), None, None, Some(progress.clone()), None).await.unwrap();
     let seen: Vec<i64> = progress.seen().into_iter().map(|(uploaded, _)| uploaded).collect();
     assert_eq!(seen.len(), 25, "one progress call per part");
     assert_eq!(seen.last().copied(), Some(bytes.len() as i64));
@@ -1207,7 +1207,7 @@ async fn an_upload_cut_off_goes_on_from_its_last_part() {
     let puts = |srv: &TestServer| srv.server.faults().rest_calls_seen_under("/object-upload/");
     let initiated = |srv: &TestServer| srv.server.faults().rest_calls_seen(path::OBJECT_INITIATE_MULTIPART_UPLOAD);
     let upload = |client: Arc<openim_sdk::OpenIMClient>, file: String, progress: Arc<Progress>| async move {
-        client.upload_file(file, None, None, Some(progress)).await
+        client.upload_file(file, None, None, Some(progress), None).await
     };
 
     // Cut after 4 of 11 parts.
@@ -1286,6 +1286,103 @@ async fn an_upload_cut_off_goes_on_from_its_last_part() {
     assert_eq!((puts(&srv) - puts_before_twins, initiated(&srv)), (11, 5));
     let url = format!("{}/object/alice/twin.mp4", srv.server.api_url());
     assert!(reqwest::get(&url).await.unwrap().bytes().await.unwrap() == twin_bytes);
+}
+
+/// Progress that stops its upload once `after` bytes are up: with its token, or by cancelling
+/// the send of message `message` (then `cancelled` says whether one was under way).
+struct StopAt {
+    after: i64,
+    seen: Progress,
+    token: Option<std::sync::Arc<openim_sdk::CancellationToken>>,
+    message: Option<(std::sync::Arc<openim_sdk::OpenIMClient>, String)>,
+    cancelled: std::sync::Mutex<Vec<bool>>,
+}
+
+impl openim_sdk::UploadProgressListener for StopAt {
+    fn on_progress(&self, uploaded: i64, total: i64) {
+        self.seen.on_progress(uploaded, total);
+        if uploaded >= self.after {
+            if let Some(token) = &self.token {
+                token.cancel();
+            }
+            if let Some((client, id)) = &self.message {
+                self.cancelled.lock().unwrap().push(client.cancel_sending_message(id.clone()).unwrap());
+            }
+        }
+    }
+}
+
+/// An upload is stopped by the app: `uploadFile` with its cancellation token, a message's upload
+/// with `cancelSendingMessage`. The call fails with `Cancelled` (10003) at once — no part goes
+/// after the cancel —, a message stays failed and reaches nobody, and the next upload of the
+/// same content goes on from the parts the server has.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_cancelled_stops_at_once_and_goes_on_later() {
+    use openim_wire::api::path;
+    use std::sync::Arc;
+    let part = 64 * 1024;
+    let srv = TestServer::start_with(openim_devserver::DevServerConfig { min_part_size: part as i64, ..Default::default() }).await;
+    let alice = srv.online("alice").await;
+    let bob = srv.online("bob").await;
+    let files = tempfile::tempdir().unwrap();
+    let total = (10 * part + 1000) as i64;
+    let write = |name: &str, salt: u32| {
+        let path = files.path().join(name);
+        let bytes: Vec<u8> = (0..total as u32).map(|i| (i.wrapping_add(salt).wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+        std::fs::write(&path, &bytes).unwrap();
+        (path.to_string_lossy().into_owned(), bytes)
+    };
+    let parts_done = |n: usize| (n * part) as i64;
+    let puts = |srv: &TestServer| srv.server.faults().rest_calls_seen_under("/object-upload/");
+    let stop_at = |after: i64| StopAt { after, seen: Progress::default(), token: None, message: None, cancelled: Default::default() };
+
+    // uploadFile stopped by its token after 3 of 11 parts: no fourth part goes.
+    let (movie, movie_bytes) = write("movie.mp4", 1);
+    let token = openim_sdk::CancellationToken::new();
+    let stopper = Arc::new(StopAt { token: Some(token.clone()), ..stop_at(parts_done(3)) });
+    let stopped = alice.client.upload_file(movie.clone(), None, None, Some(stopper.clone()), Some(token.clone())).await.unwrap_err();
+    assert!(matches!(stopped, openim_sdk::OpenIMError::Cancelled { code: 10003, .. }), "{stopped}");
+    assert_eq!(puts(&srv), 3, "the upload stops at once");
+    assert_eq!(stopper.seen.seen().last().copied(), Some((parts_done(3), total)));
+    assert!(token.is_cancelled());
+    // Given the cancelled token again, an upload does not start.
+    let limits = srv.server.faults().rest_calls_seen(path::OBJECT_PART_LIMIT);
+    let refused = alice.client.upload_file(movie.clone(), None, None, None, Some(token)).await.unwrap_err();
+    assert_eq!(refused.code(), 10003);
+    assert_eq!(srv.server.faults().rest_calls_seen(path::OBJECT_PART_LIMIT), limits, "nothing asked of the server");
+    // Uploaded again, it goes on from the 3 parts.
+    let progress = Arc::new(Progress::default());
+    let url = alice.client.upload_file(movie, None, None, Some(progress.clone()), Some(openim_sdk::CancellationToken::new())).await.unwrap();
+    assert_eq!(progress.seen().first().copied(), Some((parts_done(3), total)));
+    assert_eq!(puts(&srv), 3 + 8);
+    assert!(reqwest::get(&url).await.unwrap().bytes().await.unwrap() == movie_bytes);
+
+    // A video message's upload stopped with cancelSendingMessage after 2 parts: its send fails
+    // with Cancelled and it stays failed; bob gets nothing. Sent again, it goes on from the 2
+    // parts and reaches bob.
+    let (clip, clip_bytes) = write("clip.mp4", 2);
+    let m = alice.client.create_video_message_from_full_path(clip, "mp4".into(), 30, None, 0, 0).await.unwrap();
+    let with_bob = conversation_id::single("alice", "bob");
+    assert!(!alice.client.cancel_sending_message(m.client_msg_id.clone()).unwrap(), "not being sent yet");
+    let before = puts(&srv);
+    let stopper = Arc::new(StopAt { message: Some((alice.client.clone(), m.client_msg_id.clone())), ..stop_at(parts_done(2)) });
+    let stopped = alice.client.send_message(m.clone(), Some("bob".into()), None, None, false, Some(stopper.clone())).await.unwrap_err();
+    assert_eq!(stopped.code(), 10003, "{stopped}");
+    assert_eq!(stopper.cancelled.lock().unwrap().first(), Some(&true), "an upload was under way");
+    assert_eq!(puts(&srv) - before, 2);
+    let stored = alice.client.find_message_list(with_bob.clone(), vec![m.client_msg_id.clone()]).await.unwrap();
+    assert_eq!(stored[0].status, MessageStatus::SendFailed);
+    assert!(!alice.client.cancel_sending_message(m.client_msg_id.clone()).unwrap(), "its send has ended");
+    let progress = Arc::new(Progress::default());
+    let sent = alice.client.send_message(m.clone(), Some("bob".into()), None, None, false, Some(progress.clone())).await.unwrap();
+    assert_eq!(sent.status, MessageStatus::SendSuccess);
+    assert_eq!(progress.seen().first().copied(), Some((parts_done(2), total)));
+    assert_eq!(puts(&srv) - before, 2 + 9);
+    let got = bob.events.wait_new_messages(1).await;
+    let MessageContent::Video { video_url, .. } = &got[0].content else { panic!("{:?}", got[0].content) };
+    assert_eq!(got[0].client_msg_id, m.client_msg_id);
+    assert!(reqwest::get(video_url.as_str()).await.unwrap().bytes().await.unwrap() == clip_bytes);
+    assert!(!alice.client.cancel_sending_message(m.client_msg_id).unwrap());
 }
 
 /// Messages made from local files upload them when sent, as OpenIM's core does: the message is

@@ -1009,6 +1009,161 @@ public func FfiConverterTypeAdvancedMsgListener_lower(_ value: AdvancedMsgListen
 
 
 /**
+ * Stops an upload the app started: pass it to `uploadFile` as its `cancel` and call `cancel()`
+ * (a message's upload is stopped with `cancelSendingMessage`). The upload stops at once and its
+ * call fails with `Cancelled` (10003); the parts already on the server stay there, so the next
+ * upload of the same content goes on from them. One token may stop several uploads; cancelled,
+ * it stays cancelled.
+ */
+public protocol CancellationTokenProtocol: AnyObject, Sendable {
+    
+    /**
+     * Stops the uploads given this token, and any given it later.
+     */
+    func cancel() 
+    
+    func isCancelled()  -> Bool
+    
+}
+/**
+ * Stops an upload the app started: pass it to `uploadFile` as its `cancel` and call `cancel()`
+ * (a message's upload is stopped with `cancelSendingMessage`). The upload stops at once and its
+ * call fails with `Cancelled` (10003); the parts already on the server stay there, so the next
+ * upload of the same content goes on from them. One token may stop several uploads; cancelled,
+ * it stays cancelled.
+ */
+open class CancellationToken: CancellationTokenProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_openim_sdk_fn_clone_cancellationtoken(self.handle, $0) }
+    }
+public convenience init() {
+    let handle =
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_constructor_cancellationtoken_new(uniffiCallStatus
+    )
+}
+    self.init(unsafeFromHandle: handle)
+}
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_openim_sdk_fn_free_cancellationtoken(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Stops the uploads given this token, and any given it later.
+     */
+open func cancel()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_cancellationtoken_cancel(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+open func isCancelled() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_cancellationtoken_is_cancelled(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeCancellationToken: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = CancellationToken
+
+    public static func lift(_ handle: UInt64) throws -> CancellationToken {
+        return CancellationToken(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: CancellationToken) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> CancellationToken {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: CancellationToken, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCancellationToken_lift(_ handle: UInt64) throws -> CancellationToken {
+    return try FfiConverterTypeCancellationToken.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeCancellationToken_lower(_ value: CancellationToken) -> UInt64 {
+    return FfiConverterTypeCancellationToken.lower(value)
+}
+
+
+
+
+
+
+/**
  * Connection and session events (OpenIM `OnConnListener`).
  */
 public protocol ConnListener: AnyObject, Sendable {
@@ -3552,6 +3707,15 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
     func addCustomBusinessListener(listener: CustomBusinessListener)  -> ListenerHandle
     
     /**
+     * Stops the upload of a message being sent (`sendMessage` of a message made from local
+     * files, while its files upload): that send fails with `Cancelled` and the message stays
+     * stored as failed, to be sent again (its upload then goes on from the parts the server
+     * has) or deleted. False when no upload of that message is under way (sent already, or
+     * past its upload).
+     */
+    func cancelSendingMessage(clientMsgId: String) throws  -> Bool
+    
+    /**
      * Tells the other side of a single or group chat whether this user is typing (`focus`), as
      * OpenIM's `ChangeInputStates`: "yes" goes out at most once per 10 s, "no" only while a
      * "yes" lasts; the others hear `on_conversation_user_input_status_changed`.
@@ -3871,9 +4035,11 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
      * Uploads the file at `file_path` to the server's object storage as `name` (its file name
      * when `None`, kept under the user's ID) and returns its URL, for the
      * `create_*_message_by_url` calls; `progress` hears the bytes sent after each part. A file
-     * the server already holds is not sent again.
+     * the server already holds is not sent again. `cancel.cancel()` stops it (`Cancelled`), as
+     * does cancelling the calling coroutine in Kotlin; the parts sent stay for the next upload
+     * of the same content.
      */
-    func uploadFile(filePath: String, name: String?, contentType: String?, progress: UploadProgressListener?) async throws  -> String
+    func uploadFile(filePath: String, name: String?, contentType: String?, progress: UploadProgressListener?, cancel: CancellationToken?) async throws  -> String
     
     /**
      * Accepts `from_user_id`'s application: both become friends.
@@ -4264,6 +4430,23 @@ open func addCustomBusinessListener(listener: CustomBusinessListener) -> Listene
     uniffi_openim_sdk_fn_method_openimclient_add_custom_business_listener(
             self.uniffiCloneHandle(),
         FfiConverterTypeCustomBusinessListener_lower(listener),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Stops the upload of a message being sent (`sendMessage` of a message made from local
+     * files, while its files upload): that send fails with `Cancelled` and the message stays
+     * stored as failed, to be sent again (its upload then goes on from the parts the server
+     * has) or deleted. False when no upload of that message is under way (sent already, or
+     * past its upload).
+     */
+open func cancelSendingMessage(clientMsgId: String)throws  -> Bool  {
+    return try  FfiConverterBool.lift(try rustCallWithError(FfiConverterTypeOpenIMError_lift) {
+        uniffiCallStatus in
+    uniffi_openim_sdk_fn_method_openimclient_cancel_sending_message(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(clientMsgId),uniffiCallStatus
     )
 })
 }
@@ -5371,14 +5554,16 @@ open func typingStatusUpdate(recvId: String, msgTip: String)async throws   {
      * Uploads the file at `file_path` to the server's object storage as `name` (its file name
      * when `None`, kept under the user's ID) and returns its URL, for the
      * `create_*_message_by_url` calls; `progress` hears the bytes sent after each part. A file
-     * the server already holds is not sent again.
+     * the server already holds is not sent again. `cancel.cancel()` stops it (`Cancelled`), as
+     * does cancelling the calling coroutine in Kotlin; the parts sent stay for the next upload
+     * of the same content.
      */
-open func uploadFile(filePath: String, name: String?, contentType: String?, progress: UploadProgressListener?)async throws  -> String  {
+open func uploadFile(filePath: String, name: String? = nil, contentType: String? = nil, progress: UploadProgressListener? = nil, cancel: CancellationToken? = nil)async throws  -> String  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_openim_sdk_fn_method_openimclient_upload_file(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(filePath),FfiConverterOptionString.lower(name),FfiConverterOptionString.lower(contentType),FfiConverterOptionTypeUploadProgressListener.lower(progress)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(filePath),FfiConverterOptionString.lower(name),FfiConverterOptionString.lower(contentType),FfiConverterOptionTypeUploadProgressListener.lower(progress),FfiConverterOptionTypeCancellationToken.lower(cancel)
                 )
             },
             pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
@@ -10901,6 +11086,12 @@ enum OpenImError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
      */
     case Internal(code: Int32, msg: String
     )
+    /**
+     * The app stopped the call: an upload cancelled with its `CancellationToken` or
+     * `cancelSendingMessage` (10003, OpenIM's code for a call whose context ended).
+     */
+    case Cancelled(code: Int32, msg: String
+    )
 
     
 
@@ -10967,6 +11158,10 @@ public struct FfiConverterTypeOpenIMError: FfiConverterRustBuffer {
             msg: try FfiConverterString.read(from: &buf)
             )
         case 10: return .Internal(
+            code: try FfiConverterInt32.read(from: &buf), 
+            msg: try FfiConverterString.read(from: &buf)
+            )
+        case 11: return .Cancelled(
             code: try FfiConverterInt32.read(from: &buf), 
             msg: try FfiConverterString.read(from: &buf)
             )
@@ -11038,6 +11233,12 @@ public struct FfiConverterTypeOpenIMError: FfiConverterRustBuffer {
         
         case let .Internal(code,msg):
             writeInt(&buf, Int32(10))
+            FfiConverterInt32.write(code, into: &buf)
+            FfiConverterString.write(msg, into: &buf)
+            
+        
+        case let .Cancelled(code,msg):
+            writeInt(&buf, Int32(11))
             FfiConverterInt32.write(code, into: &buf)
             FfiConverterString.write(msg, into: &buf)
             
@@ -11212,6 +11413,30 @@ fileprivate struct FfiConverterOptionString: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterString.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeCancellationToken: FfiConverterRustBuffer {
+    typealias SwiftType = CancellationToken?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeCancellationToken.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeCancellationToken.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -11989,6 +12214,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_add_custom_business_listener() != 21540) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_openim_sdk_checksum_method_openimclient_cancel_sending_message() != 26253) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_openim_sdk_checksum_method_openimclient_change_input_states() != 24641) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -12184,7 +12412,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_typing_status_update() != 57972) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_upload_file() != 38070) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_upload_file() != 56630) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_accept_friend_application() != 236) {
@@ -12499,10 +12727,19 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_logsink_log() != 57333) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_openim_sdk_checksum_method_cancellationtoken_cancel() != 16603) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_cancellationtoken_is_cancelled() != 10671) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_openim_sdk_checksum_method_uploadprogresslistener_on_progress() != 4838) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_constructor_openimclient_new() != 52681) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_constructor_cancellationtoken_new() != 43568) {
         return InitializationResult.apiChecksumMismatch
     }
 

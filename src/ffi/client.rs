@@ -9,7 +9,7 @@ use crate::engine::{Engine, EngineConfig, Session, Status};
 use crate::error::{OpenIMError, Result};
 use crate::ffi::listeners::{Kind, ListenerHandle, ListenerRegistry};
 use crate::ffi::{AdvancedMsgListener, ConnListener, ConversationListener, CustomBusinessListener, LoginStatus, OpenIMConfig};
-use crate::message::{CardInfo, HistoryPage, Messages, OfflinePushInfo, SearchParams, SearchResult, UploadProgressListener};
+use crate::message::{CancellationToken, CardInfo, HistoryPage, Messages, OfflinePushInfo, SearchParams, SearchResult, UploadProgressListener};
 use crate::model::{AtInfo, Conversation, ConversationUpdate, Message, MessageEntity, PictureInfo, SessionType, UserInfo};
 use crate::{logging, runtime};
 
@@ -340,6 +340,15 @@ impl OpenIMClient {
         .await
     }
 
+    /// Stops the upload of a message being sent (`sendMessage` of a message made from local
+    /// files, while its files upload): that send fails with `Cancelled` and the message stays
+    /// stored as failed, to be sent again (its upload then goes on from the parts the server
+    /// has) or deleted. False when no upload of that message is under way (sent already, or
+    /// past its upload).
+    pub fn cancel_sending_message(&self, client_msg_id: String) -> Result<bool> {
+        Ok(self.messages()?.cancel_sending(&client_msg_id))
+    }
+
     /// `count` messages before `start_client_msg_id` (the newest ones without it), oldest first;
     /// holes in the local history are filled from the server.
     #[uniffi::method(default(start_client_msg_id = None, count = 20))]
@@ -441,15 +450,25 @@ impl OpenIMClient {
     /// Uploads the file at `file_path` to the server's object storage as `name` (its file name
     /// when `None`, kept under the user's ID) and returns its URL, for the
     /// `create_*_message_by_url` calls; `progress` hears the bytes sent after each part. A file
-    /// the server already holds is not sent again.
+    /// the server already holds is not sent again. `cancel.cancel()` stops it (`Cancelled`), as
+    /// does cancelling the calling coroutine in Kotlin; the parts sent stay for the next upload
+    /// of the same content.
+    #[uniffi::method(default(name = None, content_type = None, progress = None, cancel = None))]
     pub async fn upload_file(
         &self,
         file_path: String,
         name: Option<String>,
         content_type: Option<String>,
         progress: Option<Arc<dyn UploadProgressListener>>,
+        cancel: Option<Arc<CancellationToken>>,
     ) -> Result<String> {
-        self.with_session(move |s| async move { s.messages().upload_file(file_path, name, content_type, progress).await }).await
+        let token = cancel.map(|c| c.child()).unwrap_or_default();
+        // A Kotlin coroutine cancelled drops this future (a Swift task's cancellation reaches
+        // nothing): the upload stops with it.
+        let dropped = token.clone().drop_guard();
+        let url = self.with_session(move |s| async move { s.messages().upload_file(file_path, name, content_type, progress, token).await }).await;
+        dropped.disarm();
+        url
     }
 
     /// Marks a conversation read; single chats send the peer a read receipt.

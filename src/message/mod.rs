@@ -21,7 +21,7 @@ pub use create::CardInfo;
 pub use history::HistoryPage;
 pub use search::{SearchParams, SearchResult, SearchResultItem};
 pub use send::OfflinePushInfo;
-pub use upload::UploadProgressListener;
+pub use upload::{CancellationToken, UploadProgressListener};
 
 use crate::context::SessionContext;
 use crate::conversation::Conversations;
@@ -44,11 +44,21 @@ pub struct Messages {
     typing_events: Arc<tokio::sync::Mutex<()>>,
     /// Uploads running, by content hash (one at a time per content).
     uploading: upload::Uploading,
+    /// Messages being sent whose uploads `cancel_sending` can stop.
+    sending_uploads: upload::SendingUploads,
 }
 
 impl Messages {
     pub fn new(ctx: Arc<SessionContext>, conversations: Conversations) -> Self {
-        Self { ctx, conversations, fresh: Arc::default(), input_states: Arc::default(), typing_events: Arc::default(), uploading: Arc::default() }
+        Self {
+            ctx,
+            conversations,
+            fresh: Arc::default(),
+            input_states: Arc::default(),
+            typing_events: Arc::default(),
+            uploading: Arc::default(),
+            sending_uploads: Arc::default(),
+        }
     }
 
     fn note_fresh(&self, client_msg_id: &str) {

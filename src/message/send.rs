@@ -16,7 +16,7 @@ use openim_wire::constant::{content_type, options, req, session_type};
 use openim_wire::conversation_id;
 use openim_wire::pb::msg::SendMsgResp;
 
-use super::{Messages, UploadProgressListener, from_row, to_row};
+use super::{Messages, UploadProgressListener, from_row, to_row, upload};
 use crate::conversation::{or_new, save, save_over, set_latest};
 use crate::error::{OpenIMError, Result};
 use crate::model::*;
@@ -127,11 +127,13 @@ impl Messages {
         } else {
             // Refused before any upload: the URLs add a few hundred bytes at most.
             self.ctx.conn.check_request_size(req::SEND_MSG, &wire_data(&message, is_online_only, &offline_push))?;
+            // `cancel_sending` stops the upload from here on.
+            let cancel = self.sending_upload(&message.client_msg_id);
             if is_online_only {
-                self.upload_media(&mut message, progress.as_ref()).await?;
+                upload::unless_cancelled(&cancel.token, self.upload_media(&mut message, progress.as_ref())).await?;
                 false
             } else {
-                self.store_and_upload(&target, &mut message, progress.as_ref()).await?;
+                self.store_and_upload(&target, &mut message, progress.as_ref(), &cancel.token).await?;
                 true
             }
         };
@@ -216,14 +218,20 @@ impl Messages {
 
     /// Stores `message` (sending, shown as its conversation's latest), uploads its local files
     /// and stores their URLs; a failed upload leaves it failed.
-    async fn store_and_upload(&self, target: &Target, message: &mut Message, progress: Option<&Arc<dyn UploadProgressListener>>) -> Result<()> {
+    async fn store_and_upload(
+        &self,
+        target: &Target,
+        message: &mut Message,
+        progress: Option<&Arc<dyn UploadProgressListener>>,
+        cancel: &tokio_util::sync::CancellationToken,
+    ) -> Result<()> {
         self.take_fresh(&message.client_msg_id);
         let turn = self.ctx.writer_turn().await;
         let w = self.claim_outgoing(turn, target, message).await?;
         self.finish_outgoing(w, target, message).await?;
         let id = &target.conversation_id;
         let uploaded = async {
-            self.upload_media(message, progress).await?;
+            upload::unless_cancelled(cancel, self.upload_media(message, progress)).await?;
             let mut w = self.ctx.write().await?;
             if !chat_logs::set_sending_content(&mut w.tx, id, &message.client_msg_id, &message.content.to_wire()).await? {
                 return Err(OpenIMError::invalid_argument("the message was deleted while its files uploaded; it was not sent"));

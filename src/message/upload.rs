@@ -17,6 +17,7 @@ use openim_wire::api::object::{
 use openim_wire::api::{Empty, path};
 use openim_wire::errcode;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
+use tokio_util::sync::CancellationToken as Token;
 
 use super::Messages;
 use crate::error::{OpenIMError, Result};
@@ -27,6 +28,61 @@ use crate::store::rows::UploadRow;
 #[uniffi::export(foreign)]
 pub trait UploadProgressListener: Send + Sync {
     fn on_progress(&self, uploaded: i64, total: i64);
+}
+
+/// Stops an upload the app started: pass it to `uploadFile` as its `cancel` and call `cancel()`
+/// (a message's upload is stopped with `cancelSendingMessage`). The upload stops at once and its
+/// call fails with `Cancelled` (10003); the parts already on the server stay there, so the next
+/// upload of the same content goes on from them. One token may stop several uploads; cancelled,
+/// it stays cancelled.
+#[derive(Default, uniffi::Object)]
+pub struct CancellationToken {
+    token: Token,
+}
+
+#[uniffi::export]
+impl CancellationToken {
+    #[uniffi::constructor]
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    /// Stops the uploads given this token, and any given it later.
+    pub fn cancel(&self) {
+        self.token.cancel();
+    }
+
+    pub fn is_cancelled(&self) -> bool {
+        self.token.is_cancelled()
+    }
+}
+
+impl CancellationToken {
+    /// A token cancelled with this one, or on its own.
+    pub fn child(&self) -> Token {
+        self.token.child_token()
+    }
+}
+
+tokio::task_local! {
+    /// The token of the uploads `work` runs in [`unless_cancelled`]: checked again before each
+    /// part goes, as a part handed to the HTTP client goes even when its call is dropped.
+    static CANCEL: Token;
+}
+
+/// `work`, unless `cancel` is cancelled first (checked first: a token cancelled before the call
+/// stops it before it starts). What `work` was doing is dropped at its next wait, and no part
+/// is sent after the cancel.
+pub(super) async fn unless_cancelled<T>(cancel: &Token, work: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+    tokio::select! {
+        biased;
+        () = cancel.cancelled() => Err(cancelled()),
+        done = CANCEL.scope(cancel.clone(), work) => done,
+    }
+}
+
+fn cancelled() -> OpenIMError {
+    OpenIMError::cancelled("the upload was cancelled")
 }
 
 /// Signatures asked for at a time (OpenIM's core asks for 20).
@@ -134,15 +190,37 @@ fn part_request(sign: &AuthSignParts, part: &SignPart) -> Result<(url::Url, Vec<
 
 impl Messages {
     /// Uploads the file at `file_path` as `name` (its file name when `None`; kept under the
-    /// user's ID) and returns its URL.
+    /// user's ID) and returns its URL; `cancel` stops it.
     pub async fn upload_file(
         &self,
         file_path: String,
         name: Option<String>,
         content_type: Option<String>,
         progress: Option<Arc<dyn UploadProgressListener>>,
+        cancel: Token,
     ) -> Result<String> {
-        self.upload(&file_path, name, content_type, "", progress.as_ref()).await
+        unless_cancelled(&cancel, self.upload(&file_path, name, content_type, "", progress.as_ref())).await
+    }
+
+    /// The token that stops the upload of message `client_msg_id`, registered while the guard
+    /// lives (a second send of the same message shares the first one's).
+    pub(super) fn sending_upload(&self, client_msg_id: &str) -> SendingUpload {
+        let mut sending = self.sending_uploads.lock().expect("sending uploads lock");
+        let owner = !sending.contains_key(client_msg_id);
+        let token = sending.entry(client_msg_id.to_owned()).or_default().clone();
+        SendingUpload { sending: self.sending_uploads.clone(), client_msg_id: owner.then(|| client_msg_id.to_owned()), token }
+    }
+
+    /// Stops the upload of message `client_msg_id`, when one is under way (or its send has not
+    /// reached it yet): its send fails with `Cancelled` and the message is kept failed.
+    pub fn cancel_sending(&self, client_msg_id: &str) -> bool {
+        match self.sending_uploads.lock().expect("sending uploads lock").get(client_msg_id) {
+            Some(token) => {
+                token.cancel();
+                true
+            }
+            None => false,
+        }
     }
 
     /// [`Self::upload_file`] with OpenIM's `cause` (why the object is stored: `msg-picture`, …).
@@ -308,6 +386,9 @@ impl Messages {
                     .ok_or_else(|| OpenIMError::protocol(format!("the server signed no URL for part {number}")))?;
                 let (url, headers) = part_request(&sign, part)?;
                 let body = job.read_part(i).await?;
+                if CANCEL.try_with(Token::is_cancelled).unwrap_or(false) {
+                    return Err(cancelled());
+                }
                 match self.ctx.api.put_part(url, &headers, body).await {
                     Ok(()) => break,
                     Err(e) if e.code() == errcode::FILE_UPLOADED_EXPIRED && !signed_again => {
@@ -464,6 +545,25 @@ impl Drop for UploadTurn {
         }
     }
 }
+
+/// A message's upload registered as cancellable ([`Messages::sending_upload`]); the send that
+/// registered it removes it when it ends.
+pub(super) struct SendingUpload {
+    sending: SendingUploads,
+    client_msg_id: Option<String>,
+    pub(super) token: Token,
+}
+
+impl Drop for SendingUpload {
+    fn drop(&mut self) {
+        if let Some(id) = &self.client_msg_id {
+            self.sending.lock().expect("sending uploads lock").remove(id);
+        }
+    }
+}
+
+/// Messages whose uploads can be stopped, by client ID.
+pub(super) type SendingUploads = Arc<std::sync::Mutex<HashMap<String, Token>>>;
 
 /// Uploads running in a session, by content hash.
 pub(super) type Uploading = Arc<std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>;

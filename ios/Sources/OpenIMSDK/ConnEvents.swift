@@ -58,7 +58,7 @@ public extension OpenIMError {
         switch self {
         case let .Network(code, _), let .Timeout(code, _), let .InvalidArgument(code, _), let .NotLoggedIn(code, _),
              let .LoginRepeat(code, _), let .Token(code, _), let .Server(code, _), let .Protocol(code, _),
-             let .Database(code, _), let .Internal(code, _):
+             let .Database(code, _), let .Internal(code, _), let .Cancelled(code, _):
             return code
         }
     }

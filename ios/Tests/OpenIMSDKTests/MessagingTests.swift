@@ -312,6 +312,127 @@ final class MessagingTests: XCTestCase {
         await restarted.stopAndWait()
     }
 
+    /// An upload is stopped by the app: uploadFile with its CancellationToken (also from a
+    /// task's cancellation, through withTaskCancellationHandler), or a message's upload with
+    /// cancelSendingMessage. The call fails with Cancelled (10003) and no part goes after the
+    /// cancel: the next upload of the same content goes on from the part on the server. The
+    /// message stays failed until sent again.
+    func testAnUploadCancelledStopsAtOnceAndGoesOnLater() async throws {
+        let server = try DevServer()
+        let alice = try await OnlineUser(server, "alice")
+        let bob = try await OnlineUser(server, "bob")
+        let dir = tempDir()
+        // Three parts of devserver's 5 MiB.
+        let size = 11 * 1024 * 1024
+        let part: Int64 = 5 * 1024 * 1024
+        let resumed = [part, 2 * part, Int64(size)]
+        func write(_ name: String, _ salt: Int) throws -> (String, Data) {
+            let path = dir + "/" + name
+            let bytes = Data((0..<size).map { UInt8(($0 * 31 + salt) % 251) })
+            try bytes.write(to: URL(fileURLWithPath: path))
+            return (path, bytes)
+        }
+        func served(_ url: String) async throws -> Data {
+            try await URLSession.shared.data(from: URL(string: url)!).0
+        }
+        /// Records progress; at its first call, `atFirst` runs.
+        final class Seen: UploadProgressListener, @unchecked Sendable {
+            let progress = Progress()
+            let atFirst: () -> Void
+            init(_ atFirst: @escaping () -> Void = {}) { self.atFirst = atFirst }
+            var uploaded: [Int64] { progress.seen.map { $0[0] } }
+            func onProgress(uploaded: Int64, total: Int64) {
+                if progress.seen.isEmpty { atFirst() }
+                progress.onProgress(uploaded: uploaded, total: total)
+            }
+        }
+        func expectCancelled(_ what: String, _ call: () async throws -> Void) async {
+            do {
+                try await call()
+                XCTFail("\(what) went through")
+            } catch OpenIMError.Cancelled(let code, _) {
+                XCTAssertEqual(code, 10003)
+            } catch {
+                XCTFail("\(what): \(error)")
+            }
+        }
+
+        // With its token, after the first part.
+        let (movie, movieBytes) = try write("movie.mp4", 1)
+        let token = CancellationToken()
+        let stopper = Seen { token.cancel() }
+        await expectCancelled("an upload cancelled") {
+            _ = try await alice.client.uploadFile(filePath: movie, progress: stopper, cancel: token)
+        }
+        XCTAssertEqual(stopper.uploaded, [part], "nothing after the cancel")
+        XCTAssertTrue(token.isCancelled())
+        await expectCancelled("an upload given a cancelled token") {
+            _ = try await alice.client.uploadFile(filePath: movie, cancel: token)
+        }
+        let again = Seen()
+        let url = try await alice.client.uploadFile(filePath: movie, progress: again)
+        XCTAssertEqual(again.uploaded, resumed, "on from the part on the server")
+        let movieServed = try await served(url)
+        XCTAssertEqual(movieServed, movieBytes, "the object is the file")
+
+        // A Swift task cancelled while the first part is reported (the listener holds the upload
+        // until then): withTaskCancellationHandler cancels the token.
+        let (song, songBytes) = try write("song.m4a", 2)
+        let reported = DispatchSemaphore(value: 0)
+        let release = DispatchSemaphore(value: 0)
+        let holding = Seen { reported.signal(); _ = release.wait(timeout: .now() + 10) }
+        let songToken = CancellationToken()
+        let client = alice.client
+        let task = Task {
+            try await withTaskCancellationHandler {
+                try await client.uploadFile(filePath: song, progress: holding, cancel: songToken)
+            } onCancel: {
+                songToken.cancel()
+            }
+        }
+        await Task.detached { _ = reported.wait(timeout: .now() + 15) }.value
+        task.cancel()
+        release.signal()
+        await expectCancelled("an upload whose task was cancelled") { _ = try await task.value }
+        XCTAssertEqual(holding.uploaded, [part])
+        let after = Seen()
+        let songUrl = try await alice.client.uploadFile(filePath: song, progress: after)
+        XCTAssertEqual(after.uploaded, resumed, "the cancelled upload stopped after its first part")
+        let songServed = try await served(songUrl)
+        XCTAssertEqual(songServed, songBytes, "the object is the file")
+
+        // A message's upload, by its client ID.
+        let (clip, clipBytes) = try write("clip.mp4", 3)
+        let m = try await alice.client.createVideoMessageFromFullPath(videoPath: clip, videoType: "mp4", duration: 30)
+        XCTAssertFalse(try alice.client.cancelSendingMessage(clientMsgId: m.clientMsgId), "not being sent yet")
+        let cancelled = Progress()
+        let messageStopper = Seen {
+            let was = (try? client.cancelSendingMessage(clientMsgId: m.clientMsgId)) ?? false
+            cancelled.onProgress(uploaded: was ? 1 : 0, total: 0)
+        }
+        await expectCancelled("a message's upload cancelled") {
+            _ = try await alice.client.sendMessage(message: m, recvId: "bob", groupId: nil, offlinePushInfo: nil,
+                                                   isOnlineOnly: false, progress: messageStopper)
+        }
+        XCTAssertEqual(cancelled.seen, [[1, 0]], "an upload was under way")
+        XCTAssertEqual(messageStopper.uploaded, [part])
+        let stored = try await alice.client.findMessageList(conversationId: singleConversation("alice", "bob"), clientMsgIds: [m.clientMsgId])
+        XCTAssertEqual(stored.map { $0.status }, [.sendFailed])
+        XCTAssertFalse(try alice.client.cancelSendingMessage(clientMsgId: m.clientMsgId), "its send has ended")
+        let sendAgain = Seen()
+        let sent = try await alice.client.sendMessage(message: m, recvId: "bob", groupId: nil, offlinePushInfo: nil,
+                                                      isOnlineOnly: false, progress: sendAgain)
+        XCTAssertEqual(sent.status, .sendSuccess)
+        XCTAssertEqual(sendAgain.uploaded, resumed)
+        let got = try await bob.messages.wait("the video") { e -> Message? in
+            if case let .newMessage(g) = e, g.clientMsgId == m.clientMsgId { return g }
+            return nil
+        }
+        guard case let .video(_, _, videoUrl, _, _, _, _, _, _, _, _, _, _) = got.content else { return XCTFail("\(got.content)") }
+        let clipServed = try await served(videoUrl)
+        XCTAssertEqual(clipServed, clipBytes, "the object is the file")
+    }
+
     /// A picture made from a local file uploads when sent (progress heard): its URLs fill the
     /// content, the snapshot asks for 640 x 640, and the recipient gets no local path. A file gone
     /// at send time leaves the message failed; back again, the same message goes.

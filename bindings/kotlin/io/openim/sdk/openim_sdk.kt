@@ -1107,6 +1107,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_add_custom_business_listener(
     ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_cancel_sending_message(
+    ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_change_input_states(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_clear_conversation_and_delete_all_msg(
@@ -1447,9 +1449,15 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_openim_sdk_checksum_method_logsink_log(
     ): Int
+    external fun uniffi_openim_sdk_checksum_method_cancellationtoken_cancel(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_method_cancellationtoken_is_cancelled(
+    ): Int
     external fun uniffi_openim_sdk_checksum_method_uploadprogresslistener_on_progress(
     ): Int
     external fun uniffi_openim_sdk_checksum_constructor_openimclient_new(
+    ): Int
+    external fun uniffi_openim_sdk_checksum_constructor_cancellationtoken_new(
     ): Int
     external fun ffi_openim_sdk_uniffi_contract_version(
     ): Int
@@ -1494,6 +1502,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_add_custom_business_listener(`ptr`: Long,`listener`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_cancel_sending_message(`ptr`: Long,`clientMsgId`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
     external fun uniffi_openim_sdk_fn_method_openimclient_change_input_states(`ptr`: Long,`conversationId`: RustBuffer.ByValue,`focus`: Byte,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_clear_conversation_and_delete_all_msg(`ptr`: Long,`conversationId`: RustBuffer.ByValue,
@@ -1624,7 +1634,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_typing_status_update(`ptr`: Long,`recvId`: RustBuffer.ByValue,`msgTip`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_openim_sdk_fn_method_openimclient_upload_file(`ptr`: Long,`filePath`: RustBuffer.ByValue,`name`: RustBuffer.ByValue,`contentType`: RustBuffer.ByValue,`progress`: RustBuffer.ByValue,
+    external fun uniffi_openim_sdk_fn_method_openimclient_upload_file(`ptr`: Long,`filePath`: RustBuffer.ByValue,`name`: RustBuffer.ByValue,`contentType`: RustBuffer.ByValue,`progress`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_accept_friend_application(`ptr`: Long,`fromUserId`: RustBuffer.ByValue,`handleMsg`: RustBuffer.ByValue,
     ): Long
@@ -1886,6 +1896,16 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_openim_sdk_fn_method_logsink_log(`ptr`: Long,`record`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_openim_sdk_fn_clone_cancellationtoken(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_openim_sdk_fn_free_cancellationtoken(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_constructor_cancellationtoken_new(uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_cancellationtoken_cancel(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_openim_sdk_fn_method_cancellationtoken_is_cancelled(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
     external fun uniffi_openim_sdk_fn_clone_uploadprogresslistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_openim_sdk_fn_free_uploadprogresslistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
@@ -2891,6 +2911,303 @@ public object FfiConverterTypeAdvancedMsgListener: FfiConverter<AdvancedMsgListe
     override fun allocationSize(value: AdvancedMsgListener) = 8UL
 
     override fun write(value: AdvancedMsgListener, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Stops an upload the app started: pass it to `uploadFile` as its `cancel` and call `cancel()`
+ * (a message's upload is stopped with `cancelSendingMessage`). The upload stops at once and its
+ * call fails with `Cancelled` (10003); the parts already on the server stay there, so the next
+ * upload of the same content goes on from them. One token may stop several uploads; cancelled,
+ * it stays cancelled.
+ */
+public interface CancellationTokenInterface {
+    
+    /**
+     * Stops the uploads given this token, and any given it later.
+     */
+    fun `cancel`()
+    
+    fun `isCancelled`(): kotlin.Boolean
+    
+    companion object
+}
+
+/**
+ * Stops an upload the app started: pass it to `uploadFile` as its `cancel` and call `cancel()`
+ * (a message's upload is stopped with `cancelSendingMessage`). The upload stops at once and its
+ * call fails with `Cancelled` (10003); the parts already on the server stay there, so the next
+ * upload of the same content goes on from them. One token may stop several uploads; cancelled,
+ * it stays cancelled.
+ */
+open class CancellationToken: Disposable, AutoCloseable, CancellationTokenInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+    constructor() :
+        this(UniffiWithHandle, 
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_constructor_cancellationtoken_new(
+    
+        _status)
+}
+    )
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_openim_sdk_fn_free_cancellationtoken(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_openim_sdk_fn_clone_cancellationtoken(handle, status)
+        }
+    }
+
+    
+    /**
+     * Stops the uploads given this token, and any given it later.
+     */override fun `cancel`()
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_cancellationtoken_cancel(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    override fun `isCancelled`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_cancellationtoken_is_cancelled(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeCancellationToken: FfiConverter<CancellationToken, Long> {
+    override fun lower(value: CancellationToken): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): CancellationToken {
+        return CancellationToken(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): CancellationToken {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: CancellationToken) = 8UL
+
+    override fun write(value: CancellationToken, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -6148,6 +6465,15 @@ public interface OpenImClientInterface {
     fun `addCustomBusinessListener`(`listener`: CustomBusinessListener): ListenerHandle
     
     /**
+     * Stops the upload of a message being sent (`sendMessage` of a message made from local
+     * files, while its files upload): that send fails with `Cancelled` and the message stays
+     * stored as failed, to be sent again (its upload then goes on from the parts the server
+     * has) or deleted. False when no upload of that message is under way (sent already, or
+     * past its upload).
+     */
+    fun `cancelSendingMessage`(`clientMsgId`: kotlin.String): kotlin.Boolean
+    
+    /**
      * Tells the other side of a single or group chat whether this user is typing (`focus`), as
      * OpenIM's `ChangeInputStates`: "yes" goes out at most once per 10 s, "no" only while a
      * "yes" lasts; the others hear `on_conversation_user_input_status_changed`.
@@ -6467,9 +6793,11 @@ public interface OpenImClientInterface {
      * Uploads the file at `file_path` to the server's object storage as `name` (its file name
      * when `None`, kept under the user's ID) and returns its URL, for the
      * `create_*_message_by_url` calls; `progress` hears the bytes sent after each part. A file
-     * the server already holds is not sent again.
+     * the server already holds is not sent again. `cancel.cancel()` stops it (`Cancelled`), as
+     * does cancelling the calling coroutine in Kotlin; the parts sent stay for the next upload
+     * of the same content.
      */
-    suspend fun `uploadFile`(`filePath`: kotlin.String, `name`: kotlin.String?, `contentType`: kotlin.String?, `progress`: UploadProgressListener?): kotlin.String
+    suspend fun `uploadFile`(`filePath`: kotlin.String, `name`: kotlin.String? = null, `contentType`: kotlin.String? = null, `progress`: UploadProgressListener? = null, `cancel`: CancellationToken? = null): kotlin.String
     
     /**
      * Accepts `from_user_id`'s application: both become friends.
@@ -6924,6 +7252,28 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
         it,
         
         FfiConverterTypeCustomBusinessListener.lower(`listener`),_status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Stops the upload of a message being sent (`sendMessage` of a message made from local
+     * files, while its files upload): that send fails with `Cancelled` and the message stays
+     * stored as failed, to be sent again (its upload then goes on from the parts the server
+     * has) or deleted. False when no upload of that message is under way (sent already, or
+     * past its upload).
+     */
+    @Throws(OpenImException::class)override fun `cancelSendingMessage`(`clientMsgId`: kotlin.String): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCallWithError(OpenImException) { _status ->
+    UniffiLib.uniffi_openim_sdk_fn_method_openimclient_cancel_sending_message(
+        it,
+        
+        FfiConverterString.lower(`clientMsgId`),_status)
 }
     }
     )
@@ -8438,11 +8788,13 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
      * Uploads the file at `file_path` to the server's object storage as `name` (its file name
      * when `None`, kept under the user's ID) and returns its URL, for the
      * `create_*_message_by_url` calls; `progress` hears the bytes sent after each part. A file
-     * the server already holds is not sent again.
+     * the server already holds is not sent again. `cancel.cancel()` stops it (`Cancelled`), as
+     * does cancelling the calling coroutine in Kotlin; the parts sent stay for the next upload
+     * of the same content.
      */
     @Throws(OpenImException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `uploadFile`(`filePath`: kotlin.String, `name`: kotlin.String?, `contentType`: kotlin.String?, `progress`: UploadProgressListener?) : kotlin.String {
+    override suspend fun `uploadFile`(`filePath`: kotlin.String, `name`: kotlin.String?, `contentType`: kotlin.String?, `progress`: UploadProgressListener?, `cancel`: CancellationToken?) : kotlin.String {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_openim_sdk_fn_method_openimclient_upload_file(
@@ -8452,6 +8804,7 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
         FfiConverterOptionalString.lower(`name`),
         FfiConverterOptionalString.lower(`contentType`),
         FfiConverterOptionalTypeUploadProgressListener.lower(`progress`),
+        FfiConverterOptionalTypeCancellationToken.lower(`cancel`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
@@ -14227,6 +14580,20 @@ sealed class OpenImException: kotlin.Exception() {
             get() = "code=${ `code` }, msg=${ `msg` }"
     }
     
+    /**
+     * The app stopped the call: an upload cancelled with its `CancellationToken` or
+     * `cancelSendingMessage` (10003, OpenIM's code for a call whose context ended).
+     */
+    class Cancelled(
+        
+        val `code`: kotlin.Int, 
+        
+        val `msg`: kotlin.String
+        ) : OpenImException() {
+        override val message
+            get() = "code=${ `code` }, msg=${ `msg` }"
+    }
+    
 
     
 
@@ -14283,6 +14650,10 @@ public object FfiConverterTypeOpenIMError : FfiConverterRustBuffer<OpenImExcepti
                 FfiConverterString.read(buf),
                 )
             10 -> OpenImException.Internal(
+                FfiConverterInt.read(buf),
+                FfiConverterString.read(buf),
+                )
+            11 -> OpenImException.Cancelled(
                 FfiConverterInt.read(buf),
                 FfiConverterString.read(buf),
                 )
@@ -14352,6 +14723,12 @@ public object FfiConverterTypeOpenIMError : FfiConverterRustBuffer<OpenImExcepti
                 + FfiConverterInt.allocationSize(value.`code`)
                 + FfiConverterString.allocationSize(value.`msg`)
             )
+            is OpenImException.Cancelled -> (
+                // Add the size for the Int that specifies the variant plus the size needed for all fields
+                4UL
+                + FfiConverterInt.allocationSize(value.`code`)
+                + FfiConverterString.allocationSize(value.`msg`)
+            )
         }
     }
 
@@ -14413,6 +14790,12 @@ public object FfiConverterTypeOpenIMError : FfiConverterRustBuffer<OpenImExcepti
             }
             is OpenImException.Internal -> {
                 buf.putInt(10)
+                FfiConverterInt.write(value.`code`, buf)
+                FfiConverterString.write(value.`msg`, buf)
+                Unit
+            }
+            is OpenImException.Cancelled -> {
+                buf.putInt(11)
                 FfiConverterInt.write(value.`code`, buf)
                 FfiConverterString.write(value.`msg`, buf)
                 Unit
@@ -14563,6 +14946,38 @@ public object FfiConverterOptionalString: FfiConverterRustBuffer<kotlin.String?>
         } else {
             buf.put(1)
             FfiConverterString.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeCancellationToken: FfiConverterRustBuffer<CancellationToken?> {
+    override fun read(buf: ByteBuffer): CancellationToken? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeCancellationToken.read(buf)
+    }
+
+    override fun allocationSize(value: CancellationToken?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeCancellationToken.allocationSize(value)
+        }
+    }
+
+    override fun write(value: CancellationToken?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeCancellationToken.write(value, buf)
         }
     }
 }

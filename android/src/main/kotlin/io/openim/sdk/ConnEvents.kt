@@ -69,4 +69,5 @@ val OpenImException.errorCode: Int
         is OpenImException.Protocol -> code
         is OpenImException.Database -> code
         is OpenImException.Internal -> code
+        is OpenImException.Cancelled -> code
     }

@@ -1,9 +1,12 @@
 package io.openim.sdk
 
 import kotlinx.coroutines.async
+import kotlinx.coroutines.cancelAndJoin
+import kotlinx.coroutines.launch
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
 import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 
@@ -272,6 +275,97 @@ class MessagingTest {
             assertEquals(listOf(part, 2 * part, size.toLong()), progress.seen.toList(), "started over")
             assertTrue(java.io.File("$dir/song.m4a").readBytes().contentEquals(served(url)), "the object is the file")
             alice.client.logout()
+        }
+    }
+
+    /** An upload is stopped by the app: uploadFile with its CancellationToken, by cancelling
+     *  the calling coroutine, or a message's upload with cancelSendingMessage. The call fails
+     *  with Cancelled (10003) and no part goes after the cancel: the next upload of the same
+     *  content goes on from the part on the server. The message stays failed until sent again. */
+    @Test
+    fun anUploadCancelledStopsAtOnceAndGoesOnLater(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = OnlineUser(server, "alice")
+            val bob = OnlineUser(server, "bob")
+            val dir = tempDir()
+            // Three parts of devserver's 5 MiB.
+            val size = 11 * 1024 * 1024
+            val part = 5L * 1024 * 1024
+            fun write(name: String, salt: Int): Pair<java.io.File, ByteArray> {
+                val file = java.io.File(dir, name)
+                val bytes = ByteArray(size) { ((it * 31 + salt) % 251).toByte() }
+                file.writeBytes(bytes)
+                return file to bytes
+            }
+            fun served(url: String): ByteArray = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofByteArray(),
+            ).body()
+            /** Records progress; at its first call, [atFirst] runs. */
+            class Seen(val atFirst: () -> Unit = {}) : UploadProgressListener {
+                val seen = java.util.Collections.synchronizedList(mutableListOf<Long>())
+                override fun onProgress(uploaded: Long, total: Long) {
+                    if (seen.isEmpty()) atFirst()
+                    seen += uploaded
+                }
+            }
+            val resumed = listOf(part, 2 * part, size.toLong())
+
+            // With its token, after the first part.
+            val (movie, movieBytes) = write("movie.mp4", 1)
+            val token = CancellationToken()
+            val stopper = Seen { token.cancel() }
+            val stopped = expectThrows<OpenImException.Cancelled>("an upload cancelled") {
+                runBlocking { alice.client.uploadFile(movie.path, progress = stopper, cancel = token) }
+            }
+            assertEquals(10003, stopped.code)
+            assertEquals(listOf(part), stopper.seen.toList(), "nothing after the cancel")
+            assertTrue(token.isCancelled())
+            expectThrows<OpenImException.Cancelled>("a cancelled token") {
+                runBlocking { alice.client.uploadFile(movie.path, cancel = token) }
+            }
+            val again = Seen()
+            val url = alice.client.uploadFile(movie.path, progress = again)
+            assertEquals(resumed, again.seen.toList(), "on from the part on the server")
+            assertTrue(movieBytes.contentEquals(served(url)), "the object is the file")
+
+            // The calling coroutine cancelled while the first part is reported (the listener
+            // holds the upload until the coroutine is gone).
+            val (song, songBytes) = write("song.m4a", 2)
+            val reported = kotlinx.coroutines.CompletableDeferred<Unit>()
+            val gone = java.util.concurrent.CountDownLatch(1)
+            val holding = Seen { reported.complete(Unit); gone.await(10, java.util.concurrent.TimeUnit.SECONDS) }
+            val job = launch(kotlinx.coroutines.Dispatchers.IO) { alice.client.uploadFile(song.path, progress = holding) }
+            reported.await()
+            job.cancelAndJoin()
+            gone.countDown()
+            val after = Seen()
+            val songUrl = alice.client.uploadFile(song.path, progress = after)
+            assertEquals(resumed, after.seen.toList(), "the cancelled upload stopped after its first part")
+            assertEquals(listOf(part), holding.seen.toList())
+            assertTrue(songBytes.contentEquals(served(songUrl)), "the object is the file")
+
+            // A message's upload, by its client ID.
+            val (clip, clipBytes) = write("clip.mp4", 3)
+            val m = alice.client.createVideoMessageFromFullPath(clip.path, "mp4", 30, null, 0, 0)
+            assertFalse(alice.client.cancelSendingMessage(m.clientMsgId), "not being sent yet")
+            var cancelled: Boolean? = null
+            val messageStopper = Seen { cancelled = alice.client.cancelSendingMessage(m.clientMsgId) }
+            val sendStopped = expectThrows<OpenImException.Cancelled>("a message's upload cancelled") {
+                runBlocking { alice.client.sendMessage(m, "bob", progress = messageStopper) }
+            }
+            assertEquals(10003, sendStopped.code)
+            assertEquals(true, cancelled, "an upload was under way")
+            assertEquals(listOf(part), messageStopper.seen.toList())
+            val stored = alice.client.findMessageList(singleConversation("alice", "bob"), listOf(m.clientMsgId))
+            assertEquals(MessageStatus.SEND_FAILED, stored.single().status)
+            assertFalse(alice.client.cancelSendingMessage(m.clientMsgId), "its send has ended")
+            val sendAgain = Seen()
+            val sent = alice.client.sendMessage(m, "bob", progress = sendAgain)
+            assertEquals(MessageStatus.SEND_SUCCESS, sent.status)
+            assertEquals(resumed, sendAgain.seen.toList())
+            val got = bob.await("the video") { (it as? MessageEvent.NewMessage)?.takeIf { e -> e.message.clientMsgId == m.clientMsgId } }
+            assertTrue(clipBytes.contentEquals(served((got.message.content as MessageContent.Video).videoUrl)), "the object is the file")
         }
     }
 
