@@ -74,6 +74,22 @@ private suspend fun scenario() = coroutineScope {
         check("the README's photo send uploads and sends", sentPhoto.status == MessageStatus.SEND_SUCCESS && image?.source?.url?.isNotEmpty() == true) {
             sentPhoto.toString()
         }
+        // Cancelling the coroutine of an upload (a file of three parts) stops it: uploaded again,
+        // it does not find the whole object on the server already.
+        val movie = Files.createTempFile("movie", ".mp4").toFile().apply { writeBytes(ByteArray(11 * 1024 * 1024) { (it * 31 % 251).toByte() }) }
+        val upload = async { alice.uploadFile(movie.path) }
+        upload.cancelAndJoin()
+        val progress = java.util.Collections.synchronizedList(mutableListOf<Long>())
+        val url = withTimeout(30_000) {
+            alice.uploadFile(movie.path, progress = object : UploadProgressListener {
+                override fun onProgress(uploaded: Long, total: Long) { progress += uploaded }
+            })
+        }
+        check("an upload whose coroutine is cancelled stops", url.endsWith(movie.name) && progress.toList() != listOf(movie.length())) { progress.toString() }
+        // A token stops one before it starts.
+        val token = CancellationToken().apply { cancel() }
+        val stopped = runCatching { alice.uploadFile(movie.path, cancel = token) }.exceptionOrNull()
+        check("a cancelled token stops an upload", stopped is OpenImException.Cancelled && stopped.errorCode == 10003) { stopped.toString() }
         alice.logout(); bob.logout()
         alice.close(); bob.close()
     }

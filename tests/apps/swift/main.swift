@@ -146,6 +146,24 @@ func scenario() async throws {
     } else {
         check("the README's photo send uploads and sends", false, "\(sentPhoto.content)")
     }
+    // The README's cancellable upload: the task cancelled while it uploads (a file of three
+    // parts), the call fails with Cancelled; uploaded again, it goes.
+    let moviePath = tempDir() + "/movie.mp4"
+    try Data((0..<(11 * 1024 * 1024)).map { UInt8(($0 * 31) % 251) }).write(to: URL(fileURLWithPath: moviePath))
+    let cancelled: Error? = await withTaskGroup(of: Error?.self) { group in
+        group.addTask {
+            do { _ = try await upload(client: alice, path: moviePath); return nil } catch { return error }
+        }
+        group.cancelAll()
+        return await group.next() ?? nil
+    }
+    if case .Cancelled(let code, _)? = cancelled as? OpenIMError {
+        check("the README's upload stops when its task is cancelled", code == 10003)
+    } else {
+        check("the README's upload stops when its task is cancelled", false, "\(String(describing: cancelled))")
+    }
+    let movieUrl = try await upload(client: alice, path: moviePath)
+    check("uploaded again, it goes", movieUrl.hasSuffix("/movie.mp4"), movieUrl)
     try await alice.logout()
     try await bob.logout()
 }
