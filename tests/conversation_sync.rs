@@ -126,3 +126,67 @@ async fn a_new_version_id_means_a_full_resync_without_spurious_callbacks() {
     assert!(events[mark..].iter().all(|e| !matches!(e, Ev::NewConversations(_))));
     assert_eq!(bob.client.get_all_conversation_list().await.unwrap().len(), peers.len());
 }
+
+/// Self-destructing messages (OpenIM's `isMsgDestruct` / `msgDestructTime`): bob turns them on
+/// for his chat with alice on his phone. Once its messages are older than that (devserver looks
+/// every 100 ms), the server hides them from bob and his devices drop them: history, search by
+/// ID, the unread count and the latest message. Alice keeps hers; a device that logs in later
+/// never gets them; turned off, new messages stay. A time of 0 is refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn self_destructing_messages_leave_every_device_of_their_user() {
+    let srv = TestServer::start_with(openim_devserver::DevServerConfig {
+        msg_destruct_interval: std::time::Duration::from_millis(100),
+        ..Default::default()
+    })
+    .await;
+    let alice = srv.online("alice").await;
+    let phone = srv.online("bob").await;
+    let tablet_token = srv.admin.user_token("bob", platform::IPAD).await.unwrap();
+    let tablet = srv.online_with("bob", tablet_token, platform::IPAD, tempfile::tempdir().unwrap()).await;
+    let conv = conversation_id::single("alice", "bob");
+    send(&alice, "bob", "one").await;
+    send(&alice, "bob", "two").await;
+    let own = phone.client.create_text_message("three".into()).unwrap();
+    phone.client.send_message(own.clone(), Some("alice".into()), None, None, false, None).await.unwrap();
+    let ids: Vec<String> = phone.events.wait_new_messages(2).await.into_iter().map(|m| m.client_msg_id).chain([own.client_msg_id]).collect();
+    tablet.events.wait_until("the three messages", |ev| changed(ev).iter().any(|c| c.conversation_id == conv && c.max_seq == 3)).await;
+    assert_eq!(phone.client.get_total_unread_msg_count().await.unwrap(), 2);
+
+    let zero = ConversationUpdate { is_msg_destruct: Some(true), msg_destruct_time: Some(0), ..Default::default() };
+    assert_eq!(phone.client.set_conversation(conv.clone(), zero).await.unwrap_err().code(), 10002);
+    let on = ConversationUpdate { is_msg_destruct: Some(true), msg_destruct_time: Some(1), ..Default::default() };
+    let set = phone.client.set_conversation(conv.clone(), on).await.unwrap();
+    assert_eq!((set.is_msg_destruct, set.msg_destruct_time), (true, 1));
+
+    for device in [&phone, &tablet] {
+        device
+            .events
+            .wait_until("the messages destructed", |ev| {
+                changed(ev).iter().any(|c| c.conversation_id == conv && c.min_seq == 4 && c.latest_msg.is_none() && c.unread_count == 0)
+            })
+            .await;
+        let page = device.client.get_advanced_history_message_list(conv.clone(), None, 20).await.unwrap();
+        assert!(page.messages.is_empty() && page.is_end, "{:?}", page.messages);
+        assert!(device.client.find_message_list(conv.clone(), ids.clone()).await.unwrap().is_empty());
+        assert_eq!(device.client.get_total_unread_msg_count().await.unwrap(), 0);
+        let c = &device.client.get_multiple_conversation(vec![conv.clone()]).await.unwrap()[0];
+        assert_eq!((c.is_msg_destruct, c.msg_destruct_time), (true, 1), "the setting reached every device");
+    }
+    let hers = alice.client.get_advanced_history_message_list(conv.clone(), None, 20).await.unwrap().messages;
+    assert_eq!(hers.len(), 3, "the peer keeps the chat");
+
+    // Off again: a new message stays, and is all a new device of bob's sees.
+    let off = ConversationUpdate { is_msg_destruct: Some(false), ..Default::default() };
+    phone.client.set_conversation(conv.clone(), off).await.unwrap();
+    send(&alice, "bob", "after").await;
+    phone.events.wait_new_messages(3).await;
+    let laptop_token = srv.admin.user_token("bob", platform::OSX).await.unwrap();
+    let laptop = srv.online_with("bob", laptop_token, platform::OSX, tempfile::tempdir().unwrap()).await;
+    for device in [&phone, &laptop] {
+        let page = device.client.get_advanced_history_message_list(conv.clone(), None, 20).await.unwrap();
+        let texts: Vec<_> = page.messages.iter().map(|m| format!("{:?}", m.content)).collect();
+        assert_eq!(page.messages.len(), 1, "{texts:?}");
+        assert!(texts[0].contains("after"), "{texts:?}");
+        assert!(page.is_end);
+    }
+}

@@ -7422,6 +7422,15 @@ public struct Conversation: Equatable, Hashable {
     public let ex: String
     public let maxSeq: Int64
     public let minSeq: Int64
+    /**
+     * Messages here destruct after `msg_destruct_time` seconds (OpenIM's self-destructing
+     * messages, run by the server for this user only).
+     */
+    public let isMsgDestruct: Bool
+    /**
+     * Seconds a message lasts when `is_msg_destruct` is on (OpenIM's default: 604 800, a week).
+     */
+    public let msgDestructTime: Int64
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -7440,7 +7449,14 @@ public struct Conversation: Equatable, Hashable {
          */recvMsgOpt: Int32, unreadCount: Int32, 
         /**
          * 0 none, 1 @me, 2 @all, 3 @all and @me.
-         */groupAtType: Int32, latestMsg: Message?, latestMsgSendTime: Int64, draftText: String, draftTextTime: Int64, isPinned: Bool, isPrivateChat: Bool, burnDuration: Int32, attachedInfo: String, ex: String, maxSeq: Int64, minSeq: Int64) {
+         */groupAtType: Int32, latestMsg: Message?, latestMsgSendTime: Int64, draftText: String, draftTextTime: Int64, isPinned: Bool, isPrivateChat: Bool, burnDuration: Int32, attachedInfo: String, ex: String, maxSeq: Int64, minSeq: Int64, 
+        /**
+         * Messages here destruct after `msg_destruct_time` seconds (OpenIM's self-destructing
+         * messages, run by the server for this user only).
+         */isMsgDestruct: Bool, 
+        /**
+         * Seconds a message lasts when `is_msg_destruct` is on (OpenIM's default: 604 800, a week).
+         */msgDestructTime: Int64) {
         self.conversationId = conversationId
         self.conversationType = conversationType
         self.userId = userId
@@ -7461,6 +7477,8 @@ public struct Conversation: Equatable, Hashable {
         self.ex = ex
         self.maxSeq = maxSeq
         self.minSeq = minSeq
+        self.isMsgDestruct = isMsgDestruct
+        self.msgDestructTime = msgDestructTime
     }
 
     
@@ -7498,7 +7516,9 @@ public struct FfiConverterTypeConversation: FfiConverterRustBuffer {
                 attachedInfo: FfiConverterString.read(from: &buf), 
                 ex: FfiConverterString.read(from: &buf), 
                 maxSeq: FfiConverterInt64.read(from: &buf), 
-                minSeq: FfiConverterInt64.read(from: &buf)
+                minSeq: FfiConverterInt64.read(from: &buf), 
+                isMsgDestruct: FfiConverterBool.read(from: &buf), 
+                msgDestructTime: FfiConverterInt64.read(from: &buf)
         )
     }
 
@@ -7523,6 +7543,8 @@ public struct FfiConverterTypeConversation: FfiConverterRustBuffer {
         FfiConverterString.write(value.ex, into: &buf)
         FfiConverterInt64.write(value.maxSeq, into: &buf)
         FfiConverterInt64.write(value.minSeq, into: &buf)
+        FfiConverterBool.write(value.isMsgDestruct, into: &buf)
+        FfiConverterInt64.write(value.msgDestructTime, into: &buf)
     }
 }
 
@@ -7551,15 +7573,31 @@ public struct ConversationUpdate: Equatable, Hashable {
     public let isPrivateChat: Bool?
     public let burnDuration: Int32?
     public let ex: String?
+    /**
+     * Turns self-destructing messages on or off for this user.
+     */
+    public let isMsgDestruct: Bool?
+    /**
+     * How long messages last, in seconds (more than 0).
+     */
+    public let msgDestructTime: Int64?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
-    public init(recvMsgOpt: Int32? = nil, isPinned: Bool? = nil, isPrivateChat: Bool? = nil, burnDuration: Int32? = nil, ex: String? = nil) {
+    public init(recvMsgOpt: Int32? = nil, isPinned: Bool? = nil, isPrivateChat: Bool? = nil, burnDuration: Int32? = nil, ex: String? = nil, 
+        /**
+         * Turns self-destructing messages on or off for this user.
+         */isMsgDestruct: Bool? = nil, 
+        /**
+         * How long messages last, in seconds (more than 0).
+         */msgDestructTime: Int64? = nil) {
         self.recvMsgOpt = recvMsgOpt
         self.isPinned = isPinned
         self.isPrivateChat = isPrivateChat
         self.burnDuration = burnDuration
         self.ex = ex
+        self.isMsgDestruct = isMsgDestruct
+        self.msgDestructTime = msgDestructTime
     }
 
     
@@ -7582,7 +7620,9 @@ public struct FfiConverterTypeConversationUpdate: FfiConverterRustBuffer {
                 isPinned: FfiConverterOptionBool.read(from: &buf), 
                 isPrivateChat: FfiConverterOptionBool.read(from: &buf), 
                 burnDuration: FfiConverterOptionInt32.read(from: &buf), 
-                ex: FfiConverterOptionString.read(from: &buf)
+                ex: FfiConverterOptionString.read(from: &buf), 
+                isMsgDestruct: FfiConverterOptionBool.read(from: &buf), 
+                msgDestructTime: FfiConverterOptionInt64.read(from: &buf)
         )
     }
 
@@ -7592,6 +7632,8 @@ public struct FfiConverterTypeConversationUpdate: FfiConverterRustBuffer {
         FfiConverterOptionBool.write(value.isPrivateChat, into: &buf)
         FfiConverterOptionInt32.write(value.burnDuration, into: &buf)
         FfiConverterOptionString.write(value.ex, into: &buf)
+        FfiConverterOptionBool.write(value.isMsgDestruct, into: &buf)
+        FfiConverterOptionInt64.write(value.msgDestructTime, into: &buf)
     }
 }
 
@@ -11365,6 +11407,30 @@ fileprivate struct FfiConverterOptionInt32: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterInt32.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionInt64: FfiConverterRustBuffer {
+    typealias SwiftType = Int64?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterInt64.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterInt64.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }

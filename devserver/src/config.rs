@@ -39,6 +39,9 @@ pub struct DevServerConfig {
     /// What `/user/get_user_client_config` gives every user: OpenIM's client settings, which an
     /// app's admin sets through routes this devserver does not serve (per user, or for all).
     pub client_config: std::collections::BTreeMap<String, String>,
+    /// How often self-destructing messages are looked for (OpenIM runs its cron task once a
+    /// day); a conversation's messages go at most once per its `msgDestructTime`.
+    pub msg_destruct_interval: std::time::Duration,
 }
 
 impl Default for DevServerConfig {
@@ -56,6 +59,7 @@ impl Default for DevServerConfig {
             web_ping_period: std::time::Duration::from_secs(27),
             min_part_size: 5 * 1024 * 1024,
             client_config: Default::default(),
+            msg_destruct_interval: std::time::Duration::from_secs(60),
         }
     }
 }

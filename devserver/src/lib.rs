@@ -70,6 +70,7 @@ impl DevServer {
         let tasks = vec![
             tokio::spawn(serve(api_listener, api::router(state.clone()), state.shutdown.clone())),
             tokio::spawn(serve(ws_listener, gateway::router(state.clone()), state.shutdown.clone())),
+            tokio::spawn(messaging::destruct::run(state.clone())),
         ];
         tracing::info!(%api_addr, %ws_addr, "openim-devserver started");
         Ok(Self { api_addr, ws_addr, state, tasks })

@@ -35,6 +35,9 @@ struct Cli {
     /// A client setting every user gets from /user/get_user_client_config (repeatable).
     #[arg(long = "client-config", value_name = "KEY=VALUE", value_parser = key_value)]
     client_config: Vec<(String, String)>,
+    /// How often self-destructing messages are looked for, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 60_000, value_parser = clap::value_parser!(u64).range(1..))]
+    msg_destruct_interval_ms: u64,
     /// Log filter (error, warn, info, debug, trace — debug builds only — or a tracing directive).
     #[arg(long, default_value = "info", env = "OPENIM_DEVSERVER_LOG")]
     log: String,
@@ -81,6 +84,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         secret: cli.secret,
         friend_verify: cli.friend_verify,
         client_config: cli.client_config.into_iter().collect(),
+        msg_destruct_interval: std::time::Duration::from_millis(cli.msg_destruct_interval_ms),
         ..Default::default()
     })
     .await?;

@@ -77,6 +77,8 @@ pub fn from_row(r: ConversationRow) -> Conversation {
         ex: r.ex,
         max_seq: r.max_seq,
         min_seq: r.min_seq,
+        is_msg_destruct: r.is_msg_destruct,
+        msg_destruct_time: r.msg_destruct_time,
     }
 }
 
@@ -341,6 +343,9 @@ impl Conversations {
         {
             return Err(OpenIMError::invalid_argument("recv_msg_opt must be 0, 1 or 2"));
         }
+        if update.msg_destruct_time.is_some_and(|t| t <= 0) {
+            return Err(OpenIMError::invalid_argument("msg_destruct_time must be more than 0 seconds"));
+        }
         let c = self.existing(id).await?;
         let req = SetConversationsReq {
             user_ids: vec![self.ctx.user_id.clone()],
@@ -354,6 +359,8 @@ impl Conversations {
                 is_private_chat: update.is_private_chat,
                 ex: update.ex.clone(),
                 burn_duration: update.burn_duration,
+                is_msg_destruct: update.is_msg_destruct,
+                msg_destruct_time: update.msg_destruct_time,
                 ..Default::default()
             },
         };
@@ -554,6 +561,9 @@ pub fn apply_server_settings(c: &mut ConversationRow, record: &wire::Conversatio
     c.attached_info = record.attached_info.clone();
     c.msg_destruct_time = record.msg_destruct_time;
     c.is_msg_destruct = record.is_msg_destruct;
+    // The server raises it when it clears the conversation or destructs its messages: history
+    // stops there.
+    c.min_seq = c.min_seq.max(record.min_seq);
 }
 
 fn apply_update(c: &mut ConversationRow, u: &ConversationUpdate) {
@@ -572,6 +582,32 @@ fn apply_update(c: &mut ConversationRow, u: &ConversationUpdate) {
     if let Some(v) = &u.ex {
         c.ex = v.clone();
     }
+    if let Some(v) = u.is_msg_destruct {
+        c.is_msg_destruct = v;
+    }
+    if let Some(v) = u.msg_destruct_time {
+        c.msg_destruct_time = v;
+    }
+}
+
+/// The server destructed this user's messages below `c.min_seq` (OpenIM's self-destructing
+/// messages): they go from this device too, unread ones leave the count, and a latest message
+/// gone with them leaves none (every older one went too; the chat stays where it is listed).
+/// Messages not sent yet stay.
+async fn destruct_below(w: &mut Write, c: &mut ConversationRow) -> Result<()> {
+    let gone = crate::store::chat_logs::delete_below(&mut w.tx, &c.conversation_id, c.min_seq).await?;
+    // Nothing below the floor is unread any more.
+    c.unread_count = c.unread_count.min((c.max_seq - (c.min_seq - 1)).clamp(0, i64::from(i32::MAX)) as i32);
+    if gone == 0 {
+        return Ok(());
+    }
+    tracing::debug!(conversation = %c.conversation_id, gone, "self-destructed messages removed");
+    if let Some(id) = latest_client_msg_id(c)
+        && crate::store::chat_logs::get(&mut w.tx, &c.conversation_id, &id).await?.is_none()
+    {
+        set_latest(c, None);
+    }
+    Ok(())
 }
 
 /// Removes a conversation's messages locally; the conversation stays, empty and read.
@@ -749,6 +785,9 @@ impl crate::versioned::VersionedList for Conversations {
     async fn update(&self, w: &mut Write, local: ConversationRow, item: wire::Conversation) -> Result<()> {
         let mut c = local.clone();
         apply_server_settings(&mut c, &item);
+        if c.min_seq > local.min_seq && item.is_msg_destruct {
+            destruct_below(w, &mut c).await?;
+        }
         save_over(w, Some(local), c).await
     }
 

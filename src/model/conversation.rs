@@ -30,6 +30,11 @@ pub struct Conversation {
     pub ex: String,
     pub max_seq: i64,
     pub min_seq: i64,
+    /// Messages here destruct after `msg_destruct_time` seconds (OpenIM's self-destructing
+    /// messages, run by the server for this user only).
+    pub is_msg_destruct: bool,
+    /// Seconds a message lasts when `is_msg_destruct` is on (OpenIM's default: 604 800, a week).
+    pub msg_destruct_time: i64,
 }
 
 /// What `set_conversation` changes; `None` leaves a field as it is.
@@ -45,6 +50,12 @@ pub struct ConversationUpdate {
     pub burn_duration: Option<i32>,
     #[uniffi(default)]
     pub ex: Option<String>,
+    /// Turns self-destructing messages on or off for this user.
+    #[uniffi(default)]
+    pub is_msg_destruct: Option<bool>,
+    /// How long messages last, in seconds (more than 0).
+    #[uniffi(default)]
+    pub msg_destruct_time: Option<i64>,
 }
 
 /// Who is typing where (OpenIM `InputStatesChangedData`).

@@ -2,6 +2,7 @@
 //! to every connection of the recipients and of the sender), notifications built as OpenIM
 //! builds them, and the pull/seq queries of the gateway.
 
+pub mod destruct;
 pub mod notify;
 pub mod pull;
 pub mod send;

@@ -151,6 +151,31 @@ impl Store {
         Ok(())
     }
 
+    /// Conversations whose messages are due to self-destruct at `now` (OpenIM's
+    /// `FindRandConversation`): destruct on, a time set, and the last run longer ago than that
+    /// time. `(owner, conversation ID, seconds)`.
+    pub async fn destructs_due(&self, now: i64) -> CodeResult<Vec<(String, String, i64)>> {
+        Ok(sqlx::query_as(
+            "SELECT owner_user_id, conversation_id, msg_destruct_time FROM conversations
+             WHERE is_msg_destruct = 1 AND msg_destruct_time > 0 AND latest_msg_destruct_time + msg_destruct_time * 1000 < ?",
+        )
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// When `owner`'s messages in `conversation_id` were last destructed (not a change the
+    /// owner's devices sync: no version).
+    pub async fn set_latest_msg_destruct_time(&self, owner: &str, conversation_id: &str, time: i64) -> CodeResult<()> {
+        sqlx::query("UPDATE conversations SET latest_msg_destruct_time = ? WHERE owner_user_id = ? AND conversation_id = ?")
+            .bind(time)
+            .bind(owner)
+            .bind(conversation_id)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     pub async fn set_conversation_min_seq(&self, owner: &str, conversation_id: &str, min_seq: i64) -> CodeResult<()> {
         sqlx::query("UPDATE conversations SET min_seq = ? WHERE owner_user_id = ? AND conversation_id = ?")
             .bind(min_seq)

@@ -401,6 +401,16 @@ impl Store {
         Ok(rows.into_iter().collect())
     }
 
+    /// The last seq of `conversation_id` sent at or before `time` (ms).
+    pub async fn last_seq_sent_by(&self, conversation_id: &str, time: i64) -> CodeResult<Option<i64>> {
+        let seq: Option<i64> = sqlx::query_scalar("SELECT MAX(seq) FROM messages WHERE conversation_id = ? AND send_time <= ?")
+            .bind(conversation_id)
+            .bind(time)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(seq)
+    }
+
     /// Hides everything up to now from `user_id` (after a clear): min seq = max seq + 1.
     pub async fn set_user_min_seq(&self, user_id: &str, conversation_id: &str, min_seq: i64) -> CodeResult<()> {
         sqlx::query(

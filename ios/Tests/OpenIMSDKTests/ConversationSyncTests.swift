@@ -44,4 +44,67 @@ final class ConversationSyncTests: XCTestCase {
         XCTAssertEqual(stored.first?.isPinned, true)
         reader.cancel()
     }
+
+    /// Self-destructing messages: bob turns them on for his chat with alice (messages last 1 s;
+    /// devserver looks every 100 ms). They leave both of bob's devices — history, lookup by ID,
+    /// the unread count and the latest message — while alice keeps hers. A time of 0 is refused;
+    /// turned off, a new message stays.
+    func testSelfDestructingMessagesLeaveEveryDeviceOfTheirUser() async throws {
+        let server = try DevServer(extraArgs: ["--msg-destruct-interval-ms", "100"])
+        let alice = try await OnlineUser(server, "alice")
+        let phone = try await OnlineUser(server, "bob")
+        let tablet = try await OnlineUser(server, "bob", platform: 9, register: false)
+        let conversation = "si_alice_bob"
+        func changed(_ user: OnlineUser, _ what: String, _ matches: @escaping (Conversation) -> Bool) async throws {
+            _ = try await user.conversations.wait(what) { e -> Conversation? in
+                switch e {
+                case let .newConversations(list), let .changed(list): return list.first { $0.conversationId == conversation && matches($0) }
+                default: return nil
+                }
+            }
+        }
+        let ids = [try await alice.send("one", to: "bob"), try await alice.send("two", to: "bob"),
+                   try await phone.send("three", to: "alice")].map { $0.clientMsgId }
+        _ = try await phone.awaitText("two")
+        try await changed(tablet, "the three messages") { $0.maxSeq == 3 }
+        let unread = try await phone.client.getTotalUnreadMsgCount()
+        XCTAssertEqual(unread, 2)
+
+        do {
+            _ = try await phone.client.setConversation(conversationId: conversation,
+                                                       update: ConversationUpdate(isMsgDestruct: true, msgDestructTime: 0))
+            XCTFail("a destruct time of 0 was taken")
+        } catch let error as OpenIMError {
+            XCTAssertEqual(error.code, 10002)
+        }
+        let set = try await phone.client.setConversation(conversationId: conversation,
+                                                         update: ConversationUpdate(isMsgDestruct: true, msgDestructTime: 1))
+        XCTAssertTrue(set.isMsgDestruct)
+        XCTAssertEqual(set.msgDestructTime, 1)
+
+        for device in [phone, tablet] {
+            try await changed(device, "the messages destructed") { $0.minSeq == 4 && $0.latestMsg == nil && $0.unreadCount == 0 }
+            let page = try await device.client.getAdvancedHistoryMessageList(conversationId: conversation, count: 20)
+            XCTAssertTrue(page.messages.isEmpty && page.isEnd, "\(page.messages)")
+            let found = try await device.client.findMessageList(conversationId: conversation, clientMsgIds: ids)
+            XCTAssertTrue(found.isEmpty)
+            let total = try await device.client.getTotalUnreadMsgCount()
+            XCTAssertEqual(total, 0)
+            let stored = try await device.client.getMultipleConversation(conversationIds: [conversation])
+            XCTAssertEqual(stored.map { [$0.isMsgDestruct ? 1 : 0, $0.msgDestructTime] }, [[1, 1]], "the setting reached every device")
+        }
+        let hers = try await alice.client.getAdvancedHistoryMessageList(conversationId: conversation, count: 20)
+        XCTAssertEqual(hers.messages.count, 3, "the peer keeps the chat")
+
+        _ = try await phone.client.setConversation(conversationId: conversation, update: ConversationUpdate(isMsgDestruct: false))
+        _ = try await alice.send("after", to: "bob")
+        _ = try await phone.awaitText("after")
+        let page = try await phone.client.getAdvancedHistoryMessageList(conversationId: conversation, count: 20)
+        XCTAssertEqual(page.messages.map { m -> String in
+            if case let .text(t) = m.content { return t }
+            return "\(m.content)"
+        }, ["after"])
+        let stored = try await phone.client.getMultipleConversation(conversationIds: [conversation])
+        XCTAssertEqual(stored.first?.isMsgDestruct, false)
+    }
 }

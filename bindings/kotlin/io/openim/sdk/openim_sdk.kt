@@ -11242,6 +11242,17 @@ data class Conversation (
     val `maxSeq`: kotlin.Long
     , 
     val `minSeq`: kotlin.Long
+    , 
+    /**
+     * Messages here destruct after `msg_destruct_time` seconds (OpenIM's self-destructing
+     * messages, run by the server for this user only).
+     */
+    val `isMsgDestruct`: kotlin.Boolean
+    , 
+    /**
+     * Seconds a message lasts when `is_msg_destruct` is on (OpenIM's default: 604 800, a week).
+     */
+    val `msgDestructTime`: kotlin.Long
     
 ){
     
@@ -11278,6 +11289,8 @@ public object FfiConverterTypeConversation: FfiConverterRustBuffer<Conversation>
             FfiConverterString.read(buf),
             FfiConverterLong.read(buf),
             FfiConverterLong.read(buf),
+            FfiConverterBoolean.read(buf),
+            FfiConverterLong.read(buf),
         )
     }
 
@@ -11301,7 +11314,9 @@ public object FfiConverterTypeConversation: FfiConverterRustBuffer<Conversation>
             FfiConverterString.allocationSize(value.`attachedInfo`) +
             FfiConverterString.allocationSize(value.`ex`) +
             FfiConverterLong.allocationSize(value.`maxSeq`) +
-            FfiConverterLong.allocationSize(value.`minSeq`)
+            FfiConverterLong.allocationSize(value.`minSeq`) +
+            FfiConverterBoolean.allocationSize(value.`isMsgDestruct`) +
+            FfiConverterLong.allocationSize(value.`msgDestructTime`)
     )
 
     override fun write(value: Conversation, buf: ByteBuffer) {
@@ -11325,6 +11340,8 @@ public object FfiConverterTypeConversation: FfiConverterRustBuffer<Conversation>
             FfiConverterString.write(value.`ex`, buf)
             FfiConverterLong.write(value.`maxSeq`, buf)
             FfiConverterLong.write(value.`minSeq`, buf)
+            FfiConverterBoolean.write(value.`isMsgDestruct`, buf)
+            FfiConverterLong.write(value.`msgDestructTime`, buf)
     }
 }
 
@@ -11343,6 +11360,16 @@ data class ConversationUpdate (
     val `burnDuration`: kotlin.Int? = null 
     , 
     val `ex`: kotlin.String? = null 
+    , 
+    /**
+     * Turns self-destructing messages on or off for this user.
+     */
+    val `isMsgDestruct`: kotlin.Boolean? = null 
+    , 
+    /**
+     * How long messages last, in seconds (more than 0).
+     */
+    val `msgDestructTime`: kotlin.Long? = null 
     
 ){
     
@@ -11364,6 +11391,8 @@ public object FfiConverterTypeConversationUpdate: FfiConverterRustBuffer<Convers
             FfiConverterOptionalBoolean.read(buf),
             FfiConverterOptionalInt.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalBoolean.read(buf),
+            FfiConverterOptionalLong.read(buf),
         )
     }
 
@@ -11372,7 +11401,9 @@ public object FfiConverterTypeConversationUpdate: FfiConverterRustBuffer<Convers
             FfiConverterOptionalBoolean.allocationSize(value.`isPinned`) +
             FfiConverterOptionalBoolean.allocationSize(value.`isPrivateChat`) +
             FfiConverterOptionalInt.allocationSize(value.`burnDuration`) +
-            FfiConverterOptionalString.allocationSize(value.`ex`)
+            FfiConverterOptionalString.allocationSize(value.`ex`) +
+            FfiConverterOptionalBoolean.allocationSize(value.`isMsgDestruct`) +
+            FfiConverterOptionalLong.allocationSize(value.`msgDestructTime`)
     )
 
     override fun write(value: ConversationUpdate, buf: ByteBuffer) {
@@ -11381,6 +11412,8 @@ public object FfiConverterTypeConversationUpdate: FfiConverterRustBuffer<Convers
             FfiConverterOptionalBoolean.write(value.`isPrivateChat`, buf)
             FfiConverterOptionalInt.write(value.`burnDuration`, buf)
             FfiConverterOptionalString.write(value.`ex`, buf)
+            FfiConverterOptionalBoolean.write(value.`isMsgDestruct`, buf)
+            FfiConverterOptionalLong.write(value.`msgDestructTime`, buf)
     }
 }
 
@@ -14882,6 +14915,38 @@ public object FfiConverterOptionalInt: FfiConverterRustBuffer<kotlin.Int?> {
         } else {
             buf.put(1)
             FfiConverterInt.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalLong: FfiConverterRustBuffer<kotlin.Long?> {
+    override fun read(buf: ByteBuffer): kotlin.Long? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterLong.read(buf)
+    }
+
+    override fun allocationSize(value: kotlin.Long?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterLong.allocationSize(value)
+        }
+    }
+
+    override fun write(value: kotlin.Long?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterLong.write(value, buf)
         }
     }
 }

@@ -3,6 +3,7 @@ package io.openim.sdk
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
 import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 
@@ -48,6 +49,51 @@ class ConversationSyncTest {
                 assertTrue(changed.isPinned)
             }
             assertEquals(true, phone.client.getMultipleConversation(listOf(conversation)).single().isPinned)
+        }
+    }
+
+    /** Self-destructing messages: bob turns them on for his chat with alice (messages last 1 s;
+     *  devserver looks every 100 ms). They leave both of bob's devices — history, lookup by ID,
+     *  the unread count and the latest message — while alice keeps hers. A time of 0 is
+     *  refused; turned off, a new message stays. */
+    @Test
+    fun selfDestructingMessagesLeaveEveryDeviceOfTheirUser(): Unit = runBlocking {
+        DevServer(extraArgs = listOf("--msg-destruct-interval-ms", "100")).use { server ->
+            val alice = OnlineUser(server, "alice")
+            val phone = OnlineUser(server, "bob")
+            val tablet = OnlineUser(server, "bob", register = false, platform = 9)
+            val conversation = singleConversation("alice", "bob")
+            val ids = listOf(alice.sendText("bob", "one"), alice.sendText("bob", "two"), phone.sendText("alice", "three")).map { it.clientMsgId }
+            phone.awaitText("two")
+            awaitConversation(tablet.conversations) { it.conversationId == conversation && it.maxSeq == 3L }
+            assertEquals(2, phone.client.getTotalUnreadMsgCount())
+
+            val zero = expectThrows<OpenImException.InvalidArgument>("a destruct time of 0") {
+                runBlocking { phone.client.setConversation(conversation, ConversationUpdate(isMsgDestruct = true, msgDestructTime = 0)) }
+            }
+            assertEquals(10002, zero.code)
+            val set = phone.client.setConversation(conversation, ConversationUpdate(isMsgDestruct = true, msgDestructTime = 1))
+            assertEquals(true to 1L, set.isMsgDestruct to set.msgDestructTime)
+
+            for (device in listOf(phone, tablet)) {
+                awaitConversation(device.conversations) {
+                    it.conversationId == conversation && it.minSeq == 4L && it.latestMsg == null && it.unreadCount == 0
+                }
+                val page = device.client.getAdvancedHistoryMessageList(conversation, null, 20)
+                assertTrue(page.messages.isEmpty() && page.isEnd, page.messages.toString())
+                assertTrue(device.client.findMessageList(conversation, ids).isEmpty())
+                assertEquals(0, device.client.getTotalUnreadMsgCount())
+                val stored = device.client.getMultipleConversation(listOf(conversation)).single()
+                assertEquals(true to 1L, stored.isMsgDestruct to stored.msgDestructTime, "the setting reached every device")
+            }
+            assertEquals(3, alice.client.getAdvancedHistoryMessageList(conversation, null, 20).messages.size, "the peer keeps the chat")
+
+            phone.client.setConversation(conversation, ConversationUpdate(isMsgDestruct = false))
+            alice.sendText("bob", "after")
+            phone.awaitText("after")
+            val page = phone.client.getAdvancedHistoryMessageList(conversation, null, 20).messages
+            assertEquals(listOf("after"), page.map { (it.content as MessageContent.Text).text })
+            assertFalse(phone.client.getMultipleConversation(listOf(conversation)).single().isMsgDestruct)
         }
     }
 }
