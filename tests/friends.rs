@@ -349,4 +349,14 @@ async fn presence_of_followed_users() {
     alice.events.wait_until("bob offline", |ev| ev[mark..].iter().any(|e| matches!(e, Ev::Status(s) if s.status == 0))).await;
     alice.client.unsubscribe_users_status(vec!["bob".into()]).await.unwrap();
     assert!(alice.client.get_subscribe_users_status().await.unwrap().is_empty());
+    // OpenIM's GetUserStatus answers and follows, as its core does.
+    let bob = srv.online_with("bob", srv.admin.user_token("bob", platform::IOS).await.unwrap(), platform::IOS, tempfile::tempdir().unwrap()).await;
+    let mark = alice.events.events().len();
+    let now = alice.client.get_user_status(vec!["bob".into()]).await.unwrap();
+    assert_eq!((now[0].user_id.as_str(), now[0].status, now[0].platform_ids.as_slice()), ("bob", 1, [platform::IOS].as_slice()));
+    assert_eq!(alice.client.get_subscribe_users_status().await.unwrap().len(), 1, "followed");
+    bob.client.logout().await.unwrap();
+    alice.events.wait_until("bob offline again", |ev| ev[mark..].iter().any(|e| matches!(e, Ev::Status(s) if s.status == 0))).await;
+    let empty = alice.client.get_user_status(Vec::new()).await.unwrap_err();
+    assert_eq!(empty.code(), 10002, "{empty}");
 }

@@ -4115,6 +4115,13 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
     func getSubscribeUsersStatus() async throws  -> [OnlineStatus]
     
     /**
+     * OpenIM's `GetUserStatus`: the presence of `user_ids` now. As in OpenIM's core, it
+     * follows them too (their changes arrive with `on_user_status_changed` until
+     * `unsubscribe_users_status`); the gateway answers only for users followed.
+     */
+    func getUserStatus(userIds: [String]) async throws  -> [OnlineStatus]
+    
+    /**
      * Pins (or unpins) friends to the top of the list.
      */
     func pinFriends(friendUserIds: [String], isPinned: Bool) async throws 
@@ -5835,6 +5842,27 @@ open func getSubscribeUsersStatus()async throws  -> [OnlineStatus]  {
             rustFutureFunc: {
                 uniffi_openim_sdk_fn_method_openimclient_get_subscribe_users_status(
                         self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeOnlineStatus.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * OpenIM's `GetUserStatus`: the presence of `user_ids` now. As in OpenIM's core, it
+     * follows them too (their changes arrive with `on_user_status_changed` until
+     * `unsubscribe_users_status`); the gateway answers only for users followed.
+     */
+open func getUserStatus(userIds: [String])async throws  -> [OnlineStatus]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_get_user_status(
+                        self.uniffiCloneHandle(),FfiConverterSequenceString.lower(userIds)
                 )
             },
             pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
@@ -12524,6 +12552,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_get_subscribe_users_status() != 38950) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_user_status() != 16640) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_pin_friends() != 17745) {

@@ -166,6 +166,13 @@ impl OpenIMClient {
         self.with_session(move |s| async move { s.users().subscribe_status(user_ids).await }).await
     }
 
+    /// OpenIM's `GetUserStatus`: the presence of `user_ids` now. As in OpenIM's core, it
+    /// follows them too (their changes arrive with `on_user_status_changed` until
+    /// `unsubscribe_users_status`); the gateway answers only for users followed.
+    pub async fn get_user_status(&self, user_ids: Vec<String>) -> Result<Vec<OnlineStatus>> {
+        self.subscribe_users_status(user_ids).await
+    }
+
     pub async fn unsubscribe_users_status(&self, user_ids: Vec<String>) -> Result<()> {
         self.with_session(move |s| async move { s.users().unsubscribe_status(user_ids).await }).await
     }

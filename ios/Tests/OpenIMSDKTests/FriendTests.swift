@@ -185,4 +185,43 @@ final class FriendTests: XCTestCase {
             XCTAssertEqual(own, Set(["Alice S."]))
         }
     }
+
+    /// Presence: alice follows bob, hears him come online (with his platform) and go;
+    /// unfollowed, he is gone from her list. getUserStatus (OpenIM's GetUserStatus) answers and
+    /// follows, as OpenIM's core does.
+    func testPresenceOfFollowedUsers() async throws {
+        let server = try DevServer()
+        let alice = try await FriendUser(server, "alice")
+        try await server.register("bob")
+        let before = try await alice.client.subscribeUsersStatus(userIds: ["bob"])
+        XCTAssertEqual(before.map { "\($0.userId) \($0.status)" }, ["bob 0"])
+        let offlines = { alice.user.events.filter { if case let .statusChanged(s) = $0 { return s.status == 0 }; return false }.count }
+        let bob = try await OnlineUser(server, "bob", register: false)
+        let online = try await alice.user.wait("bob online") { e -> OnlineStatus? in
+            if case let .statusChanged(s) = e, s.status == 1 { return s }
+            return nil
+        }
+        XCTAssertEqual(online.platformIds, [2])
+        let followed = try await alice.client.getSubscribeUsersStatus()
+        XCTAssertEqual(followed.map { $0.status }, [1])
+        try await bob.client.logout()
+        _ = try await alice.user.wait("bob offline") { _ in offlines() >= 1 ? true : nil }
+        try await alice.client.unsubscribeUsersStatus(userIds: ["bob"])
+        let none = try await alice.client.getSubscribeUsersStatus()
+        XCTAssertTrue(none.isEmpty)
+
+        let bobPad = try await OnlineUser(server, "bob", platform: 9, register: false)
+        let now = try await alice.client.getUserStatus(userIds: ["bob"])
+        XCTAssertEqual(now.map { "\($0.userId) \($0.status) \($0.platformIds)" }, ["bob 1 [9]"])
+        let again = try await alice.client.getSubscribeUsersStatus()
+        XCTAssertEqual(again.count, 1, "followed")
+        try await bobPad.client.logout()
+        _ = try await alice.user.wait("bob offline again") { _ in offlines() >= 2 ? true : nil }
+        do {
+            _ = try await alice.client.getUserStatus(userIds: [])
+            XCTFail("no user IDs were taken")
+        } catch let error as OpenIMError {
+            XCTAssertEqual(error.code, 10002)
+        }
+    }
 }

@@ -1271,6 +1271,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_get_subscribe_users_status(
     ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_get_user_status(
+    ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_pin_friends(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_refuse_friend_application(
@@ -1665,6 +1667,8 @@ internal object UniffiLib {
     external fun uniffi_openim_sdk_fn_method_openimclient_get_specified_friends_info(`ptr`: Long,`userIds`: RustBuffer.ByValue,`filterBlack`: Byte,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_get_subscribe_users_status(`ptr`: Long,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_get_user_status(`ptr`: Long,`userIds`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_pin_friends(`ptr`: Long,`friendUserIds`: RustBuffer.ByValue,`isPinned`: Byte,
     ): Long
@@ -6873,6 +6877,13 @@ public interface OpenImClientInterface {
     suspend fun `getSubscribeUsersStatus`(): List<OnlineStatus>
     
     /**
+     * OpenIM's `GetUserStatus`: the presence of `user_ids` now. As in OpenIM's core, it
+     * follows them too (their changes arrive with `on_user_status_changed` until
+     * `unsubscribe_users_status`); the gateway answers only for users followed.
+     */
+    suspend fun `getUserStatus`(`userIds`: List<kotlin.String>): List<OnlineStatus>
+    
+    /**
      * Pins (or unpins) friends to the top of the list.
      */
     suspend fun `pinFriends`(`friendUserIds`: List<kotlin.String>, `isPinned`: kotlin.Boolean)
@@ -9174,6 +9185,33 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
             UniffiLib.uniffi_openim_sdk_fn_method_openimclient_get_subscribe_users_status(
                 uniffiHandle,
                 
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeOnlineStatus.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * OpenIM's `GetUserStatus`: the presence of `user_ids` now. As in OpenIM's core, it
+     * follows them too (their changes arrive with `on_user_status_changed` until
+     * `unsubscribe_users_status`); the gateway answers only for users followed.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `getUserStatus`(`userIds`: List<kotlin.String>) : List<OnlineStatus> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_get_user_status(
+                uniffiHandle,
+                
+        FfiConverterSequenceString.lower(`userIds`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },

@@ -140,4 +140,34 @@ class FriendTest {
             }
         }
     }
+
+    /** Presence: alice follows bob, hears him come online (with his platform) and go, across a
+     *  reconnect of her own; unfollowed, he is gone from her list. getUserStatus (OpenIM's
+     *  GetUserStatus) answers and follows, as OpenIM's core does. */
+    @Test
+    fun presenceOfFollowedUsers(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = FriendUser(server, "alice")
+            server.register("bob")
+            val before = alice.client.subscribeUsersStatus(listOf("bob")).single()
+            assertEquals("bob" to 0, before.userId to before.status)
+            val bob = OnlineUser(server, "bob", register = false)
+            val online = alice.awaitUser("bob online") { (it as? UserEvent.StatusChanged)?.status?.takeIf { s -> s.status == 1 } }
+            assertEquals(listOf(2), online.platformIds)
+            assertEquals(1, alice.client.getSubscribeUsersStatus().single().status)
+            bob.client.logout()
+            val offline = alice.awaitUser("bob offline") { (it as? UserEvent.StatusChanged)?.status?.takeIf { s -> s.status == 0 } }
+            alice.client.unsubscribeUsersStatus(listOf("bob"))
+            assertTrue(alice.client.getSubscribeUsersStatus().isEmpty())
+
+            val bobPad = OnlineUser(server, "bob", register = false, platform = 9)
+            val now = alice.client.getUserStatus(listOf("bob")).single()
+            assertEquals(Triple("bob", 1, listOf(9)), Triple(now.userId, now.status, now.platformIds))
+            assertEquals(1, alice.client.getSubscribeUsersStatus().size, "followed")
+            bobPad.client.logout()
+            alice.awaitUser("bob offline again") { (it as? UserEvent.StatusChanged)?.status?.takeIf { s -> s.status == 0 && s !== offline } }
+            val empty = expectThrows<OpenImException>("no user IDs") { runBlocking { alice.client.getUserStatus(emptyList()) } }
+            assertEquals(10002, empty.errorCode)
+        }
+    }
 }
