@@ -175,11 +175,21 @@ async fn self_destructing_messages_leave_every_device_of_their_user() {
     let hers = alice.client.get_advanced_history_message_list(conv.clone(), None, 20).await.unwrap().messages;
     assert_eq!(hers.len(), 3, "the peer keeps the chat");
 
-    // Off again: a new message stays, and is all a new device of bob's sees.
+    // Off again: a new message stays, and is all a new device of bob's sees. The clock: bob's
+    // chat with carol, destruct on after "after" was sent, loses "tick" — by then "after" was
+    // older than a second too.
     let off = ConversationUpdate { is_msg_destruct: Some(false), ..Default::default() };
     phone.client.set_conversation(conv.clone(), off).await.unwrap();
     send(&alice, "bob", "after").await;
     phone.events.wait_new_messages(3).await;
+    let carol = srv.online("carol").await;
+    send(&carol, "bob", "tick").await;
+    phone.events.wait_new_messages(4).await;
+    let with_carol = conversation_id::single("bob", "carol");
+    let on = ConversationUpdate { is_msg_destruct: Some(true), msg_destruct_time: Some(1), ..Default::default() };
+    phone.client.set_conversation(with_carol.clone(), on).await.unwrap();
+    phone.events.wait_until("the clock chat destructed", |ev| changed(ev).iter().any(|c| c.conversation_id == with_carol && c.min_seq == 2)).await;
+    assert_eq!(phone.client.get_multiple_conversation(vec![conv.clone()]).await.unwrap()[0].min_seq, 4);
     let laptop_token = srv.admin.user_token("bob", platform::OSX).await.unwrap();
     let laptop = srv.online_with("bob", laptop_token, platform::OSX, tempfile::tempdir().unwrap()).await;
     for device in [&phone, &laptop] {

@@ -591,19 +591,24 @@ fn apply_update(c: &mut ConversationRow, u: &ConversationUpdate) {
 }
 
 /// The server destructed this user's messages below `c.min_seq` (OpenIM's self-destructing
-/// messages): they go from this device too, unread ones leave the count, and a latest message
-/// gone with them leaves none (every older one went too; the chat stays where it is listed).
-/// Messages not sent yet stay.
-async fn destruct_below(w: &mut Write, c: &mut ConversationRow) -> Result<()> {
-    let gone = crate::store::chat_logs::delete_below(&mut w.tx, &c.conversation_id, c.min_seq).await?;
-    // Nothing below the floor is unread any more.
-    c.unread_count = c.unread_count.min((c.max_seq - (c.min_seq - 1)).clamp(0, i64::from(i32::MAX)) as i32);
+/// messages): they go from this device too, those unread leave the count (the read mark rises
+/// to the floor, as devserver raises it), and a latest message gone with them leaves none (what
+/// stays below the floor was never sent: failed messages, still in history). Messages not sent
+/// yet stay.
+async fn destruct_below(w: &mut Write, me: &str, c: &mut ConversationRow) -> Result<()> {
+    let floor = c.min_seq - 1;
+    if c.has_read_seq < floor {
+        let unread_gone = chat_logs::count_from_others(&mut w.tx, &c.conversation_id, me, c.has_read_seq, floor).await?;
+        c.unread_count = (i64::from(c.unread_count) - unread_gone).max(0) as i32;
+        c.has_read_seq = floor;
+    }
+    let gone = chat_logs::delete_below(&mut w.tx, &c.conversation_id, c.min_seq).await?;
     if gone == 0 {
         return Ok(());
     }
     tracing::debug!(conversation = %c.conversation_id, gone, "self-destructed messages removed");
     if let Some(id) = latest_client_msg_id(c)
-        && crate::store::chat_logs::get(&mut w.tx, &c.conversation_id, &id).await?.is_none()
+        && chat_logs::get(&mut w.tx, &c.conversation_id, &id).await?.is_none()
     {
         set_latest(c, None);
     }
@@ -785,8 +790,11 @@ impl crate::versioned::VersionedList for Conversations {
     async fn update(&self, w: &mut Write, local: ConversationRow, item: wire::Conversation) -> Result<()> {
         let mut c = local.clone();
         apply_server_settings(&mut c, &item);
-        if c.min_seq > local.min_seq && item.is_msg_destruct {
-            destruct_below(w, &mut c).await?;
+        // Destruct on (or on until now: turned off after the server's last run) — the messages
+        // below the floor went on the server. Also when the floor was raised here first (by
+        // history reaching the server's end); nothing left below it, the delete is a no-op.
+        if (item.is_msg_destruct || local.is_msg_destruct) && c.min_seq > 1 {
+            destruct_below(w, &self.ctx.user_id, &mut c).await?;
         }
         save_over(w, Some(local), c).await
     }

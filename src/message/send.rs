@@ -127,13 +127,16 @@ impl Messages {
         } else {
             // Refused before any upload: the URLs add a few hundred bytes at most.
             self.ctx.conn.check_request_size(req::SEND_MSG, &wire_data(&message, is_online_only, &offline_push))?;
-            // `cancel_sending` stops the upload from here on.
-            let cancel = self.sending_upload(&message.client_msg_id);
+            // `cancel_sending` stops the upload from here until it is done.
+            let mut cancel = self.sending_upload(&message.client_msg_id);
             if is_online_only {
                 upload::unless_cancelled(&cancel.token, self.upload_media(&mut message, progress.as_ref())).await?;
+                if cancel.finish() {
+                    return Err(upload::cancelled());
+                }
                 false
             } else {
-                self.store_and_upload(&target, &mut message, progress.as_ref(), &cancel.token).await?;
+                self.store_and_upload(&target, &mut message, progress.as_ref(), &mut cancel).await?;
                 true
             }
         };
@@ -223,7 +226,7 @@ impl Messages {
         target: &Target,
         message: &mut Message,
         progress: Option<&Arc<dyn UploadProgressListener>>,
-        cancel: &tokio_util::sync::CancellationToken,
+        cancel: &mut upload::SendingUpload,
     ) -> Result<()> {
         self.take_fresh(&message.client_msg_id);
         let turn = self.ctx.writer_turn().await;
@@ -231,7 +234,12 @@ impl Messages {
         self.finish_outgoing(w, target, message).await?;
         let id = &target.conversation_id;
         let uploaded = async {
-            upload::unless_cancelled(cancel, self.upload_media(message, progress)).await?;
+            upload::unless_cancelled(&cancel.token, self.upload_media(message, progress)).await?;
+            // Cancelled after the last part (or while a snapshot, whose failure is forgiven, went):
+            // still not sent.
+            if cancel.finish() {
+                return Err(upload::cancelled());
+            }
             let mut w = self.ctx.write().await?;
             if !chat_logs::set_sending_content(&mut w.tx, id, &message.client_msg_id, &message.content.to_wire()).await? {
                 return Err(OpenIMError::invalid_argument("the message was deleted while its files uploaded; it was not sent"));

@@ -81,7 +81,7 @@ pub(super) async fn unless_cancelled<T>(cancel: &Token, work: impl std::future::
     }
 }
 
-fn cancelled() -> OpenIMError {
+pub(super) fn cancelled() -> OpenIMError {
     OpenIMError::cancelled("the upload was cancelled")
 }
 
@@ -202,20 +202,26 @@ impl Messages {
         unless_cancelled(&cancel, self.upload(&file_path, name, content_type, "", progress.as_ref())).await
     }
 
-    /// The token that stops the upload of message `client_msg_id`, registered while the guard
-    /// lives (a second send of the same message shares the first one's).
+    /// The token that stops the upload of message `client_msg_id`, registered until the guard
+    /// is finished or dropped. A second send of the same message while the first uploads shares
+    /// the first one's; a registration already cancelled (its send is ending) is replaced.
     pub(super) fn sending_upload(&self, client_msg_id: &str) -> SendingUpload {
+        static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let mut sending = self.sending_uploads.lock().expect("sending uploads lock");
-        let owner = !sending.contains_key(client_msg_id);
-        let token = sending.entry(client_msg_id.to_owned()).or_default().clone();
-        SendingUpload { sending: self.sending_uploads.clone(), client_msg_id: owner.then(|| client_msg_id.to_owned()), token }
+        if let Some((_, token)) = sending.get(client_msg_id).filter(|(_, t)| !t.is_cancelled()) {
+            return SendingUpload { sending: self.sending_uploads.clone(), owned: None, token: token.clone() };
+        }
+        let generation = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let token = Token::new();
+        sending.insert(client_msg_id.to_owned(), (generation, token.clone()));
+        SendingUpload { sending: self.sending_uploads.clone(), owned: Some((client_msg_id.to_owned(), generation)), token }
     }
 
     /// Stops the upload of message `client_msg_id`, when one is under way (or its send has not
     /// reached it yet): its send fails with `Cancelled` and the message is kept failed.
     pub fn cancel_sending(&self, client_msg_id: &str) -> bool {
         match self.sending_uploads.lock().expect("sending uploads lock").get(client_msg_id) {
-            Some(token) => {
+            Some((_, token)) => {
                 token.cancel();
                 true
             }
@@ -546,24 +552,41 @@ impl Drop for UploadTurn {
     }
 }
 
-/// A message's upload registered as cancellable ([`Messages::sending_upload`]); the send that
-/// registered it removes it when it ends.
+/// A message's upload registered as cancellable ([`Messages::sending_upload`]), until its send
+/// is past the upload.
 pub(super) struct SendingUpload {
     sending: SendingUploads,
-    client_msg_id: Option<String>,
+    /// The registration this send made (client ID, generation); none when it shares another's.
+    owned: Option<(String, u64)>,
     pub(super) token: Token,
 }
 
-impl Drop for SendingUpload {
-    fn drop(&mut self) {
-        if let Some(id) = &self.client_msg_id {
-            self.sending.lock().expect("sending uploads lock").remove(id);
+impl SendingUpload {
+    /// Ends the registration — a cancel from now on finds nothing — and tells whether the upload
+    /// was cancelled until then (also after its last part: the send must not go on).
+    pub(super) fn finish(&mut self) -> bool {
+        self.release();
+        self.token.is_cancelled()
+    }
+
+    fn release(&mut self) {
+        if let Some((id, generation)) = self.owned.take() {
+            let mut sending = self.sending.lock().expect("sending uploads lock");
+            if sending.get(&id).is_some_and(|(g, _)| *g == generation) {
+                sending.remove(&id);
+            }
         }
     }
 }
 
-/// Messages whose uploads can be stopped, by client ID.
-pub(super) type SendingUploads = Arc<std::sync::Mutex<HashMap<String, Token>>>;
+impl Drop for SendingUpload {
+    fn drop(&mut self) {
+        self.release();
+    }
+}
+
+/// Messages whose uploads can be stopped, by client ID: the registration's generation and token.
+pub(super) type SendingUploads = Arc<std::sync::Mutex<HashMap<String, (u64, Token)>>>;
 
 /// Uploads running in a session, by content hash.
 pub(super) type Uploading = Arc<std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>;

@@ -26,22 +26,36 @@ pub async fn run(state: SharedState) {
     }
 }
 
-/// Destructs what is due at `now`; returns how many conversations lost messages.
+/// Destructs what is due at `now`; returns how many conversations lost messages. A conversation
+/// that fails is logged and tried again next round (its run is stamped last); one that failed
+/// after its floor was raised has lost only the 1300, and its devices find the floor at their
+/// next sync.
 pub async fn sweep(state: &SharedState, now: i64) -> CodeResult<usize> {
     let mut destructed = 0;
     for (owner, conversation_id, seconds) in state.store.destructs_due(now).await? {
-        state.store.set_latest_msg_destruct_time(&owner, &conversation_id, now).await?;
-        let cutoff = now.saturating_sub(seconds.saturating_mul(1000));
-        let Some(seq) = state.store.last_seq_sent_by(&conversation_id, cutoff).await? else { continue };
-        if seq < state.store.bounds(&conversation_id, &owner).await?.min {
-            continue;
+        match destruct(state, &owner, &conversation_id, seconds, now).await {
+            Ok(true) => destructed += 1,
+            Ok(false) => {}
+            Err(e) => tracing::warn!(error = ?e, %owner, %conversation_id, "destructing messages failed; next round retries"),
         }
-        state.store.set_user_min_seq(&owner, &conversation_id, seq + 1).await?;
-        state.store.set_conversation_min_seq(&owner, &conversation_id, seq + 1).await?;
-        state.store.raise_has_read_seq(&owner, &conversation_id, seq).await?;
-        let tips = ConversationUpdateTips { user_id: owner.clone(), conversation_id_list: vec![conversation_id.clone()] };
-        notify(state, &owner, &owner, content_type::CONVERSATION_CHANGE, session_type::SINGLE_CHAT, &tips).await?;
-        destructed += 1;
     }
     Ok(destructed)
+}
+
+/// One conversation of one owner: its messages older than `seconds` leave the owner.
+async fn destruct(state: &SharedState, owner: &str, conversation_id: &str, seconds: i64, now: i64) -> CodeResult<bool> {
+    let cutoff = now.saturating_sub(seconds.saturating_mul(1000));
+    let due = match state.store.last_seq_sent_by(conversation_id, cutoff).await? {
+        Some(seq) if seq >= state.store.bounds(conversation_id, owner).await?.min => Some(seq),
+        _ => None,
+    };
+    if let Some(seq) = due {
+        state.store.set_user_min_seq(owner, conversation_id, seq + 1).await?;
+        state.store.set_conversation_min_seq(owner, conversation_id, seq + 1).await?;
+        state.store.raise_has_read_seq(owner, conversation_id, seq).await?;
+        let tips = ConversationUpdateTips { user_id: owner.to_owned(), conversation_id_list: vec![conversation_id.to_owned()] };
+        notify(state, owner, owner, content_type::CONVERSATION_CHANGE, session_type::SINGLE_CHAT, &tips).await?;
+    }
+    state.store.set_latest_msg_destruct_time(owner, conversation_id, now).await?;
+    Ok(due.is_some())
 }

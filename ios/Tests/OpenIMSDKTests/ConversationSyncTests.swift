@@ -96,9 +96,26 @@ final class ConversationSyncTests: XCTestCase {
         let hers = try await alice.client.getAdvancedHistoryMessageList(conversationId: conversation, count: 20)
         XCTAssertEqual(hers.messages.count, 3, "the peer keeps the chat")
 
+        // Off again: a new message stays. The clock: bob's chat with carol, destruct on after
+        // "after" was sent, loses "tick" — by then "after" was older than a second too.
         _ = try await phone.client.setConversation(conversationId: conversation, update: ConversationUpdate(isMsgDestruct: false))
         _ = try await alice.send("after", to: "bob")
         _ = try await phone.awaitText("after")
+        let carol = try await OnlineUser(server, "carol")
+        _ = try await carol.send("tick", to: "bob")
+        _ = try await phone.awaitText("tick")
+        let withCarol = "si_bob_carol"
+        _ = try await phone.client.setConversation(conversationId: withCarol,
+                                                   update: ConversationUpdate(isMsgDestruct: true, msgDestructTime: 1))
+        _ = try await phone.conversations.wait("the clock chat destructed") { e -> Bool? in
+            switch e {
+            case let .newConversations(list), let .changed(list):
+                return list.contains { $0.conversationId == withCarol && $0.minSeq == 2 } ? true : nil
+            default: return nil
+            }
+        }
+        let floor = try await phone.client.getMultipleConversation(conversationIds: [conversation])
+        XCTAssertEqual(floor.first?.minSeq, 4)
         let page = try await phone.client.getAdvancedHistoryMessageList(conversationId: conversation, count: 20)
         XCTAssertEqual(page.messages.map { m -> String in
             if case let .text(t) = m.content { return t }

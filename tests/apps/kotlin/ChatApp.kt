@@ -77,8 +77,20 @@ private suspend fun scenario() = coroutineScope {
         // Cancelling the coroutine of an upload (a file of three parts) stops it: uploaded again,
         // it does not find the whole object on the server already.
         val movie = Files.createTempFile("movie", ".mp4").toFile().apply { writeBytes(ByteArray(11 * 1024 * 1024) { (it * 31 % 251).toByte() }) }
-        val upload = async { alice.uploadFile(movie.path) }
+        // The first part reported, the listener holds the upload until the coroutine is gone.
+        val reported = CompletableDeferred<Unit>()
+        val gone = java.util.concurrent.CountDownLatch(1)
+        val upload = async(Dispatchers.IO) {
+            alice.uploadFile(movie.path, progress = object : UploadProgressListener {
+                override fun onProgress(uploaded: Long, total: Long) {
+                    reported.complete(Unit)
+                    gone.await(10, java.util.concurrent.TimeUnit.SECONDS)
+                }
+            })
+        }
+        withTimeout(15_000) { reported.await() }
         upload.cancelAndJoin()
+        gone.countDown()
         val progress = java.util.Collections.synchronizedList(mutableListOf<Long>())
         val url = withTimeout(30_000) {
             alice.uploadFile(movie.path, progress = object : UploadProgressListener {

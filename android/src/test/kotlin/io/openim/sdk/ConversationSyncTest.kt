@@ -88,9 +88,18 @@ class ConversationSyncTest {
             }
             assertEquals(3, alice.client.getAdvancedHistoryMessageList(conversation, null, 20).messages.size, "the peer keeps the chat")
 
+            // Off again: a new message stays. The clock: bob's chat with carol, destruct on after
+            // "after" was sent, loses "tick" — by then "after" was older than a second too.
             phone.client.setConversation(conversation, ConversationUpdate(isMsgDestruct = false))
             alice.sendText("bob", "after")
             phone.awaitText("after")
+            val carol = OnlineUser(server, "carol")
+            carol.sendText("bob", "tick")
+            phone.awaitText("tick")
+            val withCarol = singleConversation("bob", "carol")
+            phone.client.setConversation(withCarol, ConversationUpdate(isMsgDestruct = true, msgDestructTime = 1))
+            awaitConversation(phone.conversations) { it.conversationId == withCarol && it.minSeq == 2L }
+            assertEquals(4L, phone.client.getMultipleConversation(listOf(conversation)).single().minSeq)
             val page = phone.client.getAdvancedHistoryMessageList(conversation, null, 20).messages
             assertEquals(listOf("after"), page.map { (it.content as MessageContent.Text).text })
             assertFalse(phone.client.getMultipleConversation(listOf(conversation)).single().isMsgDestruct)
