@@ -154,32 +154,50 @@ async fn self_destructing_messages_leave_every_device_of_their_user() {
 
     let zero = ConversationUpdate { is_msg_destruct: Some(true), msg_destruct_time: Some(0), ..Default::default() };
     assert_eq!(phone.client.set_conversation(conv.clone(), zero).await.unwrap_err().code(), 10002);
-    let on = ConversationUpdate { is_msg_destruct: Some(true), msg_destruct_time: Some(1), ..Default::default() };
-    let set = phone.client.set_conversation(conv.clone(), on).await.unwrap();
-    assert_eq!((set.is_msg_destruct, set.msg_destruct_time), (true, 1));
+    // On, for an hour: both devices hear it. The tablet then goes away, and a second is set.
+    let hour = ConversationUpdate { is_msg_destruct: Some(true), msg_destruct_time: Some(3600), ..Default::default() };
+    let set = phone.client.set_conversation(conv.clone(), hour).await.unwrap();
+    assert_eq!((set.is_msg_destruct, set.msg_destruct_time), (true, 3600));
+    tablet.events.wait_until("destruct on", |ev| changed(ev).iter().any(|c| c.conversation_id == conv && c.is_msg_destruct)).await;
+    tablet.client.logout().await.unwrap();
+    let second = ConversationUpdate { msg_destruct_time: Some(1), ..Default::default() };
+    phone.client.set_conversation(conv.clone(), second).await.unwrap();
 
-    for device in [&phone, &tablet] {
-        device
-            .events
-            .wait_until("the messages destructed", |ev| {
-                changed(ev).iter().any(|c| c.conversation_id == conv && c.min_seq == 4 && c.latest_msg.is_none() && c.unread_count == 0)
-            })
-            .await;
-        let page = device.client.get_advanced_history_message_list(conv.clone(), None, 20).await.unwrap();
-        assert!(page.messages.is_empty() && page.is_end, "{:?}", page.messages);
-        assert!(device.client.find_message_list(conv.clone(), ids.clone()).await.unwrap().is_empty());
-        assert_eq!(device.client.get_total_unread_msg_count().await.unwrap(), 0);
-        let c = &device.client.get_multiple_conversation(vec![conv.clone()]).await.unwrap()[0];
-        assert_eq!((c.is_msg_destruct, c.msg_destruct_time), (true, 1), "the setting reached every device");
-    }
+    let gone = |device: &Online, ids: Vec<String>| {
+        let (client, conv) = (device.client.clone(), conv.clone());
+        async move {
+            let page = client.get_advanced_history_message_list(conv.clone(), None, 20).await.unwrap();
+            assert!(page.messages.is_empty() && page.is_end, "{:?}", page.messages);
+            assert!(client.find_message_list(conv.clone(), ids).await.unwrap().is_empty());
+            assert_eq!(client.get_total_unread_msg_count().await.unwrap(), 0);
+            let c = &client.get_multiple_conversation(vec![conv]).await.unwrap()[0];
+            assert_eq!((c.min_seq, c.latest_msg.is_none(), c.unread_count), (4, true, 0));
+            c.clone()
+        }
+    };
+    phone
+        .events
+        .wait_until("the messages destructed", |ev| {
+            changed(ev).iter().any(|c| c.conversation_id == conv && c.min_seq == 4 && c.latest_msg.is_none() && c.unread_count == 0)
+        })
+        .await;
+    let c = gone(&phone, ids.clone()).await;
+    assert_eq!((c.is_msg_destruct, c.msg_destruct_time), (true, 1));
     let hers = alice.client.get_advanced_history_message_list(conv.clone(), None, 20).await.unwrap().messages;
     assert_eq!(hers.len(), 3, "the peer keeps the chat");
 
-    // Off again: a new message stays, and is all a new device of bob's sees. The clock: bob's
-    // chat with carol, destruct on after "after" was sent, loses "tick" — by then "after" was
-    // older than a second too.
+    // Turned off before the tablet is back: it still drops what the server destructed.
     let off = ConversationUpdate { is_msg_destruct: Some(false), ..Default::default() };
     phone.client.set_conversation(conv.clone(), off).await.unwrap();
+    let token = srv.admin.user_token("bob", platform::IPAD).await.unwrap();
+    tablet.client.login("bob".into(), token).await.unwrap();
+    tablet.events.wait_until("the floor synced", |ev| changed(ev).iter().any(|c| c.conversation_id == conv && c.min_seq == 4)).await;
+    let c = gone(&tablet, ids.clone()).await;
+    assert!(!c.is_msg_destruct);
+
+    // Off: a new message stays, and is all a new device of bob's sees. The clock: bob's chat
+    // with carol, destruct on after "after" was sent, loses "tick" — by then "after" was older
+    // than a second too.
     send(&alice, "bob", "after").await;
     phone.events.wait_new_messages(3).await;
     let carol = srv.online("carol").await;

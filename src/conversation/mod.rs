@@ -591,15 +591,18 @@ fn apply_update(c: &mut ConversationRow, u: &ConversationUpdate) {
 }
 
 /// The server destructed this user's messages below `c.min_seq` (OpenIM's self-destructing
-/// messages): they go from this device too, those unread leave the count (the read mark rises
-/// to the floor, as devserver raises it), and a latest message gone with them leaves none (what
-/// stays below the floor was never sent: failed messages, still in history). Messages not sent
-/// yet stay.
-async fn destruct_below(w: &mut Write, me: &str, c: &mut ConversationRow) -> Result<()> {
-    let floor = c.min_seq - 1;
+/// messages): they go from this device too, and a latest message gone with them leaves none
+/// (what stays below the floor was never sent: failed messages, still in history). Below the
+/// server's floor (`server_min_seq`, to which devserver raises the read mark) nothing is unread:
+/// the read mark rises to it, and the unread count loses the stored messages from others below
+/// it and never exceeds what lies above it (a chat may store only its newest messages).
+/// Messages not sent yet stay.
+async fn destruct_below(w: &mut Write, me: &str, c: &mut ConversationRow, server_min_seq: i64) -> Result<()> {
+    let floor = server_min_seq - 1;
     if c.has_read_seq < floor {
         let unread_gone = chat_logs::count_from_others(&mut w.tx, &c.conversation_id, me, c.has_read_seq, floor).await?;
-        c.unread_count = (i64::from(c.unread_count) - unread_gone).max(0) as i32;
+        let above = (c.max_seq - floor).max(0);
+        c.unread_count = (i64::from(c.unread_count) - unread_gone).clamp(0, above).min(i64::from(i32::MAX)) as i32;
         c.has_read_seq = floor;
     }
     let gone = chat_logs::delete_below(&mut w.tx, &c.conversation_id, c.min_seq).await?;
@@ -794,7 +797,7 @@ impl crate::versioned::VersionedList for Conversations {
         // below the floor went on the server. Also when the floor was raised here first (by
         // history reaching the server's end); nothing left below it, the delete is a no-op.
         if (item.is_msg_destruct || local.is_msg_destruct) && c.min_seq > 1 {
-            destruct_below(w, &self.ctx.user_id, &mut c).await?;
+            destruct_below(w, &self.ctx.user_id, &mut c, item.min_seq).await?;
         }
         save_over(w, Some(local), c).await
     }

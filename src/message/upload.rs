@@ -203,26 +203,35 @@ impl Messages {
     }
 
     /// The token that stops the upload of message `client_msg_id`, registered until the guard
-    /// is finished or dropped. A second send of the same message while the first uploads shares
-    /// the first one's; a registration already cancelled (its send is ending) is replaced.
+    /// is finished or dropped. Sends of the same message at once share one registration, kept
+    /// while any of them holds it; one already cancelled (its sends are ending) is replaced.
     pub(super) fn sending_upload(&self, client_msg_id: &str) -> SendingUpload {
         static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let mut sending = self.sending_uploads.lock().expect("sending uploads lock");
-        if let Some((_, token)) = sending.get(client_msg_id).filter(|(_, t)| !t.is_cancelled()) {
-            return SendingUpload { sending: self.sending_uploads.clone(), owned: None, token: token.clone() };
+        let entry = match sending.get_mut(client_msg_id) {
+            Some(entry) if !entry.token.is_cancelled() => {
+                entry.holders += 1;
+                entry
+            }
+            _ => {
+                let generation = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                sending.insert(client_msg_id.to_owned(), Registration { generation, token: Token::new(), holders: 1 });
+                sending.get_mut(client_msg_id).expect("just inserted")
+            }
+        };
+        SendingUpload {
+            sending: self.sending_uploads.clone(),
+            held: Some((client_msg_id.to_owned(), entry.generation)),
+            token: entry.token.clone(),
         }
-        let generation = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let token = Token::new();
-        sending.insert(client_msg_id.to_owned(), (generation, token.clone()));
-        SendingUpload { sending: self.sending_uploads.clone(), owned: Some((client_msg_id.to_owned(), generation)), token }
     }
 
     /// Stops the upload of message `client_msg_id`, when one is under way (or its send has not
     /// reached it yet): its send fails with `Cancelled` and the message is kept failed.
     pub fn cancel_sending(&self, client_msg_id: &str) -> bool {
         match self.sending_uploads.lock().expect("sending uploads lock").get(client_msg_id) {
-            Some((_, token)) => {
-                token.cancel();
+            Some(registration) => {
+                registration.token.cancel();
                 true
             }
             None => false,
@@ -556,24 +565,28 @@ impl Drop for UploadTurn {
 /// is past the upload.
 pub(super) struct SendingUpload {
     sending: SendingUploads,
-    /// The registration this send made (client ID, generation); none when it shares another's.
-    owned: Option<(String, u64)>,
+    /// The registration held (client ID, generation), until released.
+    held: Option<(String, u64)>,
     pub(super) token: Token,
 }
 
 impl SendingUpload {
-    /// Ends the registration — a cancel from now on finds nothing — and tells whether the upload
-    /// was cancelled until then (also after its last part: the send must not go on).
+    /// Lets go of the registration — once no send of the message holds it, a cancel finds
+    /// nothing — and tells whether the upload was cancelled until then (also after its last
+    /// part: the send must not go on).
     pub(super) fn finish(&mut self) -> bool {
         self.release();
         self.token.is_cancelled()
     }
 
     fn release(&mut self) {
-        if let Some((id, generation)) = self.owned.take() {
+        if let Some((id, generation)) = self.held.take() {
             let mut sending = self.sending.lock().expect("sending uploads lock");
-            if sending.get(&id).is_some_and(|(g, _)| *g == generation) {
-                sending.remove(&id);
+            if let Some(entry) = sending.get_mut(&id).filter(|e| e.generation == generation) {
+                entry.holders -= 1;
+                if entry.holders == 0 {
+                    sending.remove(&id);
+                }
             }
         }
     }
@@ -585,8 +598,15 @@ impl Drop for SendingUpload {
     }
 }
 
-/// Messages whose uploads can be stopped, by client ID: the registration's generation and token.
-pub(super) type SendingUploads = Arc<std::sync::Mutex<HashMap<String, (u64, Token)>>>;
+/// One message's cancellable upload: the sends that hold it share its token.
+pub(super) struct Registration {
+    generation: u64,
+    token: Token,
+    holders: usize,
+}
+
+/// Messages whose uploads can be stopped, by client ID.
+pub(super) type SendingUploads = Arc<std::sync::Mutex<HashMap<String, Registration>>>;
 
 /// Uploads running in a session, by content hash.
 pub(super) type Uploading = Arc<std::sync::Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>>;

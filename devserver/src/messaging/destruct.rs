@@ -50,9 +50,10 @@ async fn destruct(state: &SharedState, owner: &str, conversation_id: &str, secon
         _ => None,
     };
     if let Some(seq) = due {
-        state.store.set_user_min_seq(owner, conversation_id, seq + 1).await?;
+        // The user's min seq last: until it is written, the next round finds this due again.
         state.store.set_conversation_min_seq(owner, conversation_id, seq + 1).await?;
         state.store.raise_has_read_seq(owner, conversation_id, seq).await?;
+        state.store.set_user_min_seq(owner, conversation_id, seq + 1).await?;
         let tips = ConversationUpdateTips { user_id: owner.to_owned(), conversation_id_list: vec![conversation_id.to_owned()] };
         notify(state, owner, owner, content_type::CONVERSATION_CHANGE, session_type::SINGLE_CHAT, &tips).await?;
     }

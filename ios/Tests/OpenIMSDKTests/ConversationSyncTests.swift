@@ -77,28 +77,43 @@ final class ConversationSyncTests: XCTestCase {
         } catch let error as OpenIMError {
             XCTAssertEqual(error.code, 10002)
         }
+        // On, for an hour: both devices hear it. The tablet then goes away, and a second is set.
         let set = try await phone.client.setConversation(conversationId: conversation,
-                                                         update: ConversationUpdate(isMsgDestruct: true, msgDestructTime: 1))
+                                                         update: ConversationUpdate(isMsgDestruct: true, msgDestructTime: 3600))
         XCTAssertTrue(set.isMsgDestruct)
-        XCTAssertEqual(set.msgDestructTime, 1)
+        XCTAssertEqual(set.msgDestructTime, 3600)
+        try await changed(tablet, "destruct on") { $0.isMsgDestruct }
+        try await tablet.client.logout()
+        _ = try await phone.client.setConversation(conversationId: conversation, update: ConversationUpdate(msgDestructTime: 1))
 
-        for device in [phone, tablet] {
-            try await changed(device, "the messages destructed") { $0.minSeq == 4 && $0.latestMsg == nil && $0.unreadCount == 0 }
+        func gone(_ device: OnlineUser) async throws -> Conversation {
             let page = try await device.client.getAdvancedHistoryMessageList(conversationId: conversation, count: 20)
             XCTAssertTrue(page.messages.isEmpty && page.isEnd, "\(page.messages)")
             let found = try await device.client.findMessageList(conversationId: conversation, clientMsgIds: ids)
             XCTAssertTrue(found.isEmpty)
             let total = try await device.client.getTotalUnreadMsgCount()
             XCTAssertEqual(total, 0)
-            let stored = try await device.client.getMultipleConversation(conversationIds: [conversation])
-            XCTAssertEqual(stored.map { [$0.isMsgDestruct ? 1 : 0, $0.msgDestructTime] }, [[1, 1]], "the setting reached every device")
+            let stored = try await device.client.getMultipleConversation(conversationIds: [conversation])[0]
+            XCTAssertEqual(stored.minSeq, 4)
+            XCTAssertNil(stored.latestMsg)
+            XCTAssertEqual(stored.unreadCount, 0)
+            return stored
         }
+        try await changed(phone, "the messages destructed") { $0.minSeq == 4 && $0.latestMsg == nil && $0.unreadCount == 0 }
+        let onPhone = try await gone(phone)
+        XCTAssertEqual([onPhone.isMsgDestruct ? 1 : 0, onPhone.msgDestructTime], [1, 1])
         let hers = try await alice.client.getAdvancedHistoryMessageList(conversationId: conversation, count: 20)
         XCTAssertEqual(hers.messages.count, 3, "the peer keeps the chat")
 
-        // Off again: a new message stays. The clock: bob's chat with carol, destruct on after
-        // "after" was sent, loses "tick" — by then "after" was older than a second too.
+        // Turned off before the tablet is back: it still drops what the server destructed.
         _ = try await phone.client.setConversation(conversationId: conversation, update: ConversationUpdate(isMsgDestruct: false))
+        try await tablet.client.login(userId: "bob", token: try await server.token("bob", platform: 9))
+        try await changed(tablet, "the floor synced") { $0.minSeq == 4 }
+        let onTablet = try await gone(tablet)
+        XCTAssertFalse(onTablet.isMsgDestruct)
+
+        // Off: a new message stays. The clock: bob's chat with carol, destruct on after "after"
+        // was sent, loses "tick" — by then "after" was older than a second too.
         _ = try await alice.send("after", to: "bob")
         _ = try await phone.awaitText("after")
         let carol = try await OnlineUser(server, "carol")

@@ -72,25 +72,36 @@ class ConversationSyncTest {
                 runBlocking { phone.client.setConversation(conversation, ConversationUpdate(isMsgDestruct = true, msgDestructTime = 0)) }
             }
             assertEquals(10002, zero.code)
-            val set = phone.client.setConversation(conversation, ConversationUpdate(isMsgDestruct = true, msgDestructTime = 1))
-            assertEquals(true to 1L, set.isMsgDestruct to set.msgDestructTime)
+            // On, for an hour: both devices hear it. The tablet then goes away, and a second is set.
+            val set = phone.client.setConversation(conversation, ConversationUpdate(isMsgDestruct = true, msgDestructTime = 3600))
+            assertEquals(true to 3600L, set.isMsgDestruct to set.msgDestructTime)
+            awaitConversation(tablet.conversations) { it.conversationId == conversation && it.isMsgDestruct }
+            tablet.client.logout()
+            phone.client.setConversation(conversation, ConversationUpdate(msgDestructTime = 1))
 
-            for (device in listOf(phone, tablet)) {
-                awaitConversation(device.conversations) {
-                    it.conversationId == conversation && it.minSeq == 4L && it.latestMsg == null && it.unreadCount == 0
-                }
+            suspend fun gone(device: OnlineUser): Conversation {
                 val page = device.client.getAdvancedHistoryMessageList(conversation, null, 20)
                 assertTrue(page.messages.isEmpty() && page.isEnd, page.messages.toString())
                 assertTrue(device.client.findMessageList(conversation, ids).isEmpty())
                 assertEquals(0, device.client.getTotalUnreadMsgCount())
                 val stored = device.client.getMultipleConversation(listOf(conversation)).single()
-                assertEquals(true to 1L, stored.isMsgDestruct to stored.msgDestructTime, "the setting reached every device")
+                assertEquals(Triple(4L, null, 0), Triple(stored.minSeq, stored.latestMsg, stored.unreadCount))
+                return stored
             }
+            awaitConversation(phone.conversations) {
+                it.conversationId == conversation && it.minSeq == 4L && it.latestMsg == null && it.unreadCount == 0
+            }
+            assertEquals(true to 1L, gone(phone).let { it.isMsgDestruct to it.msgDestructTime })
             assertEquals(3, alice.client.getAdvancedHistoryMessageList(conversation, null, 20).messages.size, "the peer keeps the chat")
 
-            // Off again: a new message stays. The clock: bob's chat with carol, destruct on after
-            // "after" was sent, loses "tick" — by then "after" was older than a second too.
+            // Turned off before the tablet is back: it still drops what the server destructed.
             phone.client.setConversation(conversation, ConversationUpdate(isMsgDestruct = false))
+            tablet.client.login("bob", server.token("bob", 9))
+            awaitConversation(tablet.conversations) { it.conversationId == conversation && it.minSeq == 4L }
+            assertFalse(gone(tablet).isMsgDestruct)
+
+            // Off: a new message stays. The clock: bob's chat with carol, destruct on after
+            // "after" was sent, loses "tick" — by then "after" was older than a second too.
             alice.sendText("bob", "after")
             phone.awaitText("after")
             val carol = OnlineUser(server, "carol")
