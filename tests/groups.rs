@@ -195,8 +195,15 @@ async fn applications_invitations_and_departures() {
     seen(&bob, "dave joined", |e| matches!(e, Ev::MemberAdded(m) if m.user_id == "dave").then_some(())).await;
     let err = alice.client.accept_group_application(gid.clone(), "dave".into(), String::new()).await.unwrap_err();
     assert_eq!(code(err), 1206, "handled already");
-    // dave sees only what was said since he joined.
-    let history = dave.client.get_advanced_history_message_list(format!("sg_{gid}"), None, 50).await.unwrap();
+    // dave sees only what was said since he joined (once his device lists the chat: the group
+    // and the chat's first message arrive separately).
+    let chat = format!("sg_{gid}");
+    seen(&dave, "the group chat listed", |e| match e {
+        Ev::NewConversations(list) => list.iter().any(|c| c.conversation_id == chat).then_some(()),
+        _ => None,
+    })
+    .await;
+    let history = dave.client.get_advanced_history_message_list(chat, None, 50).await.unwrap();
     assert!(history.messages.iter().all(|m| m.content_type != 101), "no history from before joining: {:?}", history.messages);
 
     // erin is refused.
