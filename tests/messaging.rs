@@ -211,6 +211,12 @@ async fn history_pages_across_a_hole() {
         alice.client.send_message(m, Some("bob".into()), None, None, false, None).await.unwrap();
     }
     bob.events.wait_new_messages(10).await;
+    // A conversation not stored here (a group chat before its first message arrives): nothing,
+    // at its end, as OpenIM's core answers; a start message cannot be in it.
+    let unknown = bob.client.get_advanced_history_message_list("sg_nothing_yet".into(), None, 20).await.unwrap();
+    assert!(unknown.messages.is_empty() && unknown.is_end);
+    let err = bob.client.get_advanced_history_message_list("sg_nothing_yet".into(), Some("x".into()), 20).await.unwrap_err();
+    assert_eq!(err.code(), 10002);
     bob.client.logout().await.unwrap();
     for i in 11..=50 {
         let m = alice.client.create_text_message(format!("h{i}")).unwrap();

@@ -128,6 +128,9 @@ final class MessagingTests: XCTestCase {
             return "?"
         }, ["m1", "m2", "m3"])
         XCTAssertTrue(page.isEnd)
+        // A conversation not stored here (a group chat before its first message): nothing, at its end.
+        let unknown = try await bob.client.getAdvancedHistoryMessageList(conversationId: "sg_nothing_yet", startClientMsgId: nil, count: 20)
+        XCTAssertTrue(unknown.messages.isEmpty && unknown.isEnd)
         // Alice's second device, first login: her own messages are pulled, sent, never unread.
         let tablet = try await OnlineUser(server, "alice", platform: 1, register: false)
         let own = try await tablet.client.getAdvancedHistoryMessageList(conversationId: list[0].conversationId,

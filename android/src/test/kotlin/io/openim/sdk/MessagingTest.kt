@@ -108,6 +108,9 @@ class MessagingTest {
             val page = bob.client.getAdvancedHistoryMessageList(list[0].conversationId, null, 10)
             assertEquals(listOf("m1", "m2", "m3"), page.messages.map { (it.content as MessageContent.Text).text })
             assertTrue(page.isEnd)
+            // A conversation not stored here (a group chat before its first message): nothing, at its end.
+            val unknown = bob.client.getAdvancedHistoryMessageList("sg_nothing_yet", null, 20)
+            assertTrue(unknown.messages.isEmpty() && unknown.isEnd)
             // Alice's second device, first login: her own messages are pulled, sent, never unread.
             val tablet = OnlineUser(server, "alice", register = false, platform = 1)
             val own = tablet.client.getAdvancedHistoryMessageList(list[0].conversationId, null, 10).messages
