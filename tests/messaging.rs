@@ -1100,6 +1100,18 @@ async fn messages_marked_read_by_id() {
     assert_eq!(bob.client.get_total_unread_msg_count().await.unwrap(), 0);
 }
 
+/// The upload tests' part size (devserver's `min_part_size` lowered to it).
+const TEST_PART: usize = 64 * 1024;
+
+/// Writes `name` in `dir`: 10 parts of [`TEST_PART`] and 1 000 bytes more (11 parts), its
+/// content varied by `salt`; returns its path and bytes.
+fn eleven_parts(dir: &std::path::Path, name: &str, salt: u32) -> (String, Vec<u8>) {
+    let path = dir.join(name);
+    let bytes: Vec<u8> = (0..(10 * TEST_PART + 1000) as u32).map(|i| (i.wrapping_add(salt).wrapping_mul(2_654_435_761) >> 24) as u8).collect();
+    std::fs::write(&path, &bytes).unwrap();
+    (path.to_string_lossy().into_owned(), bytes)
+}
+
 /// Every progress call of an upload, as (uploaded, total).
 #[derive(Default)]
 struct Progress(std::sync::Mutex<Vec<(i64, i64)>>);
@@ -1196,18 +1208,13 @@ async fn an_upload_of_many_parts_asks_for_more_signatures() {
 async fn an_upload_cut_off_goes_on_from_its_last_part() {
     use openim_wire::api::path;
     use std::sync::Arc;
-    let part = 64 * 1024;
+    let part = TEST_PART;
     let data = tempfile::tempdir().unwrap();
     let config = || openim_devserver::DevServerConfig { min_part_size: part as i64, data: Some(data.path().join("dev.db")), ..Default::default() };
     let srv = TestServer::start_with(config()).await;
     let alice = srv.online("alice").await;
     let files = tempfile::tempdir().unwrap();
-    let write = |name: &str, salt: u32| {
-        let path = files.path().join(name);
-        let bytes: Vec<u8> = (0..(10 * part + 1000) as u32).map(|i| (i.wrapping_add(salt).wrapping_mul(2_654_435_761) >> 24) as u8).collect();
-        std::fs::write(&path, &bytes).unwrap();
-        (path.to_string_lossy().into_owned(), bytes)
-    };
+    let write = |name: &str, salt: u32| eleven_parts(files.path(), name, salt);
     let total = (10 * part + 1000) as i64;
     let parts_done = |n: usize| (n * part) as i64;
     let puts = |srv: &TestServer| srv.server.faults().rest_calls_seen_under("/object-upload/");
@@ -1326,18 +1333,13 @@ impl openim_sdk::UploadProgressListener for StopAt {
 async fn an_upload_cancelled_stops_at_once_and_goes_on_later() {
     use openim_wire::api::path;
     use std::sync::Arc;
-    let part = 64 * 1024;
+    let part = TEST_PART;
     let srv = TestServer::start_with(openim_devserver::DevServerConfig { min_part_size: part as i64, ..Default::default() }).await;
     let alice = srv.online("alice").await;
     let bob = srv.online("bob").await;
     let files = tempfile::tempdir().unwrap();
     let total = (10 * part + 1000) as i64;
-    let write = |name: &str, salt: u32| {
-        let path = files.path().join(name);
-        let bytes: Vec<u8> = (0..total as u32).map(|i| (i.wrapping_add(salt).wrapping_mul(2_654_435_761) >> 24) as u8).collect();
-        std::fs::write(&path, &bytes).unwrap();
-        (path.to_string_lossy().into_owned(), bytes)
-    };
+    let write = |name: &str, salt: u32| eleven_parts(files.path(), name, salt);
     let parts_done = |n: usize| (n * part) as i64;
     let puts = |srv: &TestServer| srv.server.faults().rest_calls_seen_under("/object-upload/");
     let stop_at = |after: i64| StopAt { after, seen: Progress::default(), token: None, message: None, cancelled: Default::default() };

@@ -34,17 +34,6 @@ impl Messages {
         }
         // One read connection for the local part of each round, given back before the network.
         let mut db = self.ctx.store.read().await?;
-        let Some(conversation) = conversations::get(&mut db, conversation_id).await? else {
-            // Not stored here (yet: a group just joined whose chat has no message on this device).
-            // As OpenIM's core: nothing, at its end; no start message can be in it.
-            if let Some(id) = start_client_msg_id.filter(|s| !s.is_empty()) {
-                return Err(OpenIMError::invalid_argument(format!("no message {id} in {conversation_id}")));
-            }
-            if newer {
-                return Err(OpenIMError::invalid_argument("paging to newer messages needs a start message"));
-            }
-            return Ok(HistoryPage { messages: Vec::new(), is_end: true });
-        };
         let start = match start_client_msg_id.filter(|s| !s.is_empty()) {
             Some(id) => Some(
                 chat_logs::get(&mut db, conversation_id, &id)
@@ -54,6 +43,11 @@ impl Messages {
             ),
             None if newer => return Err(OpenIMError::invalid_argument("paging to newer messages needs a start message")),
             None => None,
+        };
+        let Some(conversation) = conversations::get(&mut db, conversation_id).await? else {
+            // Not stored here (yet: a group just joined whose chat has no message on this device).
+            // As OpenIM's core: nothing, at its end.
+            return Ok(HistoryPage { messages: Vec::new(), is_end: true });
         };
         let cursor = start.as_ref().map(|m| (m.send_time, m.seq, m.client_msg_id.as_str()));
         let synced = self.ctx.synced_seq(conversation_id).max(conversation.max_seq);

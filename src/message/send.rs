@@ -130,10 +130,7 @@ impl Messages {
             // `cancel_sending` stops the upload from here until it is done.
             let mut cancel = self.sending_upload(&message.client_msg_id);
             if is_online_only {
-                upload::unless_cancelled(&cancel.token, self.upload_media(&mut message, progress.as_ref())).await?;
-                if cancel.finish() {
-                    return Err(upload::cancelled());
-                }
+                cancel.upload(self.upload_media(&mut message, progress.as_ref())).await?;
                 false
             } else {
                 self.store_and_upload(&target, &mut message, progress.as_ref(), &mut cancel).await?;
@@ -234,12 +231,7 @@ impl Messages {
         self.finish_outgoing(w, target, message).await?;
         let id = &target.conversation_id;
         let uploaded = async {
-            upload::unless_cancelled(&cancel.token, self.upload_media(message, progress)).await?;
-            // Cancelled after the last part (or while a snapshot, whose failure is forgiven, went):
-            // still not sent.
-            if cancel.finish() {
-                return Err(upload::cancelled());
-            }
+            cancel.upload(self.upload_media(message, progress)).await?;
             let mut w = self.ctx.write().await?;
             if !chat_logs::set_sending_content(&mut w.tx, id, &message.client_msg_id, &message.content.to_wire()).await? {
                 return Err(OpenIMError::invalid_argument("the message was deleted while its files uploaded; it was not sent"));

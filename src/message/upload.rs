@@ -73,7 +73,7 @@ tokio::task_local! {
 /// `work`, unless `cancel` is cancelled first (checked first: a token cancelled before the call
 /// stops it before it starts). What `work` was doing is dropped at its next wait, and no part
 /// is sent after the cancel.
-pub(super) async fn unless_cancelled<T>(cancel: &Token, work: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+async fn unless_cancelled<T>(cancel: &Token, work: impl std::future::Future<Output = Result<T>>) -> Result<T> {
     tokio::select! {
         biased;
         () = cancel.cancelled() => Err(cancelled()),
@@ -81,7 +81,7 @@ pub(super) async fn unless_cancelled<T>(cancel: &Token, work: impl std::future::
     }
 }
 
-pub(super) fn cancelled() -> OpenIMError {
+fn cancelled() -> OpenIMError {
     OpenIMError::cancelled("the upload was cancelled")
 }
 
@@ -202,8 +202,8 @@ impl Messages {
         unless_cancelled(&cancel, self.upload(&file_path, name, content_type, "", progress.as_ref())).await
     }
 
-    /// The token that stops the upload of message `client_msg_id`, registered until the guard
-    /// is finished or dropped. Sends of the same message at once share one registration, kept
+    /// The token that stops the upload of message `client_msg_id`, registered until the guard's
+    /// upload is done or the guard dropped. Sends of the same message at once share one registration, kept
     /// while any of them holds it; one already cancelled (its sends are ending) is replaced.
     pub(super) fn sending_upload(&self, client_msg_id: &str) -> SendingUpload {
         static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
@@ -562,21 +562,26 @@ impl Drop for UploadTurn {
 }
 
 /// A message's upload registered as cancellable ([`Messages::sending_upload`]), until its send
-/// is past the upload.
+/// is past the upload ([`Self::upload`]) or ends.
 pub(super) struct SendingUpload {
     sending: SendingUploads,
     /// The registration held (client ID, generation), until released.
     held: Option<(String, u64)>,
-    pub(super) token: Token,
+    token: Token,
 }
 
 impl SendingUpload {
-    /// Lets go of the registration — once no send of the message holds it, a cancel finds
-    /// nothing — and tells whether the upload was cancelled until then (also after its last
-    /// part: the send must not go on).
-    pub(super) fn finish(&mut self) -> bool {
+    /// Runs the message's upload `work` unless it is cancelled, then lets go of the
+    /// registration — once no send of the message holds it, a cancel finds nothing. A cancel
+    /// that came until then (after the last part, or while a snapshot, whose failure is
+    /// forgiven, went) still stops the send.
+    pub(super) async fn upload<T>(&mut self, work: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+        let done = unless_cancelled(&self.token, work).await?;
         self.release();
-        self.token.is_cancelled()
+        if self.token.is_cancelled() {
+            return Err(cancelled());
+        }
+        Ok(done)
     }
 
     fn release(&mut self) {

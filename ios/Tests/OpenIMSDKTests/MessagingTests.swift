@@ -77,6 +77,18 @@ final class Progress: UploadProgressListener, @unchecked Sendable {
 
 func singleConversation(_ a: String, _ b: String) -> String { a < b ? "si_\(a)_\(b)" : "si_\(b)_\(a)" }
 
+/// devserver's upload part size (5 MiB), and the size of a file of three such parts.
+let devServerPart: Int64 = 5 * 1024 * 1024
+let threePartsSize = 11 * 1024 * 1024
+
+/// Writes `name` in `dir`: three of devserver's parts, the content varied by `salt`.
+func writeThreeParts(_ dir: String, _ name: String, _ salt: Int) throws -> (String, Data) {
+    let path = dir + "/" + name
+    let bytes = Data((0..<threePartsSize).map { UInt8(($0 * 31 + salt) % 251) })
+    try bytes.write(to: URL(fileURLWithPath: path))
+    return (path, bytes)
+}
+
 final class MessagingTests: XCTestCase {
     func testSendAndReceiveThroughTheListener() async throws {
         let server = try DevServer()
@@ -256,15 +268,8 @@ final class MessagingTests: XCTestCase {
     func testACutOffUploadGoesOnFromItsLastPart() async throws {
         let dir = tempDir()
         let data = dir + "/server.db"
-        // Three parts of devserver's 5 MiB.
-        let size = 11 * 1024 * 1024
-        let part: Int64 = 5 * 1024 * 1024
-        func write(_ name: String, _ salt: Int) throws -> (String, Data) {
-            let path = dir + "/" + name
-            let bytes = Data((0..<size).map { UInt8(($0 * 31 + salt) % 251) })
-            try bytes.write(to: URL(fileURLWithPath: path))
-            return (path, bytes)
-        }
+        let (size, part) = (threePartsSize, devServerPart)
+        func write(_ name: String, _ salt: Int) throws -> (String, Data) { try writeThreeParts(dir, name, salt) }
         /// Records progress; at its first call the file's last part changes.
         final class ChangesTheFile: UploadProgressListener, @unchecked Sendable {
             let path: String
@@ -325,16 +330,9 @@ final class MessagingTests: XCTestCase {
         let alice = try await OnlineUser(server, "alice")
         let bob = try await OnlineUser(server, "bob")
         let dir = tempDir()
-        // Three parts of devserver's 5 MiB.
-        let size = 11 * 1024 * 1024
-        let part: Int64 = 5 * 1024 * 1024
+        let (size, part) = (threePartsSize, devServerPart)
         let resumed = [part, 2 * part, Int64(size)]
-        func write(_ name: String, _ salt: Int) throws -> (String, Data) {
-            let path = dir + "/" + name
-            let bytes = Data((0..<size).map { UInt8(($0 * 31 + salt) % 251) })
-            try bytes.write(to: URL(fileURLWithPath: path))
-            return (path, bytes)
-        }
+        func write(_ name: String, _ salt: Int) throws -> (String, Data) { try writeThreeParts(dir, name, salt) }
         func served(_ url: String) async throws -> Data {
             try await URLSession.shared.data(from: URL(string: url)!).0
         }

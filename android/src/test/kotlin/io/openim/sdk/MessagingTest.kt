@@ -57,6 +57,34 @@ class OnlineUser(server: DevServer, val userId: String, register: Boolean = true
 
 fun singleConversation(a: String, b: String) = if (a < b) "si_${a}_$b" else "si_${b}_$a"
 
+/** devserver's upload part size (5 MiB). */
+private const val PART = 5L * 1024 * 1024
+/** The size of a file of three of devserver's parts. */
+private const val THREE_PARTS = 11 * 1024 * 1024
+
+/** Writes [name] in [dir]: three of devserver's parts, the content varied by [salt]. */
+private fun writeThreeParts(dir: String, name: String, salt: Int): Pair<java.io.File, ByteArray> {
+    val file = java.io.File(dir, name)
+    val bytes = ByteArray(THREE_PARTS) { ((it * 31 + salt) % 251).toByte() }
+    file.writeBytes(bytes)
+    return file to bytes
+}
+
+/** The bytes devserver serves at [url]. */
+private fun served(url: String): ByteArray = java.net.http.HttpClient.newHttpClient().send(
+    java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+    java.net.http.HttpResponse.BodyHandlers.ofByteArray(),
+).body()
+
+/** The bytes each progress call of an upload reports; at the first call, [atFirst] runs. */
+private class SeenProgress(private val atFirst: () -> Unit = {}) : UploadProgressListener {
+    val seen = java.util.Collections.synchronizedList(mutableListOf<Long>())
+    override fun onProgress(uploaded: Long, total: Long) {
+        if (seen.isEmpty()) atFirst()
+        seen += uploaded
+    }
+}
+
 class MessagingTest {
     @Test
     fun sendAndReceiveThroughTheListener(): Unit = runBlocking {
@@ -222,42 +250,23 @@ class MessagingTest {
     fun aCutOffUploadGoesOnFromItsLastPart(): Unit = runBlocking {
         val dir = tempDir()
         val data = "$dir/server.db"
-        // Three parts of devserver's 5 MiB.
-        val size = 11 * 1024 * 1024
-        val part = 5L * 1024 * 1024
-        fun write(name: String, salt: Int): Pair<java.io.File, ByteArray> {
-            val file = java.io.File(dir, name)
-            val bytes = ByteArray(size) { ((it * 31 + salt) % 251).toByte() }
-            file.writeBytes(bytes)
-            return file to bytes
-        }
-        /** Records progress; at its first call the file's last part changes. */
-        class ChangesTheFile(val file: java.io.File, val bytes: ByteArray) : UploadProgressListener {
-            val seen = java.util.Collections.synchronizedList(mutableListOf<Long>())
-            override fun onProgress(uploaded: Long, total: Long) {
-                if (seen.isEmpty()) file.writeBytes(bytes.copyOf().also { it[size - 1] = (it[size - 1] + 1).toByte() })
-                seen += uploaded
-            }
-        }
-        class Seen : UploadProgressListener {
-            val seen = java.util.Collections.synchronizedList(mutableListOf<Long>())
-            override fun onProgress(uploaded: Long, total: Long) { seen += uploaded }
-        }
-        fun served(url: String): ByteArray = java.net.http.HttpClient.newHttpClient().send(
-            java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
-            java.net.http.HttpResponse.BodyHandlers.ofByteArray(),
-        ).body()
+        val size = THREE_PARTS
+        val part = PART
+        fun write(name: String, salt: Int) = writeThreeParts(dir, name, salt)
+        /** Progress whose first call changes the file's last byte. */
+        fun changesTheFile(file: java.io.File, bytes: ByteArray) =
+            SeenProgress { file.writeBytes(bytes.copyOf().also { it[size - 1] = (it[size - 1] + 1).toByte() }) }
 
         val first = DevServer(data = data)
         val alice = try {
             val alice = OnlineUser(first, "alice")
             val (movie, movieBytes) = write("movie.mp4", 1)
             val cut = expectThrows<OpenImException.InvalidArgument>("a file changed under the upload") {
-                runBlocking { alice.client.uploadFile(movie.path, null, null, ChangesTheFile(movie, movieBytes)) }
+                runBlocking { alice.client.uploadFile(movie.path, null, null, changesTheFile(movie, movieBytes)) }
             }
             assertEquals(10002, cut.code)
             movie.writeBytes(movieBytes)
-            val progress = Seen()
+            val progress = SeenProgress()
             val url = alice.client.uploadFile(movie.path, null, null, progress)
             assertEquals(listOf(2 * part, size.toLong()), progress.seen.toList(), "resumed after the two parts on the server")
             assertTrue(movieBytes.contentEquals(served(url)), "the object is the file")
@@ -265,7 +274,7 @@ class MessagingTest {
             // Cut off again, with another file, before devserver restarts.
             val (song, songBytes) = write("song.m4a", 2)
             expectThrows<OpenImException.InvalidArgument>("a file changed under the upload") {
-                runBlocking { alice.client.uploadFile(song.path, null, null, ChangesTheFile(song, songBytes)) }
+                runBlocking { alice.client.uploadFile(song.path, null, null, changesTheFile(song, songBytes)) }
             }
             song.writeBytes(songBytes)
             alice
@@ -273,7 +282,7 @@ class MessagingTest {
             first.close()
         }
         DevServer(api = first.apiAddr, ws = first.wsAddr, data = data).use {
-            val progress = Seen()
+            val progress = SeenProgress()
             val url = alice.client.uploadFile("$dir/song.m4a", null, null, progress)
             assertEquals(listOf(part, 2 * part, size.toLong()), progress.seen.toList(), "started over")
             assertTrue(java.io.File("$dir/song.m4a").readBytes().contentEquals(served(url)), "the object is the file")
@@ -291,33 +300,15 @@ class MessagingTest {
             val alice = OnlineUser(server, "alice")
             val bob = OnlineUser(server, "bob")
             val dir = tempDir()
-            // Three parts of devserver's 5 MiB.
-            val size = 11 * 1024 * 1024
-            val part = 5L * 1024 * 1024
-            fun write(name: String, salt: Int): Pair<java.io.File, ByteArray> {
-                val file = java.io.File(dir, name)
-                val bytes = ByteArray(size) { ((it * 31 + salt) % 251).toByte() }
-                file.writeBytes(bytes)
-                return file to bytes
-            }
-            fun served(url: String): ByteArray = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
-                java.net.http.HttpResponse.BodyHandlers.ofByteArray(),
-            ).body()
-            /** Records progress; at its first call, [atFirst] runs. */
-            class Seen(val atFirst: () -> Unit = {}) : UploadProgressListener {
-                val seen = java.util.Collections.synchronizedList(mutableListOf<Long>())
-                override fun onProgress(uploaded: Long, total: Long) {
-                    if (seen.isEmpty()) atFirst()
-                    seen += uploaded
-                }
-            }
+            val size = THREE_PARTS
+            val part = PART
+            fun write(name: String, salt: Int) = writeThreeParts(dir, name, salt)
             val resumed = listOf(part, 2 * part, size.toLong())
 
             // With its token, after the first part.
             val (movie, movieBytes) = write("movie.mp4", 1)
             val token = CancellationToken()
-            val stopper = Seen { token.cancel() }
+            val stopper = SeenProgress { token.cancel() }
             val stopped = expectThrows<OpenImException.Cancelled>("an upload cancelled") {
                 runBlocking { alice.client.uploadFile(movie.path, progress = stopper, cancel = token) }
             }
@@ -327,7 +318,7 @@ class MessagingTest {
             expectThrows<OpenImException.Cancelled>("a cancelled token") {
                 runBlocking { alice.client.uploadFile(movie.path, cancel = token) }
             }
-            val again = Seen()
+            val again = SeenProgress()
             val url = alice.client.uploadFile(movie.path, progress = again)
             assertEquals(resumed, again.seen.toList(), "on from the part on the server")
             assertTrue(movieBytes.contentEquals(served(url)), "the object is the file")
@@ -337,12 +328,12 @@ class MessagingTest {
             val (song, songBytes) = write("song.m4a", 2)
             val reported = kotlinx.coroutines.CompletableDeferred<Unit>()
             val gone = java.util.concurrent.CountDownLatch(1)
-            val holding = Seen { reported.complete(Unit); gone.await(10, java.util.concurrent.TimeUnit.SECONDS) }
+            val holding = SeenProgress { reported.complete(Unit); gone.await(10, java.util.concurrent.TimeUnit.SECONDS) }
             val job = launch(kotlinx.coroutines.Dispatchers.IO) { alice.client.uploadFile(song.path, progress = holding) }
             reported.await()
             job.cancelAndJoin()
             gone.countDown()
-            val after = Seen()
+            val after = SeenProgress()
             val songUrl = alice.client.uploadFile(song.path, progress = after)
             assertEquals(resumed, after.seen.toList(), "the cancelled upload stopped after its first part")
             assertEquals(listOf(part), holding.seen.toList())
@@ -353,7 +344,7 @@ class MessagingTest {
             val m = alice.client.createVideoMessageFromFullPath(clip.path, "mp4", 30, null, 0, 0)
             assertFalse(alice.client.cancelSendingMessage(m.clientMsgId), "not being sent yet")
             var cancelled: Boolean? = null
-            val messageStopper = Seen { cancelled = alice.client.cancelSendingMessage(m.clientMsgId) }
+            val messageStopper = SeenProgress { cancelled = alice.client.cancelSendingMessage(m.clientMsgId) }
             val sendStopped = expectThrows<OpenImException.Cancelled>("a message's upload cancelled") {
                 runBlocking { alice.client.sendMessage(m, "bob", progress = messageStopper) }
             }
@@ -363,7 +354,7 @@ class MessagingTest {
             val stored = alice.client.findMessageList(singleConversation("alice", "bob"), listOf(m.clientMsgId))
             assertEquals(MessageStatus.SEND_FAILED, stored.single().status)
             assertFalse(alice.client.cancelSendingMessage(m.clientMsgId), "its send has ended")
-            val sendAgain = Seen()
+            val sendAgain = SeenProgress()
             val sent = alice.client.sendMessage(m, "bob", progress = sendAgain)
             assertEquals(MessageStatus.SEND_SUCCESS, sent.status)
             assertEquals(resumed, sendAgain.seen.toList())
