@@ -1020,6 +1020,35 @@ async fn mark_everything_read_delete_a_conversation_and_push_settings() {
     let ids = vec![a2.client_msg_id.clone(), "unknown".into(), a1.client_msg_id.clone()];
     let msgs = bob.client.find_message_list(with_alice.clone(), ids).await.unwrap();
     assert_eq!(msgs.iter().map(text).collect::<Vec<_>>(), ["a1", "a2"]);
+    // Across conversations (OpenIM's shape): an item per stored conversation in the order asked,
+    // messages newest first, a conversation named twice looked up once, unknown ones left out.
+    use openim_sdk::ffi::ConversationArgs;
+    let with_carol = conversation_id::single("bob", "carol");
+    let c1 = bob.client.get_advanced_history_message_list(with_carol.clone(), None, 1).await.unwrap().messages.remove(0);
+    let args = |c: &str, ids: &[&str]| ConversationArgs { conversation_id: c.into(), client_msg_ids: ids.iter().map(|s| s.to_string()).collect() };
+    let found = bob
+        .client
+        .find_message_list_in_conversations(vec![
+            args(&with_carol, &[&c1.client_msg_id, "unknown"]),
+            args("si_bob_nobody", &["x"]),
+            args(&with_alice, &[&a1.client_msg_id]),
+            args(&with_alice, &[&a2.client_msg_id, &a1.client_msg_id]),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(found.total_count, 3);
+    let items: Vec<(String, String, i32, Vec<String>)> =
+        found.items.iter().map(|i| (i.conversation_id.clone(), i.show_name.clone(), i.message_count, i.messages.iter().map(text).collect())).collect();
+    assert_eq!(
+        items,
+        [
+            (with_carol.clone(), "carol nick".to_string(), 1, vec!["c1".to_string()]),
+            (with_alice.clone(), "alice nick".to_string(), 2, vec!["a2".to_string(), "a1".to_string()])
+        ]
+    );
+    assert_eq!(found.items[0].conversation_type, 1);
+    assert!(bob.client.find_message_list_in_conversations(vec![]).await.unwrap().items.is_empty());
+    assert_eq!(bob.client.find_message_list_in_conversations(vec![args("", &["x"])]).await.unwrap_err().code(), 10002);
 
     bob.client.mark_all_conversation_message_as_read().await.unwrap();
     assert_eq!(bob.client.get_total_unread_msg_count().await.unwrap(), 0);

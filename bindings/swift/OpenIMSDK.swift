@@ -3829,6 +3829,13 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
     func findMessageList(conversationId: String, clientMsgIds: [String]) async throws  -> [Message]
     
     /**
+     * OpenIM's `FindMessageList` across conversations: one item per conversation stored here,
+     * in the order asked, with its show name, face and the stored messages among its IDs,
+     * newest first (IDs not stored here are left out; `total_count` counts the messages).
+     */
+    func findMessageListInConversations(conversations: [ConversationArgs]) async throws  -> SearchResult
+    
+    /**
      * `count` messages before `start_client_msg_id` (the newest ones without it), oldest first;
      * holes in the local history are filled from the server.
      */
@@ -4885,6 +4892,27 @@ open func findMessageList(conversationId: String, clientMsgIds: [String])async t
             completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
             freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
             liftFunc: FfiConverterSequenceTypeMessage.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * OpenIM's `FindMessageList` across conversations: one item per conversation stored here,
+     * in the order asked, with its show name, face and the stored messages among its IDs,
+     * newest first (IDs not stored here are left out; `total_count` counts the messages).
+     */
+open func findMessageListInConversations(conversations: [ConversationArgs])async throws  -> SearchResult  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_find_message_list_in_conversations(
+                        self.uniffiCloneHandle(),FfiConverterSequenceTypeConversationArgs.lower(conversations)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_rust_buffer,
+            completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
+            freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeSearchResult_lift,
             errorHandler: FfiConverterTypeOpenIMError_lift
         )
 }
@@ -7589,6 +7617,63 @@ public func FfiConverterTypeConversation_lift(_ buf: RustBuffer) throws -> Conve
 #endif
 public func FfiConverterTypeConversation_lower(_ value: Conversation) -> RustBuffer {
     return FfiConverterTypeConversation.lower(value)
+}
+
+
+/**
+ * The messages to look up in one conversation (OpenIM's `ConversationArgs`).
+ */
+public struct ConversationArgs: Equatable, Hashable {
+    public let conversationId: String
+    public let clientMsgIds: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(conversationId: String, clientMsgIds: [String]) {
+        self.conversationId = conversationId
+        self.clientMsgIds = clientMsgIds
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ConversationArgs: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeConversationArgs: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ConversationArgs {
+        return
+            try ConversationArgs(
+                conversationId: FfiConverterString.read(from: &buf), 
+                clientMsgIds: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ConversationArgs, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.conversationId, into: &buf)
+        FfiConverterSequenceString.write(value.clientMsgIds, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConversationArgs_lift(_ buf: RustBuffer) throws -> ConversationArgs {
+    return try FfiConverterTypeConversationArgs.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeConversationArgs_lower(_ value: ConversationArgs) -> RustBuffer {
+    return FfiConverterTypeConversationArgs.lower(value)
 }
 
 
@@ -11832,6 +11917,31 @@ fileprivate struct FfiConverterSequenceTypeConversation: FfiConverterRustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeConversationArgs: FfiConverterRustBuffer {
+    typealias SwiftType = [ConversationArgs]
+
+    public static func write(_ value: [ConversationArgs], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeConversationArgs.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [ConversationArgs] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [ConversationArgs]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeConversationArgs.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeFriendApplication: FfiConverterRustBuffer {
     typealias SwiftType = [FriendApplication]
 
@@ -12390,6 +12500,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_find_message_list() != 24479) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_find_message_list_in_conversations() != 8347) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_get_advanced_history_message_list() != 22653) {

@@ -9,7 +9,7 @@ use crate::engine::{Engine, EngineConfig, Session, Status};
 use crate::error::{OpenIMError, Result};
 use crate::ffi::listeners::{Kind, ListenerHandle, ListenerRegistry};
 use crate::ffi::{AdvancedMsgListener, ConnListener, ConversationListener, CustomBusinessListener, LoginStatus, OpenIMConfig};
-use crate::message::{CancellationToken, CardInfo, HistoryPage, Messages, OfflinePushInfo, SearchParams, SearchResult, UploadProgressListener};
+use crate::message::{CancellationToken, CardInfo, ConversationArgs, HistoryPage, Messages, OfflinePushInfo, SearchParams, SearchResult, UploadProgressListener};
 use crate::model::{AtInfo, Conversation, ConversationUpdate, Message, MessageEntity, PictureInfo, SessionType, UserInfo};
 use crate::{logging, runtime};
 
@@ -445,6 +445,13 @@ impl OpenIMClient {
     /// stored here are left out).
     pub async fn find_message_list(&self, conversation_id: String, client_msg_ids: Vec<String>) -> Result<Vec<Message>> {
         self.with_session(move |s| async move { s.messages().find_many(&conversation_id, &client_msg_ids).await }).await
+    }
+
+    /// OpenIM's `FindMessageList` across conversations: one item per conversation stored here,
+    /// in the order asked, with its show name, face and the stored messages among its IDs,
+    /// newest first (IDs not stored here are left out; `total_count` counts the messages).
+    pub async fn find_message_list_in_conversations(&self, conversations: Vec<ConversationArgs>) -> Result<SearchResult> {
+        self.with_session(move |s| async move { s.messages().find_in_conversations(conversations).await }).await
     }
 
     /// Uploads the file at `file_path` to the server's object storage as `name` (its file name

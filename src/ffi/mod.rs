@@ -15,7 +15,7 @@ pub use listeners::{
     AdvancedMsgListener, ConnListener, ConversationListener, CustomBusinessListener, FriendListener, GroupListener, ListenerHandle, UserListener,
 };
 
-pub use crate::message::{CancellationToken, CardInfo, HistoryPage, OfflinePushInfo, SearchParams, SearchResult, SearchResultItem, UploadProgressListener};
+pub use crate::message::{CancellationToken, CardInfo, ConversationArgs, HistoryPage, OfflinePushInfo, SearchParams, SearchResult, SearchResultItem, UploadProgressListener};
 pub use crate::model::{
     ApplicationState, AtInfo, BlackInfo, BusinessNotification, Conversation, ConversationUpdate, FriendApplication, FriendInfo, FriendshipCheck,
     InputStatusChange, Message, MessageContent, MessageEntity, MessageReceipt, MessageStatus, OnlineStatus, PictureInfo, RevokedInfo,

@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 
 pub use create::CardInfo;
 pub use history::HistoryPage;
-pub use search::{SearchParams, SearchResult, SearchResultItem};
+pub use search::{ConversationArgs, SearchParams, SearchResult, SearchResultItem};
 pub use send::OfflinePushInfo;
 pub use upload::{CancellationToken, UploadProgressListener};
 

@@ -48,7 +48,51 @@ pub struct SearchResultItem {
     pub messages: Vec<Message>,
 }
 
+/// The messages to look up in one conversation (OpenIM's `ConversationArgs`).
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct ConversationArgs {
+    pub conversation_id: String,
+    pub client_msg_ids: Vec<String>,
+}
+
 impl Messages {
+    /// OpenIM's `FindMessageList`: the stored messages among each conversation's IDs, one item
+    /// per conversation stored here in the order asked (a conversation named twice is looked up
+    /// once, its IDs together), each item's messages newest first; IDs not stored here (or
+    /// deleted) are left out, and a conversation not stored here gives no item.
+    pub async fn find_in_conversations(&self, args: Vec<ConversationArgs>) -> Result<SearchResult> {
+        let mut asked: Vec<(String, Vec<String>)> = Vec::new();
+        for a in args {
+            if a.conversation_id.is_empty() {
+                return Err(OpenIMError::invalid_argument("a conversation ID is empty"));
+            }
+            match asked.iter_mut().find(|(c, _)| *c == a.conversation_id) {
+                Some((_, ids)) => ids.extend(a.client_msg_ids),
+                None => asked.push((a.conversation_id, a.client_msg_ids)),
+            }
+        }
+        let mut db = self.ctx.store.read().await?;
+        let mut items = Vec::with_capacity(asked.len());
+        let mut total = 0;
+        for (conversation_id, mut ids) in asked {
+            let Some(c) = conversations::get(&mut db, &conversation_id).await? else { continue };
+            ids.sort_unstable();
+            ids.dedup();
+            let rows = if ids.is_empty() { Vec::new() } else { chat_logs::get_many(&mut db, &conversation_id, &ids).await? };
+            let messages: Vec<Message> = rows.into_iter().rev().map(from_row).collect();
+            total += messages.len() as i32;
+            items.push(SearchResultItem {
+                conversation_type: c.conversation_type,
+                show_name: c.show_name,
+                face_url: c.face_url,
+                message_count: messages.len() as i32,
+                conversation_id,
+                messages,
+            });
+        }
+        Ok(SearchResult { total_count: total, items })
+    }
+
     pub async fn search(&self, params: SearchParams) -> Result<SearchResult> {
         let keywords: Vec<String> = params.keywords.into_iter().filter(|k| !k.is_empty()).collect();
         if keywords.is_empty() && params.sender_ids.is_empty() && params.content_types.is_empty() {

@@ -195,15 +195,37 @@ final class MessagingTests: XCTestCase {
         XCTAssertEqual(withAlice, singleConversation("alice", "bob"))
         XCTAssertEqual(try bob.client.getConversationIdBySessionType(sessionType: .group, sourceId: "g1"), "sg_g1")
         let a1 = try await alice.send("a1", to: "bob")
-        _ = try await carol.send("c1", to: "bob")
-        _ = try await bob.awaitText("a1")
+        let c1 = try await carol.send("c1", to: "bob")
+        let a1b = try await alice.send("a1b", to: "bob")
+        _ = try await bob.awaitText("a1b")
         _ = try await bob.awaitText("c1")
         let unread = try await bob.client.getTotalUnreadMsgCount()
-        XCTAssertEqual(unread, 2)
+        XCTAssertEqual(unread, 3)
+        let withCarol = singleConversation("bob", "carol")
         let found = try await bob.client.searchConversation(keyword: "carol").map { $0.conversationId }
-        XCTAssertEqual(found, [singleConversation("bob", "carol")])
+        XCTAssertEqual(found, [withCarol])
         let byId = try await bob.client.findMessageList(conversationId: withAlice, clientMsgIds: ["unknown", a1.clientMsgId])
         XCTAssertEqual(byId.map { $0.clientMsgId }, [a1.clientMsgId])
+        // Across conversations (OpenIM's shape): an item per stored conversation in the order
+        // asked, newest first, a conversation named twice looked up once, unknown ones left out.
+        let across = try await bob.client.findMessageListInConversations(conversations: [
+            ConversationArgs(conversationId: withCarol, clientMsgIds: [c1.clientMsgId, "unknown"]),
+            ConversationArgs(conversationId: "si_bob_nobody", clientMsgIds: ["x"]),
+            ConversationArgs(conversationId: withAlice, clientMsgIds: [a1.clientMsgId]),
+            ConversationArgs(conversationId: withAlice, clientMsgIds: [a1b.clientMsgId]),
+        ])
+        XCTAssertEqual(across.totalCount, 3)
+        XCTAssertEqual(across.items.map { $0.conversationId }, [withCarol, withAlice])
+        XCTAssertEqual(across.items.map { $0.messageCount }, [1, 2])
+        XCTAssertEqual(across.items[1].messages.map { $0.clientMsgId }, [a1b.clientMsgId, a1.clientMsgId])
+        let carolChat = try await bob.client.getOneConversation(sessionType: .single, sourceId: "carol")
+        XCTAssertEqual(across.items[0].showName, carolChat.showName)
+        do {
+            _ = try await bob.client.findMessageListInConversations(conversations: [ConversationArgs(conversationId: "", clientMsgIds: ["x"])])
+            XCTFail("an empty conversation ID was taken")
+        } catch let error as OpenIMError {
+            XCTAssertEqual(error.code, 10002)
+        }
 
         try await bob.client.markAllConversationMessageAsRead()
         let unreadAfter = try await bob.client.getTotalUnreadMsgCount()

@@ -1163,6 +1163,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_find_message_list(
     ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_find_message_list_in_conversations(
+    ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_get_advanced_history_message_list(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_get_advanced_history_message_list_reverse(
@@ -1559,6 +1561,8 @@ internal object UniffiLib {
     external fun uniffi_openim_sdk_fn_method_openimclient_delete_message_from_local_storage(`ptr`: Long,`conversationId`: RustBuffer.ByValue,`clientMsgId`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_find_message_list(`ptr`: Long,`conversationId`: RustBuffer.ByValue,`clientMsgIds`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_find_message_list_in_conversations(`ptr`: Long,`conversations`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_get_advanced_history_message_list(`ptr`: Long,`conversationId`: RustBuffer.ByValue,`startClientMsgId`: RustBuffer.ByValue,`count`: Int,
     ): Long
@@ -6591,6 +6595,13 @@ public interface OpenImClientInterface {
     suspend fun `findMessageList`(`conversationId`: kotlin.String, `clientMsgIds`: List<kotlin.String>): List<Message>
     
     /**
+     * OpenIM's `FindMessageList` across conversations: one item per conversation stored here,
+     * in the order asked, with its show name, face and the stored messages among its IDs,
+     * newest first (IDs not stored here are left out; `total_count` counts the messages).
+     */
+    suspend fun `findMessageListInConversations`(`conversations`: List<ConversationArgs>): SearchResult
+    
+    /**
      * `count` messages before `start_client_msg_id` (the newest ones without it), oldest first;
      * holes in the local history are filled from the server.
      */
@@ -7882,6 +7893,33 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
         { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterSequenceTypeMessage.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * OpenIM's `FindMessageList` across conversations: one item per conversation stored here,
+     * in the order asked, with its show name, face and the stored messages among its IDs,
+     * newest first (IDs not stored here are left out; `total_count` counts the messages).
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `findMessageListInConversations`(`conversations`: List<ConversationArgs>) : SearchResult {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_find_message_list_in_conversations(
+                uniffiHandle,
+                
+        FfiConverterSequenceTypeConversationArgs.lower(`conversations`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeSearchResult.lift(it) },
         // Error FFI converter
         OpenImException.ErrorHandler,
     )
@@ -11380,6 +11418,47 @@ public object FfiConverterTypeConversation: FfiConverterRustBuffer<Conversation>
             FfiConverterLong.write(value.`minSeq`, buf)
             FfiConverterBoolean.write(value.`isMsgDestruct`, buf)
             FfiConverterLong.write(value.`msgDestructTime`, buf)
+    }
+}
+
+
+
+/**
+ * The messages to look up in one conversation (OpenIM's `ConversationArgs`).
+ */
+data class ConversationArgs (
+    val `conversationId`: kotlin.String
+    , 
+    val `clientMsgIds`: List<kotlin.String>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeConversationArgs: FfiConverterRustBuffer<ConversationArgs> {
+    override fun read(buf: ByteBuffer): ConversationArgs {
+        return ConversationArgs(
+            FfiConverterString.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ConversationArgs) = (
+            FfiConverterString.allocationSize(value.`conversationId`) +
+            FfiConverterSequenceString.allocationSize(value.`clientMsgIds`)
+    )
+
+    override fun write(value: ConversationArgs, buf: ByteBuffer) {
+            FfiConverterString.write(value.`conversationId`, buf)
+            FfiConverterSequenceString.write(value.`clientMsgIds`, buf)
     }
 }
 
@@ -15445,6 +15524,34 @@ public object FfiConverterSequenceTypeConversation: FfiConverterRustBuffer<List<
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeConversation.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeConversationArgs: FfiConverterRustBuffer<List<ConversationArgs>> {
+    override fun read(buf: ByteBuffer): List<ConversationArgs> {
+        val len = buf.getInt()
+        return List<ConversationArgs>(len) {
+            FfiConverterTypeConversationArgs.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<ConversationArgs>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeConversationArgs.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<ConversationArgs>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeConversationArgs.write(it, buf)
         }
     }
 }

@@ -186,13 +186,32 @@ class MessagingTest {
             assertEquals(singleConversation("alice", "bob"), withAlice)
             assertEquals("sg_g1", bob.client.getConversationIdBySessionType(SessionType.GROUP, "g1"))
             val a1 = alice.sendText("bob", "a1")
-            carol.sendText("bob", "c1")
-            bob.awaitText("a1")
+            val c1 = carol.sendText("bob", "c1")
+            val a1b = alice.sendText("bob", "a1b")
+            bob.awaitText("a1b")
             bob.awaitText("c1")
-            assertEquals(2, bob.client.getTotalUnreadMsgCount())
-            assertEquals(listOf(singleConversation("bob", "carol")), bob.client.searchConversation("carol").map { it.conversationId })
+            assertEquals(3, bob.client.getTotalUnreadMsgCount())
+            val withCarol = singleConversation("bob", "carol")
+            assertEquals(listOf(withCarol), bob.client.searchConversation("carol").map { it.conversationId })
             val found = bob.client.findMessageList(withAlice, listOf("unknown", a1.clientMsgId))
             assertEquals(listOf(a1.clientMsgId), found.map { it.clientMsgId })
+            // Across conversations (OpenIM's shape): an item per stored conversation in the order
+            // asked, newest first, a conversation named twice looked up once, unknown ones left out.
+            val across = bob.client.findMessageListInConversations(listOf(
+                ConversationArgs(withCarol, listOf(c1.clientMsgId, "unknown")),
+                ConversationArgs("si_bob_nobody", listOf("x")),
+                ConversationArgs(withAlice, listOf(a1.clientMsgId)),
+                ConversationArgs(withAlice, listOf(a1b.clientMsgId)),
+            ))
+            assertEquals(3, across.totalCount)
+            assertEquals(listOf(withCarol, withAlice), across.items.map { it.conversationId })
+            assertEquals(listOf(1, 2), across.items.map { it.messageCount })
+            assertEquals(listOf(a1b.clientMsgId, a1.clientMsgId), across.items[1].messages.map { it.clientMsgId })
+            assertEquals(bob.client.getOneConversation(SessionType.SINGLE, "carol").showName, across.items[0].showName)
+            val empty = expectThrows<OpenImException>("an empty conversation ID") {
+                runBlocking { bob.client.findMessageListInConversations(listOf(ConversationArgs("", listOf("x")))) }
+            }
+            assertEquals(10002, empty.errorCode)
 
             bob.client.markAllConversationMessageAsRead()
             assertEquals(0, bob.client.getTotalUnreadMsgCount())
