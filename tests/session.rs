@@ -146,7 +146,8 @@ async fn invalid_config_is_refused_at_new() {
 }
 
 /// OpenIM's `GetUserClientConfig`: the client settings set on the server (devserver's from its
-/// configuration) reach the app as a map; none set, the map is empty; before login, 10009.
+/// configuration, then the app manager's: a user's own over everyone's) reach the app as a map;
+/// none set, the map is empty; before login, 10009.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_client_config_comes_from_the_server() {
     let settings: std::collections::BTreeMap<String, String> =
@@ -158,6 +159,15 @@ async fn the_client_config_comes_from_the_server() {
     let alice = srv.online("alice").await;
     let got: std::collections::BTreeMap<String, String> = alice.client.get_user_client_config().await.unwrap().into_iter().collect();
     assert_eq!(got, settings);
+    // Changed by the app's manager, for everyone and for alice alone (hers win): read anew.
+    use openim_wire::api::user::SetUserClientConfigReq;
+    for (user, key, value) in [("", "allowSendMsgNotFriend", "0"), ("alice", "discoverPageURL", "https://example.com/alice")] {
+        let req = SetUserClientConfigReq { user_id: user.into(), configs: [(key.to_owned(), value.to_owned())].into() };
+        let () = srv.admin.post(openim_wire::api::path::SET_USER_CLIENT_CONFIG, &req).await.unwrap();
+    }
+    let got: std::collections::BTreeMap<String, String> = alice.client.get_user_client_config().await.unwrap().into_iter().collect();
+    let want = [("discoverPageURL", "https://example.com/alice"), ("allowSendMsgNotFriend", "0")].map(|(k, v)| (k.to_owned(), v.to_owned())).into();
+    assert_eq!(got, want);
 
     let plain = TestServer::start().await;
     let bob = plain.online("bob").await;

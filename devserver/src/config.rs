@@ -36,8 +36,8 @@ pub struct DevServerConfig {
     /// The smallest upload part (`/object/part_limit`), 5 MiB as in S3 and MinIO; tests lower it
     /// to reach many parts with small files.
     pub min_part_size: i64,
-    /// What `/user/get_user_client_config` gives every user: OpenIM's client settings, which an
-    /// app's admin sets through routes this devserver does not serve (per user, or for all).
+    /// Everyone's client settings, set at start (over what a `--data` file kept); an app manager
+    /// changes them, and sets a user's own, through `/user/set_user_client_config`.
     pub client_config: std::collections::BTreeMap<String, String>,
     /// How often self-destructing messages are looked for (OpenIM runs its cron task once a
     /// day); a conversation's messages go at most once per its `msgDestructTime`.

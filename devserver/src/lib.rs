@@ -55,6 +55,8 @@ impl DevServer {
         for admin in &config.admin_user_ids {
             store.ensure_user(admin, store::now_ms()).await?;
         }
+        // Everyone's client settings from the configuration, over what a data file kept.
+        store.set_client_config("", &config.client_config).await?;
         let auth = auth::Auth::new(
             &config.secret,
             config.token_expire_days,

@@ -32,7 +32,8 @@ struct Cli {
     /// `friendVerify`; refused with 1303 otherwise).
     #[arg(long)]
     friend_verify: bool,
-    /// A client setting every user gets from /user/get_user_client_config (repeatable).
+    /// A client setting every user gets from /user/get_user_client_config, set at start (repeatable;
+    /// an app manager changes them through /user/set_user_client_config).
     #[arg(long = "client-config", value_name = "KEY=VALUE", value_parser = key_value)]
     client_config: Vec<(String, String)>,
     /// How often self-destructing messages are looked for, in milliseconds.

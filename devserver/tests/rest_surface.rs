@@ -1,7 +1,7 @@
 //! The REST surface as OpenIM's official clients meet it: CORS and preflights, unknown paths,
 //! every path either client calls answering OpenIM's envelope, read marks and max seqs, the Web
 //! SDK's `/jssdk/*` conversation list (JSON and protobuf), multipart object uploads, the API's
-//! send, and who may call what.
+//! send, client settings set by the app's manager, and who may call what.
 
 use base64::Engine as _;
 use openim_devserver::{AdminClient, DevServer};
@@ -53,7 +53,11 @@ struct Env {
 
 impl Env {
     async fn new() -> Self {
-        let server = DevServer::start(Default::default()).await.unwrap();
+        Self::with(Default::default()).await
+    }
+
+    async fn with(config: openim_devserver::DevServerConfig) -> Self {
+        let server = DevServer::start(config).await.unwrap();
         let admin = AdminClient::connect(&server.api_url(), defaults::SECRET).await.unwrap();
         let mut tokens = std::collections::HashMap::new();
         for user in ["alice", "bob", "carol"] {
@@ -428,4 +432,65 @@ async fn each_class_of_path_is_guarded() {
     let body = json!({"sendUserID":"carol","recvUserID":"bob","key":"k","data":"d","sendMsg":true});
     env.ok(defaults::ADMIN_USER_ID, path::SEND_BUSINESS_NOTIFICATION, body).await;
     assert_eq!(max(&env.ok("bob", path::GET_CONVERSATIONS_HAS_READ_AND_MAX_SEQ, json!({"userID":"bob"})).await), before + 1);
+}
+
+/// OpenIM's client-config routes: an app manager sets settings for everyone and per user
+/// (merged, not replaced; a user's own win), deletes and pages them; users read theirs only;
+/// everyone's from the configuration are set at start and, with `--data`, kept over a restart.
+#[tokio::test]
+async fn client_settings_for_everyone_and_per_user() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("server.db");
+    let seeded = [("theme".to_string(), "light".to_string())].into();
+    let env = Env::with(openim_devserver::DevServerConfig { data: Some(data.clone()), client_config: seeded, ..Default::default() }).await;
+    let admin = defaults::ADMIN_USER_ID;
+    let configs = |user: &str| json!({ "userID": user });
+    assert_eq!(env.ok("alice", path::GET_USER_CLIENT_CONFIG, configs("alice")).await, json!({"configs":{"theme":"light"}}));
+    env.ok(admin, path::SET_USER_CLIENT_CONFIG, json!({"userID":"","configs":{"discover":"https://x/d","theme":"dark"}})).await;
+    env.ok(admin, path::SET_USER_CLIENT_CONFIG, json!({"userID":"alice","configs":{"theme":"blue","beta":"1"}})).await;
+    env.ok(admin, path::SET_USER_CLIENT_CONFIG, json!({"userID":"alice","configs":{"beta":"2"}})).await;
+    let alice = env.ok("alice", path::GET_USER_CLIENT_CONFIG, configs("alice")).await;
+    assert_eq!(alice, json!({"configs":{"discover":"https://x/d","theme":"blue","beta":"2"}}));
+    assert_eq!(env.ok("bob", path::GET_USER_CLIENT_CONFIG, configs("bob")).await, json!({"configs":{"discover":"https://x/d","theme":"dark"}}));
+    assert_eq!(env.ok("alice", path::GET_USER_CLIENT_CONFIG, configs("")).await, json!({"configs":{"discover":"https://x/d","theme":"dark"}}));
+    // Who may do what.
+    assert_eq!(env.code("bob", path::GET_USER_CLIENT_CONFIG, configs("alice")).await, 1002);
+    assert_eq!(env.ok(admin, path::GET_USER_CLIENT_CONFIG, configs("alice")).await, alice);
+    for route in [path::SET_USER_CLIENT_CONFIG, path::DEL_USER_CLIENT_CONFIG, path::PAGE_USER_CLIENT_CONFIG] {
+        assert_eq!(env.code("alice", route, json!({"userID":"alice","configs":{"theme":"x"},"keys":["theme"]})).await, 1002, "{route}");
+    }
+    assert_eq!(env.code(admin, path::SET_USER_CLIENT_CONFIG, json!({"userID":"ghost","configs":{"a":"b"}})).await, 1004);
+    assert_eq!(env.code(admin, path::GET_USER_CLIENT_CONFIG, configs("ghost")).await, 1004);
+    // Pages: filtered by user and key, in order of user and key; a page size of 0 gives the total.
+    let page = |user: &str, key: &str, n: i32, size: i32| json!({"userID":user,"key":key,"pagination":{"pageNumber":n,"showNumber":size}});
+    let all = env.ok(admin, path::PAGE_USER_CLIENT_CONFIG, page("", "", 1, 3)).await;
+    assert_eq!(all["total"], 4);
+    let rows: Vec<(String, String, String)> = all["configs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["userID"].as_str().unwrap().into(), c["key"].as_str().unwrap().into(), c["value"].as_str().unwrap().into()))
+        .collect();
+    let row = |u: &str, k: &str, v: &str| (u.to_string(), k.to_string(), v.to_string());
+    assert_eq!(rows, [row("", "discover", "https://x/d"), row("", "theme", "dark"), row("alice", "beta", "2")]);
+    assert_eq!(env.ok(admin, path::PAGE_USER_CLIENT_CONFIG, page("", "", 2, 3)).await["configs"], json!([{"key":"theme","userID":"alice","value":"blue"}]));
+    let themes = env.ok(admin, path::PAGE_USER_CLIENT_CONFIG, page("", "theme", 1, 10)).await;
+    assert_eq!(themes["configs"], json!([{"key":"theme","userID":"","value":"dark"},{"key":"theme","userID":"alice","value":"blue"}]));
+    assert_eq!(env.ok(admin, path::PAGE_USER_CLIENT_CONFIG, page("alice", "", 1, 10)).await["total"], 2);
+    assert_eq!(env.ok(admin, path::PAGE_USER_CLIENT_CONFIG, page("", "", 1, 0)).await, json!({"total":4}));
+    // Deleting alice's theme shows everyone's again; unknown keys are no error.
+    env.ok(admin, path::DEL_USER_CLIENT_CONFIG, json!({"userID":"alice","keys":["theme","nope"]})).await;
+    let alice = env.ok("alice", path::GET_USER_CLIENT_CONFIG, configs("alice")).await;
+    assert_eq!(alice, json!({"configs":{"discover":"https://x/d","theme":"dark","beta":"2"}}));
+    // Kept over a restart; the configuration's settings are set again at start.
+    let url = env.url(path::GET_USER_CLIENT_CONFIG);
+    let Env { server, http, tokens } = env;
+    let api_addr = server.api_addr();
+    server.shutdown().await;
+    let seeded = [("theme".to_string(), "light".to_string())].into();
+    let cfg = openim_devserver::DevServerConfig { data: Some(data), client_config: seeded, api_addr, ..Default::default() };
+    let _restarted = DevServer::start(cfg).await.unwrap();
+    let resp = http.post(url).header("operationID", "t").header("token", &tokens["alice"]).json(&configs("alice")).send().await.unwrap();
+    let body: Value = resp.json().await.unwrap();
+    assert_eq!(body["data"], json!({"configs":{"discover":"https://x/d","theme":"light","beta":"2"}}));
 }

@@ -172,9 +172,8 @@ pub async fn subscribe_users_status(
     Ok(ok(StatusListResp::default()))
 }
 
-/// `/user/get_user_client_config`: the client settings an admin set for the user (or for
-/// everyone, with an empty `userID`); devserver's come from its configuration
-/// (`--client-config KEY=VALUE`), the same for everyone.
+/// `/user/get_user_client_config`: the client settings an app manager set for everyone, with
+/// the user's own over them (everyone's only, for an empty `userID`, which any user may read).
 pub async fn get_user_client_config(
     State(state): State<SharedState>,
     Extension(caller): Extension<Caller>,
@@ -182,6 +181,57 @@ pub async fn get_user_client_config(
 ) -> ApiResult {
     if !req.user_id.is_empty() {
         super::check_access(&state, &caller, &req.user_id)?;
+        existing_user(&state, &req.user_id).await?;
     }
-    Ok(ok(GetUserClientConfigResp { configs: state.config.client_config.iter().map(|(k, v)| (k.clone(), v.clone())).collect() }))
+    Ok(ok(GetUserClientConfigResp { configs: state.store.client_config_of(&req.user_id).await? }))
+}
+
+/// `/user/set_user_client_config` (app managers): sets each key named, for a user that exists or
+/// for everyone (empty `userID`); other keys stay. Clients hear nothing; they read the settings
+/// when they ask for them.
+pub async fn set_user_client_config(
+    State(state): State<SharedState>,
+    Extension(caller): Extension<Caller>,
+    Body(req): Body<SetUserClientConfigReq>,
+) -> ApiResult {
+    check_admin(&state, &caller)?;
+    if !req.user_id.is_empty() {
+        existing_user(&state, &req.user_id).await?;
+    }
+    state.store.set_client_config(&req.user_id, &req.configs).await?;
+    Ok(ok_empty())
+}
+
+/// `/user/del_user_client_config` (app managers): removes the keys named of a user or of
+/// everyone (empty `userID`); keys not set are no error.
+pub async fn del_user_client_config(
+    State(state): State<SharedState>,
+    Extension(caller): Extension<Caller>,
+    Body(req): Body<DelUserClientConfigReq>,
+) -> ApiResult {
+    check_admin(&state, &caller)?;
+    state.store.del_client_config(&req.user_id, &req.keys).await?;
+    Ok(ok_empty())
+}
+
+/// `/user/page_user_client_config` (app managers): the stored settings, filtered by `userID` and
+/// `key` unless empty, a page at a time (a page size of 0 or less: the total alone, as OpenIM).
+pub async fn page_user_client_config(
+    State(state): State<SharedState>,
+    Extension(caller): Extension<Caller>,
+    Body(req): Body<PageUserClientConfigReq>,
+) -> ApiResult {
+    check_admin(&state, &caller)?;
+    let show = i64::from(req.pagination.show_number.max(0));
+    let page = i64::from(req.pagination.page_number.max(1));
+    let (total, configs) = state.store.page_client_config(&req.user_id, &req.key, (page - 1) * show, show).await?;
+    Ok(ok(PageUserClientConfigResp { total, configs }))
+}
+
+/// 1004 (OpenIM's record-not-found) for a user who is not registered.
+async fn existing_user(state: &SharedState, user_id: &str) -> Result<(), CodeError> {
+    match state.store.find_user(user_id).await? {
+        Some(_) => Ok(()),
+        None => Err(CodeError::new(errcode::RECORD_NOT_FOUND, format!("user {user_id} not found"))),
+    }
 }

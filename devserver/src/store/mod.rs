@@ -1,5 +1,6 @@
 //! The devserver's storage: one SQLite database, in memory by default or in the `--data` file.
 
+mod client_config;
 mod conversations;
 pub mod friends;
 pub mod groups;

@@ -137,7 +137,8 @@ final class ConnectionTests: XCTestCase {
     }
 
     /// OpenIM's `GetUserClientConfig`: the settings devserver was started with reach the app as a
-    /// dictionary; before login, 10009.
+    /// dictionary, and so do the manager's later ones (a user's own over everyone's); before
+    /// login, 10009.
     func testTheClientConfigComesFromTheServer() async throws {
         let server = try DevServer(extraArgs: ["--client-config", "discoverPageURL=https://example.com/d", "--client-config", "allowSendMsgNotFriend=1"])
         try await server.register("alice")
@@ -151,6 +152,11 @@ final class ConnectionTests: XCTestCase {
         try await client.login(userId: "alice", token: try await server.token("alice"))
         let config = try await client.getUserClientConfig()
         XCTAssertEqual(config, ["discoverPageURL": "https://example.com/d", "allowSendMsgNotFriend": "1"])
+        // Changed by the app's manager, for everyone and for alice alone (hers win): read anew.
+        try await server.setClientConfig("", "allowSendMsgNotFriend", "0")
+        try await server.setClientConfig("alice", "discoverPageURL", "https://example.com/alice")
+        let changed = try await client.getUserClientConfig()
+        XCTAssertEqual(changed, ["discoverPageURL": "https://example.com/alice", "allowSendMsgNotFriend": "0"])
         try await client.logout()
     }
 

@@ -102,6 +102,11 @@ final class DevServer {
         _ = try await post("/msg/send_business_notification", body, token: try await admin())
     }
 
+    /// Client settings for `userID` (everyone's for ""), as the app's manager sets them.
+    func setClientConfig(_ userID: String, _ key: String, _ value: String) async throws {
+        _ = try await post("/user/set_user_client_config", ["userID": userID, "configs": [key: value]], token: try await admin())
+    }
+
     func token(_ userID: String, platform: Int = 2) async throws -> String {
         let data = try await post("/auth/get_user_token", ["userID": userID, "platformID": platform], token: try await admin())
         return data["token"] as! String

@@ -93,6 +93,9 @@ pub mod path {
     pub const SET_APP_BADGE: &str = "/third/set_app_badge";
     pub const UPLOAD_LOGS: &str = "/third/logs/upload";
     pub const GET_USER_CLIENT_CONFIG: &str = "/user/get_user_client_config";
+    pub const SET_USER_CLIENT_CONFIG: &str = "/user/set_user_client_config";
+    pub const DEL_USER_CLIENT_CONFIG: &str = "/user/del_user_client_config";
+    pub const PAGE_USER_CLIENT_CONFIG: &str = "/user/page_user_client_config";
     pub const SEND_MSG: &str = "/msg/send_msg";
     pub const SEND_BUSINESS_NOTIFICATION: &str = "/msg/send_business_notification";
     pub const GET_SERVER_TIME: &str = "/msg/get_server_time";

@@ -158,6 +158,63 @@ pub struct GetUserClientConfigReq {
     pub user_id: String,
 }
 
+/// `/user/set_user_client_config` (app managers only): sets each key of `configs` for the user,
+/// or for everyone with an empty `userID`; keys not named stay.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SetUserClientConfigReq {
+    #[serde(rename = "userID")]
+    pub user_id: String,
+    #[serde(deserialize_with = "crate::json::nullable")]
+    pub configs: std::collections::HashMap<String, String>,
+}
+
+/// `/user/del_user_client_config` (app managers only): removes `keys` of the user (or of
+/// everyone, with an empty `userID`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DelUserClientConfigReq {
+    #[serde(rename = "userID")]
+    pub user_id: String,
+    #[serde(deserialize_with = "crate::json::nullable")]
+    pub keys: Vec<String>,
+}
+
+/// `/user/page_user_client_config` (app managers only): the settings stored, filtered by user
+/// and key when these are not empty.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PageUserClientConfigReq {
+    #[serde(rename = "userID")]
+    pub user_id: String,
+    pub key: String,
+    pub pagination: super::conversation::RequestPagination,
+}
+
+/// `user.clientConfig`: one stored setting (`userID` empty: everyone's).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ClientConfig {
+    pub key: String,
+    #[serde(rename = "userID")]
+    pub user_id: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PageUserClientConfigResp {
+    /// `omitempty` in OpenIM, as `configs`.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub total: i64,
+    #[serde(deserialize_with = "crate::json::nullable", skip_serializing_if = "Vec::is_empty")]
+    pub configs: Vec<ClientConfig>,
+}
+
+fn is_zero(n: &i64) -> bool {
+    *n == 0
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct GetUserClientConfigResp {

@@ -206,7 +206,7 @@ class ConnectionTest {
     }
 
     /** OpenIM's `GetUserClientConfig`: the settings devserver was started with reach the app as a
-     *  map; before login, 10009. */
+     *  map, and so do the manager's later ones (a user's own over everyone's); before login, 10009. */
     @Test
     fun theClientConfigComesFromTheServer(): Unit = runBlocking {
         DevServer(extraArgs = listOf("--client-config", "discoverPageURL=https://example.com/d", "--client-config", "allowSendMsgNotFriend=1")).use { server ->
@@ -215,6 +215,10 @@ class ConnectionTest {
             expectThrows<OpenImException.NotLoggedIn>("before login") { runBlocking { client.getUserClientConfig() } }
             client.login("alice", server.token("alice"))
             assertEquals(mapOf("discoverPageURL" to "https://example.com/d", "allowSendMsgNotFriend" to "1"), client.getUserClientConfig())
+            // Changed by the app's manager, for everyone and for alice alone (hers win): read anew.
+            server.setClientConfig("", "allowSendMsgNotFriend", "0")
+            server.setClientConfig("alice", "discoverPageURL", "https://example.com/alice")
+            assertEquals(mapOf("discoverPageURL" to "https://example.com/alice", "allowSendMsgNotFriend" to "0"), client.getUserClientConfig())
             client.logout()
         }
     }

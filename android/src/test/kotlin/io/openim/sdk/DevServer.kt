@@ -77,6 +77,11 @@ class DevServer(
         )
     }
 
+    /** Client settings for `userId` (everyone's for ""), as the app's manager sets them. */
+    fun setClientConfig(userId: String, key: String, value: String) {
+        post("/user/set_user_client_config", """{"userID":"$userId","configs":{"$key":"$value"}}""", admin())
+    }
+
     fun token(userId: String, platform: Int = 2): String =
         stringField(post("/auth/get_user_token", """{"userID":"$userId","platformID":$platform}""", admin()), "token")
 }
