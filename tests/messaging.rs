@@ -1203,6 +1203,54 @@ async fn files_upload_in_parts_and_come_back_by_url() {
     assert_eq!(climbing.unwrap_err().code(), 10002);
 }
 
+/// OpenIM's `UploadLogs` for log files the app kept: each is uploaded (named as OpenIM's core
+/// names its logs, progress over all of them) and recorded on the server for the app's
+/// managers, who find them by user with the caller's `ex`; bad arguments record nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_upload_for_the_apps_managers() {
+    use openim_wire::api::conversation::RequestPagination;
+    use openim_wire::api::third::{SearchLogsReq, SearchLogsResp};
+    use std::sync::Arc;
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let dir = tempfile::tempdir().unwrap();
+    let (first, second) = (dir.path().join("app.log"), dir.path().join("app.1.log"));
+    std::fs::write(&first, "login failed: 1501\n".repeat(100)).unwrap();
+    std::fs::write(&second, "older lines\n").unwrap();
+    let paths: Vec<String> = [&first, &second].iter().map(|p| p.to_string_lossy().into_owned()).collect();
+    let search = || async {
+        let req = SearchLogsReq { keyword: "ali".into(), pagination: RequestPagination { page_number: 1, show_number: 10 }, ..Default::default() };
+        srv.admin.post::<_, SearchLogsResp>(openim_wire::api::path::SEARCH_LOGS, &req).await.unwrap()
+    };
+
+    let empty = alice.client.upload_logs(vec![], String::new(), None).await;
+    assert_eq!(empty.unwrap_err().code(), 10002);
+    let missing = alice.client.upload_logs(vec![paths[0].clone(), dir.path().join("nope").to_string_lossy().into_owned()], String::new(), None).await;
+    assert_eq!(missing.unwrap_err().code(), 10002);
+    assert_eq!(search().await.total, 0, "a refused upload records nothing");
+
+    let progress = Arc::new(Progress::default());
+    alice.client.upload_logs(paths.clone(), "crash at login".into(), Some(progress.clone())).await.unwrap();
+    let sizes: Vec<i64> = [&first, &second].iter().map(|p| std::fs::metadata(p).unwrap().len() as i64).collect();
+    let total = sizes[0] + sizes[1];
+    assert_eq!(progress.seen(), [(sizes[0], total), (total, total)]);
+    let found = search().await;
+    assert_eq!(found.total, 2);
+    let mut logs = found.logs_infos;
+    logs.sort_by(|a, b| a.filename.cmp(&b.filename));
+    assert_eq!(logs.iter().map(|l| l.filename.as_str()).collect::<Vec<_>>(), [paths[1].as_str(), paths[0].as_str()]);
+    let version = openim_wire::constant::defaults::SDK_VERSION;
+    for log in &logs {
+        assert_eq!((log.user_id.as_str(), log.nickname.as_str(), log.platform.as_str()), ("alice", "alice nick", "Android"));
+        assert_eq!((log.ex.as_str(), log.version.as_str(), log.system_type.as_str()), ("crash at login", version, "openim-sdk-rs"));
+        assert_eq!(log.log_id.len(), 10);
+        let file = std::path::Path::new(&log.filename).file_name().unwrap().to_string_lossy().into_owned();
+        assert!(log.url.ends_with(&format!("/object/alice/sdk_log_alice_Android_{version}_{file}")), "{}", log.url);
+        let served = reqwest::get(&log.url).await.unwrap().bytes().await.unwrap();
+        assert!(served == std::fs::read(&log.filename).unwrap(), "{} differs", log.url);
+    }
+}
+
 /// An upload of more parts than the first batch of signatures (20, as OpenIM's core asks):
 /// the rest are signed through `/object/auth_sign` as the upload goes, and the object is the
 /// file (devserver's parts made small so that 1.6 MB take 25 of them).

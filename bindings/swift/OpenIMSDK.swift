@@ -4049,6 +4049,13 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
     func uploadFile(filePath: String, name: String?, contentType: String?, progress: UploadProgressListener?, cancel: CancellationToken?) async throws  -> String
     
     /**
+     * OpenIM's `UploadLogs`, for the log files the app kept (from its `LogSink`; the SDK writes
+     * none): uploads each to the server's object storage and tells the server where they are,
+     * with `ex`; `progress` hears the bytes of all of them together.
+     */
+    func uploadLogs(filePaths: [String], ex: String, progress: UploadProgressListener?) async throws 
+    
+    /**
      * Accepts `from_user_id`'s application: both become friends.
      */
     func acceptFriendApplication(fromUserId: String, handleMsg: String) async throws 
@@ -5605,6 +5612,27 @@ open func uploadFile(filePath: String, name: String? = nil, contentType: String?
             completeFunc: ffi_openim_sdk_rust_future_complete_rust_buffer,
             freeFunc: ffi_openim_sdk_rust_future_free_rust_buffer,
             liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeOpenIMError_lift
+        )
+}
+    
+    /**
+     * OpenIM's `UploadLogs`, for the log files the app kept (from its `LogSink`; the SDK writes
+     * none): uploads each to the server's object storage and tells the server where they are,
+     * with `ex`; `progress` hears the bytes of all of them together.
+     */
+open func uploadLogs(filePaths: [String], ex: String = "", progress: UploadProgressListener? = nil)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_openim_sdk_fn_method_openimclient_upload_logs(
+                        self.uniffiCloneHandle(),FfiConverterSequenceString.lower(filePaths),FfiConverterString.lower(ex),FfiConverterOptionTypeUploadProgressListener.lower(progress)
+                )
+            },
+            pollFunc: ffi_openim_sdk_rust_future_poll_void,
+            completeFunc: ffi_openim_sdk_rust_future_complete_void,
+            freeFunc: ffi_openim_sdk_rust_future_free_void,
+            liftFunc: { $0 },
             errorHandler: FfiConverterTypeOpenIMError_lift
         )
 }
@@ -12620,6 +12648,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_upload_file() != 56630) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_openim_sdk_checksum_method_openimclient_upload_logs() != 49116) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_accept_friend_application() != 236) {

@@ -1050,6 +1050,11 @@ uint64_t uniffi_openim_sdk_fn_method_openimclient_typing_status_update(uint64_t 
 uint64_t uniffi_openim_sdk_fn_method_openimclient_upload_file(uint64_t ptr, RustBuffer file_path, RustBuffer name, RustBuffer content_type, RustBuffer progress, RustBuffer cancel
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_METHOD_OPENIMCLIENT_UPLOAD_LOGS
+#define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_METHOD_OPENIMCLIENT_UPLOAD_LOGS
+uint64_t uniffi_openim_sdk_fn_method_openimclient_upload_logs(uint64_t ptr, RustBuffer file_paths, RustBuffer ex, RustBuffer progress
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_METHOD_OPENIMCLIENT_ACCEPT_FRIEND_APPLICATION
 #define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_METHOD_OPENIMCLIENT_ACCEPT_FRIEND_APPLICATION
 uint64_t uniffi_openim_sdk_fn_method_openimclient_accept_friend_application(uint64_t ptr, RustBuffer from_user_id, RustBuffer handle_msg
@@ -2463,6 +2468,12 @@ uint16_t uniffi_openim_sdk_checksum_method_openimclient_typing_status_update(voi
 #ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_CHECKSUM_METHOD_OPENIMCLIENT_UPLOAD_FILE
 #define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_CHECKSUM_METHOD_OPENIMCLIENT_UPLOAD_FILE
 uint16_t uniffi_openim_sdk_checksum_method_openimclient_upload_file(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_CHECKSUM_METHOD_OPENIMCLIENT_UPLOAD_LOGS
+#define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_CHECKSUM_METHOD_OPENIMCLIENT_UPLOAD_LOGS
+uint16_t uniffi_openim_sdk_checksum_method_openimclient_upload_logs(void
     
 );
 #endif

@@ -1,7 +1,7 @@
 //! The REST surface as OpenIM's official clients meet it: CORS and preflights, unknown paths,
 //! every path either client calls answering OpenIM's envelope, read marks and max seqs, the Web
 //! SDK's `/jssdk/*` conversation list (JSON and protobuf), multipart object uploads, the API's
-//! send, client settings set by the app's manager, and who may call what.
+//! send, client settings set by the app's manager, uploaded logs, and who may call what.
 
 use base64::Engine as _;
 use openim_devserver::{AdminClient, DevServer};
@@ -493,4 +493,45 @@ async fn client_settings_for_everyone_and_per_user() {
     let resp = http.post(url).header("operationID", "t").header("token", &tokens["alice"]).json(&configs("alice")).send().await.unwrap();
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["data"], json!({"configs":{"discover":"https://x/d","theme":"light","beta":"2"}}));
+}
+
+/// OpenIM's log routes: any user records where their log files are; the app's managers search
+/// them (by user ID, by time, newest first, a page at a time) and delete them (all named, or
+/// none when one is unknown); users may do neither.
+#[tokio::test]
+async fn uploaded_logs_are_searched_and_deleted_by_managers() {
+    let env = Env::new().await;
+    let admin = defaults::ADMIN_USER_ID;
+    let upload = |file: &str| json!({"platform":2,"fileURLs":[{"filename":file,"URL":format!("http://x/{file}")}],"appFramework":"flutter","version":"v1","ex":"e"});
+    assert_eq!(env.code("alice", path::UPLOAD_LOGS, json!({"platform":2,"fileURLs":[]})).await, 1001);
+    env.ok("alice", path::UPLOAD_LOGS, upload("a1.log")).await;
+    env.ok("bob", path::UPLOAD_LOGS, upload("b1.log")).await;
+    env.ok("alice", path::UPLOAD_LOGS, upload("a2.log")).await;
+    let search = |keyword: &str, start: i64, end: i64, page: i32, size: i32| {
+        json!({"keyword":keyword,"startTime":start,"endTime":end,"pagination":{"pageNumber":page,"showNumber":size}})
+    };
+    let all = env.ok(admin, path::SEARCH_LOGS, search("", 0, 0, 1, 10)).await;
+    assert_eq!(all["total"], 3);
+    let files: Vec<&str> = all["logsInfos"].as_array().unwrap().iter().map(|l| l["filename"].as_str().unwrap()).collect();
+    assert_eq!(files.len(), 3);
+    let a2 = all["logsInfos"].as_array().unwrap().iter().find(|l| l["filename"] == "a2.log").unwrap().clone();
+    assert_eq!((a2["userID"].clone(), a2["nickname"].clone(), a2["platform"].clone()), (json!("alice"), json!("alice nick"), json!("Android")));
+    assert_eq!((a2["url"].clone(), a2["systemType"].clone(), a2["version"].clone(), a2["ex"].clone()), (json!("http://x/a2.log"), json!("flutter"), json!("v1"), json!("e")));
+    let created: Vec<i64> = all["logsInfos"].as_array().unwrap().iter().map(|l| l["createTime"].as_i64().unwrap()).collect();
+    assert!(created.windows(2).all(|w| w[0] >= w[1]), "newest first: {created:?}");
+    let alices = env.ok(admin, path::SEARCH_LOGS, search("lic", 0, 0, 1, 1)).await;
+    assert_eq!((alices["total"].clone(), alices["logsInfos"].as_array().unwrap().len()), (json!(2), 1));
+    let later = env.ok(admin, path::SEARCH_LOGS, search("", created[0] + 1, created[0] + 60_000, 1, 10)).await;
+    assert_eq!(later["total"], 0);
+    assert_eq!(env.code(admin, path::SEARCH_LOGS, search("", 2, 1, 1, 10)).await, 1001);
+    for route in [path::SEARCH_LOGS, path::DELETE_LOGS] {
+        assert_eq!(env.code("alice", route, json!({"logIDs":[a2["logID"]]})).await, 1002, "{route}");
+    }
+    // Deleting: one unknown ID deletes nothing.
+    assert_eq!(env.code(admin, path::DELETE_LOGS, json!({"logIDs":[a2["logID"], "1234567890x"]})).await, 1004);
+    assert_eq!(env.ok(admin, path::SEARCH_LOGS, search("", 0, 0, 1, 10)).await["total"], 3);
+    env.ok(admin, path::DELETE_LOGS, json!({"logIDs":[a2["logID"]]})).await;
+    let left = env.ok(admin, path::SEARCH_LOGS, search("", 0, 0, 1, 10)).await;
+    assert_eq!(left["total"], 2);
+    assert!(left["logsInfos"].as_array().unwrap().iter().all(|l| l["filename"] != "a2.log"));
 }

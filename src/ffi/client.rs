@@ -478,6 +478,14 @@ impl OpenIMClient {
         url
     }
 
+    /// OpenIM's `UploadLogs`, for the log files the app kept (from its `LogSink`; the SDK writes
+    /// none): uploads each to the server's object storage and tells the server where they are,
+    /// with `ex`; `progress` hears the bytes of all of them together.
+    #[uniffi::method(default(ex = "", progress = None))]
+    pub async fn upload_logs(&self, file_paths: Vec<String>, ex: String, progress: Option<Arc<dyn UploadProgressListener>>) -> Result<()> {
+        self.with_session(move |s| async move { s.messages().upload_logs(file_paths, ex, progress).await }).await
+    }
+
     /// Marks a conversation read; single chats send the peer a read receipt.
     pub async fn mark_conversation_message_as_read(&self, conversation_id: String) -> Result<()> {
         self.with_session(move |s| async move { s.messages().mark_conversation_read(&conversation_id).await }).await

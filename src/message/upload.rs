@@ -14,6 +14,7 @@ use openim_wire::api::object::{
     AuthSignParts, AuthSignReq, AuthSignResp, CompleteMultipartUploadReq, CompleteMultipartUploadResp, InitiateMultipartUploadReq,
     InitiateMultipartUploadResp, PartLimitResp, SignPart,
 };
+use openim_wire::api::third::{FileUrl, UploadLogsReq};
 use openim_wire::api::{Empty, path};
 use openim_wire::errcode;
 use tokio::io::{AsyncReadExt, AsyncSeekExt};
@@ -22,6 +23,26 @@ use tokio_util::sync::CancellationToken as Token;
 use super::Messages;
 use crate::error::{OpenIMError, Result};
 use crate::store::rows::UploadRow;
+
+/// Most log files one `upload_logs` takes.
+const MAX_LOG_FILES: usize = 20;
+
+/// What `/third/logs/upload` names as the client's framework (OpenIM's core sends its
+/// configured system type there, such as "android" or "flutter").
+const APP_FRAMEWORK: &str = "openim-sdk-rs";
+
+/// One file's progress as part of several: the bytes of the files before it added.
+struct Overall {
+    inner: Arc<dyn UploadProgressListener>,
+    before: i64,
+    total: i64,
+}
+
+impl UploadProgressListener for Overall {
+    fn on_progress(&self, uploaded: i64, _file_size: i64) {
+        self.inner.on_progress(self.before.saturating_add(uploaded), self.total);
+    }
+}
 
 /// Told how far an upload got: bytes sent (or found on the server) out of the file's size.
 /// Called on the uploading task, after each part; keep it quick.
@@ -200,6 +221,44 @@ impl Messages {
         cancel: Token,
     ) -> Result<String> {
         unless_cancelled(&cancel, self.upload(&file_path, name, content_type, "", progress.as_ref())).await
+    }
+
+    /// OpenIM's `UploadLogs` for log files the app kept (the SDK's own log goes to the app's
+    /// `LogSink`, or stderr; it writes no files): each file is uploaded (cause `sdklog`, named
+    /// `sdk_log_<user>_<platform>_<version>_<file>` as OpenIM's core names its zip), then the
+    /// server is told where they are (`/third/logs/upload`, `ex` with them). `progress` hears the
+    /// bytes of all the files together.
+    pub async fn upload_logs(&self, file_paths: Vec<String>, ex: String, progress: Option<Arc<dyn UploadProgressListener>>) -> Result<()> {
+        if file_paths.is_empty() || file_paths.len() > MAX_LOG_FILES {
+            return Err(OpenIMError::invalid_argument(format!("give 1 to {MAX_LOG_FILES} log files")));
+        }
+        let mut sizes = Vec::with_capacity(file_paths.len());
+        for path in &file_paths {
+            let meta = tokio::fs::metadata(path).await.map_err(|e| OpenIMError::invalid_argument(format!("cannot read {path}: {e}")))?;
+            sizes.push(i64::try_from(meta.len()).unwrap_or(i64::MAX));
+        }
+        let total = sizes.iter().fold(0i64, |a, b| a.saturating_add(*b));
+        let platform = openim_wire::constant::platform::name(self.ctx.platform_id).unwrap_or("Unknown");
+        let version = openim_wire::constant::defaults::SDK_VERSION;
+        let mut file_urls = Vec::with_capacity(file_paths.len());
+        let mut before = 0i64;
+        for (path, size) in file_paths.into_iter().zip(sizes) {
+            let file = std::path::Path::new(&path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = format!("sdk_log_{}_{platform}_{version}_{file}", self.ctx.user_id);
+            let overall = progress.clone().map(|inner| Arc::new(Overall { inner, before, total }) as Arc<dyn UploadProgressListener>);
+            let url = self.upload(&path, Some(name), None, "sdklog", overall.as_ref()).await?;
+            before = before.saturating_add(size);
+            file_urls.push(FileUrl { filename: path, url });
+        }
+        let req = UploadLogsReq {
+            platform: self.ctx.platform_id,
+            file_urls,
+            app_framework: APP_FRAMEWORK.to_owned(),
+            version: version.to_owned(),
+            ex,
+        };
+        self.ctx.api.post::<_, Empty>(path::UPLOAD_LOGS, &req).await?;
+        Ok(())
     }
 
     /// The token that stops the upload of message `client_msg_id`, registered until the guard's

@@ -107,6 +107,8 @@ pub fn router(state: SharedState) -> Router {
         .route(path::FCM_UPDATE_TOKEN, post(third::fcm_update_token))
         .route(path::SET_APP_BADGE, post(third::set_app_badge))
         .route(path::UPLOAD_LOGS, post(third::upload_logs))
+        .route(path::SEARCH_LOGS, post(third::search_logs))
+        .route(path::DELETE_LOGS, post(third::delete_logs))
         .route(path::GET_USER_CLIENT_CONFIG, post(user::get_user_client_config))
         .route(path::SET_USER_CLIENT_CONFIG, post(user::set_user_client_config))
         .route(path::DEL_USER_CLIENT_CONFIG, post(user::del_user_client_config))

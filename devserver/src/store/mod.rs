@@ -4,6 +4,7 @@ mod client_config;
 mod conversations;
 pub mod friends;
 pub mod groups;
+mod logs;
 mod messages;
 mod tokens;
 mod users;
@@ -21,6 +22,7 @@ use tokio::sync::Mutex;
 
 use crate::error::CodeResult;
 
+pub use logs::LogUpload;
 pub use messages::{MAX_BATCH, NewMessage, Revoke};
 pub use tokens::TokenRow;
 

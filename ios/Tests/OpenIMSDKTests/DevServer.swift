@@ -107,6 +107,11 @@ final class DevServer {
         _ = try await post("/user/set_user_client_config", ["userID": userID, "configs": [key: value]], token: try await admin())
     }
 
+    /// The uploaded logs of users whose ID contains `keyword`, as the app's manager finds them.
+    func searchLogs(_ keyword: String) async throws -> [String: Any] {
+        try await post("/third/logs/search", ["keyword": keyword, "pagination": ["pageNumber": 1, "showNumber": 10]], token: try await admin())
+    }
+
     func token(_ userID: String, platform: Int = 2) async throws -> String {
         let data = try await post("/auth/get_user_token", ["userID": userID, "platformID": platform], token: try await admin())
         return data["token"] as! String

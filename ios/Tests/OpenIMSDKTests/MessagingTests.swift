@@ -262,6 +262,48 @@ final class MessagingTests: XCTestCase {
 
     /// A file uploads to devserver's object storage with progress, its URL serves the same bytes,
     /// and a missing file is refused before the network.
+    /// OpenIM's `UploadLogs` for log files the app kept: each is uploaded (progress over all of
+    /// them) and recorded for the app's managers with the caller's `ex`; a missing file records
+    /// nothing.
+    func testLogsUploadForTheAppsManagers() async throws {
+        let server = try DevServer()
+        let alice = try await OnlineUser(server, "alice")
+        let dir = tempDir()
+        let (first, second) = (dir + "/app.log", dir + "/app.1.log")
+        let firstText = String(repeating: "login failed: 1501\n", count: 100), secondText = "older lines\n"
+        try firstText.write(toFile: first, atomically: true, encoding: .utf8)
+        try secondText.write(toFile: second, atomically: true, encoding: .utf8)
+        do {
+            try await alice.client.uploadLogs(filePaths: [first, dir + "/nope"], ex: "", progress: nil)
+            XCTFail("a missing file was uploaded")
+        } catch let error as OpenIMError {
+            XCTAssertEqual(error.code, 10002)
+        }
+        let none = try await server.searchLogs("alice")
+        XCTAssertEqual((none["total"] as? NSNumber)?.intValue, 0, "a refused upload records nothing")
+
+        let progress = Progress()
+        try await alice.client.uploadLogs(filePaths: [first, second], ex: "crash at login", progress: progress)
+        let (a, b) = (Int64(firstText.utf8.count), Int64(secondText.utf8.count))
+        XCTAssertEqual(progress.seen, [[a, a + b], [a + b, a + b]])
+        let found = try await server.searchLogs("ali")
+        XCTAssertEqual((found["total"] as? NSNumber)?.intValue, 2)
+        let logs = found["logsInfos"] as? [[String: Any]] ?? []
+        XCTAssertEqual(Set(logs.compactMap { $0["filename"] as? String }), [first, second])
+        var served = Set<String>()
+        for log in logs {
+            XCTAssertEqual(log["userID"] as? String, "alice")
+            XCTAssertEqual(log["platform"] as? String, "Android")
+            XCTAssertEqual(log["ex"] as? String, "crash at login")
+            XCTAssertEqual(log["systemType"] as? String, "openim-sdk-rs")
+            let url = log["url"] as? String ?? ""
+            XCTAssertTrue(url.contains("/object/alice/sdk_log_alice_Android_\(sdkVersion())_app"), url)
+            let (data, _) = try await URLSession.shared.data(from: URL(string: url)!)
+            served.insert(String(decoding: data, as: UTF8.self))
+        }
+        XCTAssertEqual(served, [firstText, secondText])
+    }
+
     func testAFileUploadsAndComesBackByUrl() async throws {
         let server = try DevServer()
         let alice = try await OnlineUser(server, "alice")

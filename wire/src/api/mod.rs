@@ -92,6 +92,8 @@ pub mod path {
     pub const FCM_UPDATE_TOKEN: &str = "/third/fcm_update_token";
     pub const SET_APP_BADGE: &str = "/third/set_app_badge";
     pub const UPLOAD_LOGS: &str = "/third/logs/upload";
+    pub const SEARCH_LOGS: &str = "/third/logs/search";
+    pub const DELETE_LOGS: &str = "/third/logs/delete";
     pub const GET_USER_CLIENT_CONFIG: &str = "/user/get_user_client_config";
     pub const SET_USER_CLIENT_CONFIG: &str = "/user/set_user_client_config";
     pub const DEL_USER_CLIENT_CONFIG: &str = "/user/del_user_client_config";

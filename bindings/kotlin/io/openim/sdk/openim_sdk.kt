@@ -1243,6 +1243,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_upload_file(
     ): Int
+    external fun uniffi_openim_sdk_checksum_method_openimclient_upload_logs(
+    ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_accept_friend_application(
     ): Int
     external fun uniffi_openim_sdk_checksum_method_openimclient_add_black(
@@ -1641,6 +1643,8 @@ internal object UniffiLib {
     external fun uniffi_openim_sdk_fn_method_openimclient_typing_status_update(`ptr`: Long,`recvId`: RustBuffer.ByValue,`msgTip`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_upload_file(`ptr`: Long,`filePath`: RustBuffer.ByValue,`name`: RustBuffer.ByValue,`contentType`: RustBuffer.ByValue,`progress`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_openim_sdk_fn_method_openimclient_upload_logs(`ptr`: Long,`filePaths`: RustBuffer.ByValue,`ex`: RustBuffer.ByValue,`progress`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_accept_friend_application(`ptr`: Long,`fromUserId`: RustBuffer.ByValue,`handleMsg`: RustBuffer.ByValue,
     ): Long
@@ -6815,6 +6819,13 @@ public interface OpenImClientInterface {
     suspend fun `uploadFile`(`filePath`: kotlin.String, `name`: kotlin.String? = null, `contentType`: kotlin.String? = null, `progress`: UploadProgressListener? = null, `cancel`: CancellationToken? = null): kotlin.String
     
     /**
+     * OpenIM's `UploadLogs`, for the log files the app kept (from its `LogSink`; the SDK writes
+     * none): uploads each to the server's object storage and tells the server where they are,
+     * with `ex`; `progress` hears the bytes of all of them together.
+     */
+    suspend fun `uploadLogs`(`filePaths`: List<kotlin.String>, `ex`: kotlin.String = "", `progress`: UploadProgressListener? = null)
+    
+    /**
      * Accepts `from_user_id`'s application: both become friends.
      */
     suspend fun `acceptFriendApplication`(`fromUserId`: kotlin.String, `handleMsg`: kotlin.String)
@@ -8861,6 +8872,36 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
         { future -> UniffiLib.ffi_openim_sdk_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterString.lift(it) },
+        // Error FFI converter
+        OpenImException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * OpenIM's `UploadLogs`, for the log files the app kept (from its `LogSink`; the SDK writes
+     * none): uploads each to the server's object storage and tells the server where they are,
+     * with `ex`; `progress` hears the bytes of all of them together.
+     */
+    @Throws(OpenImException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `uploadLogs`(`filePaths`: List<kotlin.String>, `ex`: kotlin.String, `progress`: UploadProgressListener?) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_openim_sdk_fn_method_openimclient_upload_logs(
+                uniffiHandle,
+                
+        FfiConverterSequenceString.lower(`filePaths`),
+        FfiConverterString.lower(`ex`),
+        FfiConverterOptionalTypeUploadProgressListener.lower(`progress`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_openim_sdk_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_openim_sdk_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_openim_sdk_rust_future_free_void(future) },
+        // lift function
+        { },
+        
         // Error FFI converter
         OpenImException.ErrorHandler,
     )

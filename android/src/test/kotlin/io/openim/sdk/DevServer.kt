@@ -82,6 +82,11 @@ class DevServer(
         post("/user/set_user_client_config", """{"userID":"$userId","configs":{"$key":"$value"}}""", admin())
     }
 
+    /** The uploaded logs of users whose ID contains `keyword`, as the app's manager finds them:
+     *  the reply's JSON. */
+    fun searchLogs(keyword: String): String =
+        post("/third/logs/search", """{"keyword":"$keyword","pagination":{"pageNumber":1,"showNumber":10}}""", admin())
+
     fun token(userId: String, platform: Int = 2): String =
         stringField(post("/auth/get_user_token", """{"userID":"$userId","platformID":$platform}""", admin()), "token")
 }

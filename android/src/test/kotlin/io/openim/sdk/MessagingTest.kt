@@ -232,6 +232,42 @@ class MessagingTest {
         }
     }
 
+    /** OpenIM's `UploadLogs` for log files the app kept: each is uploaded (progress over all
+     *  of them) and recorded for the app's managers with the caller's `ex`; a missing file
+     *  records nothing. */
+    @Test
+    fun logsUploadForTheAppsManagers(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = OnlineUser(server, "alice")
+            val dir = tempDir()
+            val first = java.io.File(dir, "app.log").apply { writeText("login failed: 1501\n".repeat(100)) }
+            val second = java.io.File(dir, "app.1.log").apply { writeText("older lines\n") }
+            val missing = expectThrows<OpenImException>("a missing file") {
+                runBlocking { alice.client.uploadLogs(listOf(first.path, "$dir/nope"), "", null) }
+            }
+            assertEquals(10002, missing.errorCode)
+            assertTrue(server.searchLogs("alice").contains("\"total\":0"), "a refused upload records nothing")
+
+            val progress = SeenProgress()
+            alice.client.uploadLogs(listOf(first.path, second.path), "crash at login", progress)
+            val total = first.length() + second.length()
+            assertEquals(listOf(first.length(), total), progress.seen.toList())
+            val found = server.searchLogs("ali")
+            assertTrue(found.contains("\"total\":2"), found)
+            for (expected in listOf("\"userID\":\"alice\"", "\"ex\":\"crash at login\"", "\"systemType\":\"openim-sdk-rs\"", "\"platform\":\"Android\"")) {
+                assertEquals(2, Regex(Regex.escape(expected)).findAll(found).count(), "$expected in $found")
+            }
+            val urls = Regex("\"url\":\"([^\"]*)\"").findAll(found).map { it.groupValues[1] }.toList()
+            assertEquals(2, urls.size, found)
+            val http = java.net.http.HttpClient.newHttpClient()
+            val served = urls.map { url ->
+                assertTrue(url.contains("/object/alice/sdk_log_alice_Android_${sdkVersion()}_app"), url)
+                http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body()
+            }.toSet()
+            assertEquals(setOf(first.readText(), second.readText()), served)
+        }
+    }
+
     /** A file uploads to devserver's object storage with progress, its URL serves the same
      *  bytes, and a missing file is refused before the network. */
     @Test
