@@ -130,7 +130,7 @@ async fn a_new_version_id_means_a_full_resync_without_spurious_callbacks() {
 /// Self-destructing messages (OpenIM's `isMsgDestruct` / `msgDestructTime`): bob turns them on
 /// for his chat with alice on his phone. Once its messages are older than that (devserver looks
 /// every 100 ms), the server hides them from bob and his devices drop them: history, search by
-/// ID, the unread count and the latest message. Alice keeps hers; a device that logs in later
+/// ID, the unread count and the latest message, each reported deleted. Alice keeps hers; a device that logs in later
 /// never gets them; turned off, new messages stay. A time of 0 is refused.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn self_destructing_messages_leave_every_device_of_their_user() {
@@ -183,6 +183,13 @@ async fn self_destructing_messages_leave_every_device_of_their_user() {
         .await;
     let c = gone(&phone, ids.clone()).await;
     assert_eq!((c.is_msg_destruct, c.msg_destruct_time), (true, 1));
+    // Each is reported deleted once, so that an open chat drops it.
+    let events = phone.events.wait_until("the deletions", |ev| ev.iter().filter(|e| matches!(e, Ev::Deleted(_))).count() >= 3).await;
+    let mut deleted: Vec<String> = events.iter().filter_map(|e| if let Ev::Deleted(m) = e { Some(m.client_msg_id.clone()) } else { None }).collect();
+    deleted.sort();
+    let mut want = ids.clone();
+    want.sort();
+    assert_eq!(deleted, want);
     let hers = alice.client.get_advanced_history_message_list(conv.clone(), None, 20).await.unwrap().messages;
     assert_eq!(hers.len(), 3, "the peer keeps the chat");
 

@@ -1203,9 +1203,10 @@ async fn files_upload_in_parts_and_come_back_by_url() {
     assert_eq!(climbing.unwrap_err().code(), 10002);
 }
 
-/// OpenIM's `UploadLogs` for log files the app kept: each is uploaded (named as OpenIM's core
-/// names its logs, progress over all of them) and recorded on the server for the app's
-/// managers, who find them by user with the caller's `ex`; bad arguments record nothing.
+/// OpenIM's `UploadLogs` for log files the app kept: each is uploaded as a new object (named
+/// after OpenIM's core's log zips, progress over all of them) and recorded on the server for
+/// the app's managers, who find them by user with the caller's `ex`; bad arguments (no files, a
+/// missing, empty or directory one among good ones) send and record nothing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logs_upload_for_the_apps_managers() {
     use openim_wire::api::conversation::RequestPagination;
@@ -1225,9 +1226,14 @@ async fn logs_upload_for_the_apps_managers() {
 
     let empty = alice.client.upload_logs(vec![], String::new(), None).await;
     assert_eq!(empty.unwrap_err().code(), 10002);
-    let missing = alice.client.upload_logs(vec![paths[0].clone(), dir.path().join("nope").to_string_lossy().into_owned()], String::new(), None).await;
-    assert_eq!(missing.unwrap_err().code(), 10002);
+    let empty_file = dir.path().join("empty.log");
+    std::fs::write(&empty_file, "").unwrap();
+    for bad in [dir.path().join("nope"), empty_file, dir.path().to_path_buf()] {
+        let refused = alice.client.upload_logs(vec![paths[0].clone(), bad.to_string_lossy().into_owned()], String::new(), None).await;
+        assert_eq!(refused.unwrap_err().code(), 10002, "{bad:?}");
+    }
     assert_eq!(search().await.total, 0, "a refused upload records nothing");
+    assert_eq!(srv.server.faults().rest_calls_seen(openim_wire::api::path::OBJECT_INITIATE_MULTIPART_UPLOAD), 0, "nor sends anything");
 
     let progress = Arc::new(Progress::default());
     alice.client.upload_logs(paths.clone(), "crash at login".into(), Some(progress.clone())).await.unwrap();
@@ -1245,10 +1251,21 @@ async fn logs_upload_for_the_apps_managers() {
         assert_eq!((log.ex.as_str(), log.version.as_str(), log.system_type.as_str()), ("crash at login", version, "openim-sdk-rs"));
         assert_eq!(log.log_id.len(), 10);
         let file = std::path::Path::new(&log.filename).file_name().unwrap().to_string_lossy().into_owned();
-        assert!(log.url.ends_with(&format!("/object/alice/sdk_log_alice_Android_{version}_{file}")), "{}", log.url);
+        let object = log.url.rsplit_once("/object/alice/").unwrap().1;
+        assert!(object.starts_with(&format!("sdk_log_alice_openim-sdk-rs_Android_{version}_")) && object.ends_with(&format!("_{file}")), "{object}");
         let served = reqwest::get(&log.url).await.unwrap().bytes().await.unwrap();
         assert!(served == std::fs::read(&log.filename).unwrap(), "{} differs", log.url);
     }
+    // The same file again is a new object: the first record still serves what it was.
+    let before = std::fs::read(&first).unwrap();
+    std::fs::write(&first, "a new day\n").unwrap();
+    alice.client.upload_logs(vec![paths[0].clone()], String::new(), None).await.unwrap();
+    let found = search().await;
+    assert_eq!(found.total, 3);
+    let urls: std::collections::HashSet<&str> = found.logs_infos.iter().map(|l| l.url.as_str()).collect();
+    assert_eq!(urls.len(), 3);
+    let first_record = logs.iter().find(|l| l.filename == paths[0]).unwrap();
+    assert!(reqwest::get(&first_record.url).await.unwrap().bytes().await.unwrap() == before);
 }
 
 /// An upload of more parts than the first batch of signatures (20, as OpenIM's core asks):

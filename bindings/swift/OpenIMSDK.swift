@@ -3832,6 +3832,8 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
      * OpenIM's `FindMessageList` across conversations: one item per conversation stored here,
      * in the order asked, with its show name, face and the stored messages among its IDs,
      * newest first (IDs not stored here are left out; `total_count` counts the messages).
+     * Unlike OpenIM's core, a conversation named twice gives one item with both lists, and an
+     * empty conversation ID is refused (10002) instead of skipped.
      */
     func findMessageListInConversations(conversations: [ConversationArgs]) async throws  -> SearchResult
     
@@ -4050,8 +4052,9 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
     
     /**
      * OpenIM's `UploadLogs`, for the log files the app kept (from its `LogSink`; the SDK writes
-     * none): uploads each to the server's object storage and tells the server where they are,
-     * with `ex`; `progress` hears the bytes of all of them together.
+     * none): uploads each (1 to 20 files, each with content, all checked first) to the server's
+     * object storage as a new object and tells the server where they are, with `ex`;
+     * `progress` hears the bytes of all of them together.
      */
     func uploadLogs(filePaths: [String], ex: String, progress: UploadProgressListener?) async throws 
     
@@ -4907,6 +4910,8 @@ open func findMessageList(conversationId: String, clientMsgIds: [String])async t
      * OpenIM's `FindMessageList` across conversations: one item per conversation stored here,
      * in the order asked, with its show name, face and the stored messages among its IDs,
      * newest first (IDs not stored here are left out; `total_count` counts the messages).
+     * Unlike OpenIM's core, a conversation named twice gives one item with both lists, and an
+     * empty conversation ID is refused (10002) instead of skipped.
      */
 open func findMessageListInConversations(conversations: [ConversationArgs])async throws  -> SearchResult  {
     return
@@ -5618,8 +5623,9 @@ open func uploadFile(filePath: String, name: String? = nil, contentType: String?
     
     /**
      * OpenIM's `UploadLogs`, for the log files the app kept (from its `LogSink`; the SDK writes
-     * none): uploads each to the server's object storage and tells the server where they are,
-     * with `ex`; `progress` hears the bytes of all of them together.
+     * none): uploads each (1 to 20 files, each with content, all checked first) to the server's
+     * object storage as a new object and tells the server where they are, with `ex`;
+     * `progress` hears the bytes of all of them together.
      */
 open func uploadLogs(filePaths: [String], ex: String = "", progress: UploadProgressListener? = nil)async throws   {
     return
@@ -12530,7 +12536,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_find_message_list() != 24479) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_find_message_list_in_conversations() != 8347) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_find_message_list_in_conversations() != 22833) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_get_advanced_history_message_list() != 22653) {
@@ -12650,7 +12656,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_upload_file() != 56630) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_upload_logs() != 49116) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_upload_logs() != 1273) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_accept_friend_application() != 236) {

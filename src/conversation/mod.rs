@@ -7,13 +7,14 @@ use std::sync::Arc;
 
 use openim_wire::api::conversation::{self as wire, ConversationReq, SetConversationsReq};
 use openim_wire::api::{Empty, path};
-use openim_wire::constant::session_type;
+use openim_wire::constant::{msg_status, session_type};
 use openim_wire::conversation_id;
 use openim_wire::elem::MsgStruct;
 use sqlx::SqliteConnection;
 
 use crate::context::{SessionContext, Write};
 use crate::error::{OpenIMError, Result};
+use crate::events::{Event, MsgEvent};
 use crate::model::{Conversation, ConversationUpdate, Message};
 use crate::store::chat_logs;
 use crate::store::conversations as store;
@@ -596,7 +597,8 @@ fn apply_update(c: &mut ConversationRow, u: &ConversationUpdate) {
 /// server's floor (`server_min_seq`, to which devserver raises the read mark) nothing is unread:
 /// the read mark rises to it, and the unread count loses the stored messages from others below
 /// it and never exceeds what lies above it (a chat may store only its newest messages).
-/// Messages not sent yet stay.
+/// Messages not sent yet stay; each one removed that the app could see is reported deleted
+/// (`onMsgDeleted`), so that an open chat drops it.
 async fn destruct_below(w: &mut Write, me: &str, c: &mut ConversationRow, server_min_seq: i64) -> Result<()> {
     let floor = server_min_seq - 1;
     if c.has_read_seq < floor {
@@ -606,10 +608,14 @@ async fn destruct_below(w: &mut Write, me: &str, c: &mut ConversationRow, server
         c.has_read_seq = floor;
     }
     let gone = chat_logs::delete_below(&mut w.tx, &c.conversation_id, c.min_seq).await?;
-    if gone == 0 {
+    if gone.is_empty() {
         return Ok(());
     }
-    tracing::debug!(conversation = %c.conversation_id, gone, "self-destructed messages removed");
+    tracing::debug!(conversation = %c.conversation_id, gone = gone.len(), "self-destructed messages removed");
+    // An open chat takes them off the screen; those deleted before were reported then.
+    for row in gone.into_iter().filter(|r| r.status < msg_status::HAS_DELETED) {
+        w.push(Event::Msg(MsgEvent::MsgDeleted(crate::message::from_row(row))));
+    }
     if let Some(id) = latest_client_msg_id(c)
         && chat_logs::get(&mut w.tx, &c.conversation_id, &id).await?.is_none()
     {

@@ -450,6 +450,8 @@ impl OpenIMClient {
     /// OpenIM's `FindMessageList` across conversations: one item per conversation stored here,
     /// in the order asked, with its show name, face and the stored messages among its IDs,
     /// newest first (IDs not stored here are left out; `total_count` counts the messages).
+    /// Unlike OpenIM's core, a conversation named twice gives one item with both lists, and an
+    /// empty conversation ID is refused (10002) instead of skipped.
     pub async fn find_message_list_in_conversations(&self, conversations: Vec<ConversationArgs>) -> Result<SearchResult> {
         self.with_session(move |s| async move { s.messages().find_in_conversations(conversations).await }).await
     }
@@ -479,8 +481,9 @@ impl OpenIMClient {
     }
 
     /// OpenIM's `UploadLogs`, for the log files the app kept (from its `LogSink`; the SDK writes
-    /// none): uploads each to the server's object storage and tells the server where they are,
-    /// with `ex`; `progress` hears the bytes of all of them together.
+    /// none): uploads each (1 to 20 files, each with content, all checked first) to the server's
+    /// object storage as a new object and tells the server where they are, with `ex`;
+    /// `progress` hears the bytes of all of them together.
     #[uniffi::method(default(ex = "", progress = None))]
     pub async fn upload_logs(&self, file_paths: Vec<String>, ex: String, progress: Option<Arc<dyn UploadProgressListener>>) -> Result<()> {
         self.with_session(move |s| async move { s.messages().upload_logs(file_paths, ex, progress).await }).await

@@ -125,8 +125,7 @@ impl Messages {
         if client_msg_ids.is_empty() {
             return Ok(Vec::new());
         }
-        let rows = chat_logs::get_many(&mut *self.ctx.store.read().await?, conversation_id, client_msg_ids).await?;
-        Ok(rows.into_iter().map(from_row).collect())
+        find_stored(&mut *self.ctx.store.read().await?, conversation_id, client_msg_ids).await
     }
 
     /// Deletes a message on this device only.
@@ -266,4 +265,10 @@ impl Messages {
         chat_logs::set_local_ex(&mut w.tx, conversation_id, client_msg_id, &local_ex).await?;
         self.ctx.commit(w).await
     }
+}
+
+/// The stored messages of `conversation_id` among `client_msg_ids` (deleted ones left out),
+/// oldest first.
+pub(super) async fn find_stored(db: &mut sqlx::SqliteConnection, conversation_id: &str, client_msg_ids: &[String]) -> Result<Vec<Message>> {
+    Ok(chat_logs::get_many(db, conversation_id, client_msg_ids).await?.into_iter().map(from_row).collect())
 }

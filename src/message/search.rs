@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use super::{Messages, from_row};
 use crate::error::{OpenIMError, Result};
 use crate::model::Message;
+use crate::store::rows::ConversationRow;
 use crate::store::{MessageFilter, chat_logs, conversations};
 
 /// What to look for. At least one of `keywords`, `sender_ids` or `content_types` is needed.
@@ -78,17 +79,10 @@ impl Messages {
             let Some(c) = conversations::get(&mut db, &conversation_id).await? else { continue };
             ids.sort_unstable();
             ids.dedup();
-            let rows = if ids.is_empty() { Vec::new() } else { chat_logs::get_many(&mut db, &conversation_id, &ids).await? };
-            let messages: Vec<Message> = rows.into_iter().rev().map(from_row).collect();
+            let mut messages = super::operations::find_stored(&mut db, &conversation_id, &ids).await?;
+            messages.reverse();
             total += messages.len() as i32;
-            items.push(SearchResultItem {
-                conversation_type: c.conversation_type,
-                show_name: c.show_name,
-                face_url: c.face_url,
-                message_count: messages.len() as i32,
-                conversation_id,
-                messages,
-            });
+            items.push(item(conversation_id, Some(c), messages));
         }
         Ok(SearchResult { total_count: total, items })
     }
@@ -126,15 +120,14 @@ impl Messages {
         let mut items = Vec::with_capacity(grouped.len());
         for (conversation_id, messages) in grouped {
             let c = conversations::get(&mut db, &conversation_id).await?;
-            items.push(SearchResultItem {
-                conversation_type: c.as_ref().map(|c| c.conversation_type).unwrap_or_default(),
-                show_name: c.as_ref().map(|c| c.show_name.clone()).unwrap_or_default(),
-                face_url: c.map(|c| c.face_url).unwrap_or_default(),
-                message_count: messages.len() as i32,
-                conversation_id,
-                messages,
-            });
+            items.push(item(conversation_id, c, messages));
         }
         Ok(SearchResult { total_count: total as i32, items })
     }
+}
+
+/// A conversation's found messages with its name and face (none when it is not stored).
+fn item(conversation_id: String, c: Option<ConversationRow>, messages: Vec<Message>) -> SearchResultItem {
+    let (conversation_type, show_name, face_url) = c.map(|c| (c.conversation_type, c.show_name, c.face_url)).unwrap_or_default();
+    SearchResultItem { conversation_id, conversation_type, show_name, face_url, message_count: messages.len() as i32, messages }
 }

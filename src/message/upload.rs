@@ -31,7 +31,8 @@ const MAX_LOG_FILES: usize = 20;
 /// configured system type there, such as "android" or "flutter").
 const APP_FRAMEWORK: &str = "openim-sdk-rs";
 
-/// One file's progress as part of several: the bytes of the files before it added.
+/// One file's progress as part of several: the bytes of the files before it added (a file still
+/// growing as it is read cannot take the sum past the total).
 struct Overall {
     inner: Arc<dyn UploadProgressListener>,
     before: i64,
@@ -40,7 +41,7 @@ struct Overall {
 
 impl UploadProgressListener for Overall {
     fn on_progress(&self, uploaded: i64, _file_size: i64) {
-        self.inner.on_progress(self.before.saturating_add(uploaded), self.total);
+        self.inner.on_progress(self.before.saturating_add(uploaded).min(self.total), self.total);
     }
 }
 
@@ -225,9 +226,10 @@ impl Messages {
 
     /// OpenIM's `UploadLogs` for log files the app kept (the SDK's own log goes to the app's
     /// `LogSink`, or stderr; it writes no files): each file is uploaded (cause `sdklog`, named
-    /// `sdk_log_<user>_<platform>_<version>_<file>` as OpenIM's core names its zip), then the
-    /// server is told where they are (`/third/logs/upload`, `ex` with them). `progress` hears the
-    /// bytes of all the files together.
+    /// `sdk_log_<user>_<framework>_<platform>_<version>_<ms>_<n>_<file>`, OpenIM's core's name
+    /// for its zip with the file's own after it: each upload a new object), then the server is
+    /// told where they are (`/third/logs/upload`, `ex` with them). `progress` hears the bytes of
+    /// all the files together. Every file is checked before the first is sent.
     pub async fn upload_logs(&self, file_paths: Vec<String>, ex: String, progress: Option<Arc<dyn UploadProgressListener>>) -> Result<()> {
         if file_paths.is_empty() || file_paths.len() > MAX_LOG_FILES {
             return Err(OpenIMError::invalid_argument(format!("give 1 to {MAX_LOG_FILES} log files")));
@@ -235,6 +237,9 @@ impl Messages {
         let mut sizes = Vec::with_capacity(file_paths.len());
         for path in &file_paths {
             let meta = tokio::fs::metadata(path).await.map_err(|e| OpenIMError::invalid_argument(format!("cannot read {path}: {e}")))?;
+            if !meta.is_file() || meta.len() == 0 {
+                return Err(OpenIMError::invalid_argument(format!("{path} is not a file with content")));
+            }
             sizes.push(i64::try_from(meta.len()).unwrap_or(i64::MAX));
         }
         let total = sizes.iter().fold(0i64, |a, b| a.saturating_add(*b));
@@ -242,9 +247,10 @@ impl Messages {
         let version = openim_wire::constant::defaults::SDK_VERSION;
         let mut file_urls = Vec::with_capacity(file_paths.len());
         let mut before = 0i64;
-        for (path, size) in file_paths.into_iter().zip(sizes) {
+        let now = crate::util::now_ms();
+        for (n, (path, size)) in file_paths.into_iter().zip(sizes).enumerate() {
             let file = std::path::Path::new(&path).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let name = format!("sdk_log_{}_{platform}_{version}_{file}", self.ctx.user_id);
+            let name = format!("sdk_log_{}_{APP_FRAMEWORK}_{platform}_{version}_{now}_{n}_{file}", self.ctx.user_id);
             let overall = progress.clone().map(|inner| Arc::new(Overall { inner, before, total }) as Arc<dyn UploadProgressListener>);
             let url = self.upload(&path, Some(name), None, "sdklog", overall.as_ref()).await?;
             before = before.saturating_add(size);

@@ -420,14 +420,13 @@ pub async fn mark_conversation_deleted(c: &mut SqliteConnection, conversation_id
 }
 
 /// Removes the messages of a conversation with a seq below `min_seq` (those not sent yet have
-/// none and stay); returns how many went.
-pub async fn delete_below(c: &mut SqliteConnection, conversation_id: &str, min_seq: i64) -> Result<u64> {
-    let done = sqlx::query("DELETE FROM local_chat_logs WHERE conversation_id = ? AND seq > 0 AND seq < ?")
+/// none and stay); returns the rows that went.
+pub async fn delete_below(c: &mut SqliteConnection, conversation_id: &str, min_seq: i64) -> Result<Vec<ChatLogRow>> {
+    Ok(sqlx::query_as("DELETE FROM local_chat_logs WHERE conversation_id = ? AND seq > 0 AND seq < ? RETURNING *")
         .bind(conversation_id)
         .bind(min_seq)
-        .execute(c)
-        .await?;
-    Ok(done.rows_affected())
+        .fetch_all(c)
+        .await?)
 }
 
 /// Removes every message of a conversation.

@@ -118,8 +118,8 @@ async fn tips(state: &SharedState, group_id: &str, op: &Operator) -> CodeResult<
 }
 
 fn page<T>(items: Vec<T>, pagination: &RequestPagination) -> Vec<T> {
-    let start = ((pagination.page_number.max(1) - 1) as usize).saturating_mul(pagination.show_number.max(0) as usize);
-    items.into_iter().skip(start).take(pagination.show_number.max(0) as usize).collect()
+    let (offset, size) = super::window(pagination);
+    items.into_iter().skip(offset as usize).take(size as usize).collect()
 }
 
 /// What joining members may read of the group chat: only what is sent from now on.

@@ -242,6 +242,12 @@ fn check_ids(ids: &[String], what: &str) -> Result<(), CodeError> {
     Ok(())
 }
 
+/// The offset and size of a page (page numbers from 1; a size of 0 or less: an empty page).
+pub(super) fn window(pagination: &openim_wire::api::conversation::RequestPagination) -> (i64, i64) {
+    let size = i64::from(pagination.show_number.max(0));
+    ((i64::from(pagination.page_number.max(1)) - 1) * size, size)
+}
+
 fn check_page(pagination: &openim_wire::api::conversation::RequestPagination) -> Result<(), CodeError> {
     if pagination.page_number < 1 || pagination.show_number < 1 {
         return Err(CodeError::args("pagination is invalid"));
@@ -249,8 +255,8 @@ fn check_page(pagination: &openim_wire::api::conversation::RequestPagination) ->
     Ok(())
 }
 
-/// Both users must exist (OpenIM's `CheckUser` answers RecordNotFound).
-async fn check_users(state: &SharedState, ids: &[&str]) -> Result<(), CodeError> {
+/// The users must exist (OpenIM's `CheckUser` answers RecordNotFound).
+pub(super) async fn check_users(state: &SharedState, ids: &[&str]) -> Result<(), CodeError> {
     for id in ids {
         if state.store.find_user(id).await?.is_none() {
             return Err(CodeError::new(errcode::RECORD_NOT_FOUND, format!("user {id} not found")));

@@ -53,9 +53,8 @@ pub async fn search_logs(State(state): State<SharedState>, Extension(caller): Ex
         return Err(CodeError::args("startTime>endTime"));
     }
     let (start, end) = if req.start_time == 0 && req.end_time == 0 { (0, i64::MAX) } else { (req.start_time, req.end_time) };
-    let show = i64::from(req.pagination.show_number.max(0));
-    let page = i64::from(req.pagination.page_number.max(1));
-    let (total, logs_infos) = state.store.search_logs(&req.keyword, start, end, (page - 1) * show, show).await?;
+    let (offset, limit) = super::window(&req.pagination);
+    let (total, logs_infos) = state.store.search_logs(&req.keyword, start, end, offset, limit).await?;
     Ok(ok(SearchLogsResp { logs_infos, total: u32::try_from(total).unwrap_or(u32::MAX) }))
 }
 

@@ -65,9 +65,7 @@ pub async fn update_user_info_ex(
     {
         return Err(CodeError::args("globalRecvMsgOpt must be 0, 1 or 2"));
     }
-    if state.store.find_user(&info.user_id).await?.is_none() {
-        return Err(CodeError::new(errcode::RECORD_NOT_FOUND, format!("user {} not found", info.user_id)));
-    }
+    super::check_users(&state, &[&info.user_id]).await?;
     let renamed = state
         .store
         .update_user(&info.user_id, info.nickname.as_deref(), info.face_url.as_deref(), info.ex.as_deref(), info.global_recv_msg_opt)
@@ -85,9 +83,7 @@ pub async fn set_global_msg_recv_opt(
     if req.user_id.is_empty() || !(0..=2).contains(&req.global_recv_msg_opt) {
         return Err(CodeError::args("userID and a globalRecvMsgOpt of 0, 1 or 2 are required"));
     }
-    if state.store.find_user(&req.user_id).await?.is_none() {
-        return Err(CodeError::new(errcode::RECORD_NOT_FOUND, format!("user {} not found", req.user_id)));
-    }
+    super::check_users(&state, &[&req.user_id]).await?;
     state.store.update_user(&req.user_id, None, None, None, Some(req.global_recv_msg_opt)).await?;
     user_changed(&state, &caller.user_id, &req.user_id, false).await?;
     Ok(ok_empty())
@@ -121,9 +117,7 @@ pub async fn update_user_info(
         return Err(CodeError::args("userInfo.userID is required"));
     };
     super::check_access(&state, &caller, &info.user_id)?;
-    if state.store.find_user(&info.user_id).await?.is_none() {
-        return Err(CodeError::new(errcode::RECORD_NOT_FOUND, format!("user {} not found", info.user_id)));
-    }
+    super::check_users(&state, &[&info.user_id]).await?;
     let set = |v: &str| (!v.is_empty()).then(|| v.to_owned());
     let (nickname, face_url, ex) = (set(&info.nickname), set(&info.face_url), set(&info.ex));
     let renamed = state.store.update_user(&info.user_id, nickname.as_deref(), face_url.as_deref(), ex.as_deref(), None).await?;
@@ -181,7 +175,7 @@ pub async fn get_user_client_config(
 ) -> ApiResult {
     if !req.user_id.is_empty() {
         super::check_access(&state, &caller, &req.user_id)?;
-        existing_user(&state, &req.user_id).await?;
+        super::check_users(&state, &[&req.user_id]).await?;
     }
     Ok(ok(GetUserClientConfigResp { configs: state.store.client_config_of(&req.user_id).await? }))
 }
@@ -196,7 +190,7 @@ pub async fn set_user_client_config(
 ) -> ApiResult {
     check_admin(&state, &caller)?;
     if !req.user_id.is_empty() {
-        existing_user(&state, &req.user_id).await?;
+        super::check_users(&state, &[&req.user_id]).await?;
     }
     state.store.set_client_config(&req.user_id, &req.configs).await?;
     Ok(ok_empty())
@@ -222,16 +216,7 @@ pub async fn page_user_client_config(
     Body(req): Body<PageUserClientConfigReq>,
 ) -> ApiResult {
     check_admin(&state, &caller)?;
-    let show = i64::from(req.pagination.show_number.max(0));
-    let page = i64::from(req.pagination.page_number.max(1));
-    let (total, configs) = state.store.page_client_config(&req.user_id, &req.key, (page - 1) * show, show).await?;
+    let (offset, limit) = super::window(&req.pagination);
+    let (total, configs) = state.store.page_client_config(&req.user_id, &req.key, offset, limit).await?;
     Ok(ok(PageUserClientConfigResp { total, configs }))
-}
-
-/// 1004 (OpenIM's record-not-found) for a user who is not registered.
-async fn existing_user(state: &SharedState, user_id: &str) -> Result<(), CodeError> {
-    match state.store.find_user(user_id).await? {
-        Some(_) => Ok(()),
-        None => Err(CodeError::new(errcode::RECORD_NOT_FOUND, format!("user {user_id} not found"))),
-    }
 }

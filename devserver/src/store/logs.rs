@@ -3,7 +3,7 @@
 use openim_wire::api::third::{FileUrl, LogInfo};
 
 use super::Store;
-use crate::error::CodeResult;
+use crate::error::{CodeError, CodeResult};
 
 /// Who uploaded, from where, and what they said with it.
 pub struct LogUpload<'a> {
@@ -26,8 +26,9 @@ impl Store {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let mut ids = Vec::with_capacity(files.len());
         for f in files {
-            // A new ID until one is free (OpenIM tries 20 times; ten digits rarely collide).
-            let id = loop {
+            // A new ID until one is free, 20 tries as OpenIM (ten digits rarely collide).
+            let mut free = None;
+            for _ in 0..20 {
                 let id = new_log_id();
                 let inserted = sqlx::query(
                     "INSERT OR IGNORE INTO logs (log_id, user_id, platform, create_time, url, file_name, app_framework, version, ex)
@@ -46,10 +47,11 @@ impl Store {
                 .await?
                 .rows_affected();
                 if inserted == 1 {
-                    break id;
+                    free = Some(id);
+                    break;
                 }
-            };
-            ids.push(id);
+            }
+            ids.push(free.ok_or_else(|| CodeError::internal("log id gen error"))?);
         }
         tx.commit().await?;
         Ok(ids)
@@ -58,13 +60,13 @@ impl Store {
     /// Logs created in `[start, end]` (Unix ms) by users whose ID contains `keyword`, newest
     /// first, a page of them and how many match.
     pub async fn search_logs(&self, keyword: &str, start: i64, end: i64, offset: i64, limit: i64) -> CodeResult<(i64, Vec<LogInfo>)> {
-        let pattern = format!("%{}%", keyword.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+        // Case-sensitive, as OpenIM's regex over the user ID.
         const FILTER: &str = "FROM logs l LEFT JOIN users u ON u.user_id = l.user_id
-             WHERE l.create_time BETWEEN ?1 AND ?2 AND l.user_id LIKE ?3 ESCAPE '\\'";
+             WHERE l.create_time BETWEEN ?1 AND ?2 AND instr(l.user_id, ?3) > 0";
         let total: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT COUNT(*) {FILTER}")))
             .bind(start)
             .bind(end)
-            .bind(&pattern)
+            .bind(keyword)
             .fetch_one(&self.pool)
             .await?;
         type Row = (String, String, String, i64, String, String, String, String, String, Option<String>);
@@ -74,7 +76,7 @@ impl Store {
         )))
         .bind(start)
         .bind(end)
-        .bind(&pattern)
+        .bind(keyword)
         .bind(limit)
         .bind(offset)
         .fetch_all(&self.pool)

@@ -47,7 +47,7 @@ final class ConversationSyncTests: XCTestCase {
 
     /// Self-destructing messages: bob turns them on for his chat with alice (messages last 1 s;
     /// devserver looks every 100 ms). They leave both of bob's devices — history, lookup by ID,
-    /// the unread count and the latest message — while alice keeps hers. A time of 0 is refused;
+    /// the unread count and the latest message, each reported deleted — while alice keeps hers. A time of 0 is refused;
     /// turned off, a new message stays.
     func testSelfDestructingMessagesLeaveEveryDeviceOfTheirUser() async throws {
         let server = try DevServer(extraArgs: ["--msg-destruct-interval-ms", "100"])
@@ -102,6 +102,13 @@ final class ConversationSyncTests: XCTestCase {
         try await changed(phone, "the messages destructed") { $0.minSeq == 4 && $0.latestMsg == nil && $0.unreadCount == 0 }
         let onPhone = try await gone(phone)
         XCTAssertEqual([onPhone.isMsgDestruct ? 1 : 0, onPhone.msgDestructTime], [1, 1])
+        // Each is reported deleted, so that an open chat drops it.
+        for id in ids {
+            _ = try await phone.messages.wait("\(id) deleted") { e -> Message? in
+                if case let .deleted(m) = e, m.clientMsgId == id { return m }
+                return nil
+            }
+        }
         let hers = try await alice.client.getAdvancedHistoryMessageList(conversationId: conversation, count: 20)
         XCTAssertEqual(hers.messages.count, 3, "the peer keeps the chat")
 

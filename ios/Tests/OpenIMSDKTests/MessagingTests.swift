@@ -260,8 +260,6 @@ final class MessagingTests: XCTestCase {
         }
     }
 
-    /// A file uploads to devserver's object storage with progress, its URL serves the same bytes,
-    /// and a missing file is refused before the network.
     /// OpenIM's `UploadLogs` for log files the app kept: each is uploaded (progress over all of
     /// them) and recorded for the app's managers with the caller's `ex`; a missing file records
     /// nothing.
@@ -297,13 +295,15 @@ final class MessagingTests: XCTestCase {
             XCTAssertEqual(log["ex"] as? String, "crash at login")
             XCTAssertEqual(log["systemType"] as? String, "openim-sdk-rs")
             let url = log["url"] as? String ?? ""
-            XCTAssertTrue(url.contains("/object/alice/sdk_log_alice_Android_\(sdkVersion())_app"), url)
+            XCTAssertTrue(url.contains("/object/alice/sdk_log_alice_openim-sdk-rs_Android_\(sdkVersion())_"), url)
             let (data, _) = try await URLSession.shared.data(from: URL(string: url)!)
             served.insert(String(decoding: data, as: UTF8.self))
         }
         XCTAssertEqual(served, [firstText, secondText])
     }
 
+    /// A file uploads to devserver's object storage with progress, its URL serves the same bytes,
+    /// and a missing file is refused before the network.
     func testAFileUploadsAndComesBackByUrl() async throws {
         let server = try DevServer()
         let alice = try await OnlineUser(server, "alice")

@@ -204,15 +204,9 @@ pub struct ClientConfig {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]
 pub struct PageUserClientConfigResp {
-    /// `omitempty` in OpenIM, as `configs`.
-    #[serde(skip_serializing_if = "is_zero")]
     pub total: i64,
-    #[serde(deserialize_with = "crate::json::nullable", skip_serializing_if = "Vec::is_empty")]
+    #[serde(deserialize_with = "crate::json::nullable", serialize_with = "crate::json::null_if_empty")]
     pub configs: Vec<ClientConfig>,
-}
-
-fn is_zero(n: &i64) -> bool {
-    *n == 0
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

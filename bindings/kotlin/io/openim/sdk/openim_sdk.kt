@@ -6602,6 +6602,8 @@ public interface OpenImClientInterface {
      * OpenIM's `FindMessageList` across conversations: one item per conversation stored here,
      * in the order asked, with its show name, face and the stored messages among its IDs,
      * newest first (IDs not stored here are left out; `total_count` counts the messages).
+     * Unlike OpenIM's core, a conversation named twice gives one item with both lists, and an
+     * empty conversation ID is refused (10002) instead of skipped.
      */
     suspend fun `findMessageListInConversations`(`conversations`: List<ConversationArgs>): SearchResult
     
@@ -6820,8 +6822,9 @@ public interface OpenImClientInterface {
     
     /**
      * OpenIM's `UploadLogs`, for the log files the app kept (from its `LogSink`; the SDK writes
-     * none): uploads each to the server's object storage and tells the server where they are,
-     * with `ex`; `progress` hears the bytes of all of them together.
+     * none): uploads each (1 to 20 files, each with content, all checked first) to the server's
+     * object storage as a new object and tells the server where they are, with `ex`;
+     * `progress` hears the bytes of all of them together.
      */
     suspend fun `uploadLogs`(`filePaths`: List<kotlin.String>, `ex`: kotlin.String = "", `progress`: UploadProgressListener? = null)
     
@@ -7914,6 +7917,8 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
      * OpenIM's `FindMessageList` across conversations: one item per conversation stored here,
      * in the order asked, with its show name, face and the stored messages among its IDs,
      * newest first (IDs not stored here are left out; `total_count` counts the messages).
+     * Unlike OpenIM's core, a conversation named twice gives one item with both lists, and an
+     * empty conversation ID is refused (10002) instead of skipped.
      */
     @Throws(OpenImException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -8880,8 +8885,9 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
     
     /**
      * OpenIM's `UploadLogs`, for the log files the app kept (from its `LogSink`; the SDK writes
-     * none): uploads each to the server's object storage and tells the server where they are,
-     * with `ex`; `progress` hears the bytes of all of them together.
+     * none): uploads each (1 to 20 files, each with content, all checked first) to the server's
+     * object storage as a new object and tells the server where they are, with `ex`;
+     * `progress` hears the bytes of all of them together.
      */
     @Throws(OpenImException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")

@@ -54,7 +54,7 @@ class ConversationSyncTest {
 
     /** Self-destructing messages: bob turns them on for his chat with alice (messages last 1 s;
      *  devserver looks every 100 ms). They leave both of bob's devices — history, lookup by ID,
-     *  the unread count and the latest message — while alice keeps hers. A time of 0 is
+     *  the unread count and the latest message, each reported deleted — while alice keeps hers. A time of 0 is
      *  refused; turned off, a new message stays. */
     @Test
     fun selfDestructingMessagesLeaveEveryDeviceOfTheirUser(): Unit = runBlocking {
@@ -92,6 +92,8 @@ class ConversationSyncTest {
                 it.conversationId == conversation && it.minSeq == 4L && it.latestMsg == null && it.unreadCount == 0
             }
             assertEquals(true to 1L, gone(phone).let { it.isMsgDestruct to it.msgDestructTime })
+            // Each is reported deleted, so that an open chat drops it.
+            for (id in ids) phone.await("$id deleted") { (it as? MessageEvent.Deleted)?.takeIf { d -> d.message.clientMsgId == id } }
             assertEquals(3, alice.client.getAdvancedHistoryMessageList(conversation, null, 20).messages.size, "the peer keeps the chat")
 
             // Turned off before the tablet is back: it still drops what the server destructed.

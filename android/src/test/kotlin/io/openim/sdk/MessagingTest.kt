@@ -261,7 +261,7 @@ class MessagingTest {
             assertEquals(2, urls.size, found)
             val http = java.net.http.HttpClient.newHttpClient()
             val served = urls.map { url ->
-                assertTrue(url.contains("/object/alice/sdk_log_alice_Android_${sdkVersion()}_app"), url)
+                assertTrue(url.contains("/object/alice/sdk_log_alice_openim-sdk-rs_Android_${sdkVersion()}_"), url)
                 http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body()
             }.toSet()
             assertEquals(setOf(first.readText(), second.readText()), served)
