@@ -102,6 +102,16 @@ private suspend fun scenario() = coroutineScope {
         val token = CancellationToken().apply { cancel() }
         val stopped = runCatching { alice.uploadFile(movie.path, cancel = token) }.exceptionOrNull()
         check("a cancelled token stops an upload", stopped is OpenImException.Cancelled && stopped.errorCode == 10003) { stopped.toString() }
+        // Search results opened by ID across chats, and a support flow: the app's log file sent
+        // to its managers (ex and progress left to their defaults).
+        val withBob = alice.getOneConversation(SessionType.SINGLE, "bob").conversationId
+        val found = alice.findMessageListInConversations(listOf(ConversationArgs(withBob, listOf(sentPhoto.clientMsgId))))
+        check("messages found by ID across chats", found.totalCount == 1 && found.items.single().messages.single().clientMsgId == sentPhoto.clientMsgId) {
+            found.toString()
+        }
+        val log = Files.createTempFile("app", ".log").toFile().apply { writeText("login ok\n") }
+        alice.uploadLogs(listOf(log.path))
+        check("the app's log reaches its managers", server.searchLogs("alice").contains(log.path)) { server.searchLogs("alice") }
         alice.logout(); bob.logout()
         alice.close(); bob.close()
     }

@@ -164,6 +164,18 @@ func scenario() async throws {
     }
     let movieUrl = try await upload(client: alice, path: moviePath)
     check("uploaded again, it goes", movieUrl.hasSuffix("/movie.mp4"), movieUrl)
+    // Search results opened by ID across chats, and a support flow: the app's log file sent to
+    // its managers (ex and progress left to their defaults).
+    let withBob = try await alice.getOneConversation(sessionType: .single, sourceId: "bob").conversationId
+    let found = try await alice.findMessageListInConversations(conversations: [ConversationArgs(conversationId: withBob, clientMsgIds: [sentPhoto.clientMsgId])])
+    check("messages found by ID across chats", found.totalCount == 1 && found.items.first?.messages.first?.clientMsgId == sentPhoto.clientMsgId, "\(found)")
+    let logPath = tempDir() + "/app.log"
+    try Data("login ok\n".utf8).write(to: URL(fileURLWithPath: logPath))
+    try await alice.uploadLogs(filePaths: [logPath])
+    let admin = try await server.post("/auth/get_admin_token", #"{"secret":"openIM123","userID":"imAdmin"}"#)["token"] as! String
+    let logs = try await server.post("/third/logs/search", #"{"keyword":"alice","pagination":{"pageNumber":1,"showNumber":10}}"#, token: admin)
+    let files = (logs["logsInfos"] as? [[String: Any]] ?? []).compactMap { $0["filename"] as? String }
+    check("the app's log reaches its managers", files == [logPath], "\(logs)")
     try await alice.logout()
     try await bob.logout()
 }
