@@ -816,6 +816,37 @@ async fn a_message_sent_twice_at_once_goes_out_once() {
     assert_eq!(history.messages.iter().map(|m| (m.seq, m.status)).collect::<Vec<_>>(), vec![(1, MessageStatus::SendSuccess), (2, MessageStatus::SendSuccess)]);
 }
 
+/// The same race from two threads, many times: whichever send reaches the writer first sends
+/// the message, the other is refused before anything goes out (a fresh message's second send
+/// once reached the writer first, claimed it and sent it, and the first then sent it too).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn messages_sent_twice_from_two_threads_go_out_once() {
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let bob = srv.online("bob").await;
+    const ROUNDS: i64 = 40;
+    for round in 1..=ROUNDS {
+        let m = alice.client.create_text_message(format!("m{round}")).unwrap();
+        let sends: Vec<_> = (0..2)
+            .map(|_| {
+                let (client, m) = (alice.client.clone(), m.clone());
+                tokio::spawn(async move { client.send_message(m, Some("bob".into()), None, None, false, None).await })
+            })
+            .collect();
+        let mut outcomes = Vec::new();
+        for s in sends {
+            outcomes.push(s.await.unwrap());
+        }
+        let (sent, refused) = match (outcomes.remove(0), outcomes.remove(0)) {
+            (Ok(sent), Err(e)) | (Err(e), Ok(sent)) => (sent, e),
+            other => panic!("round {round}: one send must win, the other be refused: {other:?}"),
+        };
+        assert_eq!((sent.seq, refused.code()), (round, 10204), "round {round}: {refused:?}");
+    }
+    let got = bob.events.wait_new_messages(ROUNDS as usize).await;
+    assert_eq!(got.iter().map(|m| m.seq).collect::<Vec<_>>(), (1..=ROUNDS).collect::<Vec<_>>(), "each message stored once");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn messages_left_sending_fail_at_the_next_login() {
     let srv = TestServer::start().await;

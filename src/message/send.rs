@@ -169,25 +169,29 @@ impl Messages {
             // Stored before its upload: the copy finds it.
             let waiter = self.ctx.wait_for_seq(&conversation_id, &client_msg_id);
             (waiter, Ok(()), request.await)
-        } else if self.take_fresh(&client_msg_id) {
-            let turn = self.ctx.writer_turn().await;
-            // Created here and never sent: nothing stored can carry its ID, so the request goes
-            // out at once (polled first) and travels while the message is stored.
-            let waiter = self.ctx.wait_for_seq(&conversation_id, &client_msg_id);
-            let store = async {
-                let w = self.claim_outgoing(turn, &target, &message).await?;
-                self.finish_outgoing(w, &target, &message).await
-            };
-            let (reply, stored) = tokio::join!(request, store);
-            (waiter, stored, reply)
         } else {
-            // A retry, or a message the app built: its ID is claimed before anything goes out,
-            // and the request travels while the claiming write finishes.
+            // Whether the message is fresh is asked in the writer's turn: a second send of it
+            // that claimed its ID first has committed by then and took the fresh mark with it,
+            // so this one claims (and is refused) before anything goes out.
             let turn = self.ctx.writer_turn().await;
-            let w = self.claim_outgoing(turn, &target, &message).await?;
-            let waiter = self.ctx.wait_for_seq(&conversation_id, &client_msg_id);
-            let (stored, reply) = tokio::join!(self.finish_outgoing(w, &target, &message), request);
-            (waiter, stored, reply)
+            if self.take_fresh(&client_msg_id) {
+                // Created here and never sent: nothing stored can carry its ID, so the request
+                // goes out at once (polled first) and travels while the message is stored.
+                let waiter = self.ctx.wait_for_seq(&conversation_id, &client_msg_id);
+                let store = async {
+                    let w = self.claim_outgoing(turn, &target, &message).await?;
+                    self.finish_outgoing(w, &target, &message).await
+                };
+                let (reply, stored) = tokio::join!(request, store);
+                (waiter, stored, reply)
+            } else {
+                // A retry, or a message the app built: its ID is claimed before anything goes
+                // out, and the request travels while the claiming write finishes.
+                let w = self.claim_outgoing(turn, &target, &message).await?;
+                let waiter = self.ctx.wait_for_seq(&conversation_id, &client_msg_id);
+                let (stored, reply) = tokio::join!(self.finish_outgoing(w, &target, &message), request);
+                (waiter, stored, reply)
+            }
         };
         // Not stored, whatever the server did: a copy that comes comes in as new (as if sent from
         // another device).
