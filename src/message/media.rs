@@ -46,7 +46,7 @@ fn copy_stem(client_msg_id: &str) -> String {
 const SNAPSHOT_SIDE: i32 = 640;
 
 /// The size of the regular, non-empty file at `path`.
-async fn file_size(what: &str, path: &str) -> Result<i64> {
+pub(super) async fn file_size(what: &str, path: &str) -> Result<i64> {
     if path.is_empty() {
         return Err(OpenIMError::invalid_argument(format!("{what} is empty")));
     }

@@ -236,11 +236,7 @@ impl Messages {
         }
         let mut sizes = Vec::with_capacity(file_paths.len());
         for path in &file_paths {
-            let meta = tokio::fs::metadata(path).await.map_err(|e| OpenIMError::invalid_argument(format!("cannot read {path}: {e}")))?;
-            if !meta.is_file() || meta.len() == 0 {
-                return Err(OpenIMError::invalid_argument(format!("{path} is not a file with content")));
-            }
-            sizes.push(i64::try_from(meta.len()).unwrap_or(i64::MAX));
+            sizes.push(super::media::file_size("a log file's path", path).await?);
         }
         let total = sizes.iter().fold(0i64, |a, b| a.saturating_add(*b));
         let platform = openim_wire::constant::platform::name(self.ctx.platform_id).unwrap_or("Unknown");
