@@ -847,6 +847,57 @@ async fn messages_sent_twice_from_two_threads_go_out_once() {
     assert_eq!(got.iter().map(|m| m.seq).collect::<Vec<_>>(), (1..=ROUNDS).collect::<Vec<_>>(), "each message stored once");
 }
 
+/// A message created here goes out before its local write. When that write fails after the
+/// server kept the message, nothing stored claims its ID: sending it again is refused (10204)
+/// instead of sending it twice, and the server's copy brings it in once the store works again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sent_message_whose_local_write_failed_is_not_sent_again() {
+    use sqlx::ConnectOptions as _;
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let bob = srv.online("bob").await;
+    let conv = conversation_id::single("alice", "bob");
+    let m = alice.client.create_text_message("once".into()).unwrap();
+    let send = || alice.client.send_message(m.clone(), Some("bob".into()), None, None, false, None);
+
+    // A second connection to alice's database makes every write of this message fail (SQLite
+    // reads the new schema at the session's next statement).
+    let db = alice.dir.path().join(openim_sdk::store::db_file_name("alice"));
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new().filename(&db).connect().await.unwrap();
+    let trigger = format!(
+        "CREATE TRIGGER refuse_once BEFORE INSERT ON local_chat_logs WHEN NEW.client_msg_id = '{}' \
+         BEGIN SELECT RAISE(ABORT, 'injected write failure'); END",
+        m.client_msg_id
+    );
+    sqlx::query(sqlx::AssertSqlSafe(trigger)).execute(&mut conn).await.unwrap();
+    let failed = send().await.expect_err("the local write failed");
+    assert_ne!(failed.code(), 10204, "{failed:?}");
+    let got = bob.events.wait_new_messages(1).await;
+    assert_eq!(got.iter().map(|m| (m.seq, text(m))).collect::<Vec<_>>(), vec![(1, "once".into())], "the server kept it");
+
+    // The store works again, but the server's copy is not stored yet (its sync retries later).
+    sqlx::query("DROP TRIGGER refuse_once").execute(&mut conn).await.unwrap();
+    let again = send().await.expect_err("already sent");
+    assert_eq!(again.code(), 10204, "{again:?}");
+    // Other messages go out as before.
+    let other = alice.client.create_text_message("next".into()).unwrap();
+    let sent = alice.client.send_message(other, Some("bob".into()), None, None, false, None).await.unwrap();
+    assert_eq!((sent.seq, sent.status), (2, MessageStatus::SendSuccess));
+
+    let got = bob.events.wait_new_messages(2).await;
+    assert_eq!(got.iter().map(|m| (m.seq, text(m))).collect::<Vec<_>>(), vec![(1, "once".into()), (2, "next".into())], "each stored once");
+    let start = std::time::Instant::now();
+    loop {
+        let history = alice.client.get_advanced_history_message_list(conv.clone(), None, 20).await.unwrap();
+        let seen: Vec<_> = history.messages.iter().map(|m| (m.seq, text(m), m.status)).collect();
+        if seen == vec![(1, "once".into(), MessageStatus::SendSuccess), (2, "next".into(), MessageStatus::SendSuccess)] {
+            break;
+        }
+        assert!(start.elapsed() < common::WAIT, "alice's history: {seen:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn messages_left_sending_fail_at_the_next_login() {
     let srv = TestServer::start().await;

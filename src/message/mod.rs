@@ -29,16 +29,41 @@ use crate::model::{Message, MessageContent, MessageStatus};
 use crate::store::rows::ChatLogRow;
 
 /// How many created, not yet sent client IDs [`Messages`] remembers (the oldest are forgotten:
-/// their send only takes the longer way).
+/// their send only takes the longer way), and how many sent but unstored ones.
 const FRESH_KEPT: usize = 256;
+
+/// Client IDs this session knows more of than its store does.
+#[derive(Default)]
+struct SendMarks {
+    /// Created in this session and not yet handed to `send`, oldest first: no stored message can
+    /// carry one, so their first send goes out before its local write.
+    fresh: VecDeque<String>,
+    /// Sent that way while their local write has not committed, or failed after the server kept
+    /// them: no stored row claims them, so a second send must be refused here.
+    unstored: VecDeque<String>,
+}
+
+fn push_bounded(ids: &mut VecDeque<String>, client_msg_id: &str) {
+    if ids.len() == FRESH_KEPT {
+        ids.pop_front();
+    }
+    ids.push_back(client_msg_id.to_owned());
+}
+
+/// Removes `client_msg_id` from `ids` (searched newest first); whether it was there.
+fn remove_id(ids: &mut VecDeque<String>, client_msg_id: &str) -> bool {
+    match ids.iter().rposition(|id| id == client_msg_id) {
+        Some(i) => ids.remove(i).is_some(),
+        None => false,
+    }
+}
 
 #[derive(Clone)]
 pub struct Messages {
     ctx: Arc<SessionContext>,
     conversations: Conversations,
-    /// Client IDs created in this session and not yet handed to `send`, oldest first: no
-    /// stored message can carry one, so their first send goes out before its local write.
-    fresh: Arc<Mutex<VecDeque<String>>>,
+    /// Fresh and sent-but-unstored client IDs (see [`SendMarks`]).
+    marks: Arc<Mutex<SendMarks>>,
     input_states: Arc<Mutex<typing::InputStates>>,
     /// Orders typing state changes with their events (see `typing`).
     typing_events: Arc<tokio::sync::Mutex<()>>,
@@ -53,7 +78,7 @@ impl Messages {
         Self {
             ctx,
             conversations,
-            fresh: Arc::default(),
+            marks: Arc::default(),
             input_states: Arc::default(),
             typing_events: Arc::default(),
             uploading: Arc::default(),
@@ -61,22 +86,41 @@ impl Messages {
         }
     }
 
+    fn marks(&self) -> std::sync::MutexGuard<'_, SendMarks> {
+        self.marks.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     fn note_fresh(&self, client_msg_id: &str) {
-        let mut fresh = self.fresh.lock().expect("fresh IDs lock");
-        if fresh.len() == FRESH_KEPT {
-            fresh.pop_front();
-        }
-        fresh.push_back(client_msg_id.to_owned());
+        push_bounded(&mut self.marks().fresh, client_msg_id);
     }
 
     /// Whether `client_msg_id` was created here and never sent; it no longer is after this.
+    fn forget_fresh(&self, client_msg_id: &str) -> bool {
+        remove_id(&mut self.marks().fresh, client_msg_id)
+    }
+
+    /// [`Self::forget_fresh`], and when it was fresh, marks it sent but not stored until
+    /// [`Self::stored_or_unsent`].
     fn take_fresh(&self, client_msg_id: &str) -> bool {
-        let mut fresh = self.fresh.lock().expect("fresh IDs lock");
-        // Newest first: a message is usually sent right after it is created.
-        match fresh.iter().rposition(|id| id == client_msg_id) {
-            Some(i) => fresh.remove(i).is_some(),
-            None => false,
+        let mut marks = self.marks();
+        let fresh = remove_id(&mut marks.fresh, client_msg_id);
+        if fresh {
+            push_bounded(&mut marks.unstored, client_msg_id);
         }
+        fresh
+    }
+
+    /// A message [`Self::take_fresh`] marked is now stored, or the server did not keep it.
+    fn stored_or_unsent(&self, client_msg_id: &str) {
+        remove_id(&mut self.marks().unstored, client_msg_id);
+    }
+
+    /// Refuses to send `client_msg_id` again while it went out without a stored row claiming it.
+    fn refuse_unstored(&self, client_msg_id: &str) -> crate::error::Result<()> {
+        if self.marks().unstored.iter().any(|id| id == client_msg_id) {
+            return Err(send::repeated());
+        }
+        Ok(())
     }
 }
 

@@ -187,6 +187,7 @@ impl Messages {
             } else {
                 // A retry, or a message the app built: its ID is claimed before anything goes
                 // out, and the request travels while the claiming write finishes.
+                self.refuse_unstored(&client_msg_id)?;
                 let w = self.claim_outgoing(turn, &target, &message).await?;
                 let waiter = self.ctx.wait_for_seq(&conversation_id, &client_msg_id);
                 let (stored, reply) = tokio::join!(self.finish_outgoing(w, &target, &message), request);
@@ -194,7 +195,11 @@ impl Messages {
             }
         };
         // Not stored, whatever the server did: a copy that comes comes in as new (as if sent from
-        // another device).
+        // another device). A fresh message the server kept stays marked sent, so sending it again
+        // before that copy is stored is refused instead of sending it twice.
+        if stored.is_ok() || reply.is_err() {
+            self.stored_or_unsent(&client_msg_id);
+        }
         stored?;
         match reply {
             Ok(resp) => {
@@ -229,8 +234,9 @@ impl Messages {
         progress: Option<&Arc<dyn UploadProgressListener>>,
         cancel: &mut upload::SendingUpload,
     ) -> Result<()> {
-        self.take_fresh(&message.client_msg_id);
+        self.forget_fresh(&message.client_msg_id);
         let turn = self.ctx.writer_turn().await;
+        self.refuse_unstored(&message.client_msg_id)?;
         let w = self.claim_outgoing(turn, target, message).await?;
         self.finish_outgoing(w, target, message).await?;
         let id = &target.conversation_id;
@@ -291,12 +297,7 @@ impl Messages {
                 Some(existing) if existing.status == MessageStatus::SendFailed.code() && existing.seq == 0 => {
                     chat_logs::set_status(&mut w.tx, id, &message.client_msg_id, MessageStatus::Sending.code()).await?;
                 }
-                _ => {
-                    return Err(OpenIMError::InvalidArgument {
-                        code: openim_wire::errcode::SDK_MSG_REPEAT,
-                        msg: "only a failed message can be sent again".into(),
-                    });
-                }
+                _ => return Err(repeated()),
             }
         }
         Ok(w)
@@ -366,4 +367,9 @@ fn confirmed_message(mut message: Message, confirmed: crate::context::Confirmed)
     message.send_time = confirmed.send_time;
     message.status = MessageStatus::from_code(confirmed.status);
     message
+}
+
+/// A send of a message that is not a failed one (10204).
+pub(super) fn repeated() -> OpenIMError {
+    OpenIMError::InvalidArgument { code: openim_wire::errcode::SDK_MSG_REPEAT, msg: "only a failed message can be sent again".into() }
 }
