@@ -251,11 +251,11 @@ impl SessionContext {
             let total = match known {
                 Some(total) => total + w.out.unread_delta(),
                 // The first time: summed in this write, so it includes the write's changes.
-                None => i64::from(conversations::total_unread(&mut w.tx).await?),
+                None => conversations::total_unread(&mut w.tx).await?,
             };
             #[cfg(debug_assertions)]
             {
-                let stored = i64::from(conversations::total_unread(&mut w.tx).await?);
+                let stored = conversations::total_unread(&mut w.tx).await?;
                 debug_assert_eq!(total, stored, "the mirrored total unread count drifted from the store");
             }
             Some(total)
@@ -268,7 +268,7 @@ impl SessionContext {
             *self.total_unread.lock().expect("unread lock") = Some(total);
         }
         drop(writer);
-        let total_unread = total_unread.map(|t| i32::try_from(t.max(0)).unwrap_or(i32::MAX));
+        let total_unread = total_unread.map(crate::util::count_i32);
         for (client_msg_id, confirmed) in w.confirmed {
             self.seq_waiters.assign(&client_msg_id, confirmed);
         }

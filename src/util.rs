@@ -51,6 +51,17 @@ pub fn tips<T: serde::de::DeserializeOwned>(data: &openim_wire::pb::sdkws::MsgDa
     }
 }
 
+/// A count as apps see it (`i32`): below 0 is 0, beyond `i32::MAX` is `i32::MAX` (a server's
+/// seqs decide unread counts, and it may claim any).
+pub fn count_i32(n: i64) -> i32 {
+    i32::try_from(n.max(0)).unwrap_or(i32::MAX)
+}
+
+/// Unread messages between a read mark and a max seq, whatever the server claims of them.
+pub fn unread_between(max_seq: i64, has_read_seq: i64) -> i64 {
+    max_seq.saturating_sub(has_read_seq).max(0)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -60,6 +71,16 @@ mod tests {
         let t = Token::new("eyJsecret");
         assert_eq!(format!("{t:?} {t}"), "Token(***) ***");
         assert_eq!(t.expose(), "eyJsecret");
+    }
+
+    #[test]
+    fn counts_from_claimed_seqs_stay_in_range() {
+        assert_eq!(unread_between(10, 4), 6);
+        assert_eq!(unread_between(4, 10), 0);
+        assert_eq!(unread_between(i64::MAX, i64::MIN), i64::MAX);
+        assert_eq!(count_i32(unread_between(i64::MAX, 0)), i32::MAX);
+        assert_eq!(count_i32(-5), 0);
+        assert_eq!(count_i32(7), 7);
     }
 
     #[test]

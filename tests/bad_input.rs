@@ -158,3 +158,160 @@ async fn bad_rest_replies_are_typed_errors() {
         client.logout().await.unwrap();
     }
 }
+
+/// A push (gzip-compressed envelope) of one text message from bob in each of `tops`'
+/// conversations, with the seq given.
+fn push_of(tops: &[(&str, i64, &str)]) -> WsResponse {
+    use openim_wire::pb::sdkws::{MsgData, PullMsgs, PushMessages};
+    let msgs = tops
+        .iter()
+        .map(|(conversation_id, seq, text)| {
+            let data = MsgData {
+                send_id: "bob".into(),
+                recv_id: "alice".into(),
+                client_msg_id: format!("c{seq}"),
+                server_msg_id: format!("s{seq}"),
+                session_type: 1,
+                msg_from: 100,
+                content_type: 101,
+                content: format!(r#"{{"content":"{text}"}}"#).into_bytes(),
+                seq: *seq,
+                send_time: 1_700_000_000_000,
+                create_time: 1_700_000_000_000,
+                ..Default::default()
+            };
+            ((*conversation_id).to_owned(), PullMsgs { msgs: vec![data], is_end: false, end_seq: 0 })
+        })
+        .collect();
+    let push = PushMessages { msgs, notification_msgs: Default::default() };
+    WsResponse { req_identifier: req::PUSH_MSG, operation_id: "push".into(), data: openim_wire::pb::Message::encode_to_vec(&push), ..Default::default() }
+}
+
+/// A server claiming seqs far past the synced ones (5 000 000, and `i64::MAX`) gets at most
+/// 10 000 of each pulled (100 requests each), its newest, not a list of millions of ranges (or an
+/// overflow); the session then goes on from there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_claiming_huge_seqs_gets_bounded_pulls() {
+    use openim_wire::pb::sdkws::{PullMessageBySeqsReq, SeqRange};
+    use std::sync::Mutex;
+    let srv = TestServer::start().await;
+    let token = srv.user("alice").await;
+    let ranges = Arc::new(Mutex::new(Vec::<SeqRange>::new()));
+    let seen = ranges.clone();
+    let gw = fake_gateway::start(move |mut ws, _| {
+        let ranges = seen.clone();
+        async move {
+            fake_gateway::accept(&mut ws).await;
+            let mut pulls = 0;
+            while let Some(request) = fake_gateway::next_request(&mut ws).await {
+                fake_gateway::reply(&mut ws, &request).await;
+                match request.req_identifier {
+                    // The connect sync's last request: the session is synced (with nothing).
+                    req::GET_CONV_MAX_READ_SEQ => {
+                        fake_gateway::send(&mut ws, &push_of(&[("si_alice_bob", 5_000_000, "lost"), ("si_alice_carol", i64::MAX, "lost")])).await
+                    }
+                    req::PULL_MSG_BY_RANGE => {
+                        let pulled = <PullMessageBySeqsReq as openim_wire::pb::Message>::decode(request.data.as_slice()).unwrap();
+                        ranges.lock().unwrap().extend(pulled.seq_ranges);
+                        pulls += 1;
+                        if pulls == 200 {
+                            fake_gateway::send(&mut ws, &push_of(&[("si_alice_bob", 5_000_001, "still here")])).await;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    })
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    let (client, conn) = client_for(config_for(&srv.server.api_url(), &gw.url, dir.path(), platform::ANDROID));
+    let events = Arc::new(common::events::EventRecorder::default());
+    client.set_advanced_msg_listener(events.clone());
+    client.login("alice".into(), token).await.unwrap();
+    conn.wait_count(Conn::Success, 1).await;
+
+    // The message after the claimed seq comes through once the gaps are pulled.
+    let got = events.wait_new_messages(1).await;
+    assert_eq!((got[0].seq, got[0].conversation_id.as_str()), (5_000_001, "si_alice_bob"));
+    client.logout().await.unwrap();
+
+    let ranges = ranges.lock().unwrap().clone();
+    for (conversation_id, top) in [("si_alice_bob", 5_000_000i64), ("si_alice_carol", i64::MAX)] {
+        let mut mine: Vec<(i64, i64)> = ranges.iter().filter(|r| r.conversation_id == conversation_id).map(|r| (r.begin, r.end)).collect();
+        mine.sort();
+        assert_eq!(mine.len(), 100, "{conversation_id}: {} ranges", mine.len());
+        assert_eq!((mine[0].0, mine[99].1), (top - 9_999, top), "{conversation_id}: the newest 10 000 seqs");
+        assert!(mine.windows(2).all(|w| w[1].0 == w[0].1 + 1 && w[0].1 - w[0].0 == 99), "{conversation_id}: consecutive ranges of 100");
+    }
+    assert_eq!(ranges.len(), 200, "nothing else pulled");
+}
+
+/// A REST reply that inflates (gzip) past the 16 MiB limit fails as soon as it has, while the
+/// server is still sending: the body is never read whole into memory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rest_reply_inflating_past_the_limit_fails_before_it_ends() {
+    let gw = fake_gateway::start(|mut ws, _| async move {
+        fake_gateway::accept(&mut ws).await;
+        fake_gateway::serve_empty_replies(&mut ws).await;
+    })
+    .await;
+    // 32 MiB of spaces (valid JSON whitespace) compressed to a few kilobytes; the reply never
+    // ends (no length, the connection held open).
+    let body = gzip(&vec![b' '; 32 << 20]);
+    let api = fake_gateway::endless_http("content-encoding: gzip\r\n", body).await;
+    let dir = tempfile::tempdir().unwrap();
+    let (client, conn) = client_for(config_for(&api, &gw.url, dir.path(), platform::ANDROID));
+    client.login("alice".into(), "token".into()).await.unwrap();
+    conn.wait_count(Conn::Success, 1).await;
+    let started = Instant::now();
+    let err = client.get_users_info(vec!["bob".into()]).await.unwrap_err();
+    assert!(matches!(err, OpenIMError::Protocol { code: 10202, .. }), "{err:?}");
+    assert!(started.elapsed() < Duration::from_secs(8), "refused before the request timed out: {:?}", started.elapsed());
+    client.logout().await.unwrap();
+}
+
+/// A peer's read receipt may name any number of seqs (notification 2200): more than SQLite
+/// takes in one statement (32 766) still marks the messages read, instead of failing the write
+/// that applies it (and the sync retrying it forever).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_receipt_naming_forty_thousand_seqs_is_applied() {
+    use openim_sdk::store::chat_logs;
+    use openim_sdk::{Message, MessageContent, MessageStatus};
+    let dir = tempfile::tempdir().unwrap();
+    let conv = openim_wire::conversation_id::single("alice", "bob");
+    let store = openim_sdk::store::Store::open(dir.path(), "alice").await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    for seq in [10, 20_000, 39_999] {
+        let m = Message {
+            client_msg_id: format!("mine-{seq}"),
+            conversation_id: conv.clone(),
+            server_msg_id: format!("s{seq}"),
+            create_time: seq,
+            send_time: seq,
+            session_type: 1,
+            send_id: "alice".into(),
+            recv_id: "bob".into(),
+            group_id: String::new(),
+            msg_from: 100,
+            content_type: 101,
+            sender_platform_id: 2,
+            sender_nickname: String::new(),
+            sender_face_url: String::new(),
+            seq,
+            is_read: false,
+            status: MessageStatus::SendSuccess,
+            attached_info: String::new(),
+            ex: String::new(),
+            local_ex: String::new(),
+            content: MessageContent::Text { text: format!("{seq}") },
+        };
+        chat_logs::insert(&mut tx, &openim_sdk::message::to_row(&conv, &m)).await.unwrap();
+    }
+    let seqs: Vec<i64> = (1..=40_000).collect();
+    let mut read = chat_logs::mark_read_by_peer(&mut tx, &conv, "alice", &seqs).await.expect("applied in chunks");
+    tx.commit().await.unwrap();
+    read.sort();
+    assert_eq!(read, ["mine-10", "mine-20000", "mine-39999"]);
+    store.close().await;
+}

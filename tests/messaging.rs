@@ -246,6 +246,44 @@ async fn history_pages_across_a_hole() {
     assert!(!newer.is_end);
 }
 
+/// A page over a long hole asks the server for the seqs it shows, not the whole hole: after
+/// 300 messages missed while offline (the connect pulls the newest only), each page of 20
+/// fetches the 20 missing seqs nearest its edge, and the stored history grows by those alone.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_over_a_long_hole_fetches_only_what_it_shows() {
+    use sqlx::ConnectOptions as _;
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let token = srv.user("bob").await;
+    let bob = srv.online_with("bob", token, openim_wire::constant::platform::ANDROID, tempfile::tempdir().unwrap()).await;
+    for i in 1..=30 {
+        send_text(&alice, "bob", &format!("m{i}")).await;
+    }
+    bob.events.wait_new_messages(30).await;
+    let Online { client, dir, .. } = bob;
+    client.logout().await.unwrap();
+    drop(client);
+    for i in 31..=330 {
+        send_text(&alice, "bob", &format!("m{i}")).await;
+    }
+    let token = srv.admin.user_token("bob", openim_wire::constant::platform::ANDROID).await.unwrap();
+    let bob = srv.online_with("bob", token, openim_wire::constant::platform::ANDROID, dir).await;
+    let conv = conversation_id::single("alice", "bob");
+    let db = bob.dir.path().join(openim_sdk::store::db_file_name("bob"));
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new().filename(&db).connect().await.unwrap();
+    async fn stored(conn: &mut sqlx::SqliteConnection, conv: &str) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar("SELECT COUNT(*) FROM local_chat_logs WHERE conversation_id = ?").bind(conv).fetch_one(conn).await
+    }
+    assert_eq!(stored(&mut conn, &conv).await.unwrap(), 31, "1..30 and the newest, 330");
+
+    let page = bob.client.get_advanced_history_message_list(conv.clone(), None, 20).await.unwrap();
+    assert_eq!(page.messages.iter().map(|m| m.seq).collect::<Vec<_>>(), (311..=330).collect::<Vec<_>>());
+    assert_eq!(stored(&mut conn, &conv).await.unwrap(), 31 + 20, "the 20 missing seqs nearest the newest, not the hole's 299");
+    let next = bob.client.get_advanced_history_message_list(conv.clone(), Some(page.messages[0].client_msg_id.clone()), 20).await.unwrap();
+    assert_eq!(next.messages.iter().map(|m| m.seq).collect::<Vec<_>>(), (291..=310).collect::<Vec<_>>());
+    assert_eq!(stored(&mut conn, &conv).await.unwrap(), 31 + 40);
+}
+
 async fn send_text(from: &Online, to: &str, body: &str) -> openim_sdk::Message {
     let m = from.client.create_text_message(body.into()).unwrap();
     from.client.send_message(m, Some(to.into()), None, None, false, None).await.unwrap()

@@ -303,7 +303,7 @@ impl Conversations {
     }
 
     pub async fn total_unread(&self) -> Result<i32> {
-        store::total_unread(&mut *self.ctx.store.read().await?).await
+        Ok(crate::util::count_i32(store::total_unread(&mut *self.ctx.store.read().await?).await?))
     }
 
     /// The conversation with a user (session type 1) or group (3); created locally if missing.

@@ -34,6 +34,9 @@ use crate::store::{chat_logs, conversations};
 pub const PULL_BATCH: i64 = 100;
 /// How many of a chat conversation's newest messages a connect pulls (OpenIM `connectPullNums`).
 pub const CONNECT_PULL: i64 = 1;
+/// The most seqs of one conversation a sync pulls whole (100 requests): of a longer gap only the
+/// newest this many.
+pub const MAX_GAP_PULL: i64 = 10_000;
 
 /// Messages of one push or pull reply, by conversation.
 #[derive(Debug, Default)]
@@ -116,7 +119,7 @@ impl MsgSyncer {
         for (conversation_id, max_seq) in ids {
             let synced = self.ctx.synced_seq(&conversation_id);
             // Below the user's min seq there is nothing to pull (cleared history).
-            let begin = (synced + 1).max(max.min_seqs.get(&conversation_id).copied().unwrap_or(0));
+            let begin = synced.saturating_add(1).max(max.min_seqs.get(&conversation_id).copied().unwrap_or(0));
             if max_seq <= synced {
                 continue;
             }
@@ -266,7 +269,7 @@ impl MsgSyncer {
             };
             c.has_read_seq = seqs.has_read_seq;
             c.max_seq = c.max_seq.max(seqs.max_seq);
-            c.unread_count = ((seqs.max_seq - seqs.has_read_seq).max(0) + newer) as i32;
+            c.unread_count = crate::util::count_i32(crate::util::unread_between(seqs.max_seq, seqs.has_read_seq).saturating_add(newer));
             saves.push((Some(before), c));
             if saves.len() == SAVE_CHUNK {
                 chat_logs::mark_read_up_to_many(&mut w.tx, &self.ctx.user_id, &std::mem::take(&mut marks)).await?;
@@ -329,7 +332,7 @@ impl MsgSyncer {
     /// the seq to raise to, or the gap to pull.
     fn triage(&self, conversation_id: &str, mut msgs: Vec<MsgData>, raise: &mut Vec<(String, i64)>, gaps: &mut Vec<(String, i64)>) -> Option<Vec<MsgData>> {
         msgs.sort_by_key(|m| m.seq);
-        let mut next = self.ctx.synced_seq(conversation_id) + 1;
+        let mut next = self.ctx.synced_seq(conversation_id).saturating_add(1);
         let mut keep = Vec::with_capacity(msgs.len());
         let mut gap_top = None;
         for m in msgs {
@@ -338,13 +341,13 @@ impl MsgSyncer {
             } else if m.seq < next {
                 // Already synced.
             } else if m.seq == next && gap_top.is_none() {
-                next += 1;
+                next = next.saturating_add(1);
                 keep.push(m);
             } else {
                 gap_top = Some(gap_top.unwrap_or(0).max(m.seq));
             }
         }
-        if next > self.ctx.synced_seq(conversation_id) + 1 {
+        if next > self.ctx.synced_seq(conversation_id).saturating_add(1) {
             raise.push((conversation_id.to_owned(), next - 1));
         }
         if let Some(top) = gap_top {
@@ -363,7 +366,7 @@ impl MsgSyncer {
                 self.pending.lock().expect("pending lock").remove(&conversation_id);
                 continue;
             }
-            ranges.extend(chunks(&conversation_id, synced + 1, top));
+            ranges.extend(chunks(&conversation_id, synced.saturating_add(1), top));
         }
         self.pull_all(ranges).await
     }
@@ -388,13 +391,23 @@ fn batches(ranges: Vec<SeqRange>) -> Vec<Vec<SeqRange>> {
     out
 }
 
-/// `[begin, end]` as ranges of at most [`PULL_BATCH`] seqs, each pulled whole.
+/// `[begin, end]` as ranges of at most [`PULL_BATCH`] seqs, each pulled whole; of a gap longer
+/// than [`MAX_GAP_PULL`] only its newest seqs (the ranges raise the synced seq to `end`; a chat's
+/// older messages come with its history pages). A server's claimed seq cannot make this list
+/// (or the pulls) grow without bound.
 fn chunks(conversation_id: &str, begin: i64, end: i64) -> Vec<SeqRange> {
-    let mut out = Vec::new();
     let mut b = begin;
+    if end.saturating_sub(begin) >= MAX_GAP_PULL {
+        b = end - (MAX_GAP_PULL - 1);
+        tracing::warn!(conversation = %conversation_id, begin, end, "a gap too long to pull whole; its newest seqs are pulled");
+    }
+    let mut out = Vec::new();
     while b <= end {
-        let e = (b + PULL_BATCH - 1).min(end);
+        let e = b.saturating_add(PULL_BATCH - 1).min(end);
         out.push(SeqRange { conversation_id: conversation_id.to_owned(), begin: b, end: e, num: e - b + 1 });
+        if e == end {
+            break;
+        }
         b = e + 1;
     }
     out

@@ -327,12 +327,16 @@ impl Friends {
     async fn sync_blacks_once(&self) -> Result<()> {
         let me = self.me();
         let mut server = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for page in 1.. {
             let req = wire::GetPaginationBlacksReq { user_id: me.clone(), pagination: RequestPagination { page_number: page, show_number: PAGE } };
             let resp: wire::BlacksResp = self.ctx.api.post(path::GET_BLACK_LIST, &req).await?;
             let n = resp.blacks.len();
-            server.extend(resp.blacks.iter().map(|b| black_row(&me, b)));
-            if n < PAGE as usize {
+            let before = server.len();
+            server.extend(resp.blacks.iter().map(|b| black_row(&me, b)).filter(|row| seen.insert(row.block_user_id.clone())));
+            // A short page ends the list; so does a page with nobody new (a server that ignores
+            // the page number would otherwise be asked forever) or the total reached.
+            if n < PAGE as usize || server.len() == before || (resp.total > 0 && server.len() >= resp.total as usize) {
                 break;
             }
         }

@@ -57,8 +57,8 @@ impl Messages {
         // The seq next to the cursor in the paging direction.
         let mut edge = match (&start, newer) {
             (Some(m), false) if m.seq > 0 => m.seq - 1,
-            (Some(m), true) if m.seq > 0 => m.seq + 1,
-            (Some(_), true) => synced + 1,
+            (Some(m), true) if m.seq > 0 => m.seq.saturating_add(1),
+            (Some(_), true) => synced.saturating_add(1),
             _ => synced,
         };
         let mut rounds = 0;
@@ -77,7 +77,7 @@ impl Messages {
             let seqs = page.iter().map(|m| m.seq).filter(|s| *s > 0);
             // The stretch of seqs this page spans (or should span, when it is short).
             let (lo, hi) = if newer {
-                let far = if full { seqs.max().unwrap_or(edge) } else { (edge + limit - 1).min(synced) };
+                let far = if full { seqs.max().unwrap_or(edge) } else { edge.saturating_add(limit - 1).min(synced) };
                 (edge, far.min(synced))
             } else {
                 let far = if full { seqs.min().unwrap_or(edge) } else { (edge - limit + 1).max(lower) };
@@ -90,8 +90,17 @@ impl Messages {
             own.dedup();
             let covered = lo <= hi && own.len() as i64 == hi - lo + 1;
             let missing = if lo <= hi && !covered {
+                // The page's missing seqs nearest its edge, at most a page of them: a page over a
+                // long gap (the newest message pulled at connect, history older than it) asks for
+                // what it shows, not the whole gap (which may not fit in one request), and a
+                // server's claimed max seq cannot make it list more.
                 let known = chat_logs::known_seqs(conn, conversation_id, lo, hi).await?;
-                (lo..=hi).filter(|s| known.binary_search(s).is_err()).collect::<Vec<_>>()
+                let unknown = |s: &i64| known.binary_search(s).is_err();
+                if newer {
+                    (lo..=hi).filter(unknown).take(limit as usize).collect::<Vec<_>>()
+                } else {
+                    (lo..=hi).rev().filter(unknown).take(limit as usize).collect::<Vec<_>>()
+                }
             } else {
                 Vec::new()
             };
@@ -115,7 +124,7 @@ impl Messages {
                 return Ok(HistoryPage { messages, is_end });
             }
             // Every seq here is known but the page is short (deleted messages): look further.
-            edge = if newer { hi + 1 } else { lo - 1 };
+            edge = if newer { hi.saturating_add(1) } else { lo - 1 };
         }
     }
 

@@ -217,7 +217,7 @@ impl Messages {
         {
             set_latest(&mut c, Some(m));
         }
-        c.unread_count += t.unread_added;
+        c.unread_count = c.unread_count.saturating_add(t.unread_added);
         c.max_seq = c.max_seq.max(t.top_seq);
         if let Some((name, face)) = t.peer_profile {
             c.show_name = match batch.as_deref() {

@@ -88,7 +88,7 @@ impl Messages {
             let max_seq = c.max_seq.max(self.ctx.synced_seq(&tips.conversation_id));
             c.has_read_seq = c.has_read_seq.max(tips.has_read_seq);
             c.max_seq = max_seq;
-            c.unread_count = (max_seq - c.has_read_seq).max(0) as i32;
+            c.unread_count = crate::util::count_i32(crate::util::unread_between(max_seq, c.has_read_seq));
             if c.unread_count == 0 {
                 // Read on another device: no mention waits here either.
                 c.group_at_type = 0;
@@ -153,7 +153,7 @@ impl Messages {
         if unread == 0 || c.unread_count == 0 {
             return Ok(());
         }
-        c.unread_count = (i64::from(c.unread_count) - unread as i64).max(0) as i32;
+        c.unread_count = crate::util::count_i32(i64::from(c.unread_count) - unread as i64);
         save(w, c).await
     }
 }

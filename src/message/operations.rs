@@ -75,7 +75,7 @@ impl Messages {
         if let Some(mut c) = conversations::get(&mut w.tx, conversation_id).await? {
             c.has_read_seq = c.has_read_seq.max(has_read_seq);
             c.max_seq = c.max_seq.max(has_read_seq);
-            c.unread_count = (c.max_seq - c.has_read_seq).max(0) as i32;
+            c.unread_count = crate::util::count_i32(crate::util::unread_between(c.max_seq, c.has_read_seq));
             c.group_at_type = 0;
             save(&mut w, c).await?;
         }

@@ -134,6 +134,9 @@ pub(super) fn content_type_of(name: &str) -> &'static str {
     }
 }
 
+/// The most parts one upload is split into (S3's limit).
+const MAX_PARTS: i64 = 10_000;
+
 /// OpenIM's part size for `size` bytes under the server's limits.
 fn part_size(size: i64, limit: &PartLimitResp) -> Result<i64> {
     let (min, max, count) = (limit.min_part_size, limit.max_part_size, i64::from(limit.max_num_size));
@@ -146,6 +149,12 @@ fn part_size(size: i64, limit: &PartLimitResp) -> Result<i64> {
     let part = if size <= min.saturating_mul(count) { min } else { (size + count - 1) / count };
     if part > MAX_PART_IN_MEMORY {
         return Err(OpenIMError::protocol(format!("the server asks for parts of {part} bytes; at most {MAX_PART_IN_MEMORY} are read at once")));
+    }
+    // Each part is a hash, a signed URL and a request: a server allowing tiny parts in any
+    // number would have a file sent a few bytes at a time.
+    let parts = (size + part - 1) / part;
+    if parts > MAX_PARTS {
+        return Err(OpenIMError::protocol(format!("the server's part limits split this file into {parts} parts; at most {MAX_PARTS} are sent")));
     }
     Ok(part)
 }
@@ -752,6 +761,10 @@ mod tests {
         assert_eq!(part_size(100_000 * (5 << 20), &limit).unwrap(), 50 << 20);
         assert!(part_size(1 << 40, &limit).is_err(), "parts above what is read into memory");
         assert!(part_size(1, &PartLimitResp::default()).is_err());
+        // A server allowing 1-byte parts in any number: a 100 MB file is not sent in 10^8 parts.
+        let tiny = PartLimitResp { min_part_size: 1, max_part_size: 1, max_num_size: i32::MAX };
+        assert_eq!(part_size(10_000, &tiny).unwrap(), 1);
+        assert_eq!(part_size(100 << 20, &tiny).unwrap_err().code(), 10202);
     }
 
     /// OpenIM's layout (checked apart with Python's base64): parts 0, 1 and 65 of 70.

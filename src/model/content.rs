@@ -92,8 +92,74 @@ fn json<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).expect("elem serialises")
 }
 
+/// How deep messages may nest in one another (a quote of a quote …, merged messages in merged
+/// messages). Other users write them, and a message's content may carry another's as a string
+/// parsed again at each level (each parse with serde_json's own depth limit): unbounded, that
+/// could exhaust a thread's stack (listener threads have 512 KiB).
+pub const MAX_NESTING: u32 = 16;
+
+thread_local! {
+    static NESTING: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+}
+
+/// One level of nesting on this thread while held.
+struct Nesting;
+
+impl Nesting {
+    fn enter() -> Option<Self> {
+        let depth = NESTING.get();
+        (depth < MAX_NESTING).then(|| {
+            NESTING.set(depth + 1);
+            Nesting
+        })
+    }
+}
+
+impl Drop for Nesting {
+    fn drop(&mut self) {
+        NESTING.set(NESTING.get().saturating_sub(1));
+    }
+}
+
+/// The deepest JSON message content may nest (a quote of a quote … takes two levels per
+/// message): deeper content does not decode. serde_json stops at 128 levels, but each level of
+/// a message's struct takes a large stack frame.
+const MAX_JSON_DEPTH: usize = 40;
+
 fn parse<T: DeserializeOwned>(raw: &str) -> Result<T, serde_json::Error> {
+    if nests_deeper_than(raw, MAX_JSON_DEPTH) {
+        return Err(serde::de::Error::custom(format!("nested deeper than {MAX_JSON_DEPTH} levels")));
+    }
     serde_json::from_str(raw)
+}
+
+/// Whether the JSON text `raw` opens more than `max` objects or arrays inside one another
+/// (brackets within strings do not count).
+fn nests_deeper_than(raw: &str, max: usize) -> bool {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for b in raw.bytes() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'{' | b'[' => {
+                depth += 1;
+                if depth > max {
+                    return true;
+                }
+            }
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    false
 }
 
 impl MessageContent {
@@ -349,8 +415,13 @@ impl MessageContent {
         }
     }
 
-    /// The content carried by a `MsgStruct` (its elem field, or its raw `content`).
+    /// The content carried by a `MsgStruct` (its elem field, or its raw `content`); a message
+    /// nested deeper than [`MAX_NESTING`] in others keeps its raw content.
     fn from_msg_struct(s: &MsgStruct) -> Self {
+        let Some(_level) = Nesting::enter() else {
+            tracing::warn!(content_type = s.content_type, "messages nested too deep; the innermost kept as raw content");
+            return Self::Unknown { raw: s.content.clone() };
+        };
         let e = s.clone();
         let by_elem = match s.content_type {
             ct::TEXT => e.text_elem.map(Into::into),
@@ -602,6 +673,74 @@ impl Message {
 
 #[cfg(test)]
 mod tests {
+    /// How many quotes deep `c` goes.
+    fn quote_depth(c: &MessageContent) -> u32 {
+        match c {
+            MessageContent::Quote { quoted: Some(m), .. } => 1 + quote_depth(&m.content),
+            _ => 0,
+        }
+    }
+
+    /// Quotes nested as structs (19 deep, within one parse) and as strings (each level's quote
+    /// in its message's raw content, parsed again) stop at [`MAX_NESTING`]; content nested
+    /// deeper than [`MAX_JSON_DEPTH`] in one parse is kept raw. On stacks as small as a tokio
+    /// worker's (parsing, even in a debug build) and a listener thread's (cloning, dropping).
+    #[test]
+    fn json_nesting_is_counted_outside_strings() {
+        assert!(!nests_deeper_than(r#"{"a":[{"b":"[[[[{{{{"}]}"#, 3));
+        assert!(nests_deeper_than(r#"{"a":[{"b":[1]}]}"#, 3));
+        assert!(!nests_deeper_than(r#"{"a":"\"[[[[","b":{}}"#, 2));
+        assert!(nests_deeper_than(r#"{"a":"\\","b":[[1]]}"#, 2), "an escaped backslash does not escape the quote after it");
+        assert!(!nests_deeper_than(r#"{}{}{}{}"#, 1));
+        assert!(!nests_deeper_than("not json ]]]]", 0));
+    }
+
+    #[test]
+    fn deeply_nested_quotes_stop_at_the_nesting_limit() {
+        use openim_wire::elem::{MsgStruct, QuoteElem};
+        let mut by_struct = QuoteElem { text: "bottom".into(), ..Default::default() };
+        for i in 0..19 {
+            let inner = MsgStruct { content_type: ct::QUOTE, quote_elem: Some(by_struct), ..Default::default() };
+            by_struct = QuoteElem { text: format!("level {i}"), quote_message: Some(Box::new(inner)), ..Default::default() };
+        }
+        let mut by_string = QuoteElem { text: "bottom".into(), ..Default::default() };
+        for i in 0..18 {
+            let inner = MsgStruct { content_type: ct::QUOTE, content: serde_json::to_string(&by_string).unwrap(), ..Default::default() };
+            by_string = QuoteElem { text: format!("level {i}"), quote_message: Some(Box::new(inner)), ..Default::default() };
+        }
+        let mut too_deep = by_struct.clone();
+        for _ in 0..40 {
+            let inner = MsgStruct { content_type: ct::QUOTE, quote_elem: Some(too_deep), ..Default::default() };
+            too_deep = QuoteElem { quote_message: Some(Box::new(inner)), ..Default::default() };
+        }
+        let too_deep = serde_json::to_string(&too_deep).unwrap();
+        let raws = [serde_json::to_string(&by_struct).unwrap(), serde_json::to_string(&by_string).unwrap(), too_deep.clone()];
+        // Parsed on a stack as large as a tokio worker's (where pushes are read), then cloned
+        // and dropped on one as small as a listener thread's (which lowers events to the app).
+        let contents = std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(move || raws.iter().map(|raw| MessageContent::from_wire(ct::QUOTE, raw)).collect::<Vec<_>>())
+            .unwrap()
+            .join()
+            .unwrap();
+        let depths = std::thread::Builder::new()
+            .stack_size(512 * 1024)
+            .spawn({
+                let contents = contents.clone();
+                move || contents.clone().iter().map(quote_depth).collect::<Vec<_>>()
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        // The top quote and MAX_NESTING quoted messages under it; the deepest not read at all.
+        assert_eq!(depths, vec![MAX_NESTING + 1, MAX_NESTING + 1, 0]);
+        assert_eq!(contents[2], MessageContent::Unknown { raw: too_deep });
+        // The nesting count is back to 0: the next message nests as deep again.
+        let raw = serde_json::to_string(&QuoteElem { text: "x".into(), ..Default::default() }).unwrap();
+        assert_eq!(quote_depth(&MessageContent::from_wire(ct::QUOTE, &raw)), 0);
+        assert_eq!(NESTING.get(), 0);
+    }
+
     use super::*;
 
     fn message(content: MessageContent) -> Message {

@@ -376,21 +376,23 @@ pub async fn count_from_others(c: &mut SqliteConnection, conversation_id: &str, 
         .await?)
 }
 
-/// The peer read `seqs`: marks my messages among them read; returns their client IDs.
+/// The peer read `seqs`: marks my messages among them read; returns their client IDs. In chunks
+/// (the peer names the seqs; SQLite takes at most 32 766 values per statement).
 pub async fn mark_read_by_peer(c: &mut SqliteConnection, conversation_id: &str, me: &str, seqs: &[i64]) -> Result<Vec<String>> {
-    if seqs.is_empty() {
-        return Ok(Vec::new());
+    let mut read = Vec::new();
+    for chunk in seqs.chunks(400) {
+        let sql = format!(
+            "UPDATE local_chat_logs SET is_read = 1 WHERE conversation_id = ? AND send_id = ? AND is_read = 0 AND seq IN ({})
+             RETURNING client_msg_id",
+            placeholders(chunk.len())
+        );
+        let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)).bind(conversation_id).bind(me);
+        for seq in chunk {
+            q = q.bind(seq);
+        }
+        read.extend(q.fetch_all(&mut *c).await?);
     }
-    let sql = format!(
-        "UPDATE local_chat_logs SET is_read = 1 WHERE conversation_id = ? AND send_id = ? AND is_read = 0 AND seq IN ({})
-         RETURNING client_msg_id",
-        placeholders(seqs.len())
-    );
-    let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql)).bind(conversation_id).bind(me);
-    for seq in seqs {
-        q = q.bind(seq);
-    }
-    Ok(q.fetch_all(c).await?)
+    Ok(read)
 }
 
 /// Marks the messages with `seqs` deleted (they stay as rows so their seqs remain known);

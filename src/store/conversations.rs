@@ -123,10 +123,10 @@ fn bind_row(mut b: sqlx::query_builder::Separated<'_, sqlx::Sqlite, &'static str
 }
 
 /// Sum of unread counts over conversations that notify (`recv_msg_opt < 2`) and are listed.
-pub async fn total_unread(c: &mut SqliteConnection) -> Result<i32> {
+pub async fn total_unread(c: &mut SqliteConnection) -> Result<i64> {
     let total: Option<i64> =
         sqlx::query_scalar("SELECT SUM(unread_count) FROM local_conversations WHERE recv_msg_opt < 2 AND latest_msg_send_time > 0")
             .fetch_one(c)
             .await?;
-    Ok(total.unwrap_or(0) as i32)
+    Ok(total.unwrap_or(0))
 }

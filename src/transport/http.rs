@@ -81,9 +81,15 @@ impl ApiClient {
         if response.content_length().is_some_and(|n| n as usize > MAX_BODY) {
             return Err(OpenIMError::protocol(format!("{path}: reply larger than {MAX_BODY} bytes")));
         }
-        let bytes = response.bytes().await.map_err(|e| transport_error(path, e))?;
-        if bytes.len() > MAX_BODY {
-            return Err(OpenIMError::protocol(format!("{path}: reply larger than {MAX_BODY} bytes")));
+        // Read a chunk at a time: a gzip reply has no length to check first, and one that
+        // inflates past the limit stops there, not once it is all in memory.
+        let mut response = response;
+        let mut bytes = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| transport_error(path, e))? {
+            if bytes.len() + chunk.len() > MAX_BODY {
+                return Err(OpenIMError::protocol(format!("{path}: reply larger than {MAX_BODY} bytes")));
+            }
+            bytes.extend_from_slice(&chunk);
         }
         let envelope: ApiResponse<Resp> = serde_json::from_slice(&bytes)
             .map_err(|e| OpenIMError::protocol(format!("{path}: reply is not an OpenIM envelope: {e}")))?;

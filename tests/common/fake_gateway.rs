@@ -123,3 +123,34 @@ pub async fn fixed_http(status: &'static str, body: &'static str) -> String {
     });
     url
 }
+
+/// An HTTP server answering every request with 200, `headers` (each ending in CRLF) and `body`
+/// without a length, then holding the connection open until the client closes it: a reply
+/// whose end never comes.
+pub async fn endless_http(headers: &'static str, body: Vec<u8>) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let body = Arc::new(body);
+    tokio::spawn(async move {
+        while let Ok((mut tcp, _)) = listener.accept().await {
+            let body = body.clone();
+            tokio::spawn(async move {
+                let mut buf = vec![0u8; 65536];
+                let mut seen = Vec::new();
+                while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match tcp.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => seen.extend_from_slice(&buf[..n]),
+                    }
+                }
+                let head = format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n{headers}connection: close\r\n\r\n");
+                if tcp.write_all(head.as_bytes()).await.is_err() || tcp.write_all(&body).await.is_err() {
+                    return;
+                }
+                // Until the client gives up.
+                while matches!(tcp.read(&mut buf).await, Ok(n) if n > 0) {}
+            });
+        }
+    });
+    url
+}
