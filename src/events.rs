@@ -2,6 +2,8 @@
 //! that carries it: [`Emitter::emit`] waits while the queue is full (back-pressure from a slow
 //! listener), it never drops an event.
 
+use std::collections::HashMap;
+
 use tokio::sync::mpsc;
 
 use crate::model::{
@@ -203,7 +205,12 @@ impl Emitter {
 pub struct Outbox {
     events: Vec<Event>,
     new_conversations: Vec<Conversation>,
-    changed_conversations: Vec<Conversation>,
+    /// Changed conversations in the order of their last record (a slot emptied when the
+    /// conversation was recorded again).
+    changed_conversations: Vec<Option<Conversation>>,
+    /// Where each recorded conversation is: new (true) or changed, at which index. A first sync
+    /// records thousands in one write; finding them by a scan was quadratic.
+    recorded: HashMap<String, (bool, usize)>,
     /// Net change of the total unread count.
     unread_delta: i64,
 }
@@ -216,15 +223,23 @@ impl Outbox {
     /// Records a created (`is_new`) or changed conversation; a later record of the same
     /// conversation replaces the earlier one, and a new one stays new.
     pub fn conversation(&mut self, c: Conversation, is_new: bool) {
-        if let Some(slot) = self.new_conversations.iter_mut().find(|x| x.conversation_id == c.conversation_id) {
-            *slot = c;
-            return;
-        }
-        self.changed_conversations.retain(|x| x.conversation_id != c.conversation_id);
-        if is_new {
-            self.new_conversations.push(c);
-        } else {
-            self.changed_conversations.push(c);
+        let was = self.recorded.get(&c.conversation_id).copied();
+        match was {
+            Some((true, i)) => self.new_conversations[i] = c,
+            _ => {
+                if let Some((_, i)) = was {
+                    self.changed_conversations[i] = None;
+                }
+                let id = c.conversation_id.clone();
+                let at = if is_new {
+                    self.new_conversations.push(c);
+                    (true, self.new_conversations.len() - 1)
+                } else {
+                    self.changed_conversations.push(Some(c));
+                    (false, self.changed_conversations.len() - 1)
+                };
+                self.recorded.insert(id, at);
+            }
         }
     }
 
@@ -248,12 +263,63 @@ impl Outbox {
         if !self.new_conversations.is_empty() {
             self.events.push(Event::Conversation(ConversationEvent::NewConversation(self.new_conversations)));
         }
-        if !self.changed_conversations.is_empty() {
-            self.events.push(Event::Conversation(ConversationEvent::ConversationChanged(self.changed_conversations)));
+        let changed: Vec<Conversation> = self.changed_conversations.into_iter().flatten().collect();
+        if !changed.is_empty() {
+            self.events.push(Event::Conversation(ConversationEvent::ConversationChanged(changed)));
         }
         if let (true, Some(n)) = (self.unread_delta != 0, total_unread) {
             self.events.push(Event::Conversation(ConversationEvent::TotalUnreadMessageCountChanged(n)));
         }
         self.events
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conv(id: &str, name: &str) -> Conversation {
+        crate::conversation::from_row(crate::store::rows::ConversationRow {
+            conversation_id: id.into(),
+            show_name: name.into(),
+            ..Default::default()
+        })
+    }
+
+    fn lists(out: Outbox) -> (Vec<(String, String)>, Vec<(String, String)>) {
+        let (mut new, mut changed) = (Vec::new(), Vec::new());
+        for e in out.finish(None) {
+            match e {
+                Event::Conversation(ConversationEvent::NewConversation(l)) => new = l,
+                Event::Conversation(ConversationEvent::ConversationChanged(l)) => changed = l,
+                _ => {}
+            }
+        }
+        let pairs = |l: Vec<Conversation>| l.into_iter().map(|c| (c.conversation_id, c.show_name)).collect();
+        (pairs(new), pairs(changed))
+    }
+
+    /// Each conversation once, in its latest state; a new one stays new; a changed one recorded
+    /// again moves to the end; one changed, then created, is new only.
+    #[test]
+    fn conversations_are_reported_once_each_in_their_latest_state() {
+        let mut out = Outbox::default();
+        out.conversation(conv("a", "a1"), true);
+        out.conversation(conv("b", "b1"), false);
+        out.conversation(conv("c", "c1"), false);
+        out.conversation(conv("b", "b2"), false);
+        out.conversation(conv("a", "a2"), false);
+        out.conversation(conv("d", "d1"), false);
+        out.conversation(conv("d", "d2"), true);
+        let s = |a: &str, b: &str| (a.to_owned(), b.to_owned());
+        assert_eq!(lists(out), (vec![s("a", "a2"), s("d", "d2")], vec![s("c", "c1"), s("b", "b2")]));
+
+        // Thousands in one write (a first sync): each kept.
+        let mut out = Outbox::default();
+        for i in 0..20_000 {
+            out.conversation(conv(&format!("c{i}"), "x"), i % 2 == 0);
+        }
+        let (new, changed) = lists(out);
+        assert_eq!((new.len(), changed.len()), (10_000, 10_000));
     }
 }

@@ -107,8 +107,9 @@ pub async fn sync<L: VersionedList>(ctx: &SessionContext, list: &L) -> Result<Ou
         id_list.retain(|id| !gone.contains(id));
         let mut items = delta.insert;
         items.extend(delta.update);
+        let mut listed: HashSet<String> = id_list.iter().cloned().collect();
         for item in &items {
-            if !id_list.iter().any(|id| id == L::id_of(item)) {
+            if listed.insert(L::id_of(item).to_owned()) {
                 id_list.push(L::id_of(item).to_owned());
             }
         }

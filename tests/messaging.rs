@@ -476,6 +476,13 @@ async fn searching_local_messages() {
     let mut p = search(vec![], vec![], vec![101]);
     p.search_time_position = 1;
     assert_eq!(bob.client.search_local_messages(p).await.unwrap().total_count, 0, "nothing before 1970");
+    // A window beyond what milliseconds hold is refused, not wrapped around.
+    let mut p = search(vec![], vec![], vec![101]);
+    p.search_time_position = i64::MAX / 10;
+    assert_eq!(bob.client.search_local_messages(p).await.unwrap_err().code(), 10002);
+    let mut p = search(vec![], vec![], vec![101]);
+    p.search_time_period = i64::MAX;
+    assert_eq!(bob.client.search_local_messages(p).await.unwrap_err().code(), 10002);
     let mut p = search(vec![], vec!["alice", "carol"], vec![]);
     p.count = 2;
     p.page_index = 2;

@@ -600,10 +600,10 @@ fn apply_update(c: &mut ConversationRow, u: &ConversationUpdate) {
 /// Messages not sent yet stay; each one removed that the app could see is reported deleted
 /// (`onMsgDeleted`), so that an open chat drops it.
 async fn destruct_below(w: &mut Write, me: &str, c: &mut ConversationRow, server_min_seq: i64) -> Result<()> {
-    let floor = server_min_seq - 1;
+    let floor = server_min_seq.saturating_sub(1);
     if c.has_read_seq < floor {
         let unread_gone = chat_logs::count_from_others(&mut w.tx, &c.conversation_id, me, c.has_read_seq, floor).await?;
-        let above = (c.max_seq - floor).max(0);
+        let above = c.max_seq.saturating_sub(floor).max(0);
         c.unread_count = (i64::from(c.unread_count) - unread_gone).clamp(0, above).min(i64::from(i32::MAX)) as i32;
         c.has_read_seq = floor;
     }
@@ -648,7 +648,7 @@ async fn clear_row(w: &mut Write, conversation_id: &str, synced_seq: i64, floor:
     c.max_seq = c.max_seq.max(synced_seq);
     c.has_read_seq = c.max_seq;
     if floor {
-        c.min_seq = c.min_seq.max(c.max_seq + 1);
+        c.min_seq = c.min_seq.max(c.max_seq.saturating_add(1));
     }
     save(w, c).await
 }

@@ -98,9 +98,14 @@ impl Messages {
         if params.search_time_position < 0 || params.search_time_period < 0 {
             return Err(OpenIMError::invalid_argument("the time window cannot be negative"));
         }
-        let to_time = (params.search_time_position > 0).then(|| params.search_time_position * 1000);
-        let from_time = (params.search_time_period > 0)
-            .then(|| to_time.unwrap_or_else(crate::util::now_ms) - params.search_time_period * 1000);
+        // Seconds, as OpenIM takes them; beyond what milliseconds hold is no time at all.
+        let ms = |seconds: i64| seconds.checked_mul(1000).ok_or_else(|| OpenIMError::invalid_argument("the time window is out of range"));
+        let to_time = if params.search_time_position > 0 { Some(ms(params.search_time_position)?) } else { None };
+        let from_time = if params.search_time_period > 0 {
+            Some(to_time.unwrap_or_else(crate::util::now_ms).saturating_sub(ms(params.search_time_period)?))
+        } else {
+            None
+        };
         let filter = MessageFilter {
             conversation_id: params.conversation_id.filter(|c| !c.is_empty()),
             keywords,

@@ -517,7 +517,7 @@ impl Messages {
                 return None;
             }
         };
-        let usable = row.expire_time - RESUME_MARGIN_MS > crate::util::now_ms() && !row.upload_id.is_empty();
+        let usable = row.expire_time.saturating_sub(RESUME_MARGIN_MS) > crate::util::now_ms() && !row.upload_id.is_empty();
         match Parts::decode(&row.upload_info, count).filter(|_| usable) {
             Some(done) => Some((row.upload_id, done)),
             None => {

@@ -271,7 +271,9 @@ pub fn decode_struct(bytes: &[u8]) -> Result<(StructType, HashMap<String, Value>
         let mut m = Reader::new(r.take(len)?);
         let type_id = m.int()?;
         if type_id < 0 {
-            types.insert(-type_id, read_type_definition(&mut m)?);
+            // i64::MIN has no positive twin: no type can be defined with it.
+            let id = type_id.checked_neg().ok_or(GobError::UndefinedType(type_id))?;
+            types.insert(id, read_type_definition(&mut m)?);
             continue;
         }
         let t = types.get(&type_id).ok_or(GobError::UndefinedType(type_id))?.clone();
@@ -458,5 +460,9 @@ mod tests {
         }
         assert!(decode_request(&[]).is_err());
         assert!(decode_request(&[0xff, 0xff, 0xff]).is_err());
+        // A type ID of i64::MIN (uint u64::MAX: 0xf8 and eight 0xff bytes) defines nothing.
+        let mut min_id = vec![0x09, 0xf8];
+        min_id.extend([0xff; 8]);
+        assert_eq!(decode_request(&min_id).unwrap_err(), GobError::UndefinedType(i64::MIN));
     }
 }
