@@ -13,7 +13,8 @@ pub enum OpenIMError {
     /// No answer in time (10001).
     #[error("[{code}] timed out: {msg}")]
     Timeout { code: i32, msg: String },
-    /// A wrong argument (10002), or the server refused one (1001).
+    /// A wrong argument (10002), or the server refused one (1001); a message sent twice (10204);
+    /// a call made while the same one runs (10005: `uploadLogs`, as in OpenIM).
     #[error("[{code}] invalid argument: {msg}")]
     InvalidArgument { code: i32, msg: String },
     /// The call needs a logged-in user (10009).

@@ -1351,19 +1351,19 @@ async fn logs_upload_for_the_apps_managers() {
         srv.admin.post::<_, SearchLogsResp>(openim_wire::api::path::SEARCH_LOGS, &req).await.unwrap()
     };
 
-    let empty = alice.client.upload_logs(vec![], String::new(), None).await;
+    let empty = alice.client.upload_logs(vec![], 0, String::new(), None).await;
     assert_eq!(empty.unwrap_err().code(), 10002);
     let empty_file = dir.path().join("empty.log");
     std::fs::write(&empty_file, "").unwrap();
     for bad in [dir.path().join("nope"), empty_file, dir.path().to_path_buf()] {
-        let refused = alice.client.upload_logs(vec![paths[0].clone(), bad.to_string_lossy().into_owned()], String::new(), None).await;
+        let refused = alice.client.upload_logs(vec![paths[0].clone(), bad.to_string_lossy().into_owned()], 0, String::new(), None).await;
         assert_eq!(refused.unwrap_err().code(), 10002, "{bad:?}");
     }
     assert_eq!(search().await.total, 0, "a refused upload records nothing");
     assert_eq!(srv.server.faults().rest_calls_seen(openim_wire::api::path::OBJECT_INITIATE_MULTIPART_UPLOAD), 0, "nor sends anything");
 
     let progress = Arc::new(Progress::default());
-    alice.client.upload_logs(paths.clone(), "crash at login".into(), Some(progress.clone())).await.unwrap();
+    alice.client.upload_logs(paths.clone(), 0, "crash at login".into(), Some(progress.clone())).await.unwrap();
     let sizes: Vec<i64> = [&first, &second].iter().map(|p| std::fs::metadata(p).unwrap().len() as i64).collect();
     let total = sizes[0] + sizes[1];
     assert_eq!(progress.seen(), [(sizes[0], total), (total, total)]);
@@ -1386,13 +1386,66 @@ async fn logs_upload_for_the_apps_managers() {
     // The same file again is a new object: the first record still serves what it was.
     let before = std::fs::read(&first).unwrap();
     std::fs::write(&first, "a new day\n").unwrap();
-    alice.client.upload_logs(vec![paths[0].clone()], String::new(), None).await.unwrap();
+    alice.client.upload_logs(vec![paths[0].clone()], 0, String::new(), None).await.unwrap();
     let found = search().await;
     assert_eq!(found.total, 3);
     let urls: std::collections::HashSet<&str> = found.logs_infos.iter().map(|l| l.url.as_str()).collect();
     assert_eq!(urls.len(), 3);
     let first_record = logs.iter().find(|l| l.filename == paths[0]).unwrap();
     assert!(reqwest::get(&first_record.url).await.unwrap().bytes().await.unwrap() == before);
+}
+
+/// `uploadLogs` with `line`: only the last lines of the last file named go (as OpenIM's core
+/// sends its newest log's), from a file of the SDK's own removed afterwards; and one upload at
+/// a time: a second call while one runs fails with 10005 (OpenIM's "log file is uploading").
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logs_upload_their_last_lines_one_upload_at_a_time() {
+    use openim_wire::api::conversation::RequestPagination;
+    use openim_wire::api::path;
+    use openim_wire::api::third::{SearchLogsReq, SearchLogsResp};
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let dir = tempfile::tempdir().unwrap();
+    let (older, newest) = (dir.path().join("app.1.log"), dir.path().join("app.log"));
+    std::fs::write(&older, "yesterday\n").unwrap();
+    std::fs::write(&newest, (1..=50).map(|i| format!("line {i}\n")).collect::<String>()).unwrap();
+    let paths: Vec<String> = [&older, &newest].iter().map(|p| p.to_string_lossy().into_owned()).collect();
+    let search = || async {
+        let req = SearchLogsReq { keyword: "alice".into(), pagination: RequestPagination { page_number: 1, show_number: 10 }, ..Default::default() };
+        srv.admin.post::<_, SearchLogsResp>(path::SEARCH_LOGS, &req).await.unwrap()
+    };
+
+    // Held at the server: a second upload meanwhile is refused, and sends nothing.
+    srv.server.faults().black_hole_rest(true);
+    let first = tokio::spawn({
+        let (client, paths) = (alice.client.clone(), paths.clone());
+        async move { client.upload_logs(paths, 3, "tail".into(), None).await }
+    });
+    let start = std::time::Instant::now();
+    while srv.server.faults().rest_calls_seen(path::OBJECT_PART_LIMIT) == 0 {
+        assert!(start.elapsed() < common::WAIT, "the first upload reaches the server");
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let second = alice.client.upload_logs(paths.clone(), 0, String::new(), None).await.unwrap_err();
+    assert!(matches!(second, OpenIMError::InvalidArgument { code: 10005, .. }), "{second:?}");
+    assert_eq!(srv.server.faults().rest_calls_seen(path::OBJECT_PART_LIMIT), 1);
+    srv.server.faults().black_hole_rest(false);
+    first.await.unwrap().unwrap();
+
+    let found = search().await;
+    assert_eq!(found.total, 1, "one file: the newest's tail");
+    let log = &found.logs_infos[0];
+    assert_eq!(log.ex, "tail");
+    let served = reqwest::get(&log.url).await.unwrap().text().await.unwrap();
+    assert_eq!(served, "line 48\nline 49\nline 50\n");
+    assert!(log.url.ends_with("_app.log"), "{}", log.url);
+    assert!(!std::path::Path::new(&log.filename).exists(), "the tail's file is removed: {}", log.filename);
+    // Free again; more lines than the file has send all of it.
+    alice.client.upload_logs(vec![paths[1].clone()], 1000, String::new(), None).await.unwrap();
+    let found = search().await;
+    let mut urls: Vec<&str> = found.logs_infos.iter().map(|l| l.url.as_str()).collect();
+    urls.retain(|u| *u != log.url);
+    assert_eq!(reqwest::get(urls[0]).await.unwrap().text().await.unwrap(), std::fs::read_to_string(&newest).unwrap());
 }
 
 /// An upload of more parts than the first batch of signatures (20, as OpenIM's core asks):

@@ -4054,9 +4054,11 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
      * OpenIM's `UploadLogs`, for the log files the app kept (from its `LogSink`; the SDK writes
      * none): uploads each (1 to 20 files, each with content, all checked first) to the server's
      * object storage as a new object and tells the server where they are, with `ex`;
-     * `progress` hears the bytes of all of them together.
+     * `progress` hears the bytes of all of them together. With `line` above 0, only the last
+     * `line` lines of the last file named (the newest: name them oldest first). One upload at a
+     * time: another call while one runs fails with 10005, as in OpenIM.
      */
-    func uploadLogs(filePaths: [String], ex: String, progress: UploadProgressListener?) async throws 
+    func uploadLogs(filePaths: [String], line: UInt32, ex: String, progress: UploadProgressListener?) async throws 
     
     /**
      * Accepts `from_user_id`'s application: both become friends.
@@ -5625,14 +5627,16 @@ open func uploadFile(filePath: String, name: String? = nil, contentType: String?
      * OpenIM's `UploadLogs`, for the log files the app kept (from its `LogSink`; the SDK writes
      * none): uploads each (1 to 20 files, each with content, all checked first) to the server's
      * object storage as a new object and tells the server where they are, with `ex`;
-     * `progress` hears the bytes of all of them together.
+     * `progress` hears the bytes of all of them together. With `line` above 0, only the last
+     * `line` lines of the last file named (the newest: name them oldest first). One upload at a
+     * time: another call while one runs fails with 10005, as in OpenIM.
      */
-open func uploadLogs(filePaths: [String], ex: String = "", progress: UploadProgressListener? = nil)async throws   {
+open func uploadLogs(filePaths: [String], line: UInt32 = UInt32(0), ex: String = "", progress: UploadProgressListener? = nil)async throws   {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_openim_sdk_fn_method_openimclient_upload_logs(
-                        self.uniffiCloneHandle(),FfiConverterSequenceString.lower(filePaths),FfiConverterString.lower(ex),FfiConverterOptionTypeUploadProgressListener.lower(progress)
+                        self.uniffiCloneHandle(),FfiConverterSequenceString.lower(filePaths),FfiConverterUInt32.lower(line),FfiConverterString.lower(ex),FfiConverterOptionTypeUploadProgressListener.lower(progress)
                 )
             },
             pollFunc: ffi_openim_sdk_rust_future_poll_void,
@@ -11235,7 +11239,8 @@ enum OpenImError: Swift.Error, Equatable, Hashable, Foundation.LocalizedError {
     case Timeout(code: Int32, msg: String
     )
     /**
-     * A wrong argument (10002), or the server refused one (1001).
+     * A wrong argument (10002), or the server refused one (1001); a message sent twice (10204);
+     * a call made while the same one runs (10005: `uploadLogs`, as in OpenIM).
      */
     case InvalidArgument(code: Int32, msg: String
     )
@@ -12656,7 +12661,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_upload_file() != 56630) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_upload_logs() != 1273) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_upload_logs() != 2342) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_accept_friend_application() != 236) {

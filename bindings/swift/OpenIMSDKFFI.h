@@ -1052,7 +1052,7 @@ uint64_t uniffi_openim_sdk_fn_method_openimclient_upload_file(uint64_t ptr, Rust
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_METHOD_OPENIMCLIENT_UPLOAD_LOGS
 #define UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_METHOD_OPENIMCLIENT_UPLOAD_LOGS
-uint64_t uniffi_openim_sdk_fn_method_openimclient_upload_logs(uint64_t ptr, RustBuffer file_paths, RustBuffer ex, RustBuffer progress
+uint64_t uniffi_openim_sdk_fn_method_openimclient_upload_logs(uint64_t ptr, RustBuffer file_paths, uint32_t line, RustBuffer ex, RustBuffer progress
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_OPENIM_SDK_FN_METHOD_OPENIMCLIENT_ACCEPT_FRIEND_APPLICATION

@@ -483,10 +483,12 @@ impl OpenIMClient {
     /// OpenIM's `UploadLogs`, for the log files the app kept (from its `LogSink`; the SDK writes
     /// none): uploads each (1 to 20 files, each with content, all checked first) to the server's
     /// object storage as a new object and tells the server where they are, with `ex`;
-    /// `progress` hears the bytes of all of them together.
-    #[uniffi::method(default(ex = "", progress = None))]
-    pub async fn upload_logs(&self, file_paths: Vec<String>, ex: String, progress: Option<Arc<dyn UploadProgressListener>>) -> Result<()> {
-        self.with_session(move |s| async move { s.messages().upload_logs(file_paths, ex, progress).await }).await
+    /// `progress` hears the bytes of all of them together. With `line` above 0, only the last
+    /// `line` lines of the last file named (the newest: name them oldest first). One upload at a
+    /// time: another call while one runs fails with 10005, as in OpenIM.
+    #[uniffi::method(default(line = 0, ex = "", progress = None))]
+    pub async fn upload_logs(&self, file_paths: Vec<String>, line: u32, ex: String, progress: Option<Arc<dyn UploadProgressListener>>) -> Result<()> {
+        self.with_session(move |s| async move { s.messages().upload_logs(file_paths, line, ex, progress).await }).await
     }
 
     /// Marks a conversation read; single chats send the peer a read receipt.

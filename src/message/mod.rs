@@ -71,6 +71,8 @@ pub struct Messages {
     uploading: upload::Uploading,
     /// Messages being sent whose uploads `cancel_sending` can stop.
     sending_uploads: upload::SendingUploads,
+    /// Held while `upload_logs` runs (one at a time, as in OpenIM's core).
+    uploading_logs: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Messages {
@@ -83,6 +85,7 @@ impl Messages {
             typing_events: Arc::default(),
             uploading: Arc::default(),
             sending_uploads: Arc::default(),
+            uploading_logs: Arc::default(),
         }
     }
 

@@ -134,6 +134,46 @@ pub(super) fn content_type_of(name: &str) -> &'static str {
     }
 }
 
+/// Copies the last `lines` lines of the file at `from` (all of it when it has fewer; a line
+/// break ending the file ends its last line) to a new file `to`, reading back from the end.
+fn write_last_lines(from: &std::path::Path, lines: u32, to: &std::path::Path) -> std::io::Result<u64> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut file = std::fs::File::open(from)?;
+    let len = file.seek(SeekFrom::End(0))?;
+    let mut start = 0;
+    let mut breaks = 0;
+    let mut block = vec![0u8; 64 * 1024];
+    let mut end = len;
+    'back: while end > 0 {
+        let n = end.min(block.len() as u64) as usize;
+        end -= n as u64;
+        file.seek(SeekFrom::Start(end))?;
+        file.read_exact(&mut block[..n])?;
+        for i in (0..n).rev() {
+            let at = end + i as u64;
+            if block[i] == b'\n' && at + 1 != len {
+                breaks += 1;
+                if breaks == lines {
+                    start = at + 1;
+                    break 'back;
+                }
+            }
+        }
+    }
+    file.seek(SeekFrom::Start(start))?;
+    let mut out = std::fs::OpenOptions::new().write(true).create_new(true).open(to)?;
+    std::io::copy(&mut file.take(len - start), &mut out)
+}
+
+/// Removes a file of the SDK's own when dropped.
+struct RemoveOnDrop(std::path::PathBuf);
+
+impl Drop for RemoveOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
 /// The most parts one upload is split into (S3's limit).
 const MAX_PARTS: i64 = 10_000;
 
@@ -237,12 +277,40 @@ impl Messages {
     /// `LogSink`, or stderr; it writes no files): each file is uploaded (cause `sdklog`, named
     /// `sdk_log_<user>_<framework>_<platform>_<version>_<ms>_<n>_<file>`, OpenIM's core's name
     /// for its zip with the file's own after it: each upload a new object), then the server is
-    /// told where they are (`/third/logs/upload`, `ex` with them). `progress` hears the bytes of
-    /// all the files together. Every file is checked before the first is sent.
-    pub async fn upload_logs(&self, file_paths: Vec<String>, ex: String, progress: Option<Arc<dyn UploadProgressListener>>) -> Result<()> {
+    /// told where they are (`/third/logs/upload`, `ex` with them). With `line` above 0, only the
+    /// last `line` lines of the last file (the newest, as OpenIM's core takes them). `progress`
+    /// hears the bytes of all the files together. Every file is checked before the first is
+    /// sent; one upload at a time (10005 while one runs, as OpenIM's core).
+    pub async fn upload_logs(&self, file_paths: Vec<String>, line: u32, ex: String, progress: Option<Arc<dyn UploadProgressListener>>) -> Result<()> {
         if file_paths.is_empty() || file_paths.len() > MAX_LOG_FILES {
             return Err(OpenIMError::invalid_argument(format!("give 1 to {MAX_LOG_FILES} log files")));
         }
+        let _one = self.uploading_logs.try_lock().map_err(|_| OpenIMError::InvalidArgument {
+            code: openim_wire::errcode::SDK_UNKNOWN,
+            msg: "log files are uploading".into(),
+        })?;
+        for path in &file_paths {
+            super::media::file_size("a log file's path", path).await?;
+        }
+        // The tail is a file of its own beside the database, removed when this returns.
+        let (file_paths, _tail) = if line == 0 {
+            (file_paths, None)
+        } else {
+            let newest = file_paths.last().cloned().unwrap_or_default();
+            let name = std::path::Path::new(&newest).file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let dir = self.ctx.store.files_dir();
+            let to = dir.join(format!("log_tail_{}_{name}", crate::util::now_ms()));
+            let written = to.clone();
+            let copied = tokio::task::spawn_blocking(move || {
+                std::fs::create_dir_all(&dir)?;
+                write_last_lines(std::path::Path::new(&newest), line, &written)
+            })
+            .await
+            .map_err(|e| OpenIMError::internal(format!("the log tail was not written: {e}")))?;
+            let tail = RemoveOnDrop(to.clone());
+            copied.map_err(|e| OpenIMError::invalid_argument(format!("the log file's last lines cannot be read: {e}")))?;
+            (vec![to.to_string_lossy().into_owned()], Some(tail))
+        };
         let mut sizes = Vec::with_capacity(file_paths.len());
         for path in &file_paths {
             sizes.push(super::media::file_size("a log file's path", path).await?);
@@ -752,6 +820,27 @@ mod tests {
         let data: Vec<u8> = (0..3).flat_map(|_| 0u8..10).collect();
         let parts: Vec<String> = data.chunks(8).map(|c| format!("{:x}", Md5::digest(c))).collect();
         assert_eq!(file_hash(&parts), "0b2879239d615e4613feb89c70da95be");
+    }
+
+    #[test]
+    fn the_last_lines_of_a_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let tail = |content: &[u8], lines: u32| {
+            let (from, to) = (dir.path().join("in"), dir.path().join("out"));
+            std::fs::write(&from, content).unwrap();
+            let _ = std::fs::remove_file(&to);
+            let n = write_last_lines(&from, lines, &to).unwrap();
+            let out = std::fs::read(&to).unwrap();
+            assert_eq!(n as usize, out.len());
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(tail(b"a\nb\nc\n", 2), "b\nc\n");
+        assert_eq!(tail(b"a\nb\nc", 2), "b\nc", "a last line without a break");
+        assert_eq!(tail(b"a\nb\n", 5), "a\nb\n", "fewer lines than asked: all");
+        assert_eq!(tail(b"\n\n\n", 1), "\n", "empty lines count");
+        // Lines across the 64 KiB blocks it reads back through.
+        let long: String = (0..30_000).map(|i| format!("line {i:05}\n")).collect();
+        assert_eq!(tail(long.as_bytes(), 10_001), long[long.len() - 10_001 * 11..]);
     }
 
     #[test]

@@ -262,7 +262,7 @@ final class MessagingTests: XCTestCase {
 
     /// OpenIM's `UploadLogs` for log files the app kept: each is uploaded (progress over all of
     /// them) and recorded for the app's managers with the caller's `ex`; a missing file records
-    /// nothing.
+    /// nothing; with `line`, only the newest file's last lines go.
     func testLogsUploadForTheAppsManagers() async throws {
         let server = try DevServer()
         let alice = try await OnlineUser(server, "alice")
@@ -300,6 +300,17 @@ final class MessagingTests: XCTestCase {
             served.insert(String(decoding: data, as: UTF8.self))
         }
         XCTAssertEqual(served, [firstText, secondText])
+
+        // With `line`: only the last lines of the last file named (the newest).
+        let newest = dir + "/today.log"
+        try (1...50).map { "line \($0)\n" }.joined().write(toFile: newest, atomically: true, encoding: .utf8)
+        try await alice.client.uploadLogs(filePaths: [second, newest], line: 3, ex: "tail")
+        let withTail = try await server.searchLogs("alice")
+        XCTAssertEqual((withTail["total"] as? NSNumber)?.intValue, 3)
+        let tailLogs = (withTail["logsInfos"] as? [[String: Any]] ?? []).compactMap { $0["url"] as? String }.filter { $0.hasSuffix("today.log") }
+        XCTAssertEqual(tailLogs.count, 1, "\(withTail)")
+        let (tail, _) = try await URLSession.shared.data(from: try XCTUnwrap(URL(string: tailLogs.first ?? "")))
+        XCTAssertEqual(String(decoding: tail, as: UTF8.self), "line 48\nline 49\nline 50\n")
     }
 
     /// A file uploads to devserver's object storage with progress, its URL serves the same bytes,

@@ -1644,7 +1644,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_upload_file(`ptr`: Long,`filePath`: RustBuffer.ByValue,`name`: RustBuffer.ByValue,`contentType`: RustBuffer.ByValue,`progress`: RustBuffer.ByValue,`cancel`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_openim_sdk_fn_method_openimclient_upload_logs(`ptr`: Long,`filePaths`: RustBuffer.ByValue,`ex`: RustBuffer.ByValue,`progress`: RustBuffer.ByValue,
+    external fun uniffi_openim_sdk_fn_method_openimclient_upload_logs(`ptr`: Long,`filePaths`: RustBuffer.ByValue,`line`: Int,`ex`: RustBuffer.ByValue,`progress`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_openim_sdk_fn_method_openimclient_accept_friend_application(`ptr`: Long,`fromUserId`: RustBuffer.ByValue,`handleMsg`: RustBuffer.ByValue,
     ): Long
@@ -6824,9 +6824,11 @@ public interface OpenImClientInterface {
      * OpenIM's `UploadLogs`, for the log files the app kept (from its `LogSink`; the SDK writes
      * none): uploads each (1 to 20 files, each with content, all checked first) to the server's
      * object storage as a new object and tells the server where they are, with `ex`;
-     * `progress` hears the bytes of all of them together.
+     * `progress` hears the bytes of all of them together. With `line` above 0, only the last
+     * `line` lines of the last file named (the newest: name them oldest first). One upload at a
+     * time: another call while one runs fails with 10005, as in OpenIM.
      */
-    suspend fun `uploadLogs`(`filePaths`: List<kotlin.String>, `ex`: kotlin.String = "", `progress`: UploadProgressListener? = null)
+    suspend fun `uploadLogs`(`filePaths`: List<kotlin.String>, `line`: kotlin.UInt = 0u, `ex`: kotlin.String = "", `progress`: UploadProgressListener? = null)
     
     /**
      * Accepts `from_user_id`'s application: both become friends.
@@ -8887,17 +8889,20 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
      * OpenIM's `UploadLogs`, for the log files the app kept (from its `LogSink`; the SDK writes
      * none): uploads each (1 to 20 files, each with content, all checked first) to the server's
      * object storage as a new object and tells the server where they are, with `ex`;
-     * `progress` hears the bytes of all of them together.
+     * `progress` hears the bytes of all of them together. With `line` above 0, only the last
+     * `line` lines of the last file named (the newest: name them oldest first). One upload at a
+     * time: another call while one runs fails with 10005, as in OpenIM.
      */
     @Throws(OpenImException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `uploadLogs`(`filePaths`: List<kotlin.String>, `ex`: kotlin.String, `progress`: UploadProgressListener?) {
+    override suspend fun `uploadLogs`(`filePaths`: List<kotlin.String>, `line`: kotlin.UInt, `ex`: kotlin.String, `progress`: UploadProgressListener?) {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_openim_sdk_fn_method_openimclient_upload_logs(
                 uniffiHandle,
                 
         FfiConverterSequenceString.lower(`filePaths`),
+        FfiConverterUInt.lower(`line`),
         FfiConverterString.lower(`ex`),
         FfiConverterOptionalTypeUploadProgressListener.lower(`progress`),
             )
@@ -14673,7 +14678,8 @@ sealed class OpenImException: kotlin.Exception() {
     }
     
     /**
-     * A wrong argument (10002), or the server refused one (1001).
+     * A wrong argument (10002), or the server refused one (1001); a message sent twice (10204);
+     * a call made while the same one runs (10005: `uploadLogs`, as in OpenIM).
      */
     class InvalidArgument(
         

@@ -234,7 +234,7 @@ class MessagingTest {
 
     /** OpenIM's `UploadLogs` for log files the app kept: each is uploaded (progress over all
      *  of them) and recorded for the app's managers with the caller's `ex`; a missing file
-     *  records nothing. */
+     *  records nothing; with `line`, only the newest file's last lines go. */
     @Test
     fun logsUploadForTheAppsManagers(): Unit = runBlocking {
         DevServer().use { server ->
@@ -243,13 +243,13 @@ class MessagingTest {
             val first = java.io.File(dir, "app.log").apply { writeText("login failed: 1501\n".repeat(100)) }
             val second = java.io.File(dir, "app.1.log").apply { writeText("older lines\n") }
             val missing = expectThrows<OpenImException>("a missing file") {
-                runBlocking { alice.client.uploadLogs(listOf(first.path, "$dir/nope"), "", null) }
+                runBlocking { alice.client.uploadLogs(listOf(first.path, "$dir/nope"), 0u, "", null) }
             }
             assertEquals(10002, missing.errorCode)
             assertTrue(server.searchLogs("alice").contains("\"total\":0"), "a refused upload records nothing")
 
             val progress = SeenProgress()
-            alice.client.uploadLogs(listOf(first.path, second.path), "crash at login", progress)
+            alice.client.uploadLogs(listOf(first.path, second.path), ex = "crash at login", progress = progress)
             val total = first.length() + second.length()
             assertEquals(listOf(first.length(), total), progress.seen.toList())
             val found = server.searchLogs("ali")
@@ -265,6 +265,15 @@ class MessagingTest {
                 http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body()
             }.toSet()
             assertEquals(setOf(first.readText(), second.readText()), served)
+
+            // With `line`: only the last lines of the last file named (the newest).
+            val newest = java.io.File(dir, "today.log").apply { writeText((1..50).joinToString("") { "line $it\n" }) }
+            alice.client.uploadLogs(listOf(second.path, newest.path), 3u, "tail")
+            val withTail = server.searchLogs("alice")
+            assertTrue(withTail.contains("\"total\":3"), withTail)
+            val tailUrl = Regex("\"url\":\"([^\"]*today\\.log)\"").find(withTail)?.groupValues?.get(1) ?: error(withTail)
+            val tail = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(tailUrl)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body()
+            assertEquals("line 48\nline 49\nline 50\n", tail)
         }
     }
 
