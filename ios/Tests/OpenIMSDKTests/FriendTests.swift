@@ -224,4 +224,119 @@ final class FriendTests: XCTestCase {
             XCTAssertEqual(error.code, 10002)
         }
     }
+
+    /// The error code `body` fails with (nil when it succeeds).
+    private func code(_ body: () async throws -> Void) async -> Int32? {
+        do {
+            try await body()
+            return nil
+        } catch let error as OpenIMError {
+            return error.code
+        } catch {
+            return -1
+        }
+    }
+
+    /// Makes `a` and `b` friends (`a` applies, `b` accepts) and waits until both know.
+    private func befriend(_ a: FriendUser, _ aId: String, _ b: FriendUser, _ bId: String) async throws {
+        try await a.client.addFriend(toUserId: bId, reqMsg: "", ex: "")
+        _ = try await b.friends.wait("\(aId)'s application") { e -> Bool? in
+            if case let .applicationAdded(x) = e, x.fromUserId == aId { return true }
+            return nil
+        }
+        try await b.client.acceptFriendApplication(fromUserId: aId, handleMsg: "")
+        for (device, friend) in [(a, bId), (b, aId)] {
+            _ = try await device.friends.wait("\(friend) added") { e -> Bool? in
+                if case let .friendAdded(f) = e, f.friendUserId == friend { return true }
+                return nil
+            }
+        }
+    }
+
+    /// The application lists and count, friendship checks, pins, ex, pages, search and the
+    /// friends named; profiles by ID; a refusal and OpenIM's codes for wrong requests; the
+    /// blacklist; the global receive option (Rust: `an_application_accepted…`,
+    /// `remarks_pins_and_search`, `wrong_requests_carry_openims_codes`, `a_blocked_sender…`).
+    func testFriendListsApplicationsAndRefusals() async throws {
+        let server = try DevServer()
+        let alice = try await FriendUser(server, "alice")
+        let bob = try await FriendUser(server, "bob")
+        let carol = try await FriendUser(server, "carol")
+
+        try await bob.client.addFriend(toUserId: "alice", reqMsg: "let's talk", ex: "")
+        _ = try await alice.friends.wait("the application") { e -> Bool? in
+            if case .applicationAdded = e { return true }
+            return nil
+        }
+        let received = try await alice.client.getFriendApplicationListAsRecipient(states: [.pending], offset: 0, count: 20)
+        XCTAssertEqual(received.map { $0.fromUserId }, ["bob"])
+        let unhandled = try await alice.client.getFriendApplicationUnhandledCount(sinceMs: 0)
+        XCTAssertEqual(unhandled, 1)
+        let sent = try await bob.client.getFriendApplicationListAsApplicant(offset: 0, count: 20)
+        XCTAssertEqual(sent.map { $0.toUserId }, ["alice"])
+        try await alice.client.refuseFriendApplication(fromUserId: "bob", handleMsg: "no")
+        let refused = try await bob.friends.wait("the refusal") { e -> FriendApplication? in
+            if case let .applicationRejected(a) = e { return a }
+            return nil
+        }
+        XCTAssertEqual(refused.handleMsg, "no")
+        XCTAssertEqual(refused.state, .refused)
+        let none = try await alice.client.getFriendApplicationUnhandledCount(sinceMs: 0)
+        XCTAssertEqual(none, 0)
+        let c1 = await code { try await alice.client.refuseFriendApplication(fromUserId: "bob", handleMsg: "") }
+        XCTAssertEqual(c1, 1305, "refused already")
+        let c2 = await code { try await alice.client.acceptFriendApplication(fromUserId: "bob", handleMsg: "") }
+        XCTAssertEqual(c2, 1001, "handled already")
+        let c3 = await code { try await alice.client.addFriend(toUserId: "nobody", reqMsg: "", ex: "") }
+        XCTAssertEqual(c3, 1004)
+        let c4 = await code { try await alice.client.addFriend(toUserId: "", reqMsg: "", ex: "") }
+        XCTAssertEqual(c4, 10002)
+        let c5 = await code { try await alice.client.setFriendRemark(friendUserId: "bob", remark: "x") }
+        XCTAssertEqual(c5, 1004, "not a friend")
+        let c6 = await code { _ = try await alice.client.checkFriend(userIds: []) }
+        XCTAssertEqual(c6, 10002)
+        let c7 = await code { _ = try await alice.client.getFriendApplicationListAsRecipient(states: [], offset: -1, count: 10) }
+        XCTAssertEqual(c7, 10002)
+
+        try await befriend(bob, "bob", alice, "alice")
+        try await befriend(carol, "carol", alice, "alice")
+        let c8 = await code { try await bob.client.addFriend(toUserId: "alice", reqMsg: "", ex: "") }
+        XCTAssertEqual(c8, 1304, "friends already")
+        let check = try await alice.client.checkFriend(userIds: ["bob", "nobody"])
+        XCTAssertEqual(check.map { $0.isFriend && $0.inMyFriends && $0.inTheirFriends }, [true, false])
+        try await alice.client.setFriendRemark(friendUserId: "bob", remark: "Bobby")
+        try await alice.client.pinFriends(friendUserIds: ["carol"], isPinned: true)
+        try await alice.client.setFriendsEx(friendUserIds: ["bob", "carol"], ex: "x")
+        let list = try await alice.client.getFriendList(filterBlack: false)
+        XCTAssertEqual(list.map { $0.friendUserId }, ["carol", "bob"], "pinned first")
+        XCTAssertTrue(list.allSatisfy { $0.ex == "x" })
+        let page = try await alice.client.getFriendListPage(offset: 1, count: 1, filterBlack: false)
+        XCTAssertEqual(page.map { $0.friendUserId }, ["bob"])
+        let found = try await alice.client.searchFriends(params: SearchFriendsParams(keywords: ["bby"], searchUserId: false, searchNickname: false, searchRemark: true))
+        XCTAssertEqual(found.map { "\($0.friend.friendUserId) \($0.relationship)" }, ["bob 1"])
+        let specified = try await alice.client.getSpecifiedFriendsInfo(userIds: ["carol", "bob"], filterBlack: false)
+        XCTAssertEqual(specified.map { $0.friendUserId }, ["carol", "bob"], "in the order asked")
+        let c9 = await code { try await alice.client.pinFriends(friendUserIds: ["bob", "bob"], isPinned: true) }
+        XCTAssertEqual(c9, 10002)
+
+        let users = try await alice.client.getUsersInfo(userIds: ["carol", "nobody", "bob"])
+        XCTAssertEqual(users.map { "\($0.userId) \($0.nickname)" }, ["carol carol nick", "bob bob nick"], "in the order asked, unknown left out")
+        let c10 = await code { _ = try await alice.client.getUsersInfo(userIds: []) }
+        XCTAssertEqual(c10, 10002)
+
+        try await alice.client.addBlack(userId: "carol", ex: "spam")
+        let blacks = try await alice.client.getBlackList()
+        XCTAssertEqual(blacks.map { "\($0.blockUserId) \($0.ex)" }, ["carol spam"])
+        let blocked = try await alice.client.checkFriend(userIds: ["carol"])
+        XCTAssertEqual(blocked.map { $0.isFriend }, [false], "blocked")
+        let filtered = try await alice.client.getSpecifiedFriendsInfo(userIds: ["carol", "bob"], filterBlack: true)
+        XCTAssertEqual(filtered.map { $0.friendUserId }, ["bob"], "blocked filtered")
+        try await alice.client.removeBlack(userId: "carol")
+        let noBlacks = try await alice.client.getBlackList()
+        XCTAssertTrue(noBlacks.isEmpty)
+
+        try await alice.client.setGlobalRecvMessageOpt(opt: 2)
+        let me = try await alice.client.getSelfUserInfo()
+        XCTAssertEqual(me.globalRecvMsgOpt, 2)
+    }
 }

@@ -170,4 +170,75 @@ class FriendTest {
             assertEquals(10002, empty.errorCode)
         }
     }
+
+    /** Makes [a] and [b] friends ([a] applies, [b] accepts) and waits until both know. */
+    private suspend fun befriend(a: FriendUser, b: FriendUser) {
+        a.client.addFriend(b.userId, "", "")
+        b.awaitFriend("${a.userId}'s application") { (it as? FriendEvent.ApplicationAdded)?.application?.takeIf { x -> x.fromUserId == a.userId } }
+        b.client.acceptFriendApplication(a.userId, "")
+        a.awaitFriend("${b.userId} added") { (it as? FriendEvent.FriendAdded)?.friend?.takeIf { f -> f.friendUserId == b.userId } }
+        b.awaitFriend("${a.userId} added") { (it as? FriendEvent.FriendAdded)?.friend?.takeIf { f -> f.friendUserId == a.userId } }
+    }
+
+    /** The application lists and count, friendship checks, pins, ex, pages, search and the
+     *  friends named; profiles by ID; a refusal and OpenIM's codes for wrong requests; the
+     *  blacklist; the global receive option (Rust: `an_application_accepted…`,
+     *  `remarks_pins_and_search`, `wrong_requests_carry_openims_codes`, `a_blocked_sender…`). */
+    @Test
+    fun friendListsApplicationsAndRefusals(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = FriendUser(server, "alice")
+            val bob = FriendUser(server, "bob")
+            val carol = FriendUser(server, "carol")
+            val code = { block: suspend () -> Unit -> expectThrows<OpenImException> { runBlocking { block() } }.errorCode }
+
+            bob.client.addFriend("alice", "let's talk", "")
+            alice.awaitFriend("the application") { (it as? FriendEvent.ApplicationAdded)?.application }
+            assertEquals(listOf("bob"), alice.client.getFriendApplicationListAsRecipient(listOf(ApplicationState.PENDING), 0, 20).map { it.fromUserId })
+            assertEquals(1, alice.client.getFriendApplicationUnhandledCount(0))
+            assertEquals(listOf("alice"), bob.client.getFriendApplicationListAsApplicant(0, 20).map { it.toUserId })
+            alice.client.refuseFriendApplication("bob", "no")
+            val refused = bob.awaitFriend("the refusal") { (it as? FriendEvent.ApplicationRejected)?.application }
+            assertEquals(Pair("no", ApplicationState.REFUSED), Pair(refused.handleMsg, refused.state))
+            assertEquals(0, alice.client.getFriendApplicationUnhandledCount(0))
+            assertEquals(1305, code { alice.client.refuseFriendApplication("bob", "") }, "refused already")
+            assertEquals(1001, code { alice.client.acceptFriendApplication("bob", "") }, "handled already")
+            assertEquals(1004, code { alice.client.addFriend("nobody", "", "") })
+            assertEquals(10002, code { alice.client.addFriend("", "", "") })
+            assertEquals(1004, code { alice.client.setFriendRemark("bob", "x") }, "not a friend")
+            assertEquals(10002, code { alice.client.checkFriend(emptyList()) })
+            assertEquals(10002, code { alice.client.getFriendApplicationListAsRecipient(emptyList(), -1, 10) })
+
+            befriend(bob, alice)
+            befriend(carol, alice)
+            assertEquals(1304, code { bob.client.addFriend("alice", "", "") }, "friends already")
+            val check = alice.client.checkFriend(listOf("bob", "nobody"))
+            assertEquals(listOf(true, false), check.map { it.isFriend && it.inMyFriends && it.inTheirFriends })
+            alice.client.setFriendRemark("bob", "Bobby")
+            alice.client.pinFriends(listOf("carol"), true)
+            alice.client.setFriendsEx(listOf("bob", "carol"), "x")
+            val list = alice.client.getFriendList(false)
+            assertEquals(listOf("carol", "bob"), list.map { it.friendUserId }, "pinned first")
+            assertTrue(list.all { it.ex == "x" })
+            assertEquals(listOf("bob"), alice.client.getFriendListPage(1, 1, false).map { it.friendUserId })
+            val found = alice.client.searchFriends(SearchFriendsParams(listOf("bby"), searchUserId = false, searchNickname = false, searchRemark = true))
+            assertEquals(listOf(Pair("bob", 1)), found.map { Pair(it.friend.friendUserId, it.relationship) })
+            assertEquals(listOf("carol", "bob"), alice.client.getSpecifiedFriendsInfo(listOf("carol", "bob"), false).map { it.friendUserId }, "in the order asked")
+            assertEquals(10002, code { alice.client.pinFriends(listOf("bob", "bob"), true) })
+
+            val users = alice.client.getUsersInfo(listOf("carol", "nobody", "bob"))
+            assertEquals(listOf(Pair("carol", "carol nick"), Pair("bob", "bob nick")), users.map { Pair(it.userId, it.nickname) }, "in the order asked, unknown left out")
+            assertEquals(10002, code { alice.client.getUsersInfo(emptyList()) })
+
+            alice.client.addBlack("carol", "spam")
+            assertEquals(listOf(Pair("carol", "spam")), alice.client.getBlackList().map { Pair(it.blockUserId, it.ex) })
+            assertEquals(listOf(false), alice.client.checkFriend(listOf("carol")).map { it.isFriend }, "blocked")
+            assertEquals(listOf("bob"), alice.client.getSpecifiedFriendsInfo(listOf("carol", "bob"), true).map { it.friendUserId }, "blocked filtered")
+            alice.client.removeBlack("carol")
+            assertTrue(alice.client.getBlackList().isEmpty())
+
+            alice.client.setGlobalRecvMessageOpt(2)
+            assertEquals(2, alice.client.getSelfUserInfo().globalRecvMsgOpt)
+        }
+    }
 }
