@@ -468,3 +468,67 @@ async fn members_by_join_time() {
     assert!(filter(0, 10, openim_wire::time::now_ms() + 60_000, 0, &[]).await.unwrap().is_empty(), "a window beginning later holds nobody");
     assert_eq!(code(filter(0, 0, 0, 0, &[]).await.unwrap_err()), 10002);
 }
+
+/// The joined groups by page, by ID and by search; a group's owner and admins, named members,
+/// member search and which users are in it; a join application refused, with the application
+/// lists and count on both sides (Kotlin and Swift: `groupListsLookupsAndARefusedApplication`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn group_lists_lookups_and_a_refused_application() {
+    use openim_sdk::{SearchGroupMembersParams, SearchGroupsParams};
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let _bob = srv.online("bob").await;
+    let _carol = srv.online("carol").await;
+    let dave = srv.online("dave").await;
+    let hikers = alice.client.create_group(group("Hikers", &["bob", "carol"], &["bob"])).await.unwrap().group_id;
+    let readers = alice.client.create_group(group("Readers", &["bob"], &[])).await.unwrap().group_id;
+    alice.events.wait_until("both groups", |ev| ev.iter().filter(|e| matches!(e, Ev::JoinedGroupAdded(_))).count() >= 2).await;
+    let group_ids = |l: Vec<openim_sdk::GroupInfo>| l.into_iter().map(|g| g.group_id).collect::<Vec<_>>();
+
+    assert_eq!(group_ids(alice.client.get_joined_group_list_page(0, 1).await.unwrap()), [hikers.clone()]);
+    assert_eq!(group_ids(alice.client.get_joined_group_list_page(1, 5).await.unwrap()), [readers.clone()]);
+    assert!(alice.client.get_joined_group_list_page(2, 5).await.unwrap().is_empty());
+    assert_eq!(alice.client.get_joined_group_list_page(-1, 5).await.unwrap_err().code(), 10002);
+    let mut specified = group_ids(alice.client.get_specified_groups_info(vec![readers.clone(), "nope".into(), hikers.clone()]).await.unwrap());
+    specified.sort();
+    let mut both = vec![hikers.clone(), readers.clone()];
+    both.sort();
+    assert_eq!(specified, both, "unknown left out");
+    let by_name = SearchGroupsParams { keywords: vec!["read".into()], search_group_id: false, search_group_name: true };
+    assert_eq!(group_ids(alice.client.search_groups(by_name).await.unwrap()), [readers.clone()]);
+    // As OpenIM's SQL LIKE, letters match in either case; a wildcard is only itself here.
+    let wild = SearchGroupsParams { keywords: vec!["%".into(), "_".into()], search_group_id: true, search_group_name: true };
+    assert!(alice.client.search_groups(wild).await.unwrap().is_empty());
+    let by_id = SearchGroupsParams { keywords: vec![hikers.clone()], search_group_id: true, search_group_name: false };
+    assert_eq!(group_ids(alice.client.search_groups(by_id).await.unwrap()), [hikers.clone()]);
+
+    let managers = alice.client.get_group_member_owner_and_admin(hikers.clone()).await.unwrap();
+    assert_eq!(managers.iter().map(|m| (m.user_id.as_str(), m.role)).collect::<Vec<_>>(), [("alice", GroupRole::Owner), ("bob", GroupRole::Admin)]);
+    let mut named = ids(&alice.client.get_specified_group_members_info(hikers.clone(), vec!["carol".into(), "nobody".into(), "alice".into()]).await.unwrap());
+    named.sort();
+    assert_eq!(named, ["alice", "carol"]);
+    let search = SearchGroupMembersParams { group_id: hikers.clone(), keywords: vec!["CAR".into()], search_user_id: true, search_nickname: true, offset: 0, count: 10 };
+    assert_eq!(ids(&alice.client.search_group_members(search).await.unwrap()), ["carol"]);
+    assert_eq!(alice.client.get_users_in_group(hikers.clone(), vec!["dave".into(), "bob".into()]).await.unwrap(), ["bob"]);
+
+    // dave applies to Readers and is refused.
+    dave.client.join_group(readers.clone(), "me too".into(), 3, String::new()).await.unwrap();
+    seen(&alice, "dave's application", |e| matches!(e, Ev::GroupApplicationAdded(a) if a.user_id == "dave").then_some(())).await;
+    assert_eq!(alice.client.get_group_application_unhandled_count(0).await.unwrap(), 1);
+    let pending = alice.client.get_group_application_list_as_recipient(vec![ApplicationState::Pending], 0, 20).await.unwrap();
+    assert_eq!(pending.iter().map(|a| (a.user_id.as_str(), a.group_id.as_str(), a.req_msg.as_str())).collect::<Vec<_>>(), [("dave", readers.as_str(), "me too")]);
+    let mine = dave.client.get_group_application_list_as_applicant(vec![], 0, 20).await.unwrap();
+    assert_eq!(mine.iter().map(|a| (a.group_id.as_str(), a.state)).collect::<Vec<_>>(), [(readers.as_str(), ApplicationState::Pending)]);
+    alice.client.refuse_group_application(readers.clone(), "dave".into(), "full".into()).await.unwrap();
+    let refused = seen(&dave, "refused", |e| match e {
+        Ev::GroupApplicationRejected(a) => Some(a.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!((refused.handle_msg.as_str(), refused.state), ("full", ApplicationState::Refused));
+    assert_eq!(alice.client.get_group_application_unhandled_count(0).await.unwrap(), 0);
+    let handled = alice.client.get_group_application_list_as_recipient(vec![ApplicationState::Refused], 0, 20).await.unwrap();
+    assert_eq!(handled.iter().map(|a| a.user_id.as_str()).collect::<Vec<_>>(), ["dave"]);
+    assert_eq!(code(alice.client.refuse_group_application(readers.clone(), "dave".into(), String::new()).await.unwrap_err()), 1206, "handled already");
+    assert!(!dave.client.is_join_group(readers).await.unwrap());
+}

@@ -65,7 +65,8 @@ pub async fn delete_friend(c: &mut SqliteConnection, friend_user_id: &str) -> Re
     Ok(())
 }
 
-/// Friends whose ID, nickname or remark (as chosen) contains any keyword, in list order.
+/// Friends whose ID, nickname or remark (as chosen) contains any keyword, in list order. As
+/// OpenIM's `LIKE`: ASCII letters in either case; `%` and `_` are taken as they are.
 pub async fn search_friends(c: &mut SqliteConnection, keywords: &[String], by_id: bool, by_nickname: bool, by_remark: bool) -> Result<Vec<FriendRow>> {
     let columns: Vec<&str> = [(by_id, "friend_user_id"), (by_nickname, "nickname"), (by_remark, "remark")]
         .into_iter()
@@ -77,7 +78,7 @@ pub async fn search_friends(c: &mut SqliteConnection, keywords: &[String], by_id
     let mut parts = Vec::new();
     for _ in keywords {
         for column in &columns {
-            parts.push(format!("instr({column}, ?) > 0"));
+            parts.push(format!("{column} LIKE ? ESCAPE '\\'"));
         }
     }
     // Assembled from fixed fragments only; every value is bound.
@@ -85,7 +86,7 @@ pub async fn search_friends(c: &mut SqliteConnection, keywords: &[String], by_id
     let mut q = sqlx::query_as::<_, FriendRow>(sqlx::AssertSqlSafe(sql));
     for keyword in keywords {
         for _ in &columns {
-            q = q.bind(keyword);
+            q = q.bind(super::chat_logs::like_pattern(keyword));
         }
     }
     Ok(q.fetch_all(c).await?)

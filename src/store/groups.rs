@@ -70,19 +70,20 @@ pub async fn delete_group(c: &mut SqliteConnection, group_id: &str) -> Result<()
     Ok(())
 }
 
-/// Groups whose ID or name (as chosen) contains any keyword.
+/// Groups whose ID or name (as chosen) contains any keyword (as OpenIM's `LIKE`: ASCII letters
+/// in either case; `%` and `_` are taken as they are).
 pub async fn search_groups(c: &mut SqliteConnection, keywords: &[String], by_id: bool, by_name: bool) -> Result<Vec<GroupRow>> {
     let columns: Vec<&str> = [(by_id, "group_id"), (by_name, "name")].into_iter().filter_map(|(on, col)| on.then_some(col)).collect();
     if columns.is_empty() || keywords.is_empty() {
         return Ok(Vec::new());
     }
-    let parts: Vec<String> = keywords.iter().flat_map(|_| columns.iter().map(|col| format!("instr({col}, ?) > 0"))).collect();
+    let parts: Vec<String> = keywords.iter().flat_map(|_| columns.iter().map(|col| format!("{col} LIKE ? ESCAPE '\\'"))).collect();
     // Assembled from fixed fragments only; every value is bound.
     let sql = format!("SELECT * FROM local_groups WHERE {} ORDER BY create_time, group_id", parts.join(" OR "));
     let mut q = sqlx::query_as::<_, GroupRow>(sqlx::AssertSqlSafe(sql));
     for keyword in keywords {
         for _ in &columns {
-            q = q.bind(keyword);
+            q = q.bind(super::chat_logs::like_pattern(keyword));
         }
     }
     Ok(q.fetch_all(c).await?)
@@ -198,7 +199,8 @@ pub async fn delete_member(c: &mut SqliteConnection, group_id: &str, user_id: &s
     Ok(())
 }
 
-/// Members whose ID or group nickname (as chosen) contains any keyword, in list order.
+/// Members whose ID or group nickname (as chosen) contains any keyword, in list order (as
+/// OpenIM's `LIKE`: ASCII letters in either case; `%` and `_` are taken as they are).
 pub async fn search_members(
     c: &mut SqliteConnection,
     group_id: &str,
@@ -212,7 +214,7 @@ pub async fn search_members(
     if columns.is_empty() || keywords.is_empty() {
         return Ok(Vec::new());
     }
-    let parts: Vec<String> = keywords.iter().flat_map(|_| columns.iter().map(|col| format!("instr({col}, ?) > 0"))).collect();
+    let parts: Vec<String> = keywords.iter().flat_map(|_| columns.iter().map(|col| format!("{col} LIKE ? ESCAPE '\\'"))).collect();
     // Assembled from fixed fragments and the page bounds (integers); every other value is bound.
     let sql = format!(
         "SELECT * FROM local_group_members WHERE group_id = ? AND ({}) {MEMBER_ORDER} {}",
@@ -222,7 +224,7 @@ pub async fn search_members(
     let mut q = sqlx::query_as::<_, GroupMemberRow>(sqlx::AssertSqlSafe(sql)).persistent(super::persistent_page(offset)).bind(group_id);
     for keyword in keywords {
         for _ in &columns {
-            q = q.bind(keyword);
+            q = q.bind(super::chat_logs::like_pattern(keyword));
         }
     }
     Ok(q.fetch_all(c).await?)
