@@ -274,4 +274,81 @@ final class GroupTests: XCTestCase {
         let unknown = await code { try await carol.client.joinGroup(groupId: "nope", reqMsg: "", joinSource: 3, ex: "") }
         XCTAssertEqual(unknown, 1004)
     }
+
+    /// The joined groups by page, by ID and by search (as OpenIM's SQL LIKE: either case,
+    /// wildcards literal); a group's owner and admins, named members, member search and which
+    /// users are in it; a join application refused, with both sides' application lists and
+    /// count (Rust: `group_lists_lookups_and_a_refused_application`).
+    func testGroupListsLookupsAndARefusedApplication() async throws {
+        let server = try DevServer()
+        let alice = try await GroupUser(server, "alice")
+        _ = try await GroupUser(server, "bob")
+        _ = try await GroupUser(server, "carol")
+        let dave = try await GroupUser(server, "dave")
+        let hikers = try await alice.client.createGroup(
+            params: CreateGroupParams(groupName: "Hikers", memberUserIds: ["bob", "carol"], adminUserIds: ["bob"])).groupId
+        let readers = try await alice.client.createGroup(params: CreateGroupParams(groupName: "Readers", memberUserIds: ["bob"])).groupId
+        for id in [hikers, readers] {
+            _ = try await alice.groups.wait("\(id) listed") { e -> Bool? in
+                if case let .joinedGroupAdded(g) = e, g.groupId == id { return true }
+                return nil
+            }
+        }
+
+        let first = try await alice.client.getJoinedGroupListPage(offset: 0, count: 1)
+        XCTAssertEqual(first.map { $0.groupId }, [hikers])
+        let second = try await alice.client.getJoinedGroupListPage(offset: 1, count: 5)
+        XCTAssertEqual(second.map { $0.groupId }, [readers])
+        let past = try await alice.client.getJoinedGroupListPage(offset: 2, count: 5)
+        XCTAssertTrue(past.isEmpty)
+        let negative = await code { _ = try await alice.client.getJoinedGroupListPage(offset: -1, count: 5) }
+        XCTAssertEqual(negative, 10002)
+        let specified = try await alice.client.getSpecifiedGroupsInfo(groupIds: [readers, "nope", hikers])
+        XCTAssertEqual(Set(specified.map { $0.groupId }), [hikers, readers], "unknown left out")
+        let byName = try await alice.client.searchGroups(params: SearchGroupsParams(keywords: ["read"], searchGroupId: false, searchGroupName: true))
+        XCTAssertEqual(byName.map { $0.groupId }, [readers])
+        let wild = try await alice.client.searchGroups(params: SearchGroupsParams(keywords: ["%", "_"]))
+        XCTAssertTrue(wild.isEmpty, "wildcards are literal")
+        let byId = try await alice.client.searchGroups(params: SearchGroupsParams(keywords: [hikers], searchGroupId: true, searchGroupName: false))
+        XCTAssertEqual(byId.map { $0.groupId }, [hikers])
+
+        let managers = try await alice.client.getGroupMemberOwnerAndAdmin(groupId: hikers)
+        XCTAssertEqual(managers.map { $0.userId }, ["alice", "bob"])
+        XCTAssertEqual(managers.map { $0.role }, [.owner, .admin])
+        let named = try await alice.client.getSpecifiedGroupMembersInfo(groupId: hikers, userIds: ["carol", "nobody", "alice"])
+        XCTAssertEqual(Set(named.map { $0.userId }), ["alice", "carol"])
+        let found = try await alice.client.searchGroupMembers(params: SearchGroupMembersParams(groupId: hikers, keywords: ["CAR"], offset: 0, count: 10))
+        XCTAssertEqual(found.map { $0.userId }, ["carol"])
+        let inGroup = try await alice.client.getUsersInGroup(groupId: hikers, userIds: ["dave", "bob"])
+        XCTAssertEqual(inGroup, ["bob"])
+
+        // dave applies to Readers and is refused.
+        try await dave.client.joinGroup(groupId: readers, reqMsg: "me too", joinSource: 3, ex: "")
+        _ = try await alice.groups.wait("dave's application") { e -> Bool? in
+            if case let .applicationAdded(a) = e, a.userId == "dave" { return true }
+            return nil
+        }
+        let unhandled = try await alice.client.getGroupApplicationUnhandledCount(sinceMs: 0)
+        XCTAssertEqual(unhandled, 1)
+        let pending = try await alice.client.getGroupApplicationListAsRecipient(states: [.pending], offset: 0, count: 20)
+        XCTAssertEqual(pending.map { "\($0.userId) \($0.groupId) \($0.reqMsg)" }, ["dave \(readers) me too"])
+        let mine = try await dave.client.getGroupApplicationListAsApplicant(states: [], offset: 0, count: 20)
+        XCTAssertEqual(mine.map { $0.groupId }, [readers])
+        XCTAssertEqual(mine.map { $0.state }, [.pending])
+        try await alice.client.refuseGroupApplication(groupId: readers, fromUserId: "dave", handleMsg: "full")
+        let refused = try await dave.groups.wait("refused") { e -> GroupApplication? in
+            if case let .applicationRejected(a) = e { return a }
+            return nil
+        }
+        XCTAssertEqual(refused.handleMsg, "full")
+        XCTAssertEqual(refused.state, .refused)
+        let none = try await alice.client.getGroupApplicationUnhandledCount(sinceMs: 0)
+        XCTAssertEqual(none, 0)
+        let handled = try await alice.client.getGroupApplicationListAsRecipient(states: [.refused], offset: 0, count: 20)
+        XCTAssertEqual(handled.map { $0.userId }, ["dave"])
+        let again = await code { try await alice.client.refuseGroupApplication(groupId: readers, fromUserId: "dave", handleMsg: "") }
+        XCTAssertEqual(again, 1206, "handled already")
+        let joined = try await dave.client.isJoinGroup(groupId: readers)
+        XCTAssertFalse(joined)
+    }
 }

@@ -192,4 +192,55 @@ class GroupTest {
             assertEquals(1004, unknown.errorCode)
         }
     }
+
+    /** The joined groups by page, by ID and by search (as OpenIM's SQL LIKE: either case,
+     *  wildcards literal); a group's owner and admins, named members, member search and which
+     *  users are in it; a join application refused, with both sides' application lists and
+     *  count (Rust: `group_lists_lookups_and_a_refused_application`). */
+    @Test
+    fun groupListsLookupsAndARefusedApplication(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = GroupUser(server, "alice")
+            GroupUser(server, "bob")
+            GroupUser(server, "carol")
+            val dave = GroupUser(server, "dave")
+            val code = { block: suspend () -> Unit -> expectThrows<OpenImException> { runBlocking { block() } }.errorCode }
+            val hikers = alice.client.createGroup(CreateGroupParams(groupName = "Hikers", memberUserIds = listOf("bob", "carol"), adminUserIds = listOf("bob"))).groupId
+            alice.await("Hikers listed") { (it as? GroupEvent.JoinedGroupAdded)?.group?.takeIf { g -> g.groupId == hikers } }
+            val readers = alice.client.createGroup(CreateGroupParams(groupName = "Readers", memberUserIds = listOf("bob"))).groupId
+            alice.await("Readers listed") { (it as? GroupEvent.JoinedGroupAdded)?.group?.takeIf { g -> g.groupId == readers } }
+
+            assertEquals(listOf(hikers), alice.client.getJoinedGroupListPage(0, 1).map { it.groupId })
+            assertEquals(listOf(readers), alice.client.getJoinedGroupListPage(1, 5).map { it.groupId })
+            assertTrue(alice.client.getJoinedGroupListPage(2, 5).isEmpty())
+            assertEquals(10002, code { alice.client.getJoinedGroupListPage(-1, 5) })
+            assertEquals(setOf(hikers, readers), alice.client.getSpecifiedGroupsInfo(listOf(readers, "nope", hikers)).map { it.groupId }.toSet(), "unknown left out")
+            assertEquals(listOf(readers), alice.client.searchGroups(SearchGroupsParams(listOf("read"), searchGroupId = false, searchGroupName = true)).map { it.groupId })
+            assertTrue(alice.client.searchGroups(SearchGroupsParams(listOf("%", "_"))).isEmpty(), "wildcards are literal")
+            assertEquals(listOf(hikers), alice.client.searchGroups(SearchGroupsParams(listOf(hikers), searchGroupId = true, searchGroupName = false)).map { it.groupId })
+
+            val managers = alice.client.getGroupMemberOwnerAndAdmin(hikers)
+            assertEquals(listOf(Pair("alice", GroupRole.OWNER), Pair("bob", GroupRole.ADMIN)), managers.map { Pair(it.userId, it.role) })
+            assertEquals(setOf("alice", "carol"), alice.client.getSpecifiedGroupMembersInfo(hikers, listOf("carol", "nobody", "alice")).map { it.userId }.toSet())
+            val found = alice.client.searchGroupMembers(SearchGroupMembersParams(groupId = hikers, keywords = listOf("CAR"), offset = 0, count = 10))
+            assertEquals(listOf("carol"), found.map { it.userId })
+            assertEquals(listOf("bob"), alice.client.getUsersInGroup(hikers, listOf("dave", "bob")))
+
+            // dave applies to Readers and is refused.
+            dave.client.joinGroup(readers, "me too", 3, "")
+            alice.await("dave's application") { (it as? GroupEvent.ApplicationAdded)?.application?.takeIf { a -> a.userId == "dave" } }
+            assertEquals(1, alice.client.getGroupApplicationUnhandledCount(0))
+            val pending = alice.client.getGroupApplicationListAsRecipient(listOf(ApplicationState.PENDING), 0, 20)
+            assertEquals(listOf(Triple("dave", readers, "me too")), pending.map { Triple(it.userId, it.groupId, it.reqMsg) })
+            val mine = dave.client.getGroupApplicationListAsApplicant(emptyList(), 0, 20)
+            assertEquals(listOf(Pair(readers, ApplicationState.PENDING)), mine.map { Pair(it.groupId, it.state) })
+            alice.client.refuseGroupApplication(readers, "dave", "full")
+            val refused = dave.await("refused") { (it as? GroupEvent.ApplicationRejected)?.application }
+            assertEquals(Pair("full", ApplicationState.REFUSED), Pair(refused.handleMsg, refused.state))
+            assertEquals(0, alice.client.getGroupApplicationUnhandledCount(0))
+            assertEquals(listOf("dave"), alice.client.getGroupApplicationListAsRecipient(listOf(ApplicationState.REFUSED), 0, 20).map { it.userId })
+            assertEquals(1206, code { alice.client.refuseGroupApplication(readers, "dave", "") }, "handled already")
+            assertFalse(dave.client.isJoinGroup(readers))
+        }
+    }
 }
