@@ -967,4 +967,125 @@ final class MessagingTests: XCTestCase {
             XCTAssertEqual(error.code, 10002)
         }
     }
+
+    /// Every kind of message the SDK makes reaches the peer as it was made (quotes, mentions,
+    /// location, card, face, media by URL, a merge, a forward, rich text, custom), and a forward
+    /// is a new message with the original's content
+    /// (Rust: `rich_content_round_trips_between_clients`).
+    func testRichContentRoundTripsBetweenClients() async throws {
+        let server = try DevServer()
+        let alice = try await OnlineUser(server, "alice")
+        let bob = try await OnlineUser(server, "bob")
+        let original = try await alice.send("original", to: "bob")
+        _ = try await bob.awaitText("original")
+        let c = alice.client
+        let picture = PictureInfo(uuid: "u1", kind: "png", size: 1234, width: 640, height: 480, url: "https://cdn.example/p.png")
+        let made = [
+            try c.createQuoteMessage(text: "quoting", quoted: original),
+            try c.createTextAtMessage(text: "@bob look", atUserIds: ["bob"], atUsersInfo: [], quote: nil),
+            try c.createLocationMessage(description: "here", longitude: 13.4, latitude: 52.5),
+            try c.createCardMessage(card: CardInfo(userId: "carol", nickname: "Carol", faceUrl: "", ex: "")),
+            try c.createFaceMessage(index: 7, data: "smile"),
+            try c.createImageMessageByUrl(sourcePath: "", sourcePicture: picture, bigPicture: picture, snapshotPicture: picture),
+            try c.createSoundMessageByUrl(sourceUrl: "https://cdn.example/s.m4a", soundPath: "", uuid: "", dataSize: 10, duration: 3),
+            try c.createVideoMessageByUrl(
+                videoUrl: "https://cdn.example/v.mp4", videoType: "mp4", videoSize: 99, duration: 5, snapshotUrl: "https://cdn.example/v.jpg",
+                snapshotWidth: 1, snapshotHeight: 2),
+            try c.createFileMessageByUrl(sourceUrl: "https://cdn.example/f.pdf", fileName: "f.pdf", fileSize: 77, fileType: "pdf"),
+            try c.createMergerMessage(messages: [original], title: "chat history", summaryList: ["alice: original"]),
+            try c.createForwardMessage(message: original),
+            try c.createAdvancedTextMessage(text: "bold", entities: []),
+            try c.createAdvancedQuoteMessage(
+                text: "see https://openim.io", quoted: original,
+                entities: [MessageEntity(kind: "url", offset: 4, length: 17, url: "https://openim.io", ex: "")]),
+            try c.createCustomMessage(data: #"{"k":1}"#, extension: "ext", description: "desc"),
+        ]
+        for m in made {
+            _ = try await c.sendMessage(message: m, recvId: "bob", groupId: nil, offlinePushInfo: nil, isOnlineOnly: false, progress: nil)
+        }
+        var got: [Message] = []
+        for sent in made {
+            got.append(try await bob.messages.wait("message \(sent.clientMsgId)") { e -> Message? in
+                if case let .newMessage(m) = e, m.clientMsgId == sent.clientMsgId { return m }
+                return nil
+            })
+        }
+        for (sent, received) in zip(made, got) {
+            XCTAssertEqual(sent.contentType, received.contentType)
+            switch (sent.content, received.content) {
+            case let (.quote(t1, q1, e1), .quote(t2, q2, e2)):
+                XCTAssertEqual(t1, t2)
+                XCTAssertEqual(e1, e2)
+                XCTAssertEqual(q1?.clientMsgId, q2?.clientMsgId)
+                XCTAssertEqual(q1?.content, q2?.content)
+            case let (.merger(t1, _, m1, _), .merger(t2, _, m2, _)):
+                XCTAssertEqual(t1, t2)
+                XCTAssertEqual(m1.first?.content, m2.first?.content)
+            default:
+                XCTAssertEqual(sent.content, received.content)
+            }
+        }
+        let forwarded = got[10]
+        XCTAssertNotEqual(forwarded.clientMsgId, original.clientMsgId)
+        XCTAssertEqual(forwarded.content, original.content)
+    }
+
+    /// Local search: keywords in any case across conversations (one item each), by sender and
+    /// type, wildcards literal, all keywords, a time window (one beyond what milliseconds hold is
+    /// refused), pages (Rust: `searching_local_messages`).
+    func testSearchingLocalMessages() async throws {
+        let server = try DevServer()
+        let alice = try await OnlineUser(server, "alice")
+        let bob = try await OnlineUser(server, "bob")
+        let carol = try await OnlineUser(server, "carol")
+        _ = try await alice.send("lunch at noon?", to: "bob")
+        _ = try await carol.send("LUNCH tomorrow", to: "bob")
+        _ = try await alice.send("the 50% discount_code", to: "bob")
+        let custom = try await alice.client.sendMessage(
+            message: try alice.client.createCustomMessage(data: #"{"k":1}"#, extension: "", description: "a custom lunch"), recvId: "bob",
+            groupId: nil, offlinePushInfo: nil, isOnlineOnly: false, progress: nil)
+        _ = try await bob.messages.wait("the custom message") { e -> Bool? in
+            if case let .newMessage(m) = e, m.clientMsgId == custom.clientMsgId { return true }
+            return nil
+        }
+        _ = try await bob.awaitText("LUNCH tomorrow")
+        func search(
+            _ keywords: [String], senders: [String] = [], types: [Int32] = [], all: Bool = false, position: Int64 = 0, period: Int64 = 0,
+            page: Int32 = 1, count: Int32 = 10
+        ) -> SearchParams {
+            SearchParams(
+                keywords: keywords, matchAllKeywords: all, senderIds: senders, contentTypes: types, searchTimePosition: position,
+                searchTimePeriod: period, pageIndex: page, count: count)
+        }
+        let lunch = try await bob.client.searchLocalMessages(params: search(["lunch"]))
+        XCTAssertEqual(lunch.totalCount, 3)
+        XCTAssertEqual(lunch.items.count, 2, "grouped by conversation")
+        let fromAlice = try await bob.client.searchLocalMessages(params: search(["lunch"], senders: ["alice"], types: [101]))
+        XCTAssertEqual(fromAlice.totalCount, 1)
+        XCTAssertEqual(fromAlice.items.first?.showName, "alice nick")
+        if case let .text(t)? = fromAlice.items.first?.messages.first?.content { XCTAssertEqual(t, "lunch at noon?") } else { XCTFail("\(fromAlice)") }
+        let percent = try await bob.client.searchLocalMessages(params: search(["50%"]))
+        XCTAssertEqual(percent.totalCount, 1)
+        let underscore = try await bob.client.searchLocalMessages(params: search(["0_d"]))
+        XCTAssertEqual(underscore.totalCount, 0, "wildcards are literal")
+        let both = try await bob.client.searchLocalMessages(params: search(["lunch", "noon"], all: true))
+        XCTAssertEqual(both.totalCount, 1)
+        let before1970 = try await bob.client.searchLocalMessages(params: search([], types: [101], position: 1))
+        XCTAssertEqual(before1970.totalCount, 0, "nothing before 1970")
+        do {
+            _ = try await bob.client.searchLocalMessages(params: search([], types: [101], period: Int64.max))
+            XCTFail("a window past milliseconds was taken")
+        } catch let error as OpenIMError {
+            XCTAssertEqual(error.code, 10002)
+        }
+        let page = try await bob.client.searchLocalMessages(params: search([], senders: ["alice", "carol"], page: 2, count: 2))
+        XCTAssertEqual(page.totalCount, 4)
+        XCTAssertEqual(page.items.map { $0.messages.count }.reduce(0, +), 2)
+        do {
+            _ = try await bob.client.searchLocalMessages(params: search([]))
+            XCTFail("a search without criteria was taken")
+        } catch let error as OpenIMError {
+            XCTAssertEqual(error.code, 10002)
+        }
+    }
 }

@@ -809,4 +809,98 @@ class MessagingTest {
             expectThrows<OpenImException.InvalidArgument> { alice.client.sendMessage(m, null, null, null, false) }
         }
     }
+
+    /** Every kind of message the SDK makes reaches the peer as it was made (quotes, mentions,
+     *  location, card, face, media by URL, a merge, a forward, rich text, custom), and a
+     *  forward is a new message with the original's content
+     *  (Rust: `rich_content_round_trips_between_clients`). */
+    @Test
+    fun richContentRoundTripsBetweenClients(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = OnlineUser(server, "alice")
+            val bob = OnlineUser(server, "bob")
+            val original = alice.sendText("bob", "original")
+            bob.awaitText("original")
+            val c = alice.client
+            val picture = PictureInfo("u1", "png", 1234, 640, 480, "https://cdn.example/p.png")
+            val made = listOf(
+                c.createQuoteMessage("quoting", original),
+                c.createTextAtMessage("@bob look", listOf("bob"), emptyList(), null),
+                c.createLocationMessage("here", 13.4, 52.5),
+                c.createCardMessage(CardInfo("carol", "Carol", "", "")),
+                c.createFaceMessage(7, "smile"),
+                c.createImageMessageByUrl("", picture, picture, picture),
+                c.createSoundMessageByUrl("https://cdn.example/s.m4a", "", "", 10, 3),
+                c.createVideoMessageByUrl("https://cdn.example/v.mp4", "mp4", 99, 5, "https://cdn.example/v.jpg", 1, 2),
+                c.createFileMessageByUrl("https://cdn.example/f.pdf", "f.pdf", 77, "pdf"),
+                c.createMergerMessage(listOf(original), "chat history", listOf("alice: original")),
+                c.createForwardMessage(original),
+                c.createAdvancedTextMessage("bold", emptyList()),
+                c.createAdvancedQuoteMessage("see https://openim.io", original, listOf(MessageEntity("url", 4, 17, "https://openim.io", ""))),
+                c.createCustomMessage("{\"k\":1}", "ext", "desc"),
+            )
+            for (m in made) c.sendMessage(m, "bob", null, null, false)
+            val got = made.map { sent ->
+                bob.await("the message ${sent.clientMsgId}") { e -> (e as? MessageEvent.NewMessage)?.takeIf { it.message.clientMsgId == sent.clientMsgId } }.message
+            }
+            for ((sent, received) in made.zip(got)) {
+                assertEquals(sent.contentType, received.contentType)
+                val (a, b) = sent.content to received.content
+                when {
+                    a is MessageContent.Quote && b is MessageContent.Quote -> {
+                        assertEquals(Pair(a.text, a.entities), Pair(b.text, b.entities))
+                        assertEquals(a.quoted?.clientMsgId, b.quoted?.clientMsgId)
+                        assertEquals(a.quoted?.content, b.quoted?.content)
+                    }
+                    a is MessageContent.Merger && b is MessageContent.Merger -> {
+                        assertEquals(a.title, b.title)
+                        assertEquals(a.messages[0].content, b.messages[0].content)
+                    }
+                    else -> assertEquals(a, b)
+                }
+            }
+            val forwarded = got[10]
+            assertTrue(forwarded.clientMsgId != original.clientMsgId)
+            assertEquals(original.content, forwarded.content)
+        }
+    }
+
+    /** Local search: keywords in any case across conversations (one item each), by sender and
+     *  type, wildcards literal, all keywords, a time window (one beyond what milliseconds hold is
+     *  refused), pages (Rust: `searching_local_messages`). */
+    @Test
+    fun searchingLocalMessages(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = OnlineUser(server, "alice")
+            val bob = OnlineUser(server, "bob")
+            val carol = OnlineUser(server, "carol")
+            alice.sendText("bob", "lunch at noon?")
+            carol.sendText("bob", "LUNCH tomorrow")
+            alice.sendText("bob", "the 50% discount_code")
+            val custom = alice.client.sendMessage(alice.client.createCustomMessage("{\"k\":1}", "", "a custom lunch"), "bob", null, null, false)
+            bob.await("the custom message") { e -> (e as? MessageEvent.NewMessage)?.takeIf { it.message.clientMsgId == custom.clientMsgId } }
+            bob.awaitText("LUNCH tomorrow")
+            fun search(keywords: List<String>, senders: List<String> = emptyList(), types: List<Int> = emptyList()) =
+                SearchParams(keywords = keywords, senderIds = senders, contentTypes = types, pageIndex = 1, count = 10)
+            val lunch = bob.client.searchLocalMessages(search(listOf("lunch")))
+            assertEquals(3, lunch.totalCount)
+            assertEquals(2, lunch.items.size, "grouped by conversation")
+            val fromAlice = bob.client.searchLocalMessages(search(listOf("lunch"), listOf("alice"), listOf(101)))
+            assertEquals(1, fromAlice.totalCount)
+            assertEquals("lunch at noon?", (fromAlice.items[0].messages[0].content as MessageContent.Text).text)
+            assertEquals("alice nick", fromAlice.items[0].showName)
+            assertEquals(1, bob.client.searchLocalMessages(search(listOf("50%"))).totalCount)
+            assertEquals(0, bob.client.searchLocalMessages(search(listOf("0_d"))).totalCount, "wildcards are literal")
+            assertEquals(1, bob.client.searchLocalMessages(search(listOf("lunch", "noon")).copy(matchAllKeywords = true)).totalCount)
+            assertEquals(0, bob.client.searchLocalMessages(search(emptyList(), types = listOf(101)).copy(searchTimePosition = 1)).totalCount, "nothing before 1970")
+            val tooFar = expectThrows<OpenImException>("a window past milliseconds") {
+                runBlocking { bob.client.searchLocalMessages(search(emptyList(), types = listOf(101)).copy(searchTimePeriod = Long.MAX_VALUE)) }
+            }
+            assertEquals(10002, tooFar.errorCode)
+            val page = bob.client.searchLocalMessages(search(emptyList(), listOf("alice", "carol")).copy(count = 2, pageIndex = 2))
+            assertEquals(Pair(4, 2), Pair(page.totalCount, page.items.sumOf { it.messages.size }))
+            val nothing = expectThrows<OpenImException>("no criteria") { runBlocking { bob.client.searchLocalMessages(search(emptyList())) } }
+            assertEquals(10002, nothing.errorCode)
+        }
+    }
 }
