@@ -1995,3 +1995,69 @@ async fn old_copies_go_at_login_unless_their_message_is_unsent() {
     }
     assert!(!names().iter().any(|n| n.starts_with(&abandoned.client_msg_id)));
 }
+
+/// Housekeeping of a chat: history forwards from a message, a message's local ex (this
+/// device's own), typing heard, messages in the background arrive as offline ones, a hidden
+/// chat comes back with its next message, clearing empties it (the sender keeps hers), a note
+/// stored in a group chat without sending, then custom business notifications through
+/// `set_custom_business_listener` (Kotlin and Swift: `chatHousekeeping`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_housekeeping() {
+    use openim_sdk::{BusinessNotification, CustomBusinessListener};
+    use openim_wire::api::msg::{SendBusinessNotificationReq, SendMsgResp};
+    use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+    struct Heard(UnboundedSender<BusinessNotification>);
+    impl CustomBusinessListener for Heard {
+        fn on_recv_custom_business_message(&self, notification: BusinessNotification) {
+            let _ = self.0.send(notification);
+        }
+    }
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let bob = srv.online("bob").await;
+    let (tx, mut heard) = unbounded_channel();
+    bob.client.set_custom_business_listener(std::sync::Arc::new(Heard(tx)));
+    let conv = conversation_id::single("alice", "bob");
+    for t in ["m1", "m2", "m3"] {
+        send_text(&alice, "bob", t).await;
+    }
+    bob.events.wait_new_messages(3).await;
+    let texts = |p: &openim_sdk::HistoryPage| p.messages.iter().map(text).collect::<Vec<_>>();
+    let all = bob.client.get_advanced_history_message_list(conv.clone(), None, 20).await.unwrap();
+    assert_eq!(texts(&all), ["m1", "m2", "m3"]);
+    let forwards = bob.client.get_advanced_history_message_list_reverse(conv.clone(), all.messages[0].client_msg_id.clone(), 20).await.unwrap();
+    assert_eq!(texts(&forwards), ["m2", "m3"]);
+    bob.client.set_message_local_ex(conv.clone(), all.messages[0].client_msg_id.clone(), "pinned here".into()).await.unwrap();
+    assert_eq!(bob.client.get_advanced_history_message_list(conv.clone(), None, 20).await.unwrap().messages[0].local_ex, "pinned here");
+    assert_eq!(alice.client.get_advanced_history_message_list(conv.clone(), None, 20).await.unwrap().messages[0].local_ex, "", "this device's own");
+
+    alice.client.typing_status_update("bob".into(), "typing...".into()).await.unwrap();
+    bob.events.wait_until("typing", |ev| ev.iter().any(|e| matches!(e, Ev::Typing(c) if c.user_id == "alice" && c.conversation_id == conv))).await;
+
+    bob.client.set_app_background_status(true).await.unwrap();
+    send_text(&alice, "bob", "while backgrounded").await;
+    bob.events.wait_until("an offline message", |ev| ev.iter().any(|e| matches!(e, Ev::OfflineMsg(m) if text(m) == "while backgrounded"))).await;
+    bob.client.set_app_background_status(false).await.unwrap();
+    send_text(&alice, "bob", "in front").await;
+    bob.events.wait_until("in front", |ev| ev.iter().any(|e| matches!(e, Ev::NewMsg(m) if text(m) == "in front"))).await;
+
+    bob.client.hide_conversation(conv.clone()).await.unwrap();
+    assert!(bob.client.get_all_conversation_list().await.unwrap().iter().all(|c| c.conversation_id != conv));
+    send_text(&alice, "bob", "back").await;
+    bob.events.wait_until("back", |ev| ev.iter().any(|e| matches!(e, Ev::NewMsg(m) if text(m) == "back"))).await;
+    assert!(bob.client.get_all_conversation_list().await.unwrap().iter().any(|c| c.conversation_id == conv), "listed again");
+    bob.client.clear_conversation_and_delete_all_msg(conv.clone()).await.unwrap();
+    assert!(bob.client.get_advanced_history_message_list(conv.clone(), None, 20).await.unwrap().messages.is_empty());
+    assert_eq!(alice.client.get_advanced_history_message_list(conv.clone(), None, 20).await.unwrap().messages.len(), 6, "the sender keeps hers");
+
+    let g = alice.client.create_group(openim_sdk::CreateGroupParams { group_name: "Team".into(), member_user_ids: vec!["bob".into()], ..Default::default() }).await.unwrap();
+    let req = SendBusinessNotificationReq { key: "order.paid".into(), data: "id 1".into(), send_user_id: "alice".into(), recv_user_id: "bob".into(), ..Default::default() };
+    let _: SendMsgResp = srv.admin.post(openim_wire::api::path::SEND_BUSINESS_NOTIFICATION, &req).await.unwrap();
+    let paid = tokio::time::timeout(WAIT, heard.recv()).await.expect("the business notification").unwrap();
+    assert_eq!((paid.key.as_str(), paid.data.as_str()), ("order.paid", "id 1"));
+    let note = alice.client.insert_group_message_to_local_storage(alice.client.create_text_message("group rules updated".into()).unwrap(), g.group_id.clone(), "alice".into()).await.unwrap();
+    assert_eq!(note.group_id, g.group_id);
+    let page = alice.client.get_advanced_history_message_list(conversation_id::group(&g.group_id), None, 20).await.unwrap().messages;
+    assert_eq!(page.last().map(|m| m.client_msg_id.clone()), Some(note.client_msg_id));
+
+}

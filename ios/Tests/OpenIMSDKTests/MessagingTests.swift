@@ -1088,4 +1088,86 @@ final class MessagingTests: XCTestCase {
             XCTAssertEqual(error.code, 10002)
         }
     }
+
+    /// Housekeeping of a chat: history forwards from a message, a message's local ex (this
+    /// device's own), typing heard, messages in the background arrive as offline ones, a hidden
+    /// chat comes back with its next message, clearing empties it (the sender keeps hers), a note
+    /// stored in a group chat without sending, then custom business notifications through
+    /// `setCustomBusinessListener` (Rust: `chat_housekeeping`).
+    func testChatHousekeeping() async throws {
+        final class Heard: CustomBusinessListener, @unchecked Sendable {
+            let notifications = Recorder<BusinessNotification>()
+            func onRecvCustomBusinessMessage(notification: BusinessNotification) { notifications.append(notification) }
+        }
+        let server = try DevServer()
+        let alice = try await OnlineUser(server, "alice")
+        let bob = try await OnlineUser(server, "bob")
+        let heard = Heard()
+        bob.client.setCustomBusinessListener(listener: heard)
+        let conv = singleConversation("alice", "bob")
+        for t in ["m1", "m2", "m3"] { _ = try await alice.send(t, to: "bob") }
+        _ = try await bob.awaitText("m3")
+        func texts(_ page: HistoryPage) -> [String] {
+            page.messages.map { if case let .text(t) = $0.content { return t }; return "?" }
+        }
+        let all = try await bob.client.getAdvancedHistoryMessageList(conversationId: conv, startClientMsgId: nil, count: 20)
+        XCTAssertEqual(texts(all), ["m1", "m2", "m3"])
+        let forwards = try await bob.client.getAdvancedHistoryMessageListReverse(conversationId: conv, startClientMsgId: all.messages[0].clientMsgId, count: 20)
+        XCTAssertEqual(texts(forwards), ["m2", "m3"])
+        try await bob.client.setMessageLocalEx(conversationId: conv, clientMsgId: all.messages[0].clientMsgId, localEx: "pinned here")
+        let mine = try await bob.client.getAdvancedHistoryMessageList(conversationId: conv, startClientMsgId: nil, count: 20)
+        XCTAssertEqual(mine.messages.first?.localEx, "pinned here")
+        let hers = try await alice.client.getAdvancedHistoryMessageList(conversationId: conv, startClientMsgId: nil, count: 20)
+        XCTAssertEqual(hers.messages.first?.localEx, "", "this device's own")
+
+        try await alice.client.typingStatusUpdate(recvId: "bob", msgTip: "typing...")
+        let typing = try await bob.conversations.wait("typing") { e -> InputStatusChange? in
+            if case let .inputStatus(c) = e { return c }
+            return nil
+        }
+        XCTAssertEqual([typing.conversationId, typing.userId], [conv, "alice"])
+
+        try await bob.client.setAppBackgroundStatus(isBackground: true)
+        _ = try await alice.send("while backgrounded", to: "bob")
+        _ = try await bob.messages.wait("an offline message") { e -> Bool? in
+            if case let .offlineNewMessage(m) = e, case let .text(t) = m.content, t == "while backgrounded" { return true }
+            return nil
+        }
+        try await bob.client.setAppBackgroundStatus(isBackground: false)
+        _ = try await alice.send("in front", to: "bob")
+        _ = try await bob.awaitText("in front")
+
+        try await bob.client.hideConversation(conversationId: conv)
+        let hidden = try await bob.client.getAllConversationList()
+        XCTAssertFalse(hidden.contains { $0.conversationId == conv })
+        _ = try await alice.send("back", to: "bob")
+        _ = try await bob.awaitText("back")
+        let listed = try await bob.client.getAllConversationList()
+        XCTAssertTrue(listed.contains { $0.conversationId == conv }, "listed again")
+        try await bob.client.clearConversationAndDeleteAllMsg(conversationId: conv)
+        let cleared = try await bob.client.getAdvancedHistoryMessageList(conversationId: conv, startClientMsgId: nil, count: 20)
+        XCTAssertTrue(cleared.messages.isEmpty)
+        let kept = try await alice.client.getAdvancedHistoryMessageList(conversationId: conv, startClientMsgId: nil, count: 20)
+        XCTAssertEqual(kept.messages.count, 6, "the sender keeps hers (typing is not stored)")
+
+        let group = try await alice.client.createGroup(params: CreateGroupParams(groupName: "Team", memberUserIds: ["bob"]))
+        try await server.sendBusinessNotification(from: "alice", key: "order.paid", data: "id 1", toUser: "bob")
+        let paid = try await heard.notifications.wait("the business notification") { $0 }
+        XCTAssertEqual([paid.key, paid.data], ["order.paid", "id 1"])
+        let note = try await alice.client.insertGroupMessageToLocalStorage(
+            message: try alice.client.createTextMessage(text: "group rules updated"), groupId: group.groupId, sendId: "alice")
+        XCTAssertEqual(note.groupId, group.groupId)
+        let page = try await alice.client.getAdvancedHistoryMessageList(conversationId: "sg_\(group.groupId)", startClientMsgId: nil, count: 20)
+        XCTAssertEqual(page.messages.last?.clientMsgId, note.clientMsgId)
+        do {
+            _ = try await alice.client.insertGroupMessageToLocalStorage(
+                message: try alice.client.createTextMessage(text: "x"), groupId: "no-such-group", sendId: "alice")
+            XCTFail("an unknown group was taken")
+        } catch let error as OpenIMError {
+            XCTAssertEqual(error.code, 10002)
+        }
+        // bob's client is used to the end: a client the app no longer holds is closed when it is
+        // released (its session ends), which would cut it off mid-test.
+        XCTAssertEqual(bob.client.loginStatus(), .logged)
+    }
 }

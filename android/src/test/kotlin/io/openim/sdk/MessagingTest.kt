@@ -903,4 +903,73 @@ class MessagingTest {
             assertEquals(10002, nothing.errorCode)
         }
     }
+
+    /** Housekeeping of a chat: history forwards from a message, a message's local ex (this
+     *  device's own), typing heard, messages in the background arrive as offline ones, a hidden
+     *  chat comes back with its next message, clearing empties it (the sender keeps hers), a
+     *  note stored in a group chat without sending, then custom business notifications through
+     *  `setCustomBusinessListener` (Rust: `chat_housekeeping`). */
+    @Test
+    fun chatHousekeeping(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = OnlineUser(server, "alice")
+            val bob = OnlineUser(server, "bob")
+            val heard = kotlinx.coroutines.channels.Channel<BusinessNotification>(kotlinx.coroutines.channels.Channel.UNLIMITED)
+            bob.client.setCustomBusinessListener(object : CustomBusinessListener {
+                override fun onRecvCustomBusinessMessage(notification: BusinessNotification) {
+                    heard.trySend(notification)
+                }
+            })
+            val conv = singleConversation("alice", "bob")
+            for (t in listOf("m1", "m2", "m3")) alice.sendText("bob", t)
+            bob.awaitText("m3")
+            fun texts(page: HistoryPage) = page.messages.map { (it.content as MessageContent.Text).text }
+            val all = bob.client.getAdvancedHistoryMessageList(conv, null, 20)
+            assertEquals(listOf("m1", "m2", "m3"), texts(all))
+            assertEquals(listOf("m2", "m3"), texts(bob.client.getAdvancedHistoryMessageListReverse(conv, all.messages[0].clientMsgId, 20)))
+            bob.client.setMessageLocalEx(conv, all.messages[0].clientMsgId, "pinned here")
+            assertEquals("pinned here", bob.client.getAdvancedHistoryMessageList(conv, null, 20).messages[0].localEx)
+            assertEquals("", alice.client.getAdvancedHistoryMessageList(conv, null, 20).messages[0].localEx, "this device's own")
+
+            alice.client.typingStatusUpdate("bob", "typing...")
+            val typing = withTimeout(15_000) {
+                var found: InputStatusChange? = null
+                while (found == null) found = (bob.conversations.next() as? ConversationEvent.InputStatus)?.change
+                found!!
+            }
+            assertEquals(listOf(conv, "alice"), listOf(typing.conversationId, typing.userId))
+
+            bob.client.setAppBackgroundStatus(true)
+            alice.sendText("bob", "while backgrounded")
+            bob.await("an offline message") { e -> (e as? MessageEvent.OfflineNewMessage)?.takeIf { (it.message.content as? MessageContent.Text)?.text == "while backgrounded" } }
+            bob.client.setAppBackgroundStatus(false)
+            alice.sendText("bob", "in front")
+            bob.awaitText("in front")
+
+            bob.client.hideConversation(conv)
+            assertTrue(bob.client.getAllConversationList().none { it.conversationId == conv })
+            alice.sendText("bob", "back")
+            bob.awaitText("back")
+            assertTrue(bob.client.getAllConversationList().any { it.conversationId == conv }, "listed again")
+            bob.client.clearConversationAndDeleteAllMsg(conv)
+            assertTrue(bob.client.getAdvancedHistoryMessageList(conv, null, 20).messages.isEmpty())
+            assertEquals(6, alice.client.getAdvancedHistoryMessageList(conv, null, 20).messages.size, "the sender keeps hers (typing is not stored)")
+
+            val group = alice.client.createGroup(CreateGroupParams(groupName = "Team", memberUserIds = listOf("bob")))
+            server.sendBusinessNotification("alice", "order.paid", "id 1", recvUserId = "bob")
+            val paid = withTimeout(15_000) { heard.receive() }
+            assertEquals(Pair("order.paid", "id 1"), Pair(paid.key, paid.data))
+            val note = alice.client.insertGroupMessageToLocalStorage(alice.client.createTextMessage("group rules updated"), group.groupId, "alice")
+            assertEquals(group.groupId, note.groupId)
+            val page = alice.client.getAdvancedHistoryMessageList("sg_${group.groupId}", null, 20).messages
+            assertEquals(note.clientMsgId, page.last().clientMsgId)
+            val unknown = expectThrows<OpenImException>("an unknown group") {
+                runBlocking { alice.client.insertGroupMessageToLocalStorage(alice.client.createTextMessage("x"), "no-such-group", "alice") }
+            }
+            assertEquals(10002, unknown.errorCode)
+            // bob's client is used to the end: a client the app no longer holds is closed when
+            // the JVM collects it (its session ends), which would cut it off mid-test.
+            assertEquals(LoginStatus.LOGGED, bob.client.loginStatus())
+        }
+    }
 }
