@@ -57,6 +57,25 @@ final class ConnectionTests: XCTestCase {
         XCTAssertEqual(second.loginStatus(), .logged)
     }
 
+    /// Login arguments are checked before anything starts: an empty or blank user ID or token
+    /// is refused with 10002, the client stays logged out and never connects
+    /// (Rust: `login_arguments_are_checked`).
+    func testLoginArgumentsAreChecked() async throws {
+        let server = try DevServer()
+        let client = try OpenIMClient(config: server.config(dataDir: tempDir()))
+        let log = record(client)
+        for (user, token) in [("", "t"), ("alice", ""), ("  ", "t")] {
+            do {
+                try await client.login(userId: user, token: token)
+                XCTFail("login('\(user)', '\(token)') was taken")
+            } catch let OpenIMError.InvalidArgument(code, _) {
+                XCTAssertEqual(code, 10002)
+            }
+        }
+        XCTAssertEqual(client.loginStatus(), .loggedOut)
+        XCTAssertTrue(log.events.isEmpty, "no connection attempt: \(log.events)")
+    }
+
     func testLogoutAndTypedErrors() async throws {
         let server = try DevServer()
         try await server.register("alice")

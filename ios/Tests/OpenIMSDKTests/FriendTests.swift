@@ -339,4 +339,22 @@ final class FriendTests: XCTestCase {
         let me = try await alice.client.getSelfUserInfo()
         XCTAssertEqual(me.globalRecvMsgOpt, 2)
     }
+
+    /// With devserver's `--friend-verify` (OpenIM's friend verification), a stranger's message
+    /// is refused with 1303, and goes through once they are friends
+    /// (Rust: `friendship_can_be_required_to_send`).
+    func testFriendshipCanBeRequiredToSend() async throws {
+        let server = try DevServer(extraArgs: ["--friend-verify"])
+        let alice = try await FriendUser(server, "alice")
+        let bob = try await FriendUser(server, "bob")
+        let send = { (text: String) in
+            _ = try await bob.client.sendMessage(
+                message: try bob.client.createTextMessage(text: text), recvId: "alice", groupId: nil, offlinePushInfo: nil, isOnlineOnly: false,
+                progress: nil)
+        }
+        let stranger = await code { try await send("stranger") }
+        XCTAssertEqual(stranger, 1303)
+        try await befriend(bob, "bob", alice, "alice")
+        try await send("friend")
+    }
 }

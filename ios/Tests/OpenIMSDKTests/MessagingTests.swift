@@ -1170,4 +1170,37 @@ final class MessagingTests: XCTestCase {
         // released (its session ends), which would cut it off mid-test.
         XCTAssertEqual(bob.client.loginStatus(), .logged)
     }
+
+    /// A message over the gateway's 51 200-byte frame limit is refused (10002) before anything
+    /// is stored, on the same connection; then 30 messages take seqs 1..30 in order, live and in
+    /// history (Rust: `an_oversize_message_is_refused…`, `many_messages_keep_seq_order`).
+    func testAnOversizeMessageIsRefusedAndManyKeepSeqOrder() async throws {
+        let server = try DevServer()
+        let alice = try await OnlineUser(server, "alice")
+        let bob = try await OnlineUser(server, "bob")
+        // Random letters: frames are gzip-compressed, so the text must not compress.
+        var rng = SystemRandomNumberGenerator()
+        let letters = Array("abcdefghijklmnopqrstuvwxyz")
+        let big = String((0..<120_000).map { _ in letters[Int(rng.next() % 26)] })
+        do {
+            _ = try await alice.send(big, to: "bob")
+            XCTFail("an oversize message was sent")
+        } catch let OpenIMError.InvalidArgument(code, msg) {
+            XCTAssertEqual(code, 10002)
+            XCTAssertTrue(msg.contains("51200"), msg)
+        }
+        let none = try await alice.client.getAllConversationList()
+        XCTAssertTrue(none.isEmpty, "nothing stored")
+        for i in 1...30 {
+            let sent = try await alice.send("m\(i)", to: "bob")
+            XCTAssertEqual(sent.seq, Int64(i))
+        }
+        for i in 1...30 {
+            let got = try await bob.awaitText("m\(i)")
+            XCTAssertEqual(got.seq, Int64(i))
+        }
+        let page = try await bob.client.getAdvancedHistoryMessageList(conversationId: singleConversation("alice", "bob"), startClientMsgId: nil, count: 30)
+        XCTAssertEqual(page.messages.map { $0.seq }, (1...30).map { Int64($0) })
+        XCTAssertTrue(page.isEnd)
+    }
 }

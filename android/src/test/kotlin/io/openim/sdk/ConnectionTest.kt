@@ -110,6 +110,23 @@ class ConnectionTest {
         }
     }
 
+    /** Login arguments are checked before anything starts: an empty or blank user ID or token
+     *  is refused with 10002, the client stays logged out and never connects
+     *  (Rust: `login_arguments_are_checked`). */
+    @Test
+    fun loginArgumentsAreChecked(): Unit = runBlocking {
+        DevServer().use { server ->
+            val client = OpenImClient(server.config(tempDir()))
+            val log = EventLog(client)
+            for ((user, token) in listOf("" to "t", "alice" to "", "  " to "t")) {
+                val refused = expectThrows<OpenImException.InvalidArgument>("login('$user', '$token')") { client.login(user, token) }
+                assertEquals(10002, refused.code)
+            }
+            assertEquals(LoginStatus.LOGGED_OUT, client.loginStatus())
+            assertTrue(log.drain().isEmpty(), "no connection attempt")
+        }
+    }
+
     @Test
     fun logoutAndTypedErrors(): Unit = runBlocking {
         DevServer().use { server ->

@@ -241,4 +241,22 @@ class FriendTest {
             assertEquals(2, alice.client.getSelfUserInfo().globalRecvMsgOpt)
         }
     }
+
+    /** With devserver's `--friend-verify` (OpenIM's friend verification), a stranger's message
+     *  is refused with 1303, and goes through once they are friends
+     *  (Rust: `friendship_can_be_required_to_send`). */
+    @Test
+    fun friendshipCanBeRequiredToSend(): Unit = runBlocking {
+        DevServer(extraArgs = listOf("--friend-verify")).use { server ->
+            val alice = FriendUser(server, "alice")
+            val bob = FriendUser(server, "bob")
+            val stranger = expectThrows<OpenImException>("a stranger's message") {
+                bob.client.sendMessage(bob.client.createTextMessage("stranger"), "alice", null, null, false)
+            }
+            assertEquals(1303, stranger.errorCode)
+            befriend(bob, alice)
+            bob.client.sendMessage(bob.client.createTextMessage("friend"), "alice", null, null, false)
+            alice.online.awaitText("friend")
+        }
+    }
 }

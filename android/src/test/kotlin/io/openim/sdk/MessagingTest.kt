@@ -972,4 +972,29 @@ class MessagingTest {
             assertEquals(LoginStatus.LOGGED, bob.client.loginStatus())
         }
     }
+
+    /** A message over the gateway's 51 200-byte frame limit is refused (10002) before anything
+     *  is stored, on the same connection; then 30 messages take seqs 1..30 in order, live and
+     *  in history (Rust: `an_oversize_message_is_refused…`, `many_messages_keep_seq_order`). */
+    @Test
+    fun anOversizeMessageIsRefusedAndManyKeepSeqOrder(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = OnlineUser(server, "alice")
+            val bob = OnlineUser(server, "bob")
+            // Random letters: frames are gzip-compressed, so the text must not compress.
+            val rng = kotlin.random.Random(7)
+            val big = (0 until 120_000).map { 'a' + rng.nextInt(26) }.joinToString("")
+            val tooBig = expectThrows<OpenImException.InvalidArgument>("an oversize message") {
+                alice.client.sendMessage(alice.client.createTextMessage(big), "bob", null, null, false)
+            }
+            assertEquals(10002, tooBig.code)
+            assertTrue(tooBig.msg.contains("51200"), tooBig.msg)
+            assertTrue(alice.client.getAllConversationList().isEmpty(), "nothing stored")
+            for (i in 1..30) assertEquals(i.toLong(), alice.sendText("bob", "m$i").seq)
+            for (i in 1..30) assertEquals(i.toLong(), bob.awaitText("m$i").seq)
+            val page = bob.client.getAdvancedHistoryMessageList(singleConversation("alice", "bob"), null, 30)
+            assertEquals((1..30).map { it.toLong() }, page.messages.map { it.seq })
+            assertTrue(page.isEnd)
+        }
+    }
 }
