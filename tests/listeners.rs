@@ -185,3 +185,33 @@ async fn a_listener_too_slow_for_its_queue_slows_delivery_but_loses_nothing() {
     }
     assert_eq!(bob.events.wait_new_messages(total).await.len(), total);
 }
+
+/// `add_user_listener` and `add_group_listener` (beside the listeners set at login) hear their
+/// events while their handles live, and nothing once the handles are dropped, while the set
+/// listeners go on hearing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn added_user_and_group_listeners_hear_until_their_handles_drop() {
+    use common::events::Ev;
+    use openim_sdk::{CreateGroupParams, GroupInfoUpdate, UserInfoUpdate};
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let _bob = srv.online("bob").await;
+    let extra = Arc::new(EventRecorder::default());
+    let user_handle = alice.client.add_user_listener(extra.clone());
+    let group_handle = alice.client.add_group_listener(extra.clone());
+    let rename = |name: &str| UserInfoUpdate { nickname: Some(name.into()), ..Default::default() };
+    alice.client.set_self_info(rename("A2")).await.unwrap();
+    extra.wait_until("the added user listener", |ev| ev.iter().any(|e| matches!(e, Ev::SelfUpdated(u) if u.nickname == "A2"))).await;
+    let g = alice.client.create_group(CreateGroupParams { group_name: "G".into(), member_user_ids: vec!["bob".into()], ..Default::default() }).await.unwrap();
+    extra.wait_until("the added group listener", |ev| ev.iter().any(|e| matches!(e, Ev::JoinedGroupAdded(x) if x.group_id == g.group_id))).await;
+
+    drop((user_handle, group_handle));
+    let heard = extra.events().len();
+    alice.client.set_self_info(rename("A3")).await.unwrap();
+    alice.client.set_group_info(g.group_id.clone(), GroupInfoUpdate { group_name: Some("G2".into()), ..Default::default() }).await.unwrap();
+    alice.events.wait_until("the set listeners", |ev| {
+        ev.iter().any(|e| matches!(e, Ev::SelfUpdated(u) if u.nickname == "A3")) && ev.iter().any(|e| matches!(e, Ev::GroupChanged(x) if x.group_name == "G2"))
+    })
+    .await;
+    assert_eq!(extra.events().len(), heard, "nothing after the handles dropped: {:?}", &extra.events()[heard..]);
+}
