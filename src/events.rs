@@ -286,7 +286,10 @@ mod tests {
         })
     }
 
-    fn lists(out: Outbox) -> (Vec<(String, String)>, Vec<(String, String)>) {
+    /// (ID, show name) pairs of the new and the changed conversations.
+    type Pairs = Vec<(String, String)>;
+
+    fn lists(out: Outbox) -> (Pairs, Pairs) {
         let (mut new, mut changed) = (Vec::new(), Vec::new());
         for e in out.finish(None) {
             match e {
