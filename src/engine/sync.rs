@@ -34,9 +34,11 @@ use crate::store::{chat_logs, conversations};
 pub const PULL_BATCH: i64 = 100;
 /// How many of a chat conversation's newest messages a connect pulls (OpenIM `connectPullNums`).
 pub const CONNECT_PULL: i64 = 1;
-/// The most seqs of one conversation a sync pulls whole (100 requests): of a longer gap only the
-/// newest this many.
+/// The most seqs of one chat a sync pulls whole (100 requests): of a longer gap only the newest
+/// this many (history pages fetch the rest).
 pub const MAX_GAP_PULL: i64 = 10_000;
+/// The same for a notification conversation, which has no history to page: far more.
+pub const MAX_NOTIFICATION_GAP_PULL: i64 = 100_000;
 
 /// Messages of one push or pull reply, by conversation.
 #[derive(Debug, Default)]
@@ -392,13 +394,14 @@ fn batches(ranges: Vec<SeqRange>) -> Vec<Vec<SeqRange>> {
 }
 
 /// `[begin, end]` as ranges of at most [`PULL_BATCH`] seqs, each pulled whole; of a gap longer
-/// than [`MAX_GAP_PULL`] only its newest seqs (the ranges raise the synced seq to `end`; a chat's
+/// than [`MAX_GAP_PULL`] (notifications: [`MAX_NOTIFICATION_GAP_PULL`]) only its newest seqs (the ranges raise the synced seq to `end`; a chat's
 /// older messages come with its history pages). A server's claimed seq cannot make this list
 /// (or the pulls) grow without bound.
 fn chunks(conversation_id: &str, begin: i64, end: i64) -> Vec<SeqRange> {
     let mut b = begin;
-    if end.saturating_sub(begin) >= MAX_GAP_PULL {
-        b = end - (MAX_GAP_PULL - 1);
+    let cap = if is_notification(conversation_id) { MAX_NOTIFICATION_GAP_PULL } else { MAX_GAP_PULL };
+    if end.saturating_sub(begin) >= cap {
+        b = end - (cap - 1);
         tracing::warn!(conversation = %conversation_id, begin, end, "a gap too long to pull whole; its newest seqs are pulled");
     }
     let mut out = Vec::new();

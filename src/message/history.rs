@@ -17,6 +17,8 @@ use crate::store::{chat_logs, conversations};
 pub const MAX_PAGE: i32 = 500;
 /// Most rounds of hole filling for one page.
 const MAX_ROUNDS: usize = 16;
+/// The most seqs one round asks the server for (a request well within the frame limit).
+const MAX_FETCH: i64 = 1000;
 
 /// One page of history, oldest first; `is_end` once nothing is left in that direction.
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
@@ -90,16 +92,18 @@ impl Messages {
             own.dedup();
             let covered = lo <= hi && own.len() as i64 == hi - lo + 1;
             let missing = if lo <= hi && !covered {
-                // The page's missing seqs nearest its edge, at most a page of them: a page over a
+                // The page's missing seqs nearest its edge, a page of them at first: a page over a
                 // long gap (the newest message pulled at connect, history older than it) asks for
                 // what it shows, not the whole gap (which may not fit in one request), and a
-                // server's claimed max seq cannot make it list more.
+                // server's claimed max seq cannot make it list more. Each further round (the seqs
+                // came back deleted) asks for twice as many, up to MAX_FETCH.
                 let known = chat_logs::known_seqs(conn, conversation_id, lo, hi).await?;
                 let unknown = |s: &i64| known.binary_search(s).is_err();
+                let want = (limit << rounds.min(10)).min(MAX_FETCH) as usize;
                 if newer {
-                    (lo..=hi).filter(unknown).take(limit as usize).collect::<Vec<_>>()
+                    (lo..=hi).filter(unknown).take(want).collect::<Vec<_>>()
                 } else {
-                    (lo..=hi).rev().filter(unknown).take(limit as usize).collect::<Vec<_>>()
+                    (lo..=hi).rev().filter(unknown).take(want).collect::<Vec<_>>()
                 }
             } else {
                 Vec::new()

@@ -43,6 +43,28 @@ struct SendMarks {
     unstored: VecDeque<String>,
 }
 
+/// A sent-but-unstored mark ([`SendMarks::unstored`]), cleared when dropped (the message was
+/// stored, the server did not keep it, or the send was abandoned) unless kept.
+struct UnstoredMark {
+    marks: Arc<Mutex<SendMarks>>,
+    client_msg_id: Option<String>,
+}
+
+impl UnstoredMark {
+    /// Keeps the mark: the server kept the message, which is not stored here.
+    fn keep(mut self) {
+        self.client_msg_id = None;
+    }
+}
+
+impl Drop for UnstoredMark {
+    fn drop(&mut self) {
+        if let Some(id) = self.client_msg_id.take() {
+            remove_id(&mut self.marks.lock().unwrap_or_else(|e| e.into_inner()).unstored, &id);
+        }
+    }
+}
+
 fn push_bounded(ids: &mut VecDeque<String>, client_msg_id: &str) {
     if ids.len() == FRESH_KEPT {
         ids.pop_front();
@@ -102,20 +124,15 @@ impl Messages {
         remove_id(&mut self.marks().fresh, client_msg_id)
     }
 
-    /// [`Self::forget_fresh`], and when it was fresh, marks it sent but not stored until
-    /// [`Self::stored_or_unsent`].
-    fn take_fresh(&self, client_msg_id: &str) -> bool {
+    /// [`Self::forget_fresh`], and when it was fresh, marks it sent but not stored while the
+    /// returned mark lives (or for good once kept).
+    fn take_fresh(&self, client_msg_id: &str) -> Option<UnstoredMark> {
         let mut marks = self.marks();
-        let fresh = remove_id(&mut marks.fresh, client_msg_id);
-        if fresh {
-            push_bounded(&mut marks.unstored, client_msg_id);
+        if !remove_id(&mut marks.fresh, client_msg_id) {
+            return None;
         }
-        fresh
-    }
-
-    /// A message [`Self::take_fresh`] marked is now stored, or the server did not keep it.
-    fn stored_or_unsent(&self, client_msg_id: &str) {
-        remove_id(&mut self.marks().unstored, client_msg_id);
+        push_bounded(&mut marks.unstored, client_msg_id);
+        Some(UnstoredMark { marks: self.marks.clone(), client_msg_id: Some(client_msg_id.to_owned()) })
     }
 
     /// Refuses to send `client_msg_id` again while it went out without a stored row claiming it.

@@ -165,6 +165,7 @@ impl Messages {
         // its own: a second send of the same message (refused) must not take the first one's
         // confirmation.
         let request = self.ctx.conn.request_encoded::<SendMsgResp>(req::SEND_MSG, data);
+        let mut unstored = None;
         let (mut waiter, stored, reply) = if stored_first {
             // Stored before its upload: the copy finds it.
             let waiter = self.ctx.wait_for_seq(&conversation_id, &client_msg_id);
@@ -174,7 +175,8 @@ impl Messages {
             // that claimed its ID first has committed by then and took the fresh mark with it,
             // so this one claims (and is refused) before anything goes out.
             let turn = self.ctx.writer_turn().await;
-            if self.take_fresh(&client_msg_id) {
+            unstored = self.take_fresh(&client_msg_id);
+            if unstored.is_some() {
                 // Created here and never sent: nothing stored can carry its ID, so the request
                 // goes out at once (polled first) and travels while the message is stored.
                 let waiter = self.ctx.wait_for_seq(&conversation_id, &client_msg_id);
@@ -197,8 +199,11 @@ impl Messages {
         // Not stored, whatever the server did: a copy that comes comes in as new (as if sent from
         // another device). A fresh message the server kept stays marked sent, so sending it again
         // before that copy is stored is refused instead of sending it twice.
-        if stored.is_ok() || reply.is_err() {
-            self.stored_or_unsent(&client_msg_id);
+        if let Some(mark) = unstored
+            && stored.is_err()
+            && reply.is_ok()
+        {
+            mark.keep();
         }
         stored?;
         match reply {

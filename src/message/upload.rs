@@ -187,6 +187,8 @@ fn part_size(size: i64, limit: &PartLimitResp) -> Result<i64> {
         return Err(OpenIMError::invalid_argument(format!("the file is larger than the server takes ({} bytes)", max.saturating_mul(count))));
     }
     let part = if size <= min.saturating_mul(count) { min } else { (size + count - 1) / count };
+    // Never more than MAX_PARTS parts: larger parts where the server allows them.
+    let part = part.max((size + MAX_PARTS - 1) / MAX_PARTS).min(max.max(min));
     if part > MAX_PART_IN_MEMORY {
         return Err(OpenIMError::protocol(format!("the server asks for parts of {part} bytes; at most {MAX_PART_IN_MEMORY} are read at once")));
     }
@@ -301,13 +303,14 @@ impl Messages {
             let dir = self.ctx.store.files_dir();
             let to = dir.join(format!("log_tail_{}_{name}", crate::util::now_ms()));
             let written = to.clone();
+            // Removed whatever happens from here (a failed or abandoned copy included).
+            let tail = RemoveOnDrop(to.clone());
             let copied = tokio::task::spawn_blocking(move || {
                 std::fs::create_dir_all(&dir)?;
                 write_last_lines(std::path::Path::new(&newest), line, &written)
             })
             .await
             .map_err(|e| OpenIMError::internal(format!("the log tail was not written: {e}")))?;
-            let tail = RemoveOnDrop(to.clone());
             copied.map_err(|e| OpenIMError::invalid_argument(format!("the log file's last lines cannot be read: {e}")))?;
             (vec![to.to_string_lossy().into_owned()], Some(tail))
         };
@@ -850,10 +853,13 @@ mod tests {
         assert_eq!(part_size(100_000 * (5 << 20), &limit).unwrap(), 50 << 20);
         assert!(part_size(1 << 40, &limit).is_err(), "parts above what is read into memory");
         assert!(part_size(1, &PartLimitResp::default()).is_err());
-        // A server allowing 1-byte parts in any number: a 100 MB file is not sent in 10^8 parts.
+        // A server allowing 1-byte parts in any number: a 100 MB file is not sent in 10^8 parts;
+        // larger parts where it allows them, refused where it does not.
         let tiny = PartLimitResp { min_part_size: 1, max_part_size: 1, max_num_size: i32::MAX };
         assert_eq!(part_size(10_000, &tiny).unwrap(), 1);
         assert_eq!(part_size(100 << 20, &tiny).unwrap_err().code(), 10202);
+        let roomy = PartLimitResp { min_part_size: 1, max_part_size: 64 << 20, max_num_size: i32::MAX };
+        assert_eq!(part_size(100 << 20, &roomy).unwrap(), (100 << 20) / 10_000 + 1);
     }
 
     /// OpenIM's layout (checked apart with Python's base64): parts 0, 1 and 65 of 70.
