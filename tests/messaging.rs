@@ -1065,22 +1065,24 @@ async fn the_database_is_checkpointed_while_the_session_runs() {
     assert_eq!(history.messages.len(), 80);
 }
 
+/// A `CustomBusinessListener` handing what it hears to a channel.
+struct Heard(tokio::sync::mpsc::UnboundedSender<openim_sdk::BusinessNotification>);
+
+impl openim_sdk::CustomBusinessListener for Heard {
+    fn on_recv_custom_business_message(&self, notification: openim_sdk::BusinessNotification) {
+        let _ = self.0.send(notification);
+    }
+}
+
 /// Custom business notifications (2001) from the app's server (OpenIM's
 /// `/msg/send_business_notification`) reach `CustomBusinessListener`s, to a user and to a group,
 /// in order; they are not messages (nothing in a chat, no new-message event), and a listener
 /// whose handle is dropped hears nothing more while one added later does.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn custom_business_notifications_reach_the_listener() {
-    use openim_sdk::{BusinessNotification, CustomBusinessListener};
     use openim_wire::api::msg::{SendBusinessNotificationReq, SendMsgResp};
-    use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
+    use tokio::sync::mpsc::unbounded_channel;
 
-    struct Heard(UnboundedSender<BusinessNotification>);
-    impl CustomBusinessListener for Heard {
-        fn on_recv_custom_business_message(&self, notification: BusinessNotification) {
-            let _ = self.0.send(notification);
-        }
-    }
     let srv = TestServer::start().await;
     let alice = srv.online("alice").await;
     let bob = srv.online("bob").await;
@@ -2003,15 +2005,8 @@ async fn old_copies_go_at_login_unless_their_message_is_unsent() {
 /// `set_custom_business_listener` (Kotlin and Swift: `chatHousekeeping`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn chat_housekeeping() {
-    use openim_sdk::{BusinessNotification, CustomBusinessListener};
     use openim_wire::api::msg::{SendBusinessNotificationReq, SendMsgResp};
-    use tokio::sync::mpsc::{UnboundedSender, unbounded_channel};
-    struct Heard(UnboundedSender<BusinessNotification>);
-    impl CustomBusinessListener for Heard {
-        fn on_recv_custom_business_message(&self, notification: BusinessNotification) {
-            let _ = self.0.send(notification);
-        }
-    }
+    use tokio::sync::mpsc::unbounded_channel;
     let srv = TestServer::start().await;
     let alice = srv.online("alice").await;
     let bob = srv.online("bob").await;

@@ -96,6 +96,20 @@ pub async fn drain(ws: &mut ServerWs) {
     while let Some(Ok(_)) = ws.next().await {}
 }
 
+/// Reads an HTTP request's head (and whatever body came with it); false when the client left
+/// first.
+async fn read_request_head(tcp: &mut TcpStream) -> bool {
+    let mut buf = vec![0u8; 65536];
+    let mut seen = Vec::new();
+    while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+        match tcp.read(&mut buf).await {
+            Ok(0) | Err(_) => return false,
+            Ok(n) => seen.extend_from_slice(&buf[..n]),
+        }
+    }
+    true
+}
+
 /// An HTTP server answering every request with `status` and `body`; returns its base URL.
 pub async fn fixed_http(status: &'static str, body: &'static str) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -103,14 +117,8 @@ pub async fn fixed_http(status: &'static str, body: &'static str) -> String {
     tokio::spawn(async move {
         while let Ok((mut tcp, _)) = listener.accept().await {
             tokio::spawn(async move {
-                let mut buf = vec![0u8; 65536];
-                let mut seen = Vec::new();
-                // Read the request head (and whatever body came with it).
-                while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match tcp.read(&mut buf).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => seen.extend_from_slice(&buf[..n]),
-                    }
+                if !read_request_head(&mut tcp).await {
+                    return;
                 }
                 let response = format!(
                     "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
@@ -135,19 +143,15 @@ pub async fn endless_http(headers: &'static str, body: Vec<u8>) -> String {
         while let Ok((mut tcp, _)) = listener.accept().await {
             let body = body.clone();
             tokio::spawn(async move {
-                let mut buf = vec![0u8; 65536];
-                let mut seen = Vec::new();
-                while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
-                    match tcp.read(&mut buf).await {
-                        Ok(0) | Err(_) => return,
-                        Ok(n) => seen.extend_from_slice(&buf[..n]),
-                    }
+                if !read_request_head(&mut tcp).await {
+                    return;
                 }
                 let head = format!("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\n{headers}connection: close\r\n\r\n");
                 if tcp.write_all(head.as_bytes()).await.is_err() || tcp.write_all(&body).await.is_err() {
                     return;
                 }
                 // Until the client gives up.
+                let mut buf = [0u8; 1024];
                 while matches!(tcp.read(&mut buf).await, Ok(n) if n > 0) {}
             });
         }
