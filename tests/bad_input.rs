@@ -277,35 +277,13 @@ async fn a_rest_reply_inflating_past_the_limit_fails_before_it_ends() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_read_receipt_naming_forty_thousand_seqs_is_applied() {
     use openim_sdk::store::chat_logs;
-    use openim_sdk::{Message, MessageContent, MessageStatus};
+    use openim_sdk::MessageStatus;
     let dir = tempfile::tempdir().unwrap();
     let conv = openim_wire::conversation_id::single("alice", "bob");
     let store = openim_sdk::store::Store::open(dir.path(), "alice").await.unwrap();
     let mut tx = store.begin().await.unwrap();
     for seq in [10, 20_000, 39_999] {
-        let m = Message {
-            client_msg_id: format!("mine-{seq}"),
-            conversation_id: conv.clone(),
-            server_msg_id: format!("s{seq}"),
-            create_time: seq,
-            send_time: seq,
-            session_type: 1,
-            send_id: "alice".into(),
-            recv_id: "bob".into(),
-            group_id: String::new(),
-            msg_from: 100,
-            content_type: 101,
-            sender_platform_id: 2,
-            sender_nickname: String::new(),
-            sender_face_url: String::new(),
-            seq,
-            is_read: false,
-            status: MessageStatus::SendSuccess,
-            attached_info: String::new(),
-            ex: String::new(),
-            local_ex: String::new(),
-            content: MessageContent::Text { text: format!("{seq}") },
-        };
+        let m = common::alice_to_bob(&format!("mine-{seq}"), seq, seq, MessageStatus::SendSuccess, &format!("{seq}"));
         chat_logs::insert(&mut tx, &openim_sdk::message::to_row(&conv, &m)).await.unwrap();
     }
     let seqs: Vec<i64> = (1..=40_000).collect();

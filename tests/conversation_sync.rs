@@ -92,8 +92,14 @@ async fn a_live_change_on_another_device_is_synced_at_once() {
         .wait_until("the private flag", |ev| changed(ev).iter().any(|c| c.conversation_id == conv && c.is_private_chat))
         .await;
     assert!(phone.client.get_multiple_conversation(vec![conv.clone()]).await.unwrap()[0].is_private_chat);
-    // The peer hears of it too (1701).
+    // The peer hears of it too (1701), and the server holds the flag for the peer as well (as
+    // OpenIM's SyncPeerUserPrivateConversationTx): the sync that follows the notification keeps
+    // it, and a new device of the peer's gets it.
     alice.events.wait_until("the peer's private flag", |ev| changed(ev).iter().any(|c| c.conversation_id == conv && c.is_private_chat)).await;
+    let alice_tablet_token = srv.admin.user_token("alice", platform::IPAD).await.unwrap();
+    let alice_tablet = srv.online_with("alice", alice_tablet_token, platform::IPAD, tempfile::tempdir().unwrap()).await;
+    assert!(alice_tablet.client.get_multiple_conversation(vec![conv.clone()]).await.unwrap()[0].is_private_chat);
+    assert!(alice.client.get_multiple_conversation(vec![conv]).await.unwrap()[0].is_private_chat);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

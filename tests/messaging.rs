@@ -951,29 +951,7 @@ async fn messages_left_sending_fail_at_the_next_login() {
     let conv = conversation_id::single("alice", "bob");
     // What a crash in the middle of a send leaves behind.
     let store = openim_sdk::store::Store::open(dir.path(), "alice").await.unwrap();
-    let pending = openim_sdk::Message {
-        client_msg_id: "crashed-mid-send".into(),
-        conversation_id: conv.clone(),
-        server_msg_id: String::new(),
-        create_time: 1,
-        send_time: 1,
-        session_type: 1,
-        send_id: "alice".into(),
-        recv_id: "bob".into(),
-        group_id: String::new(),
-        msg_from: 100,
-        content_type: 101,
-        sender_platform_id: 2,
-        sender_nickname: String::new(),
-        sender_face_url: String::new(),
-        seq: 0,
-        is_read: false,
-        status: MessageStatus::Sending,
-        attached_info: String::new(),
-        ex: String::new(),
-        local_ex: String::new(),
-        content: MessageContent::Text { text: "lost?".into() },
-    };
+    let pending = common::alice_to_bob("crashed-mid-send", 0, 1, MessageStatus::Sending, "lost?");
     let mut tx = store.begin().await.unwrap();
     chat_logs::insert(&mut tx, &openim_sdk::message::to_row(&conv, &pending)).await.unwrap();
     tx.commit().await.unwrap();

@@ -105,6 +105,34 @@ pub fn client_for(config: OpenIMConfig) -> (Arc<OpenIMClient>, Arc<ConnRecorder>
     (client, recorder)
 }
 
+/// A text message from alice to bob in their single chat, as a test writes it straight into a
+/// store (what a crash or an earlier session left behind).
+pub fn alice_to_bob(client_msg_id: &str, seq: i64, time: i64, status: openim_sdk::MessageStatus, text: &str) -> openim_sdk::Message {
+    openim_sdk::Message {
+        client_msg_id: client_msg_id.to_owned(),
+        conversation_id: openim_wire::conversation_id::single("alice", "bob"),
+        server_msg_id: if seq > 0 { format!("s{seq}") } else { String::new() },
+        create_time: time,
+        send_time: time,
+        session_type: 1,
+        send_id: "alice".into(),
+        recv_id: "bob".into(),
+        group_id: String::new(),
+        msg_from: 100,
+        content_type: 101,
+        sender_platform_id: 2,
+        sender_nickname: String::new(),
+        sender_face_url: String::new(),
+        seq,
+        is_read: false,
+        status,
+        attached_info: String::new(),
+        ex: String::new(),
+        local_ex: String::new(),
+        content: openim_sdk::MessageContent::Text { text: text.to_owned() },
+    }
+}
+
 /// What a `ConnListener` saw.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Conn {

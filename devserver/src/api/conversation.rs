@@ -56,12 +56,21 @@ pub async fn set_conversations(
             conversation_id_list: vec![req.conversation.conversation_id.clone()],
         };
         notify(&state, user_id, user_id, content_type::CONVERSATION_CHANGE, session_type::SINGLE_CHAT, &tips).await?;
-        // A single chat's private mode is announced to both sides (OpenIM's
-        // ConversationSetPrivateNotification).
+        // A single chat's private mode is the peer's too (OpenIM's
+        // SyncPeerUserPrivateConversationTx: the peer's record, made if missing, takes the flag
+        // and a new version), announced to both sides (ConversationSetPrivateNotification).
         if let Some(is_private) = req.conversation.is_private_chat
             && req.conversation.conversation_type == session_type::SINGLE_CHAT
             && !req.conversation.user_id.is_empty()
         {
+            let peer = ConversationReq {
+                conversation_id: req.conversation.conversation_id.clone(),
+                conversation_type: session_type::SINGLE_CHAT,
+                user_id: user_id.clone(),
+                is_private_chat: Some(is_private),
+                ..Default::default()
+            };
+            state.store.update_conversation(&req.conversation.user_id, &peer, now).await?;
             let tips = ConversationSetPrivateTips {
                 recv_id: req.conversation.user_id.clone(),
                 send_id: user_id.clone(),

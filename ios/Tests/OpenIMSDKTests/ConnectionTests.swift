@@ -57,6 +57,75 @@ final class ConnectionTests: XCTestCase {
         XCTAssertEqual(second.loginStatus(), .logged)
     }
 
+    /// The app's manager logs the user out (`/auth/force_logout`): the client hears
+    /// `onKickedOffline` and its session ends (Rust: `admin_force_logout_kicks_the_client`).
+    func testAnAdminForceLogoutKicksTheClient() async throws {
+        let server = try DevServer()
+        try await server.register("alice")
+        let client = try OpenIMClient(config: server.config(dataDir: tempDir()))
+        let log = record(client)
+        try await client.login(userId: "alice", token: try await server.token("alice"))
+        await log.wait("connected", isSuccess)
+        try await server.forceLogout("alice")
+        let events = await log.wait("kicked", isKicked)
+        XCTAssertEqual(events, [.connecting, .connectSuccess, .kickedOffline])
+        XCTAssertEqual(client.loginStatus(), .loggedOut)
+        // The session is over: calls that need it are refused as not logged in.
+        let refused = await code { _ = try await client.getSelfUserInfo() }
+        XCTAssertEqual(refused, 10009)
+    }
+
+    /// A newer token for the same platform makes the server treat this one as kicked, while the
+    /// open connection stays up: the next REST call is refused with 1506 (or the background
+    /// profile sync hit it first: 10009), and the client ends its session with `onKickedOffline`
+    /// (Rust: `rest_token_error_ends_the_session`).
+    func testARestTokenErrorEndsTheSession() async throws {
+        let server = try DevServer()
+        try await server.register("alice")
+        let client = try OpenIMClient(config: server.config(dataDir: tempDir()))
+        let log = record(client)
+        try await client.login(userId: "alice", token: try await server.token("alice"))
+        await log.wait("connected", isSuccess)
+        _ = try await server.token("alice")
+        let refused = await code { _ = try await client.getUsersInfo(userIds: ["alice"]) }
+        XCTAssertTrue([1506, 10009].contains(refused ?? 0), "\(String(describing: refused))")
+        await log.wait("kicked", isKicked)
+        XCTAssertEqual(client.loginStatus(), .loggedOut)
+    }
+
+    /// A connection listener that blocks its thread holds up neither the connection nor the
+    /// calls; once it returns, it hears every event in order (Rust:
+    /// `a_blocked_listener_does_not_stall_the_engine`).
+    func testABlockedConnectionListenerDoesNotStallTheEngine() async throws {
+        let server = try DevServer()
+        try await server.register("bob")
+        try await server.register("alice")
+        let watcher = try OpenIMClient(config: server.config(dataDir: tempDir()))
+        let client = try OpenIMClient(config: server.config(dataDir: tempDir()))
+        let gate = Gate()
+        defer { gate.release() }  // a failed assertion must not leave the listener's thread stuck
+        let blocked = BlockedConn(gate)
+        client.setConnListener(listener: blocked)
+        try await client.login(userId: "bob", token: try await server.token("bob"))
+        // The engine connects and serves calls while the listener's thread is stuck.
+        let me = try await client.getSelfUserInfo()
+        XCTAssertEqual(me.userId, "bob")
+        try await watcher.login(userId: "alice", token: try await server.token("alice"))
+        _ = try await watcher.subscribeUsersStatus(userIds: ["bob"])
+        let deadline = Date().addingTimeInterval(15)
+        while try await watcher.getUserStatus(userIds: ["bob"]).first?.platformIds.isEmpty ?? true {
+            guard Date() < deadline else { return XCTFail("bob never came online") }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        XCTAssertEqual(blocked.seen.events, [])
+        gate.release()
+        _ = try await blocked.seen.wait("the success event") { $0 == "success" ? true : nil }
+        XCTAssertEqual(blocked.seen.events, ["connecting", "success"], "events keep their order")
+        XCTAssertEqual(client.loginStatus(), .logged)
+        try await watcher.logout()
+        try await client.logout()
+    }
+
     /// Login arguments are checked before anything starts: an empty or blank user ID or token
     /// is refused with 10002, the client stays logged out and never connects
     /// (Rust: `login_arguments_are_checked`).
@@ -208,4 +277,17 @@ extension ConnEvent {
         if case let .connectFailed(_, msg) = self { return msg }
         return ""
     }
+}
+
+/// A connection listener whose `onConnecting` waits at a gate.
+final class BlockedConn: ConnListener, @unchecked Sendable {
+    let gate: Gate
+    let seen = Recorder<String>()
+    init(_ gate: Gate) { self.gate = gate }
+    func onConnecting() { gate.wait(); seen.append("connecting") }
+    func onConnectSuccess() { seen.append("success") }
+    func onConnectFailed(code: Int32, msg: String) { seen.append("failed") }
+    func onKickedOffline() {}
+    func onUserTokenExpired() {}
+    func onUserTokenInvalid(msg: String) {}
 }

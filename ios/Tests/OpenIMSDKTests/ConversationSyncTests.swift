@@ -45,6 +45,33 @@ final class ConversationSyncTests: XCTestCase {
         reader.cancel()
     }
 
+    /// A change made on one of bob's devices reaches his other device at once; the private mode is
+    /// the peer's too (Rust: `a_live_change_on_another_device_is_synced_at_once`).
+    func testALiveChangeOnAnotherDeviceIsSyncedAtOnce() async throws {
+        let server = try DevServer()
+        let alice = try await OnlineUser(server, "alice")
+        let phone = try await OnlineUser(server, "bob")
+        let tablet = try await OnlineUser(server, "bob", platform: 9, register: false)
+        _ = try await alice.send("hello", to: "bob")
+        _ = try await phone.awaitText("hello")
+        _ = try await tablet.awaitText("hello")
+        let conversation = "si_alice_bob"
+        _ = try await tablet.client.setConversation(conversationId: conversation, update: ConversationUpdate(isPrivateChat: true))
+        for (who, device) in [("bob's phone", phone), ("alice", alice)] {
+            _ = try await device.conversations.wait("the private flag on \(who)") { e -> Bool? in
+                if case let .changed(list) = e, list.contains(where: { $0.conversationId == conversation && $0.isPrivateChat }) { return true }
+                return nil
+            }
+            let stored = try await device.client.getMultipleConversation(conversationIds: [conversation])
+            XCTAssertEqual(stored.first?.isPrivateChat, true, who)
+        }
+        // The server holds the flag for the peer as well: a new device of alice's gets it.
+        let aliceTablet = try await OnlineUser(server, "alice", platform: 9, register: false)
+        let fresh = try await aliceTablet.client.getMultipleConversation(conversationIds: [conversation])
+        XCTAssertEqual(fresh.first?.isPrivateChat, true)
+        XCTAssertEqual(tablet.client.loginStatus(), .logged)
+    }
+
     /// Self-destructing messages: bob turns them on for his chat with alice (messages last 1 s;
     /// devserver looks every 100 ms). They leave both of bob's devices — history, lookup by ID,
     /// the unread count and the latest message, each reported deleted — while alice keeps hers. A time of 0 is refused;

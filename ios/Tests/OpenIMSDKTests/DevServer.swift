@@ -112,6 +112,11 @@ final class DevServer {
         try await post("/third/logs/search", ["keyword": keyword, "pagination": ["pageNumber": 1, "showNumber": 10]], token: try await admin())
     }
 
+    /// Logs `userID` out on `platform` as the app's manager does (`/auth/force_logout`).
+    func forceLogout(_ userID: String, platform: Int = 2) async throws {
+        _ = try await post("/auth/force_logout", ["userID": userID, "platformID": platform], token: try await admin())
+    }
+
     func token(_ userID: String, platform: Int = 2) async throws -> String {
         let data = try await post("/auth/get_user_token", ["userID": userID, "platformID": platform], token: try await admin())
         return data["token"] as! String
@@ -169,3 +174,15 @@ func isConnecting(_ e: ConnEvent) -> Bool { e == .connecting }
 func isSuccess(_ e: ConnEvent) -> Bool { e == .connectSuccess }
 func isKicked(_ e: ConnEvent) -> Bool { e == .kickedOffline }
 func isTokenInvalid(_ e: ConnEvent) -> Bool { if case .userTokenInvalid = e { return true }; return false }
+
+/// The OpenIM error code `body` fails with (nil when it succeeds, -1 for another error).
+func code(_ body: () async throws -> Void) async -> Int32? {
+    do {
+        try await body()
+        return nil
+    } catch let error as OpenIMError {
+        return error.code
+    } catch {
+        return -1
+    }
+}

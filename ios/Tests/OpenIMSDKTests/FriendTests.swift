@@ -225,18 +225,6 @@ final class FriendTests: XCTestCase {
         }
     }
 
-    /// The error code `body` fails with (nil when it succeeds).
-    private func code(_ body: () async throws -> Void) async -> Int32? {
-        do {
-            try await body()
-            return nil
-        } catch let error as OpenIMError {
-            return error.code
-        } catch {
-            return -1
-        }
-    }
-
     /// Makes `a` and `b` friends (`a` applies, `b` accepts) and waits until both know.
     private func befriend(_ a: FriendUser, _ aId: String, _ b: FriendUser, _ bId: String) async throws {
         try await a.client.addFriend(toUserId: bId, reqMsg: "", ex: "")

@@ -32,17 +32,6 @@ final class GroupUser {
 }
 
 final class GroupTests: XCTestCase {
-    private func code(_ body: () async throws -> Void) async -> Int32? {
-        do {
-            try await body()
-            return nil
-        } catch let error as OpenIMError {
-            return error.code
-        } catch {
-            return -1
-        }
-    }
-
     func testCreateApplyKickMuteAndDismiss() async throws {
         let server = try DevServer()
         let alice = try await GroupUser(server, "alice")
@@ -350,5 +339,82 @@ final class GroupTests: XCTestCase {
         XCTAssertEqual(again, 1206, "handled already")
         let joined = try await dave.client.isJoinGroup(groupId: readers)
         XCTAssertFalse(joined)
+    }
+
+    /// Wrong arguments are refused with 10002 before anything reaches the server; a group the
+    /// user is not in has no local members (10400); the server's refusals come with its codes
+    /// (Rust: `wrong_arguments_are_refused_before_the_network`).
+    func testWrongArgumentsAreRefusedBeforeTheNetwork() async throws {
+        let server = try DevServer()
+        let alice = try await GroupUser(server, "alice")
+        let c = alice.client
+        let g = try await c.createGroup(params: CreateGroupParams(groupName: "G"))
+        let refusals: [(String, () async throws -> Void)] = [
+            ("an empty group ID", { try await c.joinGroup(groupId: "", reqMsg: "", joinSource: 3, ex: "") }),
+            ("a join source of 9", { try await c.joinGroup(groupId: "x", reqMsg: "", joinSource: 9, ex: "") }),
+            ("nobody to kick", { try await c.kickGroupMember(groupId: g.groupId, reason: "", userIds: []) }),
+            ("a user invited twice", { try await c.inviteUserToGroup(groupId: g.groupId, reason: "", userIds: ["a", "a"]) }),
+            ("a member made owner", { try await c.setGroupMemberInfo(groupId: g.groupId, userId: "alice", update: GroupMemberUpdate(role: .owner)) }),
+            ("a blank group name", { try await c.setGroupInfo(groupId: g.groupId, update: GroupInfoUpdate(groupName: " ")) }),
+            ("a group without a name", { _ = try await c.createGroup(params: CreateGroupParams(groupName: "")) }),
+            ("the creator as a member", { _ = try await c.createGroup(params: CreateGroupParams(groupName: "x", memberUserIds: ["alice"])) }),
+            ("a negative offset", { _ = try await c.getGroupMemberList(groupId: g.groupId, filter: .all, offset: -1, count: 5) }),
+        ]
+        for (what, call) in refusals {
+            let refused = await code(call)
+            XCTAssertEqual(refused, 10002, what)
+        }
+        let notIn = await code { _ = try await c.getGroupMemberList(groupId: "nope", filter: .all, offset: 0, count: 5) }
+        XCTAssertEqual(notIn, 10400, "members of a group not joined")
+        let unknownGroup = await code { try await c.joinGroup(groupId: "nope", reqMsg: "", joinSource: 3, ex: "") }
+        XCTAssertEqual(unknownGroup, 1004)
+        let unknownMember = await code {
+            _ = try await c.createGroup(params: CreateGroupParams(groupName: "x", memberUserIds: ["ghost"], needVerification: .direct))
+        }
+        XCTAssertEqual(unknownMember, 1004)
+        let joined = try await c.getJoinedGroupList()
+        XCTAssertEqual(joined.map(\.groupId), [g.groupId])
+    }
+
+    /// A device offline while its user read a group chat elsewhere learns it at login: in a group
+    /// the read mark reaches the user's devices only as a push, so the login's unread reconcile
+    /// marks the messages it stored read (Rust: `an_offline_device_learns_what_was_read_in_a_group`).
+    func testAnOfflineDeviceLearnsWhatWasReadInAGroup() async throws {
+        let server = try DevServer()
+        let alice = try await GroupUser(server, "alice")
+        let bob = try await GroupUser(server, "bob")
+        let g = try await alice.client.createGroup(params: CreateGroupParams(groupName: "Readers", memberUserIds: ["bob"]))
+        _ = try await bob.groups.wait("the group") { e -> Bool? in
+            if case .joinedGroupAdded = e { return true }
+            return nil
+        }
+        for text in ["one", "two"] {
+            _ = try await alice.client.sendMessage(message: try alice.client.createTextMessage(text: text), recvId: nil,
+                                                   groupId: g.groupId, offlinePushInfo: nil, isOnlineOnly: false)
+            _ = try await bob.messages.wait("message \(text)") { e -> Bool? in
+                if case let .newMessage(m) = e, case let .text(t) = m.content, t == text { return true }
+                return nil
+            }
+        }
+        let chat = "sg_\(g.groupId)"
+        // Bob's tablet stores both unread (and the group's creation tip), then goes offline.
+        let tablet = try await OnlineUser(server, "bob", platform: 1, register: false)
+        func unread() async throws -> [Int] {
+            let total = try await tablet.client.getTotalUnreadMsgCount()
+            let page = try await tablet.client.getAdvancedHistoryMessageList(conversationId: chat, startClientMsgId: nil, count: 10)
+            return [Int(total), page.messages.filter { !$0.isRead }.count]
+        }
+        var counts = try await unread()
+        XCTAssertEqual(counts, [3, 3])
+        try await tablet.client.logout()
+        // His phone reads them.
+        try await bob.client.markConversationMessageAsRead(conversationId: chat)
+        try await tablet.client.login(userId: "bob", token: try await server.token("bob", platform: 1))
+        try await tablet.conversations.wait(count: 2, "the second sync") { e in
+            if case .syncFinish = e { return true }
+            return false
+        }
+        counts = try await unread()
+        XCTAssertEqual(counts, [0, 0])
     }
 }

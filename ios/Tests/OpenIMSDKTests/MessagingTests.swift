@@ -18,6 +18,17 @@ final class Recorder<E: Sendable>: @unchecked Sendable {
         return items
     }
 
+    /// Waits up to 15 s until `n` events match.
+    func wait(count n: Int, _ what: String, file: StaticString = #filePath, line: UInt = #line, _ matches: (E) -> Bool) async throws {
+        let deadline = Date().addingTimeInterval(15)
+        while Date() < deadline {
+            if events.filter(matches).count >= n { return }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        XCTFail("timed out waiting for \(what); events: \(events)", file: file, line: line)
+        throw CancellationError()
+    }
+
     /// Waits up to 15 s for an event `pick` accepts.
     func wait<T>(_ what: String, file: StaticString = #filePath, line: UInt = #line, _ pick: (E) -> T?) async throws -> T {
         let deadline = Date().addingTimeInterval(15)
@@ -155,6 +166,31 @@ final class MessagingTests: XCTestCase {
         let chats = try await tablet.client.getAllConversationList()
         XCTAssertEqual(chats.map { $0.unreadCount }, [0])
         XCTAssertEqual(chats[0].latestMsg?.clientMsgId, own.last?.clientMsgId)
+    }
+
+    /// Messages sent while the recipient was never logged in arrive with its first sync: the chat
+    /// with its unread count and latest message at once, the rest of the history from the server
+    /// when asked (Rust: `an_offline_recipient_gets_everything_at_next_login`).
+    func testAnOfflineRecipientGetsEverythingAtNextLogin() async throws {
+        let server = try DevServer()
+        let alice = try await OnlineUser(server, "alice")
+        try await server.register("bob")
+        let texts = (1...5).map { "while you were away \($0)" }
+        for text in texts { _ = try await alice.send(text, to: "bob") }
+        let bob = try await OnlineUser(server, "bob", register: false)
+        let list = try await bob.client.getAllConversationList()
+        XCTAssertEqual(list.count, 1)
+        XCTAssertEqual(list.first?.unreadCount, 5)
+        guard case let .text(latest)? = list.first?.latestMsg?.content else { return XCTFail("\(list)") }
+        XCTAssertEqual(latest, texts.last)
+        let total = try await bob.client.getTotalUnreadMsgCount()
+        XCTAssertEqual(total, 5)
+        let page = try await bob.client.getAdvancedHistoryMessageList(conversationId: list[0].conversationId, startClientMsgId: nil, count: 20)
+        XCTAssertEqual(page.messages.map { m -> String in
+            if case let .text(t) = m.content { return t }
+            return "?"
+        }, texts)
+        XCTAssertTrue(page.isEnd)
     }
 
     /// Custom business notifications from the app's server reach the listener, to a user and to

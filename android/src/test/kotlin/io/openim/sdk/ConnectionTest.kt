@@ -110,6 +110,84 @@ class ConnectionTest {
         }
     }
 
+    /** The app's manager logs the user out (`/auth/force_logout`): the client hears
+     *  `onKickedOffline` and its session ends (Rust: `admin_force_logout_kicks_the_client`). */
+    @Test
+    fun anAdminForceLogoutKicksTheClient(): Unit = runBlocking {
+        DevServer().use { server ->
+            server.register("alice")
+            val client = OpenImClient(server.config(tempDir()))
+            val log = EventLog(client)
+            client.login("alice", server.token("alice"))
+            log.waitFor("connected") { it == ConnEvent.ConnectSuccess }
+            server.forceLogout("alice")
+            val events = log.waitFor("kicked") { it == ConnEvent.KickedOffline }
+            assertEquals(listOf(ConnEvent.Connecting, ConnEvent.ConnectSuccess, ConnEvent.KickedOffline), events)
+            assertEquals(LoginStatus.LOGGED_OUT, client.loginStatus())
+            // The session is over: calls that need it are refused as not logged in.
+            val e = expectThrows<OpenImException.NotLoggedIn> { client.getSelfUserInfo() }
+            assertEquals(10009, e.errorCode)
+        }
+    }
+
+    /** A newer token for the same platform makes the server treat this one as kicked, while
+     *  the open connection stays up: the next REST call is refused with 1506 (or the background
+     *  profile sync hit it first: 10009), and the client ends its session with `onKickedOffline`
+     *  (Rust: `rest_token_error_ends_the_session`). */
+    @Test
+    fun aRestTokenErrorEndsTheSession(): Unit = runBlocking {
+        DevServer().use { server ->
+            server.register("alice")
+            val client = OpenImClient(server.config(tempDir()))
+            val log = EventLog(client)
+            client.login("alice", server.token("alice"))
+            log.waitFor("connected") { it == ConnEvent.ConnectSuccess }
+            server.token("alice")
+            val e = expectThrows<OpenImException> { client.getUsersInfo(listOf("alice")) }
+            assertTrue(e.errorCode in listOf(1506, 10009), "$e")
+            log.waitFor("kicked") { it == ConnEvent.KickedOffline }
+            assertEquals(LoginStatus.LOGGED_OUT, client.loginStatus())
+        }
+    }
+
+    /** A connection listener that blocks its thread holds up neither the connection nor the
+     *  calls; once it returns, it hears every event in order (Rust:
+     *  `a_blocked_listener_does_not_stall_the_engine`). */
+    @Test
+    fun aBlockedConnectionListenerDoesNotStallTheEngine(): Unit = runBlocking {
+        DevServer().use { server ->
+            server.register("bob")
+            val watcher = OpenImClient(server.config(tempDir()))
+            val client = OpenImClient(server.config(tempDir()))
+            val gate = java.util.concurrent.CountDownLatch(1)
+            val seen = Collections.synchronizedList(mutableListOf<String>())
+            client.setConnListener(object : ConnListener {
+                override fun onConnecting() { gate.await(WAIT_MS, java.util.concurrent.TimeUnit.MILLISECONDS); seen += "connecting" }
+                override fun onConnectSuccess() { seen += "success" }
+                override fun onConnectFailed(code: Int, msg: String) { seen += "failed" }
+                override fun onKickedOffline() {}
+                override fun onUserTokenExpired() {}
+                override fun onUserTokenInvalid(msg: String) {}
+            })
+            client.login("bob", server.token("bob"))
+            // The engine connects and serves calls while the listener's thread is stuck.
+            assertEquals("bob", client.getSelfUserInfo().userId)
+            server.register("alice")
+            watcher.login("alice", server.token("alice"))
+            watcher.subscribeUsersStatus(listOf("bob"))
+            withTimeout(WAIT_MS) {
+                while (watcher.getUserStatus(listOf("bob")).single().platformIds.isEmpty()) delay(20)
+            }
+            assertEquals(emptyList<String>(), seen.toList())
+            gate.countDown()
+            withTimeout(WAIT_MS) { while ("success" !in seen) delay(20) }
+            assertEquals(listOf("connecting", "success"), seen.toList(), "events keep their order")
+            assertEquals(LoginStatus.LOGGED, client.loginStatus())
+            watcher.logout()
+            client.logout()
+        }
+    }
+
     /** Login arguments are checked before anything starts: an empty or blank user ID or token
      *  is refused with 10002, the client stays logged out and never connects
      *  (Rust: `login_arguments_are_checked`). */

@@ -52,6 +52,31 @@ class ConversationSyncTest {
         }
     }
 
+    /** A change made on one of bob's devices reaches his other device at once; the private mode
+     *  is the peer's too (Rust: `a_live_change_on_another_device_is_synced_at_once`). */
+    @Test
+    fun aLiveChangeOnAnotherDeviceIsSyncedAtOnce(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = OnlineUser(server, "alice")
+            val phone = OnlineUser(server, "bob")
+            val tablet = OnlineUser(server, "bob", register = false, platform = 9)
+            alice.sendText("bob", "hello")
+            phone.awaitText("hello")
+            tablet.awaitText("hello")
+            val conversation = singleConversation("alice", "bob")
+            tablet.client.setConversation(conversation, ConversationUpdate(isPrivateChat = true))
+            awaitConversation(phone.conversations) { it.conversationId == conversation && it.isPrivateChat }
+            assertTrue(phone.client.getMultipleConversation(listOf(conversation)).single().isPrivateChat)
+            // The peer hears of it too (1701), and the server holds the flag for the peer as well:
+            // the sync after the notification keeps it, and a new device of the peer's gets it.
+            awaitConversation(alice.conversations) { it.conversationId == conversation && it.isPrivateChat }
+            val aliceTablet = OnlineUser(server, "alice", register = false, platform = 9)
+            assertTrue(aliceTablet.client.getMultipleConversation(listOf(conversation)).single().isPrivateChat)
+            assertTrue(alice.client.getMultipleConversation(listOf(conversation)).single().isPrivateChat)
+            assertEquals(LoginStatus.LOGGED, tablet.client.loginStatus())
+        }
+    }
+
     /** Self-destructing messages: bob turns them on for his chat with alice (messages last 1 s;
      *  devserver looks every 100 ms). They leave both of bob's devices — history, lookup by ID,
      *  the unread count and the latest message, each reported deleted — while alice keeps hers. A time of 0 is

@@ -87,6 +87,11 @@ class DevServer(
     fun searchLogs(keyword: String): String =
         post("/third/logs/search", """{"keyword":"$keyword","pagination":{"pageNumber":1,"showNumber":10}}""", admin())
 
+    /** Logs `userId` out on `platform` as the app's manager does (`/auth/force_logout`). */
+    fun forceLogout(userId: String, platform: Int = 2) {
+        post("/auth/force_logout", """{"userID":"$userId","platformID":$platform}""", admin())
+    }
+
     fun token(userId: String, platform: Int = 2): String =
         stringField(post("/auth/get_user_token", """{"userID":"$userId","platformID":$platform}""", admin()), "token")
 }

@@ -243,4 +243,70 @@ class GroupTest {
             assertFalse(dave.client.isJoinGroup(readers))
         }
     }
+
+    /** Wrong arguments are refused with 10002 before anything reaches the server; a group the
+     *  user is not in has no local members (10400); the server's refusals come with its codes
+     *  (Rust: `wrong_arguments_are_refused_before_the_network`). */
+    @Test
+    fun wrongArgumentsAreRefusedBeforeTheNetwork(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = GroupUser(server, "alice")
+            val g = alice.client.createGroup(CreateGroupParams(groupName = "G"))
+            val c = alice.client
+            suspend fun refused(what: String, call: suspend () -> Unit) {
+                val e = expectThrows<OpenImException.InvalidArgument>(what) { call() }
+                assertEquals(10002, e.errorCode, what)
+            }
+            refused("an empty group ID") { c.joinGroup("", "", 3, "") }
+            refused("a join source of 9") { c.joinGroup("x", "", 9, "") }
+            refused("nobody to kick") { c.kickGroupMember(g.groupId, "", listOf()) }
+            refused("a user invited twice") { c.inviteUserToGroup(g.groupId, "", listOf("a", "a")) }
+            refused("a member made owner") { c.setGroupMemberInfo(g.groupId, "alice", GroupMemberUpdate(role = GroupRole.OWNER)) }
+            refused("a blank group name") { c.setGroupInfo(g.groupId, GroupInfoUpdate(groupName = " ")) }
+            refused("a group without a name") { c.createGroup(CreateGroupParams(groupName = "")) }
+            refused("the creator as a member") { c.createGroup(CreateGroupParams(groupName = "x", memberUserIds = listOf("alice"))) }
+            refused("a negative offset") { c.getGroupMemberList(g.groupId, GroupMemberFilter.ALL, -1, 5) }
+            val notIn = expectThrows<OpenImException>("members of a group not joined") {
+                c.getGroupMemberList("nope", GroupMemberFilter.ALL, 0, 5)
+            }
+            assertEquals(10400, notIn.errorCode)
+            val unknownGroup = expectThrows<OpenImException>("an unknown group") { c.joinGroup("nope", "", 3, "") }
+            assertEquals(1004, unknownGroup.errorCode)
+            val unknownMember = expectThrows<OpenImException>("an unknown member") {
+                c.createGroup(CreateGroupParams(groupName = "x", memberUserIds = listOf("ghost"), needVerification = GroupVerification.DIRECT))
+            }
+            assertEquals(1004, unknownMember.errorCode)
+            assertEquals(listOf(g.groupId), c.getJoinedGroupList().map { it.groupId })
+        }
+    }
+
+    /** A device offline while its user read a group chat elsewhere learns it at login: in a
+     *  group the read mark reaches the user's devices only as a push, so the login's unread
+     *  reconcile marks the messages it stored read (Rust:
+     *  `an_offline_device_learns_what_was_read_in_a_group`). */
+    @Test
+    fun anOfflineDeviceLearnsWhatWasReadInAGroup(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = GroupUser(server, "alice")
+            val bob = GroupUser(server, "bob")
+            val g = alice.client.createGroup(CreateGroupParams(groupName = "Readers", memberUserIds = listOf("bob")))
+            bob.await("the group") { (it as? GroupEvent.JoinedGroupAdded)?.group }
+            for (text in listOf("one", "two")) {
+                alice.client.sendMessage(alice.client.createTextMessage(text), null, g.groupId, null, false)
+                bob.online.awaitText(text)
+            }
+            val chat = "sg_${g.groupId}"
+            // Bob's tablet stores both unread (and the group's creation tip), then goes offline.
+            val tablet = OnlineUser(server, "bob", register = false, platform = 1)
+            suspend fun unread(client: OpenImClient) =
+                client.getTotalUnreadMsgCount() to client.getAdvancedHistoryMessageList(chat, null, 10).messages.count { !it.isRead }
+            assertEquals(3 to 3, unread(tablet.client))
+            tablet.client.logout()
+            // His phone reads them.
+            bob.client.markConversationMessageAsRead(chat)
+            tablet.client.login("bob", server.token("bob", 1))
+            withTimeout(15_000) { while (tablet.conversations.next() !is ConversationEvent.SyncFinish) Unit }
+            assertEquals(0 to 0, unread(tablet.client))
+        }
+    }
 }

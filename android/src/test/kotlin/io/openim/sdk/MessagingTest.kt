@@ -150,6 +150,28 @@ class MessagingTest {
         }
     }
 
+    /** Messages sent while the recipient was never logged in arrive with its first sync: the
+     *  chat with its unread count and latest message at once, the rest of the history from the
+     *  server when asked (Rust: `an_offline_recipient_gets_everything_at_next_login`). */
+    @Test
+    fun anOfflineRecipientGetsEverythingAtNextLogin(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = OnlineUser(server, "alice")
+            server.register("bob")
+            val texts = (1..5).map { "while you were away $it" }
+            for (text in texts) alice.sendText("bob", text)
+            val bob = OnlineUser(server, "bob", register = false)
+            val list = bob.client.getAllConversationList()
+            assertEquals(1, list.size)
+            assertEquals(5, list[0].unreadCount)
+            assertEquals(texts.last(), (list[0].latestMsg?.content as? MessageContent.Text)?.text)
+            assertEquals(5, bob.client.getTotalUnreadMsgCount())
+            val page = bob.client.getAdvancedHistoryMessageList(list[0].conversationId, null, 20)
+            assertEquals(texts, page.messages.map { (it.content as MessageContent.Text).text })
+            assertTrue(page.isEnd)
+        }
+    }
+
     /** Custom business notifications from the app's server reach the listener, to a user and
      *  to a group, in order; they are not messages; a cancelled handle hears nothing more. */
     @Test
