@@ -62,6 +62,24 @@ pub fn unread_between(max_seq: i64, has_read_seq: i64) -> i64 {
     max_seq.saturating_sub(has_read_seq).max(0)
 }
 
+/// The longest search keyword taken, in bytes (SQLite refuses `LIKE` patterns over 50 000
+/// bytes, and escaping may double one).
+pub const MAX_KEYWORD_BYTES: usize = 10_000;
+/// The most keywords one search takes (each is a `LIKE` per searched field).
+pub const MAX_KEYWORDS: usize = 100;
+
+/// A search's keywords without the empty ones; too many, or one too long, is refused (10002).
+pub fn search_keywords(keywords: Vec<String>) -> crate::error::Result<Vec<String>> {
+    let keywords: Vec<String> = keywords.into_iter().filter(|k| !k.is_empty()).collect();
+    if keywords.len() > MAX_KEYWORDS {
+        return Err(crate::error::OpenIMError::invalid_argument(format!("at most {MAX_KEYWORDS} keywords per search")));
+    }
+    if keywords.iter().any(|k| k.len() > MAX_KEYWORD_BYTES) {
+        return Err(crate::error::OpenIMError::invalid_argument(format!("a keyword is longer than {MAX_KEYWORD_BYTES} bytes")));
+    }
+    Ok(keywords)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

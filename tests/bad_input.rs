@@ -293,3 +293,108 @@ async fn a_read_receipt_naming_forty_thousand_seqs_is_applied() {
     assert_eq!(read, ["mine-10", "mine-20000", "mine-39999"]);
     store.close().await;
 }
+
+/// Searches take at most 100 keywords of at most 10 000 bytes each (and, for messages, 1 000
+/// senders and content types): beyond that a search is refused with 10002, where before
+/// SQLite's limits on a `LIKE` pattern (50 000 bytes) or on bound values failed it as a
+/// database error. A keyword at the limit, all wildcards, still searches.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn searches_too_large_for_sqlite_are_refused_as_wrong_arguments() {
+    use openim_sdk::{SearchFriendsParams, SearchGroupMembersParams, SearchGroupsParams, SearchParams};
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let client = &alice.client;
+    let group = client.create_group(openim_sdk::CreateGroupParams { group_name: "G".into(), ..Default::default() }).await.unwrap();
+    let at_limit = "%".repeat(10_000);
+    let too_long = "a".repeat(10_001);
+    let too_many: Vec<String> = (0..101).map(|i| format!("k{i}")).collect();
+    let messages = |keywords: Vec<String>, senders: usize| SearchParams {
+        conversation_id: None,
+        keywords,
+        match_all_keywords: false,
+        sender_ids: (0..senders).map(|i| format!("u{i}")).collect(),
+        content_types: vec![],
+        search_time_position: 0,
+        search_time_period: 0,
+        page_index: 1,
+        count: 20,
+    };
+    let friends = |keywords: Vec<String>| SearchFriendsParams { keywords, search_user_id: true, search_nickname: true, search_remark: true };
+    let groups = |keywords: Vec<String>| SearchGroupsParams { keywords, search_group_id: true, search_group_name: true };
+    let members = |keywords: Vec<String>| SearchGroupMembersParams {
+        group_id: group.group_id.clone(),
+        keywords,
+        search_user_id: true,
+        search_nickname: true,
+        offset: 0,
+        count: 100,
+    };
+    let refused = |r: Result<(), OpenIMError>, what: &str| assert_eq!(r.map_err(|e| e.code()), Err(10002), "{what}");
+    for (what, keywords) in [("a keyword too long", vec![too_long.clone()]), ("too many keywords", too_many.clone())] {
+        refused(client.search_local_messages(messages(keywords.clone(), 0)).await.map(drop), what);
+        refused(client.search_friends(friends(keywords.clone())).await.map(drop), what);
+        refused(client.search_groups(groups(keywords.clone())).await.map(drop), what);
+        refused(client.search_group_members(members(keywords)).await.map(drop), what);
+    }
+    refused(client.search_conversation(too_long).await.map(drop), "a conversation keyword too long");
+    refused(client.search_local_messages(messages(vec![], 1001)).await.map(drop), "too many senders");
+    assert_eq!(client.search_local_messages(messages(vec![at_limit.clone()], 1000)).await.unwrap().total_count, 0);
+    assert!(client.search_friends(friends(vec![at_limit.clone()])).await.unwrap().is_empty());
+    assert!(client.search_groups(groups(vec![at_limit.clone()])).await.unwrap().is_empty());
+    assert!(client.search_group_members(members(vec![at_limit.clone()])).await.unwrap().is_empty());
+    assert!(client.search_conversation(at_limit).await.unwrap().is_empty());
+}
+
+/// Lookups by ID lists longer than SQLite binds in one statement (32 766 values; an app's call
+/// or a server's list may be that long) are read in chunks: each row once, in the list's order
+/// (friends, groups and members as their lists are ordered; conversations as asked).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lookups_by_tens_of_thousands_of_ids_are_read_in_chunks() {
+    use openim_sdk::store::rows::{FriendRow, GroupMemberRow, GroupRow};
+    use openim_sdk::store::{friends, groups};
+    let dir = tempfile::tempdir().unwrap();
+    let store = openim_sdk::store::Store::open(dir.path(), "alice").await.unwrap();
+    let mut tx = store.begin().await.unwrap();
+    for (id, pinned, time) in [("f1", false, 1), ("f2", true, 3), ("f3", false, 2)] {
+        let f = FriendRow { owner_user_id: "alice".into(), friend_user_id: id.into(), create_time: time, is_pinned: pinned, ..Default::default() };
+        friends::put_friend(&mut tx, &f).await.unwrap();
+    }
+    for (id, time) in [("g1", 2), ("g2", 1)] {
+        groups::put_group(&mut tx, &GroupRow { group_id: id.into(), create_time: time, ..Default::default() }).await.unwrap();
+    }
+    for (id, role, joined) in [("m1", 20, 1), ("m2", 100, 5), ("m3", 20, 0)] {
+        let m = GroupMemberRow { group_id: "g1".into(), user_id: id.into(), role_level: role, join_time: joined, ..Default::default() };
+        groups::put_member(&mut tx, &m).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    // 40 000 IDs that match nothing, with the real ones in different chunks, some twice.
+    let spread = |real: &[&str]| {
+        let mut ids: Vec<String> = (0..40_000).map(|i| format!("nobody-{i}")).collect();
+        for (n, id) in real.iter().enumerate() {
+            ids[n * 15_000 + 7] = (*id).to_owned();
+            ids[n * 15_000 + 9_999] = (*id).to_owned();
+        }
+        ids
+    };
+    let mut db = store.read().await.unwrap();
+    let found = friends::friends(&mut db, Some(&spread(&["f1", "f3", "f2"]))).await.expect("read in chunks");
+    assert_eq!(found.iter().map(|f| f.friend_user_id.as_str()).collect::<Vec<_>>(), ["f2", "f1", "f3"], "pinned first, then by time");
+    let found = groups::groups(&mut db, Some(&spread(&["g1", "g2"]))).await.unwrap();
+    assert_eq!(found.iter().map(|g| g.group_id.as_str()).collect::<Vec<_>>(), ["g2", "g1"]);
+    let found = groups::members(&mut db, "g1", Some(&spread(&["m1", "m3", "m2"]))).await.unwrap();
+    assert_eq!(found.iter().map(|m| m.user_id.as_str()).collect::<Vec<_>>(), ["m2", "m3", "m1"], "owner first, then by join time");
+    drop(db);
+    store.close().await;
+
+    // Conversations through the client, in the order asked.
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    for peer in ["bob", "carol"] {
+        let _ = srv.online(peer).await;
+        let m = alice.client.create_text_message("hi".into()).unwrap();
+        alice.client.send_message(m, Some(peer.into()), None, None, false, None).await.unwrap();
+    }
+    let (bob, carol) = (openim_wire::conversation_id::single("alice", "bob"), openim_wire::conversation_id::single("alice", "carol"));
+    let found = alice.client.get_multiple_conversation(spread(&[&carol, &bob])).await.expect("read in chunks");
+    assert_eq!(found.iter().map(|c| c.conversation_id.as_str()).collect::<Vec<_>>(), [carol.as_str(), bob.as_str()]);
+}

@@ -294,6 +294,7 @@ impl Conversations {
         if keyword.is_empty() {
             return Err(OpenIMError::invalid_argument("the keyword is empty"));
         }
+        crate::util::search_keywords(vec![keyword.to_owned()])?;
         Ok(store::search(&mut *self.ctx.store.read().await?, keyword).await?.into_iter().map(from_row).collect())
     }
 

@@ -199,7 +199,7 @@ impl Friends {
 
     /// Friends matching any keyword in the chosen fields; `relationship` 0 for blocked ones.
     pub async fn search(&self, params: SearchFriendsParams) -> Result<Vec<SearchFriendItem>> {
-        let keywords: Vec<String> = params.keywords.into_iter().filter(|k| !k.is_empty()).collect();
+        let keywords = crate::util::search_keywords(params.keywords)?;
         if keywords.is_empty() {
             return Err(OpenIMError::invalid_argument("give at least one keyword"));
         }

@@ -279,7 +279,7 @@ impl Groups {
     }
 
     pub async fn search(&self, params: SearchGroupsParams) -> Result<Vec<GroupInfo>> {
-        let keywords: Vec<String> = params.keywords.into_iter().filter(|k| !k.is_empty()).collect();
+        let keywords = crate::util::search_keywords(params.keywords)?;
         if keywords.is_empty() {
             return Err(OpenIMError::invalid_argument("give at least one keyword"));
         }
@@ -371,7 +371,7 @@ impl Groups {
 
     pub async fn search_members(&self, params: SearchGroupMembersParams) -> Result<Vec<GroupMember>> {
         check_page(params.offset, params.count)?;
-        let keywords: Vec<String> = params.keywords.into_iter().filter(|k| !k.is_empty()).collect();
+        let keywords = crate::util::search_keywords(params.keywords)?;
         if keywords.is_empty() {
             return Err(OpenIMError::invalid_argument("give at least one keyword"));
         }

@@ -88,9 +88,12 @@ impl Messages {
     }
 
     pub async fn search(&self, params: SearchParams) -> Result<SearchResult> {
-        let keywords: Vec<String> = params.keywords.into_iter().filter(|k| !k.is_empty()).collect();
+        let keywords = crate::util::search_keywords(params.keywords)?;
         if keywords.is_empty() && params.sender_ids.is_empty() && params.content_types.is_empty() {
             return Err(OpenIMError::invalid_argument("give keywords, sender_ids or content_types"));
+        }
+        if params.sender_ids.len() > 1000 || params.content_types.len() > 1000 {
+            return Err(OpenIMError::invalid_argument("at most 1000 sender_ids and 1000 content_types per search"));
         }
         if params.page_index < 1 || !(1..=1000).contains(&params.count) {
             return Err(OpenIMError::invalid_argument("page_index starts at 1 and count must be within 1..=1000"));

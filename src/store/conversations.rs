@@ -23,13 +23,20 @@ pub async fn get_many(c: &mut SqliteConnection, ids: &[String]) -> Result<Vec<Co
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!("SELECT * FROM local_conversations WHERE conversation_id IN ({})", placeholders(ids.len()));
-    let mut q = sqlx::query_as::<_, ConversationRow>(sqlx::AssertSqlSafe(sql));
-    for id in ids {
-        q = q.bind(id);
+    let mut rows = Vec::new();
+    for chunk in super::in_chunks(ids) {
+        let sql = format!("SELECT * FROM local_conversations WHERE conversation_id IN ({})", placeholders(chunk.len()));
+        let mut q = sqlx::query_as::<_, ConversationRow>(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(id);
+        }
+        rows.extend(q.fetch_all(&mut *c).await?);
     }
-    let mut rows = q.fetch_all(c).await?;
-    rows.sort_by_key(|r| ids.iter().position(|id| *id == r.conversation_id));
+    let mut position = std::collections::HashMap::with_capacity(ids.len());
+    for (i, id) in ids.iter().enumerate() {
+        position.entry(id.as_str()).or_insert(i);
+    }
+    rows.sort_by_key(|r| position.get(r.conversation_id.as_str()).copied());
     Ok(rows)
 }
 

@@ -15,12 +15,23 @@ pub async fn friends(c: &mut SqliteConnection, ids: Option<&[String]>) -> Result
         None => Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT * FROM local_friends {FRIEND_ORDER}"))).fetch_all(c).await?),
         Some([]) => Ok(Vec::new()),
         Some(ids) => {
-            let sql = format!("SELECT * FROM local_friends WHERE friend_user_id IN ({}) {FRIEND_ORDER}", placeholders(ids.len()));
-            let mut q = sqlx::query_as::<_, FriendRow>(sqlx::AssertSqlSafe(sql));
-            for id in ids {
-                q = q.bind(id);
+            let chunks = super::in_chunks(ids);
+            let mut rows = Vec::new();
+            for chunk in &chunks {
+                let sql = format!("SELECT * FROM local_friends WHERE friend_user_id IN ({}) {FRIEND_ORDER}", placeholders(chunk.len()));
+                let mut q = sqlx::query_as::<_, FriendRow>(sqlx::AssertSqlSafe(sql));
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                rows.extend(q.fetch_all(&mut *c).await?);
             }
-            Ok(q.fetch_all(c).await?)
+            if chunks.len() > 1 {
+                // FRIEND_ORDER across the chunks.
+                rows.sort_by(|a, b| {
+                    (std::cmp::Reverse(a.is_pinned), a.create_time, &a.friend_user_id).cmp(&(std::cmp::Reverse(b.is_pinned), b.create_time, &b.friend_user_id))
+                });
+            }
+            Ok(rows)
         }
     }
 }

@@ -12,12 +12,20 @@ pub async fn groups(c: &mut SqliteConnection, ids: Option<&[String]>) -> Result<
         None => Ok(sqlx::query_as("SELECT * FROM local_groups ORDER BY create_time, group_id").fetch_all(c).await?),
         Some([]) => Ok(Vec::new()),
         Some(ids) => {
-            let sql = format!("SELECT * FROM local_groups WHERE group_id IN ({}) ORDER BY create_time, group_id", placeholders(ids.len()));
-            let mut q = sqlx::query_as::<_, GroupRow>(sqlx::AssertSqlSafe(sql));
-            for id in ids {
-                q = q.bind(id);
+            let chunks = super::in_chunks(ids);
+            let mut rows = Vec::new();
+            for chunk in &chunks {
+                let sql = format!("SELECT * FROM local_groups WHERE group_id IN ({}) ORDER BY create_time, group_id", placeholders(chunk.len()));
+                let mut q = sqlx::query_as::<_, GroupRow>(sqlx::AssertSqlSafe(sql));
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                rows.extend(q.fetch_all(&mut *c).await?);
             }
-            Ok(q.fetch_all(c).await?)
+            if chunks.len() > 1 {
+                rows.sort_by(|a, b| (a.create_time, &a.group_id).cmp(&(b.create_time, &b.group_id)));
+            }
+            Ok(rows)
         }
     }
 }
@@ -143,15 +151,26 @@ pub async fn members(c: &mut SqliteConnection, group_id: &str, ids: Option<&[Str
             .await?),
         Some([]) => Ok(Vec::new()),
         Some(ids) => {
-            let sql = format!(
-                "SELECT * FROM local_group_members WHERE group_id = ? AND user_id IN ({}) {MEMBER_ORDER}",
-                placeholders(ids.len())
-            );
-            let mut q = sqlx::query_as::<_, GroupMemberRow>(sqlx::AssertSqlSafe(sql)).bind(group_id);
-            for id in ids {
-                q = q.bind(id);
+            let chunks = super::in_chunks(ids);
+            let mut rows = Vec::new();
+            for chunk in &chunks {
+                let sql = format!(
+                    "SELECT * FROM local_group_members WHERE group_id = ? AND user_id IN ({}) {MEMBER_ORDER}",
+                    placeholders(chunk.len())
+                );
+                let mut q = sqlx::query_as::<_, GroupMemberRow>(sqlx::AssertSqlSafe(sql)).bind(group_id);
+                for id in chunk {
+                    q = q.bind(*id);
+                }
+                rows.extend(q.fetch_all(&mut *c).await?);
             }
-            Ok(q.fetch_all(c).await?)
+            if chunks.len() > 1 {
+                // MEMBER_ORDER across the chunks.
+                rows.sort_by(|a, b| {
+                    (std::cmp::Reverse(a.role_level), a.join_time, &a.user_id).cmp(&(std::cmp::Reverse(b.role_level), b.join_time, &b.user_id))
+                });
+            }
+            Ok(rows)
         }
     }
 }

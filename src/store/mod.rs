@@ -330,6 +330,18 @@ pub(crate) async fn execute_rows<T: Sync>(
     Ok(())
 }
 
+/// The most IDs one `IN (…)` list binds: SQLite takes at most 32 766 values a statement, and a
+/// list of IDs may come from an app or a server in any length.
+pub(crate) const IN_CHUNK: usize = 10_000;
+
+/// `ids` each once (first occurrence kept), in chunks of at most [`IN_CHUNK`]: as one `IN (…)`
+/// list, a repeated ID matches its row once, so it must not be looked up in two chunks.
+pub(crate) fn in_chunks(ids: &[String]) -> Vec<Vec<&String>> {
+    let mut seen = std::collections::HashSet::with_capacity(ids.len());
+    let unique: Vec<&String> = ids.iter().filter(|id| seen.insert(id.as_str())).collect();
+    unique.chunks(IN_CHUNK).map(<[&String]>::to_vec).collect()
+}
+
 /// `?, ?, …` with `n` placeholders.
 pub(crate) fn placeholders(n: usize) -> String {
     vec!["?"; n].join(", ")

@@ -35,10 +35,14 @@ pub async fn get_many(c: &mut SqliteConnection, user_ids: &[String]) -> Result<V
     if user_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!("SELECT * FROM local_users WHERE user_id IN ({})", placeholders(user_ids.len()));
-    let mut q = sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql));
-    for id in user_ids {
-        q = q.bind(id);
+    let mut rows = Vec::new();
+    for chunk in super::in_chunks(user_ids) {
+        let sql = format!("SELECT * FROM local_users WHERE user_id IN ({})", placeholders(chunk.len()));
+        let mut q = sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql));
+        for id in chunk {
+            q = q.bind(id);
+        }
+        rows.extend(q.fetch_all(&mut *c).await?);
     }
-    Ok(q.fetch_all(c).await?)
+    Ok(rows)
 }

@@ -1123,6 +1123,12 @@ final class MessagingTests: XCTestCase {
         } catch let error as OpenIMError {
             XCTAssertEqual(error.code, 10002)
         }
+        // Keywords SQLite could not match (over 10 000 bytes, or more than 100) are wrong arguments.
+        let long = String(repeating: "a", count: 10_001)
+        let tooLong = await code { _ = try await bob.client.searchLocalMessages(params: search([long])) }
+        XCTAssertEqual(tooLong, 10002)
+        let tooLongName = await code { _ = try await bob.client.searchConversation(keyword: long) }
+        XCTAssertEqual(tooLongName, 10002)
     }
 
     /// Housekeeping of a chat: history forwards from a message, a message's local ex (this

@@ -923,6 +923,11 @@ class MessagingTest {
             assertEquals(Pair(4, 2), Pair(page.totalCount, page.items.sumOf { it.messages.size }))
             val nothing = expectThrows<OpenImException>("no criteria") { runBlocking { bob.client.searchLocalMessages(search(emptyList())) } }
             assertEquals(10002, nothing.errorCode)
+            // Keywords SQLite could not match (over 10 000 bytes, or more than 100) are wrong arguments.
+            val tooLong = expectThrows<OpenImException>("a keyword too long") { bob.client.searchLocalMessages(search(listOf("a".repeat(10_001)))) }
+            assertEquals(10002, tooLong.errorCode)
+            val tooLongName = expectThrows<OpenImException>("a conversation keyword too long") { bob.client.searchConversation("a".repeat(10_001)) }
+            assertEquals(10002, tooLongName.errorCode)
         }
     }
 
