@@ -2034,3 +2034,44 @@ async fn chat_housekeeping() {
     assert_eq!(page.last().map(|m| m.client_msg_id.clone()), Some(note.client_msg_id));
 
 }
+
+/// The recipient's receive options, as OpenIM's server applies them to a single chat's
+/// messages: "receive nothing" in the chat (1) or globally refuses the sender's message with
+/// 1001 ("message is not sent") and nothing reaches the recipient; "receive without
+/// notification" (2) delivers it (without offline push); back to 0, messages flow again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_recipients_receive_options_decide_whether_a_message_is_sent() {
+    use openim_sdk::ConversationUpdate;
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let bob = srv.online("bob").await;
+    let conv = conversation_id::single("alice", "bob");
+    let chat_opt = |opt: i32| {
+        let (client, conv) = (bob.client.clone(), conv.clone());
+        async move { client.set_conversation(conv, ConversationUpdate { recv_msg_opt: Some(opt), ..Default::default() }).await.unwrap() }
+    };
+    let send = |body: &str| {
+        let client = alice.client.clone();
+        let m = client.create_text_message(body.into()).unwrap();
+        async move { client.send_message(m, Some("bob".into()), None, None, false, None).await }
+    };
+    send("hello").await.unwrap();
+    bob.events.wait_new_messages(1).await;
+    chat_opt(1).await;
+    assert_eq!(send("muted chat").await.map(drop).map_err(|e| e.code()), Err(1001));
+    chat_opt(2).await;
+    send("quiet chat").await.unwrap();
+    chat_opt(0).await;
+    bob.client.set_global_recv_message_opt(1).await.unwrap();
+    assert_eq!(send("nothing at all").await.map(drop).map_err(|e| e.code()), Err(1001));
+    bob.client.set_global_recv_message_opt(2).await.unwrap();
+    send("quiet everywhere").await.unwrap();
+    bob.client.set_global_recv_message_opt(0).await.unwrap();
+    send("back").await.unwrap();
+    bob.events.wait_until("the last message", |ev| ev.iter().any(|e| matches!(e, Ev::NewMsg(m) if text(m) == "back"))).await;
+    let received: Vec<String> = bob.events.new_messages().iter().map(text).collect();
+    assert_eq!(received, ["hello", "quiet chat", "quiet everywhere", "back"]);
+    let page = alice.client.get_advanced_history_message_list(conv, None, 10).await.unwrap();
+    let failed: Vec<String> = page.messages.iter().filter(|m| m.status == MessageStatus::SendFailed).map(text).collect();
+    assert_eq!(failed, ["muted chat", "nothing at all"], "the sender's refused messages are failed");
+}

@@ -90,6 +90,7 @@ pub async fn send_from_client(
                     return Err(CodeError::new(errcode::NOT_PEERS_FRIEND, format!("{user_id} is not a friend of {}", msg.recv_id)));
                 }
             }
+            apply_recv_opt(&peer, &mut msg)?;
         }
         session_type::READ_GROUP_CHAT => check_group_send(state, user_id, &msg).await?,
         other => return Err(CodeError::args(format!("sessionType {other} is not supported"))),
@@ -101,6 +102,33 @@ pub async fn send_from_client(
     encapsulate(&mut msg);
     let msg = deliver(state, msg, &[], operation_id).await?;
     Ok(SendMsgResp { server_msg_id: msg.server_msg_id, client_msg_id: msg.client_msg_id, send_time: msg.send_time, modify: None })
+}
+
+/// OpenIM's `modifyMessageByUserMessageReceiveOpt`, for a user's message to a single chat: a
+/// recipient who receives nothing (global option 1), or nothing in this chat (its option 1; read
+/// receipts still go), does not get it, and the sender is told so (1001, "message is not sent");
+/// option 2 (globally, or else in the chat) delivers it without offline push.
+fn apply_recv_opt(peer: &crate::store::friends::Peer, msg: &mut MsgData) -> CodeResult<()> {
+    const NOT_RECEIVE: i32 = 1;
+    const NOT_NOTIFY: i32 = 2;
+    let not_sent = || CodeError::args("message is not sent");
+    match peer.global_recv_msg_opt {
+        NOT_RECEIVE => return Err(not_sent()),
+        NOT_NOTIFY => {
+            set_off(&mut msg.options, &[options::OFFLINE_PUSH]);
+            return Ok(());
+        }
+        // RECEIVE, or any other value: the chat's own option decides.
+        _ => {}
+    }
+    match peer.conversation_recv_msg_opt {
+        Some(NOT_RECEIVE) if msg.content_type != content_type::HAS_READ_RECEIPT => Err(not_sent()),
+        Some(NOT_NOTIFY) => {
+            set_off(&mut msg.options, &[options::OFFLINE_PUSH]);
+            Ok(())
+        }
+        _ => Ok(()),
+    }
 }
 
 /// OpenIM's `messageVerification` for a group: the group exists and is not dismissed, the sender

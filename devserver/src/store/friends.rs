@@ -61,6 +61,10 @@ pub struct Peer {
     pub blocked_sender: bool,
     /// The sender is in the recipient's friend list.
     pub befriended_sender: bool,
+    /// The recipient's global receive option (0 receive, 1 not, 2 without offline push).
+    pub global_recv_msg_opt: i32,
+    /// The recipient's receive option for its chat with the sender, when it has that chat.
+    pub conversation_recv_msg_opt: Option<i32>,
 }
 
 impl Store {
@@ -314,16 +318,21 @@ impl Store {
 
     /// What a single-chat send checks about its recipient `peer` and `sender`, in one query.
     pub async fn peer_of(&self, peer: &str, sender: &str) -> CodeResult<Peer> {
-        let (exists, blocked_sender, befriended_sender): (bool, bool, bool) = sqlx::query_as(
-            "SELECT EXISTS (SELECT 1 FROM users WHERE user_id = ?1),
+        let chat = openim_wire::conversation_id::single(peer, sender);
+        let (exists, blocked_sender, befriended_sender, global_recv_msg_opt, conversation_recv_msg_opt): (bool, bool, bool, i32, Option<i32>) =
+            sqlx::query_as(
+                "SELECT EXISTS (SELECT 1 FROM users WHERE user_id = ?1),
                     EXISTS (SELECT 1 FROM blacks WHERE owner_user_id = ?1 AND block_user_id = ?2),
-                    EXISTS (SELECT 1 FROM friends WHERE owner_user_id = ?1 AND friend_user_id = ?2)",
-        )
-        .bind(peer)
-        .bind(sender)
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(Peer { exists, blocked_sender, befriended_sender })
+                    EXISTS (SELECT 1 FROM friends WHERE owner_user_id = ?1 AND friend_user_id = ?2),
+                    COALESCE((SELECT global_recv_msg_opt FROM users WHERE user_id = ?1), 0),
+                    (SELECT recv_msg_opt FROM conversations WHERE owner_user_id = ?1 AND conversation_id = ?3)",
+            )
+            .bind(peer)
+            .bind(sender)
+            .bind(chat)
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(Peer { exists, blocked_sender, befriended_sender, global_recv_msg_opt, conversation_recv_msg_opt })
     }
 
     /// Blocks `user_id` for `owner`; `false` when already blocked.

@@ -168,6 +168,36 @@ final class MessagingTests: XCTestCase {
         XCTAssertEqual(chats[0].latestMsg?.clientMsgId, own.last?.clientMsgId)
     }
 
+    /// The recipient's receive options, as OpenIM's server applies them: "receive nothing" in the
+    /// chat (1) or globally refuses the message with 1001 and nothing arrives; "receive without
+    /// notification" (2) delivers it (Rust:
+    /// `the_recipients_receive_options_decide_whether_a_message_is_sent`).
+    func testTheRecipientsReceiveOptionsDecideWhetherAMessageIsSent() async throws {
+        let server = try DevServer()
+        let alice = try await OnlineUser(server, "alice")
+        let bob = try await OnlineUser(server, "bob")
+        _ = try await alice.send("hello", to: "bob")
+        _ = try await bob.awaitText("hello")
+        let chat = "si_alice_bob"
+        _ = try await bob.client.setConversation(conversationId: chat, update: ConversationUpdate(recvMsgOpt: 1))
+        var refused = await code { _ = try await alice.send("muted chat", to: "bob") }
+        XCTAssertEqual(refused, 1001)
+        _ = try await bob.client.setConversation(conversationId: chat, update: ConversationUpdate(recvMsgOpt: 2))
+        _ = try await alice.send("quiet chat", to: "bob")
+        _ = try await bob.client.setConversation(conversationId: chat, update: ConversationUpdate(recvMsgOpt: 0))
+        try await bob.client.setGlobalRecvMessageOpt(opt: 1)
+        refused = await code { _ = try await alice.send("nothing at all", to: "bob") }
+        XCTAssertEqual(refused, 1001)
+        try await bob.client.setGlobalRecvMessageOpt(opt: 0)
+        _ = try await alice.send("back", to: "bob")
+        _ = try await bob.awaitText("back")
+        let page = try await bob.client.getAdvancedHistoryMessageList(conversationId: chat, startClientMsgId: nil, count: 10)
+        XCTAssertEqual(page.messages.map { m -> String in
+            if case let .text(t) = m.content { return t }
+            return "?"
+        }, ["hello", "quiet chat", "back"])
+    }
+
     /// Messages sent while the recipient was never logged in arrive with its first sync: the chat
     /// with its unread count and latest message at once, the rest of the history from the server
     /// when asked (Rust: `an_offline_recipient_gets_everything_at_next_login`).

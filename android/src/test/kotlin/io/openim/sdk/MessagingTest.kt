@@ -172,6 +172,37 @@ class MessagingTest {
         }
     }
 
+    /** The recipient's receive options, as OpenIM's server applies them: "receive nothing" in
+     *  the chat (1) or globally refuses the message with 1001 and nothing arrives; "receive
+     *  without notification" (2) delivers it (Rust:
+     *  `the_recipients_receive_options_decide_whether_a_message_is_sent`). */
+    @Test
+    fun theRecipientsReceiveOptionsDecideWhetherAMessageIsSent(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = OnlineUser(server, "alice")
+            val bob = OnlineUser(server, "bob")
+            alice.sendText("bob", "hello")
+            bob.awaitText("hello")
+            val chat = singleConversation("alice", "bob")
+            suspend fun refused(text: String) {
+                val e = expectThrows<OpenImException>("'$text' sent") { alice.sendText("bob", text) }
+                assertEquals(1001, e.errorCode, text)
+            }
+            bob.client.setConversation(chat, ConversationUpdate(recvMsgOpt = 1))
+            refused("muted chat")
+            bob.client.setConversation(chat, ConversationUpdate(recvMsgOpt = 2))
+            alice.sendText("bob", "quiet chat")
+            bob.client.setConversation(chat, ConversationUpdate(recvMsgOpt = 0))
+            bob.client.setGlobalRecvMessageOpt(1)
+            refused("nothing at all")
+            bob.client.setGlobalRecvMessageOpt(0)
+            alice.sendText("bob", "back")
+            bob.awaitText("back")
+            val texts = bob.client.getAdvancedHistoryMessageList(chat, null, 10).messages.map { (it.content as MessageContent.Text).text }
+            assertEquals(listOf("hello", "quiet chat", "back"), texts)
+        }
+    }
+
     /** Custom business notifications from the app's server reach the listener, to a user and
      *  to a group, in order; they are not messages; a cancelled handle hears nothing more. */
     @Test
