@@ -532,3 +532,39 @@ async fn group_lists_lookups_and_a_refused_application() {
     assert_eq!(code(alice.client.refuse_group_application(readers.clone(), "dave".into(), String::new()).await.unwrap_err()), 1206, "handled already");
     assert!(!dave.client.is_join_group(readers).await.unwrap());
 }
+
+/// A member's new nickname and face reach the groups where they show them (no group nickname of
+/// their own), as OpenIM's server announces them (a new member-list version and 1516): the
+/// other members hear the change, their lists and a new device's show it, and the messages the
+/// member sent there take the new name.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_members_new_profile_reaches_the_groups() {
+    use openim_sdk::UserInfoUpdate;
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let bob = srv.online("bob").await;
+    let g = alice.client.create_group(group("Profiles", &["bob"], &[])).await.unwrap();
+    seen(&bob, "the group", |e| matches!(e, Ev::JoinedGroupAdded(_)).then_some(())).await;
+    let sent = send_text(&bob, &g.group_id, "from bob").await.unwrap();
+    alice.events.wait_new_messages(1).await;
+
+    let update = UserInfoUpdate { nickname: Some("Robert".into()), face_url: Some("https://example.com/b.png".into()), ..Default::default() };
+    bob.client.set_self_info(update).await.unwrap();
+    let changed = seen(&alice, "bob's new profile", |e| match e {
+        Ev::MemberChanged(m) if m.user_id == "bob" && m.nickname == "Robert" => Some(m.clone()),
+        _ => None,
+    })
+    .await;
+    assert_eq!((changed.group_id.as_str(), changed.face_url.as_str()), (g.group_id.as_str(), "https://example.com/b.png"));
+    let listed = alice.client.get_specified_group_members_info(g.group_id.clone(), vec!["bob".into()]).await.unwrap();
+    assert_eq!(listed[0].nickname, "Robert");
+    let conv = openim_wire::conversation_id::group(&g.group_id);
+    let page = alice.client.get_advanced_history_message_list(conv, None, 10).await.unwrap();
+    let stored = page.messages.iter().find(|m| m.client_msg_id == sent.client_msg_id).unwrap();
+    assert_eq!(stored.sender_nickname, "Robert", "bob's message takes his new name");
+    // A device that lists the members afresh gets it from the server.
+    let token = srv.admin.user_token("alice", platform::IOS).await.unwrap();
+    let tablet = srv.online_with("alice", token, platform::IOS, tempfile::tempdir().unwrap()).await;
+    let listed = tablet.client.get_specified_group_members_info(g.group_id.clone(), vec!["bob".into()]).await.unwrap();
+    assert_eq!(listed[0].nickname, "Robert");
+}

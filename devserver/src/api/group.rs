@@ -541,6 +541,22 @@ pub async fn set_group_member_info(
     Ok(ok_empty())
 }
 
+/// OpenIM's group `NotificationUserInfoUpdate`: after a user's nickname or face changed, each
+/// group where the user shows them (no group nickname or face of their own) gets a new version
+/// of its member list for the user, and its members hear 1516 with the user as operator and as
+/// the changed member, so that their lists and chats show the new profile.
+pub(crate) async fn user_profile_changed(state: &SharedState, user_id: &str) -> CodeResult<()> {
+    for group_id in state.store.groups_showing_profile(user_id).await? {
+        state.store.bump_version(kind::GROUP_MEMBER, &group_id, &[user_id.to_owned()], crate::store::versions::Change::Update).await?;
+        let Some(info) = state.store.group_member(&group_id, user_id).await? else { continue };
+        let op = Operator { role: info.role_level, info: info.clone() };
+        let mut t = tips(state, &group_id, &op).await?;
+        t.changed_user = Some(info);
+        notify_group(state, user_id, &group_id, ct::GROUP_MEMBER_INFO_SET, &t, &[], false).await?;
+    }
+    Ok(())
+}
+
 pub async fn get_groups_info(State(state): State<SharedState>, Body(req): Body<GetGroupsInfoReq>) -> ApiResult {
     check_ids(&req.group_ids, "groupIDs")?;
     Ok(ok(GetGroupsInfoResp { group_infos: state.store.groups_info(&req.group_ids).await? }))

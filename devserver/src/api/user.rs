@@ -95,6 +95,7 @@ async fn user_changed(state: &SharedState, caller: &str, user_id: &str, renamed:
     let tips = openim_wire::elem::UserInfoUpdatedTips { user_id: user_id.to_owned() };
     crate::messaging::notify::notify(state, caller, user_id, content_type::USER_INFO_UPDATED, session_type::SINGLE_CHAT, &tips).await?;
     if renamed {
+        super::group::user_profile_changed(state, user_id).await?;
         for owner in state.store.friend_owners_of(user_id).await? {
             state
                 .store

@@ -267,6 +267,17 @@ impl Store {
         .await?)
     }
 
+    /// The groups where `user_id` has no group nickname or no group face: there members see
+    /// the user's own (OpenIM's `NotificationUserInfoUpdate` picks these).
+    pub async fn groups_showing_profile(&self, user_id: &str) -> CodeResult<Vec<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT group_id FROM group_members WHERE user_id = ? AND (nickname = '' OR face_url = '') ORDER BY join_time, group_id",
+        )
+        .bind(user_id)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     // --- members ---
 
     async fn member_info(&self, r: MemberRow) -> CodeResult<GroupMemberFullInfo> {

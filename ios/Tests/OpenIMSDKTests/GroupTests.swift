@@ -417,4 +417,35 @@ final class GroupTests: XCTestCase {
         counts = try await unread()
         XCTAssertEqual(counts, [0, 0])
     }
+
+    /// A member's new nickname and face reach the groups where they show them (no group nickname
+    /// of their own): the other members hear the change, their lists show it, and the member's
+    /// messages there take the new name (Rust: `a_members_new_profile_reaches_the_groups`).
+    func testAMembersNewProfileReachesTheGroups() async throws {
+        let server = try DevServer()
+        let alice = try await GroupUser(server, "alice")
+        let bob = try await GroupUser(server, "bob")
+        let g = try await alice.client.createGroup(params: CreateGroupParams(groupName: "Profiles", memberUserIds: ["bob"]))
+        _ = try await bob.groups.wait("the group") { e -> Bool? in
+            if case .joinedGroupAdded = e { return true }
+            return nil
+        }
+        let sent = try await bob.client.sendMessage(message: try bob.client.createTextMessage(text: "from bob"), recvId: nil,
+                                                    groupId: g.groupId, offlinePushInfo: nil, isOnlineOnly: false)
+        _ = try await alice.messages.wait("bob's message") { e -> Bool? in
+            if case let .newMessage(m) = e, m.clientMsgId == sent.clientMsgId { return true }
+            return nil
+        }
+        _ = try await bob.client.setSelfInfo(update: UserInfoUpdate(nickname: "Robert", faceUrl: "https://example.com/b.png"))
+        let changed = try await alice.groups.wait("bob's new profile") { e -> GroupMember? in
+            if case let .memberInfoChanged(m) = e, m.userId == "bob", m.nickname == "Robert" { return m }
+            return nil
+        }
+        XCTAssertEqual(changed.groupId, g.groupId)
+        XCTAssertEqual(changed.faceUrl, "https://example.com/b.png")
+        let listed = try await alice.client.getSpecifiedGroupMembersInfo(groupId: g.groupId, userIds: ["bob"])
+        XCTAssertEqual(listed.first?.nickname, "Robert")
+        let page = try await alice.client.getAdvancedHistoryMessageList(conversationId: "sg_\(g.groupId)", startClientMsgId: nil, count: 10)
+        XCTAssertEqual(page.messages.first { $0.clientMsgId == sent.clientMsgId }?.senderNickname, "Robert")
+    }
 }

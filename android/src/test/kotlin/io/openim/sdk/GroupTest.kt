@@ -309,4 +309,27 @@ class GroupTest {
             assertEquals(0 to 0, unread(tablet.client))
         }
     }
+
+    /** A member's new nickname and face reach the groups where they show them (no group
+     *  nickname of their own): the other members hear the change, their lists show it, and the
+     *  member's messages there take the new name (Rust: `a_members_new_profile_reaches_the_groups`). */
+    @Test
+    fun aMembersNewProfileReachesTheGroups(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = GroupUser(server, "alice")
+            val bob = GroupUser(server, "bob")
+            val g = alice.client.createGroup(CreateGroupParams(groupName = "Profiles", memberUserIds = listOf("bob")))
+            bob.await("the group") { (it as? GroupEvent.JoinedGroupAdded)?.group }
+            val sent = bob.client.sendMessage(bob.client.createTextMessage("from bob"), null, g.groupId, null, false)
+            alice.online.awaitText("from bob")
+            bob.client.setSelfInfo(UserInfoUpdate(nickname = "Robert", faceUrl = "https://example.com/b.png"))
+            val changed = alice.await("bob's new profile") {
+                (it as? GroupEvent.MemberInfoChanged)?.member?.takeIf { m -> m.userId == "bob" && m.nickname == "Robert" }
+            }
+            assertEquals(listOf(g.groupId, "https://example.com/b.png"), listOf(changed.groupId, changed.faceUrl))
+            assertEquals("Robert", alice.client.getSpecifiedGroupMembersInfo(g.groupId, listOf("bob")).single().nickname)
+            val stored = alice.client.getAdvancedHistoryMessageList("sg_${g.groupId}", null, 10).messages.first { it.clientMsgId == sent.clientMsgId }
+            assertEquals("Robert", stored.senderNickname)
+        }
+    }
 }
