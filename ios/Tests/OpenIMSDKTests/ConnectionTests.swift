@@ -126,6 +126,25 @@ final class ConnectionTests: XCTestCase {
         try await client.logout()
     }
 
+    /// A user ID never names a file as it is: its database file's name is escaped, and nothing is
+    /// written outside the data folder (Rust: `user_ids_are_sanitised_before_naming_files`).
+    func testUserIdsAreSanitisedBeforeNamingFiles() async throws {
+        let server = try DevServer()
+        let evil = "../../etc/evil user"
+        try await server.register(evil)
+        let root = tempDir()
+        let data = root + "/data"
+        let client = try OpenIMClient(config: server.config(dataDir: data))
+        let log = record(client)
+        try await client.login(userId: evil, token: try await server.token(evil))
+        await log.wait("connected", isSuccess)
+        let files = try FileManager.default.contentsOfDirectory(atPath: data)
+        XCTAssertTrue(files.contains("OpenIM_v3_%2E%2E%2F%2E%2E%2Fetc%2Fevil%20user.db"), "\(files)")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: root), ["data"], "nothing outside the data folder")
+        try await client.logout()
+        try? FileManager.default.removeItem(atPath: root)
+    }
+
     /// Login arguments are checked before anything starts: an empty or blank user ID or token
     /// is refused with 10002, the client stays logged out and never connects
     /// (Rust: `login_arguments_are_checked`).

@@ -115,6 +115,65 @@ final class ListenerTests: XCTestCase {
         withExtendedLifetime((handle, connHandle)) {}
     }
 
+    /// `addUserListener`, `addFriendListener` and `addGroupListener` hear their events while their
+    /// handles live and nothing once they are cancelled, while the listeners set with
+    /// `set…Listener` go on hearing (Rust: `added_user_and_group_listeners_hear_until_their_handles_drop`).
+    func testAddedUserFriendAndGroupListenersHearUntilTheirHandlesAreCancelled() async throws {
+        let server = try DevServer()
+        let alice = try await OnlineUser(server, "alice")
+        let bob = try await OnlineUser(server, "bob")
+        func recorded<E: Sendable>(_ stream: AsyncStream<E>) -> (Recorder<E>, Task<Void, Never>) {
+            let recorder = Recorder<E>()
+            return (recorder, Task { for await e in stream { recorder.append(e) } })
+        }
+        let (addedUser, addedFriend, addedGroup) = (UserEventStream(), FriendEventStream(), GroupEventStream())
+        let handles = [alice.client.addUserListener(listener: addedUser), alice.client.addFriendListener(listener: addedFriend),
+                       alice.client.addGroupListener(listener: addedGroup)]
+        let (setUser, setFriend, setGroup) = (UserEventStream(), FriendEventStream(), GroupEventStream())
+        alice.client.setUserListener(listener: setUser)
+        alice.client.setFriendListener(listener: setFriend)
+        alice.client.setGroupListener(listener: setGroup)
+        let (users, r1) = recorded(addedUser.events)
+        let (friends, r2) = recorded(addedFriend.events)
+        let (groups, r3) = recorded(addedGroup.events)
+        let (setUsers, r4) = recorded(setUser.events)
+        let (setFriends, r5) = recorded(setFriend.events)
+        let (setGroups, r6) = recorded(setGroup.events)
+        defer { [r1, r2, r3, r4, r5, r6].forEach { $0.cancel() } }
+        func renamed(_ name: String) -> (UserEvent) -> Bool? {
+            { if case let .selfInfoUpdated(u) = $0, u.nickname == name { return true }; return nil }
+        }
+        func groupNamed(_ name: String) -> (GroupEvent) -> Bool? {
+            { if case let .groupInfoChanged(g) = $0, g.groupName == name { return true }; return nil }
+        }
+        let rejected: (FriendEvent) -> Bool? = { if case .applicationRejected = $0 { return true }; return nil }
+
+        _ = try await alice.client.setSelfInfo(update: UserInfoUpdate(nickname: "A2"))
+        _ = try await users.wait("the added user listener", renamed("A2"))
+        try await bob.client.addFriend(toUserId: "alice", reqMsg: "hi", ex: "")
+        _ = try await friends.wait("the added friend listener") { e -> Bool? in
+            if case let .applicationAdded(a) = e, a.fromUserId == "bob" { return true }
+            return nil
+        }
+        let g = try await alice.client.createGroup(params: CreateGroupParams(groupName: "G", memberUserIds: ["bob"]))
+        _ = try await groups.wait("the added group listener") { e -> Bool? in
+            if case let .joinedGroupAdded(x) = e, x.groupId == g.groupId { return true }
+            return nil
+        }
+
+        handles.forEach { $0.cancel() }
+        _ = try await alice.client.setSelfInfo(update: UserInfoUpdate(nickname: "A3"))
+        try await alice.client.setGroupInfo(groupId: g.groupId, update: GroupInfoUpdate(groupName: "G2"))
+        try await alice.client.refuseFriendApplication(fromUserId: "bob", handleMsg: "no")
+        _ = try await setUsers.wait("the set user listener", renamed("A3"))
+        _ = try await setGroups.wait("the set group listener", groupNamed("G2"))
+        _ = try await setFriends.wait("the set friend listener", rejected)
+        // The set listeners heard all three: the added ones would have been called by now.
+        XCTAssertTrue(users.events.compactMap(renamed("A3")).isEmpty, "\(users.events)")
+        XCTAssertTrue(groups.events.compactMap(groupNamed("G2")).isEmpty, "\(groups.events)")
+        XCTAssertTrue(friends.events.compactMap(rejected).isEmpty, "\(friends.events)")
+    }
+
     func testABlockingListenerDoesNotStallTheOthers() async throws {
         let server = try DevServer()
         let alice = try await OnlineUser(server, "alice")

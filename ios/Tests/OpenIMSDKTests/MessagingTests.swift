@@ -198,6 +198,64 @@ final class MessagingTests: XCTestCase {
         }, ["hello", "quiet chat", "back"])
     }
 
+    /// History pages backwards across messages missed while logged out (the server fills the
+    /// hole), then forwards from the oldest; a start message in a conversation not stored here is
+    /// refused (Rust: `history_pages_across_a_hole`).
+    func testHistoryPagesAcrossAHole() async throws {
+        let server = try DevServer()
+        let alice = try await OnlineUser(server, "alice")
+        let bob = try await OnlineUser(server, "bob")
+        for i in 1...10 { _ = try await alice.send("h\(i)", to: "bob") }
+        _ = try await bob.awaitText("h10")
+        let unknown = await code {
+            _ = try await bob.client.getAdvancedHistoryMessageList(conversationId: "sg_nothing_yet", startClientMsgId: "x", count: 20)
+        }
+        XCTAssertEqual(unknown, 10002)
+        try await bob.client.logout()
+        for i in 11...50 { _ = try await alice.send("h\(i)", to: "bob") }
+        try await bob.client.login(userId: "bob", token: try await server.token("bob"))
+        try await bob.conversations.wait(count: 2, "the second sync") { e in
+            if case .syncFinish = e { return true }
+            return false
+        }
+        let chat = "si_alice_bob"
+        var pages: [[Int64]] = []
+        var start: String? = nil
+        while true {
+            let page = try await bob.client.getAdvancedHistoryMessageList(conversationId: chat, startClientMsgId: start, count: 20)
+            pages.append(page.messages.map(\.seq))
+            if page.isEnd { break }
+            start = page.messages.first?.clientMsgId
+        }
+        XCTAssertEqual(pages, [Array(31...50), Array(11...30), Array(1...10)])
+        let oldest = try await bob.client.getAdvancedHistoryMessageList(conversationId: chat, startClientMsgId: nil, count: 50).messages[0]
+        let newer = try await bob.client.getAdvancedHistoryMessageListReverse(conversationId: chat, startClientMsgId: oldest.clientMsgId, count: 20)
+        XCTAssertEqual(newer.messages.map(\.seq), Array(2...21))
+        XCTAssertFalse(newer.isEnd)
+    }
+
+    /// Online-only messages (`isOnlineOnly`) reach an online recipient through
+    /// `onRecvOnlineOnlyMessage` and are stored nowhere: no seq, no conversation on either side
+    /// (Rust: `typing_and_online_only_messages_are_not_stored`).
+    func testOnlineOnlyMessagesAreNotStored() async throws {
+        let server = try DevServer()
+        let alice = try await OnlineUser(server, "alice")
+        let bob = try await OnlineUser(server, "bob")
+        let sent = try await alice.client.sendMessage(message: try alice.client.createTextMessage(text: "ephemeral"), recvId: "bob",
+                                                      groupId: nil, offlinePushInfo: nil, isOnlineOnly: true)
+        XCTAssertEqual(sent.seq, 0)
+        XCTAssertEqual(sent.status, .sendSuccess)
+        let got = try await bob.messages.wait("the online-only message") { e -> String? in
+            if case let .onlineOnlyMessage(m) = e, case let .text(t) = m.content { return t }
+            return nil
+        }
+        XCTAssertEqual(got, "ephemeral")
+        let bobs = try await bob.client.getAllConversationList()
+        XCTAssertTrue(bobs.isEmpty, "nothing stored, no conversation")
+        let alices = try await alice.client.getAllConversationList()
+        XCTAssertTrue(alices.isEmpty)
+    }
+
     /// Messages sent while the recipient was never logged in arrive with its first sync: the chat
     /// with its unread count and latest message at once, the rest of the history from the server
     /// when asked (Rust: `an_offline_recipient_gets_everything_at_next_login`).
@@ -603,6 +661,18 @@ final class MessagingTests: XCTestCase {
         guard case let .image(receivedPath, receivedSource?, _, _) = got.content else { return XCTFail("\(got.content)") }
         XCTAssertEqual(receivedPath, "", "the local path stays on the sender's device")
         XCTAssertEqual(receivedSource.url, source.url)
+
+        // A voice message: its file uploaded, its size and type read here, its duration the app's.
+        let voice = tempDir() + "/voice.m4a"
+        try Data((0..<1500).map { UInt8($0 % 61) }).write(to: URL(fileURLWithPath: voice))
+        let sound = try await alice.client.createSoundMessageFromFullPath(soundPath: voice, duration: 7)
+        let soundSent = try await alice.client.sendMessage(message: sound, recvId: "bob", groupId: nil, offlinePushInfo: nil, isOnlineOnly: false)
+        guard case let .sound(_, _, soundUrl, dataSize, duration, soundType) = soundSent.content else { return XCTFail("\(soundSent.content)") }
+        XCTAssertTrue(soundUrl.hasSuffix("/object/alice/msg_voice_\(sound.clientMsgId).m4a"), soundUrl)
+        XCTAssertEqual([dataSize, duration], [1500, 7])
+        XCTAssertEqual(soundType, "m4a")
+        let badDuration = await code { _ = try await alice.client.createSoundMessageFromFullPath(soundPath: voice, duration: -3) }
+        XCTAssertEqual(badDuration, 10002)
 
         let report = tempDir() + "/report.pdf"
         let reportBytes = Data((0..<2500).map { UInt8($0 % 97) })

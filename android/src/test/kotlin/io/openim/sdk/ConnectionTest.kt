@@ -188,6 +188,27 @@ class ConnectionTest {
         }
     }
 
+    /** A user ID never names a file as it is: its database file's name is escaped, and nothing
+     *  is written outside the data folder (Rust: `user_ids_are_sanitised_before_naming_files`). */
+    @Test
+    fun userIdsAreSanitisedBeforeNamingFiles(): Unit = runBlocking {
+        DevServer().use { server ->
+            val evil = "../../etc/evil user"
+            server.register(evil)
+            val root = java.io.File(tempDir())
+            val data = java.io.File(root, "data")
+            val client = OpenImClient(server.config(data.path))
+            val log = EventLog(client)
+            client.login(evil, server.token(evil))
+            log.waitFor("connected") { it == ConnEvent.ConnectSuccess }
+            val files = data.list()!!.toList()
+            assertTrue("OpenIM_v3_%2E%2E%2F%2E%2E%2Fetc%2Fevil%20user.db" in files, "$files")
+            assertEquals(listOf("data"), root.list()!!.toList(), "nothing outside the data folder")
+            client.logout()
+            root.deleteQuietly()
+        }
+    }
+
     /** Login arguments are checked before anything starts: an empty or blank user ID or token
      *  is refused with 10002, the client stays logged out and never connects
      *  (Rust: `login_arguments_are_checked`). */

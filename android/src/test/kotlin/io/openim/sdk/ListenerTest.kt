@@ -155,4 +155,50 @@ class ListenerTest {
             OpenImLog.useSink(null)
         }
     }
+
+    /** `addUserListener`, `addFriendListener` and `addGroupListener` hear their events while
+     *  their handles live and nothing once they are cancelled, while the listeners set with
+     *  `set…Listener` go on hearing (Rust: `added_user_and_group_listeners_hear_until_their_handles_drop`). */
+    @Test
+    fun addedUserFriendAndGroupListenersHearUntilTheirHandlesAreCancelled(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = OnlineUser(server, "alice")
+            val bob = OnlineUser(server, "bob")
+            val (users, friends, groups) = Triple(UserEventStream(), FriendEventStream(), GroupEventStream())
+            val handles = listOf(alice.client.addUserListener(users), alice.client.addFriendListener(friends), alice.client.addGroupListener(groups))
+            val (setUsers, setFriends, setGroups) = Triple(UserEventStream(), FriendEventStream(), GroupEventStream())
+            alice.client.setUserListener(setUsers)
+            alice.client.setFriendListener(setFriends)
+            alice.client.setGroupListener(setGroups)
+            suspend fun <E : Any, T : Any> EventStream<E>.await(what: String, pick: (E) -> T?): T = try {
+                withTimeout(15_000) {
+                    var found: T? = null
+                    while (found == null) found = pick(next())
+                    found
+                }
+            } catch (e: kotlinx.coroutines.TimeoutCancellationException) {
+                throw AssertionError("timed out waiting for $what")
+            }
+
+            alice.client.setSelfInfo(UserInfoUpdate(nickname = "A2"))
+            users.await("the added user listener") { (it as? UserEvent.SelfInfoUpdated)?.info?.takeIf { u -> u.nickname == "A2" } }
+            bob.client.addFriend("alice", "hi", "")
+            friends.await("the added friend listener") { (it as? FriendEvent.ApplicationAdded)?.application?.takeIf { a -> a.fromUserId == "bob" } }
+            val g = alice.client.createGroup(CreateGroupParams(groupName = "G", memberUserIds = listOf("bob")))
+            groups.await("the added group listener") { (it as? GroupEvent.JoinedGroupAdded)?.group?.takeIf { x -> x.groupId == g.groupId } }
+
+            handles.forEach { it.cancel() }
+            alice.client.setSelfInfo(UserInfoUpdate(nickname = "A3"))
+            alice.client.setGroupInfo(g.groupId, GroupInfoUpdate(groupName = "G2"))
+            alice.client.refuseFriendApplication("bob", "no")
+            setUsers.await("the set user listener") { (it as? UserEvent.SelfInfoUpdated)?.info?.takeIf { u -> u.nickname == "A3" } }
+            setGroups.await("the set group listener") { (it as? GroupEvent.GroupInfoChanged)?.group?.takeIf { x -> x.groupName == "G2" } }
+            setFriends.await("the set friend listener") { it as? FriendEvent.ApplicationRejected }
+            // The set listeners heard all three: the added ones would have been called by now.
+            val after = generateSequence { users.poll() }.filter { it is UserEvent.SelfInfoUpdated && it.info.nickname == "A3" }.toList() +
+                generateSequence { groups.poll() }.filter { it is GroupEvent.GroupInfoChanged && it.group.groupName == "G2" }.toList() +
+                generateSequence { friends.poll() }.filter { it is FriendEvent.ApplicationRejected }.toList()
+            assertEquals(emptyList<Any>(), after, "nothing after the handles were cancelled")
+        }
+    }
 }

@@ -203,6 +203,59 @@ class MessagingTest {
         }
     }
 
+    /** History pages backwards across messages missed while logged out (the server fills the
+     *  hole), then forwards from the oldest; a start message in a conversation not stored here
+     *  is refused (Rust: `history_pages_across_a_hole`). */
+    @Test
+    fun historyPagesAcrossAHole(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = OnlineUser(server, "alice")
+            val bob = OnlineUser(server, "bob")
+            for (i in 1..10) alice.sendText("bob", "h$i")
+            bob.awaitText("h10")
+            val unknown = expectThrows<OpenImException>("a start message in an unknown conversation") {
+                bob.client.getAdvancedHistoryMessageList("sg_nothing_yet", "x", 20)
+            }
+            assertEquals(10002, unknown.errorCode)
+            bob.client.logout()
+            for (i in 11..50) alice.sendText("bob", "h$i")
+            bob.client.login("bob", server.token("bob"))
+            withTimeout(15_000) { while (bob.conversations.next() !is ConversationEvent.SyncFinish) Unit }
+            val chat = singleConversation("alice", "bob")
+            val pages = mutableListOf<List<Long>>()
+            var start: String? = null
+            while (true) {
+                val page = bob.client.getAdvancedHistoryMessageList(chat, start, 20)
+                pages += page.messages.map { it.seq }
+                if (page.isEnd) break
+                start = page.messages.first().clientMsgId
+            }
+            assertEquals(listOf((31L..50L).toList(), (11L..30L).toList(), (1L..10L).toList()), pages)
+            val oldest = bob.client.getAdvancedHistoryMessageList(chat, null, 50).messages.first()
+            val newer = bob.client.getAdvancedHistoryMessageListReverse(chat, oldest.clientMsgId, 20)
+            assertEquals((2L..21L).toList(), newer.messages.map { it.seq })
+            assertFalse(newer.isEnd)
+        }
+    }
+
+    /** Online-only messages (`isOnlineOnly`) reach an online recipient through
+     *  `onRecvOnlineOnlyMessage` and are stored nowhere: no seq, no conversation on either side
+     *  (Rust: `typing_and_online_only_messages_are_not_stored`). */
+    @Test
+    fun onlineOnlyMessagesAreNotStored(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = OnlineUser(server, "alice")
+            val bob = OnlineUser(server, "bob")
+            val sent = alice.client.sendMessage(alice.client.createTextMessage("ephemeral"), "bob", null, null, true)
+            assertEquals(0L, sent.seq)
+            assertEquals(MessageStatus.SEND_SUCCESS, sent.status)
+            val got = bob.await("the online-only message") { it as? MessageEvent.OnlineOnlyMessage }.message
+            assertEquals("ephemeral", (got.content as MessageContent.Text).text)
+            assertTrue(bob.client.getAllConversationList().isEmpty(), "nothing stored, no conversation")
+            assertTrue(alice.client.getAllConversationList().isEmpty())
+        }
+    }
+
     /** Custom business notifications from the app's server reach the listener, to a user and
      *  to a group, in order; they are not messages; a cancelled handle hears nothing more. */
     @Test
@@ -509,6 +562,17 @@ class MessagingTest {
             val received = got.message.content as MessageContent.Image
             assertEquals("", received.sourcePath, "the local path stays on the sender's device")
             assertEquals(source.url, received.source!!.url)
+
+            // A voice message: its file uploaded, its size and type read here, its duration the app's.
+            val voice = java.io.File(tempDir(), "voice.m4a")
+            voice.writeBytes(ByteArray(1500) { (it % 61).toByte() })
+            val sound = alice.client.createSoundMessageFromFullPath(voice.path, 7)
+            val soundSent = alice.client.sendMessage(sound, "bob").content as MessageContent.Sound
+            assertTrue(soundSent.sourceUrl.endsWith("/object/alice/msg_voice_${sound.clientMsgId}.m4a"), soundSent.sourceUrl)
+            assertEquals(listOf(1500L, 7L), listOf(soundSent.dataSize, soundSent.duration))
+            assertEquals("m4a", soundSent.soundType)
+            val badDuration = expectThrows<OpenImException>("a negative duration") { alice.client.createSoundMessageFromFullPath(voice.path, -3) }
+            assertEquals(10002, badDuration.errorCode)
 
             val report = java.io.File(tempDir(), "report.pdf")
             report.writeBytes(ByteArray(2500) { (it % 97).toByte() })
