@@ -536,3 +536,52 @@ async fn uploaded_logs_are_searched_and_deleted_by_managers() {
     assert_eq!(left["total"], 2);
     assert!(left["logsInfos"].as_array().unwrap().iter().all(|l| l["filename"] != "a2.log"));
 }
+
+/// `/conversation/set_conversations` as OpenIM's server applies it: its argument checks (1001);
+/// a new version (and 1300) only when a set field changes the record; the seqs are the server's
+/// own and not taken; a group's private mode is left alone while a single chat's is set on both
+/// sides' records.
+#[tokio::test]
+async fn set_conversations_applies_what_openims_server_applies() {
+    let env = &Env::new().await;
+    env.send("alice", "bob", "", "hi").await;
+    let cid = "si_alice_bob";
+    let set = |conversation: Value| json!({"userIDs":["bob"],"conversation":conversation});
+    for bad in [
+        json!({"conversationID":cid,"conversationType":0,"userID":"alice","isPinned":true}),
+        json!({"conversationID":cid,"conversationType":1,"userID":"","isPinned":true}),
+        json!({"conversationID":"sg_g","conversationType":3,"groupID":"","isPinned":true}),
+    ] {
+        assert_eq!(env.code("bob", path::SET_CONVERSATIONS, set(bad.clone())).await, 1001, "{bad}");
+    }
+    let version = || async {
+        let data = env.ok("bob", path::GET_INCREMENTAL_CONVERSATIONS, json!({"userID":"bob","versionID":"","version":0})).await;
+        data["version"].as_u64().unwrap()
+    };
+    let record = |id: &str, user: &'static str| {
+        let body = json!({"ownerUserID":user,"conversationIDs":[id]});
+        async move {
+        let data = env.ok(user, path::GET_CONVERSATIONS, body).await;
+        data["conversations"][0].clone()
+        }
+    };
+    let v0 = version().await;
+    let pin = json!({"conversationID":cid,"conversationType":1,"userID":"alice","isPinned":true,"minSeq":5,"maxSeq":9});
+    env.ok("bob", path::SET_CONVERSATIONS, set(pin.clone())).await;
+    let v1 = version().await;
+    assert!(v1 > v0, "a change is a new version");
+    let bobs = record(cid, "bob").await;
+    assert_eq!((bobs["isPinned"].as_bool(), bobs["minSeq"].as_i64(), bobs["maxSeq"].as_i64()), (Some(true), Some(0), Some(0)), "{bobs}");
+    env.ok("bob", path::SET_CONVERSATIONS, set(pin)).await;
+    assert_eq!(version().await, v1, "the same setting again changes nothing");
+    // Private mode: a single chat's is both sides'; a group's is not taken.
+    env.ok("bob", path::SET_CONVERSATIONS, set(json!({"conversationID":cid,"conversationType":1,"userID":"alice","isPrivateChat":true}))).await;
+    assert_eq!(record(cid, "alice").await["isPrivateChat"], true);
+    assert_eq!(record(cid, "bob").await["isPrivateChat"], true);
+    let group = env.ok("bob", path::CREATE_GROUP, json!({"memberUserIDs":[],"adminUserIDs":[],"ownerUserID":"bob","groupInfo":{"groupName":"G","groupType":2}})).await;
+    let gid = group["groupInfo"]["groupID"].as_str().unwrap().to_owned();
+    let sg = format!("sg_{gid}");
+    env.ok("bob", path::SET_CONVERSATIONS, set(json!({"conversationID":sg,"conversationType":3,"groupID":gid,"isPrivateChat":true,"ex":"x"}))).await;
+    let g = record(&sg, "bob").await;
+    assert_eq!((g["isPrivateChat"].as_bool(), g["ex"].as_str()), (Some(false), Some("x")), "{g}");
+}

@@ -39,49 +39,105 @@ pub async fn set_conversations(
     Extension(caller): Extension<Caller>,
     Body(req): Body<SetConversationsReq>,
 ) -> ApiResult {
-    if req.conversation.conversation_id.is_empty() {
+    let c = &req.conversation;
+    // OpenIM's SetConversationsReq.Check (and a conversation ID, which this store keys on).
+    if c.conversation_id.is_empty() {
         return Err(CodeError::args("conversationID is empty"));
     }
     if req.user_ids.is_empty() {
         return Err(CodeError::args("userIDs is empty"));
     }
+    if c.conversation_type == 0 {
+        return Err(CodeError::args("conversationType is invalid"));
+    }
+    if c.conversation_type == session_type::SINGLE_CHAT && c.user_id.is_empty() {
+        return Err(CodeError::args("userID is empty"));
+    }
+    if c.conversation_type == session_type::READ_GROUP_CHAT && c.group_id.is_empty() {
+        return Err(CodeError::args("groupID is empty"));
+    }
     for user_id in &req.user_ids {
         check_access(&state, &caller, user_id)?;
     }
     let now = now_ms();
-    for user_id in &req.user_ids {
-        state.store.update_conversation(user_id, &req.conversation, now).await?;
-        let tips = ConversationUpdateTips {
-            user_id: user_id.clone(),
-            conversation_id_list: vec![req.conversation.conversation_id.clone()],
-        };
-        notify(&state, user_id, user_id, content_type::CONVERSATION_CHANGE, session_type::SINGLE_CHAT, &tips).await?;
-        // A single chat's private mode is the peer's too (OpenIM's
-        // SyncPeerUserPrivateConversationTx: the peer's record, made if missing, takes the flag
-        // and a new version), announced to both sides (ConversationSetPrivateNotification).
-        if let Some(is_private) = req.conversation.is_private_chat
-            && req.conversation.conversation_type == session_type::SINGLE_CHAT
-            && !req.conversation.user_id.is_empty()
-        {
-            let peer = ConversationReq {
-                conversation_id: req.conversation.conversation_id.clone(),
-                conversation_type: session_type::SINGLE_CHAT,
-                user_id: user_id.clone(),
-                is_private_chat: Some(is_private),
-                ..Default::default()
-            };
-            state.store.update_conversation(&req.conversation.user_id, &peer, now).await?;
+    // The settings OpenIM applies here (`UpdateConversationsMap`): not the private mode (below),
+    // nor the seqs, which only the server moves.
+    let settings = ConversationReq {
+        conversation_id: c.conversation_id.clone(),
+        conversation_type: c.conversation_type,
+        user_id: c.user_id.clone(),
+        group_id: c.group_id.clone(),
+        recv_msg_opt: c.recv_msg_opt,
+        is_pinned: c.is_pinned,
+        attached_info: c.attached_info.clone(),
+        ex: c.ex.clone(),
+        burn_duration: c.burn_duration,
+        group_at_type: c.group_at_type,
+        msg_destruct_time: c.msg_destruct_time,
+        is_msg_destruct: c.is_msg_destruct,
+        ..Default::default()
+    };
+    let any_setting = settings != ConversationReq {
+        conversation_id: settings.conversation_id.clone(),
+        conversation_type: settings.conversation_type,
+        user_id: settings.user_id.clone(),
+        group_id: settings.group_id.clone(),
+        ..Default::default()
+    };
+    if any_setting {
+        for user_id in &req.user_ids {
+            // As OpenIM: only a user whose record is missing or differs gets a new version and 1300.
+            let before = state.store.conversations(user_id, Some(std::slice::from_ref(&c.conversation_id))).await?.pop();
+            if before.is_some_and(|b| !differs(&b, &settings)) {
+                continue;
+            }
+            state.store.update_conversation(user_id, &settings, now).await?;
+            let tips = ConversationUpdateTips { user_id: user_id.clone(), conversation_id_list: vec![c.conversation_id.clone()] };
+            notify(&state, user_id, user_id, content_type::CONVERSATION_CHANGE, session_type::SINGLE_CHAT, &tips).await?;
+        }
+    }
+    // A single chat's private mode is both sides' (OpenIM's SyncPeerUserPrivateConversationTx:
+    // each record, made if missing, takes the flag and a new version), announced to both with
+    // 1701 (ConversationSetPrivateNotification). A group's is left alone, as OpenIM leaves it.
+    if let Some(is_private) = c.is_private_chat
+        && c.conversation_type == session_type::SINGLE_CHAT
+    {
+        for user_id in &req.user_ids {
+            for (owner, peer) in [(user_id, &c.user_id), (&c.user_id, user_id)] {
+                let record = ConversationReq {
+                    conversation_id: c.conversation_id.clone(),
+                    conversation_type: session_type::SINGLE_CHAT,
+                    user_id: peer.clone(),
+                    is_private_chat: Some(is_private),
+                    ..Default::default()
+                };
+                state.store.update_conversation(owner, &record, now).await?;
+            }
             let tips = ConversationSetPrivateTips {
-                recv_id: req.conversation.user_id.clone(),
+                recv_id: c.user_id.clone(),
                 send_id: user_id.clone(),
                 is_private,
-                conversation_id: req.conversation.conversation_id.clone(),
+                conversation_id: c.conversation_id.clone(),
             };
-            notify(&state, user_id, &req.conversation.user_id, content_type::CONVERSATION_PRIVATE_CHAT, session_type::SINGLE_CHAT, &tips)
-                .await?;
+            notify(&state, user_id, &c.user_id, content_type::CONVERSATION_PRIVATE_CHAT, session_type::SINGLE_CHAT, &tips).await?;
         }
     }
     Ok(ok_empty())
+}
+
+/// OpenIM's `UserUpdateCheckMap`: whether a set field of `req` differs from the record.
+fn differs(record: &Conversation, req: &ConversationReq) -> bool {
+    fn set_and_differs<T: PartialEq>(wanted: &Option<T>, current: &T) -> bool {
+        wanted.as_ref().is_some_and(|w| w != current)
+    }
+    set_and_differs(&req.recv_msg_opt, &record.recv_msg_opt)
+        || set_and_differs(&req.attached_info, &record.attached_info)
+        || set_and_differs(&req.ex, &record.ex)
+        || set_and_differs(&req.is_pinned, &record.is_pinned)
+        || set_and_differs(&req.group_at_type, &record.group_at_type)
+        || set_and_differs(&req.msg_destruct_time, &record.msg_destruct_time)
+        || set_and_differs(&req.is_msg_destruct, &record.is_msg_destruct)
+        || set_and_differs(&req.burn_duration, &record.burn_duration)
 }
 
 /// `get_incremental_conversations`: what changed in the caller's conversation list since its
