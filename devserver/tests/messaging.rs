@@ -170,3 +170,35 @@ async fn nobody_reads_another_users_conversations() {
     let (got, _): (GetSeqMessageResp, _) = alice.call(req::PULL_MSG_BY_SEQ_LIST, &GetSeqMessageReq { user_id: "alice".into(), ..pull }).await;
     assert_eq!(got.msgs[&conv].msgs.len(), 1);
 }
+
+/// `/msg/send_msg` as OpenIM's API takes it: only the kinds its API sends (others 1001), and an
+/// online-only message pushed with OpenIM's options for it — no history, nothing persisted, no
+/// sender sync, no conversation update — but still pushable offline; no seq.
+#[tokio::test]
+async fn the_apis_send_takes_openims_kinds_and_online_only_options() {
+    use openim_wire::api::path;
+    use openim_wire::constant::options;
+    let server = DevServer::start(Default::default()).await.unwrap();
+    let admin = AdminClient::connect(&server.api_url(), defaults::SECRET).await.unwrap();
+    for u in ["alice", "bob"] {
+        admin.register_user(u, u).await.unwrap();
+    }
+    let mut bob = Client::connect(&server, &admin, "bob", platform::ANDROID).await;
+    let body = |content_type: i32, online_only: bool| {
+        serde_json::json!({"sendID":"alice","recvID":"bob","senderPlatformID":1,"content":{"content":"hi"},
+                           "contentType":content_type,"sessionType":1,"isOnlineOnly":online_only})
+    };
+    for unsupported in [107, 113, 1400, 2001] {
+        let err = admin.post::<_, serde_json::Value>(path::SEND_MSG, &body(unsupported, false)).await.unwrap_err();
+        let code = err.downcast_ref::<openim_devserver::ApiCallError>().map(|e| e.code);
+        assert_eq!(code, Some(1001), "content type {unsupported}: {err}");
+    }
+    let _: serde_json::Value = admin.post(path::SEND_MSG, &body(101, true)).await.unwrap();
+    let push = bob.push().await;
+    let m = &push.msgs["si_alice_bob"].msgs[0];
+    assert_eq!(m.seq, 0);
+    for off in [options::HISTORY, options::PERSISTENT, options::SENDER_SYNC, options::CONVERSATION_UPDATE] {
+        assert_eq!(m.options.get(off), Some(&false), "{off}: {:?}", m.options);
+    }
+    assert_ne!(m.options.get(options::OFFLINE_PUSH), Some(&false), "{:?}", m.options);
+}

@@ -352,6 +352,15 @@ pub async fn send_msg(State(state): State<SharedState>, Extension(caller): Exten
     if req.send_id.is_empty() || req.content_type <= 0 || !req.content.is_object() {
         return Err(CodeError::args("sendID, contentType and content are required"));
     }
+    // The kinds OpenIM's API sends (`getSendMsgReq`); its OA notifications (1400) come only from
+    // notification accounts, which this server has none of.
+    {
+        use openim_wire::constant::content_type as ct;
+        const SENDABLE: [i32; 9] = [ct::TEXT, ct::PICTURE, ct::SOUND, ct::VIDEO, ct::FILE, ct::AT_TEXT, ct::CUSTOM, ct::QUOTE, ct::MARKDOWN_TEXT];
+        if !SENDABLE.contains(&req.content_type) {
+            return Err(CodeError::args(format!("unsupported content type {}", req.content_type)));
+        }
+    }
     match req.session_type {
         session_type::SINGLE_CHAT | session_type::NOTIFICATION_CHAT if req.recv_id.is_empty() => {
             return Err(CodeError::args("recvID is required"));
@@ -370,7 +379,8 @@ pub async fn send_msg(State(state): State<SharedState>, Extension(caller): Exten
     }
     let mut opts = std::collections::HashMap::new();
     if req.is_online_only {
-        for key in [options::HISTORY, options::PERSISTENT, options::SENDER_SYNC, options::OFFLINE_PUSH] {
+        // OpenIM's `SetOptions`: nothing kept, nothing synced, no conversation touched.
+        for key in [options::HISTORY, options::PERSISTENT, options::SENDER_SYNC, options::CONVERSATION_UPDATE] {
             opts.insert(key.to_owned(), false);
         }
     }
