@@ -115,6 +115,38 @@ final class ListenerTests: XCTestCase {
         withExtendedLifetime((handle, connHandle)) {}
     }
 
+    /// A listener too slow for its queue (1 024 events) makes the engine wait for it: more
+    /// messages arrive while it is blocked than its queue holds, and once it goes on it gets every
+    /// one, each sender's in order (Rust:
+    /// `a_listener_too_slow_for_its_queue_slows_delivery_but_loses_nothing`).
+    func testAListenerTooSlowForItsQueueSlowsDeliveryButLosesNothing() async throws {
+        let server = try DevServer()
+        let s1 = try await OnlineUser(server, "s1")
+        let s2 = try await OnlineUser(server, "s2")
+        let bob = try await OnlineUser(server, "bob")
+        let gate = Gate()
+        defer { gate.release() }
+        let slow = TextListener(before: { _ in gate.wait() })
+        let handle = bob.client.addAdvancedMsgListener(listener: slow)
+        let perSender = 600
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (name, sender) in [("s1", s1), ("s2", s2)] {
+                group.addTask {
+                    for i in 0..<perSender { _ = try await sender.send("\(name)-\(i)", to: "bob") }
+                }
+            }
+            try await group.waitForAll()
+        }
+        XCTAssertEqual(slow.texts.events, [])
+        gate.release()
+        try await slow.await(2 * perSender)
+        for name in ["s1", "s2"] {
+            XCTAssertEqual(slow.texts.events.filter { $0.hasPrefix("\(name)-") }, (0..<perSender).map { "\(name)-\($0)" }, "lost or reordered")
+        }
+        XCTAssertEqual(slow.texts.events.count, 2 * perSender)
+        withExtendedLifetime(handle) {}
+    }
+
     /// `addUserListener`, `addFriendListener` and `addGroupListener` hear their events while their
     /// handles live and nothing once they are cancelled, while the listeners set with
     /// `set…Listener` go on hearing (Rust: `added_user_and_group_listeners_hear_until_their_handles_drop`).

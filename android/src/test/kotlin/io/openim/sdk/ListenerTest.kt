@@ -156,6 +156,41 @@ class ListenerTest {
         }
     }
 
+    /** A listener too slow for its queue (1 024 events) makes the engine wait for it: more
+     *  messages arrive while it is blocked than its queue holds, and once it goes on it gets
+     *  every one, each sender's in order (Rust:
+     *  `a_listener_too_slow_for_its_queue_slows_delivery_but_loses_nothing`). */
+    @Test
+    fun aListenerTooSlowForItsQueueSlowsDeliveryButLosesNothing(): Unit = runBlocking {
+        DevServer().use { server ->
+            val senders = listOf(OnlineUser(server, "s1"), OnlineUser(server, "s2"))
+            // Bob with the slow listener alone: a stream nobody reads (as OnlineUser's would be
+            // here) makes the engine wait for it just the same.
+            server.register("bob")
+            val bob = OpenImClient(server.config(tempDir()))
+            val gate = CountDownLatch(1)
+            val slow = TextListener { gate.await(60, TimeUnit.SECONDS) }
+            val handle = bob.addAdvancedMsgListener(slow)
+            val log = EventLog(bob)
+            bob.login("bob", server.token("bob"))
+            log.waitFor("connected") { it == ConnEvent.ConnectSuccess }
+            val perSender = 600
+            senders.map { s ->
+                async { for (i in 0 until perSender) s.sendText("bob", "${s.userId}-$i") }
+            }.forEach { it.await() }
+            assertTrue(slow.texts.isEmpty())
+            gate.countDown()
+            slow.await(senders.size * perSender)
+            for (s in senders) {
+                val mine = slow.texts.toList().filter { it.startsWith("${s.userId}-") }
+                assertEquals((0 until perSender).map { "${s.userId}-$it" }, mine, "lost or reordered")
+            }
+            assertEquals(senders.size * perSender, slow.texts.size)
+            assertEquals(senders.size * perSender, bob.getTotalUnreadMsgCount())
+            handle.close()
+        }
+    }
+
     /** `addUserListener`, `addFriendListener` and `addGroupListener` hear their events while
      *  their handles live and nothing once they are cancelled, while the listeners set with
      *  `set…Listener` go on hearing (Rust: `added_user_and_group_listeners_hear_until_their_handles_drop`). */
