@@ -585,3 +585,21 @@ async fn set_conversations_applies_what_openims_server_applies() {
     let g = record(&sg, "bob").await;
     assert_eq!((g["isPrivateChat"].as_bool(), g["ex"].as_str()), (Some(false), Some("x")), "{g}");
 }
+
+/// The read and revoke routes check their arguments as OpenIM's protocol does (1001): a read mark
+/// below 1, a seq of 0, a revoke of seq 0.
+#[tokio::test]
+async fn read_and_revoke_arguments_are_checked_as_openims() {
+    let env = Env::new().await;
+    env.send("alice", "bob", "", "hi").await;
+    let cid = "si_alice_bob";
+    for (route, body) in [
+        (path::MARK_CONVERSATION_AS_READ, json!({"conversationID":cid,"userID":"bob","hasReadSeq":0})),
+        (path::MARK_CONVERSATION_AS_READ, json!({"conversationID":cid,"userID":"bob","hasReadSeq":1,"seqs":[0]})),
+        (path::MARK_MSGS_AS_READ, json!({"conversationID":cid,"userID":"bob","seqs":[1,0]})),
+        (path::REVOKE_MSG, json!({"conversationID":cid,"userID":"alice","seq":0})),
+    ] {
+        assert_eq!(env.code(if route == path::REVOKE_MSG { "alice" } else { "bob" }, route, body.clone()).await, 1001, "{route} {body}");
+    }
+    env.ok("bob", path::MARK_CONVERSATION_AS_READ, json!({"conversationID":cid,"userID":"bob","hasReadSeq":1,"seqs":[1]})).await;
+}

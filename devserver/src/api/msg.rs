@@ -59,6 +59,16 @@ pub async fn mark_conversation_as_read(
     Extension(caller): Extension<Caller>,
     Body(req): Body<MarkConversationAsReadReq>,
 ) -> ApiResult {
+    // OpenIM's MarkConversationAsReadReq.Check.
+    if req.conversation_id.is_empty() || req.user_id.is_empty() {
+        return Err(CodeError::args("conversationID and userID are required"));
+    }
+    if req.has_read_seq < 1 {
+        return Err(CodeError::args("hasReadSeq is invalid"));
+    }
+    if req.seqs.contains(&0) {
+        return Err(CodeError::args("seqs has 0 value is invalid"));
+    }
     check_access(&state, &caller, &req.user_id)?;
     let conversation = owned_conversation(&state, &req.user_id, &req.conversation_id).await?;
     let old = state.store.has_read_seqs(&req.user_id, std::slice::from_ref(&req.conversation_id)).await?;
@@ -95,6 +105,9 @@ pub async fn mark_msgs_as_read(
     let Some(&last) = req.seqs.last() else {
         return Err(CodeError::args("seqs is empty"));
     };
+    if req.seqs.contains(&0) {
+        return Err(CodeError::args("seqs has 0 value is invalid"));
+    }
     let max = state.store.max_seqs(std::slice::from_ref(&req.conversation_id)).await?;
     if last > max.get(&req.conversation_id).map(|m| m.0).unwrap_or(0) {
         return Err(CodeError::args("hasReadSeq must not be bigger than maxSeq"));
@@ -119,7 +132,7 @@ pub async fn revoke_msg(
     if req.conversation_id.is_empty() {
         return Err(CodeError::args("conversation_id is empty"));
     }
-    if req.seq < 0 {
+    if req.seq < 1 {
         return Err(CodeError::args("seq is invalid"));
     }
     check_access(&state, &caller, &req.user_id)?;
