@@ -990,18 +990,41 @@ final class MessagingTests: XCTestCase {
         let server = try DevServer()
         let alice = try await OnlineUser(server, "alice")
         let bob = try await OnlineUser(server, "bob")
+        let keep = try await alice.send("keep me", to: "bob")
         let sent = try await alice.send("oops", to: "bob")
-        _ = try await bob.awaitText("oops")
+        let received = try await bob.awaitText("oops")
+        let reply = try await bob.client.sendMessage(message: try bob.client.createQuoteMessage(text: "what?", quoted: received),
+                                                     recvId: "alice", groupId: nil, offlinePushInfo: nil, isOnlineOnly: false)
         let conversation = singleConversation("alice", "bob")
         try await alice.client.revokeMessage(conversationId: conversation, clientMsgId: sent.clientMsgId)
-        let revoked = try await bob.messages.wait("revoke") { e -> RevokedInfo? in
-            if case let .revoked(r) = e { return r }
-            return nil
+        // Both sides hear it, with who revoked it, and page it as revoked (2101).
+        for side in [bob, alice] {
+            let revoked = try await side.messages.wait("revoke") { e -> RevokedInfo? in
+                if case let .revoked(r) = e { return r }
+                return nil
+            }
+            XCTAssertEqual([revoked.clientMsgId, revoked.revokerId, revoked.revokerNickname, revoked.sourceMessageSendId],
+                           [sent.clientMsgId, "alice", "alice nick", "alice"])
+            XCTAssertEqual(revoked.seq, 2)
+            let page = try await side.client.getAdvancedHistoryMessageList(conversationId: conversation, startClientMsgId: nil, count: 10)
+            guard case .text("keep me") = page.messages[0].content else { return XCTFail("\(page.messages[0].content)") }
+            guard case .revoked = page.messages[1].content else { return XCTFail("\(page.messages[1].content)") }
+            XCTAssertEqual(page.messages[1].contentType, 2101)
         }
-        XCTAssertEqual(revoked.clientMsgId, sent.clientMsgId)
-        XCTAssertEqual(revoked.revokerId, "alice")
+        // The reply that quoted it now quotes a revoked message.
         let page = try await bob.client.getAdvancedHistoryMessageList(conversationId: conversation, startClientMsgId: nil, count: 10)
-        guard case .revoked = page.messages[0].content else { return XCTFail("\(page.messages[0].content)") }
+        guard case let .quote(_, quoted?, _)? = page.messages.first(where: { $0.clientMsgId == reply.clientMsgId })?.content,
+              case .revoked = quoted.content else { return XCTFail("\(page.messages)") }
+        // A second revoke, and a revoke of the peer's message, are refused.
+        let again = await code { try await alice.client.revokeMessage(conversationId: conversation, clientMsgId: sent.clientMsgId) }
+        XCTAssertEqual(again, 1404)
+        let notMine = await code { try await bob.client.revokeMessage(conversationId: conversation, clientMsgId: keep.clientMsgId) }
+        XCTAssertEqual(notMine, 1002)
+        // A new device pages it as revoked, from the server.
+        let tablet = try await OnlineUser(server, "bob", platform: 1, register: false)
+        let fresh = try await tablet.client.getAdvancedHistoryMessageList(conversationId: conversation, startClientMsgId: nil, count: 10)
+        XCTAssertEqual(fresh.messages.count, 3)
+        guard case .revoked = fresh.messages[1].content else { return XCTFail("\(fresh.messages[1].content)") }
     }
 
     /// A send the server refuses, or made while the gateway is down (after waiting 3 s for it),

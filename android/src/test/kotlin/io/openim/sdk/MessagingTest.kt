@@ -833,15 +833,36 @@ class MessagingTest {
         DevServer().use { server ->
             val alice = OnlineUser(server, "alice")
             val bob = OnlineUser(server, "bob")
+            val keep = alice.sendText("bob", "keep me")
             val sent = alice.sendText("bob", "oops")
-            bob.awaitText("oops")
+            val received = bob.awaitText("oops")
+            val reply = bob.client.sendMessage(bob.client.createQuoteMessage("what?", received), "alice", null, null, false)
             val conversation = singleConversation("alice", "bob")
             alice.client.revokeMessage(conversation, sent.clientMsgId)
-            val revoked = bob.await("revoke") { it as? MessageEvent.Revoked }
-            assertEquals(sent.clientMsgId, revoked.revoked.clientMsgId)
-            assertEquals("alice", revoked.revoked.revokerId)
-            val page = bob.client.getAdvancedHistoryMessageList(conversation, null, 10)
-            assertTrue(page.messages[0].content is MessageContent.Revoked, "${page.messages[0].content}")
+            // Both sides hear it, with who revoked it, and page it as revoked (2101).
+            for (side in listOf(bob, alice)) {
+                val revoked = side.await("revoke") { it as? MessageEvent.Revoked }.revoked
+                assertEquals(listOf(sent.clientMsgId, "alice", "alice nick", "alice"),
+                    listOf(revoked.clientMsgId, revoked.revokerId, revoked.revokerNickname, revoked.sourceMessageSendId))
+                assertEquals(2L, revoked.seq)
+                val page = side.client.getAdvancedHistoryMessageList(conversation, null, 10).messages
+                assertEquals("keep me", (page[0].content as MessageContent.Text).text)
+                assertTrue(page[1].content is MessageContent.Revoked, "${page[1].content}")
+                assertEquals(2101, page[1].contentType)
+            }
+            // The reply that quoted it now quotes a revoked message.
+            val quote = bob.client.getAdvancedHistoryMessageList(conversation, null, 10).messages.first { it.clientMsgId == reply.clientMsgId }
+            assertTrue((quote.content as MessageContent.Quote).quoted?.content is MessageContent.Revoked, "${quote.content}")
+            // A second revoke, and a revoke of the peer's message, are refused.
+            val again = expectThrows<OpenImException>("a second revoke") { alice.client.revokeMessage(conversation, sent.clientMsgId) }
+            assertEquals(1404, again.errorCode)
+            val notMine = expectThrows<OpenImException>("the peer's message") { bob.client.revokeMessage(conversation, keep.clientMsgId) }
+            assertEquals(1002, notMine.errorCode)
+            // A new device pages it as revoked, from the server.
+            val tablet = OnlineUser(server, "bob", register = false, platform = 1)
+            val fresh = tablet.client.getAdvancedHistoryMessageList(conversation, null, 10).messages
+            assertEquals(3, fresh.size)
+            assertTrue(fresh[1].content is MessageContent.Revoked, "${fresh[1].content}")
         }
     }
 
