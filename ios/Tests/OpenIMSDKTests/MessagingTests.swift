@@ -930,6 +930,16 @@ final class MessagingTests: XCTestCase {
         XCTAssertEqual(got, [withAlice])
         got = try await order(2, 1)
         XCTAssertEqual(got, [])
+        // The draft is stored with its time.
+        let drafted = try await bob.client.getMultipleConversation(conversationIds: [withAlice])
+        XCTAssertEqual(drafted.first?.draftText, "typing…")
+        XCTAssertGreaterThan(drafted.first?.draftTextTime ?? 0, 0)
+        // Muting carol's chat ("receive without notification") takes it out of the total unread count.
+        var total = try await bob.client.getTotalUnreadMsgCount()
+        XCTAssertEqual(Int(total), 1 + (n + 1))
+        _ = try await bob.client.setConversation(conversationId: withCarol, update: ConversationUpdate(recvMsgOpt: 2))
+        total = try await bob.client.getTotalUnreadMsgCount()
+        XCTAssertEqual(total, 1)
         // All hidden at once, until their next message.
         try await bob.client.hideAllConversations()
         got = try await order(0, 10)
@@ -1119,12 +1129,18 @@ final class MessagingTests: XCTestCase {
             guard case .InvalidArgument(code: 10002, _)? = error as? OpenIMError else { return XCTFail("\(error)") }
         }
         let m = try alice.client.createTextMessage(text: "x")
-        do {
-            _ = try await alice.client.sendMessage(message: m, recvId: "bob", groupId: "g1", offlinePushInfo: nil, isOnlineOnly: false)
-            XCTFail("expected InvalidArgument")
-        } catch let error as OpenIMError {
-            XCTAssertEqual(error.code, 10002)
+        for (recv, group) in [("bob", "g1"), (nil, nil), ("", nil)] as [(String?, String?)] {
+            let refused = await code {
+                _ = try await alice.client.sendMessage(message: m, recvId: recv, groupId: group, offlinePushInfo: nil, isOnlineOnly: false)
+            }
+            XCTAssertEqual(refused, 10002, "\(String(describing: recv)) \(String(describing: group))")
         }
+        XCTAssertThrowsError(try alice.client.createLocationMessage(description: "", longitude: 200, latitude: 0)) { error in
+            guard case .InvalidArgument(code: 10002, _)? = error as? OpenIMError else { return XCTFail("\(error)") }
+        }
+        // Nothing was stored by the refused sends.
+        let stored = try await alice.client.getAllConversationList()
+        XCTAssertTrue(stored.isEmpty)
     }
 
     /// Every kind of message the SDK makes reaches the peer as it was made (quotes, mentions,

@@ -780,6 +780,14 @@ class MessagingTest {
             assertEquals(listOf(withCarol), order(0, 1))
             assertEquals(listOf(withAlice), order(1, 1))
             assertEquals(emptyList<String>(), order(2, 1))
+            // The draft is stored with its time.
+            val drafted = bob.client.getMultipleConversation(listOf(withAlice)).single()
+            assertEquals("typing…", drafted.draftText)
+            assertTrue(drafted.draftTextTime > 0)
+            // Muting carol's chat ("receive without notification") takes it out of the total unread count.
+            assertEquals(1 + (n + 1), bob.client.getTotalUnreadMsgCount())
+            bob.client.setConversation(withCarol, ConversationUpdate(recvMsgOpt = 2))
+            assertEquals(1, bob.client.getTotalUnreadMsgCount())
             // All hidden at once, until their next message.
             bob.client.hideAllConversations()
             assertEquals(emptyList<String>(), order(0, 10))
@@ -945,6 +953,10 @@ class MessagingTest {
             val both = expectThrows<OpenImException.InvalidArgument> { alice.client.sendMessage(m, "bob", "g1", null, false) }
             assertEquals(10002, both.code)
             expectThrows<OpenImException.InvalidArgument> { alice.client.sendMessage(m, null, null, null, false) }
+            expectThrows<OpenImException.InvalidArgument> { alice.client.sendMessage(m, "", null, null, false) }
+            expectThrows<OpenImException.InvalidArgument>("a longitude of 200") { alice.client.createLocationMessage("", 200.0, 0.0) }
+            // Nothing was stored by the refused sends.
+            assertTrue(alice.client.getAllConversationList().isEmpty())
         }
     }
 
