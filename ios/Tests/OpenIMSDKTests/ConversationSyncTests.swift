@@ -172,5 +172,13 @@ final class ConversationSyncTests: XCTestCase {
         }, ["after"])
         let stored = try await phone.client.getMultipleConversation(conversationIds: [conversation])
         XCTAssertEqual(stored.first?.isMsgDestruct, false)
+        // A device that logs in later never gets the destructed messages.
+        let laptop = try await OnlineUser(server, "bob", platform: 4, register: false)
+        let fresh = try await laptop.client.getAdvancedHistoryMessageList(conversationId: conversation, startClientMsgId: nil, count: 20)
+        XCTAssertEqual(fresh.messages.map { m -> String in
+            if case let .text(t) = m.content { return t }
+            return "\(m.content)"
+        }, ["after"])
+        XCTAssertTrue(fresh.isEnd)
     }
 }

@@ -105,6 +105,12 @@ final class FriendTests: XCTestCase {
             XCTAssertEqual(error.code, 1302)
         }
         try await alice.client.removeBlack(userId: "bob")
+        _ = try await aliceTablet.friends.wait("on_black_deleted") { e -> Bool? in
+            if case let .blackDeleted(b) = e, b.blockUserId == "bob" { return true }
+            return nil
+        }
+        _ = try await bob.client.sendMessage(message: try bob.client.createTextMessage(text: "unblocked"), recvId: "alice",
+                                             groupId: nil, offlinePushInfo: nil, isOnlineOnly: false)
 
         try await alice.client.deleteFriend(friendUserId: "bob")
         _ = try await aliceTablet.friends.wait("on_friend_deleted") { e -> FriendInfo? in
@@ -115,6 +121,8 @@ final class FriendTests: XCTestCase {
         XCTAssertTrue(afterDelete.isEmpty)
         let bobsList = try await bob.client.getFriendList(filterBlack: false)
         XCTAssertEqual(bobsList.map(\.friendUserId), ["alice"], "one-way")
+        let check = try await bob.client.checkFriend(userIds: ["alice"])
+        XCTAssertTrue(check[0].inMyFriends && !check[0].inTheirFriends, "\(check)")
 
         do {
             try await alice.client.addFriend(toUserId: "alice", reqMsg: "", ex: "")

@@ -956,7 +956,13 @@ final class MessagingTests: XCTestCase {
         let bob = try await OnlineUser(server, "bob")
         let sent = try await alice.send("read me", to: "bob")
         _ = try await bob.awaitText("read me")
-        try await bob.client.markConversationMessageAsRead(conversationId: singleConversation("alice", "bob"))
+        // Bob's tablet stores it unread, then goes offline.
+        let tablet = try await OnlineUser(server, "bob", platform: 1, register: false)
+        var tabletUnread = try await tablet.client.getTotalUnreadMsgCount()
+        XCTAssertEqual(tabletUnread, 1)
+        try await tablet.client.logout()
+        let chat = singleConversation("alice", "bob")
+        try await bob.client.markConversationMessageAsRead(conversationId: chat)
         let unread = try await bob.client.getTotalUnreadMsgCount()
         XCTAssertEqual(unread, 0)
         let receipts = try await alice.messages.wait("read receipt") { e -> [MessageReceipt]? in
@@ -965,6 +971,18 @@ final class MessagingTests: XCTestCase {
         }
         XCTAssertEqual(receipts[0].userId, "bob")
         XCTAssertEqual(receipts[0].msgIdList, [sent.clientMsgId])
+        let alices = try await alice.client.getAdvancedHistoryMessageList(conversationId: chat, startClientMsgId: nil, count: 10)
+        XCTAssertTrue(alices.messages.allSatisfy(\.isRead), "the sender's copy is read")
+        // Back, the tablet learns it was read.
+        try await tablet.client.login(userId: "bob", token: try await server.token("bob", platform: 1))
+        try await tablet.conversations.wait(count: 2, "the second sync") { e in
+            if case .syncFinish = e { return true }
+            return false
+        }
+        tabletUnread = try await tablet.client.getTotalUnreadMsgCount()
+        XCTAssertEqual(tabletUnread, 0)
+        let tablets = try await tablet.client.getAdvancedHistoryMessageList(conversationId: chat, startClientMsgId: nil, count: 10)
+        XCTAssertTrue(tablets.messages.allSatisfy(\.isRead))
     }
 
     /// OpenIM's `MarkMessagesAsReadByMsgID`: bob marks the second of alice's three messages read;

@@ -141,6 +141,11 @@ class ConversationSyncTest {
             val page = phone.client.getAdvancedHistoryMessageList(conversation, null, 20).messages
             assertEquals(listOf("after"), page.map { (it.content as MessageContent.Text).text })
             assertFalse(phone.client.getMultipleConversation(listOf(conversation)).single().isMsgDestruct)
+            // A device that logs in later never gets the destructed messages.
+            val laptop = OnlineUser(server, "bob", register = false, platform = 4)
+            val fresh = laptop.client.getAdvancedHistoryMessageList(conversation, null, 20)
+            assertEquals(listOf("after"), fresh.messages.map { (it.content as MessageContent.Text).text })
+            assertTrue(fresh.isEnd)
         }
     }
 }

@@ -93,11 +93,15 @@ class FriendTest {
             }
             assertEquals(1302, refused.errorCode)
             alice.client.removeBlack("bob")
+            aliceTablet.awaitFriend("on_black_deleted") { (it as? FriendEvent.BlackDeleted)?.black?.takeIf { b -> b.blockUserId == "bob" } }
+            bob.client.sendMessage(bob.client.createTextMessage("unblocked"), "alice", null, null, false)
 
             alice.client.deleteFriend("bob")
             aliceTablet.awaitFriend("on_friend_deleted") { (it as? FriendEvent.FriendDeleted)?.friend }
             assertTrue(alice.client.getFriendList(false).isEmpty())
             assertEquals(listOf("alice"), bob.client.getFriendList(false).map { it.friendUserId }, "one-way")
+            val check = bob.client.checkFriend(listOf("alice")).single()
+            assertTrue(check.inMyFriends && !check.inTheirFriends, "$check")
 
             val self = expectThrows<OpenImException>("adding oneself") { runBlocking { alice.client.addFriend("alice", "", "") } }
             assertEquals(1301, self.errorCode)

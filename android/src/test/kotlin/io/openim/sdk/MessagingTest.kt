@@ -804,11 +804,22 @@ class MessagingTest {
             val bob = OnlineUser(server, "bob")
             val sent = alice.sendText("bob", "read me")
             bob.awaitText("read me")
-            bob.client.markConversationMessageAsRead(singleConversation("alice", "bob"))
+            // Bob's tablet stores it unread, then goes offline.
+            val tablet = OnlineUser(server, "bob", register = false, platform = 1)
+            assertEquals(1, tablet.client.getTotalUnreadMsgCount())
+            tablet.client.logout()
+            val chat = singleConversation("alice", "bob")
+            bob.client.markConversationMessageAsRead(chat)
             assertEquals(0, bob.client.getTotalUnreadMsgCount())
             val receipt = alice.await("read receipt") { it as? MessageEvent.ReadReceipts }
             assertEquals("bob", receipt.receipts[0].userId)
             assertEquals(listOf(sent.clientMsgId), receipt.receipts[0].msgIdList)
+            assertTrue(alice.client.getAdvancedHistoryMessageList(chat, null, 10).messages.all { it.isRead }, "the sender's copy is read")
+            // Back, the tablet learns it was read.
+            tablet.client.login("bob", server.token("bob", 1))
+            withTimeout(15_000) { while (tablet.conversations.next() !is ConversationEvent.SyncFinish) Unit }
+            assertEquals(0, tablet.client.getTotalUnreadMsgCount())
+            assertTrue(tablet.client.getAdvancedHistoryMessageList(chat, null, 10).messages.all { it.isRead })
         }
     }
 
