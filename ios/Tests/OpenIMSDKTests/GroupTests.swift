@@ -448,4 +448,87 @@ final class GroupTests: XCTestCase {
         let page = try await alice.client.getAdvancedHistoryMessageList(conversationId: "sg_\(g.groupId)", startClientMsgId: nil, count: 10)
         XCTAssertEqual(page.messages.first { $0.clientMsgId == sent.clientMsgId }?.senderNickname, "Robert")
     }
+
+    /// What the group rules refuse, as Rust's `applications_invitations_and_departures` and
+    /// `mutes_roles_ownership_and_dismissal` check them: an applicant is not in before approval, a
+    /// refused one cannot talk (1203); an unmuted member talks again; a member sets no one else's
+    /// nickname (1002); the owner does not quit (1002), a former owner does not dismiss (1002); a
+    /// dismissed group reaches every member and takes no more messages (1204).
+    func testRefusalsUnmuteOwnershipAndDismissal() async throws {
+        let server = try DevServer()
+        let alice = try await GroupUser(server, "alice")
+        let bob = try await GroupUser(server, "bob")
+        let carol = try await GroupUser(server, "carol")
+        let erin = try await GroupUser(server, "erin")
+        let g = try await alice.client.createGroup(params: CreateGroupParams(groupName: "Rules", memberUserIds: ["bob", "carol"]))
+        _ = try await carol.groups.wait("the group") { e -> Bool? in
+            if case .joinedGroupAdded = e { return true }
+            return nil
+        }
+        let listed = try await carol.client.getGroupMemberList(groupId: g.groupId, filter: .all, offset: 0, count: 10)
+        XCTAssertEqual(listed.count, 3)
+        func send(_ who: GroupUser, _ text: String) async throws {
+            _ = try await who.client.sendMessage(message: try who.client.createTextMessage(text: text), recvId: nil,
+                                                 groupId: g.groupId, offlinePushInfo: nil, isOnlineOnly: false)
+        }
+
+        try await erin.client.joinGroup(groupId: g.groupId, reqMsg: "", joinSource: 3, ex: "")
+        let pending = try await erin.client.isJoinGroup(groupId: g.groupId)
+        XCTAssertFalse(pending, "waiting for approval")
+        _ = try await alice.groups.wait("erin's application") { e -> Bool? in
+            if case let .applicationAdded(a) = e, a.userId == "erin" { return true }
+            return nil
+        }
+        try await alice.client.refuseGroupApplication(groupId: g.groupId, fromUserId: "erin", handleMsg: "no")
+        _ = try await erin.groups.wait("refused") { e -> Bool? in
+            if case .applicationRejected = e { return true }
+            return nil
+        }
+        var refused = await code { try await send(erin, "hi?") }
+        XCTAssertEqual(refused, 1203, "a refused applicant talks")
+
+        try await alice.client.changeGroupMemberMute(groupId: g.groupId, userId: "carol", mutedSeconds: 600)
+        _ = try await carol.groups.wait("muted") { e -> Bool? in
+            if case let .memberInfoChanged(m) = e, m.userId == "carol", m.muteEndTime > 0 { return true }
+            return nil
+        }
+        refused = await code { try await send(carol, "can I?") }
+        XCTAssertEqual(refused, 1402, "a muted member talks")
+        try await alice.client.changeGroupMemberMute(groupId: g.groupId, userId: "carol", mutedSeconds: 0)
+        _ = try await carol.groups.wait("unmuted") { e -> Bool? in
+            if case let .memberInfoChanged(m) = e, m.userId == "carol", m.muteEndTime == 0 { return true }
+            return nil
+        }
+        try await send(carol, "yes")
+
+        refused = await code { try await carol.client.setGroupMemberInfo(groupId: g.groupId, userId: "bob", update: GroupMemberUpdate(nickname: "B")) }
+        XCTAssertEqual(refused, 1002, "carol renames bob")
+        refused = await code { try await alice.client.quitGroup(groupId: g.groupId) }
+        XCTAssertEqual(refused, 1002, "the owner quits")
+        try await alice.client.transferGroupOwner(groupId: g.groupId, newOwnerUserId: "bob")
+        _ = try await carol.groups.wait("bob owns it") { e -> Bool? in
+            if case let .groupInfoChanged(x) = e, x.ownerUserId == "bob" { return true }
+            return nil
+        }
+        let managers = try await carol.client.getGroupMemberOwnerAndAdmin(groupId: g.groupId)
+        XCTAssertEqual(managers.map(\.userId), ["bob"])
+        refused = await code { try await alice.client.dismissGroup(groupId: g.groupId) }
+        XCTAssertEqual(refused, 1002, "the former owner dismisses")
+
+        try await bob.client.dismissGroup(groupId: g.groupId)
+        for device in [alice, carol] {
+            let dismissed = try await device.groups.wait("dismissed") { e -> GroupInfo? in
+                if case let .groupDismissed(x) = e { return x }
+                return nil
+            }
+            XCTAssertEqual(dismissed.groupId, g.groupId)
+            XCTAssertEqual(dismissed.status, 2)
+        }
+        _ = try await carol.groups.wait("status 2 stored") { e -> Bool? in
+            if case let .groupInfoChanged(x) = e, x.status == 2 { return true }
+            return nil
+        }
+        refused = await code { try await send(carol, "anyone?") }
+        XCTAssertEqual(refused, 1204, "a dismissed group")
+    }
 }

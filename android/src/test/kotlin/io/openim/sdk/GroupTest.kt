@@ -332,4 +332,55 @@ class GroupTest {
             assertEquals("Robert", stored.senderNickname)
         }
     }
+
+    /** What the group rules refuse, as Rust's `applications_invitations_and_departures` and
+     *  `mutes_roles_ownership_and_dismissal` check them: an applicant is not in before approval,
+     *  a refused one cannot talk (1203); an unmuted member talks again; a member sets no one
+     *  else's nickname (1002); the owner does not quit (1002), a former owner does not dismiss
+     *  (1002); a dismissed group reaches every member and takes no more messages (1204). */
+    @Test
+    fun refusalsUnmuteOwnershipAndDismissal(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = GroupUser(server, "alice")
+            val bob = GroupUser(server, "bob")
+            val carol = GroupUser(server, "carol")
+            val erin = GroupUser(server, "erin")
+            val g = alice.client.createGroup(CreateGroupParams(groupName = "Rules", memberUserIds = listOf("bob", "carol")))
+            carol.await("the group") { (it as? GroupEvent.JoinedGroupAdded)?.group }
+            assertEquals(3, carol.client.getGroupMemberList(g.groupId, GroupMemberFilter.ALL, 0, 10).size)
+            suspend fun send(who: GroupUser, text: String) =
+                who.client.sendMessage(who.client.createTextMessage(text), null, g.groupId, null, false)
+            suspend fun refused(what: String, call: suspend () -> Unit): Int =
+                expectThrows<OpenImException>(what) { call() }.errorCode
+
+            erin.client.joinGroup(g.groupId, "", 3, "")
+            assertFalse(erin.client.isJoinGroup(g.groupId), "waiting for approval")
+            alice.await("erin's application") { (it as? GroupEvent.ApplicationAdded)?.application?.takeIf { a -> a.userId == "erin" } }
+            alice.client.refuseGroupApplication(g.groupId, "erin", "no")
+            erin.await("refused") { (it as? GroupEvent.ApplicationRejected)?.application }
+            assertEquals(1203, refused("a refused applicant talks") { send(erin, "hi?") })
+
+            alice.client.changeGroupMemberMute(g.groupId, "carol", 600u)
+            carol.await("muted") { (it as? GroupEvent.MemberInfoChanged)?.member?.takeIf { m -> m.userId == "carol" && m.muteEndTime > 0 } }
+            assertEquals(1402, refused("a muted member talks") { send(carol, "can I?") })
+            alice.client.changeGroupMemberMute(g.groupId, "carol", 0u)
+            carol.await("unmuted") { (it as? GroupEvent.MemberInfoChanged)?.member?.takeIf { m -> m.userId == "carol" && m.muteEndTime == 0L } }
+            send(carol, "yes")
+
+            assertEquals(1002, refused("carol renames bob") { carol.client.setGroupMemberInfo(g.groupId, "bob", GroupMemberUpdate(nickname = "B")) })
+            assertEquals(1002, refused("the owner quits") { alice.client.quitGroup(g.groupId) })
+            alice.client.transferGroupOwner(g.groupId, "bob")
+            carol.await("bob owns it") { (it as? GroupEvent.GroupInfoChanged)?.group?.takeIf { x -> x.ownerUserId == "bob" } }
+            assertEquals(listOf("bob"), carol.client.getGroupMemberOwnerAndAdmin(g.groupId).map { it.userId })
+            assertEquals(1002, refused("the former owner dismisses") { alice.client.dismissGroup(g.groupId) })
+
+            bob.client.dismissGroup(g.groupId)
+            for (device in listOf(alice, carol)) {
+                val dismissed = device.await("dismissed") { (it as? GroupEvent.GroupDismissed)?.group }
+                assertEquals(listOf(g.groupId, "2"), listOf(dismissed.groupId, dismissed.status.toString()))
+            }
+            carol.await("status 2 stored") { (it as? GroupEvent.GroupInfoChanged)?.group?.takeIf { x -> x.status == 2 } }
+            assertEquals(1204, refused("a dismissed group") { send(carol, "anyone?") })
+        }
+    }
 }
