@@ -36,6 +36,14 @@ final class ConnectionTests: XCTestCase {
         // Longer than the first backoff: a reconnect loop would have shown another attempt.
         try await Task.sleep(nanoseconds: 2_500_000_000)
         XCTAssertEqual(log.count(isConnecting), 1, "\(log.events)")
+        // Another user's token is refused too (1502), and the session ends the same way.
+        try await server.register("bob")
+        let other = try OpenIMClient(config: server.config(dataDir: tempDir()))
+        let otherLog = record(other)
+        try await other.login(userId: "alice", token: try await server.token("bob"))
+        let refused = await otherLog.wait("token invalid", isTokenInvalid)
+        XCTAssertEqual(refused[1], .connectFailed(code: 1502, msg: refused[1].failedMessage))
+        XCTAssertEqual(other.loginStatus(), .loggedOut)
     }
 
     func testSecondLoginOnTheSamePlatformKicksTheFirst() async throws {
@@ -54,6 +62,38 @@ final class ConnectionTests: XCTestCase {
         let events = await firstLog.wait("kicked", isKicked)
         XCTAssertEqual(events, [.connecting, .connectSuccess, .kickedOffline])
         XCTAssertEqual(first.loginStatus(), .loggedOut)
+        XCTAssertEqual(second.loginStatus(), .logged)
+    }
+
+    /// Another platform is left alone by a same-platform login, and the kicked token is dead:
+    /// logging in with it again is refused as kicked (1506) (Rust:
+    /// `same_platform_login_kicks_the_older_one`).
+    func testAKickedTokenIsDeadAndOtherPlatformsStay() async throws {
+        let server = try DevServer()
+        try await server.register("alice")
+        let first = try OpenIMClient(config: server.config(dataDir: tempDir()))
+        let firstLog = record(first)
+        let firstToken = try await server.token("alice")
+        try await first.login(userId: "alice", token: firstToken)
+        await firstLog.wait("first connected", isSuccess)
+        let ios = try OpenIMClient(config: server.config(dataDir: tempDir(), platform: 1))
+        let iosLog = record(ios)
+        try await ios.login(userId: "alice", token: try await server.token("alice", platform: 1))
+        await iosLog.wait("iOS connected", isSuccess)
+
+        let second = try OpenIMClient(config: server.config(dataDir: tempDir()))
+        try await second.login(userId: "alice", token: try await server.token("alice"))
+        await firstLog.wait("kicked", isKicked)
+        XCTAssertEqual(ios.loginStatus(), .logged)
+        XCTAssertEqual(iosLog.events, [.connecting, .connectSuccess], "the other platform is not disturbed")
+
+        try await first.login(userId: "alice", token: firstToken)
+        let again = await firstLog.wait(for: 2, "kicked again", isKicked)
+        XCTAssertEqual(again.count, 6, "\(again)")
+        if again.count == 6 {
+            XCTAssertEqual(again[3], .connecting)
+            XCTAssertEqual(again[4], .connectFailed(code: 1506, msg: again[4].failedMessage))
+        }
         XCTAssertEqual(second.loginStatus(), .logged)
     }
 
@@ -197,6 +237,10 @@ final class ConnectionTests: XCTestCase {
             OpenIMConfig(platform: 2, apiAddr: "127.0.0.1:1", wsAddr: "ws://127.0.0.1:1", dataDir: dir, logLevel: .warn),
             OpenIMConfig(platform: 2, apiAddr: "http://127.0.0.1:1", wsAddr: "http://127.0.0.1:1", dataDir: dir, logLevel: .warn),
             OpenIMConfig(platform: 2, apiAddr: "http://127.0.0.1:1", wsAddr: "ws://127.0.0.1:1", dataDir: "", logLevel: .warn),
+            OpenIMConfig(platform: 10, apiAddr: "http://127.0.0.1:1", wsAddr: "ws://127.0.0.1:1", dataDir: dir, logLevel: .warn),
+            OpenIMConfig(platform: -3, apiAddr: "http://127.0.0.1:1", wsAddr: "ws://127.0.0.1:1", dataDir: dir, logLevel: .warn),
+            OpenIMConfig(platform: 2, apiAddr: "ws://127.0.0.1:1", wsAddr: "ws://127.0.0.1:1", dataDir: dir, logLevel: .warn),
+            OpenIMConfig(platform: 2, apiAddr: "http://127.0.0.1:1", wsAddr: "", dataDir: dir, logLevel: .warn),
         ] {
             XCTAssertThrowsError(try OpenIMClient(config: config)) { error in
                 guard case .InvalidArgument(code: 10002, _)? = error as? OpenIMError else { return XCTFail("\(error)") }
@@ -265,6 +309,14 @@ final class ConnectionTests: XCTestCase {
         let changed = try await client.getUserClientConfig()
         XCTAssertEqual(changed, ["discoverPageURL": "https://example.com/alice", "allowSendMsgNotFriend": "0"])
         try await client.logout()
+        // A server without settings: an empty map.
+        let plain = try DevServer()
+        try await plain.register("bob")
+        let bob = try OpenIMClient(config: plain.config(dataDir: tempDir()))
+        try await bob.login(userId: "bob", token: try await plain.token("bob"))
+        let none = try await bob.getUserClientConfig()
+        XCTAssertEqual(none, [:])
+        try await bob.logout()
     }
 
     func testReconnectsAfterDevserverRestart() async throws {

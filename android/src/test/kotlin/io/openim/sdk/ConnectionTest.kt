@@ -86,6 +86,14 @@ class ConnectionTest {
             delay(2_500)
             val after = log.drain()
             assertEquals(1, after.count { it == ConnEvent.Connecting }, "$after")
+            // Another user's token is refused too (1502), and the session ends the same way.
+            server.register("bob")
+            val other = OpenImClient(server.config(tempDir()))
+            val otherLog = EventLog(other)
+            other.login("alice", server.token("bob"))
+            val refused = otherLog.waitFor("token invalid") { it is ConnEvent.UserTokenInvalid }
+            assertEquals(1502, (refused[1] as ConnEvent.ConnectFailed).code)
+            assertEquals(LoginStatus.LOGGED_OUT, other.loginStatus())
         }
     }
 
@@ -106,6 +114,37 @@ class ConnectionTest {
             val events = firstLog.waitFor("kicked") { it == ConnEvent.KickedOffline }
             assertEquals(listOf(ConnEvent.Connecting, ConnEvent.ConnectSuccess, ConnEvent.KickedOffline), events)
             assertEquals(LoginStatus.LOGGED_OUT, first.loginStatus())
+            assertEquals(LoginStatus.LOGGED, second.loginStatus())
+        }
+    }
+
+    /** Another platform is left alone by a same-platform login, and the kicked token is dead:
+     *  logging in with it again is refused as kicked (1506) (Rust:
+     *  `same_platform_login_kicks_the_older_one`). */
+    @Test
+    fun aKickedTokenIsDeadAndOtherPlatformsStay(): Unit = runBlocking {
+        DevServer().use { server ->
+            server.register("alice")
+            val first = OpenImClient(server.config(tempDir()))
+            val firstLog = EventLog(first)
+            val firstToken = server.token("alice")
+            first.login("alice", firstToken)
+            firstLog.waitFor("first connected") { it == ConnEvent.ConnectSuccess }
+            val ios = OpenImClient(server.config(tempDir(), platform = 1))
+            val iosLog = EventLog(ios)
+            ios.login("alice", server.token("alice", 1))
+            iosLog.waitFor("iOS connected") { it == ConnEvent.ConnectSuccess }
+
+            val second = OpenImClient(server.config(tempDir()))
+            second.login("alice", server.token("alice"))
+            firstLog.waitFor("kicked") { it == ConnEvent.KickedOffline }
+            assertEquals(LoginStatus.LOGGED, ios.loginStatus())
+            assertEquals(listOf(ConnEvent.Connecting, ConnEvent.ConnectSuccess), iosLog.drain(), "the other platform is not disturbed")
+
+            first.login("alice", firstToken)
+            val again = firstLog.waitFor("kicked again", n = 2) { it == ConnEvent.KickedOffline }
+            assertEquals(listOf(ConnEvent.Connecting, ConnEvent.KickedOffline), listOf(again[3], again.last()))
+            assertEquals(1506, (again[4] as ConnEvent.ConnectFailed).code)
             assertEquals(LoginStatus.LOGGED, second.loginStatus())
         }
     }
@@ -254,8 +293,12 @@ class ConnectionTest {
         OpenImClient(good).close()
         for (bad in listOf(
             good.copy(platform = 0),
+            good.copy(platform = 10),
+            good.copy(platform = -3),
             good.copy(apiAddr = "127.0.0.1:1"),
+            good.copy(apiAddr = "ws://127.0.0.1:1"),
             good.copy(wsAddr = "http://127.0.0.1:1"),
+            good.copy(wsAddr = ""),
             good.copy(dataDir = ""),
         )) {
             val e = expectThrows<OpenImException.InvalidArgument>("$bad") { OpenImClient(bad) }
@@ -336,6 +379,14 @@ class ConnectionTest {
             server.setClientConfig("alice", "discoverPageURL", "https://example.com/alice")
             assertEquals(mapOf("discoverPageURL" to "https://example.com/alice", "allowSendMsgNotFriend" to "0"), client.getUserClientConfig())
             client.logout()
+        }
+        // A server without settings: an empty map.
+        DevServer().use { plain ->
+            plain.register("bob")
+            val bob = OpenImClient(plain.config(tempDir()))
+            bob.login("bob", plain.token("bob"))
+            assertEquals(emptyMap<String, String>(), bob.getUserClientConfig())
+            bob.logout()
         }
     }
 
