@@ -531,4 +531,56 @@ final class GroupTests: XCTestCase {
         refused = await code { try await send(carol, "anyone?") }
         XCTAssertEqual(refused, 1204, "a dismissed group")
     }
+
+    /// A group chat as Rust's `a_new_group_reaches_every_member_device_and_chat` checks it: named
+    /// after the group, its messages of session type 3, the creation notice unread; a mention of
+    /// all and of the member says so (3) until read, read state is each member's own; a new name
+    /// renames the chat.
+    func testAGroupChatCountsMentionsAndFollowsItsName() async throws {
+        let server = try DevServer()
+        let alice = try await GroupUser(server, "alice")
+        let bob = try await GroupUser(server, "bob")
+        let carol = try await GroupUser(server, "carol")
+        let g = try await alice.client.createGroup(params: CreateGroupParams(groupName: "Hikers", memberUserIds: ["bob", "carol"]))
+        _ = try await bob.groups.wait("the group") { e -> Bool? in
+            if case .joinedGroupAdded = e { return true }
+            return nil
+        }
+        _ = try await alice.client.sendMessage(message: try alice.client.createTextMessage(text: "hi all"), recvId: nil,
+                                               groupId: g.groupId, offlinePushInfo: nil, isOnlineOnly: false)
+        let got = try await bob.messages.wait("hi all") { e -> Message? in
+            if case let .newMessage(m) = e, case .text("hi all") = m.content { return m }
+            return nil
+        }
+        XCTAssertEqual([got.groupId, "\(got.sessionType)", got.conversationId], [g.groupId, "3", "sg_\(g.groupId)"])
+        let chat = try await bob.client.getOneConversation(sessionType: .group, sourceId: g.groupId)
+        XCTAssertEqual(chat.showName, "Hikers")
+        XCTAssertEqual(chat.unreadCount, 2, "the creation notice counts as unread")
+
+        let tag = carol.client.getAtAllTag()
+        _ = try await carol.client.sendMessage(message: try carol.client.createTextAtMessage(text: "all of you", atUserIds: [tag, "bob"], atUsersInfo: [], quote: nil),
+                                               recvId: nil, groupId: g.groupId, offlinePushInfo: nil, isOnlineOnly: false)
+        _ = try await bob.messages.wait("the mention") { e -> Bool? in
+            if case let .newMessage(m) = e, m.contentType == 106 { return true }
+            return nil
+        }
+        var bobs = try await bob.client.getOneConversation(sessionType: .group, sourceId: g.groupId)
+        XCTAssertEqual(bobs.groupAtType, 3, "@all and @me")
+        try await bob.client.markConversationMessageAsRead(conversationId: "sg_\(g.groupId)")
+        bobs = try await bob.client.getOneConversation(sessionType: .group, sourceId: g.groupId)
+        XCTAssertEqual([bobs.unreadCount, bobs.groupAtType], [0, 0])
+        let carols = try await carol.client.getOneConversation(sessionType: .group, sourceId: g.groupId)
+        XCTAssertGreaterThan(carols.unreadCount, 0, "read state is each member's own")
+
+        try await alice.client.setGroupInfo(groupId: g.groupId, update: GroupInfoUpdate(groupName: "Climbers"))
+        _ = try await bob.groups.wait("the new name") { e -> Bool? in
+            if case let .groupInfoChanged(x) = e, x.groupName == "Climbers" { return true }
+            return nil
+        }
+        let deadline = Date().addingTimeInterval(15)
+        while try await bob.client.getOneConversation(sessionType: .group, sourceId: g.groupId).showName != "Climbers" {
+            guard Date() < deadline else { return XCTFail("the chat kept its old name") }
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+    }
 }

@@ -383,4 +383,43 @@ class GroupTest {
             assertEquals(1204, refused("a dismissed group") { send(carol, "anyone?") })
         }
     }
+
+    /** A group chat as Rust's `a_new_group_reaches_every_member_device_and_chat` checks it: named
+     *  after the group, its messages of session type 3, the creation notice unread; a mention of
+     *  all and of the member says so (3) until read, read state is each member's own; a new name
+     *  renames the chat. */
+    @Test
+    fun aGroupChatCountsMentionsAndFollowsItsName(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = GroupUser(server, "alice")
+            val bob = GroupUser(server, "bob")
+            val carol = GroupUser(server, "carol")
+            val g = alice.client.createGroup(CreateGroupParams(groupName = "Hikers", memberUserIds = listOf("bob", "carol")))
+            bob.await("the group") { (it as? GroupEvent.JoinedGroupAdded)?.group }
+            alice.client.sendMessage(alice.client.createTextMessage("hi all"), null, g.groupId, null, false)
+            val got = bob.online.awaitText("hi all")
+            assertEquals(listOf(g.groupId, "3", "sg_${g.groupId}"), listOf(got.groupId, got.sessionType.toString(), got.conversationId))
+            val chat = bob.client.getOneConversation(SessionType.GROUP, g.groupId)
+            assertEquals("Hikers" to 2, chat.showName to chat.unreadCount, "the creation notice counts as unread")
+
+            val tag = carol.client.getAtAllTag()
+            carol.client.sendMessage(carol.client.createTextAtMessage("all of you", listOf(tag, "bob"), listOf(), null), null, g.groupId, null, false)
+            bob.online.await("the mention") { (it as? MessageEvent.NewMessage)?.takeIf { e -> e.message.contentType == 106 } }
+            assertEquals(3, bob.client.getOneConversation(SessionType.GROUP, g.groupId).groupAtType, "@all and @me")
+            bob.client.markConversationMessageAsRead("sg_${g.groupId}")
+            val read = bob.client.getOneConversation(SessionType.GROUP, g.groupId)
+            assertEquals(0 to 0, read.unreadCount to read.groupAtType)
+            assertTrue(carol.client.getOneConversation(SessionType.GROUP, g.groupId).unreadCount > 0, "read state is each member's own")
+
+            alice.client.setGroupInfo(g.groupId, GroupInfoUpdate(groupName = "Climbers"))
+            bob.await("the new name") { (it as? GroupEvent.GroupInfoChanged)?.group?.takeIf { x -> x.groupName == "Climbers" } }
+            withTimeout(15_000) {
+                while (true) {
+                    val e = bob.online.conversations.next()
+                    if (e is ConversationEvent.Changed && e.conversations.any { it.showName == "Climbers" }) break
+                }
+            }
+            assertEquals("Climbers", bob.client.getOneConversation(SessionType.GROUP, g.groupId).showName)
+        }
+    }
 }
