@@ -217,6 +217,10 @@ final class ConnectionTests: XCTestCase {
         } catch let error as OpenIMError {
             guard case .NotLoggedIn(code: 10009, _) = error else { return XCTFail("\(error)") }
         }
+        let usersBefore = await code { _ = try await client.getUsersInfo(userIds: ["x"]) }
+        XCTAssertEqual(usersBefore, 10009)
+        let logoutBefore = await code { try await client.logout() }
+        XCTAssertEqual(logoutBefore, 10009)
         try await client.login(userId: "alice", token: token)
         await log.wait("connected", isSuccess)
         do {

@@ -328,6 +328,17 @@ final class MessagingTests: XCTestCase {
         let withCarol = singleConversation("bob", "carol")
         let found = try await bob.client.searchConversation(keyword: "carol").map { $0.conversationId }
         XCTAssertEqual(found, [withCarol])
+        let upper = try await bob.client.searchConversation(keyword: "CAROL")
+        XCTAssertEqual(upper.count, 1, "letters in either case")
+        let wildcard = try await bob.client.searchConversation(keyword: "%")
+        XCTAssertTrue(wildcard.isEmpty, "LIKE's wildcards are plain characters")
+        let emptyKeyword = await code { _ = try await bob.client.searchConversation(keyword: "") }
+        XCTAssertEqual(emptyKeyword, 10002)
+        XCTAssertThrowsError(try bob.client.getConversationIdBySessionType(sessionType: .single, sourceId: "")) { error in
+            XCTAssertEqual((error as? OpenIMError)?.code, 10002)
+        }
+        let nothing = try await bob.client.findMessageListInConversations(conversations: [])
+        XCTAssertTrue(nothing.items.isEmpty)
         let byId = try await bob.client.findMessageList(conversationId: withAlice, clientMsgIds: ["unknown", a1.clientMsgId])
         XCTAssertEqual(byId.map { $0.clientMsgId }, [a1.clientMsgId])
         // Across conversations (OpenIM's shape): an item per stored conversation in the order
@@ -375,6 +386,8 @@ final class MessagingTests: XCTestCase {
         }, ["a2"])
 
         try await bob.client.updateFcmToken(token: "fcm-token", expireTimeSecs: 3600)
+        let emptyToken = await code { try await bob.client.updateFcmToken(token: "", expireTimeSecs: 3600) }
+        XCTAssertEqual(emptyToken, 10002)
         try await bob.client.setAppBadge(appUnreadCount: 4)
         do {
             try await bob.client.setAppBadge(appUnreadCount: -1)

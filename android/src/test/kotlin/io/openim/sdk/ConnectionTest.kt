@@ -274,6 +274,8 @@ class ConnectionTest {
             val log = EventLog(client)
             val notLoggedIn = expectThrows<OpenImException.NotLoggedIn> { client.getSelfUserInfo() }
             assertEquals(10009, notLoggedIn.errorCode)
+            expectThrows<OpenImException.NotLoggedIn>("getUsersInfo before login") { client.getUsersInfo(listOf("x")) }
+            expectThrows<OpenImException.NotLoggedIn>("logout before login") { client.logout() }
 
             client.login("alice", token)
             log.waitFor("connected") { it == ConnEvent.ConnectSuccess }

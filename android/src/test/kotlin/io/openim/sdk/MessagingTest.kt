@@ -299,6 +299,11 @@ class MessagingTest {
             assertEquals(3, bob.client.getTotalUnreadMsgCount())
             val withCarol = singleConversation("bob", "carol")
             assertEquals(listOf(withCarol), bob.client.searchConversation("carol").map { it.conversationId })
+            assertEquals(1, bob.client.searchConversation("CAROL").size, "letters in either case")
+            assertTrue(bob.client.searchConversation("%").isEmpty(), "LIKE's wildcards are plain characters")
+            assertEquals(10002, expectThrows<OpenImException>("an empty keyword") { bob.client.searchConversation("") }.errorCode)
+            assertEquals(10002, expectThrows<OpenImException>("no peer") { bob.client.getConversationIdBySessionType(SessionType.SINGLE, "") }.errorCode)
+            assertTrue(bob.client.findMessageListInConversations(listOf()).items.isEmpty())
             val found = bob.client.findMessageList(withAlice, listOf("unknown", a1.clientMsgId))
             assertEquals(listOf(a1.clientMsgId), found.map { it.clientMsgId })
             // Across conversations (OpenIM's shape): an item per stored conversation in the order
@@ -332,6 +337,7 @@ class MessagingTest {
             assertEquals(listOf("a2"), page.map { (it.content as MessageContent.Text).text })
 
             bob.client.updateFcmToken("fcm-token", 3600)
+            assertEquals(10002, expectThrows<OpenImException>("an empty FCM token") { bob.client.updateFcmToken("", 3600) }.errorCode)
             bob.client.setAppBadge(4)
             val badBadge = expectThrows<OpenImException>("a negative badge") { runBlocking { bob.client.setAppBadge(-1) } }
             assertEquals(10002, badBadge.errorCode)
