@@ -259,6 +259,8 @@ final class FriendTests: XCTestCase {
         let bob = try await FriendUser(server, "bob")
         let carol = try await FriendUser(server, "carol")
 
+        let noApplication = await code { try await alice.client.acceptFriendApplication(fromUserId: "bob", handleMsg: "") }
+        XCTAssertEqual(noApplication, 1004, "no application")
         try await bob.client.addFriend(toUserId: "alice", reqMsg: "let's talk", ex: "")
         _ = try await alice.friends.wait("the application") { e -> Bool? in
             if case .applicationAdded = e { return true }

@@ -196,6 +196,7 @@ class FriendTest {
             val carol = FriendUser(server, "carol")
             val code = { block: suspend () -> Unit -> expectThrows<OpenImException> { runBlocking { block() } }.errorCode }
 
+            assertEquals(1004, code { alice.client.acceptFriendApplication("bob", "") }, "no application")
             bob.client.addFriend("alice", "let's talk", "")
             alice.awaitFriend("the application") { (it as? FriendEvent.ApplicationAdded)?.application }
             assertEquals(listOf("bob"), alice.client.getFriendApplicationListAsRecipient(listOf(ApplicationState.PENDING), 0, 20).map { it.fromUserId })
