@@ -603,3 +603,27 @@ async fn read_and_revoke_arguments_are_checked_as_openims() {
     }
     env.ok("bob", path::MARK_CONVERSATION_AS_READ, json!({"conversationID":cid,"userID":"bob","hasReadSeq":1,"seqs":[1]})).await;
 }
+
+/// What a user sends about conversations stays in their own: a private mode for a chat that is
+/// not theirs with the named peer is refused (it would write the peer's record), a read mark far
+/// past a chat's last seq marks only what exists, and the API's sends respect the recipient's
+/// receive options as a client's do.
+#[tokio::test]
+async fn conversation_requests_stay_in_the_callers_chats() {
+    let env = &Env::new().await;
+    env.send("bob", "carol", "", "between bob and carol").await;
+    let theirs = json!({"userIDs":["alice"],"conversation":{"conversationID":"si_bob_carol","conversationType":1,"userID":"carol","isPrivateChat":true}});
+    assert_eq!(env.code("alice", path::SET_CONVERSATIONS, theirs).await, 1001);
+    let carols = env.ok("carol", path::GET_CONVERSATIONS, json!({"ownerUserID":"carol","conversationIDs":["si_bob_carol"]})).await;
+    assert_eq!(carols["conversations"][0]["isPrivateChat"], false, "{carols}");
+
+    let started = std::time::Instant::now();
+    let far = json!({"conversationID":"si_bob_carol","userID":"carol","hasReadSeq":1_000_000_000_000_000_i64});
+    env.ok("carol", path::MARK_CONVERSATION_AS_READ, far).await;
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "{:?}", started.elapsed());
+
+    let mute = json!({"userIDs":["carol"],"conversation":{"conversationID":"si_bob_carol","conversationType":1,"userID":"bob","recvMsgOpt":1}});
+    env.ok("carol", path::SET_CONVERSATIONS, mute).await;
+    let body = json!({"sendID":"bob","recvID":"carol","senderPlatformID":1,"content":{"content":"x"},"contentType":101,"sessionType":1});
+    assert_eq!(env.code(defaults::ADMIN_USER_ID, path::SEND_MSG, body).await, 1001, "carol receives nothing from bob");
+}

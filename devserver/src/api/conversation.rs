@@ -102,6 +102,11 @@ pub async fn set_conversations(
     if let Some(is_private) = c.is_private_chat
         && c.conversation_type == session_type::SINGLE_CHAT
     {
+        // The peer's record is written too: only for the chat the two users share (OpenIM's
+        // clients never send another; the check keeps a user out of other users' chats).
+        if req.user_ids.iter().any(|u| c.conversation_id != openim_wire::conversation_id::single(u, &c.user_id)) {
+            return Err(CodeError::args("conversationID is not the single chat of userIDs and userID"));
+        }
         for user_id in &req.user_ids {
             for (owner, peer) in [(user_id, &c.user_id), (&c.user_id, user_id)] {
                 let record = ConversationReq {

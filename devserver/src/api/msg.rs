@@ -74,9 +74,13 @@ pub async fn mark_conversation_as_read(
     let old = state.store.has_read_seqs(&req.user_id, std::slice::from_ref(&req.conversation_id)).await?;
     let mut has_read_seq = old.get(&req.conversation_id).copied().unwrap_or(0);
     if conversation.conversation_type == session_type::SINGLE_CHAT {
-        let mut seqs: Vec<i64> = (has_read_seq + 1..=req.has_read_seq).collect();
+        // Up to the chat's last seq: a claim beyond it marks nothing more (and must not make this
+        // server list a quadrillion seqs).
+        let max_seq = state.store.max_seqs(std::slice::from_ref(&req.conversation_id)).await?.get(&req.conversation_id).map_or(0, |m| m.0);
+        let mut seqs: Vec<i64> = (has_read_seq + 1..=req.has_read_seq.min(max_seq)).collect();
+        let mut listed: std::collections::HashSet<i64> = seqs.iter().copied().collect();
         for seq in &req.seqs {
-            if !seqs.contains(seq) {
+            if listed.insert(*seq) {
                 seqs.push(*seq);
             }
         }
@@ -101,6 +105,9 @@ pub async fn mark_msgs_as_read(
     Extension(caller): Extension<Caller>,
     Body(req): Body<MarkMsgsAsReadReq>,
 ) -> ApiResult {
+    if req.conversation_id.is_empty() || req.user_id.is_empty() {
+        return Err(CodeError::args("conversationID and userID are required"));
+    }
     check_access(&state, &caller, &req.user_id)?;
     let Some(&last) = req.seqs.last() else {
         return Err(CodeError::args("seqs is empty"));
@@ -418,6 +425,13 @@ pub async fn send_msg(State(state): State<SharedState>, Extension(caller): Exten
         ex: req.ex,
         ..Default::default()
     };
+    let mut msg = msg;
+    if msg.session_type == session_type::SINGLE_CHAT {
+        // As OpenIM's sendMsgSingleChat: the recipient's receive options apply to the API's
+        // sends too.
+        let peer = state.store.peer_of(&msg.recv_id, &msg.send_id).await?;
+        crate::messaging::send::apply_recv_opt(&peer, &mut msg)?;
+    }
     let sent = crate::messaging::send::send_system(&state, msg).await?;
     Ok(ok(SendMsgResp { server_msg_id: sent.server_msg_id, client_msg_id: sent.client_msg_id, send_time: sent.send_time }))
 }

@@ -108,7 +108,7 @@ pub async fn send_from_client(
 /// recipient who receives nothing (global option 1), or nothing in this chat (its option 1; read
 /// receipts still go), does not get it, and the sender is told so (1001, "message is not sent");
 /// option 2 (globally, or else in the chat) delivers it without offline push.
-fn apply_recv_opt(peer: &crate::store::friends::Peer, msg: &mut MsgData) -> CodeResult<()> {
+pub(crate) fn apply_recv_opt(peer: &crate::store::friends::Peer, msg: &mut MsgData) -> CodeResult<()> {
     const NOT_RECEIVE: i32 = 1;
     const NOT_NOTIFY: i32 = 2;
     let not_sent = || CodeError::args("message is not sent");

@@ -552,6 +552,10 @@ final class GroupTests: XCTestCase {
             if case let .newMessage(m) = e, case .text("hi all") = m.content { return m }
             return nil
         }
+        _ = try await carol.messages.wait("hi all on carol's device") { e -> Bool? in
+            if case let .newMessage(m) = e, case .text("hi all") = m.content { return true }
+            return nil
+        }
         XCTAssertEqual([got.groupId, "\(got.sessionType)", got.conversationId], [g.groupId, "3", "sg_\(g.groupId)"])
         let chat = try await bob.client.getOneConversation(sessionType: .group, sourceId: g.groupId)
         XCTAssertEqual(chat.showName, "Hikers")

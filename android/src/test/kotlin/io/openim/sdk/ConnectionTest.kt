@@ -199,31 +199,35 @@ class ConnectionTest {
             val watcher = OpenImClient(server.config(tempDir()))
             val client = OpenImClient(server.config(tempDir()))
             val gate = java.util.concurrent.CountDownLatch(1)
-            val seen = Collections.synchronizedList(mutableListOf<String>())
-            client.setConnListener(object : ConnListener {
-                override fun onConnecting() { gate.await(WAIT_MS, java.util.concurrent.TimeUnit.MILLISECONDS); seen += "connecting" }
-                override fun onConnectSuccess() { seen += "success" }
-                override fun onConnectFailed(code: Int, msg: String) { seen += "failed" }
-                override fun onKickedOffline() {}
-                override fun onUserTokenExpired() {}
-                override fun onUserTokenInvalid(msg: String) {}
-            })
-            client.login("bob", server.token("bob"))
-            // The engine connects and serves calls while the listener's thread is stuck.
-            assertEquals("bob", client.getSelfUserInfo().userId)
-            server.register("alice")
-            watcher.login("alice", server.token("alice"))
-            watcher.subscribeUsersStatus(listOf("bob"))
-            withTimeout(WAIT_MS) {
-                while (watcher.getUserStatus(listOf("bob")).single().platformIds.isEmpty()) delay(20)
+            try {
+                val seen = Collections.synchronizedList(mutableListOf<String>())
+                client.setConnListener(object : ConnListener {
+                    override fun onConnecting() { gate.await(WAIT_MS, java.util.concurrent.TimeUnit.MILLISECONDS); seen += "connecting" }
+                    override fun onConnectSuccess() { seen += "success" }
+                    override fun onConnectFailed(code: Int, msg: String) { seen += "failed" }
+                    override fun onKickedOffline() {}
+                    override fun onUserTokenExpired() {}
+                    override fun onUserTokenInvalid(msg: String) {}
+                })
+                client.login("bob", server.token("bob"))
+                // The engine connects and serves calls while the listener's thread is stuck.
+                assertEquals("bob", client.getSelfUserInfo().userId)
+                server.register("alice")
+                watcher.login("alice", server.token("alice"))
+                watcher.subscribeUsersStatus(listOf("bob"))
+                withTimeout(WAIT_MS) {
+                    while (watcher.getUserStatus(listOf("bob")).single().platformIds.isEmpty()) delay(20)
+                }
+                assertEquals(emptyList<String>(), seen.toList())
+                gate.countDown()
+                withTimeout(WAIT_MS) { while ("success" !in seen) delay(20) }
+                assertEquals(listOf("connecting", "success"), seen.toList(), "events keep their order")
+                assertEquals(LoginStatus.LOGGED, client.loginStatus())
+                watcher.logout()
+                client.logout()
+            } finally {
+                gate.countDown() // a failed assertion must not leave the listener's thread waiting
             }
-            assertEquals(emptyList<String>(), seen.toList())
-            gate.countDown()
-            withTimeout(WAIT_MS) { while ("success" !in seen) delay(20) }
-            assertEquals(listOf("connecting", "success"), seen.toList(), "events keep their order")
-            assertEquals(LoginStatus.LOGGED, client.loginStatus())
-            watcher.logout()
-            client.logout()
         }
     }
 

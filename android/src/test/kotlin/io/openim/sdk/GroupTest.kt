@@ -398,6 +398,7 @@ class GroupTest {
             bob.await("the group") { (it as? GroupEvent.JoinedGroupAdded)?.group }
             alice.client.sendMessage(alice.client.createTextMessage("hi all"), null, g.groupId, null, false)
             val got = bob.online.awaitText("hi all")
+            carol.online.awaitText("hi all")
             assertEquals(listOf(g.groupId, "3", "sg_${g.groupId}"), listOf(got.groupId, got.sessionType.toString(), got.conversationId))
             val chat = bob.client.getOneConversation(SessionType.GROUP, g.groupId)
             assertEquals("Hikers" to 2, chat.showName to chat.unreadCount, "the creation notice counts as unread")

@@ -169,25 +169,29 @@ class ListenerTest {
             server.register("bob")
             val bob = OpenImClient(server.config(tempDir()))
             val gate = CountDownLatch(1)
-            val slow = TextListener { gate.await(60, TimeUnit.SECONDS) }
-            val handle = bob.addAdvancedMsgListener(slow)
-            val log = EventLog(bob)
-            bob.login("bob", server.token("bob"))
-            log.waitFor("connected") { it == ConnEvent.ConnectSuccess }
-            val perSender = 600
-            senders.map { s ->
-                async { for (i in 0 until perSender) s.sendText("bob", "${s.userId}-$i") }
-            }.forEach { it.await() }
-            assertTrue(slow.texts.isEmpty())
-            gate.countDown()
-            slow.await(senders.size * perSender)
-            for (s in senders) {
-                val mine = slow.texts.toList().filter { it.startsWith("${s.userId}-") }
-                assertEquals((0 until perSender).map { "${s.userId}-$it" }, mine, "lost or reordered")
+            try {
+                val slow = TextListener { gate.await(60, TimeUnit.SECONDS) }
+                val handle = bob.addAdvancedMsgListener(slow)
+                val log = EventLog(bob)
+                bob.login("bob", server.token("bob"))
+                log.waitFor("connected") { it == ConnEvent.ConnectSuccess }
+                val perSender = 600
+                senders.map { s ->
+                    async { for (i in 0 until perSender) s.sendText("bob", "${s.userId}-$i") }
+                }.forEach { it.await() }
+                assertTrue(slow.texts.isEmpty())
+                gate.countDown()
+                slow.await(senders.size * perSender)
+                for (s in senders) {
+                    val mine = slow.texts.toList().filter { it.startsWith("${s.userId}-") }
+                    assertEquals((0 until perSender).map { "${s.userId}-$it" }, mine, "lost or reordered")
+                }
+                assertEquals(senders.size * perSender, slow.texts.size)
+                assertEquals(senders.size * perSender, bob.getTotalUnreadMsgCount())
+                handle.close()
+            } finally {
+                gate.countDown() // a failed assertion must not leave the listener's thread waiting
             }
-            assertEquals(senders.size * perSender, slow.texts.size)
-            assertEquals(senders.size * perSender, bob.getTotalUnreadMsgCount())
-            handle.close()
         }
     }
 
