@@ -612,10 +612,12 @@ async fn read_and_revoke_arguments_are_checked_as_openims() {
 async fn conversation_requests_stay_in_the_callers_chats() {
     let env = &Env::new().await;
     env.send("bob", "carol", "", "between bob and carol").await;
-    let theirs = json!({"userIDs":["alice"],"conversation":{"conversationID":"si_bob_carol","conversationType":1,"userID":"carol","isPrivateChat":true}});
+    let theirs = json!({"userIDs":["alice"],"conversation":{"conversationID":"si_bob_carol","conversationType":1,"userID":"carol","isPrivateChat":true,"isPinned":true}});
     assert_eq!(env.code("alice", path::SET_CONVERSATIONS, theirs).await, 1001);
     let carols = env.ok("carol", path::GET_CONVERSATIONS, json!({"ownerUserID":"carol","conversationIDs":["si_bob_carol"]})).await;
     assert_eq!(carols["conversations"][0]["isPrivateChat"], false, "{carols}");
+    let alices = env.ok("alice", path::GET_CONVERSATIONS, json!({"ownerUserID":"alice","conversationIDs":["si_bob_carol"]})).await;
+    assert!(alices["conversations"].as_array().is_none_or(|a| a.is_empty()), "nothing written before the refusal: {alices}");
 
     let started = std::time::Instant::now();
     let far = json!({"conversationID":"si_bob_carol","userID":"carol","hasReadSeq":1_000_000_000_000_000_i64});

@@ -59,6 +59,15 @@ pub async fn set_conversations(
     for user_id in &req.user_ids {
         check_access(&state, &caller, user_id)?;
     }
+    // A private mode is written to the peer's record too: only for the chat the two users share
+    // (OpenIM's clients never send another; the check keeps a user out of other users' chats),
+    // checked before anything is written.
+    if c.is_private_chat.is_some()
+        && c.conversation_type == session_type::SINGLE_CHAT
+        && req.user_ids.iter().any(|u| c.conversation_id != openim_wire::conversation_id::single(u, &c.user_id))
+    {
+        return Err(CodeError::args("conversationID is not the single chat of userIDs and userID"));
+    }
     let now = now_ms();
     // The settings OpenIM applies here (`UpdateConversationsMap`): not the private mode (below),
     // nor the seqs, which only the server moves.
@@ -102,11 +111,6 @@ pub async fn set_conversations(
     if let Some(is_private) = c.is_private_chat
         && c.conversation_type == session_type::SINGLE_CHAT
     {
-        // The peer's record is written too: only for the chat the two users share (OpenIM's
-        // clients never send another; the check keeps a user out of other users' chats).
-        if req.user_ids.iter().any(|u| c.conversation_id != openim_wire::conversation_id::single(u, &c.user_id)) {
-            return Err(CodeError::args("conversationID is not the single chat of userIDs and userID"));
-        }
         for user_id in &req.user_ids {
             for (owner, peer) in [(user_id, &c.user_id), (&c.user_id, user_id)] {
                 let record = ConversationReq {
