@@ -905,6 +905,27 @@ final class MessagingTests: XCTestCase {
             if case let .text(t) = m.content { return t }
             return "?"
         }, ["m1", "m2"])
+        // The deleting device reports both, in order; its chat falls back to the message left.
+        try await bob.messages.wait(count: 2, "both deletions on bob's device") { e in
+            if case .deleted = e { return true }
+            return false
+        }
+        let reported = bob.messages.events.compactMap { e -> String? in
+            if case let .deleted(m) = e { return m.clientMsgId }
+            return nil
+        }
+        XCTAssertEqual(reported, [sent[0].clientMsgId, sent[2].clientMsgId])
+        let after = try await bob.client.getOneConversation(sessionType: .single, sourceId: "alice")
+        XCTAssertEqual(after.latestMsg?.clientMsgId, sent[1].clientMsgId)
+        // The sender keeps all three; a new device of bob's misses only the one deleted on the server.
+        let alices = try await alice.client.getAdvancedHistoryMessageList(conversationId: conversation, startClientMsgId: nil, count: 10)
+        XCTAssertEqual(alices.messages.count, 3)
+        let fresh = try await OnlineUser(server, "bob", platform: 3, register: false)
+        let paged = try await fresh.client.getAdvancedHistoryMessageList(conversationId: conversation, startClientMsgId: nil, count: 10)
+        XCTAssertEqual(paged.messages.map { m -> String in
+            if case let .text(t) = m.content { return t }
+            return "?"
+        }, ["m1", "m2"])
     }
 
     func testTheConversationListOrdersPinsThenLatestActivity() async throws {

@@ -757,6 +757,16 @@ class MessagingTest {
             assertEquals(2, tablet.client.getTotalUnreadMsgCount())
             val left = tablet.client.getAdvancedHistoryMessageList(conversation, null, 10).messages
             assertEquals(listOf("m1", "m2"), left.map { (it.content as MessageContent.Text).text })
+            // The deleting device reports both, in order; its chat falls back to the message left.
+            val reported = listOf(bob.await("the first deletion") { it as? MessageEvent.Deleted }.message.clientMsgId) +
+                bob.await("the second deletion") { (it as? MessageEvent.Deleted)?.takeIf { d -> d.message.clientMsgId != sent[0].clientMsgId } }.message.clientMsgId
+            assertEquals(listOf(sent[0].clientMsgId, sent[2].clientMsgId), reported)
+            assertEquals(sent[1].clientMsgId, bob.client.getOneConversation(SessionType.SINGLE, "alice").latestMsg?.clientMsgId)
+            // The sender keeps all three; a new device of bob's misses only the one deleted on the server.
+            assertEquals(3, alice.client.getAdvancedHistoryMessageList(conversation, null, 10).messages.size)
+            val fresh = OnlineUser(server, "bob", register = false, platform = 3)
+            val paged = fresh.client.getAdvancedHistoryMessageList(conversation, null, 10).messages
+            assertEquals(listOf("m1", "m2"), paged.map { (it.content as MessageContent.Text).text })
         }
     }
 
