@@ -397,4 +397,12 @@ async fn lookups_by_tens_of_thousands_of_ids_are_read_in_chunks() {
     let (bob, carol) = (openim_wire::conversation_id::single("alice", "bob"), openim_wire::conversation_id::single("alice", "carol"));
     let found = alice.client.get_multiple_conversation(spread(&[&carol, &bob])).await.expect("read in chunks");
     assert_eq!(found.iter().map(|c| c.conversation_id.as_str()).collect::<Vec<_>>(), [carol.as_str(), bob.as_str()]);
+    // Messages by client ID: each once, oldest first, whichever chunks name them.
+    let second = alice.client.create_text_message("again".into()).unwrap();
+    let second_id = second.client_msg_id.clone();
+    alice.client.send_message(second, Some("bob".into()), None, None, false, None).await.unwrap();
+    let history = alice.client.get_advanced_history_message_list(bob.clone(), None, 10).await.unwrap();
+    let first_id = history.messages.iter().find(|m| m.client_msg_id != second_id).expect("the first message").client_msg_id.clone();
+    let found = alice.client.find_message_list(bob.clone(), spread(&[&second_id, &first_id])).await.expect("read in chunks");
+    assert_eq!(found.iter().map(|m| m.client_msg_id.as_str()).collect::<Vec<_>>(), [first_id.as_str(), second_id.as_str()]);
 }

@@ -219,20 +219,10 @@ pub async fn set_local_ex(c: &mut SqliteConnection, conversation_id: &str, clien
 
 /// The visible messages of a conversation among `client_msg_ids`, oldest first.
 pub async fn get_many(c: &mut SqliteConnection, conversation_id: &str, client_msg_ids: &[String]) -> Result<Vec<ChatLogRow>> {
-    let mut rows = Vec::new();
-    for chunk in client_msg_ids.chunks(400) {
-        // Assembled from fixed fragments only; every value is bound.
-        let sql = format!(
-            "SELECT * FROM local_chat_logs WHERE conversation_id = ? AND status < {} AND client_msg_id IN ({})",
-            msg_status::HAS_DELETED,
-            placeholders(chunk.len())
-        );
-        let mut q = sqlx::query_as::<_, ChatLogRow>(sqlx::AssertSqlSafe(sql)).bind(conversation_id);
-        for id in chunk {
-            q = q.bind(id);
-        }
-        rows.extend(q.fetch_all(&mut *c).await?);
-    }
+    // Assembled from fixed fragments only; every value is bound. Sorted below, for one statement
+    // as for several.
+    let head = format!("SELECT * FROM local_chat_logs WHERE conversation_id = ? AND status < {} AND client_msg_id", msg_status::HAS_DELETED);
+    let mut rows: Vec<ChatLogRow> = super::select_in(c, &head, &[conversation_id], client_msg_ids, "", |_| ()).await?;
     rows.sort_by_key(|m| (m.send_time, m.seq));
     Ok(rows)
 }

@@ -2,7 +2,6 @@
 
 use sqlx::SqliteConnection;
 
-use super::placeholders;
 use super::rows::ConversationRow;
 use crate::error::Result;
 
@@ -23,15 +22,9 @@ pub async fn get_many(c: &mut SqliteConnection, ids: &[String]) -> Result<Vec<Co
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut rows = Vec::new();
-    for chunk in super::in_chunks(ids) {
-        let sql = format!("SELECT * FROM local_conversations WHERE conversation_id IN ({})", placeholders(chunk.len()));
-        let mut q = sqlx::query_as::<_, ConversationRow>(sqlx::AssertSqlSafe(sql));
-        for id in chunk {
-            q = q.bind(id);
-        }
-        rows.extend(q.fetch_all(&mut *c).await?);
-    }
+    // The order of `ids` is set below, for one statement as for several.
+    let mut rows: Vec<ConversationRow> =
+        super::select_in(c, "SELECT * FROM local_conversations WHERE conversation_id", &[], ids, "", |_| ()).await?;
     let mut position = std::collections::HashMap::with_capacity(ids.len());
     for (i, id) in ids.iter().enumerate() {
         position.entry(id.as_str()).or_insert(i);

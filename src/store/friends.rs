@@ -2,12 +2,16 @@
 
 use sqlx::SqliteConnection;
 
-use super::placeholders;
 use super::rows::{BlackRow, FriendRow};
 use crate::error::Result;
 
 /// Friends in list order: pinned first, then by when they became friends.
 const FRIEND_ORDER: &str = "ORDER BY is_pinned DESC, create_time, friend_user_id";
+
+/// [`FRIEND_ORDER`] as a sort key, for rows read in several statements.
+fn friend_order(f: &FriendRow) -> (std::cmp::Reverse<bool>, i64, &str) {
+    (std::cmp::Reverse(f.is_pinned), f.create_time, &f.friend_user_id)
+}
 
 /// The friends among `ids` (all with `None`), in list order.
 pub async fn friends(c: &mut SqliteConnection, ids: Option<&[String]>) -> Result<Vec<FriendRow>> {
@@ -15,23 +19,10 @@ pub async fn friends(c: &mut SqliteConnection, ids: Option<&[String]>) -> Result
         None => Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT * FROM local_friends {FRIEND_ORDER}"))).fetch_all(c).await?),
         Some([]) => Ok(Vec::new()),
         Some(ids) => {
-            let chunks = super::in_chunks(ids);
-            let mut rows = Vec::new();
-            for chunk in &chunks {
-                let sql = format!("SELECT * FROM local_friends WHERE friend_user_id IN ({}) {FRIEND_ORDER}", placeholders(chunk.len()));
-                let mut q = sqlx::query_as::<_, FriendRow>(sqlx::AssertSqlSafe(sql));
-                for id in chunk {
-                    q = q.bind(*id);
-                }
-                rows.extend(q.fetch_all(&mut *c).await?);
-            }
-            if chunks.len() > 1 {
-                // FRIEND_ORDER across the chunks.
-                rows.sort_by(|a, b| {
-                    (std::cmp::Reverse(a.is_pinned), a.create_time, &a.friend_user_id).cmp(&(std::cmp::Reverse(b.is_pinned), b.create_time, &b.friend_user_id))
-                });
-            }
-            Ok(rows)
+            super::select_in(c, "SELECT * FROM local_friends WHERE friend_user_id", &[], ids, FRIEND_ORDER, |rows: &mut Vec<FriendRow>| {
+                rows.sort_by(|a, b| friend_order(a).cmp(&friend_order(b)))
+            })
+            .await
         }
     }
 }

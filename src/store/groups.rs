@@ -6,26 +6,24 @@ use super::placeholders;
 use super::rows::{GroupMemberRow, GroupRow};
 use crate::error::Result;
 
-/// The groups among `ids` (all with `None`), by name.
+/// Groups in list order: oldest first.
+const GROUP_ORDER: &str = "ORDER BY create_time, group_id";
+
+/// [`GROUP_ORDER`] as a sort key, for rows read in several statements.
+fn group_order(g: &GroupRow) -> (i64, &str) {
+    (g.create_time, &g.group_id)
+}
+
+/// The groups among `ids` (all with `None`), in list order.
 pub async fn groups(c: &mut SqliteConnection, ids: Option<&[String]>) -> Result<Vec<GroupRow>> {
     match ids {
-        None => Ok(sqlx::query_as("SELECT * FROM local_groups ORDER BY create_time, group_id").fetch_all(c).await?),
+        None => Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!("SELECT * FROM local_groups {GROUP_ORDER}"))).fetch_all(c).await?),
         Some([]) => Ok(Vec::new()),
         Some(ids) => {
-            let chunks = super::in_chunks(ids);
-            let mut rows = Vec::new();
-            for chunk in &chunks {
-                let sql = format!("SELECT * FROM local_groups WHERE group_id IN ({}) ORDER BY create_time, group_id", placeholders(chunk.len()));
-                let mut q = sqlx::query_as::<_, GroupRow>(sqlx::AssertSqlSafe(sql));
-                for id in chunk {
-                    q = q.bind(*id);
-                }
-                rows.extend(q.fetch_all(&mut *c).await?);
-            }
-            if chunks.len() > 1 {
-                rows.sort_by(|a, b| (a.create_time, &a.group_id).cmp(&(b.create_time, &b.group_id)));
-            }
-            Ok(rows)
+            super::select_in(c, "SELECT * FROM local_groups WHERE group_id", &[], ids, GROUP_ORDER, |rows: &mut Vec<GroupRow>| {
+                rows.sort_by(|a, b| group_order(a).cmp(&group_order(b)))
+            })
+            .await
         }
     }
 }
@@ -103,6 +101,11 @@ pub async fn search_groups(c: &mut SqliteConnection, keywords: &[String], by_id:
 /// The index `local_group_members_list` (migration 0009) holds this order: change both together.
 const MEMBER_ORDER: &str = "ORDER BY role_level DESC, join_time, user_id";
 
+/// [`MEMBER_ORDER`] as a sort key, for rows read in several statements.
+fn member_order(m: &GroupMemberRow) -> (std::cmp::Reverse<i32>, i64, &str) {
+    (std::cmp::Reverse(m.role_level), m.join_time, &m.user_id)
+}
+
 /// The members of `group_id` among `ids` (all with `None`).
 /// One page of a group's members in list order, only those with one of `roles` when given. Read
 /// in order from `local_group_members_list` (migration 0009).
@@ -151,26 +154,11 @@ pub async fn members(c: &mut SqliteConnection, group_id: &str, ids: Option<&[Str
             .await?),
         Some([]) => Ok(Vec::new()),
         Some(ids) => {
-            let chunks = super::in_chunks(ids);
-            let mut rows = Vec::new();
-            for chunk in &chunks {
-                let sql = format!(
-                    "SELECT * FROM local_group_members WHERE group_id = ? AND user_id IN ({}) {MEMBER_ORDER}",
-                    placeholders(chunk.len())
-                );
-                let mut q = sqlx::query_as::<_, GroupMemberRow>(sqlx::AssertSqlSafe(sql)).bind(group_id);
-                for id in chunk {
-                    q = q.bind(*id);
-                }
-                rows.extend(q.fetch_all(&mut *c).await?);
-            }
-            if chunks.len() > 1 {
-                // MEMBER_ORDER across the chunks.
-                rows.sort_by(|a, b| {
-                    (std::cmp::Reverse(a.role_level), a.join_time, &a.user_id).cmp(&(std::cmp::Reverse(b.role_level), b.join_time, &b.user_id))
-                });
-            }
-            Ok(rows)
+            let head = "SELECT * FROM local_group_members WHERE group_id = ? AND user_id";
+            super::select_in(c, head, &[group_id], ids, MEMBER_ORDER, |rows: &mut Vec<GroupMemberRow>| {
+                rows.sort_by(|a, b| member_order(a).cmp(&member_order(b)))
+            })
+            .await
         }
     }
 }

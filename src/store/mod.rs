@@ -334,12 +334,40 @@ pub(crate) async fn execute_rows<T: Sync>(
 /// list of IDs may come from an app or a server in any length.
 pub(crate) const IN_CHUNK: usize = 10_000;
 
-/// `ids` each once (first occurrence kept), in chunks of at most [`IN_CHUNK`]: as one `IN (…)`
-/// list, a repeated ID matches its row once, so it must not be looked up in two chunks.
-pub(crate) fn in_chunks(ids: &[String]) -> Vec<Vec<&String>> {
+/// The rows of `{head} IN (…) {tail}` for `ids`, bound after `leading` (binds for `?`s in
+/// `head`), each ID looked up once (a repeated ID matches its row once as one `IN (…)` list, so
+/// it must not be looked up in two chunks), [`IN_CHUNK`] IDs per statement. `tail`'s `ORDER BY`
+/// holds within one statement; when the IDs took several, `merge` puts the rows of all of them
+/// in that order (it is not called for one).
+pub(crate) async fn select_in<R>(
+    c: &mut SqliteConnection,
+    head: &str,
+    leading: &[&str],
+    ids: &[String],
+    tail: &str,
+    merge: impl FnOnce(&mut Vec<R>),
+) -> Result<Vec<R>>
+where
+    R: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + Send + Unpin,
+{
     let mut seen = std::collections::HashSet::with_capacity(ids.len());
     let unique: Vec<&String> = ids.iter().filter(|id| seen.insert(id.as_str())).collect();
-    unique.chunks(IN_CHUNK).map(<[&String]>::to_vec).collect()
+    let mut rows = Vec::new();
+    for chunk in unique.chunks(IN_CHUNK) {
+        let sql = format!("{head} IN ({}) {tail}", placeholders(chunk.len()));
+        let mut q = sqlx::query_as::<_, R>(sqlx::AssertSqlSafe(sql));
+        for value in leading {
+            q = q.bind(*value);
+        }
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        rows.extend(q.fetch_all(&mut *c).await?);
+    }
+    if unique.len() > IN_CHUNK {
+        merge(&mut rows);
+    }
+    Ok(rows)
 }
 
 /// `?, ?, …` with `n` placeholders.

@@ -2,7 +2,6 @@
 
 use sqlx::SqliteConnection;
 
-use super::placeholders;
 use super::rows::UserRow;
 use crate::error::Result;
 
@@ -35,14 +34,5 @@ pub async fn get_many(c: &mut SqliteConnection, user_ids: &[String]) -> Result<V
     if user_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut rows = Vec::new();
-    for chunk in super::in_chunks(user_ids) {
-        let sql = format!("SELECT * FROM local_users WHERE user_id IN ({})", placeholders(chunk.len()));
-        let mut q = sqlx::query_as::<_, UserRow>(sqlx::AssertSqlSafe(sql));
-        for id in chunk {
-            q = q.bind(id);
-        }
-        rows.extend(q.fetch_all(&mut *c).await?);
-    }
-    Ok(rows)
+    super::select_in(c, "SELECT * FROM local_users WHERE user_id", &[], user_ids, "", |_| ()).await
 }
