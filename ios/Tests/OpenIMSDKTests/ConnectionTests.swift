@@ -49,15 +49,8 @@ final class ConnectionTests: XCTestCase {
     func testSecondLoginOnTheSamePlatformKicksTheFirst() async throws {
         let server = try DevServer()
         try await server.register("alice")
-        let first = try OpenIMClient(config: server.config(dataDir: tempDir()))
-        let firstLog = record(first)
-        try await first.login(userId: "alice", token: try await server.token("alice"))
-        await firstLog.wait("first connected", isSuccess)
-
-        let second = try OpenIMClient(config: server.config(dataDir: tempDir()))
-        let secondLog = record(second)
-        try await second.login(userId: "alice", token: try await server.token("alice"))
-        await secondLog.wait("second connected", isSuccess)
+        let (first, firstLog) = try await server.connected("alice")
+        let (second, _) = try await server.connected("alice")
 
         let events = await firstLog.wait("kicked", isKicked)
         XCTAssertEqual(events, [.connecting, .connectSuccess, .kickedOffline])
@@ -76,10 +69,7 @@ final class ConnectionTests: XCTestCase {
         let firstToken = try await server.token("alice")
         try await first.login(userId: "alice", token: firstToken)
         await firstLog.wait("first connected", isSuccess)
-        let ios = try OpenIMClient(config: server.config(dataDir: tempDir(), platform: 1))
-        let iosLog = record(ios)
-        try await ios.login(userId: "alice", token: try await server.token("alice", platform: 1))
-        await iosLog.wait("iOS connected", isSuccess)
+        let (ios, iosLog) = try await server.connected("alice", platform: 1)
 
         let second = try OpenIMClient(config: server.config(dataDir: tempDir()))
         try await second.login(userId: "alice", token: try await server.token("alice"))
@@ -102,10 +92,7 @@ final class ConnectionTests: XCTestCase {
     func testAnAdminForceLogoutKicksTheClient() async throws {
         let server = try DevServer()
         try await server.register("alice")
-        let client = try OpenIMClient(config: server.config(dataDir: tempDir()))
-        let log = record(client)
-        try await client.login(userId: "alice", token: try await server.token("alice"))
-        await log.wait("connected", isSuccess)
+        let (client, log) = try await server.connected("alice")
         try await server.forceLogout("alice")
         let events = await log.wait("kicked", isKicked)
         XCTAssertEqual(events, [.connecting, .connectSuccess, .kickedOffline])
@@ -122,10 +109,7 @@ final class ConnectionTests: XCTestCase {
     func testARestTokenErrorEndsTheSession() async throws {
         let server = try DevServer()
         try await server.register("alice")
-        let client = try OpenIMClient(config: server.config(dataDir: tempDir()))
-        let log = record(client)
-        try await client.login(userId: "alice", token: try await server.token("alice"))
-        await log.wait("connected", isSuccess)
+        let (client, log) = try await server.connected("alice")
         _ = try await server.token("alice")
         let refused = await code { _ = try await client.getUsersInfo(userIds: ["alice"]) }
         XCTAssertTrue([1506, 10009].contains(refused ?? 0), "\(String(describing: refused))")

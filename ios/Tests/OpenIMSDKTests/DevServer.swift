@@ -164,6 +164,18 @@ func record(_ client: OpenIMClient) -> EventLog {
     return log
 }
 
+extension DevServer {
+    /// A client of `userID` (registered already) on `platform`, logged in and connected, with the
+    /// log of its connection events.
+    func connected(_ userID: String, platform: Int32 = 2) async throws -> (OpenIMClient, EventLog) {
+        let client = try OpenIMClient(config: config(dataDir: tempDir(), platform: platform))
+        let log = record(client)
+        try await client.login(userId: userID, token: try await token(userID, platform: Int(platform)))
+        await log.wait("\(userID) connected", isSuccess)
+        return (client, log)
+    }
+}
+
 func tempDir() -> String {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("openim-swift-\(UUID().uuidString)")
     try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)

@@ -50,6 +50,27 @@ class EventLog(client: OpenImClient) {
     }
 }
 
+/** A client of [userId] (registered already) on [platform], logged in and connected, with the
+ *  log of its connection events. */
+suspend fun DevServer.connected(userId: String, platform: Int = 2): Pair<OpenImClient, EventLog> {
+    val client = OpenImClient(config(tempDir(), platform))
+    val log = EventLog(client)
+    client.login(userId, token(userId, platform))
+    log.waitFor("$userId connected") { it == ConnEvent.ConnectSuccess }
+    return client to log
+}
+
+/** Runs [block] with a closed gate for a listener to wait on, and opens it however [block] ends:
+ *  a failed assertion must not leave the listener's thread waiting. */
+inline fun <T> withGate(block: (java.util.concurrent.CountDownLatch) -> T): T {
+    val gate = java.util.concurrent.CountDownLatch(1)
+    try {
+        return block(gate)
+    } finally {
+        gate.countDown()
+    }
+}
+
 class ConnectionTest {
     @Test
     fun loginConnectsWithCallbacksInOrder(): Unit = runBlocking {
@@ -101,15 +122,8 @@ class ConnectionTest {
     fun secondLoginOnTheSamePlatformKicksTheFirst(): Unit = runBlocking {
         DevServer().use { server ->
             server.register("alice")
-            val first = OpenImClient(server.config(tempDir()))
-            val firstLog = EventLog(first)
-            first.login("alice", server.token("alice"))
-            firstLog.waitFor("first connected") { it == ConnEvent.ConnectSuccess }
-
-            val second = OpenImClient(server.config(tempDir()))
-            val secondLog = EventLog(second)
-            second.login("alice", server.token("alice"))
-            secondLog.waitFor("second connected") { it == ConnEvent.ConnectSuccess }
+            val (first, firstLog) = server.connected("alice")
+            val (second, _) = server.connected("alice")
 
             val events = firstLog.waitFor("kicked") { it == ConnEvent.KickedOffline }
             assertEquals(listOf(ConnEvent.Connecting, ConnEvent.ConnectSuccess, ConnEvent.KickedOffline), events)
@@ -130,10 +144,7 @@ class ConnectionTest {
             val firstToken = server.token("alice")
             first.login("alice", firstToken)
             firstLog.waitFor("first connected") { it == ConnEvent.ConnectSuccess }
-            val ios = OpenImClient(server.config(tempDir(), platform = 1))
-            val iosLog = EventLog(ios)
-            ios.login("alice", server.token("alice", 1))
-            iosLog.waitFor("iOS connected") { it == ConnEvent.ConnectSuccess }
+            val (ios, iosLog) = server.connected("alice", platform = 1)
 
             val second = OpenImClient(server.config(tempDir()))
             second.login("alice", server.token("alice"))
@@ -155,10 +166,7 @@ class ConnectionTest {
     fun anAdminForceLogoutKicksTheClient(): Unit = runBlocking {
         DevServer().use { server ->
             server.register("alice")
-            val client = OpenImClient(server.config(tempDir()))
-            val log = EventLog(client)
-            client.login("alice", server.token("alice"))
-            log.waitFor("connected") { it == ConnEvent.ConnectSuccess }
+            val (client, log) = server.connected("alice")
             server.forceLogout("alice")
             val events = log.waitFor("kicked") { it == ConnEvent.KickedOffline }
             assertEquals(listOf(ConnEvent.Connecting, ConnEvent.ConnectSuccess, ConnEvent.KickedOffline), events)
@@ -177,10 +185,7 @@ class ConnectionTest {
     fun aRestTokenErrorEndsTheSession(): Unit = runBlocking {
         DevServer().use { server ->
             server.register("alice")
-            val client = OpenImClient(server.config(tempDir()))
-            val log = EventLog(client)
-            client.login("alice", server.token("alice"))
-            log.waitFor("connected") { it == ConnEvent.ConnectSuccess }
+            val (client, log) = server.connected("alice")
             server.token("alice")
             val e = expectThrows<OpenImException> { client.getUsersInfo(listOf("alice")) }
             assertTrue(e.errorCode in listOf(1506, 10009), "$e")
@@ -198,8 +203,7 @@ class ConnectionTest {
             server.register("bob")
             val watcher = OpenImClient(server.config(tempDir()))
             val client = OpenImClient(server.config(tempDir()))
-            val gate = java.util.concurrent.CountDownLatch(1)
-            try {
+            withGate { gate ->
                 val seen = Collections.synchronizedList(mutableListOf<String>())
                 client.setConnListener(object : ConnListener {
                     override fun onConnecting() { gate.await(WAIT_MS, java.util.concurrent.TimeUnit.MILLISECONDS); seen += "connecting" }
@@ -225,8 +229,6 @@ class ConnectionTest {
                 assertEquals(LoginStatus.LOGGED, client.loginStatus())
                 watcher.logout()
                 client.logout()
-            } finally {
-                gate.countDown() // a failed assertion must not leave the listener's thread waiting
             }
         }
     }

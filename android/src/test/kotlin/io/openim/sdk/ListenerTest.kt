@@ -112,22 +112,23 @@ class ListenerTest {
             val thrown = AtomicInteger()
             val throwerCalled = CountDownLatch(5)
             val thrower = TextListener { thrown.incrementAndGet(); throwerCalled.countDown(); throw IllegalStateException("listener bug") }
-            val gate = CountDownLatch(1)
-            val blocker = TextListener { gate.await() }
-            val h1 = bob.client.addAdvancedMsgListener(thrower)
-            val h2 = bob.client.addAdvancedMsgListener(blocker)
-            for (i in 1..5) alice.sendText("bob", "m$i")
-            bob.awaitText("m5")
-            assertTrue(blocker.texts.isEmpty())
-            gate.countDown()
-            blocker.await(5)
-            assertEquals((1..5).map { "m$it" }, blocker.texts.toList())
-            // The throwing listener runs on its own thread: wait (bounded) until it has seen all five.
-            assertTrue(throwerCalled.await(15, TimeUnit.SECONDS), "the throwing listener was called ${thrown.get()} times")
-            assertEquals(5, thrown.get())
-            assertEquals(5, bob.client.getAllConversationList()[0].unreadCount)
-            h1.close()
-            h2.close()
+            withGate { gate ->
+                val blocker = TextListener { gate.await() }
+                val h1 = bob.client.addAdvancedMsgListener(thrower)
+                val h2 = bob.client.addAdvancedMsgListener(blocker)
+                for (i in 1..5) alice.sendText("bob", "m$i")
+                bob.awaitText("m5")
+                assertTrue(blocker.texts.isEmpty())
+                gate.countDown()
+                blocker.await(5)
+                assertEquals((1..5).map { "m$it" }, blocker.texts.toList())
+                // The throwing listener runs on its own thread: wait (bounded) until it has seen all five.
+                assertTrue(throwerCalled.await(15, TimeUnit.SECONDS), "the throwing listener was called ${thrown.get()} times")
+                assertEquals(5, thrown.get())
+                assertEquals(5, bob.client.getAllConversationList()[0].unreadCount)
+                h1.close()
+                h2.close()
+            }
         }
     }
 
@@ -168,8 +169,7 @@ class ListenerTest {
             // here) makes the engine wait for it just the same.
             server.register("bob")
             val bob = OpenImClient(server.config(tempDir()))
-            val gate = CountDownLatch(1)
-            try {
+            withGate { gate ->
                 val slow = TextListener { gate.await(60, TimeUnit.SECONDS) }
                 val handle = bob.addAdvancedMsgListener(slow)
                 val log = EventLog(bob)
@@ -189,8 +189,6 @@ class ListenerTest {
                 assertEquals(senders.size * perSender, slow.texts.size)
                 assertEquals(senders.size * perSender, bob.getTotalUnreadMsgCount())
                 handle.close()
-            } finally {
-                gate.countDown() // a failed assertion must not leave the listener's thread waiting
             }
         }
     }
