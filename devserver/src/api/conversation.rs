@@ -86,13 +86,14 @@ pub async fn set_conversations(
         is_msg_destruct: c.is_msg_destruct,
         ..Default::default()
     };
-    let any_setting = settings != ConversationReq {
-        conversation_id: settings.conversation_id.clone(),
-        conversation_type: settings.conversation_type,
-        user_id: settings.user_id.clone(),
-        group_id: settings.group_id.clone(),
-        ..Default::default()
-    };
+    let any_setting = settings.recv_msg_opt.is_some()
+        || settings.is_pinned.is_some()
+        || settings.attached_info.is_some()
+        || settings.ex.is_some()
+        || settings.burn_duration.is_some()
+        || settings.group_at_type.is_some()
+        || settings.msg_destruct_time.is_some()
+        || settings.is_msg_destruct.is_some();
     if any_setting {
         for user_id in &req.user_ids {
             // As OpenIM: only a user whose record is missing or differs gets a new version and 1300.

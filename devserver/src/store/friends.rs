@@ -321,11 +321,12 @@ impl Store {
         let chat = openim_wire::conversation_id::single(peer, sender);
         let (exists, blocked_sender, befriended_sender, global_recv_msg_opt, conversation_recv_msg_opt): (bool, bool, bool, i32, Option<i32>) =
             sqlx::query_as(
-                "SELECT EXISTS (SELECT 1 FROM users WHERE user_id = ?1),
+                "SELECT u.user_id IS NOT NULL,
                     EXISTS (SELECT 1 FROM blacks WHERE owner_user_id = ?1 AND block_user_id = ?2),
                     EXISTS (SELECT 1 FROM friends WHERE owner_user_id = ?1 AND friend_user_id = ?2),
-                    COALESCE((SELECT global_recv_msg_opt FROM users WHERE user_id = ?1), 0),
-                    (SELECT recv_msg_opt FROM conversations WHERE owner_user_id = ?1 AND conversation_id = ?3)",
+                    COALESCE(u.global_recv_msg_opt, 0),
+                    (SELECT recv_msg_opt FROM conversations WHERE owner_user_id = ?1 AND conversation_id = ?3)
+                 FROM (SELECT 1) LEFT JOIN users u ON u.user_id = ?1",
             )
             .bind(peer)
             .bind(sender)
