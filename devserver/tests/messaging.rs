@@ -202,3 +202,120 @@ async fn the_apis_send_takes_openims_kinds_and_online_only_options() {
     }
     assert_ne!(m.options.get(options::OFFLINE_PUSH), Some(&false), "{:?}", m.options);
 }
+
+/// A user's pushes, kept once read, so that a test can look for each notification in any order.
+struct Inbox {
+    client: Client,
+    seen: Vec<(String, MsgData)>,
+}
+
+fn tips_of(m: &MsgData) -> serde_json::Value {
+    let elem: openim_wire::elem::NotificationElem = serde_json::from_slice(&m.content).unwrap_or_default();
+    serde_json::from_str(&elem.detail).unwrap_or_default()
+}
+
+impl Inbox {
+    /// The first `n` pushed messages of `content_type` in conversations starting with `prefix`
+    /// whose tips (as JSON) match `matches`.
+    async fn find_all(&mut self, content_type: i32, prefix: &str, n: usize, matches: impl Fn(&serde_json::Value) -> bool) -> Vec<(MsgData, serde_json::Value)> {
+        loop {
+            let found: Vec<_> = self
+                .seen
+                .iter()
+                .filter(|(c, m)| m.content_type == content_type && c.starts_with(prefix))
+                .map(|(_, m)| (m.clone(), tips_of(m)))
+                .filter(|(_, t)| matches(t))
+                .take(n)
+                .collect();
+            if found.len() == n {
+                return found;
+            }
+            let push = self.client.push().await;
+            for (conversation, pulled) in push.msgs.into_iter().chain(push.notification_msgs) {
+                self.seen.extend(pulled.msgs.into_iter().map(|m| (conversation.clone(), m)));
+            }
+        }
+    }
+
+    async fn find(&mut self, content_type: i32, prefix: &str) -> (MsgData, serde_json::Value) {
+        self.find_all(content_type, prefix, 1, |_| true).await.remove(0)
+    }
+}
+
+/// What devserver's notifications say, as OpenIM's server words them: an imported friendship is
+/// the owner's application approved by the friend (with a visible copy in their chat); friends
+/// that are none are updated without error; read marks name the seq asked for; a clear is a
+/// conversation change (1300); a profile an app manager changes names the manager as operator,
+/// a group admin of app level 2.
+#[tokio::test]
+async fn notifications_name_who_and_what_as_openims_server_does() {
+    use openim_wire::api::path;
+    use openim_wire::constant::content_type as ct;
+    use serde_json::{Value, json};
+    let server = DevServer::start(Default::default()).await.unwrap();
+    let admin = AdminClient::connect(&server.api_url(), defaults::SECRET).await.unwrap();
+    for u in ["alice", "bob", "carol"] {
+        admin.register_user(u, &format!("{u} nick")).await.unwrap();
+    }
+    let alice_token = admin.user_token("alice", platform::IOS).await.unwrap();
+    let http = reqwest::Client::new();
+    let as_alice = |route: &'static str, body: Value| {
+        let request = http.post(format!("{}{route}", server.api_url())).header("operationID", "t").header("token", &alice_token).json(&body);
+        async move {
+            let reply: Value = request.send().await.unwrap().json().await.unwrap();
+            assert_eq!(reply["errCode"], 0, "{route}: {reply}");
+        }
+    };
+    let mut alice = Inbox { client: Client::connect(&server, &admin, "alice", platform::ANDROID).await, seen: Vec::new() };
+    let mut bob = Inbox { client: Client::connect(&server, &admin, "bob", platform::ANDROID).await, seen: Vec::new() };
+
+    let _: Value = admin.post(path::IMPORT_FRIEND, &json!({"ownerUserID":"alice","friendUserIDs":["bob"]})).await.unwrap();
+    let (m, tips) = alice.find(ct::FRIEND_APPLICATION_APPROVED, "n_").await;
+    assert_eq!((m.send_id.as_str(), m.recv_id.as_str()), ("bob", "alice"));
+    assert_eq!((tips["fromToUserID"]["fromUserID"].as_str(), tips["fromToUserID"]["toUserID"].as_str()), (Some("alice"), Some("bob")), "{tips}");
+    let (copy, _) = alice.find(ct::FRIEND_APPLICATION_APPROVED, "si_alice_bob").await;
+    assert!(copy.seq > 0, "a visible copy in the chat");
+
+    // carol is no friend of alice's: nothing to change there, and no refusal.
+    as_alice(path::UPDATE_FRIENDS, json!({"ownerUserID":"alice","friendUserIDs":["bob","carol"],"remark":"B"})).await;
+    let (_, tips) = alice.find(ct::FRIENDS_INFO_UPDATE, "n_").await;
+    assert_eq!(tips["friendIDs"], json!(["bob", "carol"]));
+
+    // Read marks: the tips carry the seq asked for, below the stored mark too.
+    for i in 0..3 {
+        let _: Value = admin
+            .post(path::SEND_MSG, &json!({"sendID":"bob","recvID":"alice","senderPlatformID":1,"content":{"content":format!("m{i}")},"contentType":101,"sessionType":1}))
+            .await
+            .unwrap();
+    }
+    let chat = "si_alice_bob";
+    let bobs_last = alice.find(ct::TEXT, chat).await.0.seq + 2;
+    as_alice(path::MARK_CONVERSATION_AS_READ, json!({"conversationID":chat,"userID":"alice","hasReadSeq":bobs_last})).await;
+    as_alice(path::MARK_MSGS_AS_READ, json!({"conversationID":chat,"userID":"alice","seqs":[bobs_last - 1]})).await;
+    let reads = bob.find_all(ct::HAS_READ_RECEIPT, "", 2, |t| t["markAsReadUserID"] == "alice").await;
+    let reads: Vec<_> = reads.iter().map(|(_, t)| t["hasReadSeq"].as_i64().unwrap_or(-1)).collect();
+    assert_eq!(reads, [bobs_last, bobs_last - 1], "the peer hears the seq asked for");
+    as_alice(path::SET_CONVERSATION_HAS_READ_SEQ, json!({"conversationID":chat,"userID":"alice","hasReadSeq":1,"noNotification":true})).await;
+    // (noNotification is not honoured: OpenIM's server sends it all the same.)
+    alice.find_all(ct::HAS_READ_RECEIPT, "", 1, |t| t["hasReadSeq"] == 1 && t["seqs"].as_array().is_none_or(|s| s.is_empty())).await;
+
+    // A clear changes the conversation record: 1300 to the user.
+    as_alice(path::CLEAR_CONVERSATION_MSG, json!({"conversationIDs":[chat],"userID":"alice"})).await;
+    let (_, tips) = alice.find(ct::CONVERSATION_CHANGE, "").await;
+    assert_eq!(tips, json!({"userID":"alice","conversationIDList":[chat]}));
+
+    // An app manager renames bob: the friend's notice and the group's come from the manager.
+    let group: Value = admin
+        .post(path::CREATE_GROUP, &json!({"memberUserIDs":["bob"],"adminUserIDs":[],"ownerUserID":"alice","groupInfo":{"groupName":"G","groupType":2}}))
+        .await
+        .unwrap();
+    assert!(group["groupInfo"]["groupID"].is_string(), "{group}");
+    let _: Value = admin.post(path::UPDATE_USER_INFO, &json!({"userInfo":{"userID":"bob","nickname":"Bobby"}})).await.unwrap();
+    let (m, tips) = alice.find(ct::FRIEND_INFO_UPDATED, "n_").await;
+    assert_eq!((m.send_id.as_str(), tips["userID"].as_str()), (defaults::ADMIN_USER_ID, Some("bob")));
+    let (m, tips) = alice.find(ct::GROUP_MEMBER_INFO_SET, "").await;
+    assert_eq!(m.send_id, defaults::ADMIN_USER_ID);
+    let op = &tips["opUser"];
+    assert_eq!((op["userID"].as_str(), op["roleLevel"].as_i64(), op["appMangerLevel"].as_i64()), (Some(defaults::ADMIN_USER_ID), Some(60), Some(2)), "{op}");
+    assert_eq!((tips["changedUser"]["userID"].as_str(), tips["changedUser"]["nickname"].as_str()), (Some("bob"), Some("Bobby")), "{tips}");
+}

@@ -14,6 +14,7 @@ use openim_wire::api::friend as wire;
 use openim_wire::api::{Empty, path};
 use openim_wire::constant::content_type as ct;
 use openim_wire::conversation_id;
+use openim_wire::errcode;
 use openim_wire::elem::{FriendApplicationTips, FriendsInfoUpdateTips, FromToTips, UserInfoUpdatedTips};
 use openim_wire::pb::sdkws::MsgData;
 use sqlx::SqliteConnection;
@@ -260,7 +261,14 @@ impl Friends {
         check_ids(&friend_user_ids, "friend_user_ids")?;
         let req = wire::UpdateFriendsReq { owner_user_id: self.me(), friend_user_ids, is_pinned, remark, ex };
         self.ctx.api.post::<_, Empty>(path::UPDATE_FRIENDS, &req).await?;
-        self.sync().await
+        self.sync().await?;
+        // OpenIM's server changes nothing for an ID that is no friend and says nothing of it: the
+        // list as synced tells (the friends among the IDs are changed).
+        let found = store::friends(&mut *self.ctx.store.read().await?, Some(&req.friend_user_ids)).await?;
+        if let Some(missing) = req.friend_user_ids.iter().find(|id| !found.iter().any(|f| &f.friend_user_id == *id)) {
+            return Err(OpenIMError::from_server(errcode::RECORD_NOT_FOUND, format!("{missing} is not a friend")));
+        }
+        Ok(())
     }
 
     /// Applications sent to the logged-in user, newest first, in the given states (all with

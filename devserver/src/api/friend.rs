@@ -173,11 +173,7 @@ pub async fn get_designated_friends(
 pub async fn update_friends(State(state): State<SharedState>, Extension(caller): Extension<Caller>, Body(req): Body<UpdateFriendsReq>) -> ApiResult {
     check_ids(&req.friend_user_ids, "friendUserIDs")?;
     check_access(&state, &caller, &req.owner_user_id)?;
-    for friend in &req.friend_user_ids {
-        if !state.store.is_friend(&req.owner_user_id, friend).await? {
-            return Err(CodeError::new(errcode::RECORD_NOT_FOUND, format!("{friend} is not a friend")));
-        }
-    }
+    // As OpenIM: an ID that is no friend changes nothing, and is not refused.
     let update = FriendUpdate { is_pinned: req.is_pinned, remark: req.remark.clone(), ex: req.ex.clone() };
     state.store.update_friends(&req.owner_user_id, &req.friend_user_ids, &update).await?;
     let tips = FriendsInfoUpdateTips { from_to_user_id: from_to("", &req.owner_user_id), friend_ids: req.friend_user_ids.clone() };
@@ -291,8 +287,11 @@ pub async fn import_friend(State(state): State<SharedState>, Extension(caller): 
         // OpenIM's BecomeFriendByImport.
         state.store.add_friend_row(&req.owner_user_id, friend, 1, &caller.user_id, now).await?;
         state.store.add_friend_row(friend, &req.owner_user_id, 1, &caller.user_id, now).await?;
-        let tips = FriendApplicationTips { from_to_user_id: from_to(friend, &req.owner_user_id), handle_msg: String::new(), request: None };
-        notify(&state, friend, &req.owner_user_id, content_type::FRIEND_APPLICATION_APPROVED, session_type::SINGLE_CHAT, &tips).await?;
+        // As OpenIM words it: the owner's application, approved by the friend, who sends it to
+        // the owner, with a visible copy in their chat.
+        let tips = FriendApplicationTips { from_to_user_id: from_to(&req.owner_user_id, friend), handle_msg: String::new(), request: None };
+        notify_with_chat_copy(&state, friend, &req.owner_user_id, content_type::FRIEND_APPLICATION_APPROVED, session_type::SINGLE_CHAT, &tips)
+            .await?;
     }
     Ok(ok_empty())
 }

@@ -66,28 +66,44 @@ struct Operator {
 }
 
 async fn operator(state: &SharedState, caller: &Caller, group_id: &str) -> CodeResult<Operator> {
-    let member = state.store.group_member(group_id, &caller.user_id).await?;
     if state.auth.is_admin(&caller.user_id) {
-        let info = match member {
-            Some(m) => m,
-            None => {
-                let user = state.store.find_user(&caller.user_id).await?.unwrap_or_default();
-                GroupMemberFullInfo {
-                    group_id: group_id.to_owned(),
-                    user_id: caller.user_id.clone(),
-                    nickname: user.nickname,
-                    face_url: user.face_url,
-                    app_manger_level: 1,
-                    ..Default::default()
-                }
-            }
-        };
-        return Ok(Operator { role: g::OWNER, info });
+        return Ok(Operator { role: g::OWNER, info: op_user(state, &caller.user_id, group_id).await? });
     }
-    match member {
-        Some(info) => Ok(Operator { role: info.role_level, info }),
+    match state.store.group_member(group_id, &caller.user_id).await? {
+        Some(info) => Ok(Operator { role: info.role_level, info: with_profile(state, info).await? }),
         None => Err(CodeError::new(errcode::RECORD_NOT_FOUND, format!("{} is not in group {group_id}", caller.user_id))),
     }
+}
+
+/// The app manager `user_id` as the operator of group tips (OpenIM's `fillUserByUserID`): a group
+/// admin (60) of app level 2 with the manager's name and face, member of the group or not.
+async fn op_user(state: &SharedState, user_id: &str, group_id: &str) -> CodeResult<GroupMemberFullInfo> {
+    let info = GroupMemberFullInfo {
+        group_id: group_id.to_owned(),
+        user_id: user_id.to_owned(),
+        role_level: g::ADMIN,
+        app_manger_level: APP_ADMIN,
+        ..Default::default()
+    };
+    with_profile(state, info).await
+}
+
+/// OpenIM's app-manager level of `/auth/get_admin_token`'s users, as its tips name them.
+const APP_ADMIN: i32 = 2;
+
+/// A member as an operator of tips: an empty name or face is the user's own (OpenIM's
+/// `fillUserByUserID`).
+async fn with_profile(state: &SharedState, mut info: GroupMemberFullInfo) -> CodeResult<GroupMemberFullInfo> {
+    if info.nickname.is_empty() || info.face_url.is_empty() {
+        let user = state.store.find_user(&info.user_id).await?.unwrap_or_default();
+        if info.nickname.is_empty() {
+            info.nickname = user.nickname;
+        }
+        if info.face_url.is_empty() {
+            info.face_url = user.face_url;
+        }
+    }
+    Ok(info)
 }
 
 /// The operator must be the owner or an admin.
@@ -545,14 +561,20 @@ pub async fn set_group_member_info(
 /// group where the user shows them (no group nickname or face of their own) gets a new version
 /// of its member list for the user, and its members hear 1516 with the user as operator and as
 /// the changed member, so that their lists and chats show the new profile.
-pub(crate) async fn user_profile_changed(state: &SharedState, user_id: &str) -> CodeResult<()> {
+pub(crate) async fn user_profile_changed(state: &SharedState, caller: &Caller, user_id: &str) -> CodeResult<()> {
     for group_id in state.store.groups_showing_profile(user_id).await? {
         state.store.bump_version(kind::GROUP_MEMBER, &group_id, &[user_id.to_owned()], crate::store::versions::Change::Update).await?;
         let Some(info) = state.store.group_member(&group_id, user_id).await? else { continue };
-        let op = Operator { role: info.role_level, info: info.clone() };
+        // The operator is whoever made the change: the user, or an app manager (OpenIM's
+        // `GroupMemberInfoSetNotificationBulk` under the caller's operation).
+        let op = if state.auth.is_admin(&caller.user_id) {
+            Operator { role: g::OWNER, info: op_user(state, &caller.user_id, &group_id).await? }
+        } else {
+            Operator { role: info.role_level, info: with_profile(state, info.clone()).await? }
+        };
         let mut t = tips(state, &group_id, &op).await?;
         t.changed_user = Some(info);
-        notify_group(state, user_id, &group_id, ct::GROUP_MEMBER_INFO_SET, &t, &[], false).await?;
+        notify_group(state, &caller.user_id, &group_id, ct::GROUP_MEMBER_INFO_SET, &t, &[], false).await?;
     }
     Ok(())
 }

@@ -4,7 +4,7 @@ use axum::Extension;
 use axum::extract::State;
 use openim_wire::api::msg::*;
 use openim_wire::constant::{content_type, group, session_type};
-use openim_wire::elem::{ClearConversationTips, DeleteMsgsTips, MarkAsReadTips, RevokeMsgTips};
+use openim_wire::elem::{ClearConversationTips, ConversationUpdateTips, DeleteMsgsTips, MarkAsReadTips, RevokeMsgTips};
 use openim_wire::errcode;
 
 use super::envelope::{ApiResult, Body, ok, ok_empty};
@@ -16,7 +16,7 @@ use crate::store::{Revoke, now_ms};
 
 /// The peer of a single chat, or the group of a group conversation.
 fn recv_id_of(conversation: &openim_wire::api::conversation::Conversation) -> String {
-    if conversation.conversation_type == session_type::SINGLE_CHAT {
+    if matches!(conversation.conversation_type, session_type::SINGLE_CHAT | session_type::NOTIFICATION_CHAT) {
         conversation.user_id.clone()
     } else {
         conversation.group_id.clone()
@@ -121,10 +121,10 @@ pub async fn mark_msgs_as_read(
     }
     let conversation = owned_conversation(&state, &req.user_id, &req.conversation_id).await?;
     state.store.mark_messages_read(&req.conversation_id, &req.seqs).await?;
-    let has_read_seq = state.store.raise_has_read_seq(&req.user_id, &req.conversation_id, last).await?;
+    state.store.raise_has_read_seq(&req.user_id, &req.conversation_id, last).await?;
+    // The tips name the last seq asked for, not the stored mark (as OpenIM's MarkMsgsAsRead).
     let recv = recv_id_of(&conversation);
-    send_mark_as_read(&state, &req.conversation_id, conversation.conversation_type, &req.user_id, &recv, req.seqs, has_read_seq)
-        .await?;
+    send_mark_as_read(&state, &req.conversation_id, conversation.conversation_type, &req.user_id, &recv, req.seqs, last).await?;
     Ok(ok_empty())
 }
 
@@ -243,6 +243,9 @@ async fn clear(state: &SharedState, user_id: &str, ids: Vec<String>, opt: Delete
         state.store.set_user_min_seq(user_id, id, max_seq + 1).await?;
         state.store.set_conversation_min_seq(user_id, id, max_seq + 1).await?;
         state.store.raise_has_read_seq(user_id, id, *max_seq).await?;
+        // OpenIM's SetConversationMinSeq: the record's new version, announced to the user.
+        let tips = ConversationUpdateTips { user_id: user_id.to_owned(), conversation_id_list: vec![id.clone()] };
+        notify(state, user_id, user_id, content_type::CONVERSATION_CHANGE, session_type::SINGLE_CHAT, &tips).await?;
     }
     if opt.is_sync_self {
         let tips = ClearConversationTips { user_id: user_id.to_owned(), conversation_ids: existing };
@@ -296,7 +299,8 @@ pub async fn get_conversations_has_read_and_max_seq(
 }
 
 /// `/msg/set_conversation_has_read_seq`: raises the read mark (never past the conversation's
-/// last seq) and, unless `noNotification`, tells the user's other devices, as OpenIM does.
+/// last seq) and tells the user's other devices the seq asked for, as OpenIM does (which takes no
+/// notice of `noNotification`).
 pub async fn set_conversation_has_read_seq(
     State(state): State<SharedState>,
     Extension(caller): Extension<Caller>,
@@ -308,10 +312,8 @@ pub async fn set_conversation_has_read_seq(
     if req.has_read_seq > max_seq {
         return Err(CodeError::args("hasReadSeq must not be bigger than maxSeq"));
     }
-    let has_read_seq = state.store.raise_has_read_seq(&req.user_id, &req.conversation_id, req.has_read_seq).await?;
-    if !req.no_notification {
-        send_mark_as_read(&state, &req.conversation_id, session_type::SINGLE_CHAT, &req.user_id, &req.user_id, vec![], has_read_seq).await?;
-    }
+    state.store.raise_has_read_seq(&req.user_id, &req.conversation_id, req.has_read_seq).await?;
+    send_mark_as_read(&state, &req.conversation_id, session_type::SINGLE_CHAT, &req.user_id, &req.user_id, vec![], req.has_read_seq).await?;
     Ok(ok_empty())
 }
 

@@ -70,7 +70,7 @@ pub async fn update_user_info_ex(
         .store
         .update_user(&info.user_id, info.nickname.as_deref(), info.face_url.as_deref(), info.ex.as_deref(), info.global_recv_msg_opt)
         .await?;
-    user_changed(&state, &caller.user_id, &info.user_id, renamed).await?;
+    user_changed(&state, &caller, &info.user_id, renamed).await?;
     Ok(ok_empty())
 }
 
@@ -85,23 +85,25 @@ pub async fn set_global_msg_recv_opt(
     }
     super::check_users(&state, &[&req.user_id]).await?;
     state.store.update_user(&req.user_id, None, None, None, Some(req.global_recv_msg_opt)).await?;
-    user_changed(&state, &caller.user_id, &req.user_id, false).await?;
+    user_changed(&state, &caller, &req.user_id, false).await?;
     Ok(ok_empty())
 }
 
 /// The notifications of a profile change.
-async fn user_changed(state: &SharedState, caller: &str, user_id: &str, renamed: bool) -> Result<(), CodeError> {
+async fn user_changed(state: &SharedState, caller: &Caller, user_id: &str, renamed: bool) -> Result<(), CodeError> {
     use openim_wire::constant::{content_type, session_type};
     let tips = openim_wire::elem::UserInfoUpdatedTips { user_id: user_id.to_owned() };
-    crate::messaging::notify::notify(state, caller, user_id, content_type::USER_INFO_UPDATED, session_type::SINGLE_CHAT, &tips).await?;
+    // From whoever made the change: the user or an app manager (as OpenIM sends all three).
+    let op = caller.user_id.as_str();
+    crate::messaging::notify::notify(state, op, user_id, content_type::USER_INFO_UPDATED, session_type::SINGLE_CHAT, &tips).await?;
     if renamed {
-        super::group::user_profile_changed(state, user_id).await?;
+        super::group::user_profile_changed(state, caller, user_id).await?;
         for owner in state.store.friend_owners_of(user_id).await? {
             state
                 .store
                 .bump_version(crate::store::versions::kind::FRIEND, &owner, &[user_id.to_owned()], crate::store::versions::Change::Update)
                 .await?;
-            crate::messaging::notify::notify(state, user_id, &owner, content_type::FRIEND_INFO_UPDATED, session_type::SINGLE_CHAT, &tips)
+            crate::messaging::notify::notify(state, op, &owner, content_type::FRIEND_INFO_UPDATED, session_type::SINGLE_CHAT, &tips)
                 .await?;
         }
     }
@@ -122,7 +124,7 @@ pub async fn update_user_info(
     let set = |v: &str| (!v.is_empty()).then(|| v.to_owned());
     let (nickname, face_url, ex) = (set(&info.nickname), set(&info.face_url), set(&info.ex));
     let renamed = state.store.update_user(&info.user_id, nickname.as_deref(), face_url.as_deref(), ex.as_deref(), None).await?;
-    user_changed(&state, &caller.user_id, &info.user_id, renamed).await?;
+    user_changed(&state, &caller, &info.user_id, renamed).await?;
     Ok(ok_empty())
 }
 

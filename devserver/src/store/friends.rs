@@ -159,8 +159,12 @@ impl Store {
         Ok(())
     }
 
-    /// Applies `update` to `owner`'s rows of `friends`; a pin change also logs a new order.
+    /// Applies `update` to `owner`'s rows of `friends` (IDs that are no friend match nothing); a
+    /// pin change also logs a new order. Nothing to set logs no version, as OpenIM's.
     pub async fn update_friends(&self, owner: &str, friends: &[String], update: &FriendUpdate) -> CodeResult<()> {
+        if update.is_pinned.is_none() && update.remark.is_none() && update.ex.is_none() {
+            return Ok(());
+        }
         for friend in friends {
             if let Some(v) = update.is_pinned {
                 sqlx::query("UPDATE friends SET is_pinned = ? WHERE owner_user_id = ? AND friend_user_id = ?")
