@@ -319,3 +319,75 @@ async fn notifications_name_who_and_what_as_openims_server_does() {
     assert_eq!((op["userID"].as_str(), op["roleLevel"].as_i64(), op["appMangerLevel"].as_i64()), (Some(defaults::ADMIN_USER_ID), Some(60), Some(2)), "{op}");
     assert_eq!((tips["changedUser"]["userID"].as_str(), tips["changedUser"]["nickname"].as_str()), (Some("bob"), Some("Bobby")), "{tips}");
 }
+
+/// A group message mentioning members marks their conversation records as OpenIM's server (3.8)
+/// does, for the official clients, which take `groupAtType` from the server: @me 1 for the named,
+/// @all 2 for every member but the sender and 3 for those also named; each changed record is a
+/// new version and 1300 to its user, an unchanged one neither; the app clears the mark with
+/// `set_conversations`. Sent by a client and through the API alike. A new announcement marks
+/// every member 4.
+#[tokio::test]
+async fn mentions_mark_the_members_conversation_records() {
+    use openim_wire::api::path;
+    use openim_wire::constant::content_type as ct;
+    use serde_json::{Value, json};
+    let server = DevServer::start(Default::default()).await.unwrap();
+    let admin = AdminClient::connect(&server.api_url(), defaults::SECRET).await.unwrap();
+    for u in ["alice", "bob", "carol"] {
+        admin.register_user(u, u).await.unwrap();
+    }
+    let group: Value = admin
+        .post(path::CREATE_GROUP, &json!({"memberUserIDs":["bob","carol"],"adminUserIDs":[],"ownerUserID":"alice","groupInfo":{"groupName":"G","groupType":2}}))
+        .await
+        .unwrap();
+    let group_id = group["groupInfo"]["groupID"].as_str().unwrap().to_owned();
+    let chat = format!("sg_{group_id}");
+    let mut alice = Client::connect(&server, &admin, "alice", platform::ANDROID).await;
+    let mut bob = Inbox { client: Client::connect(&server, &admin, "bob", platform::ANDROID).await, seen: Vec::new() };
+    let marks = || async {
+        let mut marks = Vec::new();
+        for user in ["alice", "bob", "carol"] {
+            let r: Value = admin.post(path::GET_CONVERSATIONS, &json!({"ownerUserID":user,"conversationIDs":[chat]})).await.unwrap();
+            marks.push(r["conversations"][0]["groupAtType"].as_i64().unwrap_or(-1));
+        }
+        marks
+    };
+    let version = |user: &'static str| {
+        let admin = &admin;
+        async move {
+            let r: Value = admin.post(path::GET_INCREMENTAL_CONVERSATIONS, &json!({"userID":user,"versionID":"","version":0})).await.unwrap();
+            r["version"].as_u64().unwrap()
+        }
+    };
+
+    let at = MsgData {
+        group_id: group_id.clone(),
+        session_type: 3,
+        content_type: ct::AT_TEXT,
+        content: br#"{"text":"@bob hi","atUserList":["bob"]}"#.to_vec(),
+        at_user_id_list: vec!["bob".into()],
+        ..text("alice", "", "at-1", "")
+    };
+    let (_, _): (SendMsgResp, _) = alice.call(req::SEND_MSG, &at).await;
+    assert_eq!(marks().await, [0, 1, 0], "@bob marks bob's record only");
+    let (_, tips) = bob.find(ct::CONVERSATION_CHANGE, "").await;
+    assert_eq!(tips, json!({"userID":"bob","conversationIDList":[chat]}));
+
+    // bob's app clears it.
+    let clear = json!({"userIDs":["bob"],"conversation":{"conversationID":chat,"conversationType":3,"groupID":group_id,"groupAtType":0}});
+    let _: Value = admin.post(path::SET_CONVERSATIONS, &clear).await.unwrap();
+    assert_eq!(marks().await, [0, 0, 0]);
+
+    // @all naming carol too, through the API: the sender is not marked.
+    let all = json!({"sendID":"alice","groupID":group_id,"senderPlatformID":1,"contentType":ct::AT_TEXT,"sessionType":3,
+                     "content":{"text":"@all","atUserList":["AtAllTag","carol"]}});
+    let _: Value = admin.post(path::SEND_MSG, &all).await.unwrap();
+    assert_eq!(marks().await, [0, 2, 3]);
+    let before = version("bob").await;
+    let _: Value = admin.post(path::SEND_MSG, &all).await.unwrap();
+    assert_eq!((marks().await, version("bob").await), (vec![0, 2, 3], before), "the same mark again is no new version");
+
+    // A new announcement marks every member (4).
+    let _: Value = admin.post(path::SET_GROUP_INFO_EX, &json!({"groupID":group_id,"notification":"read me"})).await.unwrap();
+    assert_eq!(marks().await, [4, 4, 4]);
+}

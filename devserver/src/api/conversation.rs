@@ -4,7 +4,7 @@ use axum::Extension;
 use axum::extract::State;
 use openim_wire::api::conversation::*;
 use openim_wire::constant::{content_type, session_type};
-use openim_wire::elem::{ConversationSetPrivateTips, ConversationUpdateTips};
+use openim_wire::elem::ConversationSetPrivateTips;
 
 use super::envelope::{ApiResult, Body, ok, ok_empty};
 use super::{Caller, check_access};
@@ -95,16 +95,8 @@ pub async fn set_conversations(
         || settings.msg_destruct_time.is_some()
         || settings.is_msg_destruct.is_some();
     if any_setting {
-        for user_id in &req.user_ids {
-            // As OpenIM: only a user whose record is missing or differs gets a new version and 1300.
-            let before = state.store.conversations(user_id, Some(std::slice::from_ref(&c.conversation_id))).await?.pop();
-            if before.is_some_and(|b| !differs(&b, &settings)) {
-                continue;
-            }
-            state.store.update_conversation(user_id, &settings, now).await?;
-            let tips = ConversationUpdateTips { user_id: user_id.clone(), conversation_id_list: vec![c.conversation_id.clone()] };
-            notify(&state, user_id, user_id, content_type::CONVERSATION_CHANGE, session_type::SINGLE_CHAT, &tips).await?;
-        }
+        // As OpenIM: only a user whose record is missing or differs gets a new version and 1300.
+        crate::messaging::records::set_for_users(&state, &req.user_ids, &settings).await?;
     }
     // A single chat's private mode is both sides' (OpenIM's SyncPeerUserPrivateConversationTx:
     // each record, made if missing, takes the flag and a new version), announced to both with
@@ -133,21 +125,6 @@ pub async fn set_conversations(
         }
     }
     Ok(ok_empty())
-}
-
-/// OpenIM's `UserUpdateCheckMap`: whether a set field of `req` differs from the record.
-fn differs(record: &Conversation, req: &ConversationReq) -> bool {
-    fn set_and_differs<T: PartialEq>(wanted: &Option<T>, current: &T) -> bool {
-        wanted.as_ref().is_some_and(|w| w != current)
-    }
-    set_and_differs(&req.recv_msg_opt, &record.recv_msg_opt)
-        || set_and_differs(&req.attached_info, &record.attached_info)
-        || set_and_differs(&req.ex, &record.ex)
-        || set_and_differs(&req.is_pinned, &record.is_pinned)
-        || set_and_differs(&req.group_at_type, &record.group_at_type)
-        || set_and_differs(&req.msg_destruct_time, &record.msg_destruct_time)
-        || set_and_differs(&req.is_msg_destruct, &record.is_msg_destruct)
-        || set_and_differs(&req.burn_duration, &record.burn_duration)
 }
 
 /// `get_incremental_conversations`: what changed in the caller's conversation list since its

@@ -252,6 +252,12 @@ pub async fn set_group_info_ex(
     }
     state.store.update_group(&req.group_id, &update, now_ms()).await?;
     let t = tips(&state, &req.group_id, &op).await?;
+    if req.notification.as_deref().is_some_and(|n| !n.is_empty()) {
+        // A new announcement marks every member's record (OpenIM's groupAtType 4), as OpenIM's
+        // server does for the official clients, which show it from there.
+        let members = state.store.group_member_ids(&req.group_id).await?;
+        crate::messaging::records::announced(&state, &req.group_id, &members).await?;
+    }
     if req.notification.is_some() {
         notify_group(&state, &caller.user_id, &req.group_id, ct::GROUP_INFO_SET_ANNOUNCEMENT, &t, &[], true).await?;
     }

@@ -434,6 +434,11 @@ pub async fn send_msg(State(state): State<SharedState>, Extension(caller): Exten
         let peer = state.store.peer_of(&msg.recv_id, &msg.send_id).await?;
         crate::messaging::send::apply_recv_opt(&peer, &mut msg)?;
     }
+    if msg.content_type == content_type::AT_TEXT {
+        // As OpenIM's API: the mentioned users come from the content's `atUserList`.
+        msg.at_user_id_list = serde_json::from_value(req.content["atUserList"].clone()).unwrap_or_default();
+    }
     let sent = crate::messaging::send::send_system(&state, msg).await?;
+    crate::messaging::records::mentions(&state, &sent).await?;
     Ok(ok(SendMsgResp { server_msg_id: sent.server_msg_id, client_msg_id: sent.client_msg_id, send_time: sent.send_time }))
 }

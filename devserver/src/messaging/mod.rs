@@ -5,6 +5,7 @@
 pub mod destruct;
 pub mod notify;
 pub mod pull;
+pub mod records;
 pub mod send;
 
 use openim_wire::constant::options;
