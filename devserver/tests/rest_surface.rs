@@ -629,3 +629,32 @@ async fn conversation_requests_stay_in_the_callers_chats() {
     let body = json!({"sendID":"bob","recvID":"carol","senderPlatformID":1,"content":{"content":"x"},"contentType":101,"sessionType":1});
     assert_eq!(env.code(defaults::ADMIN_USER_ID, path::SEND_MSG, body).await, 1001, "carol receives nothing from bob");
 }
+
+/// `/msg/send_msg` checks the sender it names as OpenIM's `messageVerification` does for a client's
+/// send: a recipient's blacklist (1302), group membership (1203), a muted member (1402) and a muted
+/// group (1403) for ordinary members; the owner and app managers are exempt.
+#[tokio::test]
+async fn the_apis_send_checks_the_sender_it_names() {
+    let env = &Env::new().await;
+    let admin = defaults::ADMIN_USER_ID;
+    let send = |from: &str, to: &str, group: &str| {
+        let session = if group.is_empty() { 1 } else { 3 };
+        let body = json!({"sendID":from,"recvID":to,"groupID":group,"senderPlatformID":1,"content":{"content":"hi"},"contentType":101,"sessionType":session});
+        async move { env.code(admin, path::SEND_MSG, body).await }
+    };
+    env.ok("alice", path::ADD_BLACK, json!({"ownerUserID":"alice","blackUserID":"bob"})).await;
+    assert_eq!(send("bob", "alice", "").await, 1302, "alice blocked bob");
+    assert_eq!(send("carol", "alice", "").await, 0);
+    assert_eq!(send(admin, "alice", "").await, 0, "app managers are exempt");
+
+    let group = env.ok("alice", path::CREATE_GROUP, json!({"memberUserIDs":["bob"],"adminUserIDs":[],"ownerUserID":"alice","groupInfo":{"groupName":"G","groupType":2}})).await;
+    let gid = group["groupInfo"]["groupID"].as_str().unwrap().to_owned();
+    assert_eq!(send("carol", "", &gid).await, 1203, "carol is no member");
+    assert_eq!(send("bob", "", &gid).await, 0);
+    env.ok("alice", path::MUTE_GROUP_MEMBER, json!({"groupID":gid,"userID":"bob","mutedSeconds":600})).await;
+    assert_eq!(send("bob", "", &gid).await, 1402, "bob is muted");
+    env.ok("alice", path::CANCEL_MUTE_GROUP_MEMBER, json!({"groupID":gid,"userID":"bob"})).await;
+    env.ok("alice", path::MUTE_GROUP, json!({"groupID":gid})).await;
+    assert_eq!(send("bob", "", &gid).await, 1403, "the group is muted");
+    assert_eq!(send("alice", "", &gid).await, 0, "the owner is exempt");
+}

@@ -428,12 +428,9 @@ pub async fn send_msg(State(state): State<SharedState>, Extension(caller): Exten
         ..Default::default()
     };
     let mut msg = msg;
-    if msg.session_type == session_type::SINGLE_CHAT {
-        // As OpenIM's sendMsgSingleChat: the recipient's receive options apply to the API's
-        // sends too.
-        let peer = state.store.peer_of(&msg.recv_id, &msg.send_id).await?;
-        crate::messaging::send::apply_recv_opt(&peer, &mut msg)?;
-    }
+    // As OpenIM's SendMsg: the named sender's checks (blacklist, friendship, membership, mutes)
+    // and the recipient's receive options apply to the API's sends too.
+    crate::messaging::send::verify(&state, &mut msg).await?;
     if msg.content_type == content_type::AT_TEXT {
         // As OpenIM's API: the mentioned users come from the content's `atUserList`.
         msg.at_user_id_list = serde_json::from_value(req.content["atUserList"].clone()).unwrap_or_default();

@@ -71,28 +71,7 @@ pub async fn send_from_client(
         return Err(CodeError::args("contentType is invalid"));
     }
     match msg.session_type {
-        session_type::SINGLE_CHAT => {
-            if msg.recv_id.is_empty() {
-                return Err(CodeError::args("recvID is empty"));
-            }
-            // One query: the recipient exists, has not blocked the sender, is their friend.
-            let peer = state.store.peer_of(&msg.recv_id, user_id).await?;
-            if !peer.exists {
-                return Err(CodeError::new(errcode::USER_ID_NOT_FOUND, format!("recvID {} not found", msg.recv_id)));
-            }
-            // OpenIM's messageVerification: the recipient's blacklist, then (when configured)
-            // friendship; admins are exempt.
-            if !state.auth.is_admin(user_id) {
-                if peer.blocked_sender {
-                    return Err(CodeError::new(errcode::BLOCKED_BY_PEER, format!("{} blocked {user_id}", msg.recv_id)));
-                }
-                if state.config.friend_verify && !peer.befriended_sender {
-                    return Err(CodeError::new(errcode::NOT_PEERS_FRIEND, format!("{user_id} is not a friend of {}", msg.recv_id)));
-                }
-            }
-            apply_recv_opt(&peer, &mut msg)?;
-        }
-        session_type::READ_GROUP_CHAT => check_group_send(state, user_id, &msg).await?,
+        session_type::SINGLE_CHAT | session_type::READ_GROUP_CHAT => verify(state, &mut msg).await?,
         other => return Err(CodeError::args(format!("sessionType {other} is not supported"))),
     }
     if msg.sender_platform_id == 0 {
@@ -105,11 +84,42 @@ pub async fn send_from_client(
     Ok(SendMsgResp { server_msg_id: msg.server_msg_id, client_msg_id: msg.client_msg_id, send_time: msg.send_time, modify: None })
 }
 
+/// OpenIM's `messageVerification` and `modifyMessageByUserMessageReceiveOpt` for a message a user
+/// sends, from a client or named as its sender through the API: in a single chat, the recipient
+/// exists, has not blocked the sender and (when configured) has them as a friend — app managers
+/// exempt —, and the recipient's receive options apply; in a group, [`check_group_send`].
+pub(crate) async fn verify(state: &SharedState, msg: &mut MsgData) -> CodeResult<()> {
+    match msg.session_type {
+        session_type::SINGLE_CHAT => {
+            if msg.recv_id.is_empty() {
+                return Err(CodeError::args("recvID is empty"));
+            }
+            let sender = msg.send_id.clone();
+            // One query: the recipient exists, has not blocked the sender, is their friend.
+            let peer = state.store.peer_of(&msg.recv_id, &sender).await?;
+            if !peer.exists {
+                return Err(CodeError::new(errcode::USER_ID_NOT_FOUND, format!("recvID {} not found", msg.recv_id)));
+            }
+            if !state.auth.is_admin(&sender) {
+                if peer.blocked_sender {
+                    return Err(CodeError::new(errcode::BLOCKED_BY_PEER, format!("{} blocked {sender}", msg.recv_id)));
+                }
+                if state.config.friend_verify && !peer.befriended_sender {
+                    return Err(CodeError::new(errcode::NOT_PEERS_FRIEND, format!("{sender} is not a friend of {}", msg.recv_id)));
+                }
+            }
+            apply_recv_opt(&peer, msg)
+        }
+        session_type::READ_GROUP_CHAT => check_group_send(state, &msg.send_id, msg).await,
+        _ => Ok(()),
+    }
+}
+
 /// OpenIM's `modifyMessageByUserMessageReceiveOpt`, for a user's message to a single chat: a
 /// recipient who receives nothing (global option 1), or nothing in this chat (its option 1; read
 /// receipts still go), does not get it, and the sender is told so (1001, "message is not sent");
 /// option 2 (globally, or else in the chat) delivers it without offline push.
-pub(crate) fn apply_recv_opt(peer: &crate::store::friends::Peer, msg: &mut MsgData) -> CodeResult<()> {
+fn apply_recv_opt(peer: &crate::store::friends::Peer, msg: &mut MsgData) -> CodeResult<()> {
     const NOT_RECEIVE: i32 = 1;
     const NOT_NOTIFY: i32 = 2;
     let not_sent = || CodeError::args("message is not sent");
