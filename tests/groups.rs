@@ -6,7 +6,7 @@ mod common;
 use common::events::Ev;
 use common::*;
 use openim_sdk::{
-    ApplicationState, CreateGroupParams, GroupInfoUpdate, GroupMemberFilter, GroupMemberUpdate, GroupRole, GroupVerification, OpenIMError,
+    ApplicationState, ConversationUpdate, CreateGroupParams, GroupInfoUpdate, GroupMemberFilter, GroupMemberUpdate, GroupRole, GroupVerification, OpenIMError,
     SearchGroupMembersParams,
 };
 use openim_wire::api::path;
@@ -132,6 +132,26 @@ async fn a_new_group_reaches_every_member_device_and_chat() {
     alice.events
         .wait_until("@all", |ev| ev.iter().any(|e| matches!(e, Ev::ConversationsChanged(c) if c.iter().any(|c| c.group_at_type == 2))))
         .await;
+    // devserver marked the mentioned records as OpenIM's server does (for the official clients);
+    // alice clears hers without reading the chat: here and on the server.
+    let sg = format!("sg_{}", g.group_id);
+    let server_mark = |user: &'static str| {
+        let (admin, sg) = (&srv.admin, sg.clone());
+        async move {
+            let r: serde_json::Value =
+                admin.post(path::GET_CONVERSATIONS, &serde_json::json!({"ownerUserID":user,"conversationIDs":[sg]})).await.unwrap();
+            r["conversations"][0]["groupAtType"].as_i64()
+        }
+    };
+    // (Each mention sets the server's mark anew: bob's @me gave way to @all there, where this SDK
+    // keeps both, 3, until bob reads the chat.)
+    assert_eq!((server_mark("alice").await, server_mark("bob").await, server_mark("carol").await), (Some(2), Some(2), Some(0)));
+    let bad = ConversationUpdate { group_at_type: Some(5), ..Default::default() };
+    assert_eq!(alice.client.set_conversation(sg.clone(), bad).await.unwrap_err().code(), 10002);
+    let clear = ConversationUpdate { group_at_type: Some(0), ..Default::default() };
+    let cleared = alice.client.set_conversation(sg.clone(), clear).await.unwrap();
+    assert!(cleared.group_at_type == 0 && cleared.unread_count > 0, "cleared, still unread: {cleared:?}");
+    assert_eq!(server_mark("alice").await, Some(0));
     // Read state is each member's own.
     bob.client.mark_conversation_message_as_read(format!("sg_{}", g.group_id)).await.unwrap();
     let bobs = bob.client.get_one_conversation(openim_sdk::model::SessionType::Group, g.group_id.clone()).await.unwrap();

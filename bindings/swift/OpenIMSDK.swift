@@ -7732,6 +7732,12 @@ public struct ConversationUpdate: Equatable, Hashable {
      * How long messages last, in seconds (more than 0).
      */
     public let msgDestructTime: Int64?
+    /**
+     * The chat's mention mark (OpenIM's `groupAtType`: 0 none, 1 @me, 2 @all, 3 both, 4 a new
+     * announcement), here and on the server: 0 clears a mention without reading the chat, as
+     * OpenIM's apps clear the mark its server sets for mentions and announcements.
+     */
+    public let groupAtType: Int32?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -7741,7 +7747,12 @@ public struct ConversationUpdate: Equatable, Hashable {
          */isMsgDestruct: Bool? = nil, 
         /**
          * How long messages last, in seconds (more than 0).
-         */msgDestructTime: Int64? = nil) {
+         */msgDestructTime: Int64? = nil, 
+        /**
+         * The chat's mention mark (OpenIM's `groupAtType`: 0 none, 1 @me, 2 @all, 3 both, 4 a new
+         * announcement), here and on the server: 0 clears a mention without reading the chat, as
+         * OpenIM's apps clear the mark its server sets for mentions and announcements.
+         */groupAtType: Int32? = nil) {
         self.recvMsgOpt = recvMsgOpt
         self.isPinned = isPinned
         self.isPrivateChat = isPrivateChat
@@ -7749,6 +7760,7 @@ public struct ConversationUpdate: Equatable, Hashable {
         self.ex = ex
         self.isMsgDestruct = isMsgDestruct
         self.msgDestructTime = msgDestructTime
+        self.groupAtType = groupAtType
     }
 
     
@@ -7773,7 +7785,8 @@ public struct FfiConverterTypeConversationUpdate: FfiConverterRustBuffer {
                 burnDuration: FfiConverterOptionInt32.read(from: &buf), 
                 ex: FfiConverterOptionString.read(from: &buf), 
                 isMsgDestruct: FfiConverterOptionBool.read(from: &buf), 
-                msgDestructTime: FfiConverterOptionInt64.read(from: &buf)
+                msgDestructTime: FfiConverterOptionInt64.read(from: &buf), 
+                groupAtType: FfiConverterOptionInt32.read(from: &buf)
         )
     }
 
@@ -7785,6 +7798,7 @@ public struct FfiConverterTypeConversationUpdate: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.ex, into: &buf)
         FfiConverterOptionBool.write(value.isMsgDestruct, into: &buf)
         FfiConverterOptionInt64.write(value.msgDestructTime, into: &buf)
+        FfiConverterOptionInt32.write(value.groupAtType, into: &buf)
     }
 }
 

@@ -345,6 +345,9 @@ impl Conversations {
         {
             return Err(OpenIMError::invalid_argument("recv_msg_opt must be 0, 1 or 2"));
         }
+        if update.group_at_type.is_some_and(|t| !(0..=4).contains(&t)) {
+            return Err(OpenIMError::invalid_argument("group_at_type must be 0 to 4"));
+        }
         if update.msg_destruct_time.is_some_and(|t| t <= 0) {
             return Err(OpenIMError::invalid_argument("msg_destruct_time must be more than 0 seconds"));
         }
@@ -363,6 +366,7 @@ impl Conversations {
                 burn_duration: update.burn_duration,
                 is_msg_destruct: update.is_msg_destruct,
                 msg_destruct_time: update.msg_destruct_time,
+                group_at_type: update.group_at_type,
                 ..Default::default()
             },
         };
@@ -589,6 +593,9 @@ fn apply_update(c: &mut ConversationRow, u: &ConversationUpdate) {
     }
     if let Some(v) = u.msg_destruct_time {
         c.msg_destruct_time = v;
+    }
+    if let Some(v) = u.group_at_type {
+        c.group_at_type = v;
     }
 }
 

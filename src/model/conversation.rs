@@ -56,6 +56,11 @@ pub struct ConversationUpdate {
     /// How long messages last, in seconds (more than 0).
     #[uniffi(default)]
     pub msg_destruct_time: Option<i64>,
+    /// The chat's mention mark (OpenIM's `groupAtType`: 0 none, 1 @me, 2 @all, 3 both, 4 a new
+    /// announcement), here and on the server: 0 clears a mention without reading the chat, as
+    /// OpenIM's apps clear the mark its server sets for mentions and announcements.
+    #[uniffi(default)]
+    pub group_at_type: Option<i32>,
 }
 
 /// Who is typing where (OpenIM `InputStatesChangedData`).

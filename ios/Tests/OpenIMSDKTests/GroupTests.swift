@@ -189,6 +189,14 @@ final class GroupTests: XCTestCase {
         }
         let alicesChatAfter = try await alice.client.getOneConversation(sessionType: .group, sourceId: g.groupId)
         XCTAssertEqual(alicesChatAfter.groupAtType, 2)
+        // alice clears it without reading the chat (here and on the server, which marks
+        // mentioned records for OpenIM's official clients) (Rust:
+        // `a_new_group_reaches_every_member_device_and_chat`).
+        let badMark = await code { _ = try await alice.client.setConversation(conversationId: "sg_\(g.groupId)", update: ConversationUpdate(groupAtType: 5)) }
+        XCTAssertEqual(badMark, 10002)
+        let cleared = try await alice.client.setConversation(conversationId: "sg_\(g.groupId)", update: ConversationUpdate(groupAtType: 0))
+        XCTAssertEqual(cleared.groupAtType, 0)
+        XCTAssertGreaterThan(cleared.unreadCount, 0, "still unread")
 
         // bob becomes admin; a muted group silences carol but not bob.
         try await alice.client.setGroupMemberInfo(groupId: g.groupId, userId: "bob", update: GroupMemberUpdate(role: .admin))

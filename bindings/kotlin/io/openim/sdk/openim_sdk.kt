@@ -11539,6 +11539,13 @@ data class ConversationUpdate (
      * How long messages last, in seconds (more than 0).
      */
     val `msgDestructTime`: kotlin.Long? = null 
+    , 
+    /**
+     * The chat's mention mark (OpenIM's `groupAtType`: 0 none, 1 @me, 2 @all, 3 both, 4 a new
+     * announcement), here and on the server: 0 clears a mention without reading the chat, as
+     * OpenIM's apps clear the mark its server sets for mentions and announcements.
+     */
+    val `groupAtType`: kotlin.Int? = null 
     
 ){
     
@@ -11562,6 +11569,7 @@ public object FfiConverterTypeConversationUpdate: FfiConverterRustBuffer<Convers
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalBoolean.read(buf),
             FfiConverterOptionalLong.read(buf),
+            FfiConverterOptionalInt.read(buf),
         )
     }
 
@@ -11572,7 +11580,8 @@ public object FfiConverterTypeConversationUpdate: FfiConverterRustBuffer<Convers
             FfiConverterOptionalInt.allocationSize(value.`burnDuration`) +
             FfiConverterOptionalString.allocationSize(value.`ex`) +
             FfiConverterOptionalBoolean.allocationSize(value.`isMsgDestruct`) +
-            FfiConverterOptionalLong.allocationSize(value.`msgDestructTime`)
+            FfiConverterOptionalLong.allocationSize(value.`msgDestructTime`) +
+            FfiConverterOptionalInt.allocationSize(value.`groupAtType`)
     )
 
     override fun write(value: ConversationUpdate, buf: ByteBuffer) {
@@ -11583,6 +11592,7 @@ public object FfiConverterTypeConversationUpdate: FfiConverterRustBuffer<Convers
             FfiConverterOptionalString.write(value.`ex`, buf)
             FfiConverterOptionalBoolean.write(value.`isMsgDestruct`, buf)
             FfiConverterOptionalLong.write(value.`msgDestructTime`, buf)
+            FfiConverterOptionalInt.write(value.`groupAtType`, buf)
     }
 }
 

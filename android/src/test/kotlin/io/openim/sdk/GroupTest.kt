@@ -145,6 +145,16 @@ class GroupTest {
                 (it as? MessageEvent.NewMessage)?.takeIf { e -> (e.message.content as? MessageContent.AtText)?.text == "all" }
             }
             assertEquals(2, alice.client.getOneConversation(SessionType.GROUP, g.groupId).groupAtType)
+            // alice clears it without reading the chat (here and on the server, which marks
+            // mentioned records for OpenIM's official clients) (Rust:
+            // `a_new_group_reaches_every_member_device_and_chat`).
+            val badMark = expectThrows<OpenImException>("a mark of 5") {
+                runBlocking { alice.client.setConversation("sg_${g.groupId}", ConversationUpdate(groupAtType = 5)) }
+            }
+            assertEquals(10002, badMark.errorCode)
+            val cleared = alice.client.setConversation("sg_${g.groupId}", ConversationUpdate(groupAtType = 0))
+            assertEquals(0, cleared.groupAtType)
+            assertTrue(cleared.unreadCount > 0, "still unread")
 
             // bob becomes admin; a muted group silences carol but not bob.
             alice.client.setGroupMemberInfo(g.groupId, "bob", GroupMemberUpdate(role = GroupRole.ADMIN))
