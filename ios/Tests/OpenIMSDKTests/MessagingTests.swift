@@ -841,12 +841,15 @@ final class MessagingTests: XCTestCase {
         XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: filesDir).contains { $0.hasPrefix(abandoned.clientMsgId) })
     }
 
-    /// Who is typing: a "yes" starts a state the other side hears and can ask for, a "no" ends it;
-    /// a conversation this device does not have is refused.
-    func testWhoIsTypingStartsAndEnds() async throws {
+    /// Who is typing: a "yes" starts a state the other side hears and can ask for, a "no" ends it,
+    /// a state not renewed ends by itself after about 10 s, every member of a group hears it; a
+    /// conversation this device does not have is refused (Rust:
+    /// `who_is_typing_starts_ends_and_expires`).
+    func testWhoIsTypingStartsEndsAndExpires() async throws {
         let server = try DevServer()
         let alice = try await OnlineUser(server, "alice")
         let bob = try await OnlineUser(server, "bob")
+        let carol = try await OnlineUser(server, "carol")
         _ = try await alice.send("hi", to: "bob")
         _ = try await bob.awaitText("hi")
         let withBob = singleConversation("alice", "bob")
@@ -869,6 +872,32 @@ final class MessagingTests: XCTestCase {
             XCTFail("an unknown conversation was told")
         } catch let error as OpenIMError {
             XCTAssertEqual(error.code, 10002)
+        }
+
+        // Not renewed, a state ends by itself.
+        try await alice.client.changeInputStates(conversationId: withBob, focus: true)
+        func typing(_ e: ConversationEvent) -> Bool { if case let .inputStatus(c) = e { return !c.platformIds.isEmpty }; return false }
+        func stopped(_ e: ConversationEvent) -> Bool { if case let .inputStatus(c) = e { return c.platformIds.isEmpty }; return false }
+        try await bob.conversations.wait(count: 2, "typing again", typing)
+        let since = Date()
+        try await bob.conversations.wait(count: 2, "expired", stopped)
+        XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(since), 9, "ended too early")
+        XCTAssertEqual(try bob.client.getInputStates(conversationId: withBob, userId: "alice"), [])
+
+        // In a group, every member hears it.
+        let g = try await alice.client.createGroup(params: CreateGroupParams(groupName: "Typists", memberUserIds: ["bob", "carol"]))
+        _ = try await bob.messages.wait("the group's notice") { e -> Bool? in
+            if case let .newMessage(m) = e, m.groupId == g.groupId { return true }
+            return nil
+        }
+        let inGroup = "sg_\(g.groupId)"
+        try await bob.client.changeInputStates(conversationId: inGroup, focus: true)
+        for who in [alice, carol] {
+            let change = try await who.conversations.wait("bob typing in the group") { e -> InputStatusChange? in
+                if case let .inputStatus(c) = e, c.conversationId == inGroup { return c }
+                return nil
+            }
+            XCTAssertEqual(change.userId, "bob")
         }
     }
 

@@ -706,17 +706,20 @@ class MessagingTest {
     }
 
     /** Who is typing: a "yes" starts a state the other side hears and can ask for, a "no" ends
-     *  it; a conversation this device does not have is refused. */
+     *  it, a state not renewed ends by itself after about 10 s, every member of a group hears it;
+     *  a conversation this device does not have is refused (Rust:
+     *  `who_is_typing_starts_ends_and_expires`). */
     @Test
-    fun whoIsTypingStartsAndEnds(): Unit = runBlocking {
+    fun whoIsTypingStartsEndsAndExpires(): Unit = runBlocking {
         DevServer().use { server ->
             val alice = OnlineUser(server, "alice")
             val bob = OnlineUser(server, "bob")
+            val carol = OnlineUser(server, "carol")
             alice.sendText("bob", "hi")
             bob.awaitText("hi")
-            suspend fun awaitTyping(): InputStatusChange = withTimeout(15_000) {
+            suspend fun awaitTyping(who: OnlineUser = bob): InputStatusChange = withTimeout(15_000) {
                 var found: InputStatusChange? = null
-                while (found == null) found = (bob.conversations.next() as? ConversationEvent.InputStatus)?.change
+                while (found == null) found = (who.conversations.next() as? ConversationEvent.InputStatus)?.change
                 found!!
             }
             val withBob = singleConversation("alice", "bob")
@@ -732,6 +735,25 @@ class MessagingTest {
                 runBlocking { alice.client.changeInputStates("si_nobody_x", true) }
             }
             assertEquals(10002, unknown.errorCode)
+
+            // Not renewed, a state ends by itself.
+            alice.client.changeInputStates(withBob, true)
+            assertEquals(listOf(2), awaitTyping().platformIds)
+            val since = System.nanoTime()
+            assertEquals(emptyList<Int>(), awaitTyping().platformIds, "expired")
+            val waited = (System.nanoTime() - since) / 1_000_000
+            assertTrue(waited >= 9_000, "ended after $waited ms")
+            assertEquals(emptyList<Int>(), bob.client.getInputStates(withBob, "alice"))
+
+            // In a group, every member hears it.
+            val g = alice.client.createGroup(CreateGroupParams(groupName = "Typists", memberUserIds = listOf("bob", "carol")))
+            bob.await("the group's notice") { (it as? MessageEvent.NewMessage)?.takeIf { e -> e.message.groupId == g.groupId } }
+            val inGroup = "sg_${g.groupId}"
+            bob.client.changeInputStates(inGroup, true)
+            for (who in listOf(alice, carol)) {
+                val change = awaitTyping(who)
+                assertEquals(listOf(inGroup, "bob"), listOf(change.conversationId, change.userId))
+            }
         }
     }
 
