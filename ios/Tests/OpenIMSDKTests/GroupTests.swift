@@ -272,6 +272,47 @@ final class GroupTests: XCTestCase {
         XCTAssertEqual(unknown, 1004)
     }
 
+    /// A member away while several of their groups change catches up with all of them at login:
+    /// a new name, a new member, being kicked from one, a new group (Rust:
+    /// `an_offline_member_catches_up_at_login_in_one_batch`).
+    func testAnOfflineMemberCatchesUpAcrossGroups() async throws {
+        let server = try DevServer()
+        let alice = try await GroupUser(server, "alice")
+        let bob = try await GroupUser(server, "bob")
+        var groups: [String] = []
+        for name in ["one", "two", "three"] {
+            groups.append(try await alice.client.createGroup(params: CreateGroupParams(groupName: name, memberUserIds: ["bob"])).groupId)
+        }
+        try await bob.groups.wait(count: 3, "three groups") { e in if case .joinedGroupAdded = e { return true }; return false }
+        try await bob.client.logout()
+
+        try await server.register("carol")
+        try await alice.client.setGroupInfo(groupId: groups[0], update: GroupInfoUpdate(groupName: "ONE"))
+        try await alice.client.inviteUserToGroup(groupId: groups[1], reason: "", userIds: ["carol"])
+        try await alice.client.kickGroupMember(groupId: groups[2], reason: "", userIds: ["bob"])
+        let four = try await alice.client.createGroup(params: CreateGroupParams(groupName: "four", memberUserIds: ["bob"])).groupId
+
+        try await bob.client.login(userId: "bob", token: try await server.token("bob", platform: 2))
+        _ = try await bob.groups.wait("renamed") { e -> Bool? in
+            if case let .groupInfoChanged(x) = e, x.groupName == "ONE" { return true }
+            return nil
+        }
+        _ = try await bob.groups.wait("carol joined") { e -> Bool? in
+            if case let .memberAdded(m) = e, m.userId == "carol", m.groupId == groups[1] { return true }
+            return nil
+        }
+        _ = try await bob.groups.wait("kicked meanwhile") { e -> Bool? in
+            if case let .joinedGroupDeleted(x) = e, x.groupId == groups[2] { return true }
+            return nil
+        }
+        _ = try await bob.groups.wait("the new group") { e -> Bool? in
+            if case let .joinedGroupAdded(x) = e, x.groupId == four { return true }
+            return nil
+        }
+        let joined = Set(try await bob.client.getJoinedGroupList().map(\.groupId))
+        XCTAssertEqual(joined, Set([groups[0], groups[1], four]))
+    }
+
     /// The joined groups by page, by ID and by search (as OpenIM's SQL LIKE: either case,
     /// wildcards literal); a group's owner and admins, named members, member search and which
     /// users are in it; a join application refused, with both sides' application lists and

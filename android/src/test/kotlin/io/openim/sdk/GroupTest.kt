@@ -203,6 +203,36 @@ class GroupTest {
         }
     }
 
+    /** A member away while several of their groups change catches up with all of them at
+     *  login: a new name, a new member, being kicked from one, a new group (Rust:
+     *  `an_offline_member_catches_up_at_login_in_one_batch`). */
+    @Test
+    fun anOfflineMemberCatchesUpAcrossGroups(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = GroupUser(server, "alice")
+            val bob = GroupUser(server, "bob")
+            val groups = listOf("one", "two", "three").map { name ->
+                alice.client.createGroup(CreateGroupParams(groupName = name, memberUserIds = listOf("bob"))).groupId
+            }
+            for (g in groups) bob.await("group $g") { (it as? GroupEvent.JoinedGroupAdded)?.group?.takeIf { x -> x.groupId == g } }
+            bob.client.logout()
+
+            server.register("carol")
+            alice.client.setGroupInfo(groups[0], GroupInfoUpdate(groupName = "ONE"))
+            alice.client.inviteUserToGroup(groups[1], "", listOf("carol"))
+            alice.client.kickGroupMember(groups[2], "", listOf("bob"))
+            val four = alice.client.createGroup(CreateGroupParams(groupName = "four", memberUserIds = listOf("bob"))).groupId
+
+            bob.client.login("bob", server.token("bob"))
+            bob.await("renamed") { (it as? GroupEvent.GroupInfoChanged)?.group?.takeIf { x -> x.groupName == "ONE" } }
+            bob.await("carol joined") { (it as? GroupEvent.MemberAdded)?.member?.takeIf { m -> m.userId == "carol" && m.groupId == groups[1] } }
+            bob.await("kicked meanwhile") { (it as? GroupEvent.JoinedGroupDeleted)?.group?.takeIf { x -> x.groupId == groups[2] } }
+            bob.await("the new group") { (it as? GroupEvent.JoinedGroupAdded)?.group?.takeIf { x -> x.groupId == four } }
+            val joined = bob.client.getJoinedGroupList().map { it.groupId }.toSet()
+            assertEquals(setOf(groups[0], groups[1], four), joined)
+        }
+    }
+
     /** The joined groups by page, by ID and by search (as OpenIM's SQL LIKE: either case,
      *  wildcards literal); a group's owner and admins, named members, member search and which
      *  users are in it; a join application refused, with both sides' application lists and
