@@ -309,6 +309,14 @@ async fn wrong_requests_carry_openims_codes() {
     // Friends again after all: the refused one may apply anew.
     befriend(&bob, "bob", &alice, "alice").await;
     assert_eq!(code(bob.client.add_friend("alice".into(), String::new(), String::new()).await.unwrap_err()), 1304);
+    // A list with one who is no friend is refused whole, before anything is sent (OpenIM's server
+    // would pin the friend and say nothing of the other).
+    assert_eq!(code(alice.client.pin_friends(vec!["bob".into(), "nobody".into()], true).await.unwrap_err()), 1004);
+    let bobs = alice.client.get_specified_friends_info(vec!["bob".into()], false).await.unwrap();
+    assert!(!bobs[0].is_pinned, "nothing was sent");
+    let on_server: serde_json::Value =
+        srv.admin.post(path::GET_FRIEND_LIST, &serde_json::json!({"userID":"alice","pagination":{"pageNumber":1,"showNumber":10}})).await.unwrap();
+    assert_eq!(on_server["friendsInfo"][0]["isPinned"], false, "{on_server}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

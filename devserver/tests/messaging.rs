@@ -387,7 +387,17 @@ async fn mentions_mark_the_members_conversation_records() {
     let _: Value = admin.post(path::SEND_MSG, &all).await.unwrap();
     assert_eq!((marks().await, version("bob").await), (vec![0, 2, 3], before), "the same mark again is no new version");
 
-    // A new announcement marks every member (4).
+    // A new announcement marks every member (4), with a copy of its notice in the chat; a cleared
+    // one neither marks nor leaves a copy (OpenIM's notificationFlag).
+    let chat_max = || async {
+        let r: Value = admin.post(path::GET_CONVERSATIONS_HAS_READ_AND_MAX_SEQ, &json!({"userID":"bob","conversationIDs":[chat]})).await.unwrap();
+        r["seqs"][chat.as_str()]["maxSeq"].as_i64().unwrap()
+    };
+    let before = chat_max().await;
     let _: Value = admin.post(path::SET_GROUP_INFO_EX, &json!({"groupID":group_id,"notification":"read me"})).await.unwrap();
-    assert_eq!(marks().await, [4, 4, 4]);
+    assert_eq!((marks().await, chat_max().await), (vec![4, 4, 4], before + 1));
+    let clear = json!({"userIDs":["bob"],"conversation":{"conversationID":chat,"conversationType":3,"groupID":group_id,"groupAtType":0}});
+    let _: Value = admin.post(path::SET_CONVERSATIONS, &clear).await.unwrap();
+    let _: Value = admin.post(path::SET_GROUP_INFO_EX, &json!({"groupID":group_id,"notification":""})).await.unwrap();
+    assert_eq!((marks().await, chat_max().await), (vec![4, 0, 4], before + 1));
 }

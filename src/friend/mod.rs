@@ -259,16 +259,24 @@ impl Friends {
     /// Sets the remark, pin or `ex` of friends (OpenIM's `update_friends`).
     pub async fn update(&self, friend_user_ids: Vec<String>, is_pinned: Option<bool>, remark: Option<String>, ex: Option<String>) -> Result<()> {
         check_ids(&friend_user_ids, "friend_user_ids")?;
+        // OpenIM's server changes nothing for an ID that is no friend and says nothing of it: an
+        // ID not in the list (synced once more when one is missing, as a friend may be new) fails
+        // the call with 1004 before anything is sent.
+        if let Some(missing) = self.not_friends(&friend_user_ids).await? {
+            self.sync().await?;
+            if self.not_friends(&friend_user_ids).await?.is_some() {
+                return Err(OpenIMError::from_server(errcode::RECORD_NOT_FOUND, format!("{missing} is not a friend")));
+            }
+        }
         let req = wire::UpdateFriendsReq { owner_user_id: self.me(), friend_user_ids, is_pinned, remark, ex };
         self.ctx.api.post::<_, Empty>(path::UPDATE_FRIENDS, &req).await?;
-        self.sync().await?;
-        // OpenIM's server changes nothing for an ID that is no friend and says nothing of it: the
-        // list as synced tells (the friends among the IDs are changed).
-        let found = store::friends(&mut *self.ctx.store.read().await?, Some(&req.friend_user_ids)).await?;
-        if let Some(missing) = req.friend_user_ids.iter().find(|id| !found.iter().any(|f| &f.friend_user_id == *id)) {
-            return Err(OpenIMError::from_server(errcode::RECORD_NOT_FOUND, format!("{missing} is not a friend")));
-        }
-        Ok(())
+        self.sync().await
+    }
+
+    /// The first of `ids` that is not in the stored friend list.
+    async fn not_friends(&self, ids: &[String]) -> Result<Option<String>> {
+        let found = store::friends(&mut *self.ctx.store.read().await?, Some(ids)).await?;
+        Ok(ids.iter().find(|id| !found.iter().any(|f| &f.friend_user_id == *id)).cloned())
     }
 
     /// Applications sent to the logged-in user, newest first, in the given states (all with

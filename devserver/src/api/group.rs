@@ -252,14 +252,20 @@ pub async fn set_group_info_ex(
     }
     state.store.update_group(&req.group_id, &update, now_ms()).await?;
     let t = tips(&state, &req.group_id, &op).await?;
-    if req.notification.as_deref().is_some_and(|n| !n.is_empty()) {
+    let announced = req.notification.as_deref().is_some_and(|n| !n.is_empty());
+    if announced {
         // A new announcement marks every member's record (OpenIM's groupAtType 4), as OpenIM's
-        // server does for the official clients, which show it from there.
+        // server does for the official clients, which show it from there. As there, a failure
+        // is logged: the change is made and its notices still go.
         let members = state.store.group_member_ids(&req.group_id).await?;
-        crate::messaging::records::announced(&state, &req.group_id, &members).await?;
+        if let Err(e) = crate::messaging::records::announced(&state, &req.group_id, &members).await {
+            tracing::warn!(group = %req.group_id, error = %e, "marking the announcement on the members' records failed");
+        }
     }
     if req.notification.is_some() {
-        notify_group(&state, &caller.user_id, &req.group_id, ct::GROUP_INFO_SET_ANNOUNCEMENT, &t, &[], true).await?;
+        // A cleared announcement is announced without a copy in the chat (OpenIM's
+        // notificationFlag).
+        notify_group(&state, &caller.user_id, &req.group_id, ct::GROUP_INFO_SET_ANNOUNCEMENT, &t, &[], announced).await?;
     }
     if req.group_name.is_some() {
         notify_group(&state, &caller.user_id, &req.group_id, ct::GROUP_INFO_SET_NAME, &t, &[], true).await?;

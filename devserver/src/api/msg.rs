@@ -432,10 +432,11 @@ pub async fn send_msg(State(state): State<SharedState>, Extension(caller): Exten
     // and the recipient's receive options apply to the API's sends too.
     crate::messaging::send::verify(&state, &mut msg).await?;
     if msg.content_type == content_type::AT_TEXT {
-        // As OpenIM's API: the mentioned users come from the content's `atUserList`.
+        // The mentioned users come from the content's `atUserList`, as OpenIM's API takes them
+        // since its main branch's #3472 (3.8's API leaves them out).
         msg.at_user_id_list = serde_json::from_value(req.content["atUserList"].clone()).unwrap_or_default();
     }
     let sent = crate::messaging::send::send_system(&state, msg).await?;
-    crate::messaging::records::mentions(&state, &sent).await?;
+    crate::messaging::records::mention(&state, &sent).await;
     Ok(ok(SendMsgResp { server_msg_id: sent.server_msg_id, client_msg_id: sent.client_msg_id, send_time: sent.send_time }))
 }

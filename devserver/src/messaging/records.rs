@@ -70,11 +70,19 @@ fn group_mark(group_id: &str, mark: i32) -> ConversationReq {
     }
 }
 
+/// [`mentions`] for a message already stored and pushed: a failure is logged, as OpenIM's server
+/// logs it (its marking runs after the send), and the send stands.
+pub async fn mention(state: &SharedState, msg: &MsgData) {
+    if let Err(e) = mentions(state, msg).await {
+        tracing::warn!(group = %msg.group_id, seq = msg.seq, error = %e, "marking the mentioned members' records failed");
+    }
+}
+
 /// The mentions of a stored group message of type 106, on the members' records as OpenIM's
 /// `setConversationAtInfo` sets them (OpenIM 3.8): `AtAllTag` marks every member but the sender
 /// 2 (@all), and those also named 3 (@all and @me); otherwise the named members are marked 1
 /// (@me). The app clears the mark with `set_conversations` (`groupAtType` 0).
-pub async fn mentions(state: &SharedState, msg: &MsgData) -> CodeResult<()> {
+async fn mentions(state: &SharedState, msg: &MsgData) -> CodeResult<()> {
     if msg.content_type != content_type::AT_TEXT || msg.session_type != session_type::READ_GROUP_CHAT || msg.seq == 0 {
         return Ok(());
     }

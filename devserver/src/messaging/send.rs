@@ -80,7 +80,7 @@ pub async fn send_from_client(
     msg.msg_from = msg_from::USER;
     encapsulate(&mut msg);
     let msg = deliver(state, msg, &[], operation_id).await?;
-    super::records::mentions(state, &msg).await?;
+    super::records::mention(state, &msg).await;
     Ok(SendMsgResp { server_msg_id: msg.server_msg_id, client_msg_id: msg.client_msg_id, send_time: msg.send_time, modify: None })
 }
 

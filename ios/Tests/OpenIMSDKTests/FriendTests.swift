@@ -302,6 +302,12 @@ final class FriendTests: XCTestCase {
         XCTAssertEqual(c8, 1304, "friends already")
         let check = try await alice.client.checkFriend(userIds: ["bob", "nobody"])
         XCTAssertEqual(check.map { $0.isFriend && $0.inMyFriends && $0.inTheirFriends }, [true, false])
+        // A list with one who is no friend is refused whole, before anything is sent (Rust:
+        // `wrong_requests_carry_openims_codes`).
+        let mixed = await code { try await alice.client.pinFriends(friendUserIds: ["bob", "nobody"], isPinned: true) }
+        XCTAssertEqual(mixed, 1004)
+        let bobs = try await alice.client.getSpecifiedFriendsInfo(userIds: ["bob"], filterBlack: false)
+        XCTAssertEqual(bobs.map(\.isPinned), [false], "nothing was sent")
         try await alice.client.setFriendRemark(friendUserId: "bob", remark: "Bobby")
         try await alice.client.pinFriends(friendUserIds: ["carol"], isPinned: true)
         try await alice.client.setFriendsEx(friendUserIds: ["bob", "carol"], ex: "x")

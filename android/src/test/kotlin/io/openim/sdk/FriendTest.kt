@@ -3,6 +3,7 @@ package io.openim.sdk
 import kotlinx.coroutines.runBlocking
 import kotlinx.coroutines.withTimeout
 import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 
@@ -219,6 +220,10 @@ class FriendTest {
             assertEquals(1304, code { bob.client.addFriend("alice", "", "") }, "friends already")
             val check = alice.client.checkFriend(listOf("bob", "nobody"))
             assertEquals(listOf(true, false), check.map { it.isFriend && it.inMyFriends && it.inTheirFriends })
+            // A list with one who is no friend is refused whole, before anything is sent (Rust:
+            // `wrong_requests_carry_openims_codes`).
+            assertEquals(1004, code { alice.client.pinFriends(listOf("bob", "nobody"), true) })
+            assertFalse(alice.client.getSpecifiedFriendsInfo(listOf("bob"), false).single().isPinned, "nothing was sent")
             alice.client.setFriendRemark("bob", "Bobby")
             alice.client.pinFriends(listOf("carol"), true)
             alice.client.setFriendsEx(listOf("bob", "carol"), "x")
