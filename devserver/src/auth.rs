@@ -33,7 +33,7 @@ pub struct Auth {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
-    expire_days: i64,
+    expire_seconds: i64,
     admin_user_ids: Vec<String>,
     multi_login_policy: i32,
     store: Store,
@@ -44,7 +44,7 @@ fn now_secs() -> i64 {
 }
 
 impl Auth {
-    pub fn new(secret: &str, expire_days: i64, admin_user_ids: Vec<String>, multi_login_policy: i32, store: Store) -> Self {
+    pub fn new(secret: &str, expire_seconds: i64, admin_user_ids: Vec<String>, multi_login_policy: i32, store: Store) -> Self {
         let mut validation = Validation::new(Algorithm::HS256);
         // golang-jwt v4 allows no leeway.
         validation.leeway = 0;
@@ -54,7 +54,7 @@ impl Auth {
             encoding: EncodingKey::from_secret(secret.as_bytes()),
             decoding: DecodingKey::from_secret(secret.as_bytes()),
             validation,
-            expire_days,
+            expire_seconds,
             admin_user_ids,
             multi_login_policy,
             store,
@@ -67,7 +67,7 @@ impl Auth {
 
     /// Token lifetime in seconds, as `expireTimeSeconds` reports it.
     pub fn expire_seconds(&self) -> i64 {
-        self.expire_days * 24 * 60 * 60
+        self.expire_seconds
     }
 
     /// Signs a new token for `user_id` on `platform_id` and applies the multi-login policy to the

@@ -22,6 +22,9 @@ pub struct DevServerConfig {
     pub admin_user_ids: Vec<String>,
     /// Token lifetime in days (`tokenPolicy.expire`).
     pub token_expire_days: i64,
+    /// A token lifetime in seconds instead, for tests of expiry (a devserver knob; OpenIM counts
+    /// in days).
+    pub token_expire_secs: Option<i64>,
     /// `multiLogin.policy`; only 0 (never kick) and 1 (same platform kicks) are implemented.
     pub multi_login_policy: i32,
     /// `friendVerify` (openim-rpc-msg.yml): single-chat messages need the sender to be in the
@@ -53,6 +56,7 @@ impl Default for DevServerConfig {
             secret: defaults::SECRET.to_owned(),
             admin_user_ids: vec![defaults::ADMIN_USER_ID.to_owned()],
             token_expire_days: defaults::TOKEN_EXPIRE_DAYS,
+            token_expire_secs: None,
             multi_login_policy: multi_login::ALL_LOGIN_BUT_SAME_TERM_KICK,
             friend_verify: false,
             read_deadline: std::time::Duration::from_secs(30),

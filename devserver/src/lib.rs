@@ -59,7 +59,7 @@ impl DevServer {
         store.set_client_config("", &config.client_config).await?;
         let auth = auth::Auth::new(
             &config.secret,
-            config.token_expire_days,
+            config.token_expire_secs.unwrap_or(config.token_expire_days.saturating_mul(24 * 60 * 60)),
             config.admin_user_ids.clone(),
             config.multi_login_policy,
             store.clone(),

@@ -39,6 +39,10 @@ struct Cli {
     /// How often self-destructing messages are looked for, in milliseconds.
     #[arg(long, value_name = "MS", default_value_t = 60_000, value_parser = clap::value_parser!(u64).range(1..))]
     msg_destruct_interval_ms: u64,
+    /// Tokens (users' and managers') last this many seconds instead of OpenIM's days, for tests
+    /// of token expiry.
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(i64).range(1..))]
+    token_expire_secs: Option<i64>,
     /// Log filter (error, warn, info, debug, trace — debug builds only — or a tracing directive).
     #[arg(long, default_value = "info", env = "OPENIM_DEVSERVER_LOG")]
     log: String,
@@ -86,6 +90,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         friend_verify: cli.friend_verify,
         client_config: cli.client_config.into_iter().collect(),
         msg_destruct_interval: std::time::Duration::from_millis(cli.msg_destruct_interval_ms),
+        token_expire_secs: cli.token_expire_secs,
         ..Default::default()
     })
     .await?;

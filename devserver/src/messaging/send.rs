@@ -345,7 +345,7 @@ mod tests {
     async fn a_delivery_finishes_when_its_caller_goes_away() {
         let config = crate::config::DevServerConfig::default();
         let store = crate::store::Store::open(None).await.unwrap();
-        let auth = crate::auth::Auth::new(&config.secret, 1, Vec::new(), config.multi_login_policy, store.clone());
+        let auth = crate::auth::Auth::new(&config.secret, 86_400, Vec::new(), config.multi_login_policy, store.clone());
         let state: SharedState = Arc::new(AppState::new(config, store, auth));
         // Held, so the delivery cannot finish before its caller is dropped.
         let order = state.send_lock.lock().await;
@@ -383,7 +383,7 @@ mod tests {
         use crate::gateway::registry::Outbound;
         let config = crate::config::DevServerConfig::default();
         let store = crate::store::Store::open(None).await.unwrap();
-        let auth = crate::auth::Auth::new(&config.secret, 1, Vec::new(), config.multi_login_policy, store.clone());
+        let auth = crate::auth::Auth::new(&config.secret, 86_400, Vec::new(), config.multi_login_policy, store.clone());
         let state: SharedState = Arc::new(AppState::new(config, store, auth));
         // The recipient's connection (JSON envelope, no gzip), read below.
         let (tx, mut pushed) = tokio::sync::mpsc::channel(256);

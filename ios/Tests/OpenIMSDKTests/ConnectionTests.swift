@@ -46,6 +46,27 @@ final class ConnectionTests: XCTestCase {
         XCTAssertEqual(other.loginStatus(), .loggedOut)
     }
 
+    /// A token past its lifetime is refused at connect with 1501, the app hears
+    /// `onUserTokenExpired`, and the session ends without retrying (Rust:
+    /// `expired_token_reports_expiry`). devserver's `--token-expire-secs` makes tokens short-lived;
+    /// the wait below is the token's lifetime passing, which is the scenario.
+    func testAnExpiredTokenReportsExpiry() async throws {
+        let server = try DevServer(extraArgs: ["--token-expire-secs", "2"])
+        try await server.register("alice")
+        let token = try await server.token("alice")
+        let issued = Date()
+        let client = try OpenIMClient(config: server.config(dataDir: tempDir()))
+        let log = record(client)
+        let left = 3 - Date().timeIntervalSince(issued)
+        if left > 0 { try await Task.sleep(nanoseconds: UInt64(left * 1_000_000_000)) }
+        try await client.login(userId: "alice", token: token)
+        let events = await log.wait("token expired") { $0 == .userTokenExpired }
+        XCTAssertEqual(events.count, 3, "\(events)")
+        XCTAssertEqual(events.first, .connecting)
+        if events.count == 3 { XCTAssertEqual(events[1], .connectFailed(code: 1501, msg: events[1].failedMessage)) }
+        XCTAssertEqual(client.loginStatus(), .loggedOut)
+    }
+
     func testSecondLoginOnTheSamePlatformKicksTheFirst() async throws {
         let server = try DevServer()
         try await server.register("alice")

@@ -118,6 +118,28 @@ class ConnectionTest {
         }
     }
 
+    /** A token past its lifetime is refused at connect with 1501, the app hears
+     *  `onUserTokenExpired`, and the session ends without retrying (Rust:
+     *  `expired_token_reports_expiry`). devserver's `--token-expire-secs` makes tokens short-lived;
+     *  the wait below is the token's lifetime passing, which is the scenario. */
+    @Test
+    fun anExpiredTokenReportsExpiry(): Unit = runBlocking {
+        DevServer(extraArgs = listOf("--token-expire-secs", "2")).use { server ->
+            server.register("alice")
+            val token = server.token("alice")
+            val issued = System.nanoTime()
+            val client = OpenImClient(server.config(tempDir()))
+            val log = EventLog(client)
+            delay(3_000 - (System.nanoTime() - issued) / 1_000_000)
+            client.login("alice", token)
+            val events = log.waitFor("token expired") { it == ConnEvent.UserTokenExpired }
+            assertEquals(3, events.size, "$events")
+            assertEquals(ConnEvent.Connecting, events[0])
+            assertEquals(1501, (events[1] as ConnEvent.ConnectFailed).code)
+            assertEquals(LoginStatus.LOGGED_OUT, client.loginStatus())
+        }
+    }
+
     @Test
     fun secondLoginOnTheSamePlatformKicksTheFirst(): Unit = runBlocking {
         DevServer().use { server ->
