@@ -45,6 +45,16 @@ impl Client {
     }
 }
 
+/// A devserver with `users` registered (each named by their ID), and its admin client.
+async fn started(users: &[&str]) -> (DevServer, AdminClient) {
+    let server = DevServer::start(Default::default()).await.unwrap();
+    let admin = AdminClient::connect(&server.api_url(), defaults::SECRET).await.unwrap();
+    for u in users {
+        admin.register_user(u, u).await.unwrap();
+    }
+    (server, admin)
+}
+
 fn text(from: &str, to: &str, id: &str, body: &str) -> MsgData {
     MsgData {
         send_id: from.into(),
@@ -61,11 +71,7 @@ fn text(from: &str, to: &str, id: &str, body: &str) -> MsgData {
 
 #[tokio::test]
 async fn send_push_and_seq_queries() {
-    let server = DevServer::start(Default::default()).await.unwrap();
-    let admin = AdminClient::connect(&server.api_url(), defaults::SECRET).await.unwrap();
-    for u in ["alice", "bob"] {
-        admin.register_user(u, u).await.unwrap();
-    }
+    let (server, admin) = started(&["alice", "bob"]).await;
     let mut alice = Client::connect(&server, &admin, "alice", platform::ANDROID).await;
     let mut alice_pc = Client::connect(&server, &admin, "alice", platform::WINDOWS).await;
     let mut bob = Client::connect(&server, &admin, "bob", platform::IOS).await;
@@ -133,11 +139,7 @@ async fn raw_call<Q: prost::Message>(c: &mut Client, id: i32, q: &Q) -> WsRespon
 
 #[tokio::test]
 async fn nobody_reads_another_users_conversations() {
-    let server = DevServer::start(Default::default()).await.unwrap();
-    let admin = AdminClient::connect(&server.api_url(), defaults::SECRET).await.unwrap();
-    for u in ["alice", "bob", "mallory"] {
-        admin.register_user(u, u).await.unwrap();
-    }
+    let (server, admin) = started(&["alice", "bob", "mallory"]).await;
     let mut alice = Client::connect(&server, &admin, "alice", platform::ANDROID).await;
     let mut mallory = Client::connect(&server, &admin, "mallory", platform::ANDROID).await;
     let _: (SendMsgResp, _) = alice.call(req::SEND_MSG, &text("alice", "bob", "secret-1", "secret")).await;
@@ -178,11 +180,7 @@ async fn nobody_reads_another_users_conversations() {
 async fn the_apis_send_takes_openims_kinds_and_online_only_options() {
     use openim_wire::api::path;
     use openim_wire::constant::options;
-    let server = DevServer::start(Default::default()).await.unwrap();
-    let admin = AdminClient::connect(&server.api_url(), defaults::SECRET).await.unwrap();
-    for u in ["alice", "bob"] {
-        admin.register_user(u, u).await.unwrap();
-    }
+    let (server, admin) = started(&["alice", "bob"]).await;
     let mut bob = Client::connect(&server, &admin, "bob", platform::ANDROID).await;
     let body = |content_type: i32, online_only: bool| {
         serde_json::json!({"sendID":"alice","recvID":"bob","senderPlatformID":1,"content":{"content":"hi"},
@@ -252,11 +250,7 @@ async fn notifications_name_who_and_what_as_openims_server_does() {
     use openim_wire::api::path;
     use openim_wire::constant::content_type as ct;
     use serde_json::{Value, json};
-    let server = DevServer::start(Default::default()).await.unwrap();
-    let admin = AdminClient::connect(&server.api_url(), defaults::SECRET).await.unwrap();
-    for u in ["alice", "bob", "carol"] {
-        admin.register_user(u, &format!("{u} nick")).await.unwrap();
-    }
+    let (server, admin) = started(&["alice", "bob", "carol"]).await;
     let alice_token = admin.user_token("alice", platform::IOS).await.unwrap();
     let http = reqwest::Client::new();
     let as_alice = |route: &'static str, body: Value| {
@@ -331,11 +325,7 @@ async fn mentions_mark_the_members_conversation_records() {
     use openim_wire::api::path;
     use openim_wire::constant::content_type as ct;
     use serde_json::{Value, json};
-    let server = DevServer::start(Default::default()).await.unwrap();
-    let admin = AdminClient::connect(&server.api_url(), defaults::SECRET).await.unwrap();
-    for u in ["alice", "bob", "carol"] {
-        admin.register_user(u, u).await.unwrap();
-    }
+    let (server, admin) = started(&["alice", "bob", "carol"]).await;
     let group: Value = admin
         .post(path::CREATE_GROUP, &json!({"memberUserIDs":["bob","carol"],"adminUserIDs":[],"ownerUserID":"alice","groupInfo":{"groupName":"G","groupType":2}}))
         .await

@@ -252,8 +252,8 @@ pub async fn set_group_info_ex(
     }
     state.store.update_group(&req.group_id, &update, now_ms()).await?;
     let t = tips(&state, &req.group_id, &op).await?;
-    let announced = req.notification.as_deref().is_some_and(|n| !n.is_empty());
-    if announced {
+    let new_announcement = req.notification.as_deref().is_some_and(|n| !n.is_empty());
+    if new_announcement {
         // A new announcement marks every member's record (OpenIM's groupAtType 4), as OpenIM's
         // server does for the official clients, which show it from there. As there, a failure
         // is logged: the change is made and its notices still go.
@@ -265,7 +265,7 @@ pub async fn set_group_info_ex(
     if req.notification.is_some() {
         // A cleared announcement is announced without a copy in the chat (OpenIM's
         // notificationFlag).
-        notify_group(&state, &caller.user_id, &req.group_id, ct::GROUP_INFO_SET_ANNOUNCEMENT, &t, &[], announced).await?;
+        notify_group(&state, &caller.user_id, &req.group_id, ct::GROUP_INFO_SET_ANNOUNCEMENT, &t, &[], new_announcement).await?;
     }
     if req.group_name.is_some() {
         notify_group(&state, &caller.user_id, &req.group_id, ct::GROUP_INFO_SET_NAME, &t, &[], true).await?;
@@ -579,11 +579,7 @@ pub(crate) async fn user_profile_changed(state: &SharedState, caller: &Caller, u
         let Some(info) = state.store.group_member(&group_id, user_id).await? else { continue };
         // The operator is whoever made the change: the user, or an app manager (OpenIM's
         // `GroupMemberInfoSetNotificationBulk` under the caller's operation).
-        let op = if state.auth.is_admin(&caller.user_id) {
-            Operator { role: g::OWNER, info: op_user(state, &caller.user_id, &group_id).await? }
-        } else {
-            Operator { role: info.role_level, info: with_profile(state, info.clone()).await? }
-        };
+        let op = operator(state, caller, &group_id).await?;
         let mut t = tips(state, &group_id, &op).await?;
         t.changed_user = Some(info);
         notify_group(state, &caller.user_id, &group_id, ct::GROUP_MEMBER_INFO_SET, &t, &[], false).await?;
