@@ -2075,3 +2075,57 @@ async fn the_recipients_receive_options_decide_whether_a_message_is_sent() {
     let failed: Vec<String> = page.messages.iter().filter(|m| m.status == MessageStatus::SendFailed).map(text).collect();
     assert_eq!(failed, ["muted chat", "nothing at all"], "the sender's refused messages are failed");
 }
+
+/// OA notifications (1400) that the app's server sends from a notification account arrive in
+/// the account's chat with the user (`sn_`, session type 4): typed, the chat named by the
+/// account's profile, unread until read — which marks the chat read on the server like a group
+/// chat's (no receipt to the account) —, and a new device of the user syncs the chat and its
+/// history. Kotlin: `ConversationTest#oaNotificationsArriveInTheNotificationChat`; Swift:
+/// `ConversationTests/testOaNotificationsArriveInTheNotificationChat`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oa_notifications_arrive_in_the_notification_chat() {
+    use openim_sdk::model::SessionType;
+    use openim_wire::api::path;
+    use serde_json::{Value, json};
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let account = json!({"userID":"ops","nickName":"Ops","faceURL":"http://ops/face","appMangerLevel":3});
+    let _: Value = srv.admin.post(path::ADD_NOTIFICATION_ACCOUNT, &account).await.unwrap();
+    let notice = json!({"sendID":"ops","recvID":"alice","senderPlatformID":1,"contentType":1400,"sessionType":4,
+        "content":{"notificationName":"Ops","notificationType":2,"text":"Maintenance tonight","url":"http://ops/notes","mixType":1,
+                   "pictureElem":{"sourcePicture":{"url":"http://ops/p.png","width":64,"height":32}},"ex":"x"}});
+    let _: Value = srv.admin.post(path::SEND_MSG, &notice).await.unwrap();
+
+    let sn = conversation_id::notification("alice", "ops");
+    let m = alice.events.wait_new_messages(1).await.remove(0);
+    assert_eq!((m.session_type, m.content_type, m.send_id.as_str(), m.conversation_id.as_str()), (4, 1400, "ops", sn.as_str()));
+    let MessageContent::OaNotification { notification } = &m.content else { panic!("not typed: {:?}", m.content) };
+    assert_eq!((notification.notification_name.as_str(), notification.notification_type, notification.text.as_str()), ("Ops", 2, "Maintenance tonight"));
+    assert_eq!((notification.url.as_str(), notification.mix_type, notification.ex.as_str()), ("http://ops/notes", 1, "x"));
+    let Some(MessageContent::Image { source: Some(picture), .. }) = notification.media.as_deref() else { panic!("no picture: {notification:?}") };
+    assert_eq!((picture.url.as_str(), picture.width, picture.height), ("http://ops/p.png", 64, 32));
+
+    // The chat is named by the account's profile (the API's send names no sender nickname).
+    let named = |c: &openim_sdk::Conversation| c.conversation_id == sn && c.show_name == "Ops" && c.face_url == "http://ops/face";
+    alice.events.wait_until("the named notification chat", |ev| ev.iter().any(|e| matches!(e, Ev::NewConversations(cs) | Ev::ConversationsChanged(cs) if cs.iter().any(named)))).await;
+    let c = alice.client.get_one_conversation(SessionType::Notification, "ops".into()).await.unwrap();
+    assert_eq!((c.conversation_id.as_str(), c.conversation_type, c.user_id.as_str(), c.group_id.as_str(), c.unread_count), (sn.as_str(), 4, "ops", "", 1));
+    assert_eq!(alice.client.get_conversation_id_by_session_type(SessionType::Notification, "ops".into()).unwrap(), sn);
+
+    alice.client.mark_conversation_message_as_read(sn.clone()).await.unwrap();
+    assert_eq!(alice.client.get_one_conversation(SessionType::Notification, "ops".into()).await.unwrap().unread_count, 0);
+    let seqs: Value = srv
+        .admin
+        .post(path::GET_CONVERSATIONS_HAS_READ_AND_MAX_SEQ, &json!({"userID":"alice","conversationIDs":[sn]}))
+        .await
+        .unwrap();
+    assert_eq!((&seqs["seqs"][&sn]["hasReadSeq"], &seqs["seqs"][&sn]["maxSeq"]), (&json!(1), &json!(1)), "{seqs}");
+
+    // A new device finds the chat and its history.
+    let token = srv.admin.user_token("alice", openim_wire::constant::platform::IOS).await.unwrap();
+    let other = srv.online_with("alice", token, openim_wire::constant::platform::IOS, tempfile::tempdir().unwrap()).await;
+    let c = other.client.get_multiple_conversation(vec![sn.clone()]).await.unwrap().pop().expect("synced");
+    assert_eq!((c.conversation_type, c.user_id.as_str(), c.unread_count), (4, "ops", 0));
+    let history = other.client.get_advanced_history_message_list(sn.clone(), None, 20).await.unwrap();
+    assert!(matches!(&history.messages[..], [m] if matches!(&m.content, MessageContent::OaNotification { notification } if notification.text == "Maintenance tonight")), "{history:?}");
+}

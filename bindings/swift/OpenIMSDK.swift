@@ -3876,8 +3876,8 @@ public protocol OpenImClientProtocol: AnyObject, Sendable {
     func getMultipleConversation(conversationIds: [String]) async throws  -> [Conversation]
     
     /**
-     * The conversation with a user (`SessionType::Single`) or a group (`Group`), created when
-     * missing.
+     * The conversation with a user (`SessionType::Single`), a group (`Group`) or a notification
+     * account (`Notification`, `sn_`), created when missing.
      */
     func getOneConversation(sessionType: SessionType, sourceId: String) async throws  -> Conversation
     
@@ -5065,8 +5065,8 @@ open func getMultipleConversation(conversationIds: [String])async throws  -> [Co
 }
     
     /**
-     * The conversation with a user (`SessionType::Single`) or a group (`Group`), created when
-     * missing.
+     * The conversation with a user (`SessionType::Single`), a group (`Group`) or a notification
+     * account (`Notification`, `sn_`), created when missing.
      */
 open func getOneConversation(sessionType: SessionType, sourceId: String)async throws  -> Conversation  {
     return
@@ -7482,15 +7482,16 @@ public func FfiConverterTypeCardInfo_lower(_ value: CardInfo) -> RustBuffer {
  */
 public struct Conversation: Equatable, Hashable {
     /**
-     * `si_<a>_<b>` for a single chat, `sg_<groupID>` for a group.
+     * `si_<a>_<b>` for a single chat, `sg_<groupID>` for a group, `sn_<a>_<b>` for a
+     * notification account's chat.
      */
     public let conversationId: String
     /**
-     * 1 single chat, 3 group chat.
+     * 1 single chat, 3 group chat, 4 a notification account's chat.
      */
     public let conversationType: Int32
     /**
-     * The peer of a single chat.
+     * The peer of a single chat, or the notification account.
      */
     public let userId: String
     public let groupId: String
@@ -7530,13 +7531,14 @@ public struct Conversation: Equatable, Hashable {
     // declare one manually.
     public init(
         /**
-         * `si_<a>_<b>` for a single chat, `sg_<groupID>` for a group.
+         * `si_<a>_<b>` for a single chat, `sg_<groupID>` for a group, `sn_<a>_<b>` for a
+         * notification account's chat.
          */conversationId: String, 
         /**
-         * 1 single chat, 3 group chat.
+         * 1 single chat, 3 group chat, 4 a notification account's chat.
          */conversationType: Int32, 
         /**
-         * The peer of a single chat.
+         * The peer of a single chat, or the notification account.
          */userId: String, groupId: String, showName: String, faceUrl: String, 
         /**
          * 0 receive, 1 do not receive, 2 receive without notification.
@@ -8913,7 +8915,7 @@ public struct Message: Equatable, Hashable {
      */
     public let clientMsgId: String
     /**
-     * The conversation it belongs to (`si_<a>_<b>`, `sg_<groupID>`); empty for a message not
+     * The conversation it belongs to (`si_<a>_<b>`, `sg_<groupID>`, `sn_<a>_<b>`); empty for a message not
      * sent yet.
      */
     public let conversationId: String
@@ -8924,7 +8926,7 @@ public struct Message: Equatable, Hashable {
     public let createTime: Int64
     public let sendTime: Int64
     /**
-     * 1 single chat, 3 group chat, 4 notification.
+     * 1 single chat, 3 group chat, 4 a notification account's chat.
      */
     public let sessionType: Int32
     public let sendId: String
@@ -8962,14 +8964,14 @@ public struct Message: Equatable, Hashable {
          * Client-generated ID (an MD5 hex string), unique per message.
          */clientMsgId: String, 
         /**
-         * The conversation it belongs to (`si_<a>_<b>`, `sg_<groupID>`); empty for a message not
+         * The conversation it belongs to (`si_<a>_<b>`, `sg_<groupID>`, `sn_<a>_<b>`); empty for a message not
          * sent yet.
          */conversationId: String, 
         /**
          * Server-generated ID; empty until the server accepted the message.
          */serverMsgId: String, createTime: Int64, sendTime: Int64, 
         /**
-         * 1 single chat, 3 group chat, 4 notification.
+         * 1 single chat, 3 group chat, 4 a notification account's chat.
          */sessionType: Int32, sendId: String, recvId: String, groupId: String, 
         /**
          * 100 user, 200 system.
@@ -9230,6 +9232,89 @@ public func FfiConverterTypeMessageReceipt_lift(_ buf: RustBuffer) throws -> Mes
 #endif
 public func FfiConverterTypeMessageReceipt_lower(_ value: MessageReceipt) -> RustBuffer {
     return FfiConverterTypeMessageReceipt.lower(value)
+}
+
+
+/**
+ * What a notification account says (OpenIM's `OANotificationElem`, sent by the app's server
+ * through `/msg/send_msg`). `mix_type` 1–3 adds a picture, video or file: `media` is that
+ * content (an `Image`, `Sound`, `Video` or `File`), else `None`.
+ */
+public struct OaNotification: Equatable, Hashable {
+    public let notificationName: String
+    public let notificationFaceUrl: String
+    public let notificationType: Int32
+    public let text: String
+    public let url: String
+    public let mixType: Int32
+    public let media: MessageContent?
+    public let ex: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(notificationName: String, notificationFaceUrl: String, notificationType: Int32, text: String, url: String, mixType: Int32, media: MessageContent?, ex: String) {
+        self.notificationName = notificationName
+        self.notificationFaceUrl = notificationFaceUrl
+        self.notificationType = notificationType
+        self.text = text
+        self.url = url
+        self.mixType = mixType
+        self.media = media
+        self.ex = ex
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension OaNotification: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeOaNotification: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> OaNotification {
+        return
+            try OaNotification(
+                notificationName: FfiConverterString.read(from: &buf), 
+                notificationFaceUrl: FfiConverterString.read(from: &buf), 
+                notificationType: FfiConverterInt32.read(from: &buf), 
+                text: FfiConverterString.read(from: &buf), 
+                url: FfiConverterString.read(from: &buf), 
+                mixType: FfiConverterInt32.read(from: &buf), 
+                media: FfiConverterOptionTypeMessageContent.read(from: &buf), 
+                ex: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: OaNotification, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.notificationName, into: &buf)
+        FfiConverterString.write(value.notificationFaceUrl, into: &buf)
+        FfiConverterInt32.write(value.notificationType, into: &buf)
+        FfiConverterString.write(value.text, into: &buf)
+        FfiConverterString.write(value.url, into: &buf)
+        FfiConverterInt32.write(value.mixType, into: &buf)
+        FfiConverterOptionTypeMessageContent.write(value.media, into: &buf)
+        FfiConverterString.write(value.ex, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOaNotification_lift(_ buf: RustBuffer) throws -> OaNotification {
+    return try FfiConverterTypeOaNotification.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeOaNotification_lower(_ value: OaNotification) -> RustBuffer {
+    return FfiConverterTypeOaNotification.lower(value)
 }
 
 
@@ -10898,6 +10983,11 @@ public indirect enum MessageContent: Equatable, Hashable {
     case revoked(info: RevokedInfo
     )
     /**
+     * 1400: an OA notification from a notification account (session type 4).
+     */
+    case oaNotification(notification: OaNotification
+    )
+    /**
      * Other notifications (contentType ≥ 1000): `detail` is the tips JSON.
      */
     case notification(detail: String
@@ -10976,10 +11066,13 @@ public struct FfiConverterTypeMessageContent: FfiConverterRustBuffer {
         case 16: return .revoked(info: try FfiConverterTypeRevokedInfo.read(from: &buf)
         )
         
-        case 17: return .notification(detail: try FfiConverterString.read(from: &buf)
+        case 17: return .oaNotification(notification: try FfiConverterTypeOaNotification.read(from: &buf)
         )
         
-        case 18: return .unknown(raw: try FfiConverterString.read(from: &buf)
+        case 18: return .notification(detail: try FfiConverterString.read(from: &buf)
+        )
+        
+        case 19: return .unknown(raw: try FfiConverterString.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -11113,13 +11206,18 @@ public struct FfiConverterTypeMessageContent: FfiConverterRustBuffer {
             FfiConverterTypeRevokedInfo.write(info, into: &buf)
             
         
-        case let .notification(detail):
+        case let .oaNotification(notification):
             writeInt(&buf, Int32(17))
+            FfiConverterTypeOaNotification.write(notification, into: &buf)
+            
+        
+        case let .notification(detail):
+            writeInt(&buf, Int32(18))
             FfiConverterString.write(detail, into: &buf)
             
         
         case let .unknown(raw):
-            writeInt(&buf, Int32(18))
+            writeInt(&buf, Int32(19))
             FfiConverterString.write(raw, into: &buf)
             
         }
@@ -11485,7 +11583,9 @@ public enum SessionType: Int32, Equatable, Hashable {
      */
     case group = 3
     /**
-     * A notification conversation (4).
+     * A notification account's chat with the user (4, `sn_`): OA notifications the app's
+     * server sends through its API. Named by the account's profile, read like a group chat
+     * (no receipts to the account).
      */
     case notification = 4
 
@@ -11837,6 +11937,30 @@ fileprivate struct FfiConverterOptionTypeGroupVerification: FfiConverterRustBuff
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeGroupVerification.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeMessageContent: FfiConverterRustBuffer {
+    typealias SwiftType = MessageContent?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeMessageContent.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeMessageContent.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -12582,7 +12706,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_openim_sdk_checksum_method_openimclient_get_multiple_conversation() != 40283) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_openim_sdk_checksum_method_openimclient_get_one_conversation() != 7934) {
+    if (uniffi_openim_sdk_checksum_method_openimclient_get_one_conversation() != 34536) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_openim_sdk_checksum_method_openimclient_get_self_user_info() != 58213) {

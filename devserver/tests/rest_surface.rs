@@ -658,3 +658,59 @@ async fn the_apis_send_checks_the_sender_it_names() {
     assert_eq!(send("bob", "", &gid).await, 1403, "the group is muted");
     assert_eq!(send("alice", "", &gid).await, 0, "the owner is exempt");
 }
+
+/// OpenIM's notification accounts (`/user/*_notification_account`) and their OA notifications
+/// (1400 through `/msg/send_msg`): managers only; an account cannot log in; a notification goes
+/// to the account's chat with the user (session type 4, `sn_`) whatever session the request
+/// names, past the user's blacklist, and only the user gets a conversation record.
+#[tokio::test]
+async fn notification_accounts_send_oa_notifications() {
+    let env = &Env::new().await;
+    let admin = defaults::ADMIN_USER_ID;
+    let add = |body: Value| async move { env.call(admin, path::ADD_NOTIFICATION_ACCOUNT, body).await };
+    assert_eq!(env.code("alice", path::ADD_NOTIFICATION_ACCOUNT, json!({"userID":"x","appMangerLevel":3})).await, 1002);
+    assert_eq!(add(json!({"userID":"x","nickName":"X","appMangerLevel":2})).await["errCode"], 1001, "level 2 is no account");
+    let ops = add(json!({"userID":"ops","nickName":"Ops","faceURL":"http://ops","appMangerLevel":3})).await;
+    assert_eq!(ops["data"], json!({"userID":"ops","faceURL":"http://ops","nickName":"Ops","appMangerLevel":3}));
+    assert_eq!(add(json!({"userID":"ops","appMangerLevel":3})).await["errCode"], 1001, "userID is used");
+    assert_eq!(add(json!({"userID":"alice","appMangerLevel":3})).await["errCode"], 1001, "userID is used");
+    let robot = add(json!({"nickName":"Robot","appMangerLevel":4})).await["data"].clone();
+    let robot_id = robot["userID"].as_str().unwrap().to_owned();
+    assert!(robot_id.len() == 10 && robot_id.bytes().all(|b| b.is_ascii_digit()) && !robot_id.starts_with('0'), "{robot_id}");
+    assert_eq!(env.code(admin, path::GET_USER_TOKEN, json!({"userID":"ops","platformID":1})).await, 1001, "accounts cannot log in");
+
+    let search = |body: Value| async move { env.ok(admin, path::SEARCH_NOTIFICATION_ACCOUNT, body).await };
+    let ids = |r: &Value| r["notificationAccounts"].as_array().unwrap().iter().map(|a| a["userID"].as_str().unwrap().to_owned()).collect::<Vec<_>>();
+    let all = search(json!({"pagination":{"pageNumber":1,"showNumber":10}})).await;
+    assert_eq!((all["total"].as_i64(), ids(&all)), (Some(2), vec!["ops".to_owned(), robot_id.clone()]));
+    let level3 = search(json!({"appManagerLevel":3,"pagination":{"pageNumber":1,"showNumber":10}})).await;
+    assert_eq!(ids(&level3), vec!["ops"]);
+    assert_eq!(ids(&search(json!({"keyword":"Robot","pagination":{"pageNumber":1,"showNumber":10}})).await), vec![robot_id.clone()], "by nickname");
+    assert_eq!(ids(&search(json!({"keyword":"alice","pagination":{"pageNumber":1,"showNumber":10}})).await), Vec::<String>::new(), "users are no accounts");
+    let page2 = search(json!({"pagination":{"pageNumber":2,"showNumber":1}})).await;
+    assert_eq!((page2["total"].as_i64(), ids(&page2)), (Some(2), vec![robot_id.clone()]));
+    assert_eq!(ids(&search(json!({"pagination":{"pageNumber":0,"showNumber":1}})).await), Vec::<String>::new());
+
+    env.ok(admin, path::UPDATE_NOTIFICATION_ACCOUNT, json!({"userID":"ops","nickName":"Ops Team"})).await;
+    let info = env.ok("alice", path::GET_USERS_INFO, json!({"userIDs":["ops"]})).await;
+    assert_eq!((&info["usersInfo"][0]["nickname"], &info["usersInfo"][0]["faceURL"]), (&json!("Ops Team"), &json!("http://ops")));
+    assert_eq!(env.code(admin, path::UPDATE_NOTIFICATION_ACCOUNT, json!({"userID":"nobody","nickName":"N"})).await, 1001);
+
+    let oa = |from: &str, content: Value| {
+        let body = json!({"sendID":from,"recvID":"alice","senderPlatformID":1,"content":content,"contentType":1400,"sessionType":1});
+        async move { env.code(admin, path::SEND_MSG, body).await }
+    };
+    let notice = json!({"notificationName":"Ops","notificationType":1,"text":"Maintenance tonight","mixType":0});
+    env.ok("alice", path::ADD_BLACK, json!({"ownerUserID":"alice","blackUserID":"ops"})).await;
+    assert_eq!(oa("ops", notice.clone()).await, 0, "no blacklist or friendship check in a notification chat");
+    assert_eq!(oa("bob", notice.clone()).await, 1002, "bob is no account");
+    assert_eq!(oa("nobody", notice.clone()).await, 1101);
+    assert_eq!(oa("ops", json!({"notificationName":"Ops","notificationType":1})).await, 1001, "no text");
+    assert_eq!(oa("ops", json!({"notificationName":"Ops","notificationType":1,"text":"t","mixType":6})).await, 1001);
+
+    let records = env.ok("alice", path::GET_ALL_CONVERSATIONS, json!({"ownerUserID":"alice"})).await;
+    let sn = records["conversations"].as_array().unwrap().iter().find(|c| c["conversationID"] == "sn_alice_ops").expect("alice's record").clone();
+    assert_eq!((&sn["conversationType"], &sn["userID"]), (&json!(4), &json!("ops")));
+    let max = env.ok("alice", path::GET_CONVERSATIONS_HAS_READ_AND_MAX_SEQ, json!({"userID":"alice","conversationIDs":["sn_alice_ops"]})).await;
+    assert_eq!(max["seqs"]["sn_alice_ops"]["maxSeq"], 1, "{max}");
+}

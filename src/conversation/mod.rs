@@ -176,7 +176,7 @@ pub async fn new_row(c: &mut SqliteConnection, id: &str, session: i32, peer_or_g
 /// [`new_row`] for many conversations (`(id, session, peer or group)`), in order: the cached
 /// friends, users and groups are read a thousand per query instead of one or two queries each.
 pub async fn new_rows(c: &mut SqliteConnection, wanted: &[(String, i32, String)]) -> Result<Vec<ConversationRow>> {
-    let (singles, groups): (Vec<_>, Vec<_>) = wanted.iter().partition(|(_, session, _)| *session == session_type::SINGLE_CHAT);
+    let (singles, groups): (Vec<_>, Vec<_>) = wanted.iter().partition(|(_, session, _)| session_type::with_user(*session));
     let peers: Vec<String> = singles.iter().map(|(_, _, peer)| peer.clone()).collect();
     let group_ids: Vec<String> = groups.iter().map(|(_, _, group)| group.clone()).collect();
     let mut friends = HashMap::new();
@@ -201,7 +201,7 @@ pub async fn new_rows(c: &mut SqliteConnection, wanted: &[(String, i32, String)]
                 msg_destruct_time: 604_800,
                 ..Default::default()
             };
-            if *session == session_type::SINGLE_CHAT {
+            if session_type::with_user(*session) {
                 r.user_id = peer_or_group.clone();
                 if let Some(f) = friends.get(peer_or_group) {
                     r.show_name = if f.remark.is_empty() { f.nickname.clone() } else { f.remark.clone() };
@@ -265,9 +265,9 @@ pub async fn or_new(c: &mut SqliteConnection, stored: Option<&ConversationRow>, 
     }
 }
 
-/// Whether a single chat's name and face still wait for the peer's profile.
+/// Whether a single or notification chat's name and face still wait for the peer's profile.
 pub fn lacks_profile(r: &ConversationRow) -> bool {
-    r.conversation_type == session_type::SINGLE_CHAT && r.show_name == r.user_id && !r.user_id.is_empty()
+    session_type::with_user(r.conversation_type) && r.show_name == r.user_id && !r.user_id.is_empty()
 }
 
 impl Conversations {
@@ -307,7 +307,8 @@ impl Conversations {
         Ok(crate::util::count_i32(store::total_unread(&mut *self.ctx.store.read().await?).await?))
     }
 
-    /// The conversation with a user (session type 1) or group (3); created locally if missing.
+    /// The conversation with a user (session type 1), group (3) or notification account (4);
+    /// created locally if missing.
     pub async fn get_one(&self, session: i32, source_id: &str) -> Result<Conversation> {
         if source_id.is_empty() {
             return Err(OpenIMError::invalid_argument("source_id is empty"));
@@ -315,6 +316,7 @@ impl Conversations {
         let id = match session {
             session_type::SINGLE_CHAT => conversation_id::single(&self.ctx.user_id, source_id),
             session_type::READ_GROUP_CHAT => conversation_id::group(source_id),
+            session_type::NOTIFICATION_CHAT => conversation_id::notification(&self.ctx.user_id, source_id),
             other => return Err(OpenIMError::invalid_argument(format!("session type {other} has no conversations"))),
         };
         if let Some(r) = store::get(&mut *self.ctx.store.read().await?, &id).await? {
@@ -486,7 +488,8 @@ impl Conversations {
         Ok(())
     }
 
-    /// Fetches the profiles of `user_ids` in a session task, then names their single chats.
+    /// Fetches the profiles of `user_ids` in a session task, then names their single (and
+    /// notification) chats.
     /// One task at a time fetches everything queued, [`PROFILE_BATCH`] users per request and
     /// write: a first sync of 10 000 conversations makes 20 requests, not 10 000 at once.
     pub fn patch_profiles_later(&self, user_ids: Vec<String>) {
@@ -502,8 +505,8 @@ impl Conversations {
         }
     }
 
-    /// Once `w` commits, queues the peer's profile for `c` when it is a single chat still named
-    /// by the peer's ID whose profile is neither fetched this session nor queued.
+    /// Once `w` commits, queues the peer's profile for `c` when it is a single or notification
+    /// chat still named by the peer's ID whose profile is neither fetched this session nor queued.
     pub fn name_later(&self, w: &mut Write, c: &ConversationRow) {
         if !lacks_profile(c) {
             return;
@@ -547,10 +550,17 @@ impl Conversations {
             return Ok(());
         }
         let mut w = self.ctx.write().await?;
-        for user in found {
-            let name = display_name(&mut w.tx, &user.user_id, &user.nickname).await?;
-            self.rename_single(&mut w, &user.user_id, &name, &user.face_url).await?;
+        let ids: Vec<String> = found.iter().map(|u| u.user_id.clone()).collect();
+        let remarks = remarks(&mut w.tx, &ids).await?;
+        let me = &self.ctx.user_id;
+        // Their single chats, and the chats of those that are notification accounts.
+        let mut names = Vec::with_capacity(found.len() * 2);
+        for u in &found {
+            let name = remarks.get(&u.user_id).unwrap_or(&u.nickname);
+            names.push((conversation_id::single(me, &u.user_id), name.as_str(), u.face_url.as_str()));
+            names.push((conversation_id::notification(me, &u.user_id), u.nickname.as_str(), u.face_url.as_str()));
         }
+        self.rename(&mut w, names).await?;
         self.ctx.commit(w).await
     }
 }
@@ -787,7 +797,7 @@ impl crate::versioned::VersionedList for Conversations {
             let wanted: Vec<(String, i32, String)> = items
                 .iter()
                 .map(|i| {
-                    let peer = if i.conversation_type == session_type::SINGLE_CHAT { &i.user_id } else { &i.group_id };
+                    let peer = if session_type::with_user(i.conversation_type) { &i.user_id } else { &i.group_id };
                     (i.conversation_id.clone(), i.conversation_type, peer.clone())
                 })
                 .collect();

@@ -546,8 +546,8 @@ impl OpenIMClient {
         runtime::run(async move { conversations.list(offset, count).await }).await
     }
 
-    /// The conversation with a user (`SessionType::Single`) or a group (`Group`), created when
-    /// missing.
+    /// The conversation with a user (`SessionType::Single`), a group (`Group`) or a notification
+    /// account (`Notification`, `sn_`), created when missing.
     pub async fn get_one_conversation(&self, session_type: SessionType, source_id: String) -> Result<Conversation> {
         let conversations = self.conversations()?;
         runtime::run(async move { conversations.get_one(session_type.code(), &source_id).await }).await

@@ -83,7 +83,7 @@ impl Messages {
             msgs.sort_by_key(|m| m.seq);
             for d in msgs.iter().filter(|d| stored_up_front(d)) {
                 rows.push(to_row(conversation_id, &Message::from_msg_data(d)));
-                if d.session_type == session_type::SINGLE_CHAT && d.send_id != *me {
+                if session_type::with_user(d.session_type) && d.send_id != *me {
                     peers.insert(d.send_id.clone());
                 }
             }
@@ -128,7 +128,7 @@ impl Messages {
             let mut message = Message::from_msg_data(&data);
             message.conversation_id = conversation_id.to_owned();
             t.session = message.session_type;
-            t.peer = if message.session_type == session_type::SINGLE_CHAT {
+            t.peer = if session_type::with_user(message.session_type) {
                 if message.send_id == me { message.recv_id.clone() } else { message.send_id.clone() }
             } else {
                 message.group_id.clone()
@@ -177,7 +177,7 @@ impl Messages {
                         t.at_type |= AT_ALL;
                     }
                 }
-                if message.session_type == session_type::SINGLE_CHAT && !message.sender_nickname.is_empty() {
+                if session_type::with_user(message.session_type) && !message.sender_nickname.is_empty() {
                     t.peer_profile = Some((message.sender_nickname.clone(), message.sender_face_url.clone()));
                 }
                 if updates_conversation {
@@ -228,7 +228,7 @@ impl Messages {
                 c.face_url = face;
             }
         }
-        if t.at_type != 0 && t.session != session_type::SINGLE_CHAT {
+        if t.at_type != 0 && !session_type::with_user(t.session) {
             // Bits 1 (@me) and 2 (@all) add up to OpenIM's 3 (@all and @me).
             c.group_at_type = (c.group_at_type & (AT_ME | AT_ALL)) | t.at_type;
         }

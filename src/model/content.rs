@@ -68,6 +68,48 @@ fn revoked_from(r: elem::MessageRevoked) -> RevokedInfo {
     }
 }
 
+impl OaNotification {
+    fn from_elem(e: elem::OaNotificationElem) -> Self {
+        let media = match (e.picture_elem, e.video_elem, e.file_elem, e.sound_elem) {
+            (Some(p), ..) => Some(MessageContent::from_picture(p)),
+            (_, Some(v), ..) => Some(MessageContent::from_video(v)),
+            (_, _, Some(f), _) => Some(MessageContent::from_file(f)),
+            (.., Some(s)) => Some(MessageContent::from_sound(s)),
+            _ => None,
+        };
+        Self {
+            notification_name: e.notification_name,
+            notification_face_url: e.notification_face_url,
+            notification_type: e.notification_type,
+            text: e.text,
+            url: e.url,
+            mix_type: e.mix_type,
+            media: media.map(Box::new),
+            ex: e.ex,
+        }
+    }
+
+    fn to_elem(&self) -> elem::OaNotificationElem {
+        let mut media = MsgStruct::default();
+        if let Some(m) = &self.media {
+            m.fill_elem(&mut media);
+        }
+        elem::OaNotificationElem {
+            notification_name: self.notification_name.clone(),
+            notification_face_url: self.notification_face_url.clone(),
+            notification_type: self.notification_type,
+            text: self.text.clone(),
+            url: self.url.clone(),
+            mix_type: self.mix_type,
+            picture_elem: media.picture_elem,
+            sound_elem: media.sound_elem,
+            video_elem: media.video_elem,
+            file_elem: media.file_elem,
+            ex: self.ex.clone(),
+        }
+    }
+}
+
 impl RevokedInfo {
     pub fn to_wire(&self) -> elem::MessageRevoked {
         elem::MessageRevoked {
@@ -200,9 +242,21 @@ impl MessageContent {
                 let n: elem::NotificationElem = parse(raw)?;
                 Self::Revoked { info: revoked_from(parse(&n.detail)?) }
             }
-            t if ct::is_notification(t) => Self::Notification { detail: parse::<elem::NotificationElem>(raw)?.detail },
+            t if ct::is_notification(t) => Self::from_notification(t, parse::<elem::NotificationElem>(raw)?.detail),
             _ => return Ok(None),
         }))
+    }
+
+    /// A notification's content by its type: an OA notification whose detail decodes is typed,
+    /// any other keeps its detail.
+    fn from_notification(content_type: i32, detail: String) -> Self {
+        if content_type == ct::OA_NOTIFICATION {
+            match parse::<elem::OaNotificationElem>(&detail) {
+                Ok(e) => return Self::OaNotification { notification: OaNotification::from_elem(e) },
+                Err(e) => tracing::warn!(error = %e, "an OA notification's detail does not decode; kept as its detail"),
+            }
+        }
+        Self::Notification { detail }
     }
 
     fn from_picture(e: elem::PictureElem) -> Self {
@@ -282,6 +336,7 @@ impl MessageContent {
             Self::Merger { .. } => ct::MERGER,
             Self::Typing { .. } => ct::TYPING,
             Self::Revoked { .. } => ct::MSG_REVOKE,
+            Self::OaNotification { .. } => ct::OA_NOTIFICATION,
             Self::Notification { .. } | Self::Unknown { .. } => return None,
         })
     }
@@ -320,7 +375,7 @@ impl MessageContent {
             Self::File { .. } => json(&s.file_elem),
             Self::Merger { .. } => json(&s.merge_elem),
             Self::Typing { .. } => json(&s.typing_elem),
-            Self::Revoked { .. } | Self::Notification { .. } => json(&s.notification_elem),
+            Self::Revoked { .. } | Self::OaNotification { .. } | Self::Notification { .. } => json(&s.notification_elem),
             Self::Unknown { raw } => raw.clone(),
         }
     }
@@ -410,6 +465,9 @@ impl MessageContent {
             }
             Self::Typing { msg_tips } => s.typing_elem = Some(elem::TypingElem { msg_tips }),
             Self::Revoked { info } => s.notification_elem = Some(elem::NotificationElem { detail: json(&info.to_wire()) }),
+            Self::OaNotification { notification } => {
+                s.notification_elem = Some(elem::NotificationElem { detail: json(&notification.to_elem()) })
+            }
             Self::Notification { detail } => s.notification_elem = Some(elem::NotificationElem { detail }),
             Self::Unknown { raw } => s.content = raw,
         }
@@ -445,7 +503,7 @@ impl MessageContent {
                 {
                     return Self::Revoked { info: revoked_from(r) };
                 }
-                Self::Notification { detail: n.detail }
+                Self::from_notification(t, n.detail)
             }),
             _ => None,
         };
@@ -815,6 +873,27 @@ mod tests {
             let m = message(content.clone());
             assert_eq!(Message::from_msg_struct(&m.to_msg_struct()), m);
         }
+    }
+
+    /// An OA notification as OpenIM's `/msg/send_msg` stores it: the request's `content` map,
+    /// marshalled by Go (keys sorted, `&` escaped), as the detail of a `NotificationElem`.
+    #[test]
+    fn oa_notifications_are_typed() {
+        let raw = r#"{"detail":"{\"ex\":\"e\",\"mixType\":1,\"notificationFaceURL\":\"http://f\",\"notificationName\":\"Ops\",\"notificationType\":7,\"pictureElem\":{\"sourcePicture\":{\"url\":\"http://p?a=1\u0026b=2\",\"width\":3}},\"text\":\"Maintenance tonight\",\"url\":\"http://u\"}"}"#;
+        let MessageContent::OaNotification { notification } = MessageContent::from_wire(1400, raw) else { panic!("not typed") };
+        assert_eq!(notification.notification_name, "Ops");
+        assert_eq!(notification.notification_face_url, "http://f");
+        assert_eq!((notification.notification_type, notification.mix_type), (7, 1));
+        assert_eq!((notification.text.as_str(), notification.url.as_str(), notification.ex.as_str()), ("Maintenance tonight", "http://u", "e"));
+        let Some(MessageContent::Image { source: Some(source), .. }) = notification.media.as_deref() else { panic!("no picture") };
+        assert_eq!((source.url.as_str(), source.width), ("http://p?a=1&b=2", 3));
+        // Stored and read back (the store keeps `to_wire`), and inside a forwarded message.
+        let content = MessageContent::OaNotification { notification };
+        assert_eq!(MessageContent::from_wire(1400, &content.to_wire()), content);
+        let m = message(content);
+        assert_eq!(Message::from_msg_struct(&m.to_msg_struct()), m);
+        // A detail that is not an OA notification stays a notification with its detail.
+        assert_eq!(MessageContent::from_wire(1400, r#"{"detail":"[1]"}"#), MessageContent::Notification { detail: "[1]".into() });
     }
 
     #[test]

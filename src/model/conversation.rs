@@ -5,11 +5,12 @@ use super::message::Message;
 /// One conversation in the user's list (OpenIM `LocalConversation`).
 #[derive(Debug, Clone, PartialEq, uniffi::Record)]
 pub struct Conversation {
-    /// `si_<a>_<b>` for a single chat, `sg_<groupID>` for a group.
+    /// `si_<a>_<b>` for a single chat, `sg_<groupID>` for a group, `sn_<a>_<b>` for a
+    /// notification account's chat.
     pub conversation_id: String,
-    /// 1 single chat, 3 group chat.
+    /// 1 single chat, 3 group chat, 4 a notification account's chat.
     pub conversation_type: i32,
-    /// The peer of a single chat.
+    /// The peer of a single chat, or the notification account.
     pub user_id: String,
     pub group_id: String,
     pub show_name: String,

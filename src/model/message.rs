@@ -8,14 +8,14 @@ use openim_wire::constant::msg_status;
 pub struct Message {
     /// Client-generated ID (an MD5 hex string), unique per message.
     pub client_msg_id: String,
-    /// The conversation it belongs to (`si_<a>_<b>`, `sg_<groupID>`); empty for a message not
+    /// The conversation it belongs to (`si_<a>_<b>`, `sg_<groupID>`, `sn_<a>_<b>`); empty for a message not
     /// sent yet.
     pub conversation_id: String,
     /// Server-generated ID; empty until the server accepted the message.
     pub server_msg_id: String,
     pub create_time: i64,
     pub send_time: i64,
-    /// 1 single chat, 3 group chat, 4 notification.
+    /// 1 single chat, 3 group chat, 4 a notification account's chat.
     pub session_type: i32,
     pub send_id: String,
     pub recv_id: String,
@@ -46,7 +46,9 @@ pub enum SessionType {
     Single = 1,
     /// A group chat (3; OpenIM's "super group", the only group kind of v3).
     Group = 3,
-    /// A notification conversation (4).
+    /// A notification account's chat with the user (4, `sn_`): OA notifications the app's
+    /// server sends through its API. Named by the account's profile, read like a group chat
+    /// (no receipts to the account).
     Notification = 4,
 }
 
@@ -202,10 +204,27 @@ pub enum MessageContent {
     Typing { msg_tips: String },
     /// 2101: a revoked message.
     Revoked { info: RevokedInfo },
+    /// 1400: an OA notification from a notification account (session type 4).
+    OaNotification { notification: OaNotification },
     /// Other notifications (contentType ≥ 1000): `detail` is the tips JSON.
     Notification { detail: String },
     /// A content type this SDK does not know, or content that does not decode.
     Unknown { raw: String },
+}
+
+/// What a notification account says (OpenIM's `OANotificationElem`, sent by the app's server
+/// through `/msg/send_msg`). `mix_type` 1–3 adds a picture, video or file: `media` is that
+/// content (an `Image`, `Sound`, `Video` or `File`), else `None`.
+#[derive(Debug, Clone, PartialEq, uniffi::Record)]
+pub struct OaNotification {
+    pub notification_name: String,
+    pub notification_face_url: String,
+    pub notification_type: i32,
+    pub text: String,
+    pub url: String,
+    pub mix_type: i32,
+    pub media: Option<Box<MessageContent>>,
+    pub ex: String,
 }
 
 /// A peer's read receipt for messages of a single chat (OpenIM `MessageReceipt`).

@@ -75,7 +75,15 @@ pub mod session_type {
     pub const WRITE_GROUP_CHAT: i32 = 2;
     /// Every v3 group.
     pub const READ_GROUP_CHAT: i32 = 3;
+    /// A notification account's chat with a user (`sn_`): OA notifications (1400) sent through
+    /// the API; the user only receives.
     pub const NOTIFICATION_CHAT: i32 = 4;
+
+    /// Whether a conversation of session type `t` is with one user (its `userID`): single and
+    /// notification chats; group chats name a `groupID` instead.
+    pub fn with_user(t: i32) -> bool {
+        matches!(t, SINGLE_CHAT | NOTIFICATION_CHAT)
+    }
 }
 
 /// Message content types.
@@ -111,6 +119,8 @@ pub mod content_type {
     pub const FRIENDS_INFO_UPDATE: i32 = 1210;
     pub const CONVERSATION_CHANGE: i32 = 1300;
     pub const USER_INFO_UPDATED: i32 = 1303;
+    /// An OA notification from a notification account (session type 4): a visible message.
+    pub const OA_NOTIFICATION: i32 = 1400;
     pub const USER_STATUS_CHANGE: i32 = 1304;
     pub const GROUP_CREATED: i32 = 1501;
     pub const GROUP_INFO_SET: i32 = 1502;

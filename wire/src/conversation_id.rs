@@ -8,6 +8,12 @@ pub fn single(a: &str, b: &str) -> String {
     format!("si_{lo}_{hi}")
 }
 
+/// `sn_<min>_<max>` for a notification account's chat with a user.
+pub fn notification(a: &str, b: &str) -> String {
+    let (lo, hi) = if a <= b { (a, b) } else { (b, a) };
+    format!("sn_{lo}_{hi}")
+}
+
 /// `sg_<groupID>` for a (read-diffusion) group chat.
 pub fn group(group_id: &str) -> String {
     format!("sg_{group_id}")
@@ -20,10 +26,7 @@ pub fn for_message(session: i32, send_id: &str, recv_id: &str, group_id: &str) -
         session_type::SINGLE_CHAT => Some(single(send_id, recv_id)),
         session_type::WRITE_GROUP_CHAT => Some(format!("g_{group_id}")),
         session_type::READ_GROUP_CHAT => Some(group(group_id)),
-        session_type::NOTIFICATION_CHAT => {
-            let (lo, hi) = if send_id <= recv_id { (send_id, recv_id) } else { (recv_id, send_id) };
-            Some(format!("sn_{lo}_{hi}"))
-        }
+        session_type::NOTIFICATION_CHAT => Some(notification(send_id, recv_id)),
         _ => None,
     }
 }

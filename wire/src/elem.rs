@@ -252,6 +252,33 @@ pub struct NotificationElem {
     pub detail: String,
 }
 
+/// The `detail` of an OA notification (1400): OpenIM's API takes it as the message's `content`
+/// and keeps it as it came (`OANotificationElem`). `mixType` says which media it carries:
+/// 0 none, 1 picture, 2 video, 3 file (OpenIM allows 0–5).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct OaNotificationElem {
+    #[serde(rename = "notificationName")]
+    pub notification_name: String,
+    #[serde(rename = "notificationFaceURL")]
+    pub notification_face_url: String,
+    #[serde(rename = "notificationType")]
+    pub notification_type: i32,
+    pub text: String,
+    pub url: String,
+    #[serde(rename = "mixType")]
+    pub mix_type: i32,
+    #[serde(rename = "pictureElem", skip_serializing_if = "Option::is_none")]
+    pub picture_elem: Option<PictureElem>,
+    #[serde(rename = "soundElem", skip_serializing_if = "Option::is_none")]
+    pub sound_elem: Option<SoundElem>,
+    #[serde(rename = "videoElem", skip_serializing_if = "Option::is_none")]
+    pub video_elem: Option<VideoElem>,
+    #[serde(rename = "fileElem", skip_serializing_if = "Option::is_none")]
+    pub file_elem: Option<FileElem>,
+    pub ex: String,
+}
+
 /// `OfflinePushInfo` in JSON.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(default)]

@@ -363,6 +363,29 @@ pub async fn send_business_notification(
     Ok(ok(SendMsgResp { server_msg_id: sent.server_msg_id, client_msg_id: sent.client_msg_id, send_time: sent.send_time }))
 }
 
+/// An OA notification through `/msg/send_msg` (OpenIM's `getSendMsgReq`): it goes to the
+/// notification account's chat with the user (session type 4) whatever the request says; the
+/// sender is an account (`appMangerLevel` ≥ 2: OpenIM lets app managers' accounts send too), and
+/// the content has a name, a type and a text.
+async fn oa_notification(state: &SharedState, req: &mut SendMsgReq) -> Result<(), CodeError> {
+    req.session_type = session_type::NOTIFICATION_CHAT;
+    let Some(sender) = state.store.find_user(&req.send_id).await? else {
+        return Err(CodeError::new(errcode::USER_ID_NOT_FOUND, format!("user {} not found", req.send_id)));
+    };
+    if sender.app_manger_level < 2 {
+        return Err(CodeError::no_permission("notification messages cannot be sent for this ID"));
+    }
+    let elem: openim_wire::elem::OaNotificationElem =
+        serde_json::from_value(req.content.clone()).map_err(|e| CodeError::args(format!("failed to decode message content: {e}")))?;
+    if elem.notification_name.is_empty() || elem.notification_type == 0 || elem.text.is_empty() {
+        return Err(CodeError::args("validation error: notificationName, notificationType and text are required"));
+    }
+    if !(0..=5).contains(&elem.mix_type) {
+        return Err(CodeError::args("validation error: mixType must be 0 to 5"));
+    }
+    Ok(())
+}
+
 /// `/msg/send_msg`: a message sent by the app's server (app managers only) on behalf of
 /// `sendID`; marked as a system message (`msgFrom` 200), as OpenIM's API does.
 pub async fn send_msg(State(state): State<SharedState>, Extension(caller): Extension<Caller>, Body(req): Body<SendMsgReq>) -> ApiResult {
@@ -374,14 +397,18 @@ pub async fn send_msg(State(state): State<SharedState>, Extension(caller): Exten
     if req.send_id.is_empty() || req.content_type <= 0 || !req.content.is_object() {
         return Err(CodeError::args("sendID, contentType and content are required"));
     }
-    // The kinds OpenIM's API sends (`getSendMsgReq`); its OA notifications (1400) come only from
-    // notification accounts, which this server has none of.
+    let mut req = req;
+    // The kinds OpenIM's API sends (`getSendMsgReq`).
     {
         use openim_wire::constant::content_type as ct;
-        const SENDABLE: [i32; 9] = [ct::TEXT, ct::PICTURE, ct::SOUND, ct::VIDEO, ct::FILE, ct::AT_TEXT, ct::CUSTOM, ct::QUOTE, ct::MARKDOWN_TEXT];
+        const SENDABLE: [i32; 10] =
+            [ct::TEXT, ct::PICTURE, ct::SOUND, ct::VIDEO, ct::FILE, ct::AT_TEXT, ct::CUSTOM, ct::QUOTE, ct::MARKDOWN_TEXT, ct::OA_NOTIFICATION];
         if !SENDABLE.contains(&req.content_type) {
             return Err(CodeError::args(format!("unsupported content type {}", req.content_type)));
         }
+    }
+    if req.content_type == content_type::OA_NOTIFICATION {
+        oa_notification(&state, &mut req).await?;
     }
     match req.session_type {
         session_type::SINGLE_CHAT | session_type::NOTIFICATION_CHAT if req.recv_id.is_empty() => {
@@ -420,7 +447,12 @@ pub async fn send_msg(State(state): State<SharedState>, Extension(caller): Exten
         session_type: req.session_type,
         msg_from: msg_from::SYSTEM,
         content_type: req.content_type,
-        content: serde_json::to_vec(&req.content).map_err(|e| CodeError::args(e.to_string()))?,
+        content: if req.content_type == content_type::OA_NOTIFICATION {
+            // Kept as it came, as the detail of a notification (OpenIM's `newUserSendMsgReq`).
+            openim_wire::elem::notification_content(&req.content)
+        } else {
+            serde_json::to_vec(&req.content).map_err(|e| CodeError::args(e.to_string()))?
+        },
         create_time: now_ms(),
         send_time: req.send_time,
         options: opts,

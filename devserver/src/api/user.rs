@@ -223,3 +223,94 @@ pub async fn page_user_client_config(
     let (total, configs) = state.store.page_client_config(&req.user_id, &req.key, offset, limit).await?;
     Ok(ok(PageUserClientConfigResp { total, configs }))
 }
+
+/// OpenIM's `AppNotificationAdmin`: the lowest `appMangerLevel` of a notification account.
+pub(crate) const NOTIFICATION_ACCOUNT_LEVEL: i32 = 3;
+
+/// `/user/add_notification_account` (app managers): a user that sends OA notifications and
+/// cannot log in. Without a `userID` one of ten digits is made, as OpenIM's `genUserID`.
+pub async fn add_notification_account(
+    State(state): State<SharedState>,
+    Extension(caller): Extension<Caller>,
+    Body(req): Body<AddNotificationAccountReq>,
+) -> ApiResult {
+    check_admin(&state, &caller)?;
+    if req.app_manger_level < NOTIFICATION_ACCOUNT_LEVEL {
+        return Err(CodeError::args("app level not supported"));
+    }
+    let mut account = UserInfo {
+        user_id: req.user_id,
+        nickname: req.nick_name,
+        face_url: req.face_url,
+        app_manger_level: req.app_manger_level,
+        ..Default::default()
+    };
+    if account.user_id.contains(':') {
+        return Err(CodeError::args("userID contains ':' is invalid userID"));
+    }
+    let generated = account.user_id.is_empty();
+    for _ in 0..20 {
+        if generated {
+            account.user_id = std::iter::once(char::from(b'1' + fastrand::u8(..9)))
+                .chain((0..9).map(|_| char::from(b'0' + fastrand::u8(..10))))
+                .collect();
+        }
+        if state.store.register_users(std::slice::from_ref(&account), now_ms()).await? {
+            return Ok(ok(NotificationAccountInfo {
+                user_id: account.user_id,
+                face_url: account.face_url,
+                nick_name: account.nickname,
+                app_manger_level: account.app_manger_level,
+            }));
+        }
+        if !generated {
+            return Err(CodeError::args("userID is used"));
+        }
+    }
+    Err(CodeError::internal("gen user id failed"))
+}
+
+/// `/user/update_notification_account` (app managers): the non-empty nickname and face are set
+/// (on any existing user, as OpenIM's); no notification is sent.
+pub async fn update_notification_account(
+    State(state): State<SharedState>,
+    Extension(caller): Extension<Caller>,
+    Body(req): Body<UpdateNotificationAccountInfoReq>,
+) -> ApiResult {
+    check_admin(&state, &caller)?;
+    if state.store.find_user(&req.user_id).await?.is_none() {
+        return Err(CodeError::args(format!("user {} not found", req.user_id)));
+    }
+    let set = |v: &str| (!v.is_empty()).then_some(v.to_owned());
+    state.store.update_user(&req.user_id, set(&req.nick_name).as_deref(), set(&req.face_url).as_deref(), None, None).await?;
+    Ok(ok_empty())
+}
+
+/// `/user/search_notification_account` (app managers): by user ID, else by nickname, or all;
+/// `appManagerLevel` keeps one level; one page of them with the total count.
+pub async fn search_notification_account(
+    State(state): State<SharedState>,
+    Extension(caller): Extension<Caller>,
+    Body(req): Body<SearchNotificationAccountReq>,
+) -> ApiResult {
+    check_admin(&state, &caller)?;
+    let keyword = (!req.keyword.is_empty()).then_some(req.keyword.as_str());
+    let accounts: Vec<NotificationAccountInfo> = state
+        .store
+        .notification_accounts(keyword)
+        .await?
+        .into_iter()
+        .filter(|u| !state.auth.is_admin(&u.user_id) && req.app_manager_level.is_none_or(|l| l == u.app_manger_level))
+        .map(|u| NotificationAccountInfo { user_id: u.user_id, face_url: u.face_url, nick_name: u.nickname, app_manger_level: u.app_manger_level })
+        .collect();
+    let total = accounts.len() as i64;
+    // OpenIM's `Paginate`: page numbers start at 1; a page or size of 0 or less is empty.
+    let (page, size) = (req.pagination.page_number, req.pagination.show_number);
+    let page_of = if page <= 0 || size <= 0 {
+        Vec::new()
+    } else {
+        let start = usize::try_from(page - 1).unwrap_or(usize::MAX).saturating_mul(size as usize);
+        accounts.into_iter().skip(start).take(size as usize).collect()
+    };
+    Ok(ok(SearchNotificationAccountResp { total, notification_accounts: page_of }))
+}

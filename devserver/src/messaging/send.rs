@@ -280,6 +280,10 @@ async fn deliver_stored(state: &SharedState, msg: MsgData, conversation_id: &str
                 state.store.ensure_conversation(&msg.send_id, conversation_id, session_type::SINGLE_CHAT, &msg.recv_id, "", now).await?;
                 state.store.ensure_conversation(&msg.recv_id, conversation_id, session_type::SINGLE_CHAT, &msg.send_id, "", now).await?;
             }
+            // The user's only: the account never reads it (OpenIM's `CreateSingleChatConversations`).
+            session_type::NOTIFICATION_CHAT if msg.seq == 1 => {
+                state.store.ensure_conversation(&msg.recv_id, conversation_id, session_type::NOTIFICATION_CHAT, &msg.send_id, "", now).await?;
+            }
             // Later members get theirs when they join.
             session_type::READ_GROUP_CHAT if msg.seq == 1 => {
                 for member in state.store.group_member_ids(&msg.group_id).await? {

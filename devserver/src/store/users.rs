@@ -83,6 +83,24 @@ impl Store {
         Ok(row.map(Into::into))
     }
 
+    /// Notification accounts (`appMangerLevel` ≥ 3) in the order they were made: all of them, or
+    /// those whose user ID or else (when none has it) whose nickname is `keyword`, as OpenIM's
+    /// `SearchNotificationAccount` looks them up.
+    pub async fn notification_accounts(&self, keyword: Option<&str>) -> CodeResult<Vec<UserInfo>> {
+        let by_id: Vec<UserRow> =
+            sqlx::query_as("SELECT * FROM users WHERE app_manger_level >= 3 AND (?1 IS NULL OR user_id = ?1) ORDER BY rowid")
+                .bind(keyword)
+                .fetch_all(&self.pool)
+                .await?;
+        let rows = match keyword {
+            Some(k) if by_id.is_empty() => {
+                sqlx::query_as("SELECT * FROM users WHERE app_manger_level >= 3 AND nickname = ? ORDER BY rowid").bind(k).fetch_all(&self.pool).await?
+            }
+            _ => by_id,
+        };
+        Ok(rows.into_iter().map(Into::into).collect())
+    }
+
     /// The users among `user_ids` that exist, in the order asked for.
     pub async fn find_users(&self, user_ids: &[String]) -> CodeResult<Vec<UserInfo>> {
         let mut found = Vec::with_capacity(user_ids.len());

@@ -27,6 +27,9 @@ pub mod path {
     pub const FORCE_LOGOUT: &str = "/auth/force_logout";
     pub const USER_REGISTER: &str = "/user/user_register";
     pub const GET_USERS_INFO: &str = "/user/get_users_info";
+    pub const ADD_NOTIFICATION_ACCOUNT: &str = "/user/add_notification_account";
+    pub const UPDATE_NOTIFICATION_ACCOUNT: &str = "/user/update_notification_account";
+    pub const SEARCH_NOTIFICATION_ACCOUNT: &str = "/user/search_notification_account";
     pub const UPDATE_USER_INFO: &str = "/user/update_user_info";
     pub const UPDATE_USER_INFO_EX: &str = "/user/update_user_info_ex";
     pub const GET_USERS_ONLINE_STATUS: &str = "/user/get_users_online_status";

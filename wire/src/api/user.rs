@@ -216,3 +216,65 @@ pub struct GetUserClientConfigResp {
     #[serde(deserialize_with = "crate::json::nullable", skip_serializing_if = "std::collections::HashMap::is_empty")]
     pub configs: std::collections::HashMap<String, String>,
 }
+
+/// `/user/add_notification_account` (`addNotificationAccountReq`): an account of
+/// `appMangerLevel` ≥ 3 that sends OA notifications; an empty `userID` asks the server for one.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AddNotificationAccountReq {
+    #[serde(rename = "userID")]
+    pub user_id: String,
+    #[serde(rename = "nickName")]
+    pub nick_name: String,
+    #[serde(rename = "faceURL")]
+    pub face_url: String,
+    #[serde(rename = "appMangerLevel")]
+    pub app_manger_level: i32,
+}
+
+/// `notificationAccountInfo`: the reply of `add_notification_account`, and each account a
+/// search finds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NotificationAccountInfo {
+    #[serde(rename = "userID")]
+    pub user_id: String,
+    #[serde(rename = "faceURL")]
+    pub face_url: String,
+    #[serde(rename = "nickName")]
+    pub nick_name: String,
+    #[serde(rename = "appMangerLevel")]
+    pub app_manger_level: i32,
+}
+
+/// `/user/update_notification_account` (`updateNotificationAccountInfoReq`): empty fields stay.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct UpdateNotificationAccountInfoReq {
+    #[serde(rename = "userID")]
+    pub user_id: String,
+    #[serde(rename = "faceURL")]
+    pub face_url: String,
+    #[serde(rename = "nickName")]
+    pub nick_name: String,
+}
+
+/// `/user/search_notification_account` (`searchNotificationAccountReq`; note the spelling
+/// `appManagerLevel` here, `appMangerLevel` elsewhere).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SearchNotificationAccountReq {
+    pub keyword: String,
+    #[serde(rename = "appManagerLevel", skip_serializing_if = "Option::is_none")]
+    pub app_manager_level: Option<i32>,
+    pub pagination: super::conversation::RequestPagination,
+}
+
+/// `searchNotificationAccountResp`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SearchNotificationAccountResp {
+    pub total: i64,
+    #[serde(rename = "notificationAccounts", deserialize_with = "crate::json::nullable")]
+    pub notification_accounts: Vec<NotificationAccountInfo>,
+}

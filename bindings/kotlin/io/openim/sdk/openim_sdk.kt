@@ -6646,8 +6646,8 @@ public interface OpenImClientInterface {
     suspend fun `getMultipleConversation`(`conversationIds`: List<kotlin.String>): List<Conversation>
     
     /**
-     * The conversation with a user (`SessionType::Single`) or a group (`Group`), created when
-     * missing.
+     * The conversation with a user (`SessionType::Single`), a group (`Group`) or a notification
+     * account (`Notification`, `sn_`), created when missing.
      */
     suspend fun `getOneConversation`(`sessionType`: SessionType, `sourceId`: kotlin.String): Conversation
     
@@ -8126,8 +8126,8 @@ open class OpenImClient: Disposable, AutoCloseable, OpenImClientInterface
 
     
     /**
-     * The conversation with a user (`SessionType::Single`) or a group (`Group`), created when
-     * missing.
+     * The conversation with a user (`SessionType::Single`), a group (`Group`) or a notification
+     * account (`Notification`, `sn_`), created when missing.
      */
     @Throws(OpenImException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -11317,17 +11317,18 @@ public object FfiConverterTypeCardInfo: FfiConverterRustBuffer<CardInfo> {
  */
 data class Conversation (
     /**
-     * `si_<a>_<b>` for a single chat, `sg_<groupID>` for a group.
+     * `si_<a>_<b>` for a single chat, `sg_<groupID>` for a group, `sn_<a>_<b>` for a
+     * notification account's chat.
      */
     val `conversationId`: kotlin.String
     , 
     /**
-     * 1 single chat, 3 group chat.
+     * 1 single chat, 3 group chat, 4 a notification account's chat.
      */
     val `conversationType`: kotlin.Int
     , 
     /**
-     * The peer of a single chat.
+     * The peer of a single chat, or the notification account.
      */
     val `userId`: kotlin.String
     , 
@@ -12535,7 +12536,7 @@ data class Message (
     val `clientMsgId`: kotlin.String
     , 
     /**
-     * The conversation it belongs to (`si_<a>_<b>`, `sg_<groupID>`); empty for a message not
+     * The conversation it belongs to (`si_<a>_<b>`, `sg_<groupID>`, `sn_<a>_<b>`); empty for a message not
      * sent yet.
      */
     val `conversationId`: kotlin.String
@@ -12550,7 +12551,7 @@ data class Message (
     val `sendTime`: kotlin.Long
     , 
     /**
-     * 1 single chat, 3 group chat, 4 notification.
+     * 1 single chat, 3 group chat, 4 a notification account's chat.
      */
     val `sessionType`: kotlin.Int
     , 
@@ -12803,6 +12804,79 @@ public object FfiConverterTypeMessageReceipt: FfiConverterRustBuffer<MessageRece
             FfiConverterInt.write(value.`msgFrom`, buf)
             FfiConverterInt.write(value.`contentType`, buf)
             FfiConverterInt.write(value.`sessionType`, buf)
+    }
+}
+
+
+
+/**
+ * What a notification account says (OpenIM's `OANotificationElem`, sent by the app's server
+ * through `/msg/send_msg`). `mix_type` 1–3 adds a picture, video or file: `media` is that
+ * content (an `Image`, `Sound`, `Video` or `File`), else `None`.
+ */
+data class OaNotification (
+    val `notificationName`: kotlin.String
+    , 
+    val `notificationFaceUrl`: kotlin.String
+    , 
+    val `notificationType`: kotlin.Int
+    , 
+    val `text`: kotlin.String
+    , 
+    val `url`: kotlin.String
+    , 
+    val `mixType`: kotlin.Int
+    , 
+    val `media`: MessageContent?
+    , 
+    val `ex`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeOaNotification: FfiConverterRustBuffer<OaNotification> {
+    override fun read(buf: ByteBuffer): OaNotification {
+        return OaNotification(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterInt.read(buf),
+            FfiConverterOptionalTypeMessageContent.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: OaNotification) = (
+            FfiConverterString.allocationSize(value.`notificationName`) +
+            FfiConverterString.allocationSize(value.`notificationFaceUrl`) +
+            FfiConverterInt.allocationSize(value.`notificationType`) +
+            FfiConverterString.allocationSize(value.`text`) +
+            FfiConverterString.allocationSize(value.`url`) +
+            FfiConverterInt.allocationSize(value.`mixType`) +
+            FfiConverterOptionalTypeMessageContent.allocationSize(value.`media`) +
+            FfiConverterString.allocationSize(value.`ex`)
+    )
+
+    override fun write(value: OaNotification, buf: ByteBuffer) {
+            FfiConverterString.write(value.`notificationName`, buf)
+            FfiConverterString.write(value.`notificationFaceUrl`, buf)
+            FfiConverterInt.write(value.`notificationType`, buf)
+            FfiConverterString.write(value.`text`, buf)
+            FfiConverterString.write(value.`url`, buf)
+            FfiConverterInt.write(value.`mixType`, buf)
+            FfiConverterOptionalTypeMessageContent.write(value.`media`, buf)
+            FfiConverterString.write(value.`ex`, buf)
     }
 }
 
@@ -14156,6 +14230,18 @@ sealed class MessageContent {
     }
     
     /**
+     * 1400: an OA notification from a notification account (session type 4).
+     */
+    data class OaNotification(
+        val `notification`: io.openim.sdk.OaNotification) : MessageContent()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
      * Other notifications (contentType ≥ 1000): `detail` is the tips JSON.
      */
     data class Notification(
@@ -14286,10 +14372,13 @@ public object FfiConverterTypeMessageContent : FfiConverterRustBuffer<MessageCon
             16 -> MessageContent.Revoked(
                 FfiConverterTypeRevokedInfo.read(buf),
                 )
-            17 -> MessageContent.Notification(
+            17 -> MessageContent.OaNotification(
+                FfiConverterTypeOaNotification.read(buf),
+                )
+            18 -> MessageContent.Notification(
                 FfiConverterString.read(buf),
                 )
-            18 -> MessageContent.Unknown(
+            19 -> MessageContent.Unknown(
                 FfiConverterString.read(buf),
                 )
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
@@ -14452,6 +14541,13 @@ public object FfiConverterTypeMessageContent : FfiConverterRustBuffer<MessageCon
                 + FfiConverterTypeRevokedInfo.allocationSize(value.`info`)
             )
         }
+        is MessageContent.OaNotification -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterTypeOaNotification.allocationSize(value.`notification`)
+            )
+        }
         is MessageContent.Notification -> {
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
@@ -14593,13 +14689,18 @@ public object FfiConverterTypeMessageContent : FfiConverterRustBuffer<MessageCon
                 FfiConverterTypeRevokedInfo.write(value.`info`, buf)
                 Unit
             }
-            is MessageContent.Notification -> {
+            is MessageContent.OaNotification -> {
                 buf.putInt(17)
+                FfiConverterTypeOaNotification.write(value.`notification`, buf)
+                Unit
+            }
+            is MessageContent.Notification -> {
+                buf.putInt(18)
                 FfiConverterString.write(value.`detail`, buf)
                 Unit
             }
             is MessageContent.Unknown -> {
-                buf.putInt(18)
+                buf.putInt(19)
                 FfiConverterString.write(value.`raw`, buf)
                 Unit
             }
@@ -15035,7 +15136,9 @@ enum class SessionType(val value: kotlin.Int) {
      */
     GROUP(3),
     /**
-     * A notification conversation (4).
+     * A notification account's chat with the user (4, `sn_`): OA notifications the app's
+     * server sends through its API. Named by the account's profile, read like a group chat
+     * (no receipts to the account).
      */
     NOTIFICATION(4);
 
@@ -15447,6 +15550,38 @@ public object FfiConverterOptionalTypeGroupVerification: FfiConverterRustBuffer<
         } else {
             buf.put(1)
             FfiConverterTypeGroupVerification.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeMessageContent: FfiConverterRustBuffer<MessageContent?> {
+    override fun read(buf: ByteBuffer): MessageContent? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeMessageContent.read(buf)
+    }
+
+    override fun allocationSize(value: MessageContent?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeMessageContent.allocationSize(value)
+        }
+    }
+
+    override fun write(value: MessageContent?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeMessageContent.write(value, buf)
         }
     }
 }
