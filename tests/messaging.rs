@@ -2080,8 +2080,8 @@ async fn the_recipients_receive_options_decide_whether_a_message_is_sent() {
 /// the account's chat with the user (`sn_`, session type 4): typed, the chat named by the
 /// account's profile, unread until read — which marks the chat read on the server like a group
 /// chat's (no receipt to the account) —, and a new device of the user syncs the chat and its
-/// history. Kotlin: `ConversationTest#oaNotificationsArriveInTheNotificationChat`; Swift:
-/// `ConversationTests/testOaNotificationsArriveInTheNotificationChat`.
+/// history. Kotlin: `ConversationSyncTest#oaNotificationsArriveInTheNotificationChat`; Swift:
+/// `ConversationSyncTests/testOaNotificationsArriveInTheNotificationChat`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn oa_notifications_arrive_in_the_notification_chat() {
     use openim_sdk::model::SessionType;

@@ -181,4 +181,52 @@ final class ConversationSyncTests: XCTestCase {
         }, ["after"])
         XCTAssertTrue(fresh.isEnd)
     }
+
+    /// OA notifications from a notification account arrive in its chat with the user (`sn_`,
+    /// session type 4): typed, named by the account's profile, read like a group chat on the
+    /// server, and synced by a new device. Rust: `oa_notifications_arrive_in_the_notification_chat`.
+    func testOaNotificationsArriveInTheNotificationChat() async throws {
+        let server = try DevServer()
+        let alice = try await OnlineUser(server, "alice")
+        try await server.addNotificationAccount("ops", nickname: "Ops", faceURL: "http://ops/face")
+        try await server.sendOANotification(from: "ops", to: "alice", text: "Maintenance tonight")
+        let sn = try alice.client.getConversationIdBySessionType(sessionType: .notification, sourceId: "ops")
+        XCTAssertEqual(sn, "sn_alice_ops")
+        let m = try await alice.messages.wait("the OA notification") { e -> Message? in
+            if case let .newMessage(m) = e, m.contentType == 1400 { return m }
+            return nil
+        }
+        XCTAssertEqual([String(m.sessionType), m.sendId, m.conversationId], ["4", "ops", sn])
+        guard case let .oaNotification(oa) = m.content else { return XCTFail("not typed: \(m.content)") }
+        XCTAssertEqual([oa.notificationName, oa.text, oa.url, oa.ex], ["Ops", "Maintenance tonight", "http://ops/notes", "x"])
+        XCTAssertEqual([oa.notificationType, oa.mixType], [2, 1])
+        guard case let .image(_, source?, _, _) = oa.media else { return XCTFail("no picture: \(String(describing: oa.media))") }
+        XCTAssertEqual([source.url, String(source.width), String(source.height)], ["http://ops/p.png", "64", "32"])
+
+        _ = try await alice.conversations.wait("the named notification chat") { e -> Conversation? in
+            switch e {
+            case let .newConversations(list), let .changed(list):
+                return list.first { $0.conversationId == sn && $0.showName == "Ops" && $0.faceUrl == "http://ops/face" }
+            default:
+                return nil
+            }
+        }
+        let c = try await alice.client.getOneConversation(sessionType: .notification, sourceId: "ops")
+        XCTAssertEqual([c.conversationId, String(c.conversationType), c.userId, c.groupId, String(c.unreadCount)], [sn, "4", "ops", "", "1"])
+
+        try await alice.client.markConversationMessageAsRead(conversationId: sn)
+        let read = try await alice.client.getOneConversation(sessionType: .notification, sourceId: "ops")
+        XCTAssertEqual(read.unreadCount, 0)
+        let seqs = try await server.hasReadAndMaxSeq("alice", sn)
+        XCTAssertEqual([seqs.hasRead, seqs.max], [1, 1])
+
+        let tablet = try await OnlineUser(server, "alice", platform: 9, register: false)
+        let synced = try await tablet.client.getMultipleConversation(conversationIds: [sn])
+        XCTAssertEqual(synced.map { [String($0.conversationType), $0.userId, String($0.unreadCount)] }, [["4", "ops", "0"]])
+        let history = try await tablet.client.getAdvancedHistoryMessageList(conversationId: sn, startClientMsgId: nil, count: 20)
+        XCTAssertEqual(history.messages.map { m -> String in
+            if case let .oaNotification(n) = m.content { return n.text }
+            return "?"
+        }, ["Maintenance tonight"])
+    }
 }

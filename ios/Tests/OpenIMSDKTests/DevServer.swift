@@ -102,6 +102,30 @@ final class DevServer {
         _ = try await post("/msg/send_business_notification", body, token: try await admin())
     }
 
+    /// A notification account (`appMangerLevel` 3) made by the app's manager.
+    func addNotificationAccount(_ userID: String, nickname: String, faceURL: String) async throws {
+        let body: [String: Any] = ["userID": userID, "nickName": nickname, "faceURL": faceURL, "appMangerLevel": 3]
+        _ = try await post("/user/add_notification_account", body, token: try await admin())
+    }
+
+    /// An OA notification (1400) from the account `accountID` to `userID`, with a picture, as the
+    /// app's server sends it (`/msg/send_msg`).
+    func sendOANotification(from accountID: String, to userID: String, text: String) async throws {
+        let content: [String: Any] = [
+            "notificationName": "Ops", "notificationType": 2, "text": text, "url": "http://ops/notes", "mixType": 1,
+            "pictureElem": ["sourcePicture": ["url": "http://ops/p.png", "width": 64, "height": 32]], "ex": "x",
+        ]
+        let body: [String: Any] = ["sendID": accountID, "recvID": userID, "senderPlatformID": 1, "contentType": 1400, "sessionType": 4, "content": content]
+        _ = try await post("/msg/send_msg", body, token: try await admin())
+    }
+
+    /// `userID`'s read mark and max seq of `conversationID`, as the app's manager reads them.
+    func hasReadAndMaxSeq(_ userID: String, _ conversationID: String) async throws -> (hasRead: Int, max: Int) {
+        let data = try await post("/msg/get_conversations_has_read_and_max_seq", ["userID": userID, "conversationIDs": [conversationID]], token: try await admin())
+        let seqs = (data["seqs"] as? [String: Any])?[conversationID] as? [String: Any] ?? [:]
+        return ((seqs["hasReadSeq"] as? NSNumber)?.intValue ?? -1, (seqs["maxSeq"] as? NSNumber)?.intValue ?? -1)
+    }
+
     /// Client settings for `userID` (everyone's for ""), as the app's manager sets them.
     func setClientConfig(_ userID: String, _ key: String, _ value: String) async throws {
         _ = try await post("/user/set_user_client_config", ["userID": userID, "configs": [key: value]], token: try await admin())

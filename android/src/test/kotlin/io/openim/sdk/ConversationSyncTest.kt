@@ -148,4 +148,40 @@ class ConversationSyncTest {
             assertTrue(fresh.isEnd)
         }
     }
+
+    /** OA notifications from a notification account arrive in its chat with the user (`sn_`,
+     *  session type 4): typed, named by the account's profile, read like a group chat on the
+     *  server, and synced by a new device. Rust: `oa_notifications_arrive_in_the_notification_chat`. */
+    @Test
+    fun oaNotificationsArriveInTheNotificationChat(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = OnlineUser(server, "alice")
+            server.addNotificationAccount("ops", "Ops", "http://ops/face")
+            server.sendOaNotification("ops", "alice", "Maintenance tonight")
+            val sn = alice.client.getConversationIdBySessionType(SessionType.NOTIFICATION, "ops")
+            assertEquals("sn_alice_ops", sn)
+            val m = alice.await("the OA notification") { e -> (e as? MessageEvent.NewMessage)?.takeIf { it.message.contentType == 1400 } }.message
+            assertEquals(Triple(4, "ops", sn), Triple(m.sessionType, m.sendId, m.conversationId))
+            val oa = (m.content as MessageContent.OaNotification).notification
+            assertEquals(listOf("Ops", "Maintenance tonight", "http://ops/notes", "x"), listOf(oa.notificationName, oa.text, oa.url, oa.ex))
+            assertEquals(2 to 1, oa.notificationType to oa.mixType)
+            val picture = (oa.media as MessageContent.Image).source!!
+            assertEquals(Triple("http://ops/p.png", 64, 32), Triple(picture.url, picture.width, picture.height))
+
+            awaitConversation(alice.conversations) { it.conversationId == sn && it.showName == "Ops" && it.faceUrl == "http://ops/face" }
+            val c = alice.client.getOneConversation(SessionType.NOTIFICATION, "ops")
+            assertEquals(listOf<Any>(sn, 4, "ops", "", 1), listOf<Any>(c.conversationId, c.conversationType, c.userId, c.groupId, c.unreadCount))
+
+            alice.client.markConversationMessageAsRead(sn)
+            assertEquals(0, alice.client.getOneConversation(SessionType.NOTIFICATION, "ops").unreadCount)
+            val seqs = server.hasReadAndMaxSeq("alice", sn)
+            assertTrue(Regex("\"hasReadSeq\":1\\b").containsMatchIn(seqs) && Regex("\"maxSeq\":1\\b").containsMatchIn(seqs), seqs)
+
+            val tablet = OnlineUser(server, "alice", register = false, platform = 9)
+            val synced = tablet.client.getMultipleConversation(listOf(sn)).single()
+            assertEquals(listOf<Any>(4, "ops", 0), listOf<Any>(synced.conversationType, synced.userId, synced.unreadCount))
+            val history = tablet.client.getAdvancedHistoryMessageList(sn, null, 20)
+            assertEquals(listOf("Maintenance tonight"), history.messages.map { (it.content as MessageContent.OaNotification).notification.text })
+        }
+    }
 }

@@ -77,6 +77,28 @@ class DevServer(
         )
     }
 
+    /** A notification account (`appMangerLevel` 3) made by the app's manager. */
+    fun addNotificationAccount(userId: String, nickname: String, faceUrl: String) {
+        post("/user/add_notification_account", """{"userID":"$userId","nickName":"$nickname","faceURL":"$faceUrl","appMangerLevel":3}""", admin())
+    }
+
+    /** An OA notification (1400) from the account [accountId] to [userId], with a picture, as
+     *  the app's server sends it (`/msg/send_msg`). */
+    fun sendOaNotification(accountId: String, userId: String, text: String) {
+        post(
+            "/msg/send_msg",
+            """{"sendID":"$accountId","recvID":"$userId","senderPlatformID":1,"contentType":1400,"sessionType":4,
+               "content":{"notificationName":"Ops","notificationType":2,"text":"$text","url":"http://ops/notes","mixType":1,
+               "pictureElem":{"sourcePicture":{"url":"http://ops/p.png","width":64,"height":32}},"ex":"x"}}""",
+            admin(),
+        )
+    }
+
+    /** `/msg/get_conversations_has_read_and_max_seq` of [userId]'s [conversationId], asked by
+     *  the app's manager: the reply's JSON. */
+    fun hasReadAndMaxSeq(userId: String, conversationId: String): String =
+        post("/msg/get_conversations_has_read_and_max_seq", """{"userID":"$userId","conversationIDs":["$conversationId"]}""", admin())
+
     /** Client settings for `userId` (everyone's for ""), as the app's manager sets them. */
     fun setClientConfig(userId: String, key: String, value: String) {
         post("/user/set_user_client_config", """{"userID":"$userId","configs":{"$key":"$value"}}""", admin())
