@@ -714,3 +714,48 @@ async fn notification_accounts_send_oa_notifications() {
     let max = env.ok("alice", path::GET_CONVERSATIONS_HAS_READ_AND_MAX_SEQ, json!({"userID":"alice","conversationIDs":["sn_alice_ops"]})).await;
     assert_eq!(max["seqs"]["sn_alice_ops"]["maxSeq"], 1, "{max}");
 }
+
+/// `/conversation/delete_conversations`: by ID, or those whose last message is older than
+/// `needDeleteTime` days — one or the other —, for oneself only. The records go (each logged as
+/// a deletion for incremental syncs), nothing is pushed, and the messages stay.
+#[tokio::test]
+async fn conversations_are_deleted_by_id_or_age() {
+    let env = &Env::new().await;
+    env.send("alice", "bob", "", "hi").await;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_millis() as i64;
+    let days_ago = now - 3 * 86_400_000;
+    env.ok(
+        defaults::ADMIN_USER_ID,
+        path::SEND_MSG,
+        json!({"sendID":"carol","recvID":"alice","senderPlatformID":1,"content":{"content":"old"},"contentType":101,"sessionType":1,"sendTime":days_ago}),
+    )
+    .await;
+    let records = |user: &'static str| async move {
+        let all = env.ok(user, path::GET_ALL_CONVERSATIONS, json!({"ownerUserID":user})).await;
+        let mut ids: Vec<String> = all["conversations"].as_array().unwrap().iter().map(|c| c["conversationID"].as_str().unwrap().to_owned()).collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(records("alice").await, ["si_alice_bob", "si_alice_carol"]);
+    let before = env.ok("alice", path::GET_INCREMENTAL_CONVERSATIONS, json!({"userID":"alice","versionID":"","version":0})).await;
+    let delete = |user: &'static str, body: Value| async move { env.code(user, path::DELETE_CONVERSATIONS, body).await };
+    assert_eq!(delete("alice", json!({"ownerUserID":"alice"})).await, 1001, "neither");
+    assert_eq!(delete("alice", json!({"ownerUserID":"alice","needDeleteTime":1,"conversationIDs":["si_alice_bob"]})).await, 1001, "both");
+    assert_eq!(delete("bob", json!({"ownerUserID":"alice","conversationIDs":["si_alice_bob"]})).await, 1002, "another's");
+
+    assert_eq!(delete("alice", json!({"ownerUserID":"alice","needDeleteTime":5})).await, 0);
+    assert_eq!(records("alice").await, ["si_alice_bob", "si_alice_carol"], "nothing is five days old");
+    assert_eq!(delete("alice", json!({"ownerUserID":"alice","needDeleteTime":2})).await, 0);
+    assert_eq!(records("alice").await, ["si_alice_bob"], "carol's chat ended three days ago");
+    assert_eq!(records("carol").await, ["si_alice_carol"], "carol's own record stays");
+    assert_eq!(delete("alice", json!({"ownerUserID":"alice","conversationIDs":["si_alice_bob"]})).await, 0);
+    assert_eq!(records("alice").await, Vec::<String>::new());
+
+    let delta = env
+        .ok("alice", path::GET_INCREMENTAL_CONVERSATIONS, json!({"userID":"alice","versionID":before["versionID"],"version":before["version"]}))
+        .await;
+    assert_eq!((&delta["full"], &delta["delete"]), (&json!(false), &json!(["si_alice_carol", "si_alice_bob"])), "{delta}");
+    assert_eq!(delta["version"].as_u64(), before["version"].as_u64().map(|v| v + 2));
+    let seqs = env.ok("alice", path::GET_CONVERSATIONS_HAS_READ_AND_MAX_SEQ, json!({"userID":"alice","conversationIDs":["si_alice_bob"]})).await;
+    assert_eq!(seqs["seqs"]["si_alice_bob"]["maxSeq"], 1, "the messages stay: {seqs}");
+}

@@ -202,3 +202,38 @@ pub async fn get_not_notify_conversation_ids(
         .collect();
     Ok(ok(GetNotNotifyConversationIDsResp { conversation_ids }))
 }
+
+/// `/conversation/delete_conversations`: the owner's records go (the messages stay), logged as
+/// deletions in the owner's version log; no notification, as OpenIM's (it left its own commented
+/// out), so devices learn of it at their next conversation sync — and OpenIM's clients, like
+/// this SDK, keep their local conversation.
+pub async fn delete_conversations(
+    State(state): State<SharedState>,
+    Extension(caller): Extension<Caller>,
+    Body(req): Body<DeleteConversationsReq>,
+) -> ApiResult {
+    check_access(&state, &caller, &req.owner_user_id)?;
+    let ids = match (req.need_delete_time, req.conversation_ids.is_empty()) {
+        (0, true) => return Err(CodeError::args("need_delete_time or conversationIDs need be set")),
+        (0, false) => req.conversation_ids,
+        (_, false) => return Err(CodeError::args("need_delete_time and conversationIDs cannot both be set")),
+        (days, true) => {
+            // Those whose last message the owner can see was sent before the threshold.
+            let threshold = now_ms().saturating_sub(days.saturating_mul(86_400_000));
+            let owned = state.store.conversation_ids(&req.owner_user_id).await?;
+            let bounds = state.store.bounds_many(&owned, &req.owner_user_id).await?;
+            let mut old = Vec::new();
+            for id in owned {
+                let min = bounds.get(&id).map_or(1, |b| b.min);
+                if let Some(last) = state.store.last_message_for_user(&id, &req.owner_user_id, min).await?
+                    && last.send_time < threshold
+                {
+                    old.push(id);
+                }
+            }
+            old
+        }
+    };
+    state.store.delete_conversations(&req.owner_user_id, &ids).await?;
+    Ok(ok_empty())
+}

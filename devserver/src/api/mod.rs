@@ -135,6 +135,7 @@ pub fn router(state: SharedState) -> Router {
         .route(path::GET_FULL_CONVERSATION_IDS, post(conversation::get_full_conversation_ids))
         .route(path::GET_OWNER_CONVERSATION, post(conversation::get_owner_conversation))
         .route(path::GET_NOT_NOTIFY_CONVERSATION_IDS, post(conversation::get_not_notify_conversation_ids))
+        .route(path::DELETE_CONVERSATIONS, post(conversation::delete_conversations))
         .fallback(not_found)
         .method_not_allowed_fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), check_headers))

@@ -81,6 +81,16 @@ impl Store {
         Ok(created)
     }
 
+    /// Deletes `owner`'s records of `conversation_ids`; each ID logs a deletion in the owner's
+    /// version log (one version each, as OpenIM's `DeleteUsersConversations`), listed or not.
+    pub async fn delete_conversations(&self, owner: &str, conversation_ids: &[String]) -> CodeResult<()> {
+        for id in conversation_ids {
+            sqlx::query("DELETE FROM conversations WHERE owner_user_id = ? AND conversation_id = ?").bind(owner).bind(id).execute(&self.pool).await?;
+            self.bump_version(kind::CONVERSATION, owner, std::slice::from_ref(id), Change::Delete).await?;
+        }
+        Ok(())
+    }
+
     pub async fn conversation_ids(&self, owner: &str) -> CodeResult<Vec<String>> {
         Ok(sqlx::query_scalar("SELECT conversation_id FROM conversations WHERE owner_user_id = ? ORDER BY create_time, conversation_id")
             .bind(owner)

@@ -218,3 +218,17 @@ mod tests {
         assert!(ids.equal && ids.conversation_ids.is_empty());
     }
 }
+
+/// `/conversation/delete_conversations` (OpenIM's main branch; its official clients do not call
+/// it): the owner's records of `conversationIDs`, or of every conversation whose last message is
+/// older than `needDeleteTime` days — one of the two.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DeleteConversationsReq {
+    #[serde(rename = "ownerUserID")]
+    pub owner_user_id: String,
+    #[serde(rename = "needDeleteTime")]
+    pub need_delete_time: i64,
+    #[serde(rename = "conversationIDs", deserialize_with = "crate::json::nullable")]
+    pub conversation_ids: Vec<String>,
+}

@@ -117,6 +117,7 @@ pub mod path {
     pub const GET_FULL_CONVERSATION_IDS: &str = "/conversation/get_full_conversation_ids";
     pub const GET_OWNER_CONVERSATION: &str = "/conversation/get_owner_conversation";
     pub const GET_NOT_NOTIFY_CONVERSATION_IDS: &str = "/conversation/get_not_notify_conversation_ids";
+    pub const DELETE_CONVERSATIONS: &str = "/conversation/delete_conversations";
 }
 
 /// The reply envelope `{errCode, errMsg, errDlt, data}`; `data` is omitted when empty.
