@@ -448,6 +448,27 @@ final class MessagingTests: XCTestCase {
         XCTAssertEqual(tailLogs.count, 1, "\(withTail)")
         let (tail, _) = try await URLSession.shared.data(from: try XCTUnwrap(URL(string: tailLogs.first ?? "")))
         XCTAssertEqual(String(decoding: tail, as: UTF8.self), "line 48\nline 49\nline 50\n")
+
+        // The same file again, changed: a new object; the first record still serves what it was
+        // (Rust: `logs_upload_for_the_apps_managers`).
+        func appLogURLs(_ json: [String: Any]) -> Set<String> {
+            Set((json["logsInfos"] as? [[String: Any]] ?? []).compactMap { $0["url"] as? String }.filter { $0.hasSuffix("_app.log") })
+        }
+        let firstURLs = appLogURLs(withTail)
+        XCTAssertEqual(firstURLs.count, 1, "\(withTail)")
+        try "a new day\n".write(toFile: first, atomically: true, encoding: .utf8)
+        try await alice.client.uploadLogs(filePaths: [first])
+        let again = try await server.searchLogs("alice")
+        XCTAssertEqual((again["total"] as? NSNumber)?.intValue, 4)
+        let newURLs = appLogURLs(again).subtracting(firstURLs)
+        XCTAssertEqual(newURLs.count, 1, "\(again)")
+        func text(_ url: String) async throws -> String {
+            let (data, _) = try await URLSession.shared.data(from: try XCTUnwrap(URL(string: url)))
+            return String(decoding: data, as: UTF8.self)
+        }
+        let (old, new) = (try await text(firstURLs.first ?? ""), try await text(newURLs.first ?? ""))
+        XCTAssertEqual(old, firstText)
+        XCTAssertEqual(new, "a new day\n")
     }
 
     /// A file uploads to devserver's object storage with progress, its URL serves the same bytes,

@@ -386,6 +386,22 @@ class MessagingTest {
             val tailUrl = Regex("\"url\":\"([^\"]*today\\.log)\"").find(withTail)?.groupValues?.get(1) ?: error(withTail)
             val tail = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(tailUrl)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body()
             assertEquals("line 48\nline 49\nline 50\n", tail)
+
+            // The same file again, changed: a new object; the first record still serves what it
+            // was (Rust: `logs_upload_for_the_apps_managers`).
+            val before = first.readText()
+            val appLogUrls = { json: String -> Regex("\"url\":\"([^\"]*_app\\.log)\"").findAll(json).map { it.groupValues[1] }.toSet() }
+            val firstUrls = appLogUrls(withTail)
+            assertEquals(1, firstUrls.size, withTail)
+            first.writeText("a new day\n")
+            alice.client.uploadLogs(listOf(first.path))
+            val again = server.searchLogs("alice")
+            assertTrue(again.contains("\"total\":4"), again)
+            val newUrls = appLogUrls(again) - firstUrls
+            assertEquals(1, newUrls.size, again)
+            fun text(url: String) = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body()
+            assertEquals(before, text(firstUrls.single()))
+            assertEquals("a new day\n", text(newUrls.single()))
         }
     }
 
