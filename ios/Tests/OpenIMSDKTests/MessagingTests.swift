@@ -497,7 +497,9 @@ final class MessagingTests: XCTestCase {
     /// An upload cut off goes on from its last part: the app's file changes while the upload
     /// reads its third part (the upload fails), then is back as it was; the next upload sends
     /// only that part, its progress starting after the two on the server, and the object is the
-    /// file. devserver restarted (it forgets uploads under way), a cut-off upload starts over.
+    /// file; also after the app restarted (a new client on the same database). devserver
+    /// restarted (it forgets uploads under way), a cut-off upload starts over. Rust:
+    /// `an_upload_cut_off_goes_on_from_its_last_part`.
     func testACutOffUploadGoesOnFromItsLastPart() async throws {
         let dir = tempDir()
         let data = dir + "/server.db"
@@ -536,6 +538,20 @@ final class MessagingTests: XCTestCase {
         XCTAssertEqual(progress.seen.map { $0[0] }, [2 * part, Int64(size)], "resumed after the two parts on the server")
         let (served, _) = try await URLSession.shared.data(from: URL(string: url)!)
         XCTAssertEqual(served, movieBytes, "the object is the file")
+
+        // Cut off, then the app restarts (a new client on the same database): it goes on.
+        let (clip, clipBytes) = try write("clip.mp4", 3)
+        try await cutOff(alice.client, clip, clipBytes)
+        try await alice.client.logout()
+        let restartedApp = try OpenIMClient(config: server!.config(dataDir: alice.dataDir))
+        try await restartedApp.login(userId: "alice", token: try await server!.token("alice"))
+        let resumed = Progress()
+        let clipUrl = try await restartedApp.uploadFile(filePath: clip, name: nil, contentType: nil, progress: resumed)
+        XCTAssertEqual(resumed.seen.map { $0[0] }, [2 * part, Int64(size)], "resumed after the app's restart")
+        let (clipServed, _) = try await URLSession.shared.data(from: URL(string: clipUrl)!)
+        XCTAssertEqual(clipServed, clipBytes, "the object is the file")
+        try await restartedApp.logout()
+        try await alice.client.login(userId: "alice", token: try await server!.token("alice"))
 
         // Cut off again, with another file, before devserver restarts.
         let (song, songBytes) = try write("song.m4a", 2)

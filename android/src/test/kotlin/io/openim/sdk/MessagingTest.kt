@@ -437,7 +437,9 @@ class MessagingTest {
     /** An upload cut off goes on from its last part: the app's file changes while the upload
      *  reads its third part (the upload fails), then is back as it was; the next upload sends
      *  only that part, its progress starting after the two on the server, and the object is the
-     *  file. devserver restarted (it forgets uploads under way), a cut-off upload starts over. */
+     *  file; also after the app restarted (a new client on the same database). devserver
+     *  restarted (it forgets uploads under way), a cut-off upload starts over. Rust:
+     *  `an_upload_cut_off_goes_on_from_its_last_part`. */
     @Test
     fun aCutOffUploadGoesOnFromItsLastPart(): Unit = runBlocking {
         val dir = tempDir()
@@ -462,6 +464,22 @@ class MessagingTest {
             val url = alice.client.uploadFile(movie.path, null, null, progress)
             assertEquals(listOf(2 * part, size.toLong()), progress.seen.toList(), "resumed after the two parts on the server")
             assertTrue(movieBytes.contentEquals(served(url)), "the object is the file")
+
+            // Cut off, then the app restarts (a new client on the same database): it goes on.
+            val (clip, clipBytes) = write("clip.mp4", 3)
+            expectThrows<OpenImException.InvalidArgument>("a file changed under the upload") {
+                runBlocking { alice.client.uploadFile(clip.path, null, null, changesTheFile(clip, clipBytes)) }
+            }
+            clip.writeBytes(clipBytes)
+            alice.client.logout()
+            val restarted = OpenImClient(first.config(alice.dataDir))
+            restarted.login("alice", first.token("alice"))
+            val resumed = SeenProgress()
+            val clipUrl = restarted.uploadFile(clip.path, null, null, resumed)
+            assertEquals(listOf(2 * part, size.toLong()), resumed.seen.toList(), "resumed after the app's restart")
+            assertTrue(clipBytes.contentEquals(served(clipUrl)), "the object is the file")
+            restarted.logout()
+            alice.client.login("alice", first.token("alice"))
 
             // Cut off again, with another file, before devserver restarts.
             val (song, songBytes) = write("song.m4a", 2)
