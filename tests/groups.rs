@@ -148,10 +148,23 @@ async fn a_new_group_reaches_every_member_device_and_chat() {
     assert_eq!((server_mark("alice").await, server_mark("bob").await, server_mark("carol").await), (Some(2), Some(2), Some(0)));
     let bad = ConversationUpdate { group_at_type: Some(5), ..Default::default() };
     assert_eq!(alice.client.set_conversation(sg.clone(), bad).await.unwrap_err().code(), 10002);
+    let marked = |c: &openim_sdk::Conversation| c.conversation_id == sg && c.group_at_type == 2;
+    alice_tablet.events.wait_until("@all on the tablet", |ev| ev.iter().any(|e| matches!(e, Ev::ConversationsChanged(c) if c.iter().any(marked)))).await;
+    let tablet_seen = alice_tablet.events.events().len();
     let clear = ConversationUpdate { group_at_type: Some(0), ..Default::default() };
     let cleared = alice.client.set_conversation(sg.clone(), clear).await.unwrap();
     assert!(cleared.group_at_type == 0 && cleared.unread_count > 0, "cleared, still unread: {cleared:?}");
     assert_eq!(server_mark("alice").await, Some(0));
+    // Alice's tablet had the mark too (from the message, and from the server's record); the
+    // clear reaches it through the server's record, the chat still unread there.
+    alice_tablet
+        .events
+        .wait_until("the clear from alice's phone", |ev| {
+            ev[tablet_seen..]
+                .iter()
+                .any(|e| matches!(e, Ev::ConversationsChanged(c) if c.iter().any(|c| c.conversation_id == sg && c.group_at_type == 0 && c.unread_count > 0)))
+        })
+        .await;
     // Read state is each member's own.
     bob.client.mark_conversation_message_as_read(format!("sg_{}", g.group_id)).await.unwrap();
     let bobs = bob.client.get_one_conversation(openim_sdk::model::SessionType::Group, g.group_id.clone()).await.unwrap();

@@ -580,6 +580,21 @@ pub fn apply_server_settings(c: &mut ConversationRow, record: &wire::Conversatio
     // The server raises it when it clears the conversation or destructs its messages: history
     // stops there.
     c.min_seq = c.min_seq.max(record.min_seq);
+    // The server's mention mark (set by OpenIM's server after a mention or an announcement,
+    // cleared by the user's apps): a change since the last sync is taken — a clear made on
+    // another device, or a mark this device had not seen —; the same value again leaves this
+    // device's own mark, set by messages that may have arrived before the server marked them and
+    // cleared when the chat is read here. A new mark on a chat read here since is stale. @me and
+    // @all add up (the server keeps only the last).
+    if record.group_at_type != c.server_group_at_type {
+        c.server_group_at_type = record.group_at_type;
+        c.group_at_type = match record.group_at_type {
+            0 => 0,
+            _ if c.unread_count == 0 => c.group_at_type,
+            mark @ 1..=3 if (1..=3).contains(&c.group_at_type) => c.group_at_type | mark,
+            mark => mark,
+        };
+    }
 }
 
 fn apply_update(c: &mut ConversationRow, u: &ConversationUpdate) {
@@ -605,7 +620,9 @@ fn apply_update(c: &mut ConversationRow, u: &ConversationUpdate) {
         c.msg_destruct_time = v;
     }
     if let Some(v) = u.group_at_type {
+        // The server's record holds it now too.
         c.group_at_type = v;
+        c.server_group_at_type = v;
     }
 }
 

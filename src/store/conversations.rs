@@ -93,7 +93,8 @@ pub(super) async fn put_many_raising(c: &mut SqliteConnection, rows: &[&Conversa
 /// [`put_many`]'s statement, before its rows.
 const PUT_HEAD: &str = "INSERT OR REPLACE INTO local_conversations (conversation_id, conversation_type, user_id, group_id, show_name, face_url,
        recv_msg_opt, unread_count, group_at_type, latest_msg, latest_msg_send_time, draft_text, draft_text_time, is_pinned,
-       is_private_chat, burn_duration, attached_info, ex, max_seq, min_seq, has_read_seq, msg_destruct_time, is_msg_destruct) ";
+       is_private_chat, burn_duration, attached_info, ex, max_seq, min_seq, has_read_seq, msg_destruct_time, is_msg_destruct,
+       server_group_at_type) ";
 
 /// One row of [`put_many`]'s statement.
 fn bind_row(mut b: sqlx::query_builder::Separated<'_, sqlx::Sqlite, &'static str>, r: &&ConversationRow) {
@@ -119,7 +120,8 @@ fn bind_row(mut b: sqlx::query_builder::Separated<'_, sqlx::Sqlite, &'static str
         .push_bind(r.min_seq)
         .push_bind(r.has_read_seq)
         .push_bind(r.msg_destruct_time)
-        .push_bind(r.is_msg_destruct);
+        .push_bind(r.is_msg_destruct)
+        .push_bind(r.server_group_at_type);
 }
 
 /// Sum of unread counts over conversations that notify (`recv_msg_opt < 2`) and are listed.

@@ -54,6 +54,8 @@ pub struct ConversationRow {
     pub has_read_seq: i64,
     pub msg_destruct_time: i64,
     pub is_msg_destruct: bool,
+    /// The server record's `groupAtType` as last synced (migration 0011).
+    pub server_group_at_type: i32,
 }
 
 /// `local_users`: a cached profile.
