@@ -166,6 +166,20 @@ final class GroupTests: XCTestCase {
         let notAdmin = await code { try await bob.client.kickGroupMember(groupId: g.groupId, reason: "", userIds: ["carol"]) }
         XCTAssertEqual(notAdmin, 1002)
 
+        // alice's tablet, to see her clear below.
+        let aliceTablet = try await OnlineUser(server, "alice", platform: 9, register: false)
+        let sg = "sg_\(g.groupId)"
+        func tabletChat(_ what: String, after skipped: Int = 0, _ matches: @escaping (Conversation) -> Bool) async throws -> Conversation {
+            try await aliceTablet.conversations.wait(what, after: skipped) { e -> Conversation? in
+                switch e {
+                case let .newConversations(list), let .changed(list):
+                    return list.first { $0.conversationId == sg && matches($0) }
+                default:
+                    return nil
+                }
+            }
+        }
+
         // carol mentions bob: only bob's chat says @me.
         let at = try carol.client.createTextAtMessage(text: "hey", atUserIds: ["bob"], atUsersInfo: [], quote: nil)
         _ = try await carol.client.sendMessage(message: at, recvId: nil, groupId: g.groupId, offlinePushInfo: nil, isOnlineOnly: false)
@@ -192,11 +206,16 @@ final class GroupTests: XCTestCase {
         // alice clears it without reading the chat (here and on the server, which marks
         // mentioned records for OpenIM's official clients) (Rust:
         // `a_new_group_reaches_every_member_device_and_chat`).
+        _ = try await tabletChat("@all on the tablet") { $0.groupAtType == 2 }
+        let tabletSeen = aliceTablet.conversations.events.count
         let badMark = await code { _ = try await alice.client.setConversation(conversationId: "sg_\(g.groupId)", update: ConversationUpdate(groupAtType: 5)) }
         XCTAssertEqual(badMark, 10002)
         let cleared = try await alice.client.setConversation(conversationId: "sg_\(g.groupId)", update: ConversationUpdate(groupAtType: 0))
         XCTAssertEqual(cleared.groupAtType, 0)
         XCTAssertGreaterThan(cleared.unreadCount, 0, "still unread")
+        // Her tablet had @all too; the clear reaches it through the server's record.
+        let tabletCleared = try await tabletChat("the clear on the tablet", after: tabletSeen) { $0.groupAtType == 0 && $0.unreadCount > 0 }
+        XCTAssertEqual(tabletCleared.groupAtType, 0)
 
         // bob becomes admin; a muted group silences carol but not bob.
         try await alice.client.setGroupMemberInfo(groupId: g.groupId, userId: "bob", update: GroupMemberUpdate(role: .admin))

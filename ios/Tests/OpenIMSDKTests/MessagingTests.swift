@@ -29,11 +29,11 @@ final class Recorder<E: Sendable>: @unchecked Sendable {
         throw CancellationError()
     }
 
-    /// Waits up to 15 s for an event `pick` accepts.
-    func wait<T>(_ what: String, file: StaticString = #filePath, line: UInt = #line, _ pick: (E) -> T?) async throws -> T {
+    /// Waits up to 15 s for an event `pick` accepts, among those after the first `after`.
+    func wait<T>(_ what: String, after skipped: Int = 0, file: StaticString = #filePath, line: UInt = #line, _ pick: (E) -> T?) async throws -> T {
         let deadline = Date().addingTimeInterval(15)
         while Date() < deadline {
-            if let found = events.lazy.compactMap(pick).first { return found }
+            if let found = events.dropFirst(skipped).lazy.compactMap(pick).first { return found }
             try await Task.sleep(nanoseconds: 20_000_000)
         }
         XCTFail("timed out waiting for \(what); events: \(events)", file: file, line: line)

@@ -132,6 +132,20 @@ class GroupTest {
             }
             assertEquals(1002, notAdmin.errorCode)
 
+            // alice's tablet, to see her clear below.
+            val aliceTablet = OnlineUser(server, "alice", register = false, platform = 9)
+            suspend fun tabletMark(what: String, matches: (Conversation) -> Boolean): Conversation = withTimeout(15_000) {
+                var found: Conversation? = null
+                while (found == null) {
+                    found = when (val e = aliceTablet.conversations.next()) {
+                        is ConversationEvent.NewConversations -> e.conversations.firstOrNull { it.conversationId == "sg_${g.groupId}" && matches(it) }
+                        is ConversationEvent.Changed -> e.conversations.firstOrNull { it.conversationId == "sg_${g.groupId}" && matches(it) }
+                        else -> null
+                    }
+                }
+                found
+            }
+
             // carol mentions bob: only bob's chat says @me.
             carol.client.sendMessage(carol.client.createTextAtMessage("hey", listOf("bob"), listOf(), null), null, g.groupId, null, false)
             bob.online.await("the mention") { (it as? MessageEvent.NewMessage)?.takeIf { e -> e.message.contentType == 106 } }
@@ -148,6 +162,7 @@ class GroupTest {
             // alice clears it without reading the chat (here and on the server, which marks
             // mentioned records for OpenIM's official clients) (Rust:
             // `a_new_group_reaches_every_member_device_and_chat`).
+            tabletMark("@all on the tablet") { it.groupAtType == 2 }
             val badMark = expectThrows<OpenImException>("a mark of 5") {
                 runBlocking { alice.client.setConversation("sg_${g.groupId}", ConversationUpdate(groupAtType = 5)) }
             }
@@ -155,6 +170,8 @@ class GroupTest {
             val cleared = alice.client.setConversation("sg_${g.groupId}", ConversationUpdate(groupAtType = 0))
             assertEquals(0, cleared.groupAtType)
             assertTrue(cleared.unreadCount > 0, "still unread")
+            // Her tablet had @all too; the clear reaches it through the server's record.
+            tabletMark("the clear on the tablet") { it.groupAtType == 0 && it.unreadCount > 0 }
 
             // bob becomes admin; a muted group silences carol but not bob.
             alice.client.setGroupMemberInfo(g.groupId, "bob", GroupMemberUpdate(role = GroupRole.ADMIN))
