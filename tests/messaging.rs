@@ -2093,7 +2093,9 @@ async fn oa_notifications_arrive_in_the_notification_chat() {
     let _: Value = srv.admin.post(path::ADD_NOTIFICATION_ACCOUNT, &account).await.unwrap();
     let notice = json!({"sendID":"ops","recvID":"alice","senderPlatformID":1,"contentType":1400,"sessionType":4,
         "content":{"notificationName":"Ops","notificationType":2,"text":"Maintenance tonight","url":"http://ops/notes","mixType":1,
-                   "pictureElem":{"sourcePicture":{"url":"http://ops/p.png","width":64,"height":32}},"ex":"x"}});
+                   "pictureElem":{"sourcePicture":{"type":"image/png","url":"http://ops/p.png","width":64,"height":32},
+                                  "bigPicture":{"type":"image/png","url":"http://ops/p.png","width":64,"height":32},
+                                  "snapshotPicture":{"type":"image/png","url":"http://ops/s.png","width":16,"height":8}},"ex":"x"}});
     let _: Value = srv.admin.post(path::SEND_MSG, &notice).await.unwrap();
 
     let sn = conversation_id::notification("alice", "ops");

@@ -668,12 +668,14 @@ async fn notification_accounts_send_oa_notifications() {
     let env = &Env::new().await;
     let admin = defaults::ADMIN_USER_ID;
     let add = |body: Value| async move { env.call(admin, path::ADD_NOTIFICATION_ACCOUNT, body).await };
-    assert_eq!(env.code("alice", path::ADD_NOTIFICATION_ACCOUNT, json!({"userID":"x","appMangerLevel":3})).await, 1002);
+    assert_eq!(env.code("alice", path::ADD_NOTIFICATION_ACCOUNT, json!({"userID":"x","nickName":"X","appMangerLevel":3})).await, 1002);
+    assert_eq!(env.code("alice", path::ADD_NOTIFICATION_ACCOUNT, json!({"userID":"x","appMangerLevel":3})).await, 1001, "the request's own check first");
+    assert_eq!(add(json!({"userID":"x","appMangerLevel":3})).await["errCode"], 1001, "no nickName");
     assert_eq!(add(json!({"userID":"x","nickName":"X","appMangerLevel":2})).await["errCode"], 1001, "level 2 is no account");
     let ops = add(json!({"userID":"ops","nickName":"Ops","faceURL":"http://ops","appMangerLevel":3})).await;
     assert_eq!(ops["data"], json!({"userID":"ops","faceURL":"http://ops","nickName":"Ops","appMangerLevel":3}));
-    assert_eq!(add(json!({"userID":"ops","appMangerLevel":3})).await["errCode"], 1001, "userID is used");
-    assert_eq!(add(json!({"userID":"alice","appMangerLevel":3})).await["errCode"], 1001, "userID is used");
+    assert_eq!(add(json!({"userID":"ops","nickName":"O","appMangerLevel":3})).await["errCode"], 1001, "userID is used");
+    assert_eq!(add(json!({"userID":"alice","nickName":"A","appMangerLevel":3})).await["errCode"], 1001, "userID is used");
     let robot = add(json!({"nickName":"Robot","appMangerLevel":4})).await["data"].clone();
     let robot_id = robot["userID"].as_str().unwrap().to_owned();
     assert!(robot_id.len() == 10 && robot_id.bytes().all(|b| b.is_ascii_digit()) && !robot_id.starts_with('0'), "{robot_id}");
@@ -689,12 +691,20 @@ async fn notification_accounts_send_oa_notifications() {
     assert_eq!(ids(&search(json!({"keyword":"alice","pagination":{"pageNumber":1,"showNumber":10}})).await), Vec::<String>::new(), "users are no accounts");
     let page2 = search(json!({"pagination":{"pageNumber":2,"showNumber":1}})).await;
     assert_eq!((page2["total"].as_i64(), ids(&page2)), (Some(2), vec![robot_id.clone()]));
-    assert_eq!(ids(&search(json!({"pagination":{"pageNumber":0,"showNumber":1}})).await), Vec::<String>::new());
+    assert_eq!(env.code(admin, path::SEARCH_NOTIFICATION_ACCOUNT, json!({"pagination":{"pageNumber":0,"showNumber":1}})).await, 1001);
+    assert_eq!(env.code(admin, path::SEARCH_NOTIFICATION_ACCOUNT, json!({"keyword":"ops"})).await, 1001, "no pagination");
+    // By ID first, then — when the level leaves none — by nickname, as OpenIM's.
+    let twin = add(json!({"userID":"ops-bot","nickName":"ops","appMangerLevel":4})).await["data"].clone();
+    assert_eq!(ids(&search(json!({"keyword":"ops","pagination":{"pageNumber":1,"showNumber":10}})).await), vec!["ops"]);
+    let level4 = search(json!({"keyword":"ops","appManagerLevel":4,"pagination":{"pageNumber":1,"showNumber":10}})).await;
+    assert_eq!(ids(&level4), vec![twin["userID"].as_str().unwrap().to_owned()]);
 
     env.ok(admin, path::UPDATE_NOTIFICATION_ACCOUNT, json!({"userID":"ops","nickName":"Ops Team"})).await;
     let info = env.ok("alice", path::GET_USERS_INFO, json!({"userIDs":["ops"]})).await;
     assert_eq!((&info["usersInfo"][0]["nickname"], &info["usersInfo"][0]["faceURL"]), (&json!("Ops Team"), &json!("http://ops")));
     assert_eq!(env.code(admin, path::UPDATE_NOTIFICATION_ACCOUNT, json!({"userID":"nobody","nickName":"N"})).await, 1001);
+    assert_eq!(env.code(admin, path::UPDATE_NOTIFICATION_ACCOUNT, json!({"userID":"ops"})).await, 1001, "nothing to set");
+    assert_eq!(env.code(admin, path::UPDATE_NOTIFICATION_ACCOUNT, json!({"nickName":"N"})).await, 1001, "no userID");
 
     let oa = |from: &str, content: Value| {
         let body = json!({"sendID":from,"recvID":"alice","senderPlatformID":1,"content":content,"contentType":1400,"sessionType":1});
@@ -707,12 +717,22 @@ async fn notification_accounts_send_oa_notifications() {
     assert_eq!(oa("nobody", notice.clone()).await, 1101);
     assert_eq!(oa("ops", json!({"notificationName":"Ops","notificationType":1})).await, 1001, "no text");
     assert_eq!(oa("ops", json!({"notificationName":"Ops","notificationType":1,"text":"t","mixType":6})).await, 1001);
+    // Media as OpenIM's validator wants them: a picture names its three sizes in full.
+    let picture = |url: &str| json!({"type":"image/png","width":64,"height":32,"url":url});
+    let partial = json!({"notificationName":"Ops","notificationType":1,"text":"t","mixType":1,"pictureElem":{"sourcePicture":picture("http://p")}});
+    assert_eq!(oa("ops", partial).await, 1001, "no big picture or snapshot");
+    let full = json!({"notificationName":"Ops","notificationType":1,"text":"t","mixType":1,
+        "pictureElem":{"sourcePicture":picture("http://p"),"bigPicture":picture("http://b"),"snapshotPicture":picture("http://s")}});
+    assert_eq!(oa("ops", full).await, 0);
+    assert_eq!(oa("ops", json!({"notificationName":"Ops","notificationType":1,"text":"t","mixType":3,"fileElem":{"sourceUrl":"http://f"}})).await, 1001);
 
     let records = env.ok("alice", path::GET_ALL_CONVERSATIONS, json!({"ownerUserID":"alice"})).await;
     let sn = records["conversations"].as_array().unwrap().iter().find(|c| c["conversationID"] == "sn_alice_ops").expect("alice's record").clone();
     assert_eq!((&sn["conversationType"], &sn["userID"]), (&json!(4), &json!("ops")));
     let max = env.ok("alice", path::GET_CONVERSATIONS_HAS_READ_AND_MAX_SEQ, json!({"userID":"alice","conversationIDs":["sn_alice_ops"]})).await;
-    assert_eq!(max["seqs"]["sn_alice_ops"]["maxSeq"], 1, "{max}");
+    assert_eq!(max["seqs"]["sn_alice_ops"]["maxSeq"], 2, "{max}");
+    let accounts = env.ok(admin, path::GET_ALL_CONVERSATIONS, json!({"ownerUserID":"ops"})).await;
+    assert_eq!(accounts["conversations"], json!([]), "the account gets no record");
 }
 
 /// `/conversation/delete_conversations`: by ID, or those whose last message is older than

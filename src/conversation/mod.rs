@@ -203,7 +203,9 @@ pub async fn new_rows(c: &mut SqliteConnection, wanted: &[(String, i32, String)]
             };
             if session_type::with_user(*session) {
                 r.user_id = peer_or_group.clone();
-                if let Some(f) = friends.get(peer_or_group) {
+                // A notification account's chat goes by the account's name, as OpenIM's.
+                let friend = friends.get(peer_or_group).filter(|_| *session == session_type::SINGLE_CHAT);
+                if let Some(f) = friend {
                     r.show_name = if f.remark.is_empty() { f.nickname.clone() } else { f.remark.clone() };
                     r.face_url = f.face_url.clone();
                 } else if let Some(user) = users.get(peer_or_group) {
@@ -581,16 +583,15 @@ pub fn apply_server_settings(c: &mut ConversationRow, record: &wire::Conversatio
     // stops there.
     c.min_seq = c.min_seq.max(record.min_seq);
     // The server's mention mark (set by OpenIM's server after a mention or an announcement,
-    // cleared by the user's apps): a change since the last sync is taken — a clear made on
-    // another device, or a mark this device had not seen —; the same value again leaves this
-    // device's own mark, set by messages that may have arrived before the server marked them and
-    // cleared when the chat is read here. A new mark on a chat read here since is stale. @me and
-    // @all add up (the server keeps only the last).
+    // cleared by the user's apps). `server_group_at_type` is what this device expects the record
+    // to hold: the record as last synced, or the mark a mention that arrived here makes the server
+    // set. A record that differs is taken — a clear made on another device (also one that
+    // reached the server before its mark was synced here), or a mark not seen here —; the
+    // expected value leaves this device's own mark as it is (cleared when the chat was read
+    // here). @me and @all add up (the server keeps only the last).
     if record.group_at_type != c.server_group_at_type {
         c.server_group_at_type = record.group_at_type;
         c.group_at_type = match record.group_at_type {
-            0 => 0,
-            _ if c.unread_count == 0 => c.group_at_type,
             mark @ 1..=3 if (1..=3).contains(&c.group_at_type) => c.group_at_type | mark,
             mark => mark,
         };
@@ -846,5 +847,26 @@ impl crate::versioned::VersionedList for Conversations {
     async fn delete(&self, _w: &mut Write, id: String, _local: ConversationRow) -> Result<()> {
         tracing::debug!(conversation = %id, "the server no longer lists a conversation; kept locally");
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The server record's mention mark against the one this device expects it to hold.
+    #[test]
+    fn server_mention_marks_are_taken_when_they_differ_from_the_expected() {
+        let apply = |local: i32, expected: i32, record: i32| {
+            let mut c = ConversationRow { group_at_type: local, server_group_at_type: expected, ..Default::default() };
+            apply_server_settings(&mut c, &wire::Conversation { group_at_type: record, ..Default::default() });
+            (c.group_at_type, c.server_group_at_type)
+        };
+        assert_eq!(apply(2, 2, 0), (0, 0), "cleared on another device");
+        assert_eq!(apply(0, 2, 2), (0, 2), "read here: the expected server mark leaves it cleared");
+        assert_eq!(apply(1, 1, 2), (3, 2), "@me, then @all from the server");
+        assert_eq!(apply(3, 2, 2), (3, 2), "@me and @all here, the server keeps the last");
+        assert_eq!(apply(0, 0, 4), (4, 4), "an announcement not seen here");
+        assert_eq!(apply(4, 4, 1), (1, 1), "a mention after an announcement");
     }
 }

@@ -56,6 +56,8 @@ struct Touch {
     unread_added: i32,
     /// `AT_ME` | `AT_ALL` as seen in this batch.
     at_type: i32,
+    /// The kind of the batch's last mention of this user (what the server's record says after it).
+    last_at_type: i32,
     session: i32,
     peer: String,
     peer_profile: Option<(String, String)>,
@@ -117,7 +119,7 @@ impl Messages {
         // Seqs up to the conversation's known max (or read seq) are already counted in its
         // unread count (the connect sync sets it from the server), so only later ones add to it.
         let counted = existing.as_ref().map(|c| c.max_seq.max(c.has_read_seq)).unwrap_or(0);
-        let mut t = Touch { latest: None, unread_added: 0, at_type: 0, session: 0, peer: String::new(), peer_profile: None, top_seq: 0 };
+        let mut t = Touch { latest: None, unread_added: 0, at_type: 0, last_at_type: 0, session: 0, peer: String::new(), peer_profile: None, top_seq: 0 };
 
         for data in msgs {
             t.top_seq = t.top_seq.max(data.seq);
@@ -170,11 +172,10 @@ impl Messages {
                 }
                 if let MessageContent::AtText { at_user_ids, .. } = &message.content {
                     // OpenIM's groupAtType: 1 @me, 2 @all, 3 both.
-                    if at_user_ids.contains(&me) {
-                        t.at_type |= AT_ME;
-                    }
-                    if at_user_ids.iter().any(|u| u == AT_ALL_TAG) {
-                        t.at_type |= AT_ALL;
+                    let at = if at_user_ids.contains(&me) { AT_ME } else { 0 } | if at_user_ids.iter().any(|u| u == AT_ALL_TAG) { AT_ALL } else { 0 };
+                    if at != 0 {
+                        t.at_type |= at;
+                        t.last_at_type = at;
                     }
                 }
                 if session_type::with_user(message.session_type) && !message.sender_nickname.is_empty() {
@@ -221,6 +222,8 @@ impl Messages {
         c.max_seq = c.max_seq.max(t.top_seq);
         if let Some((name, face)) = t.peer_profile {
             c.show_name = match batch.as_deref() {
+                // A notification account's chat goes by the account's name, as OpenIM's.
+                _ if c.conversation_type == session_type::NOTIFICATION_CHAT => name,
                 Some(b) if b.peers.contains(&c.user_id) => b.remarks.get(&c.user_id).cloned().unwrap_or(name),
                 _ => conversation::display_name(&mut w.tx, &c.user_id, &name).await?,
             };
@@ -229,8 +232,10 @@ impl Messages {
             }
         }
         if t.at_type != 0 && !session_type::with_user(t.session) {
-            // Bits 1 (@me) and 2 (@all) add up to OpenIM's 3 (@all and @me).
+            // Bits 1 (@me) and 2 (@all) add up to OpenIM's 3 (@all and @me). The server marks the
+            // record too, with the last mention's kind (`apply_server_settings`).
             c.group_at_type = (c.group_at_type & (AT_ME | AT_ALL)) | t.at_type;
+            c.server_group_at_type = t.last_at_type;
         }
         self.conversations.name_later(w, &c);
         match batch {

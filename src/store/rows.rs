@@ -54,7 +54,7 @@ pub struct ConversationRow {
     pub has_read_seq: i64,
     pub msg_destruct_time: i64,
     pub is_msg_destruct: bool,
-    /// The server record's `groupAtType` as last synced (migration 0011).
+    /// The `groupAtType` this device expects the server's record to hold (migration 0011).
     pub server_group_at_type: i32,
 }
 

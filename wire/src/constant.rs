@@ -158,6 +158,16 @@ pub mod content_type {
     }
 }
 
+/// A user's `appMangerLevel`.
+pub mod app_level {
+    pub const ORDINARY: i32 = 1;
+    /// An app manager's level as OpenIM's group notices name one.
+    pub const ADMIN: i32 = 2;
+    /// The lowest level of a notification account (OpenIM's `AppNotificationAdmin`).
+    pub const NOTIFICATION_ACCOUNT: i32 = 3;
+    pub const ROBOT: i32 = 4;
+}
+
 /// Message status values.
 pub mod msg_status {
     pub const SENDING: i32 = 1;

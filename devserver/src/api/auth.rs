@@ -43,7 +43,7 @@ pub async fn get_user_token(
     let Some(user) = state.store.find_user(&req.user_id).await? else {
         return Err(CodeError::new(errcode::USER_ID_NOT_FOUND, format!("userID {} not found", req.user_id)));
     };
-    if user.app_manger_level >= super::user::NOTIFICATION_ACCOUNT_LEVEL {
+    if user.app_manger_level >= openim_wire::constant::app_level::NOTIFICATION_ACCOUNT {
         return Err(CodeError::args("app account can`t get token"));
     }
     let token = state.auth.create_token(&req.user_id, req.platform_id).await?;

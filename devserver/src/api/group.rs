@@ -82,14 +82,11 @@ async fn op_user(state: &SharedState, user_id: &str, group_id: &str) -> CodeResu
         group_id: group_id.to_owned(),
         user_id: user_id.to_owned(),
         role_level: g::ADMIN,
-        app_manger_level: APP_ADMIN,
+        app_manger_level: openim_wire::constant::app_level::ADMIN,
         ..Default::default()
     };
     with_profile(state, info).await
 }
-
-/// OpenIM's app-manager level of `/auth/get_admin_token`'s users, as its tips name them.
-const APP_ADMIN: i32 = 2;
 
 /// A member as an operator of tips: an empty name or face is the user's own (OpenIM's
 /// `fillUserByUserID`).

@@ -372,7 +372,7 @@ async fn oa_notification(state: &SharedState, req: &mut SendMsgReq) -> Result<()
     let Some(sender) = state.store.find_user(&req.send_id).await? else {
         return Err(CodeError::new(errcode::USER_ID_NOT_FOUND, format!("user {} not found", req.send_id)));
     };
-    if sender.app_manger_level < 2 {
+    if sender.app_manger_level < openim_wire::constant::app_level::ADMIN {
         return Err(CodeError::no_permission("notification messages cannot be sent for this ID"));
     }
     let elem: openim_wire::elem::OaNotificationElem =
@@ -382,6 +382,43 @@ async fn oa_notification(state: &SharedState, req: &mut SendMsgReq) -> Result<()
     }
     if !(0..=5).contains(&elem.mix_type) {
         return Err(CodeError::args("validation error: mixType must be 0 to 5"));
+    }
+    oa_media_is_complete(&req.content)
+}
+
+/// The fields OpenIM's validator requires of an OA notification's media (`apistruct`'s
+/// `PictureElem` — its three pictures —, `SoundElem`, `VideoElem`, `FileElem`): each present
+/// and not empty or zero.
+fn oa_media_is_complete(content: &serde_json::Value) -> Result<(), CodeError> {
+    use serde_json::Value;
+    const PICTURE: &[&str] = &["type", "width", "height", "url"];
+    let required = |v: &Value, at: &str, keys: &[&str]| {
+        for key in keys {
+            let set = match v.get(key) {
+                Some(Value::String(s)) => !s.is_empty(),
+                Some(Value::Number(n)) => n.as_f64().is_some_and(|n| n != 0.0),
+                _ => false,
+            };
+            if !set {
+                return Err(CodeError::args(format!("validation error: {at}.{key} is required")));
+            }
+        }
+        Ok(())
+    };
+    let media = |key: &str| content.get(key).filter(|v| !v.is_null());
+    if let Some(picture) = media("pictureElem") {
+        for part in ["sourcePicture", "bigPicture", "snapshotPicture"] {
+            required(&picture[part], &format!("pictureElem.{part}"), PICTURE)?;
+        }
+    }
+    if let Some(sound) = media("soundElem") {
+        required(sound, "soundElem", &["sourceUrl", "duration"])?;
+    }
+    if let Some(video) = media("videoElem") {
+        required(video, "videoElem", &["videoUrl", "videoType", "videoSize", "duration", "snapshotUrl", "snapshotWidth", "snapshotHeight"])?;
+    }
+    if let Some(file) = media("fileElem") {
+        required(file, "fileElem", &["sourceUrl", "fileName", "fileSize"])?;
     }
     Ok(())
 }

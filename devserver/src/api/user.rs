@@ -224,9 +224,6 @@ pub async fn page_user_client_config(
     Ok(ok(PageUserClientConfigResp { total, configs }))
 }
 
-/// OpenIM's `AppNotificationAdmin`: the lowest `appMangerLevel` of a notification account.
-pub(crate) const NOTIFICATION_ACCOUNT_LEVEL: i32 = 3;
-
 /// `/user/add_notification_account` (app managers): a user that sends OA notifications and
 /// cannot log in. Without a `userID` one of ten digits is made, as OpenIM's `genUserID`.
 pub async fn add_notification_account(
@@ -234,8 +231,12 @@ pub async fn add_notification_account(
     Extension(caller): Extension<Caller>,
     Body(req): Body<AddNotificationAccountReq>,
 ) -> ApiResult {
+    // OpenIM's `Check()` runs before the call's own checks.
+    if req.nick_name.is_empty() {
+        return Err(CodeError::args("nickName is empty"));
+    }
     check_admin(&state, &caller)?;
-    if req.app_manger_level < NOTIFICATION_ACCOUNT_LEVEL {
+    if req.app_manger_level < openim_wire::constant::app_level::NOTIFICATION_ACCOUNT {
         return Err(CodeError::args("app level not supported"));
     }
     let mut account = UserInfo {
@@ -245,9 +246,6 @@ pub async fn add_notification_account(
         app_manger_level: req.app_manger_level,
         ..Default::default()
     };
-    if account.user_id.contains(':') {
-        return Err(CodeError::args("userID contains ':' is invalid userID"));
-    }
     let generated = account.user_id.is_empty();
     for _ in 0..20 {
         if generated {
@@ -277,6 +275,12 @@ pub async fn update_notification_account(
     Extension(caller): Extension<Caller>,
     Body(req): Body<UpdateNotificationAccountInfoReq>,
 ) -> ApiResult {
+    if req.user_id.is_empty() {
+        return Err(CodeError::args("userID is empty"));
+    }
+    if req.face_url.is_empty() && req.nick_name.is_empty() {
+        return Err(CodeError::args("faceURL and nickName is empty at the same"));
+    }
     check_admin(&state, &caller)?;
     if state.store.find_user(&req.user_id).await?.is_none() {
         return Err(CodeError::args(format!("user {} not found", req.user_id)));
@@ -293,24 +297,29 @@ pub async fn search_notification_account(
     Extension(caller): Extension<Caller>,
     Body(req): Body<SearchNotificationAccountReq>,
 ) -> ApiResult {
+    if req.pagination.page_number < 1 {
+        return Err(CodeError::args("pageNumber is invalid"));
+    }
     check_admin(&state, &caller)?;
-    let keyword = (!req.keyword.is_empty()).then_some(req.keyword.as_str());
-    let accounts: Vec<NotificationAccountInfo> = state
-        .store
-        .notification_accounts(keyword)
-        .await?
-        .into_iter()
-        .filter(|u| !state.auth.is_admin(&u.user_id) && req.app_manager_level.is_none_or(|l| l == u.app_manger_level))
-        .map(|u| NotificationAccountInfo { user_id: u.user_id, face_url: u.face_url, nick_name: u.nickname, app_manger_level: u.app_manger_level })
-        .collect();
-    let total = accounts.len() as i64;
-    // OpenIM's `Paginate`: page numbers start at 1; a page or size of 0 or less is empty.
-    let (page, size) = (req.pagination.page_number, req.pagination.show_number);
-    let page_of = if page <= 0 || size <= 0 {
-        Vec::new()
-    } else {
-        let start = usize::try_from(page - 1).unwrap_or(usize::MAX).saturating_mul(size as usize);
-        accounts.into_iter().skip(start).take(size as usize).collect()
+    use crate::store::AccountsBy;
+    let accounts = |users: Vec<UserInfo>| -> Vec<NotificationAccountInfo> {
+        users
+            .into_iter()
+            .filter(|u| !state.auth.is_admin(&u.user_id) && req.app_manager_level.is_none_or(|l| l == u.app_manger_level))
+            .map(|u| NotificationAccountInfo { user_id: u.user_id, face_url: u.face_url, nick_name: u.nickname, app_manger_level: u.app_manger_level })
+            .collect()
     };
+    // By ID, and when that finds none (once filtered) by nickname; all without a keyword.
+    let found = if req.keyword.is_empty() {
+        accounts(state.store.notification_accounts(AccountsBy::All).await?)
+    } else {
+        let by_id = accounts(state.store.notification_accounts(AccountsBy::UserId(&req.keyword)).await?);
+        if by_id.is_empty() { accounts(state.store.notification_accounts(AccountsBy::Nickname(&req.keyword)).await?) } else { by_id }
+    };
+    let total = found.len() as i64;
+    // OpenIM's `Paginate` (pages from 1): a size of 0 or less is an empty page.
+    let size = usize::try_from(req.pagination.show_number).unwrap_or(0);
+    let start = usize::try_from(req.pagination.page_number - 1).unwrap_or(usize::MAX).saturating_mul(size);
+    let page_of = found.into_iter().skip(start).take(size).collect();
     Ok(ok(SearchNotificationAccountResp { total, notification_accounts: page_of }))
 }

@@ -8,6 +8,7 @@ mod logs;
 mod messages;
 mod tokens;
 mod users;
+pub use users::AccountsBy;
 pub mod versions;
 
 use std::path::Path;

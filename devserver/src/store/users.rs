@@ -30,6 +30,13 @@ impl From<UserRow> for UserInfo {
     }
 }
 
+/// Which notification accounts [`Store::notification_accounts`] lists.
+pub enum AccountsBy<'a> {
+    All,
+    UserId(&'a str),
+    Nickname(&'a str),
+}
+
 impl Store {
     /// Inserts all users in one transaction; returns `false` (inserting nothing) when any of them
     /// already exists.
@@ -83,21 +90,22 @@ impl Store {
         Ok(row.map(Into::into))
     }
 
-    /// Notification accounts (`appMangerLevel` ≥ 3) in the order they were made: all of them, or
-    /// those whose user ID or else (when none has it) whose nickname is `keyword`, as OpenIM's
+    /// Notification accounts (`appMangerLevel` ≥ 3) in the order they were made, as OpenIM's
     /// `SearchNotificationAccount` looks them up.
-    pub async fn notification_accounts(&self, keyword: Option<&str>) -> CodeResult<Vec<UserInfo>> {
-        let by_id: Vec<UserRow> =
-            sqlx::query_as("SELECT * FROM users WHERE app_manger_level >= 3 AND (?1 IS NULL OR user_id = ?1) ORDER BY rowid")
-                .bind(keyword)
-                .fetch_all(&self.pool)
-                .await?;
-        let rows = match keyword {
-            Some(k) if by_id.is_empty() => {
-                sqlx::query_as("SELECT * FROM users WHERE app_manger_level >= 3 AND nickname = ? ORDER BY rowid").bind(k).fetch_all(&self.pool).await?
-            }
-            _ => by_id,
+    pub async fn notification_accounts(&self, by: AccountsBy<'_>) -> CodeResult<Vec<UserInfo>> {
+        let (id, nickname) = match by {
+            AccountsBy::All => (None, None),
+            AccountsBy::UserId(id) => (Some(id), None),
+            AccountsBy::Nickname(name) => (None, Some(name)),
         };
+        let rows: Vec<UserRow> = sqlx::query_as(
+            "SELECT * FROM users WHERE app_manger_level >= 3 AND (?1 IS NULL OR user_id = ?1) AND (?2 IS NULL OR nickname = ?2)
+             ORDER BY rowid",
+        )
+        .bind(id)
+        .bind(nickname)
+        .fetch_all(&self.pool)
+        .await?;
         Ok(rows.into_iter().map(Into::into).collect())
     }
 

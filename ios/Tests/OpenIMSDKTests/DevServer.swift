@@ -113,7 +113,11 @@ final class DevServer {
     func sendOANotification(from accountID: String, to userID: String, text: String) async throws {
         let content: [String: Any] = [
             "notificationName": "Ops", "notificationType": 2, "text": text, "url": "http://ops/notes", "mixType": 1,
-            "pictureElem": ["sourcePicture": ["url": "http://ops/p.png", "width": 64, "height": 32]], "ex": "x",
+            "pictureElem": [
+                "sourcePicture": ["type": "image/png", "url": "http://ops/p.png", "width": 64, "height": 32],
+                "bigPicture": ["type": "image/png", "url": "http://ops/p.png", "width": 64, "height": 32],
+                "snapshotPicture": ["type": "image/png", "url": "http://ops/s.png", "width": 16, "height": 8],
+            ], "ex": "x",
         ]
         let body: [String: Any] = ["sendID": accountID, "recvID": userID, "senderPlatformID": 1, "contentType": 1400, "sessionType": 4, "content": content]
         _ = try await post("/msg/send_msg", body, token: try await admin())

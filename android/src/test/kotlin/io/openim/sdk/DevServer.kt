@@ -89,7 +89,9 @@ class DevServer(
             "/msg/send_msg",
             """{"sendID":"$accountId","recvID":"$userId","senderPlatformID":1,"contentType":1400,"sessionType":4,
                "content":{"notificationName":"Ops","notificationType":2,"text":"$text","url":"http://ops/notes","mixType":1,
-               "pictureElem":{"sourcePicture":{"url":"http://ops/p.png","width":64,"height":32}},"ex":"x"}}""",
+               "pictureElem":{"sourcePicture":{"type":"image/png","url":"http://ops/p.png","width":64,"height":32},
+                              "bigPicture":{"type":"image/png","url":"http://ops/p.png","width":64,"height":32},
+                              "snapshotPicture":{"type":"image/png","url":"http://ops/s.png","width":16,"height":8}},"ex":"x"}}""",
             admin(),
         )
     }
