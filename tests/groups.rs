@@ -601,3 +601,45 @@ async fn a_members_new_profile_reaches_the_groups() {
     let listed = tablet.client.get_specified_group_members_info(g.group_id.clone(), vec!["bob".into()]).await.unwrap();
     assert_eq!(listed[0].nickname, "Robert");
 }
+
+/// Mention marks on devices that were away: a mark cleared on the phone while the tablet was
+/// logged out stays cleared on the tablet when it comes back (the message it then pulls is older
+/// than the record synced before the pull), and a new device takes the server's mark from the
+/// conversation record, the chat still unread on both. Kotlin and Swift: the tablet in
+/// `inviteMentionRolesMuteTransferAndCatchUp` (online).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mention_marks_reach_devices_that_were_away() {
+    let srv = TestServer::start().await;
+    let alice = srv.online("alice").await;
+    let bob = srv.online("bob").await;
+    let tablet_token = srv.admin.user_token("alice", platform::IPAD).await.unwrap();
+    let tablet = srv.online_with("alice", tablet_token, platform::IPAD, tempfile::tempdir().unwrap()).await;
+    let g = bob.client.create_group(CreateGroupParams { group_name: "Away".into(), member_user_ids: vec!["alice".into()], ..Default::default() }).await.unwrap();
+    let sg = format!("sg_{}", g.group_id);
+    seen(&tablet, "the group", |e| matches!(e, Ev::JoinedGroupAdded(x) if x.group_id == g.group_id).then_some(())).await;
+    tablet.client.logout().await.unwrap();
+
+    // bob mentions everyone; alice's phone clears the mark without reading.
+    let all = bob.client.create_text_at_message("all".into(), vec![bob.client.get_at_all_tag()], vec![], None).unwrap();
+    bob.client.send_message(all, None, Some(g.group_id.clone()), None, false, None).await.unwrap();
+    seen(&alice, "@all", |e| matches!(e, Ev::NewMsg(m) if m.content_type == 106).then_some(())).await;
+    let phone = alice.client.get_one_conversation(openim_sdk::model::SessionType::Group, g.group_id.clone()).await.unwrap();
+    let unread = phone.unread_count;
+    assert!(phone.group_at_type == 2 && unread > 0, "{phone:?}");
+    alice.client.set_conversation(sg.clone(), ConversationUpdate { group_at_type: Some(0), ..Default::default() }).await.unwrap();
+
+    // The tablet comes back: no mark, the message unread.
+    let tablet_token = srv.admin.user_token("alice", platform::IPAD).await.unwrap();
+    let tablet = srv.online_with("alice", tablet_token, platform::IPAD, tablet.dir).await;
+    let back = tablet.client.get_one_conversation(openim_sdk::model::SessionType::Group, g.group_id.clone()).await.unwrap();
+    assert_eq!((back.group_at_type, back.unread_count), (0, unread), "{back:?}");
+
+    // bob mentions alice; a new device of hers takes the server's mark (its pulled message does
+    // not mark the chat).
+    let at = bob.client.create_text_at_message("you".into(), vec!["alice".into()], vec![], None).unwrap();
+    bob.client.send_message(at, None, Some(g.group_id.clone()), None, false, None).await.unwrap();
+    let mac = platform::OSX;
+    let fresh = srv.online_with("alice", srv.admin.user_token("alice", mac).await.unwrap(), mac, tempfile::tempdir().unwrap()).await;
+    let new_device = fresh.client.get_one_conversation(openim_sdk::model::SessionType::Group, g.group_id.clone()).await.unwrap();
+    assert_eq!((new_device.group_at_type, new_device.unread_count), (1, unread + 1), "{new_device:?}");
+}

@@ -186,11 +186,14 @@ async fn the_apis_send_takes_openims_kinds_and_online_only_options() {
         serde_json::json!({"sendID":"alice","recvID":"bob","senderPlatformID":1,"content":{"content":"hi"},
                            "contentType":content_type,"sessionType":1,"isOnlineOnly":online_only})
     };
-    for unsupported in [107, 113, 1400, 2001] {
+    let code_of = |err: anyhow::Error| err.downcast_ref::<openim_devserver::ApiCallError>().map(|e| e.code);
+    for unsupported in [107, 113, 2001] {
         let err = admin.post::<_, serde_json::Value>(path::SEND_MSG, &body(unsupported, false)).await.unwrap_err();
-        let code = err.downcast_ref::<openim_devserver::ApiCallError>().map(|e| e.code);
-        assert_eq!(code, Some(1001), "content type {unsupported}: {err}");
+        assert_eq!(code_of(err), Some(1001), "content type {unsupported}");
     }
+    // OA notifications come from notification accounts only (`notification_accounts_send_oa_notifications`).
+    let err = admin.post::<_, serde_json::Value>(path::SEND_MSG, &body(1400, false)).await.unwrap_err();
+    assert_eq!(code_of(err), Some(1002), "alice is no notification account");
     let _: serde_json::Value = admin.post(path::SEND_MSG, &body(101, true)).await.unwrap();
     let push = bob.push().await;
     let m = &push.msgs["si_alice_bob"].msgs[0];

@@ -272,6 +272,11 @@ impl MsgSyncer {
             c.has_read_seq = seqs.has_read_seq;
             c.max_seq = c.max_seq.max(seqs.max_seq);
             c.unread_count = crate::util::count_i32(crate::util::unread_between(seqs.max_seq, seqs.has_read_seq).saturating_add(newer));
+            if c.unread_count == 0 && (1..=3).contains(&c.group_at_type) {
+                // Read (on another device, or before this one came): no mention waits here. The
+                // server's mark stays as expected (this SDK does not clear it when reading).
+                c.group_at_type = 0;
+            }
             saves.push((Some(before), c));
             if saves.len() == SAVE_CHUNK {
                 chat_logs::mark_read_up_to_many(&mut w.tx, &self.ctx.user_id, &std::mem::take(&mut marks)).await?;

@@ -114,6 +114,10 @@ impl Messages {
         mut batch: Option<&mut Batch>,
     ) -> Result<()> {
         let mut inserted = batch.as_mut().and_then(|b| b.inserted.remove(conversation_id)).unwrap_or_default();
+        // Pushed as they happen (not pulled): a mention marks the chat here before the server's
+        // mark can reach this device. A pulled one is older than the conversation records synced
+        // before the pull, which hold the server's mark — or its clear from another device.
+        let live = batch.is_none();
         msgs.sort_by_key(|m| m.seq);
         let me = self.ctx.user_id.clone();
         // Seqs up to the conversation's known max (or read seq) are already counted in its
@@ -170,7 +174,7 @@ impl Messages {
                 if options::is_set(&data.options, options::UNREAD_COUNT) && message.seq > counted {
                     t.unread_added += 1;
                 }
-                if let MessageContent::AtText { at_user_ids, .. } = &message.content {
+                if live && let MessageContent::AtText { at_user_ids, .. } = &message.content {
                     // OpenIM's groupAtType: 1 @me, 2 @all, 3 both.
                     let at = if at_user_ids.contains(&me) { AT_ME } else { 0 } | if at_user_ids.iter().any(|u| u == AT_ALL_TAG) { AT_ALL } else { 0 };
                     if at != 0 {

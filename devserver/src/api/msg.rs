@@ -413,6 +413,9 @@ fn oa_media_is_complete(content: &serde_json::Value) -> Result<(), CodeError> {
     }
     if let Some(sound) = media("soundElem") {
         required(sound, "soundElem", &["sourceUrl", "duration"])?;
+        if sound["duration"].as_f64().is_some_and(|d| d < 1.0) {
+            return Err(CodeError::args("validation error: soundElem.duration must be at least 1"));
+        }
     }
     if let Some(video) = media("videoElem") {
         required(video, "videoElem", &["videoUrl", "videoType", "videoSize", "duration", "snapshotUrl", "snapshotWidth", "snapshotHeight"])?;
