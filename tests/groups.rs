@@ -605,8 +605,8 @@ async fn a_members_new_profile_reaches_the_groups() {
 /// Mention marks on devices that were away: a mark cleared on the phone while the tablet was
 /// logged out stays cleared on the tablet when it comes back (the message it then pulls is older
 /// than the record synced before the pull), and a new device takes the server's mark from the
-/// conversation record, the chat still unread on both. Kotlin and Swift: the tablet in
-/// `inviteMentionRolesMuteTransferAndCatchUp` (online).
+/// conversation record, the chat still unread on both. Kotlin and Swift:
+/// `…MentionMarksReachDevicesThatWereAway`.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mention_marks_reach_devices_that_were_away() {
     let srv = TestServer::start().await;

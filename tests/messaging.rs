@@ -2091,6 +2091,10 @@ async fn oa_notifications_arrive_in_the_notification_chat() {
     let alice = srv.online("alice").await;
     let account = json!({"userID":"ops","nickName":"Ops","faceURL":"http://ops/face","appMangerLevel":3});
     let _: Value = srv.admin.post(path::ADD_NOTIFICATION_ACCOUNT, &account).await.unwrap();
+    // A friend remark names the account's single chat, not its notification chat (as OpenIM's).
+    let _: Value = srv.admin.post(path::IMPORT_FRIEND, &json!({"ownerUserID":"alice","friendUserIDs":["ops"]})).await.unwrap();
+    alice.events.wait_until("ops as a friend", |ev| ev.iter().any(|e| matches!(e, Ev::FriendAdded(f) if f.friend_user_id == "ops"))).await;
+    alice.client.set_friend_remark("ops".into(), "Ops desk".into()).await.unwrap();
     let notice = json!({"sendID":"ops","recvID":"alice","senderPlatformID":1,"contentType":1400,"sessionType":4,
         "content":{"notificationName":"Ops","notificationType":2,"text":"Maintenance tonight","url":"http://ops/notes","mixType":1,
                    "pictureElem":{"sourcePicture":{"type":"image/png","url":"http://ops/p.png","width":64,"height":32},
@@ -2099,7 +2103,8 @@ async fn oa_notifications_arrive_in_the_notification_chat() {
     let _: Value = srv.admin.post(path::SEND_MSG, &notice).await.unwrap();
 
     let sn = conversation_id::notification("alice", "ops");
-    let m = alice.events.wait_new_messages(1).await.remove(0);
+    let got = alice.events.wait_until("the OA notification", |ev| ev.iter().any(|e| matches!(e, Ev::NewMsg(m) if m.content_type == 1400))).await;
+    let m = got.into_iter().find_map(|e| match e { Ev::NewMsg(m) if m.content_type == 1400 => Some(m), _ => None }).unwrap();
     assert_eq!((m.session_type, m.content_type, m.send_id.as_str(), m.conversation_id.as_str()), (4, 1400, "ops", sn.as_str()));
     let MessageContent::OaNotification { notification } = &m.content else { panic!("not typed: {:?}", m.content) };
     assert_eq!((notification.notification_name.as_str(), notification.notification_type, notification.text.as_str()), ("Ops", 2, "Maintenance tonight"));

@@ -203,10 +203,10 @@ pub async fn new_rows(c: &mut SqliteConnection, wanted: &[(String, i32, String)]
             };
             if session_type::with_user(*session) {
                 r.user_id = peer_or_group.clone();
-                // A notification account's chat goes by the account's name, as OpenIM's.
-                let friend = friends.get(peer_or_group).filter(|_| *session == session_type::SINGLE_CHAT);
-                if let Some(f) = friend {
-                    r.show_name = if f.remark.is_empty() { f.nickname.clone() } else { f.remark.clone() };
+                if let Some(f) = friends.get(peer_or_group) {
+                    // A notification account's chat goes by the account's name, as OpenIM's.
+                    let remark = !f.remark.is_empty() && *session == session_type::SINGLE_CHAT;
+                    r.show_name = if remark { f.remark.clone() } else { f.nickname.clone() };
                     r.face_url = f.face_url.clone();
                 } else if let Some(user) = users.get(peer_or_group) {
                     if !user.nickname.is_empty() {

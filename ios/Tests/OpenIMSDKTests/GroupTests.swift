@@ -32,6 +32,55 @@ final class GroupUser {
 }
 
 final class GroupTests: XCTestCase {
+    /// Mention marks on devices that were away: a mark cleared on the phone while the tablet was
+    /// logged out stays cleared there when it comes back, and a new device takes the server's
+    /// mark, the chat unread on both. Rust: `mention_marks_reach_devices_that_were_away`.
+    func testMentionMarksReachDevicesThatWereAway() async throws {
+        let server = try DevServer()
+        let alice = try await OnlineUser(server, "alice")
+        let bob = try await OnlineUser(server, "bob")
+        let tablet = try await OnlineUser(server, "alice", platform: 9, register: false)
+        let g = try await bob.client.createGroup(params: CreateGroupParams(groupName: "Away", memberUserIds: ["alice"]))
+        let sg = "sg_\(g.groupId)"
+        _ = try await tablet.conversations.wait("the group chat on the tablet") { e -> Bool? in
+            switch e {
+            case let .newConversations(list), let .changed(list):
+                return list.contains { $0.conversationId == sg } ? true : nil
+            default:
+                return nil
+            }
+        }
+        try await tablet.client.logout()
+
+        // bob mentions everyone; alice's phone clears the mark without reading.
+        let all = try bob.client.createTextAtMessage(text: "all", atUserIds: [bob.client.getAtAllTag()], atUsersInfo: [], quote: nil)
+        _ = try await bob.client.sendMessage(message: all, recvId: nil, groupId: g.groupId, offlinePushInfo: nil, isOnlineOnly: false)
+        _ = try await alice.messages.wait("@all") { e -> Message? in
+            if case let .newMessage(m) = e, m.contentType == 106 { return m }
+            return nil
+        }
+        let phone = try await alice.client.getOneConversation(sessionType: .group, sourceId: g.groupId)
+        XCTAssertEqual(phone.groupAtType, 2)
+        XCTAssertGreaterThan(phone.unreadCount, 0)
+        _ = try await alice.client.setConversation(conversationId: sg, update: ConversationUpdate(groupAtType: 0))
+
+        // The tablet comes back: no mark, the message unread.
+        try await tablet.client.login(userId: "alice", token: try await server.token("alice", platform: 9))
+        try await tablet.conversations.wait(count: 2, "the tablet's second sync") { e in
+            if case .syncFinish = e { return true }
+            return false
+        }
+        let back = try await tablet.client.getOneConversation(sessionType: .group, sourceId: g.groupId)
+        XCTAssertEqual([back.groupAtType, back.unreadCount], [0, phone.unreadCount])
+
+        // bob mentions alice; a new device of hers takes the server's mark.
+        let at = try bob.client.createTextAtMessage(text: "you", atUserIds: ["alice"], atUsersInfo: [], quote: nil)
+        _ = try await bob.client.sendMessage(message: at, recvId: nil, groupId: g.groupId, offlinePushInfo: nil, isOnlineOnly: false)
+        let fresh = try await OnlineUser(server, "alice", platform: 4, register: false)
+        let newDevice = try await fresh.client.getOneConversation(sessionType: .group, sourceId: g.groupId)
+        XCTAssertEqual([newDevice.groupAtType, newDevice.unreadCount], [1, phone.unreadCount + 1])
+    }
+
     func testCreateApplyKickMuteAndDismiss() async throws {
         let server = try DevServer()
         let alice = try await GroupUser(server, "alice")

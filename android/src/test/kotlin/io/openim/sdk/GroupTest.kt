@@ -32,6 +32,47 @@ class GroupUser(val server: DevServer, val userId: String, platform: Int = 2, re
 }
 
 class GroupTest {
+    /** Mention marks on devices that were away: a mark cleared on the phone while the tablet
+     *  was logged out stays cleared there when it comes back, and a new device takes the
+     *  server's mark, the chat unread on both. Rust: `mention_marks_reach_devices_that_were_away`. */
+    @Test
+    fun mentionMarksReachDevicesThatWereAway(): Unit = runBlocking {
+        DevServer().use { server ->
+            val alice = OnlineUser(server, "alice")
+            val bob = GroupUser(server, "bob")
+            val tablet = OnlineUser(server, "alice", register = false, platform = 9)
+            val g = bob.client.createGroup(CreateGroupParams(groupName = "Away", memberUserIds = listOf("alice")))
+            val sg = "sg_${g.groupId}"
+            withTimeout(15_000) {
+                while (true) {
+                    val e = tablet.conversations.next()
+                    val listed = (e as? ConversationEvent.NewConversations)?.conversations ?: (e as? ConversationEvent.Changed)?.conversations
+                    if (listed?.any { it.conversationId == sg } == true) break
+                }
+            }
+            tablet.client.logout()
+
+            // bob mentions everyone; alice's phone clears the mark without reading.
+            bob.client.sendMessage(bob.client.createTextAtMessage("all", listOf(bob.client.getAtAllTag()), listOf(), null), null, g.groupId, null, false)
+            alice.await("@all") { (it as? MessageEvent.NewMessage)?.takeIf { e -> e.message.contentType == 106 } }
+            val phone = alice.client.getOneConversation(SessionType.GROUP, g.groupId)
+            assertTrue(phone.groupAtType == 2 && phone.unreadCount > 0, "$phone")
+            alice.client.setConversation(sg, ConversationUpdate(groupAtType = 0))
+
+            // The tablet comes back: no mark, the message unread.
+            tablet.client.login("alice", server.token("alice", 9))
+            withTimeout(15_000) { while (tablet.conversations.next() !is ConversationEvent.SyncFinish) Unit }
+            val back = tablet.client.getOneConversation(SessionType.GROUP, g.groupId)
+            assertEquals(0 to phone.unreadCount, back.groupAtType to back.unreadCount)
+
+            // bob mentions alice; a new device of hers takes the server's mark.
+            bob.client.sendMessage(bob.client.createTextAtMessage("you", listOf("alice"), listOf(), null), null, g.groupId, null, false)
+            val fresh = OnlineUser(server, "alice", register = false, platform = 4)
+            val newDevice = fresh.client.getOneConversation(SessionType.GROUP, g.groupId)
+            assertEquals(1 to phone.unreadCount + 1, newDevice.groupAtType to newDevice.unreadCount)
+        }
+    }
+
     @Test
     fun createApplyKickMuteAndDismiss(): Unit = runBlocking {
         DevServer().use { server ->
