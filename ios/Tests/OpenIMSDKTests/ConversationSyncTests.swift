@@ -203,13 +203,8 @@ final class ConversationSyncTests: XCTestCase {
         guard case let .image(_, source?, _, _) = oa.media else { return XCTFail("no picture: \(String(describing: oa.media))") }
         XCTAssertEqual([source.url, String(source.width), String(source.height)], ["http://ops/p.png", "64", "32"])
 
-        _ = try await alice.conversations.wait("the named notification chat") { e -> Conversation? in
-            switch e {
-            case let .newConversations(list), let .changed(list):
-                return list.first { $0.conversationId == sn && $0.showName == "Ops" && $0.faceUrl == "http://ops/face" }
-            default:
-                return nil
-            }
+        _ = try await alice.conversations.conversation("the named notification chat") {
+            $0.conversationId == sn && $0.showName == "Ops" && $0.faceUrl == "http://ops/face"
         }
         let c = try await alice.client.getOneConversation(sessionType: .notification, sourceId: "ops")
         XCTAssertEqual([c.conversationId, String(c.conversationType), c.userId, c.groupId, String(c.unreadCount)], [sn, "4", "ops", "", "1"])

@@ -42,14 +42,7 @@ final class GroupTests: XCTestCase {
         let tablet = try await OnlineUser(server, "alice", platform: 9, register: false)
         let g = try await bob.client.createGroup(params: CreateGroupParams(groupName: "Away", memberUserIds: ["alice"]))
         let sg = "sg_\(g.groupId)"
-        _ = try await tablet.conversations.wait("the group chat on the tablet") { e -> Bool? in
-            switch e {
-            case let .newConversations(list), let .changed(list):
-                return list.contains { $0.conversationId == sg } ? true : nil
-            default:
-                return nil
-            }
-        }
+        _ = try await tablet.conversations.conversation("the group chat on the tablet") { $0.conversationId == sg }
         try await tablet.client.logout()
 
         // bob mentions everyone; alice's phone clears the mark without reading.
@@ -219,14 +212,7 @@ final class GroupTests: XCTestCase {
         let aliceTablet = try await OnlineUser(server, "alice", platform: 9, register: false)
         let sg = "sg_\(g.groupId)"
         func tabletChat(_ what: String, after skipped: Int = 0, _ matches: @escaping (Conversation) -> Bool) async throws -> Conversation {
-            try await aliceTablet.conversations.wait(what, after: skipped) { e -> Conversation? in
-                switch e {
-                case let .newConversations(list), let .changed(list):
-                    return list.first { $0.conversationId == sg && matches($0) }
-                default:
-                    return nil
-                }
-            }
+            try await aliceTablet.conversations.conversation(what, after: skipped) { $0.conversationId == sg && matches($0) }
         }
 
         // carol mentions bob: only bob's chat says @me.

@@ -41,6 +41,22 @@ final class Recorder<E: Sendable>: @unchecked Sendable {
     }
 }
 
+extension Recorder where E == ConversationEvent {
+    /// Waits for a new or changed conversation `matches` accepts, among the events after the
+    /// first `after`.
+    func conversation(_ what: String, after skipped: Int = 0, file: StaticString = #filePath, line: UInt = #line,
+                      _ matches: @escaping (Conversation) -> Bool) async throws -> Conversation {
+        try await wait(what, after: skipped, file: file, line: line) { e -> Conversation? in
+            switch e {
+            case let .newConversations(list), let .changed(list):
+                return list.first(where: matches)
+            default:
+                return nil
+            }
+        }
+    }
+}
+
 /// A logged-in user with its event streams recorded.
 final class OnlineUser {
     let client: OpenIMClient

@@ -219,18 +219,8 @@ pub struct GetUserClientConfigResp {
 
 /// `/user/add_notification_account` (`addNotificationAccountReq`): an account of
 /// `appMangerLevel` ≥ 3 that sends OA notifications; an empty `userID` asks the server for one.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-#[serde(default)]
-pub struct AddNotificationAccountReq {
-    #[serde(rename = "userID")]
-    pub user_id: String,
-    #[serde(rename = "nickName")]
-    pub nick_name: String,
-    #[serde(rename = "faceURL")]
-    pub face_url: String,
-    #[serde(rename = "appMangerLevel")]
-    pub app_manger_level: i32,
-}
+/// It has the reply's fields, under the same JSON keys.
+pub type AddNotificationAccountReq = NotificationAccountInfo;
 
 /// `notificationAccountInfo`: the reply of `add_notification_account`, and each account a
 /// search finds.

@@ -7,20 +7,21 @@ import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 
-class ConversationSyncTest {
-    /** Reads [stream] until a conversation event carries a conversation matching [matches]. */
-    private suspend fun awaitConversation(stream: ConversationEventStream, matches: (Conversation) -> Boolean): Conversation =
-        withTimeout(15_000) {
-            var found: Conversation? = null
-            while (found == null) {
-                found = when (val e = stream.next()) {
-                    is ConversationEvent.NewConversations -> e.conversations.firstOrNull(matches)
-                    is ConversationEvent.Changed -> e.conversations.firstOrNull(matches)
-                    else -> null
-                }
+/** Reads [stream] until a conversation event carries a conversation matching [matches]. */
+suspend fun awaitConversation(stream: ConversationEventStream, matches: (Conversation) -> Boolean): Conversation =
+    withTimeout(15_000) {
+        var found: Conversation? = null
+        while (found == null) {
+            found = when (val e = stream.next()) {
+                is ConversationEvent.NewConversations -> e.conversations.firstOrNull(matches)
+                is ConversationEvent.Changed -> e.conversations.firstOrNull(matches)
+                else -> null
             }
-            found
         }
+        found
+    }
+
+class ConversationSyncTest {
 
     @Test
     fun changesMadeOnAnotherDeviceWhileOfflineArriveAtTheNextLogin(): Unit = runBlocking {

@@ -43,13 +43,7 @@ class GroupTest {
             val tablet = OnlineUser(server, "alice", register = false, platform = 9)
             val g = bob.client.createGroup(CreateGroupParams(groupName = "Away", memberUserIds = listOf("alice")))
             val sg = "sg_${g.groupId}"
-            withTimeout(15_000) {
-                while (true) {
-                    val e = tablet.conversations.next()
-                    val listed = (e as? ConversationEvent.NewConversations)?.conversations ?: (e as? ConversationEvent.Changed)?.conversations
-                    if (listed?.any { it.conversationId == sg } == true) break
-                }
-            }
+            awaitConversation(tablet.conversations) { it.conversationId == sg }
             tablet.client.logout()
 
             // bob mentions everyone; alice's phone clears the mark without reading.
@@ -175,17 +169,8 @@ class GroupTest {
 
             // alice's tablet, to see her clear below.
             val aliceTablet = OnlineUser(server, "alice", register = false, platform = 9)
-            suspend fun tabletMark(what: String, matches: (Conversation) -> Boolean): Conversation = withTimeout(15_000) {
-                var found: Conversation? = null
-                while (found == null) {
-                    found = when (val e = aliceTablet.conversations.next()) {
-                        is ConversationEvent.NewConversations -> e.conversations.firstOrNull { it.conversationId == "sg_${g.groupId}" && matches(it) }
-                        is ConversationEvent.Changed -> e.conversations.firstOrNull { it.conversationId == "sg_${g.groupId}" && matches(it) }
-                        else -> null
-                    }
-                }
-                found
-            }
+            suspend fun tabletMark(matches: (Conversation) -> Boolean) =
+                awaitConversation(aliceTablet.conversations) { it.conversationId == "sg_${g.groupId}" && matches(it) }
 
             // carol mentions bob: only bob's chat says @me.
             carol.client.sendMessage(carol.client.createTextAtMessage("hey", listOf("bob"), listOf(), null), null, g.groupId, null, false)
@@ -203,7 +188,7 @@ class GroupTest {
             // alice clears it without reading the chat (here and on the server, which marks
             // mentioned records for OpenIM's official clients) (Rust:
             // `a_new_group_reaches_every_member_device_and_chat`).
-            tabletMark("@all on the tablet") { it.groupAtType == 2 }
+            tabletMark { it.groupAtType == 2 } // @all on the tablet
             val badMark = expectThrows<OpenImException>("a mark of 5") {
                 runBlocking { alice.client.setConversation("sg_${g.groupId}", ConversationUpdate(groupAtType = 5)) }
             }
@@ -212,7 +197,7 @@ class GroupTest {
             assertEquals(0, cleared.groupAtType)
             assertTrue(cleared.unreadCount > 0, "still unread")
             // Her tablet had @all too; the clear reaches it through the server's record.
-            tabletMark("the clear on the tablet") { it.groupAtType == 0 && it.unreadCount > 0 }
+            tabletMark { it.groupAtType == 0 && it.unreadCount > 0 } // the clear on the tablet
 
             // bob becomes admin; a muted group silences carol but not bob.
             alice.client.setGroupMemberInfo(g.groupId, "bob", GroupMemberUpdate(role = GroupRole.ADMIN))
